@@ -1,0 +1,211 @@
+//===- SpotlightOps.td - Spotlight op definitions ----------*- tablegen -*-===//
+
+#ifndef SPOTLIGHT_OPS
+#define SPOTLIGHT_OPS
+
+include "spotlight/Dialect/Spotlight/IR/SpotlightDialect.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
+
+def Spotlight_FloatTensor : RankedTensorOf<[F32, F16, BF16]>;
+def Spotlight_I32Tensor : RankedTensorOf<[I32]>;
+
+/// Every op writes one result into its `outs` operand (destination-passing
+/// style), so the result type is the init type.
+class Spotlight_DpsOp<string mnemonic, list<Trait> traits = []>
+    : Spotlight_Op<mnemonic, !listconcat(traits, [
+        Pure, AllTypesMatch<["init", "result"]>,
+        DestinationStyleOpInterface])> {
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// hash_encode
+//===----------------------------------------------------------------------===//
+
+def Spotlight_HashEncodeOp : Spotlight_DpsOp<"hash_encode"> {
+  let summary = "hash rows into packed binary codes with a residual MLP";
+  let description = [{
+    Hashes every row `x` of `D` values with the two-layer residual MLP of code
+    head `c`:
+
+        h1 = silu(x @ W1[c] + b1[c]) + x
+        h2 = (h1 @ W2[c] + b2[c]) + h1
+        bit j = h2[j] > 0, packed LSB first into D/32 i32 words
+
+    `input` is `[B, H, D]` (queries) or `[B, H, N, D]` (keys); the weights
+    are `[CH, D, D]` and `[CH, D]`. With `CH >= H` (CH a multiple of H) head
+    `h` is hashed by the `C = CH / H` code heads `h*C .. h*C+C-1`: keys of a
+    KV head get one code per query head of their group when `CH = QH`.
+    With `CH < H` (H a multiple of CH) head `h` is hashed by code head
+    `h / (H / CH)` and `C = 1`. The result is `[B, H, C, D/32]` or
+    `[B, H, N, C, D/32]`.
+
+    Example (Qwen2.5-7B keys, CH = QH = 28, KH = 4):
+
+    ```mlir
+    %codes = spotlight.hash_encode
+        ins(%k, %w1, %b1, %w2, %b2 : tensor<1x4x?x128xbf16>,
+            tensor<28x128x128xf32>, tensor<28x128xf32>,
+            tensor<28x128x128xf32>, tensor<28x128xf32>)
+        outs(%init : tensor<1x4x?x7x4xi32>)
+    ```
+  }];
+  let arguments = (ins Spotlight_FloatTensor:$input,
+                       Spotlight_FloatTensor:$w1, Spotlight_FloatTensor:$b1,
+                       Spotlight_FloatTensor:$w2, Spotlight_FloatTensor:$b2,
+                       Spotlight_I32Tensor:$init);
+  let results = (outs Spotlight_I32Tensor:$result);
+  let assemblyFormat = [{
+    `ins` `(` $input `,` $w1 `,` $b1 `,` $w2 `,` $b2 `:` type($input) `,`
+        type($w1) `,` type($b1) `,` type($w2) `,` type($b2) `)`
+    `outs` `(` $init `:` type($init) `)` attr-dict
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// hamming_topk
+//===----------------------------------------------------------------------===//
+
+def Spotlight_HammingTopKOp : Spotlight_DpsOp<"hamming_topk"> {
+  let summary = "select sink, recent and best-scoring tokens by Hamming similarity";
+  let description = [{
+    Scores every cached token `t` against each query head by the number of
+    matching code bits, `popcount(~(qcode XOR kcode))`, and selects per row:
+    all tokens when `N <= sink + window + k`, else the `sink` first, the
+    `window` last and the `k` best-scoring tokens in between (ties go to the
+    larger position).
+
+    `query_codes` is `[B, QH, 1, W]`, `key_codes` is `[B, KH, N, C, W]` with
+    `C = QH / KH` (one key code per query head, `CH = QH`) or `C = 1`
+    (`CH = KH`). In `group` mode the G = QH / KH query-head scores of a KV
+    head are summed and one set is chosen per `(B, KH)`; in `head` mode one
+    set per `(B, QH)`.
+
+    The budget is a token count (`budget = 64 : i64`) or a fraction of `N`
+    (`budget = 0.02 : f64`, giving `k = max(min_budget, floor(f * N))`).
+
+    Output contract: `init` is `[B, S, M]` i32 with `S` = KH (group) or QH
+    (head). The selected positions are written in ascending order and the
+    remaining slots hold -1. With a count budget `M` must be
+    `sink + window + budget`; with a fraction `M` is the caller's capacity
+    (at least `sink + window + min_budget`) and the budget is capped at
+    `M - sink - window`.
+
+    ```mlir
+    %idx = spotlight.hamming_topk group
+        ins(%qc, %kc : tensor<1x28x1x4xi32>, tensor<1x4x?x7x4xi32>)
+        outs(%init : tensor<1x4x88xi32>) {budget = 20 : i64}
+    ```
+  }];
+  let arguments = (ins Spotlight_I32Tensor:$query_codes,
+                       Spotlight_I32Tensor:$key_codes,
+                       Spotlight_I32Tensor:$init,
+                       Spotlight_SelectionModeAttr:$mode,
+                       AnyAttrOf<[I64Attr, F64Attr]>:$budget,
+                       DefaultValuedAttr<I64Attr, "4">:$sink,
+                       DefaultValuedAttr<I64Attr, "64">:$window,
+                       DefaultValuedAttr<I64Attr, "20">:$min_budget);
+  let results = (outs Spotlight_I32Tensor:$result);
+  let assemblyFormat = [{
+    $mode `ins` `(` $query_codes `,` $key_codes `:` type($query_codes) `,`
+        type($key_codes) `)`
+    `outs` `(` $init `:` type($init) `)` attr-dict
+  }];
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+    /// Slots a count budget needs, or the least a fraction budget needs.
+    int64_t getMinimumSlots();
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// sparse_gather
+//===----------------------------------------------------------------------===//
+
+def Spotlight_SparseGatherOp : Spotlight_DpsOp<"sparse_gather"> {
+  let summary = "gather the K or V cache rows of selected tokens";
+  let description = [{
+    `result[b, s, m, :] = cache[b, s / (S / KH), indices[b, s, m], :]`, and
+    zeros where the index is -1 (an empty slot). `cache` is `[B, KH, N, D]`,
+    `indices` is `[B, S, M]` with S a multiple of KH, the result
+    `[B, S, M, D]` with the element type of the cache.
+
+    ```mlir
+    %rows = spotlight.sparse_gather
+        ins(%k, %idx : tensor<1x4x?x128xbf16>, tensor<1x4x88xi32>)
+        outs(%init : tensor<1x4x88x128xbf16>)
+    ```
+  }];
+  let arguments = (ins Spotlight_FloatTensor:$cache, Spotlight_I32Tensor:$indices,
+                       Spotlight_FloatTensor:$init);
+  let results = (outs Spotlight_FloatTensor:$result);
+  let assemblyFormat = [{
+    `ins` `(` $cache `,` $indices `:` type($cache) `,` type($indices) `)`
+    `outs` `(` $init `:` type($init) `)` attr-dict
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// sparse_attention / decode_attention
+//===----------------------------------------------------------------------===//
+
+def Spotlight_SparseAttentionOp : Spotlight_DpsOp<"sparse_attention"> {
+  let summary = "decode attention over the selected tokens only";
+  let description = [{
+    `o[b, qh] = sum over t in T of softmax_t(scale * q[b, qh] . k[b, h, t]) * v[b, h, t]`
+    with `h = qh / (QH / KH)` and `T` the non-negative entries of
+    `indices[b, s]`, where `s = h` (`S = KH`, group selection) or `s = qh`
+    (`S = QH`, head selection). K and V rows are read in place: no gathered
+    copy. `scale` defaults to `1/sqrt(D)`; accumulation is in f32 and the
+    output has the element type of `q`.
+
+    ```mlir
+    %o = spotlight.sparse_attention
+        ins(%q, %k, %v, %idx : tensor<1x28x128xbf16>, tensor<1x4x?x128xbf16>,
+            tensor<1x4x?x128xbf16>, tensor<1x4x88xi32>)
+        outs(%init : tensor<1x28x128xbf16>)
+    ```
+  }];
+  let arguments = (ins Spotlight_FloatTensor:$query, Spotlight_FloatTensor:$key_cache,
+                       Spotlight_FloatTensor:$value_cache,
+                       Spotlight_I32Tensor:$indices, Spotlight_FloatTensor:$init,
+                       OptionalAttr<F32Attr>:$scale);
+  let results = (outs Spotlight_FloatTensor:$result);
+  let assemblyFormat = [{
+    `ins` `(` $query `,` $key_cache `,` $value_cache `,` $indices `:`
+        type($query) `,` type($key_cache) `,` type($value_cache) `,`
+        type($indices) `)`
+    `outs` `(` $init `:` type($init) `)` attr-dict
+  }];
+}
+
+def Spotlight_DecodeAttentionOp : Spotlight_DpsOp<"decode_attention"> {
+  let summary = "dense decode attention over every cached token (the baseline)";
+  let description = [{
+    The dense baseline of `spotlight.sparse_attention`: the token set is all
+    `N` cached tokens. GQA: query head `qh` reads KV head `qh / (QH / KH)`.
+
+    ```mlir
+    %o = spotlight.decode_attention
+        ins(%q, %k, %v : tensor<1x28x128xf32>, tensor<1x4x?x128xf32>,
+            tensor<1x4x?x128xf32>)
+        outs(%init : tensor<1x28x128xf32>)
+    ```
+  }];
+  let arguments = (ins Spotlight_FloatTensor:$query, Spotlight_FloatTensor:$key_cache,
+                       Spotlight_FloatTensor:$value_cache,
+                       Spotlight_FloatTensor:$init,
+                       OptionalAttr<F32Attr>:$scale);
+  let results = (outs Spotlight_FloatTensor:$result);
+  let assemblyFormat = [{
+    `ins` `(` $query `,` $key_cache `,` $value_cache `:` type($query) `,`
+        type($key_cache) `,` type($value_cache) `)`
+    `outs` `(` $init `:` type($init) `)` attr-dict
+  }];
+}
+
+#endif // SPOTLIGHT_OPS

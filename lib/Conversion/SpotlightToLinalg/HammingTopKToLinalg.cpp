@@ -1,0 +1,317 @@
+//===- HammingTopKToLinalg.cpp - spotlight.hamming_topk to linalg/scf -----===//
+//
+//   spotlight.hamming_topk ins(qcodes, kcodes) outs(indices)
+//     ->  scores = linalg.generic  sum popcount(~(q ^ k))   [B, S, N] i32
+//         scf.for b, s:                                      (on memrefs)
+//           N <= sink + window + k:  indices = 0 .. N-1
+//           otherwise:  histogram of middle scores -> threshold T,
+//                       descending compaction (sink, window, > T, and the
+//                       most recent ties at T), written in ascending order
+//         remaining slots = -1
+//
+// Scores are small integers (0 .. D*G), so the exact top-k is an O(N)
+// counting select rather than a sort.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+#include "spotlight/Conversion/SpotlightToLinalg/SpotlightToLinalg.h"
+#include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace mlir::spotlight;
+using namespace mlir::spotlight::lowering;
+
+namespace {
+/// scores[b, s, t] = sum over the query heads of set s and the code words of
+/// popcount(~(qcode ^ kcode)).
+Value buildScores(ImplicitLocOpBuilder &b, HammingTopKOp op, Value qc,
+                  Value kc) {
+  MLIRContext *ctx = op.getContext();
+  auto qType = cast<RankedTensorType>(qc.getType());
+  auto kType = cast<RankedTensorType>(kc.getType());
+  int64_t qHeads = qType.getDimSize(1), kvHeads = kType.getDimSize(1);
+  int64_t group = qHeads / kvHeads;
+  bool perQueryKeyCode = kType.getDimSize(3) != 1;
+  bool headMode = op.getMode() == SelectionMode::head;
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  AffineExpr zero = getAffineConstantExpr(0, ctx);
+
+  SmallVector<AffineMap> maps;
+  unsigned dims;
+  if (headMode) {
+    // (b, s = qh, t, w)
+    dims = 4;
+    AffineExpr code = perQueryKeyCode ? d(1) % group : zero;
+    maps = {AffineMap::get(dims, 0, {d(0), d(1), zero, d(3)}, ctx),
+            AffineMap::get(dims, 0, {d(0), d(1).floorDiv(group), d(2), code,
+                                     d(3)}, ctx)};
+  } else {
+    // (b, s = kv head, t, g, w); view the query codes as [B, KH, G, 1, W].
+    dims = 5;
+    auto grouped = RankedTensorType::get(
+        {qType.getDimSize(0), kvHeads, group, 1, qType.getDimSize(3)},
+        b.getI32Type());
+    qc = tensor::ExpandShapeOp::create(
+        b, grouped, qc,
+        SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+    AffineExpr code = perQueryKeyCode ? d(3) : zero;
+    maps = {AffineMap::get(dims, 0, {d(0), d(1), d(3), zero, d(4)}, ctx),
+            AffineMap::get(dims, 0, {d(0), d(1), d(2), code, d(4)}, ctx)};
+  }
+  maps.push_back(AffineMap::get(dims, 0, {d(0), d(1), d(2)}, ctx));
+
+  SmallVector<OpFoldResult> sizes = leadingSizes(b, kc, 3);
+  sizes[1] = b.getIndexAttr(headMode ? qHeads : kvHeads);
+  Value init = filledTensor(b, sizes, b.getI32Type(), b.getI32IntegerAttr(0));
+  return linalg::GenericOp::create(
+             b, init.getType(), ValueRange{qc, kc}, ValueRange{init}, maps,
+             iterators(3, dims - 3),
+             [&](OpBuilder &ob, Location loc, ValueRange args) {
+               ImplicitLocOpBuilder nb(loc, ob);
+               Value ones = arith::ConstantOp::create(
+                   nb, nb.getI32IntegerAttr(-1));
+               Value diff = arith::XOrIOp::create(nb, args[0], args[1]);
+               Value same = arith::XOrIOp::create(nb, diff, ones);
+               Value count = math::CtPopOp::create(nb, same);
+               linalg::YieldOp::create(
+                   nb, arith::AddIOp::create(nb, args[2], count).getResult());
+             })
+      .getResult(0);
+}
+
+/// Emits the scalar selection loops over a scores buffer into `out`.
+class SelectionEmitter {
+public:
+  SelectionEmitter(ImplicitLocOpBuilder &b, HammingTopKOp op, Value scores,
+                   Value out)
+      : b(b), op(op), scores(scores), out(out) {}
+
+  void emit() {
+    Value batch = memref::DimOp::create(b, scores, 0);
+    Value sets = memref::DimOp::create(b, scores, 1);
+    n = memref::DimOp::create(b, scores, 2);
+    slots = memref::DimOp::create(b, out, 2);
+    sink = constant(op.getSink());
+    window = constant(op.getWindow());
+    Value fixed = arith::AddIOp::create(b, sink, window);
+    budget = budgetFor(n, fixed);
+    total = arith::AddIOp::create(b, fixed, budget);
+    int64_t maxScore = maxScoreOf();
+    histogram = memref::AllocaOp::create(
+        b, MemRefType::get({maxScore + 1}, b.getIndexType()));
+    topScore = constant(maxScore);
+    Value keepAll = arith::CmpIOp::create(b, arith::CmpIPredicate::sle, n,
+                                          total);
+    forRange(constant(0), batch, [&](Value bi) {
+      forRange(constant(0), sets, [&](Value si) {
+        scf::IfOp::create(
+            b, keepAll,
+            [&](OpBuilder &, Location) {
+              emitKeepAll(bi, si);
+              scf::YieldOp::create(b);
+            },
+            [&](OpBuilder &, Location) {
+              emitTopK(bi, si);
+              scf::YieldOp::create(b);
+            });
+      });
+    });
+  }
+
+private:
+  Value constant(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+
+  /// The largest possible score of one row: D bits, times G in group mode.
+  int64_t maxScoreOf() {
+    auto qType = cast<RankedTensorType>(op.getQueryCodes().getType());
+    auto kType = cast<RankedTensorType>(op.getKeyCodes().getType());
+    int64_t bits = qType.getDimSize(3) * 32;
+    if (op.getMode() == SelectionMode::head)
+      return bits;
+    return bits * (qType.getDimSize(1) / kType.getDimSize(1));
+  }
+
+  /// k for `n` tokens, capped so that `fixed + k` fits the output slots.
+  Value budgetFor(Value tokens, Value fixed) {
+    Value k;
+    if (auto count = dyn_cast<IntegerAttr>(op.getBudget())) {
+      k = constant(count.getInt());
+    } else {
+      double fraction = cast<FloatAttr>(op.getBudget()).getValueAsDouble();
+      Value asInt =
+          arith::IndexCastOp::create(b, b.getI64Type(), tokens);
+      Value asFloat = arith::SIToFPOp::create(b, b.getF64Type(), asInt);
+      Value scaled = arith::MulFOp::create(
+          b, asFloat,
+          arith::ConstantOp::create(b, b.getF64FloatAttr(fraction)));
+      Value floored = arith::FPToSIOp::create(b, b.getI64Type(), scaled);
+      k = arith::MaxSIOp::create(
+          b, arith::IndexCastOp::create(b, b.getIndexType(), floored),
+          constant(op.getMinBudget()));
+    }
+    Value room = arith::SubIOp::create(b, slots, fixed);
+    k = arith::MinSIOp::create(b, k, room);
+    return arith::MaxSIOp::create(b, k, constant(0));
+  }
+
+  /// A plain `scf.for` whose body is built by `body` at the insertion point.
+  void forRange(Value lb, Value ub, function_ref<void(Value)> body) {
+    auto loop = scf::ForOp::create(b, lb, ub, constant(1));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    body(loop.getInductionVar());
+  }
+
+  Value score(Value bi, Value si, Value t) {
+    Value s = memref::LoadOp::create(b, scores, ValueRange{bi, si, t});
+    return arith::IndexCastOp::create(b, b.getIndexType(), s);
+  }
+
+  void store(Value bi, Value si, Value slot, Value token) {
+    Value asI32 = arith::IndexCastOp::create(b, b.getI32Type(), token);
+    memref::StoreOp::create(b, asI32, out, ValueRange{bi, si, slot});
+  }
+
+  void pad(Value bi, Value si, Value from) {
+    Value empty = arith::ConstantOp::create(b, b.getI32IntegerAttr(-1));
+    forRange(from, slots, [&](Value slot) {
+      memref::StoreOp::create(b, empty, out, ValueRange{bi, si, slot});
+    });
+  }
+
+  void emitKeepAll(Value bi, Value si) {
+    Value filled = arith::MinSIOp::create(b, n, slots);
+    forRange(constant(0), filled, [&](Value t) { store(bi, si, t, t); });
+    pad(bi, si, filled);
+  }
+
+  void emitTopK(Value bi, Value si) {
+    Value one = constant(1);
+    Value middleEnd = arith::SubIOp::create(b, n, window);
+    // Histogram of the middle scores.
+    forRange(constant(0), arith::AddIOp::create(b, topScore, one),
+             [&](Value v) {
+               memref::StoreOp::create(b, constant(0), histogram, v);
+             });
+    forRange(sink, middleEnd, [&](Value t) {
+      Value s = score(bi, si, t);
+      Value c = memref::LoadOp::create(b, histogram, s);
+      memref::StoreOp::create(b, arith::AddIOp::create(b, c, one), histogram,
+                              s);
+    });
+    // Threshold T: the largest score with count(score >= T) >= k.
+    Type index = b.getIndexType();
+    auto search = scf::WhileOp::create(
+        b, TypeRange{index, index}, ValueRange{topScore, constant(0)},
+        [&](OpBuilder &ob, Location loc, ValueRange args) {
+          ImplicitLocOpBuilder nb(loc, ob);
+          Value c = memref::LoadOp::create(nb, histogram, args[0]);
+          Value reached = arith::AddIOp::create(nb, args[1], c);
+          Value more = arith::CmpIOp::create(nb, arith::CmpIPredicate::slt,
+                                             reached, budget);
+          scf::ConditionOp::create(nb, more, args);
+        },
+        [&](OpBuilder &ob, Location loc, ValueRange args) {
+          ImplicitLocOpBuilder nb(loc, ob);
+          Value c = memref::LoadOp::create(nb, histogram, args[0]);
+          Value next = arith::SubIOp::create(nb, args[0],
+                                             arith::ConstantIndexOp::create(nb, 1));
+          scf::YieldOp::create(
+              nb, ValueRange{next, arith::AddIOp::create(nb, args[1], c)});
+        });
+    Value threshold = search.getResult(0);
+    Value ties = arith::SubIOp::create(b, budget, search.getResult(1));
+
+    // Descending compaction: the most recent tokens at T win the ties.
+    Value lastSlot = arith::SubIOp::create(b, total, one);
+    scf::ForOp::create(
+        b, constant(0), n, one, ValueRange{lastSlot, ties},
+        // The body builder receives `b` itself, positioned in the body.
+        [&](OpBuilder &, Location, Value i, ValueRange args) {
+          Value slot = args[0], tiesLeft = args[1];
+          Value t = arith::SubIOp::create(
+              b, arith::SubIOp::create(b, n, one), i);
+          Value s = score(bi, si, t);
+          auto cmp = [&](arith::CmpIPredicate p, Value l, Value r) -> Value {
+            return arith::CmpIOp::create(b, p, l, r);
+          };
+          Value middle = arith::AndIOp::create(
+              b, cmp(arith::CmpIPredicate::sge, t, sink),
+              cmp(arith::CmpIPredicate::slt, t, middleEnd));
+          Value tieTaken = arith::AndIOp::create(
+              b,
+              arith::AndIOp::create(b, middle,
+                                    cmp(arith::CmpIPredicate::eq, s, threshold)),
+              cmp(arith::CmpIPredicate::sgt, tiesLeft, constant(0)));
+          Value take = arith::OrIOp::create(
+              b,
+              arith::OrIOp::create(
+                  b, arith::XOrIOp::create(
+                         b, middle,
+                         arith::ConstantOp::create(b, b.getBoolAttr(true))),
+                  cmp(arith::CmpIPredicate::sgt, s, threshold)),
+              tieTaken);
+          Value fits = cmp(arith::CmpIPredicate::slt, slot, slots);
+          scf::IfOp::create(b, arith::AndIOp::create(b, take, fits),
+                            [&](OpBuilder &, Location) {
+                              store(bi, si, slot, t);
+                              scf::YieldOp::create(b);
+                            });
+          Value nextSlot = arith::SelectOp::create(
+              b, take, arith::SubIOp::create(b, slot, one), slot);
+          Value nextTies = arith::SelectOp::create(
+              b, tieTaken, arith::SubIOp::create(b, tiesLeft, one), tiesLeft);
+          scf::YieldOp::create(b, ValueRange{nextSlot, nextTies});
+        });
+    pad(bi, si, total);
+  }
+
+  ImplicitLocOpBuilder &b;
+  HammingTopKOp op;
+  Value scores, out;
+  Value n, slots, sink, window, budget, total, histogram, topScore;
+};
+
+struct HammingTopKOpLowering : OpConversionPattern<HammingTopKOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(HammingTopKOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    Value scores =
+        buildScores(b, op, adaptor.getQueryCodes(), adaptor.getKeyCodes());
+    auto scoreType = cast<RankedTensorType>(scores.getType());
+    Value scoreBuffer = bufferization::ToBufferOp::create(
+        b, MemRefType::get(scoreType.getShape(), b.getI32Type()), scores,
+        /*read_only=*/true);
+
+    auto initType = cast<RankedTensorType>(op.getInit().getType());
+    SmallVector<Value> dynamicSizes;
+    for (int64_t d = 0; d < initType.getRank(); ++d)
+      if (initType.isDynamicDim(d))
+        dynamicSizes.push_back(tensor::DimOp::create(b, adaptor.getInit(), d));
+    Value out = memref::AllocOp::create(
+        b, MemRefType::get(initType.getShape(), b.getI32Type()), dynamicSizes);
+    SelectionEmitter(b, op, scoreBuffer, out).emit();
+    Value result = bufferization::ToTensorOp::create(
+        b, initType, out, /*restrict=*/true, /*writable=*/true);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+} // namespace
+
+void mlir::spotlight::populateHammingTopKToLinalgPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<HammingTopKOpLowering>(patterns.getContext());
+}

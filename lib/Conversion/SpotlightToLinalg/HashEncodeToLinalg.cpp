@@ -1,0 +1,205 @@
+//===- HashEncodeToLinalg.cpp - spotlight.hash_encode to linalg -----------===//
+//
+//   spotlight.hash_encode ins(x, W1, b1, W2, b2) outs(codes)
+//     ->  acc1  = linalg.generic  x @ W1[c]                (f32, sum over i)
+//         h1    = linalg.generic  silu(acc1 + b1[c]) + x
+//         acc2  = linalg.generic  h1 @ W2[c]
+//         h2    = linalg.generic  (acc2 + b2[c]) + h1
+//         codes = linalg.generic  OR over i of (h2[32w + i] > 0) << i
+//
+// The code head is an affine function of the loop indices (h*C + c, or
+// h floordiv (H/CH)), so the weights are read in place for every head.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+#include "spotlight/Conversion/SpotlightToLinalg/SpotlightToLinalg.h"
+#include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace mlir::spotlight;
+using namespace mlir::spotlight::lowering;
+
+namespace {
+/// Loop-space bookkeeping: `lead` leading row dims (B, H[, N]), then the
+/// code index c, the output column j (or word w) and the reduction index.
+struct HashLoopSpace {
+  MLIRContext *ctx;
+  unsigned lead;
+  int64_t heads, codeHeads, codesPerHead;
+
+  unsigned numDims() const { return lead + 3; }
+  AffineExpr d(unsigned i) const { return getAffineDimExpr(i, ctx); }
+  AffineExpr code() const { return d(lead); }
+  AffineExpr column() const { return d(lead + 1); }
+  AffineExpr inner() const { return d(lead + 2); }
+
+  /// The code head hashing (head d1, code c).
+  AffineExpr codeHead() const {
+    if (codeHeads >= heads)
+      return d(1) * codesPerHead + code();
+    return d(1).floorDiv(heads / codeHeads);
+  }
+
+  /// Map from `dims` loop dims to the leading row dims followed by `rest`.
+  AffineMap rowMap(unsigned dims, ArrayRef<AffineExpr> rest) const {
+    SmallVector<AffineExpr> exprs;
+    for (unsigned i = 0; i < lead; ++i)
+      exprs.push_back(d(i));
+    llvm::append_range(exprs, rest);
+    return AffineMap::get(dims, 0, exprs, ctx);
+  }
+  AffineMap map(unsigned dims, ArrayRef<AffineExpr> exprs) const {
+    return AffineMap::get(dims, 0, exprs, ctx);
+  }
+};
+
+struct HashEncodeOpLowering : OpConversionPattern<HashEncodeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(HashEncodeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    Value x = adaptor.getInput();
+    auto inType = cast<RankedTensorType>(x.getType());
+    unsigned lead = inType.getRank() - 1;
+    int64_t headDim = inType.getDimSize(lead);
+    HashLoopSpace s{op.getContext(), lead, inType.getDimSize(1),
+                    cast<RankedTensorType>(op.getW1().getType()).getDimSize(0),
+                    cast<RankedTensorType>(op.getInit().getType())
+                        .getDimSize(lead)};
+    Type f32 = b.getF32Type();
+
+    // Intermediates are [lead..., C, D] in f32.
+    SmallVector<OpFoldResult> hiddenSizes = leadingSizes(b, x, lead);
+    hiddenSizes.push_back(b.getIndexAttr(s.codesPerHead));
+    hiddenSizes.push_back(b.getIndexAttr(headDim));
+    auto hiddenType = RankedTensorType::get(
+        SmallVector<int64_t>(llvm::map_range(
+            hiddenSizes,
+            [](OpFoldResult r) {
+              std::optional<int64_t> c = getConstantIntValue(r);
+              return c ? *c : ShapedType::kDynamic;
+            })),
+        f32);
+    auto zeros = [&] {
+      return filledTensor(b, hiddenSizes, f32, b.getF32FloatAttr(0.0f));
+    };
+
+    // acc[.., c, j] = sum_i x[.., i] * W[code head, i, j]
+    auto matmul = [&](Value rows, ArrayRef<AffineExpr> rowIndex, Value w) {
+      unsigned n = s.numDims();
+      SmallVector<AffineMap> maps = {
+          s.rowMap(n, rowIndex),
+          s.map(n, {s.codeHead(), s.inner(), s.column()}),
+          s.rowMap(n, {s.code(), s.column()})};
+      return linalg::GenericOp::create(
+                 b, hiddenType, ValueRange{rows, w}, ValueRange{zeros()}, maps,
+                 iterators(n - 1, 1),
+                 [&](OpBuilder &ob, Location loc, ValueRange args) {
+                   ImplicitLocOpBuilder nb(loc, ob);
+                   Value prod = arith::MulFOp::create(nb, toF32(nb, args[0]),
+                                                      toF32(nb, args[1]));
+                   Value sum = arith::AddFOp::create(nb, args[2], prod);
+                   linalg::YieldOp::create(nb, sum);
+                 })
+          .getResult(0);
+    };
+
+    // h1 = silu(acc1 + b1) + x, with silu(v) = v / (1 + exp(-v)).
+    Value acc1 = matmul(x, {s.inner()}, adaptor.getW1());
+    unsigned n2 = lead + 2;
+    Value h1 =
+        linalg::GenericOp::create(
+            b, hiddenType, ValueRange{acc1, adaptor.getB1(), x},
+            ValueRange{zeros()},
+            SmallVector<AffineMap>{
+                AffineMap::getMultiDimIdentityMap(n2, s.ctx),
+                s.map(n2, {s.codeHead(), s.column()}),
+                s.rowMap(n2, {s.column()}),
+                AffineMap::getMultiDimIdentityMap(n2, s.ctx)},
+            iterators(n2),
+            [&](OpBuilder &ob, Location loc, ValueRange args) {
+              ImplicitLocOpBuilder nb(loc, ob);
+              Value v = arith::AddFOp::create(nb, args[0], toF32(nb, args[1]));
+              Value negV = arith::NegFOp::create(nb, v);
+              Value one = arith::ConstantOp::create(nb, nb.getF32FloatAttr(1));
+              Value denom = arith::AddFOp::create(
+                  nb, one, math::ExpOp::create(nb, negV));
+              Value silu = arith::DivFOp::create(nb, v, denom);
+              linalg::YieldOp::create(
+                  nb, arith::AddFOp::create(nb, silu, toF32(nb, args[2]))
+                          .getResult());
+            })
+            .getResult(0);
+
+    // h2 = (acc2 + b2) + h1, then viewed as [lead..., C, D/32, 32] bits.
+    Value acc2 = matmul(h1, {s.code(), s.inner()}, adaptor.getW2());
+    Value h2 =
+        linalg::GenericOp::create(
+            b, hiddenType, ValueRange{acc2, adaptor.getB2(), h1},
+            ValueRange{zeros()},
+            SmallVector<AffineMap>{
+                AffineMap::getMultiDimIdentityMap(n2, s.ctx),
+                s.map(n2, {s.codeHead(), s.column()}),
+                AffineMap::getMultiDimIdentityMap(n2, s.ctx),
+                AffineMap::getMultiDimIdentityMap(n2, s.ctx)},
+            iterators(n2),
+            [&](OpBuilder &ob, Location loc, ValueRange args) {
+              ImplicitLocOpBuilder nb(loc, ob);
+              Value v = arith::AddFOp::create(nb, args[0], toF32(nb, args[1]));
+              linalg::YieldOp::create(
+                  nb, arith::AddFOp::create(nb, v, args[2]).getResult());
+            })
+            .getResult(0);
+    SmallVector<int64_t> bitShape(hiddenType.getShape());
+    bitShape.back() = headDim / 32;
+    bitShape.push_back(32);
+    SmallVector<ReassociationIndices> reassociation;
+    for (unsigned i = 0; i <= lead; ++i)
+      reassociation.push_back({i});
+    reassociation.push_back({lead + 1, lead + 2});
+    Value bits = tensor::ExpandShapeOp::create(
+        b, RankedTensorType::get(bitShape, f32), h2, reassociation);
+
+    // word w = OR over bits i of (h2[.., 32w + i] > 0) << i (LSB first).
+    unsigned n = s.numDims();
+    Value init =
+        fill(b, arith::ConstantOp::create(b, b.getI32IntegerAttr(0)),
+             adaptor.getInit());
+    Value codes =
+        linalg::GenericOp::create(
+            b, init.getType(), ValueRange{bits}, ValueRange{init},
+            SmallVector<AffineMap>{AffineMap::getMultiDimIdentityMap(n, s.ctx),
+                                   s.rowMap(n, {s.code(), s.column()})},
+            iterators(n - 1, 1),
+            [&](OpBuilder &ob, Location loc, ValueRange args) {
+              ImplicitLocOpBuilder nb(loc, ob);
+              Value zero = arith::ConstantOp::create(nb, nb.getF32FloatAttr(0));
+              Value bit = arith::CmpFOp::create(nb, arith::CmpFPredicate::OGT,
+                                                args[0], zero);
+              Value bitIndex = arith::IndexCastOp::create(
+                  nb, nb.getI32Type(), linalg::IndexOp::create(nb, n - 1));
+              Value word = arith::ShLIOp::create(
+                  nb, arith::ExtUIOp::create(nb, nb.getI32Type(), bit),
+                  bitIndex);
+              linalg::YieldOp::create(
+                  nb, arith::OrIOp::create(nb, args[1], word).getResult());
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, codes);
+    return success();
+  }
+};
+} // namespace
+
+void mlir::spotlight::populateHashEncodeToLinalgPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<HashEncodeOpLowering>(patterns.getContext());
+}

@@ -1,0 +1,298 @@
+//===- SpotlightOps.cpp - Spotlight op verifiers ----------------*- C++ -*-===//
+//
+// Every verifier names the offending operand, the dimension and what was
+// expected, so a malformed decode module fails with a located diagnostic.
+//
+//===----------------------------------------------------------------------===//
+
+#include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+using namespace mlir::spotlight;
+
+namespace {
+/// Checks the shape of one operand piece by piece; the first mismatch is
+/// reported against the op and later checks become no-ops.
+class ShapeChecker {
+public:
+  explicit ShapeChecker(Operation *op) : op(op) {}
+
+  /// Requires `type` to have exactly `layout.size()` dimensions, where
+  /// `layout` names them (e.g. {"B", "H", "D"}).
+  ShapeChecker &rank(StringRef name, Value value, ArrayRef<StringRef> layout) {
+    auto type = cast<RankedTensorType>(value.getType());
+    if (ok && type.getRank() != static_cast<int64_t>(layout.size()))
+      fail() << "'" << name << "' must have rank " << layout.size() << " ["
+             << llvm::join(layout, ", ") << "], got " << type;
+    return *this;
+  }
+
+  /// Requires dimension `dim` (named `what`) of `value` to equal `expected`
+  /// when both are static.
+  ShapeChecker &dim(StringRef name, Value value, unsigned dim, StringRef what,
+                    int64_t expected) {
+    int64_t actual = cast<RankedTensorType>(value.getType()).getDimSize(dim);
+    if (ok && !ShapedType::isDynamic(expected) &&
+        !ShapedType::isDynamic(actual) && actual != expected)
+      fail() << "'" << name << "' dimension " << dim << " (" << what
+             << ") must be " << expected << ", got " << actual;
+    return *this;
+  }
+
+  /// Requires dimension `dim` of `value` to be static.
+  ShapeChecker &isStatic(StringRef name, Value value, unsigned dim,
+                         StringRef what) {
+    if (ok && cast<RankedTensorType>(value.getType()).isDynamicDim(dim))
+      fail() << "'" << name << "' dimension " << dim << " (" << what
+             << ") must be static";
+    return *this;
+  }
+
+  /// Reports a free-form error unless an earlier check already failed.
+  ShapeChecker &require(bool condition, const Twine &message) {
+    if (ok && !condition)
+      fail() << message;
+    return *this;
+  }
+
+  LogicalResult result() const { return success(ok); }
+
+private:
+  InFlightDiagnostic fail() {
+    ok = false;
+    return op->emitOpError();
+  }
+
+  Operation *op;
+  bool ok = true;
+};
+
+int64_t dimOf(Value value, unsigned dim) {
+  return cast<RankedTensorType>(value.getType()).getDimSize(dim);
+}
+
+Type elementTypeOf(Value value) {
+  return cast<RankedTensorType>(value.getType()).getElementType();
+}
+
+/// Checks `[B, QH, D]` queries against `[B, KH, N, D]` K and V caches.
+ShapeChecker &checkQueryAndCaches(ShapeChecker &check, Value query, Value keys,
+                                  Value values) {
+  check.rank("query", query, {"B", "QH", "D"})
+      .rank("key_cache", keys, {"B", "KH", "N", "D"})
+      .rank("value_cache", values, {"B", "KH", "N", "D"});
+  if (failed(check.result()))
+    return check;
+  int64_t qHeads = dimOf(query, 1), kvHeads = dimOf(keys, 1);
+  check.isStatic("query", query, 1, "QH")
+      .isStatic("key_cache", keys, 1, "KH")
+      .dim("key_cache", keys, 0, "B", dimOf(query, 0))
+      .dim("key_cache", keys, 3, "D", dimOf(query, 2))
+      .require(kvHeads > 0 && qHeads % kvHeads == 0,
+               "query heads (" + Twine(qHeads) +
+                   ") must be a multiple of KV heads (" + Twine(kvHeads) + ")");
+  for (unsigned d = 0; d < 4; ++d)
+    check.dim("value_cache", values, d, "same as key_cache",
+              dimOf(keys, d));
+  return check;
+}
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// HashEncodeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult HashEncodeOp::verify() {
+  ShapeChecker check(*this);
+  Value in = getInput();
+  int64_t rank = cast<RankedTensorType>(in.getType()).getRank();
+  check.require(rank == 3 || rank == 4,
+                "'input' must have rank 3 [B, H, D] or rank 4 [B, H, N, D], "
+                "got " + Twine(rank));
+  if (failed(check.result()))
+    return failure();
+  unsigned headDimPos = rank - 1;
+  check.isStatic("input", in, 1, "H").isStatic("input", in, headDimPos, "D");
+  if (failed(check.result()))
+    return failure();
+  int64_t heads = dimOf(in, 1), headDim = dimOf(in, headDimPos);
+  check.require(headDim % 32 == 0, "'input' head dim D must be a multiple of "
+                                   "32, got " + Twine(headDim));
+  check.rank("w1", getW1(), {"CH", "D", "D"})
+      .rank("b1", getB1(), {"CH", "D"})
+      .rank("w2", getW2(), {"CH", "D", "D"})
+      .rank("b2", getB2(), {"CH", "D"})
+      .isStatic("w1", getW1(), 0, "CH");
+  if (failed(check.result()))
+    return failure();
+  int64_t codeHeads = dimOf(getW1(), 0);
+  check.dim("w1", getW1(), 1, "D", headDim)
+      .dim("w1", getW1(), 2, "D", headDim)
+      .dim("b1", getB1(), 0, "CH", codeHeads)
+      .dim("b1", getB1(), 1, "D", headDim)
+      .dim("w2", getW2(), 0, "CH", codeHeads)
+      .dim("w2", getW2(), 1, "D", headDim)
+      .dim("w2", getW2(), 2, "D", headDim)
+      .dim("b2", getB2(), 0, "CH", codeHeads)
+      .dim("b2", getB2(), 1, "D", headDim)
+      .require(codeHeads > 0 && heads > 0 &&
+                   (codeHeads % heads == 0 || heads % codeHeads == 0),
+               "code heads CH (" + Twine(codeHeads) +
+                   ") must be a multiple or a divisor of input heads H (" +
+                   Twine(heads) + ")");
+  if (failed(check.result()))
+    return failure();
+  int64_t codesPerHead = codeHeads >= heads ? codeHeads / heads : 1;
+  Value init = getInit();
+  if (rank == 3)
+    check.rank("init", init, {"B", "H", "C", "D/32"});
+  else
+    check.rank("init", init, {"B", "H", "N", "C", "D/32"});
+  for (unsigned d = 0; d + 1 < rank; ++d)
+    check.dim("init", init, d, d == 1 ? "H" : (d == 0 ? "B" : "N"),
+              dimOf(in, d));
+  check.dim("init", init, rank - 1, "C, codes per head", codesPerHead)
+      .dim("init", init, rank, "D/32, code words", headDim / 32);
+  return check.result();
+}
+
+//===----------------------------------------------------------------------===//
+// HammingTopKOp
+//===----------------------------------------------------------------------===//
+
+int64_t HammingTopKOp::getMinimumSlots() {
+  int64_t base = getSink() + getWindow();
+  if (auto count = dyn_cast<IntegerAttr>(getBudget()))
+    return base + count.getInt();
+  return base + getMinBudget();
+}
+
+LogicalResult HammingTopKOp::verify() {
+  ShapeChecker check(*this);
+  Value qc = getQueryCodes(), kc = getKeyCodes(), init = getInit();
+  check.rank("query_codes", qc, {"B", "QH", "1", "W"})
+      .rank("key_codes", kc, {"B", "KH", "N", "C", "W"})
+      .rank("init", init, {"B", "S", "M"})
+      .isStatic("query_codes", qc, 1, "QH")
+      .isStatic("query_codes", qc, 3, "W")
+      .isStatic("key_codes", kc, 1, "KH")
+      .isStatic("key_codes", kc, 3, "C");
+  if (failed(check.result()))
+    return failure();
+  int64_t qHeads = dimOf(qc, 1), kvHeads = dimOf(kc, 1);
+  int64_t codesPerHead = dimOf(kc, 3);
+  check.dim("query_codes", qc, 2, "one code per query head", 1)
+      .dim("key_codes", kc, 0, "B", dimOf(qc, 0))
+      .dim("key_codes", kc, 4, "W, code words", dimOf(qc, 3))
+      .require(kvHeads > 0 && qHeads % kvHeads == 0,
+               "query heads (" + Twine(qHeads) +
+                   ") must be a multiple of KV heads (" + Twine(kvHeads) + ")");
+  if (failed(check.result()))
+    return failure();
+  int64_t group = qHeads / kvHeads;
+  bool headMode = getMode() == SelectionMode::head;
+  check
+      .require(codesPerHead == group || codesPerHead == 1,
+               "'key_codes' dimension 3 (C) must be " + Twine(group) +
+                   " (CH = QH) or 1 (CH = KH), got " + Twine(codesPerHead))
+      .dim("init", init, 0, "B", dimOf(qc, 0))
+      .dim("init", init, 1, headMode ? "S = QH in head mode" : "S = KH in group mode",
+           headMode ? qHeads : kvHeads)
+      .require(getSinkAttr().getInt() >= 0, "'sink' must be non-negative")
+      .require(getWindowAttr().getInt() >= 0, "'window' must be non-negative")
+      .require(getMinBudgetAttr().getInt() >= 0,
+               "'min_budget' must be non-negative");
+  if (auto count = dyn_cast<IntegerAttr>(getBudget())) {
+    check.require(count.getInt() > 0, "'budget' count must be positive, got " +
+                                          Twine(count.getInt()));
+    check.dim("init", init, 2, "M = sink + window + budget", getMinimumSlots());
+  } else {
+    double fraction = cast<FloatAttr>(getBudget()).getValueAsDouble();
+    check.require(fraction > 0.0 && fraction <= 1.0,
+                  "'budget' fraction must be in (0, 1], got " +
+                      llvm::formatv("{0}", fraction).str());
+    int64_t slots = dimOf(init, 2);
+    check.require(ShapedType::isDynamic(slots) || slots >= getMinimumSlots(),
+                  "'init' dimension 2 (M) must be at least sink + window + "
+                  "min_budget = " + Twine(getMinimumSlots()) + ", got " +
+                      Twine(slots));
+  }
+  return check.result();
+}
+
+//===----------------------------------------------------------------------===//
+// SparseGatherOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult SparseGatherOp::verify() {
+  ShapeChecker check(*this);
+  Value cache = getCache(), idx = getIndices(), init = getInit();
+  check.rank("cache", cache, {"B", "KH", "N", "D"})
+      .rank("indices", idx, {"B", "S", "M"})
+      .rank("init", init, {"B", "S", "M", "D"})
+      .isStatic("cache", cache, 1, "KH")
+      .isStatic("indices", idx, 1, "S");
+  if (failed(check.result()))
+    return failure();
+  int64_t kvHeads = dimOf(cache, 1), sets = dimOf(idx, 1);
+  check.dim("indices", idx, 0, "B", dimOf(cache, 0))
+      .require(kvHeads > 0 && sets % kvHeads == 0,
+               "'indices' dimension 1 (S) must be a multiple of KV heads (" +
+                   Twine(kvHeads) + "), got " + Twine(sets))
+      .dim("init", init, 0, "B", dimOf(cache, 0))
+      .dim("init", init, 1, "S", sets)
+      .dim("init", init, 2, "M", dimOf(idx, 2))
+      .dim("init", init, 3, "D", dimOf(cache, 3))
+      .require(elementTypeOf(init) == elementTypeOf(cache),
+               "'init' element type must match 'cache'");
+  return check.result();
+}
+
+//===----------------------------------------------------------------------===//
+// SparseAttentionOp / DecodeAttentionOp
+//===----------------------------------------------------------------------===//
+
+/// The output is `[B, QH, D]` with the query's element type.
+static LogicalResult verifyAttentionOutput(ShapeChecker &check, Value query,
+                                           Value init) {
+  check.rank("init", init, {"B", "QH", "D"});
+  for (unsigned d = 0; d < 3; ++d)
+    check.dim("init", init, d, "same as query", dimOf(query, d));
+  check.require(elementTypeOf(init) == elementTypeOf(query),
+                "'init' element type must match 'query'");
+  return check.result();
+}
+
+LogicalResult SparseAttentionOp::verify() {
+  ShapeChecker check(*this);
+  checkQueryAndCaches(check, getQuery(), getKeyCache(), getValueCache());
+  Value idx = getIndices();
+  check.rank("indices", idx, {"B", "S", "M"})
+      .isStatic("indices", idx, 1, "S");
+  if (failed(check.result()))
+    return failure();
+  int64_t qHeads = dimOf(getQuery(), 1), kvHeads = dimOf(getKeyCache(), 1);
+  int64_t sets = dimOf(idx, 1);
+  check.dim("indices", idx, 0, "B", dimOf(getQuery(), 0))
+      .require(sets == kvHeads || sets == qHeads,
+               "'indices' dimension 1 (S) must be KV heads (" +
+                   Twine(kvHeads) + ") or query heads (" + Twine(qHeads) +
+                   "), got " + Twine(sets));
+  return verifyAttentionOutput(check, getQuery(), getInit());
+}
+
+LogicalResult DecodeAttentionOp::verify() {
+  ShapeChecker check(*this);
+  checkQueryAndCaches(check, getQuery(), getKeyCache(), getValueCache());
+  if (failed(check.result()))
+    return failure();
+  return verifyAttentionOutput(check, getQuery(), getInit());
+}
+
+#define GET_OP_CLASSES
+#include "spotlight/Dialect/Spotlight/IR/SpotlightOps.cpp.inc"
