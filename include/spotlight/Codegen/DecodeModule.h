@@ -1,0 +1,70 @@
+//===- DecodeModule.h - Decode modules from a model geometry ----*- C++ -*-===//
+//
+// Generates the spotlight IR of one decode step from a model geometry, so
+// that no user needs to write IR by hand. Every function takes its inputs
+// as tensors and writes its outputs into memref arguments (one memref per
+// argument after bufferization, C interface `_mlir_ciface_<name>`):
+//
+//   encode_queries(q, w1, b1, w2, b2, qcodes)            [B,QH,D] -> [B,QH,1,W]
+//   encode_keys(k, w1, b1, w2, b2, kcodes)               [B,KH,N,D] -> [B,KH,N,C,W]
+//   select(qcodes, kcodes, indices)                      -> [B,S,M] i32, -1 padded
+//   attend(q, k, v, indices, o)                          -> [B,QH,D]
+//   decode(q, k, v, kcodes, w1, b1, w2, b2, o, indices)  the fused step
+//   decode_dense(q, k, v, o)                             the dense baseline
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPOTLIGHT_CODEGEN_DECODEMODULE_H
+#define SPOTLIGHT_CODEGEN_DECODEMODULE_H
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace spotlight {
+
+enum class ElementType { F32, F16, BF16 };
+
+/// The MLIR spelling of an element type ("f32", "f16", "bf16").
+const char *elementTypeName(ElementType type);
+
+/// Everything that fixes the shapes and attributes of a decode module.
+struct DecodeGeometry {
+  int64_t batch = 1;
+  int64_t queryHeads = 28;
+  int64_t kvHeads = 4;
+  int64_t headDim = 128;
+  int64_t codeHeads = 28; ///< queryHeads or kvHeads.
+  ElementType dtype = ElementType::BF16;
+  ElementType weightType = ElementType::F32;
+  bool headMode = false; ///< one token set per query head (else per KV head)
+  int64_t sink = 4;
+  int64_t window = 64;
+  int64_t budgetCount = 0;       ///< > 0: a token count; 0: use the fraction
+  double budgetFraction = 0.02;  ///< in (0, 1]
+  int64_t minBudget = 20;
+  int64_t maxTokens = 32768;     ///< sizes the slots of a fraction budget
+  std::optional<float> scale;    ///< default 1/sqrt(D)
+
+  int64_t group() const { return queryHeads / kvHeads; }
+  int64_t codeWords() const { return headDim / 32; }
+  /// Key codes per KV head and token: G when CH = QH, 1 when CH = KH.
+  int64_t keyCodesPerHead() const {
+    return codeHeads >= kvHeads ? codeHeads / kvHeads : 1;
+  }
+  /// Selected sets per sequence: KH (group mode) or QH (head mode).
+  int64_t selectionSets() const { return headMode ? queryHeads : kvHeads; }
+  /// Budget for a context of `tokens` tokens before the slot cap.
+  int64_t budgetFor(int64_t tokens) const;
+  /// Output slots M of the selection: sink + window + the largest budget.
+  int64_t selectionSlots() const;
+  /// Describes the first inconsistency, or returns an empty string.
+  std::string validate() const;
+};
+
+/// The spotlight IR text of the decode module for `geometry`.
+std::string buildDecodeModule(const DecodeGeometry &geometry);
+
+} // namespace spotlight
+
+#endif // SPOTLIGHT_CODEGEN_DECODEMODULE_H

@@ -1,0 +1,34 @@
+//===- JitModule.h - JIT-compiled spotlight modules -------------*- C++ -*-===//
+
+#ifndef SPOTLIGHT_EXECUTIONENGINE_JITMODULE_H
+#define SPOTLIGHT_EXECUTIONENGINE_JITMODULE_H
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace spotlight {
+
+/// A spotlight module lowered by the reference pipeline and compiled in
+/// process by mlir::ExecutionEngine.
+class JitModule {
+public:
+  /// Parses, verifies, lowers and compiles `irText`; on failure returns
+  /// null and describes why in `error` (with the located diagnostics).
+  static std::unique_ptr<JitModule> create(const std::string &irText,
+                                           std::string &error);
+  ~JitModule();
+
+  /// Calls `_mlir_ciface_<name>` with one memref descriptor per argument.
+  bool call(const std::string &name, const std::vector<void *> &descriptors,
+            std::string &error);
+
+private:
+  struct Impl;
+  explicit JitModule(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl;
+};
+
+} // namespace spotlight
+
+#endif // SPOTLIGHT_EXECUTIONENGINE_JITMODULE_H

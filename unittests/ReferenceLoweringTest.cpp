@@ -1,0 +1,270 @@
+//===- ReferenceLoweringTest.cpp - Reference lowering vs naive oracle -----===//
+//
+// Builds the decode module of a geometry, lowers it with the reference
+// pipeline, JIT-compiles it and checks every stage against the naive C++
+// reference on fresh random inputs:
+//   codes      equal, except bits whose pre-sign value is within rounding
+//              noise of 0 (two correct f32 codes may differ there)
+//   selection  exactly the reference selection on the same codes
+//   outputs    within the SEMANTICS.md tolerances (1e-5 f32, 1e-2 bf16)
+//
+//===----------------------------------------------------------------------===//
+
+#include "Support/DecodeProblem.h"
+#include "spotlight/ExecutionEngine/JitModule.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <random>
+
+using namespace spotlight;
+using namespace spotlight::testing;
+
+namespace {
+
+/// Bits closer to 0 than this (pre-sign) may flip under f32 rounding.
+constexpr double kAmbiguousMargin = 1e-3;
+
+double tolerance(ElementType type) {
+  return type == ElementType::F32 ? 1e-5 : 1e-2;
+}
+
+struct Case {
+  const char *name;
+  int64_t batch, group, headDim;
+  bool codePerQueryHead, headMode;
+  ElementType dtype;
+  int64_t budgetCount; ///< 0: fraction 2%, min 20
+};
+
+DecodeGeometry geometryOf(const Case &c) {
+  DecodeGeometry g;
+  g.batch = c.batch;
+  g.kvHeads = 2;
+  g.queryHeads = 2 * c.group;
+  g.headDim = c.headDim;
+  g.codeHeads = c.codePerQueryHead ? g.queryHeads : g.kvHeads;
+  g.headMode = c.headMode;
+  g.dtype = c.dtype;
+  g.budgetCount = c.budgetCount;
+  g.maxTokens = 4099;
+  return g;
+}
+
+/// Compiles each geometry once per test binary run.
+JitModule &compiled(const DecodeGeometry &g) {
+  static std::map<std::string, std::unique_ptr<JitModule>> cache;
+  std::string ir = buildDecodeModule(g);
+  auto &slot = cache[ir];
+  if (!slot) {
+    std::string error;
+    slot = JitModule::create(ir, error);
+    if (!slot)
+      ADD_FAILURE() << error << "\n" << ir;
+  }
+  return *slot;
+}
+
+void call(JitModule &jit, const std::string &name,
+          std::vector<HostTensor *> args) {
+  std::vector<void *> descriptors;
+  for (HostTensor *arg : args)
+    descriptors.push_back(arg->descriptor());
+  std::string error;
+  ASSERT_TRUE(jit.call(name, descriptors, error)) << name << ": " << error;
+}
+
+/// Compares a compiled code against the reference, tolerating only
+/// ambiguous bits; returns the number of ambiguous flips.
+int64_t expectCodeMatches(const uint32_t *actual,
+                          const std::vector<uint32_t> &expected,
+                          const std::vector<double> &preSign,
+                          const std::string &what) {
+  int64_t flips = 0;
+  for (size_t bit = 0; bit < preSign.size(); ++bit) {
+    bool a = (actual[bit / 32] >> (bit % 32)) & 1;
+    bool e = (expected[bit / 32] >> (bit % 32)) & 1;
+    if (a == e)
+      continue;
+    EXPECT_LT(std::abs(preSign[bit]), kAmbiguousMargin)
+        << what << " bit " << bit << " differs, pre-sign " << preSign[bit];
+    ++flips;
+  }
+  return flips;
+}
+
+std::vector<int32_t> slotsToSet(const int32_t *slots, int64_t count) {
+  std::vector<int32_t> set;
+  for (int64_t i = 0; i < count; ++i)
+    if (slots[i] >= 0)
+      set.push_back(slots[i]);
+  return set;
+}
+
+std::vector<double> readAll(const HostTensor &t, ElementType type) {
+  std::vector<double> out(t.numElements());
+  for (int64_t i = 0; i < t.numElements(); ++i)
+    out[i] = readElement(t, type, i);
+  return out;
+}
+
+class ReferenceLoweringTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(ReferenceLoweringTest, MatchesNaiveReferenceAcrossContextLengths) {
+  const DecodeGeometry g = geometryOf(GetParam());
+  ASSERT_EQ(g.validate(), "");
+  JitModule &jit = compiled(g);
+  const int64_t B = g.batch, QH = g.queryHeads, KH = g.kvHeads, D = g.headDim;
+  const int64_t W = g.codeWords(), C = g.keyCodesPerHead();
+  const int64_t S = g.selectionSets(), M = g.selectionSlots();
+  const reference::Geometry rg = referenceGeometry(g);
+  const reference::Selection rs = referenceSelection(g);
+
+  for (int64_t n : {1, 5, 67, 1000, 4099}) {
+    uint64_t seed = freshSeed();
+    SCOPED_TRACE("N=" + std::to_string(n) + " seed=" + std::to_string(seed));
+    DecodeProblem p(g, n, seed);
+
+    // Hash codes of keys and queries.
+    HostTensor kc({B, KH, n, C, W}, 4), qc({B, QH, 1, W}, 4);
+    call(jit, "encode_keys", {&p.kT, &p.w1T, &p.b1T, &p.w2T, &p.b2T, &kc});
+    call(jit, "encode_queries", {&p.qT, &p.w1T, &p.b1T, &p.w2T, &p.b2T, &qc});
+    int64_t flips = 0;
+    std::vector<double> preSign;
+    for (int64_t b = 0; b < B; ++b) {
+      for (int64_t h = 0; h < KH; ++h)
+        for (int64_t t = 0; t < n; ++t)
+          for (int64_t c = 0; c < C; ++c) {
+            auto expected = p.keyCode(b, h, t, c, &preSign);
+            const uint32_t *actual =
+                kc.as<uint32_t>() + (((b * KH + h) * n + t) * C + c) * W;
+            flips += expectCodeMatches(actual, expected, preSign, "key code");
+          }
+      for (int64_t qh = 0; qh < QH; ++qh) {
+        auto expected = p.queryCode(b, qh, &preSign);
+        flips += expectCodeMatches(qc.as<uint32_t>() + (b * QH + qh) * W,
+                                   expected, preSign, "query code");
+      }
+    }
+    EXPECT_LE(flips, 2) << "too many ambiguous code bits";
+
+    // Selection on the compiled codes: exact.
+    HostTensor selected({B, S, M}, 4);
+    call(jit, "select", {&qc, &kc, &selected});
+    std::vector<std::vector<int32_t>> sets;
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t s = 0; s < S; ++s) {
+        auto scores = reference::scoreRow(rg, rs, qc.as<uint32_t>(),
+                                          kc.as<uint32_t>(), n, b, s);
+        auto expected = reference::selectTokens(scores, rs);
+        const int32_t *row = selected.as<int32_t>() + (b * S + s) * M;
+        // Ascending, then -1 padding.
+        std::vector<int32_t> actual(row, row + M);
+        std::vector<int32_t> padded = expected;
+        padded.resize(M, -1);
+        ASSERT_EQ(actual, padded) << "selection of (b=" << b << ", s=" << s << ")";
+        sets.push_back(expected);
+      }
+
+    // Attention over the selected sets.
+    HostTensor out({B, QH, D}, elementBytes(g.dtype));
+    call(jit, "attend", {&p.qT, &p.kT, &p.vT, &selected, &out});
+    std::vector<double> expected;
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t qh = 0; qh < QH; ++qh) {
+        int64_t s = g.headMode ? qh : qh / g.group();
+        auto row = p.attention(b, qh, sets[b * S + s]);
+        expected.insert(expected.end(), row.begin(), row.end());
+      }
+    std::vector<double> attended = readAll(out, g.dtype);
+    EXPECT_LT(relativeError(attended, expected), tolerance(g.dtype));
+
+    // The fused step agrees with the stages.
+    HostTensor fusedOut({B, QH, D}, elementBytes(g.dtype));
+    HostTensor fusedIdx({B, S, M}, 4);
+    call(jit, "decode", {&p.qT, &p.kT, &p.vT, &kc, &p.w1T, &p.b1T, &p.w2T,
+                         &p.b2T, &fusedOut, &fusedIdx});
+    for (int64_t i = 0; i < B * S * M; ++i)
+      ASSERT_EQ(fusedIdx.as<int32_t>()[i], selected.as<int32_t>()[i]);
+    EXPECT_EQ(readAll(fusedOut, g.dtype), attended);
+
+    // Dense baseline; below the budget the sparse step equals it.
+    HostTensor dense({B, QH, D}, elementBytes(g.dtype));
+    call(jit, "decode_dense", {&p.qT, &p.kT, &p.vT, &dense});
+    std::vector<double> denseExpected = p.denseOutput();
+    EXPECT_LT(relativeError(readAll(dense, g.dtype), denseExpected),
+              tolerance(g.dtype));
+    if (n <= g.sink + g.window + g.budgetFor(n))
+      EXPECT_LT(relativeError(attended, denseExpected), tolerance(g.dtype));
+  }
+}
+
+constexpr ElementType F32 = ElementType::F32, BF16 = ElementType::BF16;
+
+INSTANTIATE_TEST_SUITE_P(
+    Geometries, ReferenceLoweringTest,
+    ::testing::Values(
+        // name, B, G, D, CH=QH, head mode, dtype, budget count
+        Case{"mha_d64_group_f32", 1, 1, 64, true, false, F32, 0},
+        Case{"mha_d128_head_bf16", 1, 1, 128, false, true, BF16, 0},
+        Case{"g4_d64_chqh_group_f32", 2, 4, 64, true, false, F32, 0},
+        Case{"g4_d128_chkh_head_f32", 1, 4, 128, false, true, F32, 0},
+        Case{"g4_d128_chqh_head_bf16", 1, 4, 128, true, true, BF16, 32},
+        Case{"g4_d64_chkh_group_bf16", 1, 4, 64, false, false, BF16, 0},
+        Case{"g7_d128_chqh_group_bf16", 1, 7, 128, true, false, BF16, 0},
+        Case{"g7_d64_chkh_head_f32", 1, 7, 64, false, true, F32, 16},
+        Case{"g7_d64_chqh_head_bf16", 2, 7, 64, true, true, BF16, 0},
+        Case{"g7_d128_chkh_group_f32", 1, 7, 128, false, false, F32, 0}),
+    [](const ::testing::TestParamInfo<Case> &info) {
+      return std::string(info.param.name);
+    });
+
+/// Many equal scores: key codes drawn from three patterns, so the
+/// threshold score is shared by far more tokens than the budget takes and
+/// the tie rule (most recent first) decides the set.
+TEST(ReferenceLoweringTies, ManyTiedScoresFollowTheTieRule) {
+  for (bool headMode : {false, true}) {
+    DecodeGeometry g;
+    g.kvHeads = 2;
+    g.queryHeads = 8;
+    g.headDim = 64;
+    g.codeHeads = 8;
+    g.dtype = ElementType::F32;
+    g.headMode = headMode;
+    g.budgetCount = 24;
+    JitModule &jit = compiled(g);
+    const int64_t n = 1500, W = g.codeWords(), C = g.keyCodesPerHead();
+    const int64_t S = g.selectionSets(), M = g.selectionSlots();
+    uint64_t seed = freshSeed();
+    SCOPED_TRACE("head mode=" + std::to_string(headMode) +
+                 " seed=" + std::to_string(seed));
+    std::mt19937_64 rng(seed);
+    std::uniform_int_distribution<uint32_t> word;
+    HostTensor qc({1, g.queryHeads, 1, W}, 4), kc({1, g.kvHeads, n, C, W}, 4);
+    for (int64_t i = 0; i < qc.numElements(); ++i)
+      qc.as<uint32_t>()[i] = word(rng);
+    std::vector<uint32_t> patterns(3 * C * W);
+    for (uint32_t &w : patterns)
+      w = word(rng);
+    std::uniform_int_distribution<int> pick(0, 2);
+    for (int64_t row = 0; row < g.kvHeads * n; ++row) {
+      int p = pick(rng);
+      std::copy_n(&patterns[p * C * W], C * W, kc.as<uint32_t>() + row * C * W);
+    }
+    HostTensor selected({1, S, M}, 4);
+    call(jit, "select", {&qc, &kc, &selected});
+    reference::Selection rs = referenceSelection(g);
+    for (int64_t s = 0; s < S; ++s) {
+      auto scores = reference::scoreRow(referenceGeometry(g), rs,
+                                        qc.as<uint32_t>(), kc.as<uint32_t>(),
+                                        n, 0, s);
+      auto expected = reference::selectTokens(scores, rs);
+      EXPECT_EQ(slotsToSet(selected.as<int32_t>() + s * M, M), expected)
+          << "set " << s;
+    }
+  }
+}
+
+} // namespace

@@ -1,0 +1,68 @@
+//===- DecodeProblem.h - Random decode-step inputs and oracles --*- C++ -*-===//
+//
+// Fresh random inputs for one decode step of a given geometry, stored in
+// the module's element types, with the naive reference's answers for them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPOTLIGHT_UNITTESTS_SUPPORT_DECODEPROBLEM_H
+#define SPOTLIGHT_UNITTESTS_SUPPORT_DECODEPROBLEM_H
+
+#include "Reference/NaiveReference.h"
+#include "spotlight/Codegen/DecodeModule.h"
+#include "spotlight/ExecutionEngine/HostTensor.h"
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace spotlight::testing {
+
+/// A seed that is fresh per run unless SPOTLIGHT_TEST_SEED fixes it.
+uint64_t freshSeed();
+
+/// Bytes per element of `type`.
+int64_t elementBytes(ElementType type);
+
+/// A host tensor of `type` filled with `values` rounded to `type`; the
+/// rounded values are written back into `values`.
+HostTensor makeTensor(std::vector<int64_t> shape, ElementType type,
+                      std::vector<float> &values);
+
+/// Reads element `i` of a tensor of `type` as float.
+float readElement(const HostTensor &tensor, ElementType type, int64_t i);
+
+/// ||a - b|| / ||b|| over all elements.
+double relativeError(const std::vector<double> &actual,
+                     const std::vector<double> &expected);
+
+reference::Geometry referenceGeometry(const DecodeGeometry &g);
+reference::Selection referenceSelection(const DecodeGeometry &g);
+
+/// Random q, K, V, hash weights for `tokens` tokens, both as typed host
+/// tensors (what the compiled code reads) and as the exactly rounded floats
+/// (what the reference reads).
+struct DecodeProblem {
+  DecodeProblem(const DecodeGeometry &geometry, int64_t tokens, uint64_t seed);
+
+  DecodeGeometry geometry;
+  int64_t tokens;
+  std::vector<float> q, k, v, w1, b1, w2, b2;
+  HostTensor qT, kT, vT, w1T, b1T, w2T, b2T;
+
+  /// Reference code of a key row (b, h, t) for code c, and of a query row.
+  std::vector<uint32_t> keyCode(int64_t b, int64_t h, int64_t t, int64_t c,
+                                std::vector<double> *preSign) const;
+  std::vector<uint32_t> queryCode(int64_t b, int64_t qh,
+                                  std::vector<double> *preSign) const;
+  /// Reference attention over `set` for query head (b, qh).
+  std::vector<double> attention(int64_t b, int64_t qh,
+                                const std::vector<int32_t> &set) const;
+  /// Reference dense output, flattened [B, QH, D].
+  std::vector<double> denseOutput() const;
+};
+
+} // namespace spotlight::testing
+
+#endif // SPOTLIGHT_UNITTESTS_SUPPORT_DECODEPROBLEM_H
