@@ -92,16 +92,24 @@ struct HashEncodeOpLowering : OpConversionPattern<HashEncodeOp> {
       return filledTensor(b, hiddenSizes, f32, b.getF32FloatAttr(0.0f));
     };
 
-    // acc[.., c, j] = sum_i x[.., i] * W[code head, i, j]
-    auto matmul = [&](Value rows, ArrayRef<AffineExpr> rowIndex, Value w) {
+    // acc[.., c, j] = sum_i x[.., i] * W[code head, i, j], with the
+    // reduction i outside j so the weight rows stream contiguously (the
+    // order of the sum over i, and so the numerics, is unchanged).
+    auto matmul = [&](Value rows, bool rowsHaveCode, Value w) {
       unsigned n = s.numDims();
-      SmallVector<AffineMap> maps = {
-          s.rowMap(n, rowIndex),
-          s.map(n, {s.codeHead(), s.inner(), s.column()}),
-          s.rowMap(n, {s.code(), s.column()})};
+      AffineExpr reduction = s.d(lead + 1), column = s.d(lead + 2);
+      SmallVector<AffineExpr> rowIndex;
+      if (rowsHaveCode)
+        rowIndex.push_back(s.code());
+      rowIndex.push_back(reduction);
+      SmallVector<AffineMap> maps = {s.rowMap(n, rowIndex),
+                                     s.map(n, {s.codeHead(), reduction, column}),
+                                     s.rowMap(n, {s.code(), column})};
+      SmallVector<utils::IteratorType> loops = iterators(n);
+      loops[lead + 1] = utils::IteratorType::reduction;
       return linalg::GenericOp::create(
                  b, hiddenType, ValueRange{rows, w}, ValueRange{zeros()}, maps,
-                 iterators(n - 1, 1),
+                 loops,
                  [&](OpBuilder &ob, Location loc, ValueRange args) {
                    ImplicitLocOpBuilder nb(loc, ob);
                    Value prod = arith::MulFOp::create(nb, toF32(nb, args[0]),
@@ -113,7 +121,7 @@ struct HashEncodeOpLowering : OpConversionPattern<HashEncodeOp> {
     };
 
     // h1 = silu(acc1 + b1) + x, with silu(v) = v / (1 + exp(-v)).
-    Value acc1 = matmul(x, {s.inner()}, adaptor.getW1());
+    Value acc1 = matmul(x, /*rowsHaveCode=*/false, adaptor.getW1());
     unsigned n2 = lead + 2;
     Value h1 =
         linalg::GenericOp::create(
@@ -140,7 +148,7 @@ struct HashEncodeOpLowering : OpConversionPattern<HashEncodeOp> {
             .getResult(0);
 
     // h2 = (acc2 + b2) + h1, then viewed as [lead..., C, D/32, 32] bits.
-    Value acc2 = matmul(h1, {s.code(), s.inner()}, adaptor.getW2());
+    Value acc2 = matmul(h1, /*rowsHaveCode=*/true, adaptor.getW2());
     Value h2 =
         linalg::GenericOp::create(
             b, hiddenType, ValueRange{acc2, adaptor.getB2(), h1},
