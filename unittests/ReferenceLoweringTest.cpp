@@ -53,11 +53,22 @@ DecodeGeometry geometryOf(const Case &c) {
   return g;
 }
 
-/// Compiles each geometry once per test binary run.
-JitModule &compiled(const DecodeGeometry &g) {
+/// Each geometry is compiled once per run. The engines are released in the
+/// environment's TearDown, before static destructors tear LLVM down.
+std::map<std::string, std::unique_ptr<JitModule>> &jitCache() {
   static std::map<std::string, std::unique_ptr<JitModule>> cache;
+  return cache;
+}
+
+struct JitCacheEnvironment : ::testing::Environment {
+  void TearDown() override { jitCache().clear(); }
+};
+[[maybe_unused]] ::testing::Environment *const jitCacheEnvironment =
+    ::testing::AddGlobalTestEnvironment(new JitCacheEnvironment);
+
+JitModule &compiled(const DecodeGeometry &g) {
   std::string ir = buildDecodeModule(g);
-  auto &slot = cache[ir];
+  auto &slot = jitCache()[ir];
   if (!slot) {
     std::string error;
     slot = JitModule::create(ir, error);
