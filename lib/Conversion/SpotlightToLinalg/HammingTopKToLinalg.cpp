@@ -103,7 +103,7 @@ public:
     sink = constant(op.getSink());
     window = constant(op.getWindow());
     Value fixed = arith::AddIOp::create(b, sink, window);
-    budget = budgetFor(n, fixed);
+    budget = op.buildBudget(b, b.getLoc(), n, slots);
     total = arith::AddIOp::create(b, fixed, budget);
     int64_t maxScore = maxScoreOf();
     histogram = memref::AllocaOp::create(
@@ -138,29 +138,6 @@ private:
     if (op.getMode() == SelectionMode::head)
       return bits;
     return bits * (qType.getDimSize(1) / kType.getDimSize(1));
-  }
-
-  /// k for `n` tokens, capped so that `fixed + k` fits the output slots.
-  Value budgetFor(Value tokens, Value fixed) {
-    Value k;
-    if (auto count = dyn_cast<IntegerAttr>(op.getBudget())) {
-      k = constant(count.getInt());
-    } else {
-      double fraction = cast<FloatAttr>(op.getBudget()).getValueAsDouble();
-      Value asInt =
-          arith::IndexCastOp::create(b, b.getI64Type(), tokens);
-      Value asFloat = arith::SIToFPOp::create(b, b.getF64Type(), asInt);
-      Value scaled = arith::MulFOp::create(
-          b, asFloat,
-          arith::ConstantOp::create(b, b.getF64FloatAttr(fraction)));
-      Value floored = arith::FPToSIOp::create(b, b.getI64Type(), scaled);
-      k = arith::MaxSIOp::create(
-          b, arith::IndexCastOp::create(b, b.getIndexType(), floored),
-          constant(op.getMinBudget()));
-    }
-    Value room = arith::SubIOp::create(b, slots, fixed);
-    k = arith::MinSIOp::create(b, k, room);
-    return arith::MaxSIOp::create(b, k, constant(0));
   }
 
   /// A plain `scf.for` whose body is built by `body` at the insertion point.

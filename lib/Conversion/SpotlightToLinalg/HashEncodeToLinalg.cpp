@@ -70,10 +70,11 @@ struct HashEncodeOpLowering : OpConversionPattern<HashEncodeOp> {
     auto inType = cast<RankedTensorType>(x.getType());
     unsigned lead = inType.getRank() - 1;
     int64_t headDim = inType.getDimSize(lead);
-    HashLoopSpace s{op.getContext(), lead, inType.getDimSize(1),
-                    cast<RankedTensorType>(op.getW1().getType()).getDimSize(0),
-                    cast<RankedTensorType>(op.getInit().getType())
-                        .getDimSize(lead)};
+    int64_t heads = inType.getDimSize(1);
+    int64_t codeHeads =
+        cast<RankedTensorType>(op.getW1().getType()).getDimSize(0);
+    HashLoopSpace s{op.getContext(), lead, heads, codeHeads,
+                    codeHeads >= heads ? codeHeads / heads : 1};
     Type f32 = b.getF32Type();
 
     // Intermediates are [lead..., C, D] in f32.

@@ -7,9 +7,12 @@
 
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/StringExtras.h"
+#include <limits>
 #include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
@@ -36,8 +39,10 @@ public:
   /// when both are static.
   ShapeChecker &dim(StringRef name, Value value, unsigned dim, StringRef what,
                     int64_t expected) {
+    if (!ok)
+      return *this;
     int64_t actual = cast<RankedTensorType>(value.getType()).getDimSize(dim);
-    if (ok && !ShapedType::isDynamic(expected) &&
+    if (!ShapedType::isDynamic(expected) &&
         !ShapedType::isDynamic(actual) && actual != expected)
       fail() << "'" << name << "' dimension " << dim << " (" << what
              << ") must be " << expected << ", got " << actual;
@@ -72,6 +77,9 @@ private:
   bool ok = true;
 };
 
+/// Token positions are i32, so no token count may exceed this.
+constexpr int64_t kMaxTokens = std::numeric_limits<int32_t>::max();
+
 int64_t dimOf(Value value, unsigned dim) {
   return cast<RankedTensorType>(value.getType()).getDimSize(dim);
 }
@@ -88,9 +96,13 @@ ShapeChecker &checkQueryAndCaches(ShapeChecker &check, Value query, Value keys,
       .rank("value_cache", values, {"B", "KH", "N", "D"});
   if (failed(check.result()))
     return check;
-  int64_t qHeads = dimOf(query, 1), kvHeads = dimOf(keys, 1);
   check.isStatic("query", query, 1, "QH")
       .isStatic("key_cache", keys, 1, "KH")
+      .isStatic("query", query, 2, "D");
+  if (failed(check.result()))
+    return check;
+  int64_t qHeads = dimOf(query, 1), kvHeads = dimOf(keys, 1);
+  check.require(qHeads > 0, "'query' must have at least one head")
       .dim("key_cache", keys, 0, "B", dimOf(query, 0))
       .dim("key_cache", keys, 3, "D", dimOf(query, 2))
       .require(kvHeads > 0 && qHeads % kvHeads == 0,
@@ -172,6 +184,32 @@ int64_t HammingTopKOp::getMinimumSlots() {
   return base + getMinBudget();
 }
 
+Value HammingTopKOp::buildBudget(OpBuilder &builder, Location loc,
+                                 Value tokens, Value slots) {
+  ImplicitLocOpBuilder b(loc, builder);
+  auto constant = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, v);
+  };
+  Value k;
+  if (auto count = dyn_cast<IntegerAttr>(getBudget())) {
+    k = constant(count.getInt());
+  } else {
+    double fraction = cast<FloatAttr>(getBudget()).getValueAsDouble();
+    Value asInt = arith::IndexCastOp::create(b, b.getI64Type(), tokens);
+    Value asFloat = arith::SIToFPOp::create(b, b.getF64Type(), asInt);
+    Value scaled = arith::MulFOp::create(
+        b, asFloat, arith::ConstantOp::create(b, b.getF64FloatAttr(fraction)));
+    Value floored = arith::FPToSIOp::create(b, b.getI64Type(), scaled);
+    k = arith::MaxSIOp::create(
+        b, arith::IndexCastOp::create(b, b.getIndexType(), floored),
+        constant(getMinBudget()));
+  }
+  Value room = arith::SubIOp::create(
+      b, slots, constant(getSink() + getWindow()));
+  k = arith::MinSIOp::create(b, k, room);
+  return arith::MaxSIOp::create(b, k, constant(0));
+}
+
 LogicalResult HammingTopKOp::verify() {
   ShapeChecker check(*this);
   Value qc = getQueryCodes(), kc = getKeyCodes(), init = getInit();
@@ -186,7 +224,8 @@ LogicalResult HammingTopKOp::verify() {
     return failure();
   int64_t qHeads = dimOf(qc, 1), kvHeads = dimOf(kc, 1);
   int64_t codesPerHead = dimOf(kc, 3);
-  check.dim("query_codes", qc, 2, "one code per query head", 1)
+  check.require(qHeads > 0, "'query_codes' must have at least one head")
+      .dim("query_codes", qc, 2, "one code per query head", 1)
       .dim("key_codes", kc, 0, "B", dimOf(qc, 0))
       .dim("key_codes", kc, 4, "W, code words", dimOf(qc, 3))
       .require(kvHeads > 0 && qHeads % kvHeads == 0,
@@ -204,9 +243,18 @@ LogicalResult HammingTopKOp::verify() {
       .dim("init", init, 1, headMode ? "S = QH in head mode" : "S = KH in group mode",
            headMode ? qHeads : kvHeads)
       .require(getSinkAttr().getInt() >= 0, "'sink' must be non-negative")
+      .require(getSinkAttr().getInt() <= kMaxTokens &&
+                   getWindowAttr().getInt() <= kMaxTokens &&
+                   getMinBudgetAttr().getInt() <= kMaxTokens &&
+                   (!isa<IntegerAttr>(getBudget()) ||
+                    cast<IntegerAttr>(getBudget()).getInt() <= kMaxTokens),
+               "'sink', 'window' and the budgets must fit i32 token "
+               "positions (at most " + Twine(kMaxTokens) + ")")
       .require(getWindowAttr().getInt() >= 0, "'window' must be non-negative")
       .require(getMinBudgetAttr().getInt() >= 0,
                "'min_budget' must be non-negative");
+  if (failed(check.result()))
+    return failure();
   if (auto count = dyn_cast<IntegerAttr>(getBudget())) {
     check.require(count.getInt() > 0, "'budget' count must be positive, got " +
                                           Twine(count.getInt()));

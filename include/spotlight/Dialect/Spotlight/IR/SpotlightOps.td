@@ -119,6 +119,11 @@ def Spotlight_HammingTopKOp : Spotlight_DpsOp<"hamming_topk"> {
     ::mlir::MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
     /// Slots a count budget needs, or the least a fraction budget needs.
     int64_t getMinimumSlots();
+    /// Emits k for `tokens` tokens (index values): the count, or
+    /// max(min_budget, floor(fraction * tokens)), capped at
+    /// `slots - sink - window` and at least 0.
+    ::mlir::Value buildBudget(::mlir::OpBuilder &builder, ::mlir::Location loc,
+                              ::mlir::Value tokens, ::mlir::Value slots);
   }];
 }
 

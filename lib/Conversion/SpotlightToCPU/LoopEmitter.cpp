@@ -1,0 +1,158 @@
+//===- LoopEmitter.cpp - Loop and vector building for the CPU lowering ----===//
+
+#include "LoopEmitter.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+namespace mlir::spotlight::cpu {
+
+Value LoopEmitter::index(int64_t value) {
+  return arith::ConstantIndexOp::create(b, value);
+}
+Value LoopEmitter::add(Value lhs, Value rhs) {
+  return arith::AddIOp::create(b, lhs, rhs);
+}
+Value LoopEmitter::sub(Value lhs, Value rhs) {
+  return arith::SubIOp::create(b, lhs, rhs);
+}
+Value LoopEmitter::mul(Value lhs, Value rhs) {
+  return arith::MulIOp::create(b, lhs, rhs);
+}
+Value LoopEmitter::min(Value lhs, Value rhs) {
+  return arith::MinSIOp::create(b, lhs, rhs);
+}
+Value LoopEmitter::max(Value lhs, Value rhs) {
+  return arith::MaxSIOp::create(b, lhs, rhs);
+}
+Value LoopEmitter::cmp(arith::CmpIPredicate predicate, Value lhs, Value rhs) {
+  return arith::CmpIOp::create(b, predicate, lhs, rhs);
+}
+Value LoopEmitter::f32(float value) {
+  return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
+}
+Value LoopEmitter::i32(int32_t value) {
+  return arith::ConstantOp::create(b, b.getI32IntegerAttr(value));
+}
+
+static FlatBuffer flatten(ImplicitLocOpBuilder &b, Value memref) {
+  auto type = cast<MemRefType>(memref.getType());
+  ReassociationIndices all;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    all.push_back(d);
+  Value flat = memref::CollapseShapeOp::create(
+      b, memref, SmallVector<ReassociationIndices>{all});
+  return {flat, type.getElementType()};
+}
+
+FlatBuffer LoopEmitter::readFlat(Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  Value buffer = bufferization::ToBufferOp::create(
+      b, MemRefType::get(type.getShape(), type.getElementType()), tensor,
+      /*read_only=*/true);
+  return flatten(b, buffer);
+}
+
+std::pair<Value, FlatBuffer> LoopEmitter::allocLike(Value like) {
+  auto type = cast<RankedTensorType>(like.getType());
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      sizes.push_back(dim(like, d));
+  Value buffer = memref::AllocOp::create(
+      b, MemRefType::get(type.getShape(), type.getElementType()), sizes);
+  return {buffer, flatten(b, buffer)};
+}
+
+FlatBuffer LoopEmitter::allocFlat(Value size, Type elementType) {
+  Value buffer = memref::AllocOp::create(
+      b, MemRefType::get({ShapedType::kDynamic}, elementType),
+      ValueRange{size});
+  return {buffer, elementType};
+}
+
+FlatBuffer LoopEmitter::allocaFlat(int64_t size, Type elementType) {
+  Value buffer =
+      memref::AllocaOp::create(b, MemRefType::get({size}, elementType));
+  return {buffer, elementType};
+}
+
+Value LoopEmitter::dim(Value tensor, int64_t d) {
+  return tensor::DimOp::create(b, tensor, d);
+}
+
+Value LoopEmitter::load(FlatBuffer buffer, Value offset, int64_t width) {
+  return vector::LoadOp::create(
+      b, VectorType::get({width}, buffer.elementType), buffer.memref,
+      ValueRange{offset});
+}
+
+Value LoopEmitter::loadF32(FlatBuffer buffer, Value offset, int64_t width) {
+  Value raw = load(buffer, offset, width);
+  if (buffer.elementType.isF32())
+    return raw;
+  return arith::ExtFOp::create(b, VectorType::get({width}, b.getF32Type()),
+                               raw);
+}
+
+Value LoopEmitter::loadScalar(FlatBuffer buffer, Value offset) {
+  return memref::LoadOp::create(b, buffer.memref, ValueRange{offset});
+}
+
+void LoopEmitter::storeFromF32(Value vector, FlatBuffer buffer, Value offset) {
+  auto type = cast<VectorType>(vector.getType());
+  if (!buffer.elementType.isF32())
+    vector = arith::TruncFOp::create(
+        b, VectorType::get(type.getShape(), buffer.elementType), vector);
+  vector::StoreOp::create(b, vector, buffer.memref, ValueRange{offset});
+}
+
+void LoopEmitter::store(Value value, FlatBuffer buffer, Value offset) {
+  if (isa<VectorType>(value.getType()))
+    vector::StoreOp::create(b, value, buffer.memref, ValueRange{offset});
+  else
+    memref::StoreOp::create(b, value, buffer.memref, ValueRange{offset});
+}
+
+void LoopEmitter::forRange(Value lb, Value ub, function_ref<void(Value)> body) {
+  auto loop = scf::ForOp::create(b, lb, ub, index(1));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(loop.getBody()->getTerminator());
+  body(loop.getInductionVar());
+}
+
+ValueRange LoopEmitter::forRange(
+    Value lb, Value ub, ValueRange inits,
+    function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+  auto loop = scf::ForOp::create(b, lb, ub, index(1), inits);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    SmallVector<Value> yielded =
+        body(loop.getInductionVar(), loop.getRegionIterArgs());
+    scf::YieldOp::create(b, yielded);
+  }
+  return loop.getResults();
+}
+
+void LoopEmitter::ifThen(Value cond, function_ref<void()> then,
+                         function_ref<void()> otherwise) {
+  auto op = scf::IfOp::create(b, cond, /*withElseRegion=*/bool(otherwise));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(op.thenBlock()->getTerminator());
+  then();
+  if (otherwise) {
+    b.setInsertionPoint(op.elseBlock()->getTerminator());
+    otherwise();
+  }
+}
+
+Value LoopEmitter::splat(Value scalar, int64_t width) {
+  return vector::BroadcastOp::create(
+      b, VectorType::get({width}, scalar.getType()), scalar);
+}
+
+} // namespace mlir::spotlight::cpu

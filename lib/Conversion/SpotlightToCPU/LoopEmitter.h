@@ -1,0 +1,81 @@
+//===- LoopEmitter.h - Loop and vector building for the CPU lowering -*- C++ -*-//
+//
+// The CPU lowering works on flat (1-D) buffers with explicit offsets: every
+// operand is bufferized with `bufferization.to_buffer` and collapsed, and
+// every result is a fresh buffer returned through `bufferization.to_tensor`.
+// These helpers keep the index arithmetic and loop building readable.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPOTLIGHT_LIB_CONVERSION_SPOTLIGHTTOCPU_LOOPEMITTER_H
+#define SPOTLIGHT_LIB_CONVERSION_SPOTLIGHTTOCPU_LOOPEMITTER_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace mlir::spotlight::cpu {
+
+/// A contiguous buffer viewed as 1-D, with the element type it stores.
+struct FlatBuffer {
+  Value memref;
+  Type elementType;
+};
+
+class LoopEmitter {
+public:
+  explicit LoopEmitter(ImplicitLocOpBuilder &b) : b(b) {}
+
+  ImplicitLocOpBuilder &builder() { return b; }
+
+  // Index arithmetic.
+  Value index(int64_t value);
+  Value add(Value lhs, Value rhs);
+  Value sub(Value lhs, Value rhs);
+  Value mul(Value lhs, Value rhs);
+  Value mul(Value lhs, int64_t rhs) { return mul(lhs, index(rhs)); }
+  Value add(Value lhs, int64_t rhs) { return add(lhs, index(rhs)); }
+  Value min(Value lhs, Value rhs);
+  Value max(Value lhs, Value rhs);
+  Value cmp(arith::CmpIPredicate predicate, Value lhs, Value rhs);
+  Value f32(float value);
+  Value i32(int32_t value);
+
+  /// The operand of a tensor as a read-only flat buffer.
+  FlatBuffer readFlat(Value tensor);
+  /// A fresh buffer shaped like tensor `like`, and its flat view.
+  std::pair<Value, FlatBuffer> allocLike(Value like);
+  /// A fresh 1-D buffer of `size` elements.
+  FlatBuffer allocFlat(Value size, Type elementType);
+  /// A fixed-size stack buffer of `size` elements.
+  FlatBuffer allocaFlat(int64_t size, Type elementType);
+  /// Dimension `dim` of tensor `value`.
+  Value dim(Value tensor, int64_t dim);
+
+  /// Loads `width` elements at `offset` widened to f32 (vector<width x f32>).
+  Value loadF32(FlatBuffer buffer, Value offset, int64_t width);
+  /// Loads `width` elements at `offset` as they are stored.
+  Value load(FlatBuffer buffer, Value offset, int64_t width);
+  Value loadScalar(FlatBuffer buffer, Value offset);
+  /// Stores f32 `vector` narrowed to the buffer's element type.
+  void storeFromF32(Value vector, FlatBuffer buffer, Value offset);
+  void store(Value value, FlatBuffer buffer, Value offset);
+
+  /// `for iv in [lb, ub)` with `body` built at the insertion point.
+  void forRange(Value lb, Value ub, function_ref<void(Value)> body);
+  /// The same carrying `inits`; `body` returns the values to yield.
+  ValueRange forRange(Value lb, Value ub, ValueRange inits,
+                      function_ref<SmallVector<Value>(Value, ValueRange)> body);
+  /// `if cond` with `then` (and optionally `otherwise`) bodies.
+  void ifThen(Value cond, function_ref<void()> then,
+              function_ref<void()> otherwise = nullptr);
+
+  /// A vector<width x f32> splat.
+  Value splat(Value scalar, int64_t width);
+
+private:
+  ImplicitLocOpBuilder &b;
+};
+
+} // namespace mlir::spotlight::cpu
+
+#endif // SPOTLIGHT_LIB_CONVERSION_SPOTLIGHTTOCPU_LOOPEMITTER_H

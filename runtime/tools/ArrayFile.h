@@ -1,0 +1,61 @@
+//===- ArrayFile.h - Read and write .npy/.npz/.safetensors ------*- C++ -*-===//
+//
+// A small, dependency-free reader/writer for the array file formats that
+// model weights and test vectors come in. It is built without exceptions, so
+// every entry point reports failure through its return value and an error
+// message; a malformed or truncated file yields an error, never a crash.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPOTLIGHT_RUNTIME_TOOLS_ARRAYFILE_H
+#define SPOTLIGHT_RUNTIME_TOOLS_ARRAYFILE_H
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace spotlight::io {
+
+/// Element types we can hold. .npy has no bf16, so bf16 data read from .npy
+/// comes back as U16 and the caller reinterprets it.
+enum class DType { F32, F16, BF16, I32, I64, U16 };
+
+/// Size of one element in bytes.
+size_t dtypeSize(DType dtype);
+
+/// Short lowercase name ("f32", "bf16", ...) for messages.
+const char *dtypeName(DType dtype);
+
+/// A dense array: C (row-major) order, little-endian element bytes.
+struct Array {
+  DType dtype = DType::F32;
+  /// An empty shape is a scalar (one element).
+  std::vector<int64_t> shape;
+  std::vector<unsigned char> bytes;
+
+  /// Product of the dimensions; the readers guarantee it does not overflow
+  /// and that bytes.size() == numElements() * dtypeSize(dtype).
+  int64_t numElements() const;
+};
+
+/// Reads a .npy file (format versions 1.0, 2.0 and 3.0). Supported descrs are
+/// '<f4', '<f2', '<u2', '<i4' and '<i8' ('|' is accepted for the byte order).
+/// On failure returns false, sets `error` and leaves `out` unchanged.
+bool readNpy(const std::string &path, Array &out, std::string &error);
+
+/// Writes `array` as a version 1.0 .npy file (2.0 only if the header would
+/// not fit). BF16 and U16 are both stored as '<u2'.
+bool writeNpy(const std::string &path, const Array &array, std::string &error);
+
+/// Reads every tensor of a .safetensors file or a .npz archive (chosen by
+/// extension) into name -> Array, replacing the contents of `out`. For .npz,
+/// member "w1.npy" becomes key "w1". On failure returns false, sets `error`
+/// and leaves `out` unchanged.
+bool readTensorArchive(const std::string &path,
+                       std::map<std::string, Array> &out, std::string &error);
+
+} // namespace spotlight::io
+
+#endif // SPOTLIGHT_RUNTIME_TOOLS_ARRAYFILE_H
