@@ -4,11 +4,11 @@
 // Every spotlight op is rewritten; nothing of the dialect survives.
 // NO-SPOTLIGHT-NOT: spotlight.
 
-// Weight maps: the code head is h * C + c when CH = QH (C = 4 here) and
-// h floordiv (H / CH) when CH < H.
-// CHECK-DAG: #[[$W_KEYS:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1 * 4 + d3, d5, d4)>
+// Weight maps (reduction i before column j): the code head is h * C + c when
+// CH = QH (C = 4 here) and h floordiv (H / CH) when CH < H.
+// CHECK-DAG: #[[$W_KEYS:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1 * 4 + d3, d4, d5)>
 // CHECK-DAG: #[[$B_KEYS:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d1 * 4 + d3, d4)>
-// CHECK-DAG: #[[$W_QUERY:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d1 floordiv 4, d4, d3)>
+// CHECK-DAG: #[[$W_QUERY:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d1 floordiv 4, d3, d4)>
 // Head-mode scores: query head d1 reads KV head d1 floordiv G, key code 0 (C = 1).
 // CHECK-DAG: #[[$KC_HEAD:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1 floordiv 4, d2, 0, d3)>
 
@@ -23,7 +23,7 @@
 // CHECK:         %[[N:.+]] = tensor.dim %[[K]], %{{.+}} : tensor<1x2x?x64xbf16>
 // CHECK:         tensor.empty(%[[N]]) : tensor<1x2x?x4x64xf32>
 // x @ W1
-// CHECK:         %[[ACC1:.+]] = linalg.generic {indexing_maps = [#{{.+}}, #[[$W_KEYS]], #{{.+}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction"]}
+// CHECK:         %[[ACC1:.+]] = linalg.generic {indexing_maps = [#{{.+}}, #[[$W_KEYS]], #{{.+}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "parallel"]}
 // CHECK-SAME:        ins(%[[K]], %[[W1]] : tensor<1x2x?x64xbf16>, tensor<8x64x64xf32>)
 // CHECK:           arith.extf %{{.+}} : bf16 to f32
 // CHECK:           arith.mulf

@@ -1206,3 +1206,35 @@ func.func @decode_attention_without_a_result(%q: tensor<1x8x64xf32>, %k: tensor<
   "spotlight.decode_attention"(%q, %k, %v, %init) : (tensor<1x8x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>, tensor<1x8x64xf32>) -> ()
   return
 }
+
+// -----
+
+func.func @attention_dynamic_head_dim(%q: tensor<1x8x?xf32>, %k: tensor<1x2x?x?xf32>, %v: tensor<1x2x?x?xf32>, %o: tensor<1x8x?xf32>) -> tensor<1x8x?xf32> {
+  // expected-error @+1 {{'query' dimension 2 (D) must be static}}
+  %0 = spotlight.decode_attention ins(%q, %k, %v : tensor<1x8x?xf32>, tensor<1x2x?x?xf32>, tensor<1x2x?x?xf32>) outs(%o : tensor<1x8x?xf32>)
+  return %0 : tensor<1x8x?xf32>
+}
+
+// -----
+
+func.func @attention_no_query_heads(%q: tensor<1x0x64xf32>, %k: tensor<1x2x?x64xf32>, %v: tensor<1x2x?x64xf32>, %i: tensor<1x2x5xi32>, %o: tensor<1x0x64xf32>) -> tensor<1x0x64xf32> {
+  // expected-error @+1 {{'query' must have at least one head}}
+  %0 = spotlight.sparse_attention ins(%q, %k, %v, %i : tensor<1x0x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x5xi32>) outs(%o : tensor<1x0x64xf32>)
+  return %0 : tensor<1x0x64xf32>
+}
+
+// -----
+
+func.func @topk_no_query_heads(%qc: tensor<1x0x1x2xi32>, %kc: tensor<1x2x?x1x2xi32>, %init: tensor<1x2x30xi32>) -> tensor<1x2x30xi32> {
+  // expected-error @+1 {{'query_codes' must have at least one head}}
+  %0 = spotlight.hamming_topk group ins(%qc, %kc : tensor<1x0x1x2xi32>, tensor<1x2x?x1x2xi32>) outs(%init : tensor<1x2x30xi32>) {budget = 10 : i64, sink = 4 : i64, window = 16 : i64}
+  return %0 : tensor<1x2x30xi32>
+}
+
+// -----
+
+func.func @topk_sink_overflow(%qc: tensor<1x8x1x2xi32>, %kc: tensor<1x2x?x4x2xi32>, %init: tensor<1x2x5xi32>) -> tensor<1x2x5xi32> {
+  // expected-error @+1 {{'sink', 'window' and the budgets must fit i32 token positions (at most 2147483647)}}
+  %0 = spotlight.hamming_topk group ins(%qc, %kc : tensor<1x8x1x2xi32>, tensor<1x2x?x4x2xi32>) outs(%init : tensor<1x2x5xi32>) {budget = 1 : i64, sink = 9223372036854775806 : i64, window = 1 : i64}
+  return %0 : tensor<1x2x5xi32>
+}
