@@ -26,6 +26,7 @@ JitModule::JitModule(std::unique_ptr<Impl> impl) : impl(std::move(impl)) {}
 JitModule::~JitModule() = default;
 
 std::unique_ptr<JitModule> JitModule::create(const std::string &irText,
+                                             Lowering lowering,
                                              std::string &error) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
@@ -52,7 +53,10 @@ std::unique_ptr<JitModule> JitModule::create(const std::string &irText,
     return nullptr;
   }
   mlir::PassManager pm(&impl->context);
-  mlir::spotlight::buildSpotlightReferenceToLLVMPipeline(pm);
+  if (lowering == Lowering::CPU)
+    mlir::spotlight::buildSpotlightCPUToLLVMPipeline(pm);
+  else
+    mlir::spotlight::buildSpotlightReferenceToLLVMPipeline(pm);
   if (mlir::failed(pm.run(*module))) {
     error = "lowering failed:\n" + diagnostics;
     return nullptr;

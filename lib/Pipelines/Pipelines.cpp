@@ -1,6 +1,7 @@
 //===- Pipelines.cpp - Spotlight pass pipelines ---------------------------===//
 
 #include "spotlight/Pipelines/Pipelines.h"
+#include "spotlight/Conversion/SpotlightToCPU/SpotlightToCPU.h"
 #include "spotlight/Conversion/SpotlightToLinalg/SpotlightToLinalg.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
@@ -11,6 +12,8 @@
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
@@ -23,10 +26,9 @@
 
 using namespace mlir;
 
-void mlir::spotlight::buildSpotlightReferenceToLLVMPipeline(OpPassManager &pm) {
-  pm.addPass(createConvertSpotlightToLinalg());
+/// The shared tail: bufferize, free buffers, then everything to LLVM.
+static void addBufferizeAndLowerToLLVM(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
-
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
@@ -36,15 +38,20 @@ void mlir::spotlight::buildSpotlightReferenceToLLVMPipeline(OpPassManager &pm) {
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createCanonicalizerPass());
 
   // bf16 <-> f32 as integer ops: no soft-float library calls at run time.
   arith::ArithExpandOpsPassOptions expand;
   expand.includeBf16 = true;
   pm.addPass(arith::createArithExpandOpsPass(expand));
+  ConvertVectorToLLVMPassOptions vector;
+  vector.reassociateFPReductions = true;
+  pm.addPass(createConvertVectorToLLVMPass(vector));
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
@@ -53,10 +60,25 @@ void mlir::spotlight::buildSpotlightReferenceToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
+void mlir::spotlight::buildSpotlightReferenceToLLVMPipeline(OpPassManager &pm) {
+  pm.addPass(createConvertSpotlightToLinalg());
+  addBufferizeAndLowerToLLVM(pm);
+}
+
+void mlir::spotlight::buildSpotlightCPUToLLVMPipeline(OpPassManager &pm) {
+  pm.addPass(createConvertSpotlightToCPU());
+  addBufferizeAndLowerToLLVM(pm);
+}
+
 void mlir::spotlight::registerSpotlightPipelines() {
   PassPipelineRegistration<>(
       "spotlight-reference-to-llvm-pipeline",
       "Lower a spotlight decode module through the reference lowering to the "
       "LLVM dialect for the host",
       buildSpotlightReferenceToLLVMPipeline);
+  PassPipelineRegistration<>(
+      "spotlight-cpu-to-llvm-pipeline",
+      "Lower a spotlight decode module through the optimized CPU lowering to "
+      "the LLVM dialect for the host",
+      buildSpotlightCPUToLLVMPipeline);
 }

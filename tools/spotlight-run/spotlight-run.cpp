@@ -189,7 +189,7 @@ double seconds(std::chrono::steady_clock::time_point since) {
 
 std::unique_ptr<JitModule> compile(const DecodeGeometry &g) {
   std::string error;
-  auto jit = JitModule::create(buildDecodeModule(g), error);
+  auto jit = JitModule::create(buildDecodeModule(g), Lowering::CPU, error);
   if (!jit)
     fail(error);
   return jit;

@@ -3,6 +3,7 @@
 #ifndef SPOTLIGHT_CONVERSION_PASSES_H
 #define SPOTLIGHT_CONVERSION_PASSES_H
 
+#include "spotlight/Conversion/SpotlightToCPU/SpotlightToCPU.h"
 #include "spotlight/Conversion/SpotlightToLinalg/SpotlightToLinalg.h"
 
 namespace mlir::spotlight {

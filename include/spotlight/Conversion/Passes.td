@@ -31,4 +31,36 @@ def ConvertSpotlightToLinalg : Pass<"convert-spotlight-to-linalg"> {
   ];
 }
 
+def ConvertSpotlightToCPU : Pass<"convert-spotlight-to-cpu"> {
+  let summary = "Lower spotlight ops to fused, vectorized CPU loops";
+  let description = [{
+    The fast CPU path. Every op becomes `scf` loops over flat buffers with
+    1-D `vector` bodies:
+    - `hash_encode`: a vectorized mat-vec per row and code head (the weight
+      matrix stays in cache across the rows of a head), sign bits packed by
+      a `vector.bitcast` of the `i1` comparison;
+    - `hamming_topk`: one pass over the middle tokens computing the score
+      (XOR, NOT, `math.ctpop`, one reduction for the whole GQA group) and
+      the score histogram together, the threshold from the histogram, and
+      an ascending branch-free compaction with the tie rule: O(N), no sort;
+    - `sparse_attention` / `decode_attention`: an online softmax in f32
+      that reads each selected K/V row in place once for all query heads
+      sharing it (no gathered copy).
+    Results bufferize with One-Shot Bufferize like the reference lowering.
+
+    ```mlir
+    // before
+    %idx = spotlight.hamming_topk group ins(%qc, %kc : ...) outs(%init : ...)
+    // after: scf.for over tokens { vector.load; arith.xori; math.ctpop;
+    //        vector.reduction <add>; histogram update }, threshold, compaction
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 #endif // SPOTLIGHT_CONVERSION_PASSES

@@ -9,13 +9,20 @@
 
 namespace spotlight {
 
-/// A spotlight module lowered by the reference pipeline and compiled in
-/// process by mlir::ExecutionEngine.
+/// Which lowering turns the spotlight ops into loops.
+enum class Lowering {
+  Reference, ///< convert-spotlight-to-linalg: the executable semantics
+  CPU,       ///< convert-spotlight-to-cpu: fused, vectorized loops
+};
+
+/// A spotlight module lowered to LLVM and compiled in process by
+/// mlir::ExecutionEngine for the host CPU.
 class JitModule {
 public:
   /// Parses, verifies, lowers and compiles `irText`; on failure returns
   /// null and describes why in `error` (with the located diagnostics).
   static std::unique_ptr<JitModule> create(const std::string &irText,
+                                           Lowering lowering,
                                            std::string &error);
   ~JitModule();
 

@@ -12,7 +12,12 @@ namespace spotlight {
 /// buffer deallocation, linalg to loops, then everything to LLVM).
 void buildSpotlightReferenceToLLVMPipeline(OpPassManager &pm);
 
-/// Registers `spotlight-reference-to-llvm-pipeline` with the pass registry.
+/// Optimized CPU pipeline: convert-spotlight-to-cpu (fused, vectorized
+/// loops), then the same bufferization and LLVM lowering.
+void buildSpotlightCPUToLLVMPipeline(OpPassManager &pm);
+
+/// Registers `spotlight-reference-to-llvm-pipeline` and
+/// `spotlight-cpu-to-llvm-pipeline` with the pass registry.
 void registerSpotlightPipelines();
 
 } // namespace spotlight

@@ -1,8 +1,8 @@
-//===- ReferenceLoweringTest.cpp - Reference lowering vs naive oracle -----===//
+//===- LoweringTest.cpp - Both lowerings vs the naive oracle --------------===//
 //
-// Builds the decode module of a geometry, lowers it with the reference
-// pipeline, JIT-compiles it and checks every stage against the naive C++
-// reference on fresh random inputs:
+// Builds the decode module of a geometry, lowers it with the reference or
+// the optimized CPU pipeline, JIT-compiles it and checks every stage
+// against the naive C++ reference on fresh random inputs:
 //   codes      equal, except bits whose pre-sign value is within rounding
 //              noise of 0 (two correct f32 codes may differ there)
 //   selection  exactly the reference selection on the same codes
@@ -66,12 +66,13 @@ struct JitCacheEnvironment : ::testing::Environment {
 [[maybe_unused]] ::testing::Environment *const jitCacheEnvironment =
     ::testing::AddGlobalTestEnvironment(new JitCacheEnvironment);
 
-JitModule &compiled(const DecodeGeometry &g) {
+JitModule &compiled(const DecodeGeometry &g, Lowering lowering) {
   std::string ir = buildDecodeModule(g);
-  auto &slot = jitCache()[ir];
+  auto &slot =
+      jitCache()[ir + (lowering == Lowering::CPU ? "// cpu" : "// reference")];
   if (!slot) {
     std::string error;
-    slot = JitModule::create(ir, error);
+    slot = JitModule::create(ir, lowering, error);
     if (!slot)
       ADD_FAILURE() << error << "\n" << ir;
   }
@@ -121,12 +122,13 @@ std::vector<double> readAll(const HostTensor &t, ElementType type) {
   return out;
 }
 
-class ReferenceLoweringTest : public ::testing::TestWithParam<Case> {};
+class LoweringTest
+    : public ::testing::TestWithParam<std::tuple<Lowering, Case>> {};
 
-TEST_P(ReferenceLoweringTest, MatchesNaiveReferenceAcrossContextLengths) {
-  const DecodeGeometry g = geometryOf(GetParam());
+TEST_P(LoweringTest, MatchesNaiveReferenceAcrossContextLengths) {
+  const DecodeGeometry g = geometryOf(std::get<1>(GetParam()));
   ASSERT_EQ(g.validate(), "");
-  JitModule &jit = compiled(g);
+  JitModule &jit = compiled(g, std::get<0>(GetParam()));
   const int64_t B = g.batch, QH = g.queryHeads, KH = g.kvHeads, D = g.headDim;
   const int64_t W = g.codeWords(), C = g.keyCodesPerHead();
   const int64_t S = g.selectionSets(), M = g.selectionSlots();
@@ -215,7 +217,8 @@ TEST_P(ReferenceLoweringTest, MatchesNaiveReferenceAcrossContextLengths) {
 constexpr ElementType F32 = ElementType::F32, BF16 = ElementType::BF16;
 
 INSTANTIATE_TEST_SUITE_P(
-    Geometries, ReferenceLoweringTest,
+    Geometries, LoweringTest,
+    ::testing::Combine(::testing::Values(Lowering::Reference, Lowering::CPU),
     ::testing::Values(
         // name, B, G, D, CH=QH, head mode, dtype, budget count
         Case{"mha_d64_group_f32", 1, 1, 64, true, false, F32, 0},
@@ -227,15 +230,20 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"g7_d128_chqh_group_bf16", 1, 7, 128, true, false, BF16, 0},
         Case{"g7_d64_chkh_head_f32", 1, 7, 64, false, true, F32, 16},
         Case{"g7_d64_chqh_head_bf16", 2, 7, 64, true, true, BF16, 0},
-        Case{"g7_d128_chkh_group_f32", 1, 7, 128, false, false, F32, 0}),
-    [](const ::testing::TestParamInfo<Case> &info) {
-      return std::string(info.param.name);
+        Case{"g7_d128_chkh_group_f32", 1, 7, 128, false, false, F32, 0})),
+    [](const ::testing::TestParamInfo<std::tuple<Lowering, Case>> &info) {
+      return std::string(std::get<0>(info.param) == Lowering::CPU
+                             ? "cpu_"
+                             : "reference_") +
+             std::get<1>(info.param).name;
     });
 
 /// Many equal scores: key codes drawn from three patterns, so the
 /// threshold score is shared by far more tokens than the budget takes and
 /// the tie rule (most recent first) decides the set.
-TEST(ReferenceLoweringTies, ManyTiedScoresFollowTheTieRule) {
+class TiesTest : public ::testing::TestWithParam<Lowering> {};
+
+TEST_P(TiesTest, ManyTiedScoresFollowTheTieRule) {
   for (bool headMode : {false, true}) {
     DecodeGeometry g;
     g.kvHeads = 2;
@@ -245,7 +253,7 @@ TEST(ReferenceLoweringTies, ManyTiedScoresFollowTheTieRule) {
     g.dtype = ElementType::F32;
     g.headMode = headMode;
     g.budgetCount = 24;
-    JitModule &jit = compiled(g);
+    JitModule &jit = compiled(g, GetParam());
     const int64_t n = 1500, W = g.codeWords(), C = g.keyCodesPerHead();
     const int64_t S = g.selectionSets(), M = g.selectionSlots();
     uint64_t seed = freshSeed();
@@ -277,5 +285,12 @@ TEST(ReferenceLoweringTies, ManyTiedScoresFollowTheTieRule) {
     }
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Lowerings, TiesTest,
+                         ::testing::Values(Lowering::Reference, Lowering::CPU),
+                         [](const ::testing::TestParamInfo<Lowering> &info) {
+                           return info.param == Lowering::CPU ? "cpu"
+                                                              : "reference";
+                         });
 
 } // namespace

@@ -1,0 +1,283 @@
+//===- AttentionToCPU.cpp - attention ops to streaming vector loops -------===//
+//
+//   spotlight.sparse_attention / decode_attention
+//     ->  scf.for b, h (KV head):
+//           q[g] *= scale for the query heads g that share the token stream
+//           scf.for token t (from the index row, or every token):
+//             k = K[b, h, t, :], v = V[b, h, t, :]      read in place, once
+//             for each g:  l = reduce_add(q[g] * k)     vector<D x f32>
+//                          online softmax (running max m, sum s, acc)
+//           o[g] = acc[g] / s[g]
+//   spotlight.sparse_gather -> row copies (or zeros for empty slots)
+//
+// With group selection (and dense) the G query heads of a KV head share
+// one token stream, so each K/V row is loaded once for the whole group; in
+// head mode each query head streams its own index row.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoopEmitter.h"
+#include "spotlight/Conversion/SpotlightToCPU/SpotlightToCPU.h"
+#include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::spotlight;
+using namespace mlir::spotlight::cpu;
+
+namespace {
+using Pred = arith::CmpIPredicate;
+
+class AttentionEmitter {
+public:
+  AttentionEmitter(ImplicitLocOpBuilder &b, Value query, Value keys,
+                   Value values, Value indices, Value init,
+                   std::optional<APFloat> scaleAttr)
+      : b(b), e(b), indicesTensor(indices), init(init) {
+    auto qType = cast<RankedTensorType>(query.getType());
+    queryHeads = qType.getDimSize(1);
+    headDim = qType.getDimSize(2);
+    kvHeads = cast<RankedTensorType>(keys.getType()).getDimSize(1);
+    group = queryHeads / kvHeads;
+    scale = scaleAttr ? scaleAttr->convertToFloat()
+                      : 1.0f / std::sqrt(float(headDim));
+    perHeadSets = indices &&
+                  cast<RankedTensorType>(indices.getType()).getDimSize(1) ==
+                      queryHeads;
+    q = e.readFlat(query);
+    k = e.readFlat(keys);
+    v = e.readFlat(values);
+    if (indices)
+      idx = e.readFlat(indices);
+    n = e.dim(keys, 2);
+    batch = e.dim(query, 0);
+  }
+
+  Value emit() {
+    auto [outBuffer, flatOut] = e.allocLike(init);
+    out = flatOut;
+    scaledQuery = e.allocaFlat(group * headDim, b.getF32Type());
+    acc = e.allocaFlat(group * headDim, b.getF32Type());
+    Value slots = indicesTensor ? e.dim(indicesTensor, 2) : Value();
+    e.forRange(e.index(0), batch, [&](Value bi) {
+      e.forRange(e.index(0), e.index(kvHeads), [&](Value h) {
+        if (!indicesTensor) {
+          stream(bi, h, allHeads(), e.index(0), n, [&](Value t) { return t; });
+          return;
+        }
+        auto fromRow = [&](Value set) {
+          Value row = e.mul(e.add(e.mul(bi, perHeadSets ? queryHeads : kvHeads),
+                                  set),
+                            slots);
+          Value count = validSlots(row, slots);
+          return std::make_pair(row, count);
+        };
+        if (!perHeadSets) {
+          auto [row, count] = fromRow(h);
+          stream(bi, h, allHeads(), e.index(0), count,
+                 [&, row = row](Value slot) { return tokenAt(row, slot); });
+          return;
+        }
+        for (int64_t g = 0; g < group; ++g) {
+          auto [row, count] = fromRow(e.add(e.mul(h, group), g));
+          stream(bi, h, {g}, e.index(0), count,
+                 [&, row = row](Value slot) { return tokenAt(row, slot); });
+        }
+      });
+    });
+    return bufferization::ToTensorOp::create(b, init.getType(), outBuffer,
+                                             /*restrict=*/true,
+                                             /*writable=*/true);
+  }
+
+private:
+  SmallVector<int64_t> allHeads() const {
+    SmallVector<int64_t> heads;
+    for (int64_t g = 0; g < group; ++g)
+      heads.push_back(g);
+    return heads;
+  }
+
+  Value tokenAt(Value row, Value slot) {
+    return arith::IndexCastOp::create(b, b.getIndexType(),
+                                      e.loadScalar(idx, e.add(row, slot)));
+  }
+
+  /// Selected slots come first in ascending order, then -1 padding: the
+  /// number of leading non-negative entries.
+  Value validSlots(Value row, Value slots) {
+    return e.forRange(e.index(0), slots, ValueRange{e.index(0)},
+                      [&](Value slot, ValueRange count) -> SmallVector<Value> {
+                        Value valid = e.cmp(Pred::sge,
+                                            e.loadScalar(idx, e.add(row, slot)),
+                                            e.i32(0));
+                        Value next = e.add(count[0], e.index(1));
+                        return {arith::SelectOp::create(b, valid, next,
+                                                        count[0])};
+                      })[0];
+  }
+
+  /// Online softmax of query heads `heads` (of KV head h) over the tokens
+  /// tokenOf(i) for i in [lb, ub); writes their outputs.
+  void stream(Value bi, Value h, ArrayRef<int64_t> heads, Value lb, Value ub,
+              function_ref<Value(Value)> tokenOf) {
+    const int64_t D = headDim;
+    auto vecType = VectorType::get({D}, b.getF32Type());
+    Value zero = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(vecType, b.getF32FloatAttr(0)));
+    auto queryRow = [&](int64_t g) {
+      return e.mul(e.add(e.mul(bi, queryHeads), e.add(e.mul(h, group), g)), D);
+    };
+    SmallVector<Value> inits;
+    for (int64_t g : heads) {
+      Value scaled = arith::MulFOp::create(
+          b, e.loadF32(q, queryRow(g), D), e.splat(e.f32(scale), D));
+      e.store(scaled, scaledQuery, e.index(g * D));
+      e.store(zero, acc, e.index(g * D));
+      inits.push_back(e.f32(-INFINITY)); // running max
+      inits.push_back(e.f32(0));         // running sum
+    }
+    Value kvBase = e.mul(e.add(e.mul(bi, kvHeads), h), n);
+    auto reassoc = arith::FastMathFlags::reassoc;
+    ValueRange state = e.forRange(
+        lb, ub, inits, [&](Value i, ValueRange running) -> SmallVector<Value> {
+          Value rowOffset = e.mul(e.add(kvBase, tokenOf(i)), D);
+          Value key = e.loadF32(k, rowOffset, D);
+          Value value = e.loadF32(v, rowOffset, D);
+          SmallVector<Value> next;
+          for (auto [j, g] : llvm::enumerate(heads)) {
+            Value qg = e.loadF32(scaledQuery, e.index(g * D), D);
+            Value logit = vector::ReductionOp::create(
+                b, vector::CombiningKind::ADD,
+                arith::MulFOp::create(b, qg, key), reassoc);
+            Value maxOld = running[2 * j], sumOld = running[2 * j + 1];
+            Value maxNew = arith::MaximumFOp::create(b, maxOld, logit);
+            Value correction = math::ExpOp::create(
+                b, arith::SubFOp::create(b, maxOld, maxNew));
+            Value weight = math::ExpOp::create(
+                b, arith::SubFOp::create(b, logit, maxNew));
+            Value sumNew = arith::AddFOp::create(
+                b, arith::MulFOp::create(b, sumOld, correction), weight);
+            Value accOld = e.loadF32(acc, e.index(g * D), D);
+            Value accNew = arith::AddFOp::create(
+                b, arith::MulFOp::create(b, accOld, e.splat(correction, D)),
+                arith::MulFOp::create(b, value, e.splat(weight, D)));
+            e.store(accNew, acc, e.index(g * D));
+            next.push_back(maxNew);
+            next.push_back(sumNew);
+          }
+          return next;
+        });
+    for (auto [j, g] : llvm::enumerate(heads)) {
+      Value sum = state[2 * j + 1];
+      Value empty = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, sum,
+                                          e.f32(0));
+      Value inverse = arith::DivFOp::create(b, e.f32(1), sum);
+      inverse = arith::SelectOp::create(b, empty, e.f32(0), inverse);
+      Value result = arith::MulFOp::create(
+          b, e.loadF32(acc, e.index(g * D), D), e.splat(inverse, D));
+      e.storeFromF32(result, out, queryRow(g));
+    }
+  }
+
+  ImplicitLocOpBuilder &b;
+  LoopEmitter e;
+  Value indicesTensor, init;
+  int64_t queryHeads, headDim, kvHeads, group;
+  float scale;
+  bool perHeadSets;
+  FlatBuffer q, k, v, idx, out, scaledQuery, acc;
+  Value n, batch;
+};
+
+struct SparseAttentionOpLowering : OpConversionPattern<SparseAttentionOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SparseAttentionOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    rewriter.replaceOp(
+        op, AttentionEmitter(b, adaptor.getQuery(), adaptor.getKeyCache(),
+                             adaptor.getValueCache(), adaptor.getIndices(),
+                             adaptor.getInit(), op.getScale())
+                .emit());
+    return success();
+  }
+};
+
+struct DecodeAttentionOpLowering : OpConversionPattern<DecodeAttentionOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(DecodeAttentionOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    rewriter.replaceOp(
+        op, AttentionEmitter(b, adaptor.getQuery(), adaptor.getKeyCache(),
+                             adaptor.getValueCache(), /*indices=*/Value(),
+                             adaptor.getInit(), op.getScale())
+                .emit());
+    return success();
+  }
+};
+
+/// Gathered rows are copied as they are stored; empty slots become zeros.
+struct SparseGatherOpLowering : OpConversionPattern<SparseGatherOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SparseGatherOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    LoopEmitter e(b);
+    auto cacheType = cast<RankedTensorType>(adaptor.getCache().getType());
+    const int64_t kvHeads = cacheType.getDimSize(1);
+    const int64_t D = cacheType.getDimSize(3);
+    const int64_t sets =
+        cast<RankedTensorType>(adaptor.getIndices().getType()).getDimSize(1);
+    FlatBuffer cache = e.readFlat(adaptor.getCache());
+    FlatBuffer idx = e.readFlat(adaptor.getIndices());
+    auto [outBuffer, out] = e.allocLike(adaptor.getInit());
+    Value n = e.dim(adaptor.getCache(), 2);
+    Value slots = e.dim(adaptor.getIndices(), 2);
+    auto rowType = VectorType::get({D}, cacheType.getElementType());
+    Value zeros = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(rowType,
+                                  b.getZeroAttr(cacheType.getElementType())));
+    e.forRange(e.index(0), e.dim(adaptor.getCache(), 0), [&](Value bi) {
+      e.forRange(e.index(0), e.index(sets), [&](Value s) {
+        Value h = arith::DivUIOp::create(b, s, e.index(sets / kvHeads));
+        e.forRange(e.index(0), slots, [&](Value m) {
+          Value slot = e.add(e.mul(e.add(e.mul(bi, sets), s), slots), m);
+          Value index = e.loadScalar(idx, slot);
+          Value empty = e.cmp(Pred::slt, index, e.i32(0));
+          e.ifThen(
+              empty, [&] { e.store(zeros, out, e.mul(slot, D)); },
+              [&] {
+                Value token =
+                    arith::IndexCastOp::create(b, b.getIndexType(), index);
+                Value cacheRow =
+                    e.add(e.mul(e.add(e.mul(bi, kvHeads), h), n), token);
+                e.store(e.load(cache, e.mul(cacheRow, D), D), out,
+                        e.mul(slot, D));
+              });
+        });
+      });
+    });
+    rewriter.replaceOp(op, bufferization::ToTensorOp::create(
+                               b, op.getInit().getType(), outBuffer,
+                               /*restrict=*/true, /*writable=*/true));
+    return success();
+  }
+};
+} // namespace
+
+void mlir::spotlight::populateAttentionToCPUPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<SparseGatherOpLowering, SparseAttentionOpLowering,
+               DecodeAttentionOpLowering>(patterns.getContext());
+}

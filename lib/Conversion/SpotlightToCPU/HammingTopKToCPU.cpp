@@ -1,0 +1,240 @@
+//===- HammingTopKToCPU.cpp - spotlight.hamming_topk to fused loops -------===//
+//
+//   spotlight.hamming_topk ins(qcodes, kcodes) outs(indices)
+//     ->  scf.for b, s (selection set):
+//           N <= sink + window + k:  indices = 0 .. N-1
+//           otherwise, one pass over the middle tokens [sink, N - window):
+//             score[t] = reduce_add(ctpop(~(qvec ^ kvec)))   vector<P*W x i32>
+//             hist[score[t]] += 1                            (fused)
+//           threshold T from the histogram (scores are 0 .. D*G)
+//           ascending branch-free compaction: score > T, and the most
+//           recent ties at T (the first hist[T] - ties are skipped)
+//           indices = sink ++ compacted ++ window, then -1 padding
+//
+// `qvec` holds the P query codes of the set side by side (P = G in group
+// mode, 1 in head mode) and `kvec` the matching key codes of token t, so
+// one vector XOR/popcount scores a whole GQA group.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoopEmitter.h"
+#include "spotlight/Conversion/SpotlightToCPU/SpotlightToCPU.h"
+#include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace mlir::spotlight;
+using namespace mlir::spotlight::cpu;
+
+namespace {
+using Pred = arith::CmpIPredicate;
+
+class TopKEmitter {
+public:
+  TopKEmitter(ImplicitLocOpBuilder &b, HammingTopKOp op) : b(b), e(b), op(op) {
+    auto qType = cast<RankedTensorType>(op.getQueryCodes().getType());
+    auto kType = cast<RankedTensorType>(op.getKeyCodes().getType());
+    queryHeads = qType.getDimSize(1);
+    kvHeads = kType.getDimSize(1);
+    group = queryHeads / kvHeads;
+    codesPerHead = kType.getDimSize(3);
+    words = qType.getDimSize(3);
+    headMode = op.getMode() == SelectionMode::head;
+    sets = headMode ? queryHeads : kvHeads;
+    pairs = headMode ? 1 : group;
+  }
+
+  Value emit(Value qcTensor, Value kcTensor) {
+    qc = e.readFlat(qcTensor);
+    kc = e.readFlat(kcTensor);
+    auto [outBuffer, flatOut] = e.allocLike(op.getInit());
+    out = flatOut;
+    Value batch = e.dim(kcTensor, 0);
+    n = e.dim(kcTensor, 2);
+    slots = e.dim(op.getInit(), 2);
+    sink = e.index(op.getSink());
+    window = e.index(op.getWindow());
+    budget = op.buildBudget(b, b.getLoc(), n, slots);
+    total = e.add(e.add(sink, window), budget);
+    Value keepAll = e.cmp(Pred::sle, n, total);
+    // Scratch for the middle scores and the compacted middle (+1 slot for
+    // the branch-free store of a rejected token).
+    scores = e.allocFlat(n, b.getI32Type());
+    compacted = e.allocFlat(e.add(budget, 1), b.getI32Type());
+    histogram = e.allocaFlat(maxScore() + 1, b.getI32Type());
+
+    e.forRange(e.index(0), batch, [&](Value bi) {
+      e.forRange(e.index(0), e.index(sets), [&](Value s) {
+        Value row = e.mul(e.add(e.mul(bi, sets), s), slots);
+        e.ifThen(
+            keepAll,
+            [&] {
+              Value filled = e.min(n, slots);
+              writeRange(row, e.index(0), e.index(0), filled);
+              pad(row, filled);
+            },
+            [&] { emitTopK(bi, s, row); });
+      });
+    });
+    return bufferization::ToTensorOp::create(b, op.getInit().getType(),
+                                             outBuffer, /*restrict=*/true,
+                                             /*writable=*/true);
+  }
+
+private:
+  int64_t maxScore() const { return 32 * words * pairs; }
+
+  Value asI32(Value index) {
+    return arith::IndexCastOp::create(b, b.getI32Type(), index);
+  }
+  Value asIndex(Value i32) {
+    return arith::IndexCastOp::create(b, b.getIndexType(), i32);
+  }
+
+  /// out[row + at + i] = from + i for i in [0, count).
+  void writeRange(Value row, Value at, Value from, Value count) {
+    e.forRange(e.index(0), count, [&](Value i) {
+      e.store(asI32(e.add(from, i)), out, e.add(row, e.add(at, i)));
+    });
+  }
+
+  void pad(Value row, Value from) {
+    Value empty = e.i32(-1);
+    e.forRange(from, slots,
+               [&](Value slot) { e.store(empty, out, e.add(row, slot)); });
+  }
+
+  /// The P query codes of set s, side by side.
+  Value queryVector(Value bi, Value s) {
+    Value firstHead = headMode ? s : e.mul(s, group);
+    return e.load(qc, e.mul(e.add(e.mul(bi, queryHeads), firstHead), words),
+                  pairs * words);
+  }
+
+  /// The key codes of token t matching `queryVector`.
+  Value keyVector(Value bi, Value s, Value t) {
+    Value head = headMode ? arith::DivUIOp::create(b, s, e.index(group))
+                                .getResult()
+                          : s;
+    Value token = e.add(e.mul(e.add(e.mul(bi, kvHeads), head), n), t);
+    Value base = e.mul(token, codesPerHead * words);
+    if (codesPerHead == 1 && pairs > 1) {
+      // One key code shared by the G query heads: replicate it.
+      Value code = e.load(kc, base, words);
+      SmallVector<int64_t> mask;
+      for (int64_t p = 0; p < pairs; ++p)
+        for (int64_t w = 0; w < words; ++w)
+          mask.push_back(w);
+      return vector::ShuffleOp::create(b, code, code, mask);
+    }
+    if (headMode && codesPerHead > 1)
+      base = e.add(base, e.mul(arith::RemUIOp::create(b, s, e.index(group)),
+                               words));
+    return e.load(kc, base, pairs * words);
+  }
+
+  void emitTopK(Value bi, Value s, Value row) {
+    Value middleEnd = e.sub(n, window);
+    e.forRange(e.index(0), e.index(maxScore() + 1),
+               [&](Value v) { e.store(e.i32(0), histogram, v); });
+
+    // Fused scoring + histogram over the middle tokens.
+    Value q = queryVector(bi, s);
+    auto vecType = cast<VectorType>(q.getType());
+    Value ones = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(vecType, b.getI32IntegerAttr(-1)));
+    e.forRange(sink, middleEnd, [&](Value t) {
+      Value k = keyVector(bi, s, t);
+      Value same = arith::XOrIOp::create(b, arith::XOrIOp::create(b, q, k),
+                                         ones);
+      Value count = math::CtPopOp::create(b, same);
+      Value score =
+          vector::ReductionOp::create(b, vector::CombiningKind::ADD, count);
+      e.store(score, scores, t);
+      Value bin = asIndex(score);
+      Value old = e.loadScalar(histogram, bin);
+      e.store(arith::AddIOp::create(b, old, e.i32(1)), histogram, bin);
+    });
+
+    // Threshold: the largest T with count(score >= T) >= k.
+    Type index = b.getIndexType();
+    auto search = scf::WhileOp::create(
+        b, TypeRange{index, index}, ValueRange{e.index(maxScore()), e.index(0)},
+        [&](OpBuilder &, Location, ValueRange args) {
+          Value reached =
+              e.add(args[1], asIndex(e.loadScalar(histogram, args[0])));
+          scf::ConditionOp::create(b, e.cmp(Pred::slt, reached, budget), args);
+        },
+        [&](OpBuilder &, Location, ValueRange args) {
+          Value above =
+              e.add(args[1], asIndex(e.loadScalar(histogram, args[0])));
+          scf::YieldOp::create(b, ValueRange{e.sub(args[0], e.index(1)), above});
+        });
+    Value threshold = arith::IndexCastOp::create(b, b.getI32Type(),
+                                                 search.getResult(0));
+    Value tiesTaken = e.sub(budget, search.getResult(1));
+    Value tiesAtThreshold =
+        asIndex(e.loadScalar(histogram, search.getResult(0)));
+    Value skip = e.sub(tiesAtThreshold, tiesTaken);
+
+    // Ascending, branch-free compaction of the middle.
+    e.forRange(sink, middleEnd, ValueRange{e.index(0), skip},
+               [&](Value t, ValueRange state) -> SmallVector<Value> {
+                 Value slot = state[0], skipLeft = state[1];
+                 Value score = e.loadScalar(scores, t);
+                 Value above = e.cmp(Pred::sgt, score, threshold);
+                 Value tie = e.cmp(Pred::eq, score, threshold);
+                 Value skipping = e.cmp(Pred::sgt, skipLeft, e.index(0));
+                 Value tieSkipped = arith::AndIOp::create(b, tie, skipping);
+                 Value tieTaken = arith::AndIOp::create(
+                     b, tie, arith::XOrIOp::create(
+                                 b, skipping,
+                                 arith::ConstantOp::create(b, b.getBoolAttr(true))));
+                 Value take = arith::OrIOp::create(b, above, tieTaken);
+                 e.store(asI32(t), compacted, slot);
+                 Value one = e.index(1);
+                 return {arith::SelectOp::create(b, take, e.add(slot, one), slot),
+                         arith::SelectOp::create(b, tieSkipped,
+                                                 e.sub(skipLeft, one), skipLeft)};
+               });
+
+    writeRange(row, e.index(0), e.index(0), sink);
+    e.forRange(e.index(0), budget, [&](Value i) {
+      e.store(e.loadScalar(compacted, i), out, e.add(row, e.add(sink, i)));
+    });
+    writeRange(row, e.add(sink, budget), middleEnd, window);
+    pad(row, total);
+  }
+
+  ImplicitLocOpBuilder &b;
+  LoopEmitter e;
+  HammingTopKOp op;
+  int64_t queryHeads, kvHeads, group, codesPerHead, words, sets, pairs;
+  bool headMode;
+  FlatBuffer qc, kc, out, scores, compacted, histogram;
+  Value n, slots, sink, window, budget, total;
+};
+
+struct HammingTopKOpLowering : OpConversionPattern<HammingTopKOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(HammingTopKOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    rewriter.replaceOp(op, TopKEmitter(b, op).emit(adaptor.getQueryCodes(),
+                                                   adaptor.getKeyCodes()));
+    return success();
+  }
+};
+} // namespace
+
+void mlir::spotlight::populateHammingTopKToCPUPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<HammingTopKOpLowering>(patterns.getContext());
+}

@@ -1,0 +1,129 @@
+//===- HashEncodeToCPU.cpp - spotlight.hash_encode to vector loops --------===//
+//
+//   spotlight.hash_encode ins(x, W1, b1, W2, b2) outs(codes)
+//     ->  scf.for b, h, c (code head ch), row r:
+//           acc  = sum_i splat(x[i]) * W1[ch, i, :]        vector<D x f32>
+//           h1   = silu(acc + b1[ch]) + x                  (vector exp)
+//           acc2 = sum_i splat(h1[i]) * W2[ch, i, :]
+//           bits = (acc2 + b2[ch]) + h1 > 0                vector<D x i1>
+//           codes[row, c] = vector.bitcast bits            vector<D/32 x i32>
+//
+// One weight matrix (D x D) stays in cache while every row of a head is
+// hashed; the sums over i run in the same order as the reference lowering.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoopEmitter.h"
+#include "spotlight/Conversion/SpotlightToCPU/SpotlightToCPU.h"
+#include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace mlir::spotlight;
+using namespace mlir::spotlight::cpu;
+
+namespace {
+struct HashEncodeOpLowering : OpConversionPattern<HashEncodeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(HashEncodeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    LoopEmitter e(b);
+    auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
+    const bool perToken = inType.getRank() == 4;
+    const int64_t heads = inType.getDimSize(1);
+    const int64_t D = inType.getDimSize(inType.getRank() - 1), W = D / 32;
+    const int64_t codeHeads =
+        cast<RankedTensorType>(adaptor.getW1().getType()).getDimSize(0);
+    const int64_t C = codeHeads >= heads ? codeHeads / heads : 1;
+
+    FlatBuffer x = e.readFlat(adaptor.getInput());
+    FlatBuffer w1 = e.readFlat(adaptor.getW1());
+    FlatBuffer b1 = e.readFlat(adaptor.getB1());
+    FlatBuffer w2 = e.readFlat(adaptor.getW2());
+    FlatBuffer b2 = e.readFlat(adaptor.getB2());
+    auto [out, codes] = e.allocLike(op.getInit());
+    FlatBuffer hidden = e.allocaFlat(D, b.getF32Type());
+    Value batch = e.dim(adaptor.getInput(), 0);
+    Value rows = perToken ? e.dim(adaptor.getInput(), 2) : e.index(1);
+    auto vecF32 = VectorType::get({D}, b.getF32Type());
+    Value zero = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(vecF32, b.getF32FloatAttr(0)));
+
+    // acc = sum_i splat(row[i]) * w[ch, i, :]; `scalarAt(i)` reads row[i].
+    auto matvec = [&](FlatBuffer w, Value codeHead,
+                      function_ref<Value(Value)> scalarAt) -> Value {
+      Value base = e.mul(codeHead, D * D);
+      return e.forRange(e.index(0), e.index(D), ValueRange{zero},
+                        [&](Value i, ValueRange acc) -> SmallVector<Value> {
+                          Value xi = e.splat(scalarAt(i), D);
+                          Value wi = e.loadF32(w, e.add(base, e.mul(i, D)), D);
+                          Value prod = arith::MulFOp::create(b, xi, wi);
+                          return {arith::AddFOp::create(b, acc[0], prod)};
+                        })[0];
+    };
+    auto scalarF32 = [&](FlatBuffer buffer, Value offset) -> Value {
+      Value v = e.loadScalar(buffer, offset);
+      return v.getType().isF32()
+                 ? v
+                 : arith::ExtFOp::create(b, b.getF32Type(), v).getResult();
+    };
+
+    e.forRange(e.index(0), batch, [&](Value bi) {
+      e.forRange(e.index(0), e.index(heads), [&](Value h) {
+        e.forRange(e.index(0), e.index(C), [&](Value c) {
+          Value codeHead = codeHeads >= heads
+                               ? e.add(e.mul(h, C), c)
+                               : arith::DivUIOp::create(
+                                     b, h, e.index(heads / codeHeads))
+                                     .getResult();
+          e.forRange(e.index(0), rows, [&](Value r) {
+            Value row = e.add(e.mul(e.add(e.mul(bi, heads), h), rows), r);
+            Value xOffset = e.mul(row, D);
+            Value acc = matvec(w1, codeHead, [&](Value i) {
+              return scalarF32(x, e.add(xOffset, i));
+            });
+            Value s = arith::AddFOp::create(
+                b, acc, e.loadF32(b1, e.mul(codeHead, D), D));
+            Value expNeg = math::ExpOp::create(b, arith::NegFOp::create(b, s));
+            Value denom =
+                arith::AddFOp::create(b, e.splat(e.f32(1), D), expNeg);
+            Value h1 = arith::AddFOp::create(
+                b, arith::DivFOp::create(b, s, denom),
+                e.loadF32(x, xOffset, D));
+            e.store(h1, hidden, e.index(0));
+            Value acc2 = matvec(w2, codeHead, [&](Value i) {
+              return e.loadScalar(hidden, i);
+            });
+            Value h2 = arith::AddFOp::create(
+                b,
+                arith::AddFOp::create(b, acc2,
+                                      e.loadF32(b2, e.mul(codeHead, D), D)),
+                h1);
+            Value bits = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT,
+                                               h2, e.splat(e.f32(0), D));
+            Value words = vector::BitCastOp::create(
+                b, VectorType::get({W}, b.getI32Type()), bits);
+            e.store(words, codes, e.mul(e.add(e.mul(row, C), c), W));
+          });
+        });
+      });
+    });
+    rewriter.replaceOp(op, bufferization::ToTensorOp::create(
+                               b, op.getInit().getType(), out,
+                               /*restrict=*/true, /*writable=*/true));
+    return success();
+  }
+};
+} // namespace
+
+void mlir::spotlight::populateHashEncodeToCPUPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<HashEncodeOpLowering>(patterns.getContext());
+}

@@ -1,0 +1,51 @@
+//===- SpotlightToCPU.cpp - The optimized CPU lowering pass ---------------===//
+//
+//   spotlight.*  ->  scf + vector + memref (fused, vectorized loops)
+//
+// The patterns live one file per op family; this file gathers them and runs
+// them as a partial conversion in which the whole dialect is illegal.
+//
+//===----------------------------------------------------------------------===//
+
+#include "spotlight/Conversion/SpotlightToCPU/SpotlightToCPU.h"
+#include "spotlight/Dialect/Spotlight/IR/SpotlightDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mlir::spotlight {
+#define GEN_PASS_DEF_CONVERTSPOTLIGHTTOCPU
+#include "spotlight/Conversion/Passes.h.inc"
+} // namespace mlir::spotlight
+
+using namespace mlir;
+using namespace mlir::spotlight;
+
+void mlir::spotlight::populateSpotlightToCPUPatterns(
+    RewritePatternSet &patterns) {
+  populateHashEncodeToCPUPatterns(patterns);
+  populateHammingTopKToCPUPatterns(patterns);
+  populateAttentionToCPUPatterns(patterns);
+}
+
+namespace {
+struct ConvertSpotlightToCPUPass
+    : spotlight::impl::ConvertSpotlightToCPUBase<ConvertSpotlightToCPUPass> {
+  void runOnOperation() override {
+    ConversionTarget target(getContext());
+    target.addIllegalDialect<SpotlightDialect>();
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    RewritePatternSet patterns(&getContext());
+    populateSpotlightToCPUPatterns(patterns);
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,1277 @@
+//===- ArrayFile.cpp - Read and write .npy/.npz/.safetensors --------------===//
+//
+// Everything here treats file contents as untrusted: every length and offset
+// read from a file is checked against the file size before it is used, and
+// no buffer is sized from a header field alone.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ArrayFile.h"
+
+#include <algorithm>
+#include <cctype>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <system_error>
+#include <utility>
+
+/// zlib is only needed for numpy.savez_compressed archives; define
+/// SPOTLIGHT_ARRAYFILE_NO_ZLIB to build without it.
+#if !defined(SPOTLIGHT_ARRAYFILE_NO_ZLIB) && defined(__has_include)
+#if __has_include(<zlib.h>)
+#include <zlib.h>
+#define SPOTLIGHT_ARRAYFILE_HAVE_ZLIB 1
+#endif
+#endif
+
+namespace spotlight::io {
+
+size_t dtypeSize(DType dtype) {
+  switch (dtype) {
+  case DType::F32:
+  case DType::I32:
+    return 4;
+  case DType::F16:
+  case DType::BF16:
+  case DType::U16:
+    return 2;
+  case DType::I64:
+    return 8;
+  }
+  return 1;
+}
+
+const char *dtypeName(DType dtype) {
+  switch (dtype) {
+  case DType::F32:
+    return "f32";
+  case DType::F16:
+    return "f16";
+  case DType::BF16:
+    return "bf16";
+  case DType::I32:
+    return "i32";
+  case DType::I64:
+    return "i64";
+  case DType::U16:
+    return "u16";
+  }
+  return "?";
+}
+
+int64_t Array::numElements() const {
+  int64_t count = 1;
+  for (int64_t dim : shape)
+    count *= dim;
+  return count;
+}
+
+namespace {
+
+bool fail(std::string &error, std::string message) {
+  error = std::move(message);
+  return false;
+}
+
+uint16_t loadLE16(const unsigned char *p) {
+  return static_cast<uint16_t>(p[0] | (p[1] << 8));
+}
+
+uint32_t loadLE32(const unsigned char *p) {
+  return static_cast<uint32_t>(p[0]) | (static_cast<uint32_t>(p[1]) << 8) |
+         (static_cast<uint32_t>(p[2]) << 16) |
+         (static_cast<uint32_t>(p[3]) << 24);
+}
+
+uint64_t loadLE64(const unsigned char *p) {
+  return static_cast<uint64_t>(loadLE32(p)) |
+         (static_cast<uint64_t>(loadLE32(p + 4)) << 32);
+}
+
+/// Computes the byte size of an array, rejecting negative dimensions and
+/// overflow so that later size comparisons are meaningful.
+bool byteCount(const std::vector<int64_t> &shape, DType dtype, uint64_t &bytes,
+               std::string &error) {
+  const int64_t max = std::numeric_limits<int64_t>::max();
+  int64_t count = 1;
+  for (int64_t dim : shape) {
+    if (dim < 0)
+      return fail(error, "negative dimension " + std::to_string(dim));
+    if (dim != 0 && count > max / dim)
+      return fail(error, "array size overflows");
+    count *= dim;
+  }
+  int64_t size = static_cast<int64_t>(dtypeSize(dtype));
+  if (count > max / size)
+    return fail(error, "array size overflows");
+  bytes = static_cast<uint64_t>(count * size);
+  return true;
+}
+
+std::string shapeString(const std::vector<int64_t> &shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+//===----------------------------------------------------------------------===//
+// Bounds-checked file access
+//===----------------------------------------------------------------------===//
+
+/// A read-only file whose reads are checked against its size, so that a
+/// lying header produces an error instead of a short read or a huge buffer.
+class InputFile {
+public:
+  bool open(const std::string &path, std::string &error) {
+    this->path = path;
+    std::error_code ec;
+    std::filesystem::file_status st = std::filesystem::status(path, ec);
+    if (ec || !std::filesystem::exists(st))
+      return fail(error, "cannot open '" + path + "': no such file");
+    // Directories open fine as streams but report nonsense sizes.
+    if (!std::filesystem::is_regular_file(st))
+      return fail(error, "cannot open '" + path + "': not a regular file");
+    stream.open(path, std::ios::binary);
+    if (!stream)
+      return fail(error, "cannot open '" + path + "'");
+    stream.seekg(0, std::ios::end);
+    std::streamoff end = stream.tellg();
+    if (!stream || end < 0)
+      return fail(error, "cannot determine the size of '" + path + "'");
+    fileSize = static_cast<uint64_t>(end);
+    return true;
+  }
+
+  uint64_t size() const { return fileSize; }
+
+  bool read(uint64_t offset, uint64_t count, void *dst, std::string &error) {
+    if (offset > fileSize || count > fileSize - offset)
+      return fail(error, path + ": unexpected end of file");
+    if (count == 0)
+      return true;
+    stream.clear();
+    stream.seekg(static_cast<std::streamoff>(offset));
+    stream.read(static_cast<char *>(dst), static_cast<std::streamsize>(count));
+    if (!stream || static_cast<uint64_t>(stream.gcount()) != count)
+      return fail(error, path + ": read error");
+    return true;
+  }
+
+  bool read(uint64_t offset, uint64_t count, std::vector<unsigned char> &dst,
+            std::string &error) {
+    if (offset > fileSize || count > fileSize - offset)
+      return fail(error, path + ": unexpected end of file");
+    dst.resize(count);
+    return read(offset, count, dst.data(), error);
+  }
+
+private:
+  std::string path;
+  std::ifstream stream;
+  uint64_t fileSize = 0;
+};
+
+//===----------------------------------------------------------------------===//
+// .npy
+//===----------------------------------------------------------------------===//
+
+const char kNpyMagic[] = "\x93NUMPY";
+const size_t kNpyMagicLen = 6;
+
+/// Parses the Python dict literal of a .npy header, e.g.
+/// {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }
+class NpyHeaderParser {
+public:
+  explicit NpyHeaderParser(const std::string &text) : text(text) {}
+
+  bool parse(std::string &descr, bool &fortranOrder,
+             std::vector<int64_t> &shape, std::string &error) {
+    bool haveDescr = false, haveFortran = false, haveShape = false;
+    skipSpace();
+    if (!consume('{'))
+      return bad("expected '{'", error);
+    for (;;) {
+      skipSpace();
+      if (consume('}'))
+        break;
+      std::string key;
+      if (!parseString(key, error))
+        return false;
+      skipSpace();
+      if (!consume(':'))
+        return bad("expected ':' after key '" + key + "'", error);
+      skipSpace();
+      if (key == "descr") {
+        if (haveDescr)
+          return bad("duplicate key 'descr'", error);
+        if (peek() == '[')
+          return fail(error, "structured (record) dtypes are not supported");
+        if (!parseString(descr, error))
+          return false;
+        haveDescr = true;
+      } else if (key == "fortran_order") {
+        if (haveFortran)
+          return bad("duplicate key 'fortran_order'", error);
+        if (consumeWord("True"))
+          fortranOrder = true;
+        else if (consumeWord("False"))
+          fortranOrder = false;
+        else
+          return bad("expected True or False for 'fortran_order'", error);
+        haveFortran = true;
+      } else if (key == "shape") {
+        if (haveShape)
+          return bad("duplicate key 'shape'", error);
+        if (!parseShape(shape, error))
+          return false;
+        haveShape = true;
+      } else {
+        return bad("unexpected key '" + key + "'", error);
+      }
+      skipSpace();
+      if (consume(','))
+        continue;
+      if (consume('}'))
+        break;
+      return bad("expected ',' or '}'", error);
+    }
+    // numpy pads the header with spaces and a final newline.
+    skipSpace();
+    if (pos != text.size())
+      return bad("unexpected text after '}'", error);
+    if (!haveDescr || !haveFortran || !haveShape)
+      return bad("missing 'descr', 'fortran_order' or 'shape'", error);
+    return true;
+  }
+
+private:
+  bool bad(const std::string &what, std::string &error) {
+    std::string excerpt = text.substr(0, 120);
+    for (char &c : excerpt)
+      if (!std::isprint(static_cast<unsigned char>(c)))
+        c = ' ';
+    return fail(error, "malformed .npy header (" + what + "): " + excerpt);
+  }
+
+  char peek() const { return pos < text.size() ? text[pos] : '\0'; }
+
+  void skipSpace() {
+    while (pos < text.size() && std::isspace(static_cast<unsigned char>(
+                                    text[pos])))
+      ++pos;
+  }
+
+  bool consume(char c) {
+    if (peek() != c)
+      return false;
+    ++pos;
+    return true;
+  }
+
+  bool consumeWord(const char *word) {
+    size_t len = std::strlen(word);
+    if (text.compare(pos, len, word) != 0)
+      return false;
+    pos += len;
+    return true;
+  }
+
+  bool parseString(std::string &value, std::string &error) {
+    char quote = peek();
+    if (quote != '\'' && quote != '"')
+      return bad("expected a string", error);
+    size_t end = text.find(quote, pos + 1);
+    if (end == std::string::npos)
+      return bad("unterminated string", error);
+    value = text.substr(pos + 1, end - pos - 1);
+    if (value.find('\\') != std::string::npos)
+      return bad("escapes in strings are not supported", error);
+    pos = end + 1;
+    return true;
+  }
+
+  bool parseInt(int64_t &value, std::string &error) {
+    bool negative = consume('-');
+    if (!std::isdigit(static_cast<unsigned char>(peek())))
+      return bad("expected an integer", error);
+    int64_t v = 0;
+    while (std::isdigit(static_cast<unsigned char>(peek()))) {
+      int digit = text[pos++] - '0';
+      if (v > (std::numeric_limits<int64_t>::max() - digit) / 10)
+        return bad("integer too large", error);
+      v = v * 10 + digit;
+    }
+    consume('L'); // Python 2 long literals in old files.
+    value = negative ? -v : v;
+    return true;
+  }
+
+  bool parseShape(std::vector<int64_t> &shape, std::string &error) {
+    shape.clear();
+    if (!consume('('))
+      return bad("expected a tuple for 'shape'", error);
+    skipSpace();
+    if (consume(')'))
+      return true;
+    for (;;) {
+      int64_t dim;
+      if (!parseInt(dim, error))
+        return false;
+      shape.push_back(dim);
+      skipSpace();
+      if (consume(',')) {
+        skipSpace();
+        if (consume(')'))
+          return true;
+        continue;
+      }
+      if (consume(')'))
+        return true;
+      return bad("expected ',' or ')' in 'shape'", error);
+    }
+  }
+
+  const std::string &text;
+  size_t pos = 0;
+};
+
+bool dtypeFromDescr(const std::string &descr, DType &dtype,
+                    std::string &error) {
+  if (!descr.empty() && descr[0] == '>')
+    return fail(error, "big-endian arrays (descr '" + descr +
+                           "') are not supported; save a little-endian copy, "
+                           "e.g. a.astype(a.dtype.newbyteorder('<'))");
+  static const std::pair<const char *, DType> kCodes[] = {
+      {"f4", DType::F32}, {"f2", DType::F16}, {"u2", DType::U16},
+      {"i4", DType::I32}, {"i8", DType::I64}};
+  if (descr.size() == 3 && (descr[0] == '<' || descr[0] == '|')) {
+    for (const auto &entry : kCodes) {
+      if (descr.compare(1, 2, entry.first) == 0) {
+        dtype = entry.second;
+        return true;
+      }
+    }
+  }
+  return fail(error, "unsupported dtype descr '" + descr +
+                         "' (supported: <f4, <f2, <u2, <i4, <i8)");
+}
+
+/// Parses a whole .npy image. The element bytes are moved out of `image`
+/// rather than copied, so a large array is never held twice.
+bool parseNpy(std::vector<unsigned char> &&image, const std::string &what,
+              Array &out, std::string &error) {
+  auto bad = [&](const std::string &message) {
+    return fail(error, what + ": " + message);
+  };
+  if (image.size() < kNpyMagicLen ||
+      std::memcmp(image.data(), kNpyMagic, kNpyMagicLen) != 0)
+    return bad("not a .npy file (bad magic)");
+  if (image.size() < kNpyMagicLen + 2)
+    return bad("truncated .npy header");
+  unsigned major = image[6], minor = image[7];
+  size_t lengthBytes;
+  if (major == 1 && minor == 0)
+    lengthBytes = 2;
+  else if ((major == 2 || major == 3) && minor == 0)
+    lengthBytes = 4;
+  else
+    return bad("unsupported .npy version " + std::to_string(major) + "." +
+               std::to_string(minor));
+  size_t prefix = kNpyMagicLen + 2 + lengthBytes;
+  if (image.size() < prefix)
+    return bad("truncated .npy header");
+  uint64_t headerLen = lengthBytes == 2 ? loadLE16(image.data() + 8)
+                                        : loadLE32(image.data() + 8);
+  if (headerLen > image.size() - prefix)
+    return bad("truncated .npy header");
+
+  std::string header(reinterpret_cast<const char *>(image.data()) + prefix,
+                     headerLen);
+  std::string descr, message;
+  bool fortranOrder = false;
+  std::vector<int64_t> shape;
+  if (!NpyHeaderParser(header).parse(descr, fortranOrder, shape, message))
+    return bad(message);
+  if (fortranOrder)
+    return bad("Fortran-ordered arrays are not supported; save "
+               "np.ascontiguousarray(a) instead");
+  DType dtype;
+  if (!dtypeFromDescr(descr, dtype, message))
+    return bad(message);
+  uint64_t bytes;
+  if (!byteCount(shape, dtype, bytes, message))
+    return bad(message + " for shape " + shapeString(shape));
+
+  uint64_t dataOffset = prefix + headerLen;
+  uint64_t available = image.size() - dataOffset;
+  if (available != bytes)
+    return bad("shape " + shapeString(shape) + " of " + dtypeName(dtype) +
+               " needs " + std::to_string(bytes) + " data bytes, file has " +
+               std::to_string(available) +
+               (available < bytes ? " (truncated)" : ""));
+
+  image.erase(image.begin(), image.begin() + dataOffset);
+  out.dtype = dtype;
+  out.shape = std::move(shape);
+  out.bytes = std::move(image);
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// JSON (just enough for safetensors headers)
+//===----------------------------------------------------------------------===//
+
+struct JsonValue {
+  enum class Kind { Null, Bool, Number, String, Array, Object };
+  Kind kind = Kind::Null;
+  bool boolean = false;
+  /// The string's contents, or a number's literal text.
+  std::string text;
+  /// Array elements, or object values (parallel to `keys`).
+  std::vector<JsonValue> items;
+  std::vector<std::string> keys;
+
+  const JsonValue *find(const std::string &key) const {
+    for (size_t i = 0; i < keys.size(); ++i)
+      if (keys[i] == key)
+        return &items[i];
+    return nullptr;
+  }
+};
+
+/// Non-negative integer value of a JSON number without fraction or exponent.
+bool jsonToUInt(const JsonValue &value, uint64_t &out) {
+  if (value.kind != JsonValue::Kind::Number || value.text.empty())
+    return false;
+  uint64_t v = 0;
+  for (char c : value.text) {
+    if (c < '0' || c > '9')
+      return false;
+    unsigned digit = c - '0';
+    if (v > (std::numeric_limits<uint64_t>::max() - digit) / 10)
+      return false;
+    v = v * 10 + digit;
+  }
+  out = v;
+  return true;
+}
+
+class JsonParser {
+public:
+  explicit JsonParser(const std::string &text) : text(text) {}
+
+  bool parse(JsonValue &value, std::string &error) {
+    skipSpace();
+    if (!parseValue(value, 0, error))
+      return false;
+    skipSpace();
+    if (pos != text.size())
+      return bad("trailing characters", error);
+    return true;
+  }
+
+private:
+  /// Bounds recursion so that a deeply nested header cannot exhaust the
+  /// stack; safetensors headers nest three levels.
+  static constexpr unsigned kMaxDepth = 64;
+
+  bool bad(const std::string &what, std::string &error) {
+    return fail(error, "malformed JSON at offset " + std::to_string(pos) +
+                           ": " + what);
+  }
+
+  char peek() const { return pos < text.size() ? text[pos] : '\0'; }
+
+  void skipSpace() {
+    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' ||
+                                 text[pos] == '\n' || text[pos] == '\r'))
+      ++pos;
+  }
+
+  bool consumeWord(const char *word) {
+    size_t len = std::strlen(word);
+    if (text.compare(pos, len, word) != 0)
+      return false;
+    pos += len;
+    return true;
+  }
+
+  bool parseValue(JsonValue &value, unsigned depth, std::string &error) {
+    if (depth > kMaxDepth)
+      return bad("nesting too deep", error);
+    char c = peek();
+    if (c == '{')
+      return parseObject(value, depth, error);
+    if (c == '[')
+      return parseArray(value, depth, error);
+    if (c == '"') {
+      value.kind = JsonValue::Kind::String;
+      return parseString(value.text, error);
+    }
+    if (c == '-' || (c >= '0' && c <= '9'))
+      return parseNumber(value, error);
+    if (consumeWord("true")) {
+      value.kind = JsonValue::Kind::Bool;
+      value.boolean = true;
+      return true;
+    }
+    if (consumeWord("false")) {
+      value.kind = JsonValue::Kind::Bool;
+      value.boolean = false;
+      return true;
+    }
+    if (consumeWord("null")) {
+      value.kind = JsonValue::Kind::Null;
+      return true;
+    }
+    return bad("unexpected character", error);
+  }
+
+  bool parseObject(JsonValue &value, unsigned depth, std::string &error) {
+    value.kind = JsonValue::Kind::Object;
+    ++pos; // '{'
+    skipSpace();
+    if (peek() == '}')
+      return ++pos, true;
+    for (;;) {
+      skipSpace();
+      std::string key;
+      if (peek() != '"')
+        return bad("expected a string key", error);
+      if (!parseString(key, error))
+        return false;
+      if (value.find(key))
+        return bad("duplicate key \"" + key + "\"", error);
+      skipSpace();
+      if (peek() != ':')
+        return bad("expected ':'", error);
+      ++pos;
+      skipSpace();
+      JsonValue member;
+      if (!parseValue(member, depth + 1, error))
+        return false;
+      value.keys.push_back(std::move(key));
+      value.items.push_back(std::move(member));
+      skipSpace();
+      if (peek() == ',') {
+        ++pos;
+        continue;
+      }
+      if (peek() == '}')
+        return ++pos, true;
+      return bad("expected ',' or '}'", error);
+    }
+  }
+
+  bool parseArray(JsonValue &value, unsigned depth, std::string &error) {
+    value.kind = JsonValue::Kind::Array;
+    ++pos; // '['
+    skipSpace();
+    if (peek() == ']')
+      return ++pos, true;
+    for (;;) {
+      skipSpace();
+      JsonValue item;
+      if (!parseValue(item, depth + 1, error))
+        return false;
+      value.items.push_back(std::move(item));
+      skipSpace();
+      if (peek() == ',') {
+        ++pos;
+        continue;
+      }
+      if (peek() == ']')
+        return ++pos, true;
+      return bad("expected ',' or ']'", error);
+    }
+  }
+
+  bool parseNumber(JsonValue &value, std::string &error) {
+    size_t start = pos;
+    auto digits = [&] {
+      size_t first = pos;
+      while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9')
+        ++pos;
+      return pos > first;
+    };
+    if (peek() == '-')
+      ++pos;
+    if (peek() == '0')
+      ++pos;
+    else if (!digits())
+      return bad("invalid number", error);
+    if (peek() == '.') {
+      ++pos;
+      if (!digits())
+        return bad("invalid number", error);
+    }
+    if (peek() == 'e' || peek() == 'E') {
+      ++pos;
+      if (peek() == '+' || peek() == '-')
+        ++pos;
+      if (!digits())
+        return bad("invalid number", error);
+    }
+    value.kind = JsonValue::Kind::Number;
+    value.text = text.substr(start, pos - start);
+    return true;
+  }
+
+  bool parseHex4(uint32_t &out, std::string &error) {
+    if (text.size() - pos < 4)
+      return bad("truncated \\u escape", error);
+    out = 0;
+    for (int i = 0; i < 4; ++i) {
+      char c = text[pos++];
+      out <<= 4;
+      if (c >= '0' && c <= '9')
+        out |= c - '0';
+      else if (c >= 'a' && c <= 'f')
+        out |= c - 'a' + 10;
+      else if (c >= 'A' && c <= 'F')
+        out |= c - 'A' + 10;
+      else
+        return bad("invalid \\u escape", error);
+    }
+    return true;
+  }
+
+  static void appendUtf8(std::string &s, uint32_t cp) {
+    if (cp < 0x80) {
+      s += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      s += static_cast<char>(0xC0 | (cp >> 6));
+      s += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      s += static_cast<char>(0xE0 | (cp >> 12));
+      s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      s += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      s += static_cast<char>(0xF0 | (cp >> 18));
+      s += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      s += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  }
+
+  bool parseString(std::string &out, std::string &error) {
+    ++pos; // '"'
+    out.clear();
+    for (;;) {
+      if (pos >= text.size())
+        return bad("unterminated string", error);
+      unsigned char c = static_cast<unsigned char>(text[pos++]);
+      if (c == '"')
+        return true;
+      if (c < 0x20)
+        return bad("control character in string", error);
+      if (c != '\\') {
+        out += static_cast<char>(c);
+        continue;
+      }
+      if (pos >= text.size())
+        return bad("unterminated string", error);
+      char e = text[pos++];
+      switch (e) {
+      case '"':
+      case '\\':
+      case '/':
+        out += e;
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'u': {
+        uint32_t cp;
+        if (!parseHex4(cp, error))
+          return false;
+        if (cp >= 0xDC00 && cp <= 0xDFFF)
+          return bad("unpaired surrogate", error);
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+          uint32_t low;
+          if (!consumeWord("\\u") || !parseHex4(low, error) || low < 0xDC00 ||
+              low > 0xDFFF)
+            return bad("unpaired surrogate", error);
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+        }
+        appendUtf8(out, cp);
+        break;
+      }
+      default:
+        return bad("invalid escape", error);
+      }
+    }
+  }
+
+  const std::string &text;
+  size_t pos = 0;
+};
+
+//===----------------------------------------------------------------------===//
+// .safetensors
+//===----------------------------------------------------------------------===//
+
+/// The reference implementation refuses headers above 100 MB; so do we,
+/// which also bounds the memory a corrupt length can make us allocate.
+const uint64_t kMaxSafetensorsHeader = 100ull << 20;
+
+bool dtypeFromSafetensors(const std::string &name, DType &dtype) {
+  static const std::pair<const char *, DType> kTypes[] = {
+      {"F32", DType::F32},   {"F16", DType::F16}, {"BF16", DType::BF16},
+      {"I32", DType::I32},   {"I64", DType::I64}, {"U16", DType::U16}};
+  for (const auto &entry : kTypes) {
+    if (name == entry.first) {
+      dtype = entry.second;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool readSafetensors(const std::string &path,
+                     std::map<std::string, Array> &result,
+                     std::string &error) {
+  InputFile file;
+  if (!file.open(path, error))
+    return false;
+  auto bad = [&](const std::string &message) {
+    return fail(error, path + ": " + message);
+  };
+  if (file.size() < 8)
+    return bad("too small to be a .safetensors file");
+  unsigned char lengthBytes[8];
+  if (!file.read(0, 8, lengthBytes, error))
+    return false;
+  uint64_t headerLen = loadLE64(lengthBytes);
+  if (headerLen > file.size() - 8)
+    return bad("header length " + std::to_string(headerLen) +
+               " exceeds the file size");
+  if (headerLen > kMaxSafetensorsHeader)
+    return bad("header length " + std::to_string(headerLen) + " is too large");
+  std::string header(headerLen, '\0');
+  if (!file.read(8, headerLen, header.data(), error))
+    return false;
+
+  JsonValue root;
+  std::string message;
+  if (!JsonParser(header).parse(root, message))
+    return bad("bad header: " + message);
+  if (root.kind != JsonValue::Kind::Object)
+    return bad("bad header: expected a JSON object");
+
+  const uint64_t dataStart = 8 + headerLen;
+  const uint64_t dataLen = file.size() - dataStart;
+  for (size_t i = 0; i < root.keys.size(); ++i) {
+    const std::string &name = root.keys[i];
+    const JsonValue &info = root.items[i];
+    if (name == "__metadata__")
+      continue;
+    auto badTensor = [&](const std::string &message) {
+      return bad("tensor '" + name + "': " + message);
+    };
+    if (info.kind != JsonValue::Kind::Object)
+      return badTensor("expected an object");
+
+    const JsonValue *dtypeValue = info.find("dtype");
+    if (!dtypeValue || dtypeValue->kind != JsonValue::Kind::String)
+      return badTensor("missing string 'dtype'");
+    Array array;
+    if (!dtypeFromSafetensors(dtypeValue->text, array.dtype))
+      return badTensor("unsupported dtype '" + dtypeValue->text +
+                       "' (supported: F32, F16, BF16, I32, I64, U16)");
+
+    const JsonValue *shapeValue = info.find("shape");
+    if (!shapeValue || shapeValue->kind != JsonValue::Kind::Array)
+      return badTensor("missing array 'shape'");
+    for (const JsonValue &dim : shapeValue->items) {
+      uint64_t d;
+      if (!jsonToUInt(dim, d) ||
+          d > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+        return badTensor("shape entries must be non-negative integers");
+      array.shape.push_back(static_cast<int64_t>(d));
+    }
+    uint64_t bytes;
+    if (!byteCount(array.shape, array.dtype, bytes, message))
+      return badTensor(message);
+
+    const JsonValue *offsets = info.find("data_offsets");
+    uint64_t begin, end;
+    if (!offsets || offsets->kind != JsonValue::Kind::Array ||
+        offsets->items.size() != 2 || !jsonToUInt(offsets->items[0], begin) ||
+        !jsonToUInt(offsets->items[1], end))
+      return badTensor("'data_offsets' must be [begin, end]");
+    if (begin > end || end > dataLen)
+      return badTensor("data_offsets [" + std::to_string(begin) + ", " +
+                       std::to_string(end) + "] outside the " +
+                       std::to_string(dataLen) + "-byte data section");
+    if (end - begin != bytes)
+      return badTensor("data_offsets span " + std::to_string(end - begin) +
+                       " bytes but shape " + shapeString(array.shape) +
+                       " of " + dtypeName(array.dtype) + " needs " +
+                       std::to_string(bytes));
+    if (!file.read(dataStart + begin, bytes, array.bytes, error))
+      return false;
+    result[name] = std::move(array);
+  }
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// .npz (ZIP)
+//===----------------------------------------------------------------------===//
+
+uint32_t crc32Of(const unsigned char *data, size_t size) {
+#ifdef SPOTLIGHT_ARRAYFILE_HAVE_ZLIB
+  uLong crc = crc32(0L, Z_NULL, 0);
+  while (size > 0) {
+    uInt chunk = static_cast<uInt>(std::min<size_t>(size, UINT_MAX));
+    crc = crc32(crc, data, chunk);
+    data += chunk;
+    size -= chunk;
+  }
+  return static_cast<uint32_t>(crc);
+#else
+  static uint32_t table[256];
+  static bool initialized = [] {
+    for (uint32_t i = 0; i < 256; ++i) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; ++k)
+        c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      table[i] = c;
+    }
+    return true;
+  }();
+  (void)initialized;
+  uint32_t crc = 0xFFFFFFFFu;
+  for (size_t i = 0; i < size; ++i)
+    crc = table[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
+  return crc ^ 0xFFFFFFFFu;
+#endif
+}
+
+#ifdef SPOTLIGHT_ARRAYFILE_HAVE_ZLIB
+/// Inflates a raw DEFLATE stream. The output grows with what the stream
+/// actually produces, so a lying size field cannot force a huge allocation.
+bool inflateRaw(const std::vector<unsigned char> &in, uint64_t expectedSize,
+                std::vector<unsigned char> &out, std::string &error) {
+  // DEFLATE cannot expand data by more than about 1032:1.
+  if (expectedSize / 1032 > in.size() + 1)
+    return fail(error, "declared uncompressed size " +
+                           std::to_string(expectedSize) + " is implausible");
+  z_stream zs;
+  std::memset(&zs, 0, sizeof(zs));
+  if (inflateInit2(&zs, -MAX_WBITS) != Z_OK)
+    return fail(error, "cannot initialize zlib");
+  // One byte more than declared lets us detect a stream that is too long.
+  const uint64_t capacity = expectedSize + 1;
+  out.assign(static_cast<size_t>(std::min<uint64_t>(
+                 capacity, std::max<uint64_t>(4 * in.size(), 1 << 16))),
+             0);
+  size_t inPos = 0, produced = 0;
+  std::string message;
+  for (;;) {
+    if (zs.avail_in == 0 && inPos < in.size()) {
+      size_t chunk = std::min<size_t>(in.size() - inPos, UINT_MAX);
+      zs.next_in = const_cast<unsigned char *>(in.data() + inPos);
+      zs.avail_in = static_cast<uInt>(chunk);
+      inPos += chunk;
+    }
+    if (produced == out.size()) {
+      if (out.size() >= capacity) {
+        message = "decompressed data is larger than declared";
+        break;
+      }
+      out.resize(static_cast<size_t>(
+          std::min<uint64_t>(capacity, 2 * static_cast<uint64_t>(out.size()))));
+    }
+    size_t room = std::min<size_t>(out.size() - produced, UINT_MAX);
+    zs.next_out = out.data() + produced;
+    zs.avail_out = static_cast<uInt>(room);
+    int ret = inflate(&zs, Z_NO_FLUSH);
+    produced += room - zs.avail_out;
+    if (ret == Z_STREAM_END)
+      break;
+    if (ret == Z_BUF_ERROR && zs.avail_in == 0 && inPos == in.size()) {
+      message = "truncated DEFLATE stream";
+      break;
+    }
+    if (ret != Z_OK && ret != Z_BUF_ERROR) {
+      message = std::string("corrupt DEFLATE stream") +
+                (zs.msg ? std::string(": ") + zs.msg : std::string());
+      break;
+    }
+  }
+  inflateEnd(&zs);
+  if (!message.empty())
+    return fail(error, message);
+  if (produced != expectedSize)
+    return fail(error, "decompressed " + std::to_string(produced) +
+                           " bytes, expected " +
+                           std::to_string(expectedSize));
+  out.resize(produced);
+  return true;
+}
+#endif
+
+struct ZipEntry {
+  std::string name;
+  uint16_t flags = 0;
+  uint16_t method = 0;
+  uint32_t crc = 0;
+  uint64_t compressedSize = 0;
+  uint64_t uncompressedSize = 0;
+  uint64_t localHeaderOffset = 0;
+};
+
+const uint32_t kZipLocalSig = 0x04034b50;
+const uint32_t kZipCentralSig = 0x02014b50;
+const uint32_t kZipEndSig = 0x06054b50;
+const uint32_t kZip64EndSig = 0x06064b50;
+const uint32_t kZip64LocatorSig = 0x07064b50;
+
+/// Reads the central directory, which (unlike local headers) always holds
+/// the real sizes, also when the writer streamed with data descriptors.
+bool readZipDirectory(InputFile &file, std::vector<ZipEntry> &entries,
+                      uint64_t &directoryStart, std::string &error) {
+  const uint64_t size = file.size();
+  const uint64_t kEndLen = 22;
+  if (size < kEndLen)
+    return fail(error, "not a ZIP archive (too small)");
+  uint64_t tailLen = std::min<uint64_t>(size, kEndLen + 0xFFFF);
+  std::vector<unsigned char> tail;
+  if (!file.read(size - tailLen, tailLen, tail, error))
+    return false;
+  // The end record is followed by a variable-length comment; search back.
+  uint64_t endPos = 0;
+  bool found = false;
+  for (uint64_t p = tailLen - kEndLen + 1; p-- > 0;) {
+    if (loadLE32(&tail[p]) == kZipEndSig &&
+        p + kEndLen + loadLE16(&tail[p + 20]) <= tailLen) {
+      endPos = size - tailLen + p;
+      found = true;
+      break;
+    }
+  }
+  if (!found)
+    return fail(error, "not a ZIP archive (no end of central directory)");
+  const unsigned char *end = &tail[endPos - (size - tailLen)];
+  uint32_t disk = loadLE16(end + 4), directoryDisk = loadLE16(end + 6);
+  uint64_t count = loadLE16(end + 10);
+  uint64_t directorySize = loadLE32(end + 12);
+  uint64_t directoryOffset = loadLE32(end + 16);
+  uint64_t directoryLimit = endPos;
+
+  // ZIP64: a locator right before the end record points at the real values.
+  unsigned char locator[20];
+  if (endPos >= 20 && file.read(endPos - 20, 20, locator, error) &&
+      loadLE32(locator) == kZip64LocatorSig) {
+    uint64_t end64Pos = loadLE64(locator + 8);
+    unsigned char end64[56];
+    if (end64Pos > endPos - 20 || endPos - 20 - end64Pos < 56 ||
+        !file.read(end64Pos, 56, end64, error) ||
+        loadLE32(end64) != kZip64EndSig)
+      return fail(error, "corrupt ZIP64 end of central directory");
+    disk = loadLE32(end64 + 16);
+    directoryDisk = loadLE32(end64 + 20);
+    count = loadLE64(end64 + 32);
+    directorySize = loadLE64(end64 + 40);
+    directoryOffset = loadLE64(end64 + 48);
+    directoryLimit = end64Pos;
+  } else if (count == 0xFFFF || directorySize == 0xFFFFFFFF ||
+             directoryOffset == 0xFFFFFFFF) {
+    return fail(error, "ZIP64 archive without a ZIP64 end record");
+  }
+  if (disk != 0 || directoryDisk != 0)
+    return fail(error, "multi-disk ZIP archives are not supported");
+  if (directoryOffset > directoryLimit ||
+      directorySize > directoryLimit - directoryOffset)
+    return fail(error, "central directory lies outside the file");
+  const uint64_t kCentralLen = 46;
+  if (count > directorySize / kCentralLen)
+    return fail(error, "central directory is too small for " +
+                           std::to_string(count) + " entries");
+
+  std::vector<unsigned char> dir;
+  if (!file.read(directoryOffset, directorySize, dir, error))
+    return false;
+  entries.clear();
+  uint64_t pos = 0;
+  for (uint64_t i = 0; i < count; ++i) {
+    if (directorySize - pos < kCentralLen || loadLE32(&dir[pos]) != kZipCentralSig)
+      return fail(error, "corrupt central directory entry " +
+                             std::to_string(i));
+    const unsigned char *h = &dir[pos];
+    ZipEntry entry;
+    entry.flags = loadLE16(h + 8);
+    entry.method = loadLE16(h + 10);
+    entry.crc = loadLE32(h + 16);
+    entry.compressedSize = loadLE32(h + 20);
+    entry.uncompressedSize = loadLE32(h + 24);
+    uint64_t nameLen = loadLE16(h + 28), extraLen = loadLE16(h + 30),
+             commentLen = loadLE16(h + 32);
+    uint32_t startDisk = loadLE16(h + 34);
+    entry.localHeaderOffset = loadLE32(h + 42);
+    if (directorySize - pos - kCentralLen < nameLen + extraLen + commentLen)
+      return fail(error, "corrupt central directory entry " +
+                             std::to_string(i));
+    entry.name.assign(reinterpret_cast<const char *>(h + kCentralLen),
+                      nameLen);
+
+    // The ZIP64 extra field holds, in this order, exactly those of the
+    // sizes/offset/disk whose 32-bit (16-bit) fields are saturated.
+    const unsigned char *extra = h + kCentralLen + nameLen;
+    for (uint64_t e = 0; e + 4 <= extraLen;) {
+      uint16_t id = loadLE16(extra + e), len = loadLE16(extra + e + 2);
+      if (len > extraLen - e - 4)
+        break; // Trailing padding some writers leave; nothing more to find.
+      if (id == 0x0001) {
+        const unsigned char *field = extra + e + 4;
+        uint64_t left = len;
+        auto take = [&](uint64_t &value) {
+          if (left < 8)
+            return false;
+          value = loadLE64(field);
+          field += 8;
+          left -= 8;
+          return true;
+        };
+        if ((entry.uncompressedSize == 0xFFFFFFFF &&
+             !take(entry.uncompressedSize)) ||
+            (entry.compressedSize == 0xFFFFFFFF &&
+             !take(entry.compressedSize)) ||
+            (entry.localHeaderOffset == 0xFFFFFFFF &&
+             !take(entry.localHeaderOffset)))
+          return fail(error, "truncated ZIP64 extra field for '" +
+                                 entry.name + "'");
+        if (startDisk == 0xFFFF && left >= 4)
+          startDisk = loadLE32(field);
+      }
+      e += 4 + len;
+    }
+    if (startDisk != 0)
+      return fail(error, "multi-disk ZIP archives are not supported");
+    entries.push_back(std::move(entry));
+    pos += kCentralLen + nameLen + extraLen + commentLen;
+  }
+  directoryStart = directoryOffset;
+  return true;
+}
+
+/// Reads and, if needed, decompresses one member, then checks its CRC.
+bool readZipMember(InputFile &file, const ZipEntry &entry,
+                   uint64_t directoryStart, std::vector<unsigned char> &data,
+                   std::string &error) {
+  if (entry.flags & 1)
+    return fail(error, "encrypted members are not supported");
+  if (entry.method != 0 && entry.method != 8)
+    return fail(error, "unsupported compression method " +
+                           std::to_string(entry.method));
+  const uint64_t kLocalLen = 30;
+  unsigned char local[kLocalLen];
+  if (entry.localHeaderOffset > directoryStart ||
+      directoryStart - entry.localHeaderOffset < kLocalLen ||
+      !file.read(entry.localHeaderOffset, kLocalLen, local, error) ||
+      loadLE32(local) != kZipLocalSig)
+    return fail(error, "bad local header offset");
+  // Local name/extra lengths may differ from the central ones (numpy's
+  // writer puts a ZIP64 extra only in the local header).
+  uint64_t dataOffset = entry.localHeaderOffset + kLocalLen +
+                        loadLE16(local + 26) + loadLE16(local + 28);
+  if (dataOffset > directoryStart ||
+      entry.compressedSize > directoryStart - dataOffset)
+    return fail(error, "member data extends past the central directory");
+
+  if (entry.method == 0) {
+    if (entry.compressedSize != entry.uncompressedSize)
+      return fail(error, "stored member with mismatched sizes");
+    if (!file.read(dataOffset, entry.compressedSize, data, error))
+      return false;
+  } else {
+#ifdef SPOTLIGHT_ARRAYFILE_HAVE_ZLIB
+    std::vector<unsigned char> compressed;
+    if (!file.read(dataOffset, entry.compressedSize, compressed, error))
+      return false;
+    if (!inflateRaw(compressed, entry.uncompressedSize, data, error))
+      return false;
+#else
+    return fail(error, "compressed .npz is not supported; use numpy.savez");
+#endif
+  }
+  if (crc32Of(data.data(), data.size()) != entry.crc)
+    return fail(error, "CRC mismatch");
+  return true;
+}
+
+bool readNpz(const std::string &path, std::map<std::string, Array> &result,
+             std::string &error) {
+  InputFile file;
+  if (!file.open(path, error))
+    return false;
+  std::vector<ZipEntry> entries;
+  uint64_t directoryStart;
+  std::string message;
+  if (!readZipDirectory(file, entries, directoryStart, message))
+    return fail(error, path + ": " + message);
+  const std::string suffix = ".npy";
+  for (const ZipEntry &entry : entries) {
+    const std::string what = path + ":" + entry.name;
+    if (!entry.name.empty() && entry.name.back() == '/')
+      continue; // Directory entry.
+    if (entry.name.size() < suffix.size() ||
+        entry.name.compare(entry.name.size() - suffix.size(), suffix.size(),
+                           suffix) != 0)
+      return fail(error, what + ": member is not a .npy file");
+    std::string key = entry.name.substr(0, entry.name.size() - suffix.size());
+    if (result.count(key))
+      return fail(error, what + ": duplicate member");
+    std::vector<unsigned char> data;
+    if (!readZipMember(file, entry, directoryStart, data, message))
+      return fail(error, what + ": " + message);
+    Array array;
+    if (!parseNpy(std::move(data), what, array, error))
+      return false;
+    result[key] = std::move(array);
+  }
+  return true;
+}
+
+bool hasSuffix(const std::string &s, const std::string &suffix) {
+  if (s.size() < suffix.size())
+    return false;
+  for (size_t i = 0; i < suffix.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(
+            s[s.size() - suffix.size() + i])) != suffix[i])
+      return false;
+  return true;
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Public entry points
+//===----------------------------------------------------------------------===//
+
+bool readNpy(const std::string &path, Array &out, std::string &error) {
+  InputFile file;
+  if (!file.open(path, error))
+    return false;
+  std::vector<unsigned char> image;
+  if (!file.read(0, file.size(), image, error))
+    return false;
+  Array array;
+  if (!parseNpy(std::move(image), path, array, error))
+    return false;
+  out = std::move(array);
+  return true;
+}
+
+bool writeNpy(const std::string &path, const Array &array,
+              std::string &error) {
+  uint64_t bytes;
+  std::string message;
+  if (!byteCount(array.shape, array.dtype, bytes, message))
+    return fail(error, path + ": " + message);
+  if (bytes != array.bytes.size())
+    return fail(error, path + ": shape " + shapeString(array.shape) + " of " +
+                           dtypeName(array.dtype) + " needs " +
+                           std::to_string(bytes) + " bytes, array has " +
+                           std::to_string(array.bytes.size()));
+
+  const char *descr = "<f4";
+  switch (array.dtype) {
+  case DType::F32:
+    descr = "<f4";
+    break;
+  case DType::F16:
+    descr = "<f2";
+    break;
+  case DType::BF16:
+  case DType::U16:
+    descr = "<u2";
+    break;
+  case DType::I32:
+    descr = "<i4";
+    break;
+  case DType::I64:
+    descr = "<i8";
+    break;
+  }
+  // Same text numpy writes, so tools that sniff headers are happy.
+  std::string header = std::string("{'descr': '") + descr +
+                       "', 'fortran_order': False, 'shape': (";
+  for (size_t i = 0; i < array.shape.size(); ++i)
+    header += (i ? ", " : "") + std::to_string(array.shape[i]);
+  if (array.shape.size() == 1)
+    header += ",";
+  header += "), }";
+
+  // Pad with spaces so the data starts 64-byte aligned, as numpy does.
+  size_t lengthBytes = 2;
+  size_t prefix = kNpyMagicLen + 2 + lengthBytes;
+  size_t total = (prefix + header.size() + 1 + 63) / 64 * 64;
+  if (total - prefix > 0xFFFF) {
+    lengthBytes = 4; // Version 2.0 only when 1.0 cannot hold the header.
+    prefix = kNpyMagicLen + 2 + lengthBytes;
+    total = (prefix + header.size() + 1 + 63) / 64 * 64;
+  }
+  header.append(total - prefix - header.size() - 1, ' ');
+  header += '\n';
+
+  std::string head(kNpyMagic, kNpyMagicLen);
+  head += static_cast<char>(lengthBytes == 2 ? 1 : 2);
+  head += '\0';
+  uint64_t headerLen = header.size();
+  for (size_t i = 0; i < lengthBytes; ++i)
+    head += static_cast<char>((headerLen >> (8 * i)) & 0xFF);
+  head += header;
+
+  std::ofstream stream(path, std::ios::binary | std::ios::trunc);
+  if (!stream)
+    return fail(error, "cannot open '" + path + "' for writing");
+  stream.write(head.data(), static_cast<std::streamsize>(head.size()));
+  stream.write(reinterpret_cast<const char *>(array.bytes.data()),
+               static_cast<std::streamsize>(array.bytes.size()));
+  stream.close();
+  if (!stream) {
+    std::remove(path.c_str());
+    return fail(error, "error writing '" + path + "'");
+  }
+  return true;
+}
+
+bool readTensorArchive(const std::string &path,
+                       std::map<std::string, Array> &out, std::string &error) {
+  std::map<std::string, Array> result;
+  if (hasSuffix(path, ".safetensors")) {
+    if (!readSafetensors(path, result, error))
+      return false;
+  } else if (hasSuffix(path, ".npz")) {
+    if (!readNpz(path, result, error))
+      return false;
+  } else {
+    return fail(error, "'" + path +
+                           "': unknown archive type (expected .safetensors "
+                           "or .npz)");
+  }
+  out = std::move(result);
+  return true;
+}
+
+} // namespace spotlight::io
