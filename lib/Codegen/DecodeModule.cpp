@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <map>
 #include <sstream>
 
 namespace spotlight {
@@ -55,6 +57,15 @@ std::string DecodeGeometry::validate() const {
   return err.str();
 }
 
+DecodeGeometry DecodeGeometry::workItem() const {
+  DecodeGeometry item = *this;
+  item.batch = 1;
+  item.kvHeads = 1;
+  item.queryHeads = group();
+  item.codeHeads = codeHeadsPerItem();
+  return item;
+}
+
 namespace {
 /// Prints `tensor<AxBx...xT>` (or memref) with `?` for dynamic sizes.
 std::string shaped(const char *kind, std::initializer_list<int64_t> dims,
@@ -85,11 +96,15 @@ public:
     weightTypes = w1 + ", " + b1 + ", " + w1 + ", " + b1;
   }
 
-  std::string write() {
+  std::string write(const std::string &manifest = "") {
     os << "// Spotlight decode step: B=" << g.batch << " QH=" << g.queryHeads
        << " KH=" << g.kvHeads << " D=" << g.headDim << " CH=" << g.codeHeads
        << " " << elementTypeName(g.dtype) << "\n";
-    os << "module {\n";
+    os << "module";
+    if (!manifest.empty())
+      os << " attributes {spotlight.manifest = \"" << escaped(manifest)
+         << "\"}";
+    os << " {\n";
     encodeQueries();
     encodeKeys();
     select();
@@ -101,6 +116,19 @@ public:
   }
 
 private:
+  static std::string escaped(const std::string &text) {
+    std::string out;
+    for (char c : text) {
+      if (c == '\n')
+        out += "\\0A";
+      else if (c == '"' || c == '\\')
+        out += std::string("\\") + c;
+      else
+        out += c;
+    }
+    return out;
+  }
+
   static std::string memref(const std::string &tensorType) {
     return "memref" + tensorType.substr(std::string("tensor").size());
   }
@@ -240,6 +268,94 @@ private:
 
 std::string buildDecodeModule(const DecodeGeometry &geometry) {
   return ModuleWriter(geometry).write();
+}
+
+std::string buildArtifactModule(const DecodeGeometry &model) {
+  DecodeGeometry item = model.workItem();
+  return ModuleWriter(item).write(writeManifest(model));
+}
+
+std::string writeManifest(const DecodeGeometry &g) {
+  std::ostringstream os;
+  os << "format = spotlight-artifact-1\n"
+     << "query_heads = " << g.queryHeads << "\n"
+     << "kv_heads = " << g.kvHeads << "\n"
+     << "head_dim = " << g.headDim << "\n"
+     << "code_heads = " << g.codeHeads << "\n"
+     << "dtype = " << elementTypeName(g.dtype) << "\n"
+     << "weight_dtype = " << elementTypeName(g.weightType) << "\n"
+     << "mode = " << (g.headMode ? "head" : "group") << "\n"
+     << "sink = " << g.sink << "\n"
+     << "window = " << g.window << "\n"
+     << "budget_count = " << g.budgetCount << "\n"
+     << "budget_fraction = " << g.budgetFraction << "\n"
+     << "min_budget = " << g.minBudget << "\n"
+     << "max_tokens = " << g.maxTokens << "\n";
+  if (g.scale)
+    os << "scale = " << *g.scale << "\n";
+  os << "entry_points = encode_keys decode decode_dense\n";
+  return os.str();
+}
+
+bool parseElementType(const std::string &name, ElementType &type) {
+  for (ElementType t : {ElementType::F32, ElementType::F16, ElementType::BF16})
+    if (name == elementTypeName(t)) {
+      type = t;
+      return true;
+    }
+  return false;
+}
+
+bool parseManifest(const std::string &text, DecodeGeometry &g,
+                   std::string &error) {
+  std::istringstream lines(text);
+  std::string line, format;
+  std::map<std::string, std::string> fields;
+  while (std::getline(lines, line)) {
+    size_t eq = line.find(" = ");
+    if (eq == std::string::npos)
+      continue;
+    fields[line.substr(0, eq)] = line.substr(eq + 3);
+  }
+  if (fields["format"] != "spotlight-artifact-1") {
+    error = "not a spotlight artifact manifest (format '" + fields["format"] +
+            "')";
+    return false;
+  }
+  auto integer = [&](const char *key, int64_t &out) {
+    std::string value = fields[key];
+    char *end = nullptr;
+    out = std::strtoll(value.c_str(), &end, 10);
+    if (value.empty() || *end != '\0') {
+      error = std::string("manifest field '") + key + "' is missing or bad";
+      return false;
+    }
+    return true;
+  };
+  if (!integer("query_heads", g.queryHeads) ||
+      !integer("kv_heads", g.kvHeads) || !integer("head_dim", g.headDim) ||
+      !integer("code_heads", g.codeHeads) || !integer("sink", g.sink) ||
+      !integer("window", g.window) ||
+      !integer("budget_count", g.budgetCount) ||
+      !integer("min_budget", g.minBudget) ||
+      !integer("max_tokens", g.maxTokens))
+    return false;
+  if (!parseElementType(fields["dtype"], g.dtype) ||
+      !parseElementType(fields["weight_dtype"], g.weightType)) {
+    error = "manifest element types are missing or bad";
+    return false;
+  }
+  if (fields["mode"] != "group" && fields["mode"] != "head") {
+    error = "manifest mode must be group or head";
+    return false;
+  }
+  g.headMode = fields["mode"] == "head";
+  g.budgetFraction = std::strtod(fields["budget_fraction"].c_str(), nullptr);
+  if (fields.count("scale"))
+    g.scale = std::strtof(fields["scale"].c_str(), nullptr);
+  g.batch = 1;
+  error = g.validate();
+  return error.empty();
 }
 
 } // namespace spotlight

@@ -27,6 +27,8 @@ enum class ElementType { F32, F16, BF16 };
 
 /// The MLIR spelling of an element type ("f32", "f16", "bf16").
 const char *elementTypeName(ElementType type);
+/// The inverse of elementTypeName; false for any other name.
+bool parseElementType(const std::string &name, ElementType &type);
 
 /// Everything that fixes the shapes and attributes of a decode module.
 struct DecodeGeometry {
@@ -60,10 +62,28 @@ struct DecodeGeometry {
   int64_t selectionSlots() const;
   /// Describes the first inconsistency, or returns an empty string.
   std::string validate() const;
+
+  /// The geometry of one work item of the runtime: one sequence and one
+  /// KV head with its G query heads (B = 1, KH = 1, QH = G, CH = G or 1).
+  /// Every operand of a work item is a contiguous slice of the full one.
+  DecodeGeometry workItem() const;
+  /// Code heads per work item: G when CH = QH, 1 when CH = KH.
+  int64_t codeHeadsPerItem() const { return keyCodesPerHead(); }
 };
 
 /// The spotlight IR text of the decode module for `geometry`.
 std::string buildDecodeModule(const DecodeGeometry &geometry);
+
+/// The decode module of one work item of `model`, carrying the model's
+/// manifest as the `spotlight.manifest` module attribute: what
+/// `spotlight-compile` turns into a runtime artifact.
+std::string buildArtifactModule(const DecodeGeometry &model);
+
+/// The manifest of an artifact: one `key = value` line per field.
+std::string writeManifest(const DecodeGeometry &model);
+/// Parses a manifest; false with a message on a missing or bad field.
+bool parseManifest(const std::string &text, DecodeGeometry &model,
+                   std::string &error);
 
 } // namespace spotlight
 

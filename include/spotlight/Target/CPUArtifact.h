@@ -1,0 +1,32 @@
+//===- CPUArtifact.h - Host code and runtime artifacts ----------*- C++ -*-===//
+
+#ifndef SPOTLIGHT_TARGET_CPUARTIFACT_H
+#define SPOTLIGHT_TARGET_CPUARTIFACT_H
+
+#include <string>
+
+namespace mlir {
+class ModuleOp;
+} // namespace mlir
+
+namespace spotlight {
+
+/// What to write for a module already lowered to the LLVM dialect.
+enum class CPUOutput {
+  LLVMIR,   ///< textual LLVM IR after -O3
+  Assembly, ///< host assembly
+  Object,   ///< host object file
+  Artifact, ///< shared object + embedded manifest, loadable by the runtime
+};
+
+/// Translates `module` to LLVM IR for the host CPU, optimizes it at -O3 and
+/// writes `output` to `path` ("-" is stdout for textual outputs). The
+/// `manifest` (may be empty for non-artifacts) becomes the exported string
+/// `spotlight_manifest`. Artifacts are linked with the system C compiler.
+bool emitForHost(mlir::ModuleOp module, CPUOutput output,
+                 const std::string &manifest, const std::string &path,
+                 std::string &error);
+
+} // namespace spotlight
+
+#endif // SPOTLIGHT_TARGET_CPUARTIFACT_H

@@ -1,0 +1,116 @@
+//===- GeometryOptions.cpp - Model geometry command-line options ----------===//
+
+#include "spotlight/Tools/GeometryOptions.h"
+
+#include <cstdlib>
+
+namespace cl = llvm::cl;
+
+namespace spotlight {
+
+cl::OptionCategory &geometryCategory() {
+  static cl::OptionCategory category("Model geometry");
+  return category;
+}
+
+namespace {
+cl::opt<std::string> model(
+    "model",
+    cl::desc("Preset geometry: qwen2.5-7b (QH=28, KH=4, D=128) or llama-3-8b "
+             "(QH=32, KH=8, D=128); explicit flags override it"),
+    cl::init("qwen2.5-7b"), cl::cat(geometryCategory()));
+cl::opt<int64_t> queryHeads("qh", cl::desc("Query heads"), cl::init(0),
+                            cl::cat(geometryCategory()));
+cl::opt<int64_t> kvHeads("kh", cl::desc("KV heads"), cl::init(0),
+                         cl::cat(geometryCategory()));
+cl::opt<int64_t> headDim("d", cl::desc("Head dim (a multiple of 32)"),
+                         cl::init(0), cl::cat(geometryCategory()));
+cl::opt<std::string> codeHeads(
+    "code-heads",
+    cl::desc("One hash MLP per query head (qh, published) or per KV head (kh)"),
+    cl::init("qh"), cl::cat(geometryCategory()));
+cl::opt<std::string> dtype("dtype", cl::desc("q/K/V type: f32, f16 or bf16"),
+                           cl::init("bf16"), cl::cat(geometryCategory()));
+cl::opt<std::string> weightDtype("weight-dtype",
+                                 cl::desc("Hash weight type: f32, f16, bf16"),
+                                 cl::init("f32"), cl::cat(geometryCategory()));
+cl::opt<std::string>
+    budget("budget",
+           cl::desc("Selected tokens: a count (512) or a fraction (0.02)"),
+           cl::init("0.02"), cl::cat(geometryCategory()));
+cl::opt<int64_t> minBudget("min-budget",
+                           cl::desc("Least count of a fraction budget"),
+                           cl::init(20), cl::cat(geometryCategory()));
+cl::opt<int64_t> sink("sink", cl::desc("First tokens always kept"),
+                      cl::init(4), cl::cat(geometryCategory()));
+cl::opt<int64_t> window("window", cl::desc("Last tokens always kept"),
+                        cl::init(64), cl::cat(geometryCategory()));
+cl::opt<std::string> mode("mode",
+                          cl::desc("Token set per KV head (group) or per "
+                                   "query head (head)"),
+                          cl::init("group"), cl::cat(geometryCategory()));
+cl::opt<int64_t> maxTokens(
+    "max-tokens",
+    cl::desc("Longest context (sizes the output of a fraction budget)"),
+    cl::init(262144), cl::cat(geometryCategory()));
+} // namespace
+
+bool parseBudget(const std::string &text, DecodeGeometry &g,
+                 std::string &error) {
+  char *end = nullptr;
+  double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !(value > 0)) {
+    error = "budget must be a positive count or a fraction in (0, 1], got '" +
+            text + "'";
+    return false;
+  }
+  if (text.find_first_of(".eE") == std::string::npos) {
+    g.budgetCount = static_cast<int64_t>(value);
+  } else {
+    g.budgetCount = 0;
+    g.budgetFraction = value;
+  }
+  return true;
+}
+
+bool geometryFromOptions(DecodeGeometry &g, std::string &error) {
+  if (model == "qwen2.5-7b") {
+    g.queryHeads = 28, g.kvHeads = 4, g.headDim = 128;
+  } else if (model == "llama-3-8b") {
+    g.queryHeads = 32, g.kvHeads = 8, g.headDim = 128;
+  } else {
+    error = "unknown --model '" + model + "' (qwen2.5-7b or llama-3-8b)";
+    return false;
+  }
+  if (queryHeads)
+    g.queryHeads = queryHeads;
+  if (kvHeads)
+    g.kvHeads = kvHeads;
+  if (headDim)
+    g.headDim = headDim;
+  if (codeHeads != "qh" && codeHeads != "kh") {
+    error = "--code-heads must be qh or kh";
+    return false;
+  }
+  g.codeHeads = codeHeads == "qh" ? g.queryHeads : g.kvHeads;
+  if (!parseElementType(dtype, g.dtype) ||
+      !parseElementType(weightDtype, g.weightType)) {
+    error = "--dtype and --weight-dtype must be f32, f16 or bf16";
+    return false;
+  }
+  if (mode != "group" && mode != "head") {
+    error = "--mode must be group or head";
+    return false;
+  }
+  g.headMode = mode == "head";
+  g.sink = sink;
+  g.window = window;
+  g.minBudget = minBudget;
+  g.maxTokens = maxTokens;
+  if (!parseBudget(budget, g, error))
+    return false;
+  error = g.validate();
+  return error.empty();
+}
+
+} // namespace spotlight

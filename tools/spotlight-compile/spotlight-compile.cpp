@@ -1,0 +1,165 @@
+//===- spotlight-compile.cpp - Ahead-of-time compiler for decode modules --===//
+//
+//   spotlight-compile decode.mlir --target=cpu -o decode.spt
+//   spotlight-compile --model qwen2.5-7b -o qwen.spt          (no IR needed)
+//   spotlight-compile ... -emit=mlir|mlir-cpu|mlir-llvm|llvm|asm|obj
+//
+// The artifact is a shared object exporting the work-item entry points
+// (`_mlir_ciface_encode_keys`, `_mlir_ciface_decode`,
+// `_mlir_ciface_decode_dense`) and the string `spotlight_manifest` that
+// describes the model geometry; the runtime loads it with dlopen.
+//
+//===----------------------------------------------------------------------===//
+
+#include "spotlight/Codegen/DecodeModule.h"
+#include "spotlight/Conversion/SpotlightToCPU/SpotlightToCPU.h"
+#include "spotlight/InitAll.h"
+#include "spotlight/Pipelines/Pipelines.h"
+#include "spotlight/Target/CPUArtifact.h"
+#include "spotlight/Tools/GeometryOptions.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace spotlight;
+namespace cl = llvm::cl;
+
+namespace {
+enum class Emit { MLIR, MLIRCPU, MLIRLLVM, LLVMIR, Asm, Obj, Artifact };
+
+cl::OptionCategory category("spotlight-compile options");
+cl::opt<std::string> inputFile(cl::Positional,
+                               cl::desc("[decode module .mlir]"),
+                               cl::init(""), cl::cat(category));
+cl::opt<std::string> outputFile("o", cl::desc("Output file"), cl::init("-"),
+                                cl::cat(category));
+cl::opt<std::string> target("target", cl::desc("Target: cpu"),
+                            cl::init("cpu"), cl::cat(category));
+cl::opt<Emit> emit(
+    "emit", cl::desc("Stop at a stage"), cl::init(Emit::Artifact),
+    cl::values(clEnumValN(Emit::MLIR, "mlir", "the spotlight decode module"),
+               clEnumValN(Emit::MLIRCPU, "mlir-cpu",
+                          "after convert-spotlight-to-cpu (vector loops)"),
+               clEnumValN(Emit::MLIRLLVM, "mlir-llvm", "the LLVM dialect"),
+               clEnumValN(Emit::LLVMIR, "llvm", "LLVM IR after -O3"),
+               clEnumValN(Emit::Asm, "asm", "host assembly"),
+               clEnumValN(Emit::Obj, "obj", "host object file"),
+               clEnumValN(Emit::Artifact, "artifact",
+                          "runtime artifact (.spt shared object, default)")),
+    cl::cat(category));
+
+int fail(const llvm::Twine &message) {
+  llvm::errs() << "spotlight-compile: error: " << message << "\n";
+  return 1;
+}
+
+/// The module text: the input file, or the one generated from the flags.
+bool loadSource(std::string &text, std::string &name, std::string &error) {
+  if (inputFile.empty()) {
+    DecodeGeometry model;
+    if (!geometryFromOptions(model, error))
+      return false;
+    text = buildArtifactModule(model);
+    name = "<generated>";
+    return true;
+  }
+  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(inputFile);
+  if (!buffer) {
+    error = "cannot read '" + inputFile + "': " + buffer.getError().message();
+    return false;
+  }
+  text = (*buffer)->getBuffer().str();
+  name = inputFile;
+  return true;
+}
+
+bool writeText(const std::string &path,
+               llvm::function_ref<void(llvm::raw_ostream &)> print,
+               std::string &error) {
+  std::error_code ec;
+  llvm::ToolOutputFile out(path, ec, llvm::sys::fs::OF_Text);
+  if (ec) {
+    error = "cannot write '" + path + "': " + ec.message();
+    return false;
+  }
+  print(out.os());
+  out.keep();
+  return true;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions({&category, &geometryCategory()});
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "Spotlight ahead-of-time compiler\n\n"
+      "Compiles a decode module (a file, or the one generated from the model "
+      "geometry flags) into a runtime artifact or an intermediate stage.\n");
+  if (target != "cpu")
+    return fail("unknown --target '" + target + "' (this build supports cpu)");
+  if (emit == Emit::Artifact && outputFile == "-")
+    return fail("an artifact needs an output file: -o decode.spt");
+
+  std::string text, name, error;
+  if (!loadSource(text, name, error))
+    return fail(error);
+
+  mlir::DialectRegistry registry;
+  mlir::spotlight::registerSpotlightToolDialects(registry);
+  mlir::MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text, name),
+                               llvm::SMLoc());
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1; // the diagnostic handler has printed the located error
+
+  std::string manifest;
+  if (auto attr = (*module)->getAttrOfType<mlir::StringAttr>(
+          "spotlight.manifest"))
+    manifest = attr.str();
+  if (emit == Emit::Artifact) {
+    DecodeGeometry model;
+    if (manifest.empty())
+      return fail("'" + name + "' has no spotlight.manifest attribute: an "
+                  "artifact needs the work-item module of a model geometry "
+                  "(generate one with spotlight-compile -emit=mlir --model ...)");
+    if (!parseManifest(manifest, model, error))
+      return fail("bad spotlight.manifest: " + error);
+  }
+
+  auto print = [&](llvm::raw_ostream &os) { module->print(os); };
+  if (emit == Emit::MLIR)
+    return writeText(outputFile, print, error) ? 0 : fail(error);
+
+  mlir::PassManager pm(&context);
+  if (emit == Emit::MLIRCPU)
+    pm.addPass(mlir::spotlight::createConvertSpotlightToCPU());
+  else
+    mlir::spotlight::buildSpotlightCPUToLLVMPipeline(pm);
+  if (mlir::failed(pm.run(*module)))
+    return 1;
+  if (emit == Emit::MLIRCPU || emit == Emit::MLIRLLVM)
+    return writeText(outputFile, print, error) ? 0 : fail(error);
+
+  CPUOutput output = emit == Emit::LLVMIR ? CPUOutput::LLVMIR
+                     : emit == Emit::Asm  ? CPUOutput::Assembly
+                     : emit == Emit::Obj  ? CPUOutput::Object
+                                          : CPUOutput::Artifact;
+  if (!emitForHost(*module, output, manifest, outputFile, error))
+    return fail(error);
+  return 0;
+}
