@@ -1,0 +1,109 @@
+/*===- runtime.h - The Spotlight runtime C API ------------------*- C -*-===*\
+|*                                                                            *|
+|* Loads a compiled decode artifact (spotlight-compile -o x.spt), owns the KV *|
+|* cache of B sequences (keys, values and key codes) and runs decode steps.   *|
+|* Every call returns a status; on failure spt_last_error() describes it and  *|
+|* nothing was changed. Distinct caches may be used from different threads.  *|
+|* No MLIR or LLVM is needed at run time.                                     *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef SPOTLIGHT_RUNTIME_H
+#define SPOTLIGHT_RUNTIME_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum spt_status {
+  SPT_OK = 0,
+  SPT_ERROR_INVALID_ARGUMENT = 1, /* null pointer, bad sequence index, ... */
+  SPT_ERROR_SHAPE = 2,            /* a tensor's rank or shape is wrong */
+  SPT_ERROR_TYPE = 3,             /* a tensor's element type is wrong */
+  SPT_ERROR_CAPACITY = 4,         /* the cache cannot hold the tokens */
+  SPT_ERROR_ARTIFACT = 5,         /* missing, unreadable or bad artifact */
+  SPT_ERROR_NO_DEVICE = 6,        /* no CUDA driver or device */
+  SPT_ERROR_OUT_OF_MEMORY = 7,
+} spt_status;
+
+typedef enum spt_dtype {
+  SPT_F32 = 0,
+  SPT_F16 = 1,
+  SPT_BF16 = 2, /* stored as uint16 */
+  SPT_I32 = 3,
+} spt_dtype;
+
+typedef enum spt_device { SPT_DEVICE_CPU = 0, SPT_DEVICE_CUDA = 1 } spt_device;
+
+/* A dense, row-major tensor of shape[0] x ... x shape[rank-1] elements. */
+typedef struct spt_tensor {
+  void *data;
+  spt_dtype dtype;
+  int32_t rank;
+  int64_t shape[6];
+} spt_tensor;
+
+/* What an artifact was compiled for. */
+typedef struct spt_geometry {
+  int64_t query_heads, kv_heads, head_dim, code_heads;
+  spt_dtype dtype;        /* q, K, V and the output */
+  spt_dtype weight_dtype; /* hash weights */
+  int32_t head_mode;      /* 0: a token set per KV head, 1: per query head */
+  int64_t sink, window;
+  int64_t budget_count;   /* > 0: fixed count; 0: budget_fraction */
+  double budget_fraction;
+  int64_t min_budget;
+  int64_t max_tokens;      /* the largest cache capacity it supports */
+  int64_t selection_sets;  /* S: KV heads (group) or query heads (head) */
+  int64_t selection_slots; /* M: index slots per set */
+} spt_geometry;
+
+typedef struct spt_artifact spt_artifact;
+typedef struct spt_cache spt_cache;
+
+/* The message of this thread's last failed call ("" if none). */
+const char *spt_last_error(void);
+/* A short name for a status ("SPT_ERROR_SHAPE", ...). */
+const char *spt_status_name(spt_status status);
+
+spt_status spt_artifact_load(const char *path, spt_artifact **artifact);
+spt_status spt_artifact_geometry(const spt_artifact *artifact,
+                                 spt_geometry *geometry);
+void spt_artifact_free(spt_artifact *artifact);
+
+/* A cache for `batch` sequences of up to `capacity` tokens each. The hash
+ * weights w1 [CH,D,D], b1 [CH,D], w2 [CH,D,D], b2 [CH,D] (weight_dtype) are
+ * copied. The artifact must outlive the cache. */
+spt_status spt_cache_create(const spt_artifact *artifact, spt_device device,
+                            int64_t batch, int64_t capacity,
+                            const spt_tensor *w1, const spt_tensor *b1,
+                            const spt_tensor *w2, const spt_tensor *b2,
+                            spt_cache **cache);
+void spt_cache_free(spt_cache *cache);
+
+/* Appends n tokens to `sequence`: keys and values [KH, n, D] (dtype). Their
+ * key codes are computed and stored. All or nothing. */
+spt_status spt_cache_append(spt_cache *cache, int64_t sequence,
+                            const spt_tensor *keys, const spt_tensor *values);
+spt_status spt_cache_length(const spt_cache *cache, int64_t sequence,
+                            int64_t *length);
+/* Copies the stored key codes of `sequence` into `codes` [KH, n, C, D/32]
+ * (i32), n its length and C = QH/KH (one hash per query head) or 1. */
+spt_status spt_cache_read_codes(const spt_cache *cache, int64_t sequence,
+                                spt_tensor *codes);
+
+/* One sparse decode step for every sequence: query [B,QH,D] -> out
+ * [B,QH,D]. `indices` (may be NULL) receives the selected positions
+ * [B,S,M] (i32, ascending, -1 padded). */
+spt_status spt_decode(spt_cache *cache, const spt_tensor *query,
+                      spt_tensor *out, spt_tensor *indices);
+/* The dense baseline: attention over every cached token. */
+spt_status spt_decode_dense(spt_cache *cache, const spt_tensor *query,
+                            spt_tensor *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SPOTLIGHT_RUNTIME_H */

@@ -1,0 +1,493 @@
+//===- RuntimeTest.cpp - The runtime against the naive oracle -------------===//
+//
+// Compiles artifacts with spotlight-compile, loads them through the C API,
+// appends random tokens in chunks to sequences of different lengths and
+// checks each decode step against the naive reference: stored key codes
+// (ambiguous bits aside), the selected sets (exact, from the stored codes)
+// and the outputs (SEMANTICS.md tolerances). Also every error status, and
+// that a failed call leaves the cache exactly as it was.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Support/DecodeProblem.h"
+#include "spotlight/runtime.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <map>
+#include <thread>
+#include <unistd.h>
+
+using namespace spotlight;
+using namespace spotlight::testing;
+
+namespace {
+
+constexpr double kAmbiguousMargin = 1e-3;
+
+/// Compiles (once per run) the artifact for `g` and returns its path.
+std::string artifactFor(const DecodeGeometry &g) {
+  static std::map<std::string, std::string> built;
+  std::string key = writeManifest(g);
+  auto it = built.find(key);
+  if (it != built.end())
+    return it->second;
+  static std::string dir = [] {
+    char tmpl[] = "/tmp/spotlight-runtime-test-XXXXXX";
+    return std::string(mkdtemp(tmpl));
+  }();
+  std::string path = dir + "/a" + std::to_string(built.size()) + ".spt";
+  std::string cmd =
+      std::string(SPOTLIGHT_COMPILE) + " -o " + path +
+      " --qh " + std::to_string(g.queryHeads) + " --kh " +
+      std::to_string(g.kvHeads) + " --d " + std::to_string(g.headDim) +
+      " --code-heads " + (g.codeHeads == g.queryHeads ? "qh" : "kh") +
+      " --dtype " + elementTypeName(g.dtype) + " --mode " +
+      (g.headMode ? "head" : "group") + " --sink " + std::to_string(g.sink) +
+      " --window " + std::to_string(g.window) + " --max-tokens " +
+      std::to_string(g.maxTokens) + " --budget " +
+      (g.budgetCount ? std::to_string(g.budgetCount) : std::string("0.02"));
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  built[key] = path;
+  return path;
+}
+
+spt_dtype dtypeOf(ElementType t) {
+  return t == ElementType::F32 ? SPT_F32
+         : t == ElementType::F16 ? SPT_F16
+                                 : SPT_BF16;
+}
+
+spt_tensor tensorOf(HostTensor &t, spt_dtype dtype) {
+  spt_tensor view{t.data(), dtype, static_cast<int32_t>(t.shape().size()), {}};
+  for (size_t i = 0; i < t.shape().size(); ++i)
+    view.shape[i] = t.shape()[i];
+  return view;
+}
+
+/// Random hash weights shared by every sequence, plus random sequences.
+struct Model {
+  DecodeGeometry g;
+  std::vector<float> w1, b1, w2, b2;
+  HostTensor w1T{{1}, 4}, b1T{{1}, 4}, w2T{{1}, 4}, b2T{{1}, 4};
+
+  Model(const DecodeGeometry &geometry, std::mt19937_64 &rng) : g(geometry) {
+    const int64_t CH = g.codeHeads, D = g.headDim;
+    auto gauss = [&](int64_t count, float sd) {
+      std::normal_distribution<float> dist(0, sd);
+      std::vector<float> v(count);
+      for (float &x : v)
+        x = dist(rng);
+      return v;
+    };
+    w1 = gauss(CH * D * D, 1 / std::sqrt(float(D)));
+    b1 = gauss(CH * D, 0.1f);
+    w2 = gauss(CH * D * D, 1 / std::sqrt(float(D)));
+    b2 = gauss(CH * D, 0.1f);
+    w1T = makeTensor({CH, D, D}, g.weightType, w1);
+    b1T = makeTensor({CH, D}, g.weightType, b1);
+    w2T = makeTensor({CH, D, D}, g.weightType, w2);
+    b2T = makeTensor({CH, D}, g.weightType, b2);
+  }
+
+  spt_cache *createCache(spt_artifact *artifact, int64_t batch,
+                         int64_t capacity) {
+    spt_dtype wt = dtypeOf(g.weightType);
+    spt_tensor a = tensorOf(w1T, wt), bb = tensorOf(b1T, wt),
+               c = tensorOf(w2T, wt), d = tensorOf(b2T, wt);
+    spt_cache *cache = nullptr;
+    EXPECT_EQ(spt_cache_create(artifact, SPT_DEVICE_CPU, batch, capacity, &a,
+                               &bb, &c, &d, &cache),
+              SPT_OK)
+        << spt_last_error();
+    return cache;
+  }
+
+  reference::HashWeights weights() const { return {w1, b1, w2, b2}; }
+};
+
+struct RuntimeCase {
+  const char *name;
+  int64_t group, headDim;
+  bool codePerQueryHead, headMode;
+  ElementType dtype;
+};
+
+class RuntimeTest : public ::testing::TestWithParam<RuntimeCase> {};
+
+TEST_P(RuntimeTest, DecodeStepsMatchNaiveReference) {
+  const RuntimeCase &c = GetParam();
+  DecodeGeometry g;
+  g.kvHeads = 2;
+  g.queryHeads = 2 * c.group;
+  g.headDim = c.headDim;
+  g.codeHeads = c.codePerQueryHead ? g.queryHeads : g.kvHeads;
+  g.headMode = c.headMode;
+  g.dtype = c.dtype;
+  g.maxTokens = 4096;
+  spt_artifact *artifact = nullptr;
+  ASSERT_EQ(spt_artifact_load(artifactFor(g).c_str(), &artifact), SPT_OK)
+      << spt_last_error();
+  uint64_t seed = freshSeed();
+  SCOPED_TRACE("seed=" + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  Model model(g, rng);
+  const int64_t B = 3, QH = g.queryHeads, KH = g.kvHeads, D = g.headDim;
+  const int64_t W = g.codeWords(), C = g.keyCodesPerHead(), G = g.group();
+  const int64_t S = g.selectionSets(), M = g.selectionSlots();
+  const spt_dtype dt = dtypeOf(g.dtype);
+  spt_cache *cache = model.createCache(artifact, B, 4096);
+  ASSERT_NE(cache, nullptr);
+
+  // Sequences of different lengths, appended in uneven chunks: one below
+  // sink + window + k, two above.
+  const std::vector<std::vector<int64_t>> chunks = {{5, 40}, {700, 1, 299},
+                                                   {2500, 17}};
+  std::vector<std::vector<float>> keys(B), values(B); // [KH, n, D] each
+  std::normal_distribution<float> normal(0, 1);
+  for (int64_t b = 0; b < B; ++b) {
+    int64_t total = 0;
+    for (int64_t n : chunks[b])
+      total += n;
+    std::vector<float> kAll(KH * total * D), vAll(KH * total * D);
+    int64_t at = 0;
+    for (int64_t n : chunks[b]) {
+      std::vector<float> k(KH * n * D), v(KH * n * D);
+      for (float &x : k)
+        x = normal(rng);
+      for (float &x : v)
+        x = normal(rng);
+      HostTensor kT = makeTensor({KH, n, D}, g.dtype, k);
+      HostTensor vT = makeTensor({KH, n, D}, g.dtype, v);
+      spt_tensor kv = tensorOf(kT, dt), vv = tensorOf(vT, dt);
+      ASSERT_EQ(spt_cache_append(cache, b, &kv, &vv), SPT_OK)
+          << spt_last_error();
+      for (int64_t h = 0; h < KH; ++h)
+        for (int64_t t = 0; t < n; ++t)
+          for (int64_t d = 0; d < D; ++d) {
+            kAll[(h * total + at + t) * D + d] = k[(h * n + t) * D + d];
+            vAll[(h * total + at + t) * D + d] = v[(h * n + t) * D + d];
+          }
+      at += n;
+    }
+    keys[b] = kAll;
+    values[b] = vAll;
+    int64_t length = -1;
+    ASSERT_EQ(spt_cache_length(cache, b, &length), SPT_OK);
+    ASSERT_EQ(length, total);
+  }
+
+  // Queries whose codes have no ambiguous bit, so the reference query
+  // codes are exactly the compiled ones.
+  std::vector<float> q(B * QH * D);
+  std::vector<uint32_t> queryCodes(B * QH * W);
+  reference::Geometry rg = referenceGeometry(g);
+  for (int64_t row = 0; row < B * QH; ++row) {
+    for (int attempt = 0;; ++attempt) {
+      ASSERT_LT(attempt, 100);
+      std::vector<float> x(D);
+      for (float &v : x)
+        v = normal(rng);
+      HostTensor rounded = makeTensor({D}, g.dtype, x);
+      std::vector<double> pre;
+      auto code = reference::encodeRow(x.data(), model.weights(), D,
+                                       rg.codeHeadOfQuery(row % QH), &pre);
+      bool clear = true;
+      for (double p : pre)
+        clear &= std::abs(p) >= kAmbiguousMargin;
+      if (!clear)
+        continue;
+      std::copy(x.begin(), x.end(), q.begin() + row * D);
+      std::copy(code.begin(), code.end(), queryCodes.begin() + row * W);
+      break;
+    }
+  }
+  HostTensor qT = makeTensor({B, QH, D}, g.dtype, q);
+  HostTensor outT({B, QH, D}, elementBytes(g.dtype));
+  HostTensor denseT({B, QH, D}, elementBytes(g.dtype));
+  HostTensor idxT({B, S, M}, 4);
+  spt_tensor qv = tensorOf(qT, dt), ov = tensorOf(outT, dt),
+             dv = tensorOf(denseT, dt), iv = tensorOf(idxT, SPT_I32);
+  ASSERT_EQ(spt_decode(cache, &qv, &ov, &iv), SPT_OK) << spt_last_error();
+  ASSERT_EQ(spt_decode_dense(cache, &qv, &dv), SPT_OK) << spt_last_error();
+
+  reference::Selection rs = referenceSelection(g);
+  double scale = 1.0 / std::sqrt(double(D));
+  std::vector<double> sparse, sparseRef, dense, denseRef;
+  for (int64_t b = 0; b < B; ++b) {
+    const int64_t n = static_cast<int64_t>(keys[b].size()) / (KH * D);
+    // Stored key codes against the reference.
+    HostTensor codes({KH, n, C, W}, 4);
+    spt_tensor cv = tensorOf(codes, SPT_I32);
+    ASSERT_EQ(spt_cache_read_codes(cache, b, &cv), SPT_OK) << spt_last_error();
+    for (int64_t h = 0; h < KH; ++h)
+      for (int64_t t = 0; t < n; ++t)
+        for (int64_t ci = 0; ci < C; ++ci) {
+          std::vector<double> pre;
+          int64_t codeHead = C == 1 ? h : h * G + ci;
+          auto expected = reference::encodeRow(&keys[b][(h * n + t) * D],
+                                               model.weights(), D, codeHead,
+                                               &pre);
+          const uint32_t *actual =
+              codes.as<uint32_t>() + ((h * n + t) * C + ci) * W;
+          for (int64_t bit = 0; bit < D; ++bit)
+            if (((actual[bit / 32] ^ expected[bit / 32]) >> (bit % 32)) & 1)
+              ASSERT_LT(std::abs(pre[bit]), kAmbiguousMargin)
+                  << "key code bit " << bit << " of (b=" << b << ", h=" << h
+                  << ", t=" << t << ")";
+        }
+    // Selection: exact, from the stored codes and the query codes.
+    std::vector<std::vector<int32_t>> sets;
+    for (int64_t s = 0; s < S; ++s) {
+      auto scores = reference::scoreRow(
+          {1, QH, KH, D, g.codeHeads}, rs, queryCodes.data() + b * QH * W,
+          codes.as<uint32_t>(), n, 0, s);
+      auto expected = reference::selectTokens(scores, rs);
+      const int32_t *row = idxT.as<int32_t>() + (b * S + s) * M;
+      std::vector<int32_t> actual(row, row + M), padded = expected;
+      padded.resize(M, -1);
+      ASSERT_EQ(actual, padded) << "sequence " << b << " set " << s;
+      sets.push_back(expected);
+    }
+    // Outputs.
+    std::vector<int32_t> all(n);
+    for (int64_t t = 0; t < n; ++t)
+      all[t] = t;
+    for (int64_t qh = 0; qh < QH; ++qh) {
+      const int64_t h = qh / G;
+      const float *kh = keys[b].data() + h * n * D;
+      const float *vh = values[b].data() + h * n * D;
+      const float *qrow = &q[(b * QH + qh) * D];
+      auto s = reference::attend(qrow, kh, vh, D, sets[g.headMode ? qh : h],
+                                 scale);
+      auto d = reference::attend(qrow, kh, vh, D, all, scale);
+      sparseRef.insert(sparseRef.end(), s.begin(), s.end());
+      denseRef.insert(denseRef.end(), d.begin(), d.end());
+      for (int64_t i = 0; i < D; ++i) {
+        sparse.push_back(readElement(outT, g.dtype, (b * QH + qh) * D + i));
+        dense.push_back(readElement(denseT, g.dtype, (b * QH + qh) * D + i));
+      }
+    }
+  }
+  double tol = g.dtype == ElementType::F32 ? 1e-5 : 1e-2;
+  EXPECT_LT(relativeError(sparse, sparseRef), tol);
+  EXPECT_LT(relativeError(dense, denseRef), tol);
+  spt_cache_free(cache);
+  spt_artifact_free(artifact);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Geometries, RuntimeTest,
+    ::testing::Values(
+        RuntimeCase{"g4_d128_chqh_group_bf16", 4, 128, true, false,
+                    ElementType::BF16},
+        RuntimeCase{"g7_d64_chkh_head_f32", 7, 64, false, true,
+                    ElementType::F32},
+        RuntimeCase{"mha_d64_chqh_head_bf16", 1, 64, true, true,
+                    ElementType::BF16},
+        RuntimeCase{"g4_d64_chkh_group_f32", 4, 64, false, false,
+                    ElementType::F32}),
+    [](const ::testing::TestParamInfo<RuntimeCase> &info) {
+      return std::string(info.param.name);
+    });
+
+//===----------------------------------------------------------------------===//
+// Error paths
+//===----------------------------------------------------------------------===//
+
+class RuntimeErrors : public ::testing::Test {
+protected:
+  void SetUp() override {
+    g.kvHeads = 2;
+    g.queryHeads = 4;
+    g.headDim = 64;
+    g.codeHeads = 4;
+    g.dtype = ElementType::F32;
+    g.maxTokens = 4096;
+    ASSERT_EQ(spt_artifact_load(artifactFor(g).c_str(), &artifact), SPT_OK)
+        << spt_last_error();
+    rng.seed(freshSeed());
+    model = std::make_unique<Model>(g, rng);
+    cache = model->createCache(artifact, 2, 256);
+    ASSERT_NE(cache, nullptr);
+  }
+  void TearDown() override {
+    spt_cache_free(cache);
+    spt_artifact_free(artifact);
+  }
+
+  /// Appends n random tokens to sequence b.
+  spt_status append(int64_t b, int64_t n) {
+    std::vector<float> k(2 * n * 64), v(2 * n * 64);
+    std::normal_distribution<float> normal(0, 1);
+    for (float &x : k)
+      x = normal(rng);
+    for (float &x : v)
+      x = normal(rng);
+    HostTensor kT = makeTensor({2, n, 64}, ElementType::F32, k);
+    HostTensor vT = makeTensor({2, n, 64}, ElementType::F32, v);
+    spt_tensor kv = tensorOf(kT, SPT_F32), vv = tensorOf(vT, SPT_F32);
+    return spt_cache_append(cache, b, &kv, &vv);
+  }
+
+  /// The decode output and indices for a fixed query: the cache's state.
+  std::pair<std::vector<float>, std::vector<int32_t>> snapshot() {
+    HostTensor q({2, 4, 64}, 4), o({2, 4, 64}, 4),
+        idx({2, 2, g.selectionSlots()}, 4);
+    for (int64_t i = 0; i < q.numElements(); ++i)
+      q.as<float>()[i] = std::sin(0.37 * i);
+    spt_tensor qv = tensorOf(q, SPT_F32), ov = tensorOf(o, SPT_F32),
+               iv = tensorOf(idx, SPT_I32);
+    EXPECT_EQ(spt_decode(cache, &qv, &ov, &iv), SPT_OK) << spt_last_error();
+    return {std::vector<float>(o.as<float>(), o.as<float>() + o.numElements()),
+            std::vector<int32_t>(idx.as<int32_t>(),
+                                 idx.as<int32_t>() + idx.numElements())};
+  }
+
+  DecodeGeometry g;
+  spt_artifact *artifact = nullptr;
+  spt_cache *cache = nullptr;
+  std::mt19937_64 rng;
+  std::unique_ptr<Model> model;
+};
+
+TEST_F(RuntimeErrors, ArtifactLoadingFailsCleanly) {
+  spt_artifact *a = nullptr;
+  EXPECT_EQ(spt_artifact_load("/nonexistent/x.spt", &a), SPT_ERROR_ARTIFACT);
+  EXPECT_NE(std::string(spt_last_error()).find("cannot load"),
+            std::string::npos);
+  EXPECT_EQ(a, nullptr);
+  // A shared object that is not an artifact.
+  EXPECT_EQ(spt_artifact_load("libm.so.6", &a), SPT_ERROR_ARTIFACT);
+  EXPECT_NE(std::string(spt_last_error()).find("not a spotlight artifact"),
+            std::string::npos);
+  EXPECT_EQ(spt_artifact_load(nullptr, &a), SPT_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(spt_artifact_load("x", nullptr), SPT_ERROR_INVALID_ARGUMENT);
+}
+
+TEST_F(RuntimeErrors, CacheCreationChecksItsArguments) {
+  spt_dtype wt = SPT_F32;
+  spt_tensor w1 = tensorOf(model->w1T, wt), b1 = tensorOf(model->b1T, wt),
+             w2 = tensorOf(model->w2T, wt), b2 = tensorOf(model->b2T, wt);
+  spt_cache *c = nullptr;
+  EXPECT_EQ(spt_cache_create(artifact, SPT_DEVICE_CPU, 1, 8192, &w1, &b1, &w2,
+                             &b2, &c),
+            SPT_ERROR_CAPACITY); // above max_tokens
+  EXPECT_EQ(spt_cache_create(artifact, SPT_DEVICE_CPU, 0, 16, &w1, &b1, &w2,
+                             &b2, &c),
+            SPT_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(spt_cache_create(artifact, SPT_DEVICE_CPU, 1, 16, nullptr, &b1,
+                             &w2, &b2, &c),
+            SPT_ERROR_INVALID_ARGUMENT);
+  spt_tensor wrongType = w1;
+  wrongType.dtype = SPT_BF16;
+  EXPECT_EQ(spt_cache_create(artifact, SPT_DEVICE_CPU, 1, 16, &wrongType, &b1,
+                             &w2, &b2, &c),
+            SPT_ERROR_TYPE);
+  spt_tensor wrongShape = w1;
+  wrongShape.shape[0] = 3;
+  EXPECT_EQ(spt_cache_create(artifact, SPT_DEVICE_CPU, 1, 16, &wrongShape,
+                             &b1, &w2, &b2, &c),
+            SPT_ERROR_SHAPE);
+  EXPECT_NE(std::string(spt_last_error()).find("w1 must be [4, 64, 64] f32"),
+            std::string::npos)
+      << spt_last_error();
+  // No GPU or driver on this machine (or a CPU-only artifact): a clean error.
+  EXPECT_EQ(spt_cache_create(artifact, SPT_DEVICE_CUDA, 1, 16, &w1, &b1, &w2,
+                             &b2, &c),
+            SPT_ERROR_NO_DEVICE);
+  EXPECT_NE(std::string(spt_last_error()).find("CUDA"), std::string::npos);
+  EXPECT_EQ(c, nullptr);
+}
+
+TEST_F(RuntimeErrors, FailedAppendLeavesTheCacheUnchanged) {
+  ASSERT_EQ(append(0, 200), SPT_OK);
+  ASSERT_EQ(append(1, 100), SPT_OK);
+  auto before = snapshot();
+  // Capacity: 200 + 57 > 256.
+  EXPECT_EQ(append(0, 57), SPT_ERROR_CAPACITY);
+  EXPECT_NE(std::string(spt_last_error()).find("exceeds the capacity"),
+            std::string::npos);
+  // Wrong type, wrong shape, null pointers, bad sequence.
+  HostTensor k({2, 3, 64}, 4), v({2, 4, 64}, 4), bad({2, 3, 32}, 4);
+  spt_tensor kv = tensorOf(k, SPT_F32), vv = tensorOf(v, SPT_F32);
+  spt_tensor badv = tensorOf(bad, SPT_F32);
+  EXPECT_EQ(spt_cache_append(cache, 0, &kv, &vv), SPT_ERROR_SHAPE);
+  EXPECT_EQ(spt_cache_append(cache, 0, &badv, &badv), SPT_ERROR_SHAPE);
+  spt_tensor typed = tensorOf(k, SPT_BF16);
+  EXPECT_EQ(spt_cache_append(cache, 0, &typed, &typed), SPT_ERROR_TYPE);
+  EXPECT_EQ(spt_cache_append(cache, 0, nullptr, &kv), SPT_ERROR_INVALID_ARGUMENT);
+  spt_tensor noData = kv;
+  noData.data = nullptr;
+  EXPECT_EQ(spt_cache_append(cache, 0, &noData, &noData),
+            SPT_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(spt_cache_append(cache, 2, &kv, &kv), SPT_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(spt_cache_append(nullptr, 0, &kv, &kv), SPT_ERROR_INVALID_ARGUMENT);
+  int64_t length = 0;
+  ASSERT_EQ(spt_cache_length(cache, 0, &length), SPT_OK);
+  EXPECT_EQ(length, 200);
+  auto after = snapshot();
+  EXPECT_EQ(before.first, after.first);
+  EXPECT_EQ(before.second, after.second);
+  // The remaining room still fits exactly.
+  EXPECT_EQ(append(0, 56), SPT_OK);
+}
+
+TEST_F(RuntimeErrors, DecodeChecksItsArguments) {
+  ASSERT_EQ(append(0, 10), SPT_OK);
+  HostTensor q({2, 4, 64}, 4), o({2, 4, 64}, 4), small({2, 4, 32}, 4),
+      idx({2, 2, 87}, 4);
+  spt_tensor qv = tensorOf(q, SPT_F32), ov = tensorOf(o, SPT_F32),
+             sv = tensorOf(small, SPT_F32), iv = tensorOf(idx, SPT_I32);
+  EXPECT_EQ(spt_decode(cache, &qv, &sv, nullptr), SPT_ERROR_SHAPE);
+  EXPECT_EQ(spt_decode(cache, &sv, &ov, nullptr), SPT_ERROR_SHAPE);
+  EXPECT_EQ(spt_decode(cache, &qv, &ov, &iv), SPT_ERROR_SHAPE); // M is 149
+  spt_tensor typed = tensorOf(q, SPT_F16);
+  EXPECT_EQ(spt_decode(cache, &typed, &ov, nullptr), SPT_ERROR_TYPE);
+  EXPECT_EQ(spt_decode(cache, nullptr, &ov, nullptr),
+            SPT_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(spt_decode(nullptr, &qv, &ov, nullptr),
+            SPT_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(spt_decode_dense(cache, &qv, &sv), SPT_ERROR_SHAPE);
+  EXPECT_EQ(spt_decode(cache, &qv, &ov, nullptr), SPT_OK) << spt_last_error();
+  // An empty sequence decodes to zeros.
+  for (int64_t i = 4 * 64; i < 8 * 64; ++i)
+    EXPECT_EQ(o.as<float>()[i], 0.0f);
+}
+
+TEST_F(RuntimeErrors, DistinctCachesWorkFromDifferentThreads) {
+  spt_cache *other = model->createCache(artifact, 2, 256);
+  ASSERT_NE(other, nullptr);
+  std::mt19937_64 saved = rng;
+  ASSERT_EQ(append(0, 150), SPT_OK);
+  std::swap(cache, other);
+  rng = saved;
+  ASSERT_EQ(append(0, 150), SPT_OK); // identical tokens in the other cache
+  std::swap(cache, other);
+  auto expected = snapshot();
+  std::vector<std::pair<std::vector<float>, std::vector<int32_t>>> results(2);
+  auto run = [&](spt_cache *c, int slot) {
+    HostTensor q({2, 4, 64}, 4), o({2, 4, 64}, 4),
+        idx({2, 2, g.selectionSlots()}, 4);
+    for (int64_t i = 0; i < q.numElements(); ++i)
+      q.as<float>()[i] = std::sin(0.37 * i);
+    spt_tensor qv = tensorOf(q, SPT_F32), ov = tensorOf(o, SPT_F32),
+               iv = tensorOf(idx, SPT_I32);
+    for (int r = 0; r < 20; ++r)
+      ASSERT_EQ(spt_decode(c, &qv, &ov, &iv), SPT_OK);
+    results[slot] = {
+        std::vector<float>(o.as<float>(), o.as<float>() + o.numElements()),
+        std::vector<int32_t>(idx.as<int32_t>(),
+                             idx.as<int32_t>() + idx.numElements())};
+  };
+  std::thread t1(run, cache, 0), t2(run, other, 1);
+  t1.join();
+  t2.join();
+  EXPECT_EQ(results[0], expected);
+  EXPECT_EQ(results[1], expected);
+  spt_cache_free(other);
+}
+
+} // namespace
