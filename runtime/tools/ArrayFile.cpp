@@ -261,8 +261,8 @@ private:
   char peek() const { return pos < text.size() ? text[pos] : '\0'; }
 
   void skipSpace() {
-    while (pos < text.size() && std::isspace(static_cast<unsigned char>(
-                                    text[pos])))
+    while (pos < text.size() &&
+           std::isspace(static_cast<unsigned char>(text[pos])))
       ++pos;
   }
 
@@ -319,7 +319,7 @@ private:
     if (consume(')'))
       return true;
     for (;;) {
-      int64_t dim;
+      int64_t dim = 0;
       if (!parseInt(dim, error))
         return false;
       shape.push_back(dim);
@@ -346,9 +346,11 @@ bool dtypeFromDescr(const std::string &descr, DType &dtype,
     return fail(error, "big-endian arrays (descr '" + descr +
                            "') are not supported; save a little-endian copy, "
                            "e.g. a.astype(a.dtype.newbyteorder('<'))");
-  static const std::pair<const char *, DType> kCodes[] = {
-      {"f4", DType::F32}, {"f2", DType::F16}, {"u2", DType::U16},
-      {"i4", DType::I32}, {"i8", DType::I64}};
+  static const std::pair<const char *, DType> kCodes[] = {{"f4", DType::F32},
+                                                          {"f2", DType::F16},
+                                                          {"u2", DType::U16},
+                                                          {"i4", DType::I32},
+                                                          {"i8", DType::I64}};
   if (descr.size() == 3 && (descr[0] == '<' || descr[0] == '|')) {
     for (const auto &entry : kCodes) {
       if (descr.compare(1, 2, entry.first) == 0) {
@@ -400,10 +402,10 @@ bool parseNpy(std::vector<unsigned char> &&image, const std::string &what,
   if (fortranOrder)
     return bad("Fortran-ordered arrays are not supported; save "
                "np.ascontiguousarray(a) instead");
-  DType dtype;
+  DType dtype = DType::F32;
   if (!dtypeFromDescr(descr, dtype, message))
     return bad(message);
-  uint64_t bytes;
+  uint64_t bytes = 0;
   if (!byteCount(shape, dtype, bytes, message))
     return bad(message + " for shape " + shapeString(shape));
 
@@ -699,13 +701,13 @@ private:
         out += '\t';
         break;
       case 'u': {
-        uint32_t cp;
+        uint32_t cp = 0;
         if (!parseHex4(cp, error))
           return false;
         if (cp >= 0xDC00 && cp <= 0xDFFF)
           return bad("unpaired surrogate", error);
         if (cp >= 0xD800 && cp <= 0xDBFF) {
-          uint32_t low;
+          uint32_t low = 0;
           if (!consumeWord("\\u") || !parseHex4(low, error) || low < 0xDC00 ||
               low > 0xDFFF)
             return bad("unpaired surrogate", error);
@@ -734,8 +736,8 @@ const uint64_t kMaxSafetensorsHeader = 100ull << 20;
 
 bool dtypeFromSafetensors(const std::string &name, DType &dtype) {
   static const std::pair<const char *, DType> kTypes[] = {
-      {"F32", DType::F32},   {"F16", DType::F16}, {"BF16", DType::BF16},
-      {"I32", DType::I32},   {"I64", DType::I64}, {"U16", DType::U16}};
+      {"F32", DType::F32}, {"F16", DType::F16}, {"BF16", DType::BF16},
+      {"I32", DType::I32}, {"I64", DType::I64}, {"U16", DType::U16}};
   for (const auto &entry : kTypes) {
     if (name == entry.first) {
       dtype = entry.second;
@@ -746,8 +748,7 @@ bool dtypeFromSafetensors(const std::string &name, DType &dtype) {
 }
 
 bool readSafetensors(const std::string &path,
-                     std::map<std::string, Array> &result,
-                     std::string &error) {
+                     std::map<std::string, Array> &result, std::string &error) {
   InputFile file;
   if (!file.open(path, error))
     return false;
@@ -801,18 +802,18 @@ bool readSafetensors(const std::string &path,
     if (!shapeValue || shapeValue->kind != JsonValue::Kind::Array)
       return badTensor("missing array 'shape'");
     for (const JsonValue &dim : shapeValue->items) {
-      uint64_t d;
+      uint64_t d = 0;
       if (!jsonToUInt(dim, d) ||
           d > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
         return badTensor("shape entries must be non-negative integers");
       array.shape.push_back(static_cast<int64_t>(d));
     }
-    uint64_t bytes;
+    uint64_t bytes = 0;
     if (!byteCount(array.shape, array.dtype, bytes, message))
       return badTensor(message);
 
     const JsonValue *offsets = info.find("data_offsets");
-    uint64_t begin, end;
+    uint64_t begin = 0, end = 0;
     if (!offsets || offsets->kind != JsonValue::Kind::Array ||
         offsets->items.size() != 2 || !jsonToUInt(offsets->items[0], begin) ||
         !jsonToUInt(offsets->items[1], end))
@@ -823,8 +824,8 @@ bool readSafetensors(const std::string &path,
                        std::to_string(dataLen) + "-byte data section");
     if (end - begin != bytes)
       return badTensor("data_offsets span " + std::to_string(end - begin) +
-                       " bytes but shape " + shapeString(array.shape) +
-                       " of " + dtypeName(array.dtype) + " needs " +
+                       " bytes but shape " + shapeString(array.shape) + " of " +
+                       dtypeName(array.dtype) + " needs " +
                        std::to_string(bytes));
     if (!file.read(dataStart + begin, bytes, array.bytes, error))
       return false;
@@ -923,8 +924,7 @@ bool inflateRaw(const std::vector<unsigned char> &in, uint64_t expectedSize,
     return fail(error, message);
   if (produced != expectedSize)
     return fail(error, "decompressed " + std::to_string(produced) +
-                           " bytes, expected " +
-                           std::to_string(expectedSize));
+                           " bytes, expected " + std::to_string(expectedSize));
   out.resize(produced);
   return true;
 }
@@ -1014,9 +1014,10 @@ bool readZipDirectory(InputFile &file, std::vector<ZipEntry> &entries,
   entries.clear();
   uint64_t pos = 0;
   for (uint64_t i = 0; i < count; ++i) {
-    if (directorySize - pos < kCentralLen || loadLE32(&dir[pos]) != kZipCentralSig)
-      return fail(error, "corrupt central directory entry " +
-                             std::to_string(i));
+    if (directorySize - pos < kCentralLen ||
+        loadLE32(&dir[pos]) != kZipCentralSig)
+      return fail(error,
+                  "corrupt central directory entry " + std::to_string(i));
     const unsigned char *h = &dir[pos];
     ZipEntry entry;
     entry.flags = loadLE16(h + 8);
@@ -1029,10 +1030,9 @@ bool readZipDirectory(InputFile &file, std::vector<ZipEntry> &entries,
     uint32_t startDisk = loadLE16(h + 34);
     entry.localHeaderOffset = loadLE32(h + 42);
     if (directorySize - pos - kCentralLen < nameLen + extraLen + commentLen)
-      return fail(error, "corrupt central directory entry " +
-                             std::to_string(i));
-    entry.name.assign(reinterpret_cast<const char *>(h + kCentralLen),
-                      nameLen);
+      return fail(error,
+                  "corrupt central directory entry " + std::to_string(i));
+    entry.name.assign(reinterpret_cast<const char *>(h + kCentralLen), nameLen);
 
     // The ZIP64 extra field holds, in this order, exactly those of the
     // sizes/offset/disk whose 32-bit (16-bit) fields are saturated.
@@ -1058,8 +1058,8 @@ bool readZipDirectory(InputFile &file, std::vector<ZipEntry> &entries,
              !take(entry.compressedSize)) ||
             (entry.localHeaderOffset == 0xFFFFFFFF &&
              !take(entry.localHeaderOffset)))
-          return fail(error, "truncated ZIP64 extra field for '" +
-                                 entry.name + "'");
+          return fail(error,
+                      "truncated ZIP64 extra field for '" + entry.name + "'");
         if (startDisk == 0xFFFF && left >= 4)
           startDisk = loadLE32(field);
       }
@@ -1125,7 +1125,7 @@ bool readNpz(const std::string &path, std::map<std::string, Array> &result,
   if (!file.open(path, error))
     return false;
   std::vector<ZipEntry> entries;
-  uint64_t directoryStart;
+  uint64_t directoryStart = 0;
   std::string message;
   if (!readZipDirectory(file, entries, directoryStart, message))
     return fail(error, path + ": " + message);
@@ -1182,9 +1182,8 @@ bool readNpy(const std::string &path, Array &out, std::string &error) {
   return true;
 }
 
-bool writeNpy(const std::string &path, const Array &array,
-              std::string &error) {
-  uint64_t bytes;
+bool writeNpy(const std::string &path, const Array &array, std::string &error) {
+  uint64_t bytes = 0;
   std::string message;
   if (!byteCount(array.shape, array.dtype, bytes, message))
     return fail(error, path + ": " + message);

@@ -9,10 +9,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <algorithm>
 #include <random>
 
 // Mirrors the library's choice of whether to use zlib.
@@ -147,8 +147,9 @@ Bytes makeNpy(const std::string &dict, const Bytes &data, int major = 1) {
 
 std::string npyDict(const std::string &descr, const std::string &shape,
                     bool fortran = false) {
-  return "{'descr': '" + descr + "', 'fortran_order': " +
-         (fortran ? "True" : "False") + ", 'shape': " + shape + ", }";
+  return "{'descr': '" + descr +
+         "', 'fortran_order': " + (fortran ? "True" : "False") +
+         ", 'shape': " + shape + ", }";
 }
 
 //===----------------------------------------------------------------------===//
@@ -364,12 +365,18 @@ TEST(Npy, WrittenHeaderLayout) {
     std::vector<int64_t> shape;
     std::string expected;
   } cases[] = {
-      {DType::F32, {2, 3}, "{'descr': '<f4', 'fortran_order': False, "
-                           "'shape': (2, 3), }"},
-      {DType::BF16, {5}, "{'descr': '<u2', 'fortran_order': False, "
-                         "'shape': (5,), }"},
-      {DType::I64, {}, "{'descr': '<i8', 'fortran_order': False, "
-                       "'shape': (), }"},
+      {DType::F32,
+       {2, 3},
+       "{'descr': '<f4', 'fortran_order': False, "
+       "'shape': (2, 3), }"},
+      {DType::BF16,
+       {5},
+       "{'descr': '<u2', 'fortran_order': False, "
+       "'shape': (5,), }"},
+      {DType::I64,
+       {},
+       "{'descr': '<i8', 'fortran_order': False, "
+       "'shape': (), }"},
   };
   for (const Case &c : cases) {
     Bytes image = npyImage(randomArray(c.dtype, c.shape, rng), path);
@@ -472,8 +479,8 @@ TEST(Npy, RejectsBigEndian) {
 
 TEST(Npy, RejectsFortranOrder) {
   const std::string path = tempPath(".npy");
-  writeFile(path, makeNpy(npyDict("<f4", "(2, 3)", /*fortran=*/true),
-                          Bytes(24, 1)));
+  writeFile(path,
+            makeNpy(npyDict("<f4", "(2, 3)", /*fortran=*/true), Bytes(24, 1)));
   Array array;
   array.shape = {42};
   std::string error;
@@ -602,8 +609,8 @@ TEST(Safetensors, RejectsBadOffsets) {
   SafetensorsFixture f;
   const std::string path = tempPath(".safetensors");
   for (const char *offsets :
-       {"[24, 31]", "[24, 4000]", "[30, 24]", "[24, 28]", "[24]",
-        "[24, -30]", "[24, 30.0]", "[24, 18446744073709551616]"}) {
+       {"[24, 31]", "[24, 4000]", "[30, 24]", "[24, 28]", "[24]", "[24, -30]",
+        "[24, 30.0]", "[24, 18446744073709551616]"}) {
     writeFile(path, makeSafetensors(f.json(offsets), f.data()));
     std::map<std::string, Array> tensors;
     tensors["keep"] = Array();
@@ -631,7 +638,8 @@ TEST(Safetensors, RejectsBadHeaders) {
   const std::string badJson[] = {
       "[1, 2]",
       "{\"w\": {\"dtype\": \"F64\", \"shape\": [1], \"data_offsets\": [0, 8]}}",
-      "{\"w\": {\"dtype\": \"F32\", \"shape\": [-1], \"data_offsets\": [0, 4]}}",
+      "{\"w\": {\"dtype\": \"F32\", \"shape\": [-1], \"data_offsets\": [0, "
+      "4]}}",
       "{\"w\": {\"dtype\": \"F32\", \"data_offsets\": [0, 4]}}",
       "{\"w\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [0, 4]},"
       " \"w\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [0, 4]}}",
@@ -719,8 +727,8 @@ TEST(Npz, RejectsCorruptDeflateStreams) {
   std::mt19937 rng(11);
   const std::string path = tempPath(".npz");
   Array w = randomArray(DType::F32, {32}, rng);
-  Bytes good = buildZip({{"w.npy", npyImage(w, path + ".tmp"),
-                          Method::DeflateStoredBlocks}});
+  Bytes good = buildZip(
+      {{"w.npy", npyImage(w, path + ".tmp"), Method::DeflateStoredBlocks}});
   std::map<std::string, Array> tensors;
   std::string error;
   // Flip the BFINAL bit: the stream then runs out of input.
@@ -813,8 +821,8 @@ TEST(TensorArchive, SurvivesRandomCorruption) {
       Bytes image = kind == 0 ? npy : kind == 1 ? st : npz;
       int flips = 1 + iter % 4;
       for (int i = 0; i < flips; ++i)
-        image[std::uniform_int_distribution<size_t>(0, image.size() - 1)(
-            rng)] = byte(rng);
+        image[std::uniform_int_distribution<size_t>(0, image.size() - 1)(rng)] =
+            byte(rng);
       std::string error;
       if (kind == 0) {
         writeFile(npyPath, image);

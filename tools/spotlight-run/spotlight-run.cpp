@@ -1,23 +1,33 @@
-//===- spotlight-run.cpp - Run a Spotlight decode step --------------------===//
+//===- spotlight-run.cpp - Run decode steps through the runtime -----------===//
 //
-// Generates the decode module of a model geometry, lowers it with the
-// reference pipeline, JIT-compiles it and runs one decode step on random
-// inputs: appends N tokens (computing their key codes), decodes one query
-// sparsely and densely, and prints the selected count, the error of the
-// sparse output against dense attention (at the given budget and at full
-// budget, where it must vanish) and the time per step.
+//   spotlight-run decode.spt --q q.npy --k k.npy --v v.npy \
+//       --hash-weights w.safetensors --out o.npy --indices-out idx.npy
+//   spotlight-run --q q.npy --k k.npy ...      (compiles the geometry the
+//                                               inputs imply, cached)
+//   spotlight-run qwen.spt --tokens 32768      (random inputs: a demo)
+//
+// Appends K/V [B,KH,N,D] to a runtime KV cache, decodes q [B,QH,D] sparsely
+// (and densely, to compare), writes the outputs and prints a summary.
 //
 //===----------------------------------------------------------------------===//
 
+#include "ArrayFile.h"
 #include "spotlight/Codegen/DecodeModule.h"
-#include "spotlight/ExecutionEngine/HostTensor.h"
-#include "spotlight/ExecutionEngine/JitModule.h"
 #include "spotlight/Support/HalfFloat.h"
+#include "spotlight/Target/CPUArtifact.h"
+#include "spotlight/Tools/GeometryOptions.h"
+#include "spotlight/runtime.h"
 
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/xxhash.h"
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -25,161 +35,51 @@
 #include <random>
 
 using namespace spotlight;
+using io::Array;
+using io::DType;
 namespace cl = llvm::cl;
 
-static cl::OptionCategory category("spotlight-run options");
-static cl::opt<std::string> model(
-    "model", cl::desc("Preset geometry: qwen2.5-7b (28/4/128), llama-3-8b "
-                      "(32/8/128); explicit flags override it"),
-    cl::init("qwen2.5-7b"), cl::cat(category));
-static cl::opt<int64_t> queryHeads("qh", cl::desc("Query heads"), cl::init(0),
-                                   cl::cat(category));
-static cl::opt<int64_t> kvHeads("kh", cl::desc("KV heads"), cl::init(0),
-                                cl::cat(category));
-static cl::opt<int64_t> headDim("d", cl::desc("Head dim"), cl::init(0),
-                                cl::cat(category));
-static cl::opt<std::string> codeHeads(
-    "code-heads", cl::desc("Hash MLP per query head (qh) or per KV head (kh)"),
-    cl::init("qh"), cl::cat(category));
-static cl::opt<std::string> dtype("dtype", cl::desc("f32, f16 or bf16"),
-                                  cl::init("bf16"), cl::cat(category));
-static cl::opt<int64_t> batch("batch", cl::desc("Sequences"), cl::init(1),
-                              cl::cat(category));
-static cl::opt<int64_t> tokens("tokens", cl::desc("Tokens in the KV cache"),
-                               cl::init(32768), cl::cat(category));
-static cl::opt<std::string> budget(
-    "budget", cl::desc("Token count (e.g. 512) or fraction (e.g. 0.02)"),
-    cl::init("0.02"), cl::cat(category));
-static cl::opt<int64_t> sink("sink", cl::desc("Sink tokens always kept"),
-                             cl::init(4), cl::cat(category));
-static cl::opt<int64_t> window("window", cl::desc("Recent tokens always kept"),
-                               cl::init(64), cl::cat(category));
-static cl::opt<std::string> mode("mode", cl::desc("group or head selection"),
-                                 cl::init("group"), cl::cat(category));
-static cl::opt<int> repeat("repeat", cl::desc("Timed decode steps"),
-                           cl::init(3), cl::cat(category));
-static cl::opt<uint64_t> seed("seed", cl::desc("Random seed"), cl::init(1),
-                              cl::cat(category));
-
 namespace {
+cl::OptionCategory category("spotlight-run options");
+cl::opt<std::string> artifactPath(cl::Positional, cl::desc("[ARTIFACT.spt]"),
+                                  cl::init(""), cl::cat(category));
+cl::opt<std::string> queryFile("q", cl::desc("Queries .npy [B,QH,D]"),
+                               cl::cat(category));
+cl::opt<std::string> keyFile("k", cl::desc("Keys .npy [B,KH,N,D]"),
+                             cl::cat(category));
+cl::opt<std::string> valueFile("v", cl::desc("Values .npy [B,KH,N,D]"),
+                               cl::cat(category));
+cl::opt<std::string> weightFile(
+    "hash-weights",
+    cl::desc(".safetensors or .npz with w1 [CH,D,D], b1 [CH,D], w2, b2"),
+    cl::cat(category));
+cl::opt<std::string> outFile("out", cl::desc("Write the output .npy"),
+                             cl::cat(category));
+cl::opt<std::string> indicesFile(
+    "indices-out", cl::desc("Write the selected indices .npy (-1 padded)"),
+    cl::cat(category));
+cl::opt<bool> dense("dense",
+                    cl::desc("Write the dense baseline's output instead"),
+                    cl::cat(category));
+cl::opt<int> repeat("repeat", cl::desc("Timed decode steps"), cl::init(1),
+                    cl::cat(category));
+cl::opt<int64_t> tokens("tokens", cl::desc("Random inputs: cached tokens"),
+                        cl::init(32768), cl::cat(category));
+cl::opt<int64_t> batch("batch", cl::desc("Random inputs: sequences"),
+                       cl::init(1), cl::cat(category));
+cl::opt<uint64_t> seed("seed", cl::desc("Random inputs: seed"), cl::init(1),
+                       cl::cat(category));
+cl::opt<std::string> device("device", cl::desc("cpu or cuda"),
+                            cl::init("cpu"), cl::cat(category));
+cl::opt<std::string> cacheDir(
+    "cache-dir",
+    cl::desc("Where on-the-fly artifacts are kept (default "
+             "$XDG_CACHE_HOME/spotlight or ~/.cache/spotlight)"),
+    cl::cat(category));
+
 [[noreturn]] void fail(const llvm::Twine &message) {
   llvm::errs() << "spotlight-run: error: " << message << "\n";
   std::exit(1);
-}
-
-/// Fills the geometry from the preset and the flags; exits on bad input.
-DecodeGeometry parseGeometry() {
-  DecodeGeometry g;
-  if (model == "qwen2.5-7b") {
-    g.queryHeads = 28, g.kvHeads = 4, g.headDim = 128;
-  } else if (model == "llama-3-8b") {
-    g.queryHeads = 32, g.kvHeads = 8, g.headDim = 128;
-  } else {
-    fail("unknown --model '" + model + "' (qwen2.5-7b or llama-3-8b)");
-  }
-  if (queryHeads)
-    g.queryHeads = queryHeads;
-  if (kvHeads)
-    g.kvHeads = kvHeads;
-  if (headDim)
-    g.headDim = headDim;
-  if (codeHeads != "qh" && codeHeads != "kh")
-    fail("--code-heads must be qh or kh");
-  g.codeHeads = codeHeads == "qh" ? g.queryHeads : g.kvHeads;
-  if (dtype == "f32")
-    g.dtype = ElementType::F32;
-  else if (dtype == "f16")
-    g.dtype = ElementType::F16;
-  else if (dtype == "bf16")
-    g.dtype = ElementType::BF16;
-  else
-    fail("--dtype must be f32, f16 or bf16");
-  if (mode != "group" && mode != "head")
-    fail("--mode must be group or head");
-  g.headMode = mode == "head";
-  g.batch = batch;
-  g.sink = sink;
-  g.window = window;
-  g.maxTokens = tokens;
-  char *end = nullptr;
-  double value = std::strtod(budget.c_str(), &end);
-  if (budget.empty() || *end != '\0' || !(value > 0))
-    fail("--budget must be a positive count or a fraction in (0, 1]");
-  if (budget.find('.') == std::string::npos)
-    g.budgetCount = static_cast<int64_t>(value);
-  else
-    g.budgetFraction = value;
-  if (tokens <= 0)
-    fail("--tokens must be positive");
-  if (repeat <= 0)
-    fail("--repeat must be positive");
-  std::string problem = g.validate();
-  if (!problem.empty())
-    fail(problem);
-  return g;
-}
-
-int64_t bytesOf(ElementType type) { return type == ElementType::F32 ? 4 : 2; }
-
-HostTensor randomTensor(std::vector<int64_t> shape, ElementType type,
-                        std::mt19937_64 &rng, float stddev) {
-  HostTensor t(std::move(shape), bytesOf(type));
-  std::normal_distribution<float> dist(0.0f, stddev);
-  for (int64_t i = 0; i < t.numElements(); ++i) {
-    float v = dist(rng);
-    if (type == ElementType::F32)
-      t.as<float>()[i] = v;
-    else
-      t.as<uint16_t>()[i] = type == ElementType::BF16 ? toBf16(v) : toF16(v);
-  }
-  return t;
-}
-
-std::vector<double> values(const HostTensor &t, ElementType type) {
-  std::vector<double> out(t.numElements());
-  for (int64_t i = 0; i < t.numElements(); ++i)
-    out[i] = type == ElementType::F32   ? t.as<float>()[i]
-             : type == ElementType::BF16 ? fromBf16(t.as<uint16_t>()[i])
-                                         : fromF16(t.as<uint16_t>()[i]);
-  return out;
-}
-
-/// Makes attention concentrated, as it is in real models: 1% of the tokens
-/// of each KV head get keys aligned with the mean query of the head's group.
-void plantRelevantKeys(HostTensor &k, const HostTensor &q,
-                       const DecodeGeometry &g, int64_t n,
-                       std::mt19937_64 &rng) {
-  const int64_t D = g.headDim, G = g.group();
-  std::vector<double> qv = values(q, g.dtype);
-  std::uniform_int_distribution<int64_t> position(0, n - 1);
-  std::normal_distribution<float> noise(0.0f, 0.5f);
-  for (int64_t b = 0; b < g.batch; ++b)
-    for (int64_t h = 0; h < g.kvHeads; ++h)
-      for (int64_t i = 0; i < std::max<int64_t>(1, n / 100); ++i) {
-        int64_t row = (b * g.kvHeads + h) * n + position(rng);
-        for (int64_t d = 0; d < D; ++d) {
-          double sum = 0;
-          for (int64_t j = 0; j < G; ++j)
-            sum += qv[((b * g.queryHeads) + h * G + j) * D + d];
-          float value = float(2.0 * sum / std::sqrt(double(G)) + noise(rng));
-          int64_t at = row * D + d;
-          if (g.dtype == ElementType::F32)
-            k.as<float>()[at] = value;
-          else
-            k.as<uint16_t>()[at] =
-                g.dtype == ElementType::BF16 ? toBf16(value) : toF16(value);
-        }
-      }
-}
-
-double relativeError(const std::vector<double> &a,
-                     const std::vector<double> &b) {
-  double diff = 0, norm = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    diff += (a[i] - b[i]) * (a[i] - b[i]);
-    norm += b[i] * b[i];
-  }
-  return std::sqrt(diff) / std::max(std::sqrt(norm), 1e-30);
 }
 
 double seconds(std::chrono::steady_clock::time_point since) {
@@ -187,100 +87,375 @@ double seconds(std::chrono::steady_clock::time_point since) {
       .count();
 }
 
-std::unique_ptr<JitModule> compile(const DecodeGeometry &g) {
-  std::string error;
-  auto jit = JitModule::create(buildDecodeModule(g), Lowering::CPU, error);
-  if (!jit)
-    fail(error);
-  return jit;
+DType arrayTypeOf(ElementType t) {
+  return t == ElementType::F32 ? DType::F32
+         : t == ElementType::F16 ? DType::F16
+                                 : DType::BF16;
 }
 
-void call(JitModule &jit, const char *name, std::vector<HostTensor *> args) {
-  std::vector<void *> descriptors;
-  for (HostTensor *arg : args)
-    descriptors.push_back(arg->descriptor());
+spt_dtype runtimeTypeOf(ElementType t) {
+  return t == ElementType::F32 ? SPT_F32
+         : t == ElementType::F16 ? SPT_F16
+                                 : SPT_BF16;
+}
+
+/// The element type of an input array; bf16 arrives from .npy as <u2.
+bool elementTypeOf(const Array &a, ElementType &t) {
+  switch (a.dtype) {
+  case DType::F32:
+    t = ElementType::F32;
+    return true;
+  case DType::F16:
+    t = ElementType::F16;
+    return true;
+  case DType::BF16:
+  case DType::U16:
+    t = ElementType::BF16;
+    return true;
+  default:
+    return false;
+  }
+}
+
+double valueAt(const Array &a, int64_t i) {
+  const unsigned char *p = a.bytes.data();
+  switch (a.dtype) {
+  case DType::F32:
+    return reinterpret_cast<const float *>(p)[i];
+  case DType::F16:
+    return fromF16(reinterpret_cast<const uint16_t *>(p)[i]);
+  default:
+    return fromBf16(reinterpret_cast<const uint16_t *>(p)[i]);
+  }
+}
+
+Array makeArray(DType dtype, std::vector<int64_t> shape) {
+  Array a;
+  a.dtype = dtype;
+  a.shape = std::move(shape);
+  a.bytes.assign(a.numElements() * io::dtypeSize(dtype), 0);
+  return a;
+}
+
+void setValue(Array &a, int64_t i, float v) {
+  unsigned char *p = a.bytes.data();
+  if (a.dtype == DType::F32)
+    reinterpret_cast<float *>(p)[i] = v;
+  else
+    reinterpret_cast<uint16_t *>(p)[i] =
+        a.dtype == DType::F16 ? toF16(v) : toBf16(v);
+}
+
+spt_tensor viewOf(Array &a, spt_dtype dtype) {
+  spt_tensor t{a.bytes.data(), dtype, static_cast<int32_t>(a.shape.size()),
+               {}};
+  for (size_t i = 0; i < a.shape.size() && i < 6; ++i)
+    t.shape[i] = a.shape[i];
+  return t;
+}
+
+void check(spt_status status, const char *what) {
+  if (status != SPT_OK)
+    fail(llvm::Twine(what) + ": " + spt_status_name(status) + ": " +
+         spt_last_error());
+}
+
+Array readArray(const std::string &path, const char *what) {
+  Array a;
   std::string error;
-  if (!jit.call(name, descriptors, error))
-    fail(llvm::Twine(name) + ": " + error);
+  if (!io::readNpy(path, a, error))
+    fail(llvm::Twine(what) + ": " + error);
+  return a;
+}
+
+/// Inputs of one run: files, or random tensors for a demo.
+struct Inputs {
+  Array q, k, v, w1, b1, w2, b2;
+};
+
+Inputs readInputs() {
+  if (keyFile.empty() || valueFile.empty() || weightFile.empty())
+    fail("--q needs --k, --v and --hash-weights");
+  Inputs in{readArray(queryFile, "--q"), readArray(keyFile, "--k"),
+            readArray(valueFile, "--v"), {}, {}, {}, {}};
+  std::map<std::string, Array> weights;
+  std::string error;
+  if (!io::readTensorArchive(weightFile, weights, error))
+    fail("--hash-weights: " + error);
+  for (auto [name, slot] : {std::pair{"w1", &in.w1}, std::pair{"b1", &in.b1},
+                            std::pair{"w2", &in.w2}, std::pair{"b2", &in.b2}}) {
+    auto it = weights.find(name);
+    if (it == weights.end())
+      fail(llvm::Twine("--hash-weights: '") + weightFile + "' has no '" +
+           name + "' tensor");
+    *slot = it->second;
+  }
+  // U16 weights are bf16 by convention, like the activations.
+  for (Array *w : {&in.w1, &in.b1, &in.w2, &in.b2})
+    if (w->dtype == DType::U16)
+      w->dtype = DType::BF16;
+  if (in.q.shape.size() != 3 || in.k.shape.size() != 4 ||
+      in.v.shape != in.k.shape)
+    fail("--q must be [B,QH,D] and --k, --v the same [B,KH,N,D]");
+  if (in.w1.shape.size() != 3)
+    fail("w1 must be [CH,D,D]");
+  return in;
+}
+
+/// The geometry implied by input files; selection settings from the flags.
+DecodeGeometry geometryOfInputs(const Inputs &in) {
+  DecodeGeometry g;
+  std::string error;
+  if (!geometryFromOptions(g, error))
+    fail(error);
+  g.queryHeads = in.q.shape[1];
+  g.headDim = in.q.shape[2];
+  g.kvHeads = in.k.shape[1];
+  g.codeHeads = in.w1.shape[0];
+  ElementType qt, kt, vt, wt;
+  if (!elementTypeOf(in.q, qt) || !elementTypeOf(in.k, kt) ||
+      !elementTypeOf(in.v, vt) || !elementTypeOf(in.w1, wt))
+    fail("inputs must be f32, f16 or bf16 (<u2)");
+  if (qt != kt || qt != vt)
+    fail("--q, --k and --v must share one element type");
+  g.dtype = qt;
+  g.weightType = wt;
+  g.maxTokens = std::max(g.maxTokens, in.k.shape[2]);
+  error = g.validate();
+  if (!error.empty())
+    fail("inputs: " + error);
+  return g;
+}
+
+/// Random inputs in which 1% of the keys of each KV head lie near their
+/// group's queries, so attention is concentrated as in real models.
+Inputs randomInputs(const DecodeGeometry &g) {
+  std::mt19937_64 rng(seed);
+  const int64_t B = batch, QH = g.queryHeads, KH = g.kvHeads, D = g.headDim,
+                N = tokens, CH = g.codeHeads, G = g.group();
+  std::normal_distribution<float> normal(0, 1);
+  auto random = [&](DType t, std::vector<int64_t> shape, float sd) {
+    Array a = makeArray(t, std::move(shape));
+    for (int64_t i = 0; i < a.numElements(); ++i)
+      setValue(a, i, sd * normal(rng));
+    return a;
+  };
+  DType at = arrayTypeOf(g.dtype), wt = arrayTypeOf(g.weightType);
+  float ws = 1 / std::sqrt(float(D));
+  Inputs in{random(at, {B, QH, D}, 1),        random(at, {B, KH, N, D}, 1),
+            random(at, {B, KH, N, D}, 1),     random(wt, {CH, D, D}, ws),
+            random(wt, {CH, D}, 0.1f),        random(wt, {CH, D, D}, ws),
+            random(wt, {CH, D}, 0.1f)};
+  std::uniform_int_distribution<int64_t> position(0, N - 1);
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t h = 0; h < KH; ++h)
+      for (int64_t i = 0; i < std::max<int64_t>(1, N / 100); ++i) {
+        int64_t row = (b * KH + h) * N + position(rng);
+        for (int64_t d = 0; d < D; ++d) {
+          double sum = 0;
+          for (int64_t j = 0; j < G; ++j)
+            sum += valueAt(in.q, (b * QH + h * G + j) * D + d);
+          setValue(in.k, row * D + d,
+                   float(2 * sum / std::sqrt(double(G)) + 0.5 * normal(rng)));
+        }
+      }
+  return in;
+}
+
+/// The artifact for `g` from the on-the-fly cache, compiled if missing.
+std::string cachedArtifact(const DecodeGeometry &g) {
+  llvm::SmallString<256> dir(cacheDir);
+  if (dir.empty()) {
+    if (const char *xdg = std::getenv("XDG_CACHE_HOME"))
+      dir = xdg;
+    else if (const char *home = std::getenv("HOME"))
+      llvm::sys::path::append(dir, home, ".cache");
+    else
+      dir = "/tmp";
+    llvm::sys::path::append(dir, "spotlight");
+  }
+  if (std::error_code ec = llvm::sys::fs::create_directories(dir))
+    fail("cannot create the artifact cache '" + dir + "': " + ec.message());
+  std::string manifest = writeManifest(g);
+  llvm::SmallString<256> path(dir);
+  llvm::sys::path::append(
+      path, llvm::utohexstr(llvm::xxh3_64bits(manifest)) + ".spt");
+  if (llvm::sys::fs::exists(path))
+    return std::string(path);
+  llvm::outs() << "compile   " << path << " (first use of this geometry)\n";
+  std::string tmp = std::string(path) + ".tmp" + std::to_string(getpid());
+  std::string error;
+  if (!compileArtifact(g, tmp, error))
+    fail(error);
+  if (std::error_code ec = llvm::sys::fs::rename(tmp, path))
+    fail("cannot store the artifact: " + ec.message());
+  return std::string(path);
+}
+
+/// Flags that select a geometry must agree with a precompiled artifact.
+void checkFlagsAgree(const DecodeGeometry &artifactGeometry) {
+  DecodeGeometry fromFlags = artifactGeometry;
+  std::string error;
+  for (const char *name : {"budget", "sink", "window", "mode", "code-heads",
+                           "dtype", "qh", "kh", "d", "model"}) {
+    auto &options = cl::getRegisteredOptions();
+    if (options.count(name) && options[name]->getNumOccurrences()) {
+      if (!geometryFromOptions(fromFlags, error) ||
+          writeManifest(fromFlags) != writeManifest(artifactGeometry))
+        fail(llvm::Twine("--") + name +
+             " disagrees with the artifact; recompile it, or omit the flag "
+             "(the artifact's manifest fixes the geometry)");
+      return;
+    }
+  }
+}
+
+int64_t countSelected(const Array &indices) {
+  const auto *p = reinterpret_cast<const int32_t *>(indices.bytes.data());
+  return std::count_if(p, p + indices.numElements(),
+                       [](int32_t i) { return i >= 0; });
+}
+
+double relativeError(const Array &a, const Array &b) {
+  double diff = 0, norm = 0;
+  for (int64_t i = 0; i < b.numElements(); ++i) {
+    double x = valueAt(a, i), y = valueAt(b, i);
+    diff += (x - y) * (x - y);
+    norm += y * y;
+  }
+  return std::sqrt(diff) / std::max(std::sqrt(norm), 1e-30);
+}
+
+void write(const std::string &path, const Array &a) {
+  std::string error;
+  if (!path.empty() && !io::writeNpy(path, a, error))
+    fail(error);
 }
 } // namespace
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  cl::HideUnrelatedOptions(category);
-  cl::ParseCommandLineOptions(argc, argv, "Run a Spotlight decode step\n");
-  const DecodeGeometry g = parseGeometry();
-  const int64_t B = g.batch, QH = g.queryHeads, KH = g.kvHeads, D = g.headDim;
-  const int64_t N = tokens, CH = g.codeHeads;
-  const int64_t S = g.selectionSets(), M = g.selectionSlots();
+  cl::HideUnrelatedOptions({&category, &geometryCategory()});
+  cl::ParseCommandLineOptions(argc, argv,
+                              "Run Spotlight decode steps through the "
+                              "runtime\n");
+  if (repeat <= 0 || tokens <= 0 || batch <= 0)
+    fail("--repeat, --tokens and --batch must be positive");
+  if (device != "cpu" && device != "cuda")
+    fail("--device must be cpu or cuda");
 
-  llvm::outs() << "inputs    random q/K/V/hash weights; 1% of keys planted "
-                  "near their group's queries (concentrated attention)\n";
-  llvm::outs() << "geometry  B=" << B << " QH=" << QH << " KH=" << KH
-               << " D=" << D << " CH=" << CH << " " << dtype << ", N=" << N
-               << " tokens, sink " << g.sink << ", window " << g.window
-               << ", budget k=" << g.budgetFor(N) << ", " << mode
-               << " selection\n";
+  // The geometry: the artifact's, the inputs', or the flags'.
+  const bool fromFiles = !queryFile.empty();
+  Inputs in;
+  DecodeGeometry g;
+  std::string path = artifactPath;
+  spt_artifact *artifact = nullptr;
+  if (fromFiles)
+    in = readInputs();
+  if (path.empty()) {
+    std::string error;
+    if (fromFiles)
+      g = geometryOfInputs(in);
+    else if (!geometryFromOptions(g, error))
+      fail(error);
+    if (!fromFiles)
+      g.maxTokens = std::max(g.maxTokens, int64_t(tokens));
+    path = cachedArtifact(g);
+  }
+  check(spt_artifact_load(path.c_str(), &artifact), "loading the artifact");
+  spt_geometry sg;
+  check(spt_artifact_geometry(artifact, &sg), "reading the geometry");
+  {
+    std::string manifestError;
+    DecodeGeometry loaded;
+    loaded.queryHeads = sg.query_heads, loaded.kvHeads = sg.kv_heads;
+    loaded.headDim = sg.head_dim, loaded.codeHeads = sg.code_heads;
+    loaded.dtype = sg.dtype == SPT_F32   ? ElementType::F32
+                   : sg.dtype == SPT_F16 ? ElementType::F16
+                                         : ElementType::BF16;
+    loaded.weightType = sg.weight_dtype == SPT_F32   ? ElementType::F32
+                        : sg.weight_dtype == SPT_F16 ? ElementType::F16
+                                                     : ElementType::BF16;
+    loaded.headMode = sg.head_mode, loaded.sink = sg.sink;
+    loaded.window = sg.window, loaded.budgetCount = sg.budget_count;
+    loaded.budgetFraction = sg.budget_fraction;
+    loaded.minBudget = sg.min_budget, loaded.maxTokens = sg.max_tokens;
+    if (!artifactPath.empty())
+      checkFlagsAgree(loaded);
+    g = loaded;
+  }
+  if (!fromFiles)
+    in = randomInputs(g);
 
+  const int64_t B = in.q.shape[0], N = in.k.shape[2];
+  const int64_t QH = g.queryHeads, KH = g.kvHeads, D = g.headDim;
+  if (in.k.shape[0] != B)
+    fail("--q and --k hold different batch sizes");
+  const spt_dtype dt = runtimeTypeOf(g.dtype), wt = runtimeTypeOf(g.weightType);
+  spt_tensor w1 = viewOf(in.w1, wt), b1 = viewOf(in.b1, wt),
+             w2 = viewOf(in.w2, wt), b2 = viewOf(in.b2, wt);
+  spt_cache *cache = nullptr;
+  check(spt_cache_create(artifact,
+                         device == "cuda" ? SPT_DEVICE_CUDA : SPT_DEVICE_CPU, B,
+                         N, &w1, &b1, &w2, &b2, &cache),
+        "creating the cache");
+
+  // Append every sequence's tokens ([KH, N, D] slices of [B, KH, N, D]).
   auto start = std::chrono::steady_clock::now();
-  auto sparse = compile(g);
-  DecodeGeometry full = g;
-  full.budgetCount = N; // k >= N: every token selected
-  auto fullBudget = compile(full);
-  llvm::outs() << llvm::format("compile   reference pipeline + JIT, two "
-                               "modules: %.2f s\n",
-                               seconds(start));
+  const int64_t sequenceBytes = KH * N * D * io::dtypeSize(in.k.dtype);
+  for (int64_t b = 0; b < B; ++b) {
+    spt_tensor k = viewOf(in.k, dt), v = viewOf(in.v, dt);
+    k.data = in.k.bytes.data() + b * sequenceBytes;
+    v.data = in.v.bytes.data() + b * sequenceBytes;
+    k.rank = v.rank = 3;
+    k.shape[0] = v.shape[0] = KH, k.shape[1] = v.shape[1] = N;
+    k.shape[2] = v.shape[2] = D;
+    check(spt_cache_append(cache, b, &k, &v), "appending K/V");
+  }
+  double appendTime = seconds(start);
 
-  std::mt19937_64 rng(seed);
-  float weightScale = 1.0f / std::sqrt(float(D));
-  HostTensor q = randomTensor({B, QH, D}, g.dtype, rng, 1.0f);
-  HostTensor k = randomTensor({B, KH, N, D}, g.dtype, rng, 1.0f);
-  HostTensor v = randomTensor({B, KH, N, D}, g.dtype, rng, 1.0f);
-  plantRelevantKeys(k, q, g, N, rng);
-  HostTensor w1 = randomTensor({CH, D, D}, g.weightType, rng, weightScale);
-  HostTensor b1 = randomTensor({CH, D}, g.weightType, rng, 0.1f);
-  HostTensor w2 = randomTensor({CH, D, D}, g.weightType, rng, weightScale);
-  HostTensor b2 = randomTensor({CH, D}, g.weightType, rng, 0.1f);
-
-  start = std::chrono::steady_clock::now();
-  HostTensor kc({B, KH, N, g.keyCodesPerHead(), g.codeWords()}, 4);
-  call(*sparse, "encode_keys", {&k, &w1, &b1, &w2, &b2, &kc});
-  llvm::outs() << llvm::format("append    key codes of %lld tokens: %.2f s\n",
-                               (long long)N, seconds(start));
-
-  HostTensor out({B, QH, D}, bytesOf(g.dtype)), idx({B, S, M}, 4);
-  HostTensor dense({B, QH, D}, bytesOf(g.dtype));
-  HostTensor fullOut({B, QH, D}, bytesOf(g.dtype));
-  HostTensor fullIdx({B, S, full.selectionSlots()}, 4);
+  DType at = arrayTypeOf(g.dtype);
+  Array out = makeArray(at, {B, QH, D}), denseOut = makeArray(at, {B, QH, D});
+  Array indices =
+      makeArray(DType::I32, {B, sg.selection_sets, sg.selection_slots});
+  spt_tensor qv = viewOf(in.q, dt), ov = viewOf(out, dt),
+             dv = viewOf(denseOut, dt), iv = viewOf(indices, SPT_I32);
   double sparseTime = 1e30, denseTime = 1e30;
   for (int r = 0; r < repeat; ++r) {
     start = std::chrono::steady_clock::now();
-    call(*sparse, "decode",
-         {&q, &k, &v, &kc, &w1, &b1, &w2, &b2, &out, &idx});
+    check(spt_decode(cache, &qv, &ov, &iv), "decoding");
     sparseTime = std::min(sparseTime, seconds(start));
     start = std::chrono::steady_clock::now();
-    call(*sparse, "decode_dense", {&q, &k, &v, &dense});
+    check(spt_decode_dense(cache, &qv, &dv), "dense decoding");
     denseTime = std::min(denseTime, seconds(start));
   }
-  call(*fullBudget, "decode",
-       {&q, &k, &v, &kc, &w1, &b1, &w2, &b2, &fullOut, &fullIdx});
+  write(outFile, dense ? denseOut : out);
+  write(indicesFile, indices);
 
-  int64_t selected = std::count_if(idx.as<int32_t>(),
-                                   idx.as<int32_t>() + idx.numElements(),
-                                   [](int32_t i) { return i >= 0; });
-  std::vector<double> denseValues = values(dense, g.dtype);
+  llvm::outs() << "artifact  " << path << "\n"
+               << "geometry  B=" << B << " QH=" << QH << " KH=" << KH
+               << " D=" << D << " CH=" << g.codeHeads << " "
+               << elementTypeName(g.dtype) << ", " << N << " tokens, "
+               << (g.headMode ? "head" : "group") << " selection, sink "
+               << g.sink << ", window " << g.window << ", budget k="
+               << g.budgetFor(N) << "\n";
+  if (!fromFiles)
+    llvm::outs() << "inputs    random (seed " << seed
+                 << "); 1% of keys planted near their group's queries\n";
   llvm::outs() << llvm::format(
-      "selected  %.1f of %lld tokens per %s set (%.2f%%)\n",
-      double(selected) / (B * S), (long long)N, g.headMode ? "query-head" : "KV-head",
-      100.0 * selected / (B * S * N));
-  llvm::outs() << llvm::format("decode    sparse %.2f ms/step, dense %.2f ms/step "
-                               "(best of %d; reference lowering)\n",
-                               1e3 * sparseTime, 1e3 * denseTime, (int)repeat);
+      "append    %lld tokens with key codes: %.3f s\n", (long long)(B * N),
+      appendTime);
   llvm::outs() << llvm::format(
-      "error     sparse vs dense: %.3e at budget k=%lld, %.3e at full "
-      "budget\n",
-      relativeError(values(out, g.dtype), denseValues),
-      (long long)g.budgetFor(N),
-      relativeError(values(fullOut, g.dtype), denseValues));
+      "selected  %.1f of %lld tokens per set (%.2f%%)\n",
+      double(countSelected(indices)) / (B * sg.selection_sets), (long long)N,
+      100.0 * countSelected(indices) / (B * sg.selection_sets * N));
+  llvm::outs() << llvm::format(
+      "decode    sparse %.3f ms/step, dense %.3f ms/step: %.2fx (best of %d)\n",
+      1e3 * sparseTime, 1e3 * denseTime, denseTime / sparseTime, (int)repeat);
+  llvm::outs() << llvm::format("error     sparse vs dense output: %.3e "
+                               "(relative L2)\n",
+                               relativeError(out, denseOut));
+  spt_cache_free(cache);
+  spt_artifact_free(artifact);
   return 0;
 }

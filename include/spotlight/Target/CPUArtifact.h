@@ -10,6 +10,7 @@ class ModuleOp;
 } // namespace mlir
 
 namespace spotlight {
+struct DecodeGeometry;
 
 /// What to write for a module already lowered to the LLVM dialect.
 enum class CPUOutput {
@@ -26,6 +27,11 @@ enum class CPUOutput {
 bool emitForHost(mlir::ModuleOp module, CPUOutput output,
                  const std::string &manifest, const std::string &path,
                  std::string &error);
+
+/// Generates the work-item module of `model`, lowers it with the CPU
+/// pipeline and writes the runtime artifact to `path`.
+bool compileArtifact(const DecodeGeometry &model, const std::string &path,
+                     std::string &error);
 
 } // namespace spotlight
 
