@@ -142,8 +142,8 @@ TEST_P(LoweringTest, MatchesNaiveReferenceAcrossContextLengths) {
 
     // Hash codes of keys and queries.
     HostTensor kc({B, KH, n, C, W}, 4), qc({B, QH, 1, W}, 4);
-    call(jit, "encode_keys", {&p.kT, &p.w1T, &p.b1T, &p.w2T, &p.b2T, &kc});
-    call(jit, "encode_queries", {&p.qT, &p.w1T, &p.b1T, &p.w2T, &p.b2T, &qc});
+    call(jit, entry::encodeKeys, {&p.kT, &p.w1T, &p.b1T, &p.w2T, &p.b2T, &kc});
+    call(jit, entry::encodeQueries, {&p.qT, &p.w1T, &p.b1T, &p.w2T, &p.b2T, &qc});
     int64_t flips = 0;
     std::vector<double> preSign;
     for (int64_t b = 0; b < B; ++b) {
@@ -165,7 +165,7 @@ TEST_P(LoweringTest, MatchesNaiveReferenceAcrossContextLengths) {
 
     // Selection on the compiled codes: exact.
     HostTensor selected({B, S, M}, 4);
-    call(jit, "select", {&qc, &kc, &selected});
+    call(jit, entry::select, {&qc, &kc, &selected});
     std::vector<std::vector<int32_t>> sets;
     for (int64_t b = 0; b < B; ++b)
       for (int64_t s = 0; s < S; ++s) {
@@ -183,7 +183,7 @@ TEST_P(LoweringTest, MatchesNaiveReferenceAcrossContextLengths) {
 
     // Attention over the selected sets.
     HostTensor out({B, QH, D}, elementBytes(g.dtype));
-    call(jit, "attend", {&p.qT, &p.kT, &p.vT, &selected, &out});
+    call(jit, entry::attend, {&p.qT, &p.kT, &p.vT, &selected, &out});
     std::vector<double> expected;
     for (int64_t b = 0; b < B; ++b)
       for (int64_t qh = 0; qh < QH; ++qh) {
@@ -197,7 +197,7 @@ TEST_P(LoweringTest, MatchesNaiveReferenceAcrossContextLengths) {
     // The fused step agrees with the stages.
     HostTensor fusedOut({B, QH, D}, elementBytes(g.dtype));
     HostTensor fusedIdx({B, S, M}, 4);
-    call(jit, "decode", {&p.qT, &p.kT, &p.vT, &kc, &p.w1T, &p.b1T, &p.w2T,
+    call(jit, entry::decode, {&p.qT, &p.kT, &p.vT, &kc, &p.w1T, &p.b1T, &p.w2T,
                          &p.b2T, &fusedOut, &fusedIdx});
     for (int64_t i = 0; i < B * S * M; ++i)
       ASSERT_EQ(fusedIdx.as<int32_t>()[i], selected.as<int32_t>()[i]);
@@ -205,7 +205,7 @@ TEST_P(LoweringTest, MatchesNaiveReferenceAcrossContextLengths) {
 
     // Dense baseline; below the budget the sparse step equals it.
     HostTensor dense({B, QH, D}, elementBytes(g.dtype));
-    call(jit, "decode_dense", {&p.qT, &p.kT, &p.vT, &dense});
+    call(jit, entry::decodeDense, {&p.qT, &p.kT, &p.vT, &dense});
     std::vector<double> denseExpected = p.denseOutput();
     EXPECT_LT(relativeError(readAll(dense, g.dtype), denseExpected),
               tolerance(g.dtype));
@@ -273,7 +273,7 @@ TEST_P(TiesTest, ManyTiedScoresFollowTheTieRule) {
       std::copy_n(&patterns[p * C * W], C * W, kc.as<uint32_t>() + row * C * W);
     }
     HostTensor selected({1, S, M}, 4);
-    call(jit, "select", {&qc, &kc, &selected});
+    call(jit, entry::select, {&qc, &kc, &selected});
     reference::Selection rs = referenceSelection(g);
     for (int64_t s = 0; s < S; ++s) {
       auto scores = reference::scoreRow(referenceGeometry(g), rs,

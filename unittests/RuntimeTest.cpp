@@ -212,6 +212,12 @@ TEST_P(RuntimeTest, DecodeStepsMatchNaiveReference) {
              dv = tensorOf(denseT, dt), iv = tensorOf(idxT, SPT_I32);
   ASSERT_EQ(spt_decode(cache, &qv, &ov, &iv), SPT_OK) << spt_last_error();
   ASSERT_EQ(spt_decode_dense(cache, &qv, &dv), SPT_OK) << spt_last_error();
+  // Retrieval alone selects what the full step selected.
+  HostTensor selectedT({B, S, M}, 4);
+  spt_tensor sv = tensorOf(selectedT, SPT_I32);
+  ASSERT_EQ(spt_select(cache, &qv, &sv), SPT_OK) << spt_last_error();
+  for (int64_t i = 0; i < B * S * M; ++i)
+    ASSERT_EQ(selectedT.as<int32_t>()[i], idxT.as<int32_t>()[i]);
 
   reference::Selection rs = referenceSelection(g);
   double scale = 1.0 / std::sqrt(double(D));

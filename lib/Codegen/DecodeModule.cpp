@@ -208,7 +208,7 @@ private:
   }
 
   void encodeQueries() {
-    header("encode_queries", "%q: " + q + ", " + weightArgs() +
+    header(entry::encodeQueries, "%q: " + q + ", " + weightArgs() +
                                  ", %out: " + memref(qc));
     hashQueries("%qc");
     store("%qc", qc, "%out");
@@ -216,7 +216,7 @@ private:
   }
 
   void encodeKeys() {
-    header("encode_keys",
+    header(entry::encodeKeys,
            "%k: " + kv + ", " + weightArgs() + ", %out: " + memref(kc));
     empty("%kc_init", kc, "%k", kv);
     os << "    %kc = spotlight.hash_encode ins(%k, %w1, %b1, %w2, %b2 : " << kv
@@ -226,14 +226,14 @@ private:
   }
 
   void select() {
-    header("select", "%qc: " + qc + ", %kc: " + kc + ", %out: " + memref(idx));
+    header(entry::select, "%qc: " + qc + ", %kc: " + kc + ", %out: " + memref(idx));
     hamming("%idx", "%qc", "%kc");
     store("%idx", idx, "%out");
     footer();
   }
 
   void attend() {
-    header("attend", "%q: " + q + ", %k: " + kv + ", %v: " + kv +
+    header(entry::attend, "%q: " + q + ", %k: " + kv + ", %v: " + kv +
                          ", %idx: " + idx + ", %out: " + memref(q));
     attention("%o", "%idx");
     store("%o", q, "%out");
@@ -241,7 +241,7 @@ private:
   }
 
   void decode() {
-    header("decode", "%q: " + q + ", %k: " + kv + ", %v: " + kv + ", %kc: " +
+    header(entry::decode, "%q: " + q + ", %k: " + kv + ", %v: " + kv + ", %kc: " +
                          kc + ", " + weightArgs() + ", %out: " + memref(q) +
                          ", %idx_out: " + memref(idx));
     hashQueries("%qc");
@@ -253,7 +253,7 @@ private:
   }
 
   void decodeDense() {
-    header("decode_dense", "%q: " + q + ", %k: " + kv + ", %v: " + kv +
+    header(entry::decodeDense, "%q: " + q + ", %k: " + kv + ", %v: " + kv +
                                ", %out: " + memref(q));
     attention("%o", "");
     store("%o", q, "%out");
@@ -293,7 +293,9 @@ std::string writeManifest(const DecodeGeometry &g) {
      << "max_tokens = " << g.maxTokens << "\n";
   if (g.scale)
     os << "scale = " << *g.scale << "\n";
-  os << "entry_points = encode_keys decode decode_dense\n";
+  os << "entry_points = " << entry::encodeQueries << " " << entry::encodeKeys
+     << " " << entry::select << " " << entry::decode << " "
+     << entry::decodeDense << "\n";
   return os.str();
 }
 

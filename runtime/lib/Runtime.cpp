@@ -61,6 +61,9 @@ using DecodeFn = void (*)(MemRef<3> *, MemRef<4> *, MemRef<4> *, MemRef<5> *,
                           MemRef<3> *, MemRef<2> *, MemRef<3> *, MemRef<2> *,
                           MemRef<3> *, MemRef<3> *);
 using DenseFn = void (*)(MemRef<3> *, MemRef<4> *, MemRef<4> *, MemRef<3> *);
+using EncodeQueriesFn = void (*)(MemRef<3> *, MemRef<3> *, MemRef<2> *,
+                                 MemRef<3> *, MemRef<2> *, MemRef<4> *);
+using SelectFn = void (*)(MemRef<4> *, MemRef<5> *, MemRef<3> *);
 
 spt_dtype toDtype(ElementType type) {
   switch (type) {
@@ -139,12 +142,19 @@ spt_status checkTensor(const spt_tensor *t, const char *name, spt_dtype dtype,
 }
 } // namespace
 
+/// The C-interface symbol of a decode module function.
+static void *entryPoint(void *handle, const char *name) {
+  return dlsym(handle, (std::string("_mlir_ciface_") + name).c_str());
+}
+
 struct spt_artifact {
   void *handle = nullptr;
   DecodeGeometry model;
   EncodeKeysFn encodeKeys = nullptr;
   DecodeFn decode = nullptr;
   DenseFn decodeDense = nullptr;
+  EncodeQueriesFn encodeQueries = nullptr;
+  SelectFn select = nullptr;
   ~spt_artifact() {
     if (handle)
       dlclose(handle);
@@ -243,16 +253,21 @@ spt_status spt_artifact_load(const char *path, spt_artifact **artifact) {
     return fail(SPT_ERROR_ARTIFACT,
                 std::string("bad manifest in '") + path + "': " + error);
   loaded->encodeKeys = reinterpret_cast<EncodeKeysFn>(
-      dlsym(loaded->handle, "_mlir_ciface_encode_keys"));
+      entryPoint(loaded->handle, spotlight::entry::encodeKeys));
   loaded->decode = reinterpret_cast<DecodeFn>(
-      dlsym(loaded->handle, "_mlir_ciface_decode"));
+      entryPoint(loaded->handle, spotlight::entry::decode));
   loaded->decodeDense = reinterpret_cast<DenseFn>(
-      dlsym(loaded->handle, "_mlir_ciface_decode_dense"));
-  if (!loaded->encodeKeys || !loaded->decode || !loaded->decodeDense)
+      entryPoint(loaded->handle, spotlight::entry::decodeDense));
+  loaded->encodeQueries = reinterpret_cast<EncodeQueriesFn>(
+      entryPoint(loaded->handle, spotlight::entry::encodeQueries));
+  loaded->select = reinterpret_cast<SelectFn>(
+      entryPoint(loaded->handle, spotlight::entry::select));
+  if (!loaded->encodeKeys || !loaded->decode || !loaded->decodeDense ||
+      !loaded->encodeQueries || !loaded->select)
     return fail(SPT_ERROR_ARTIFACT,
                 std::string("'") + path +
-                    "' lacks an entry point (encode_keys, decode, "
-                    "decode_dense)");
+                    "' lacks an entry point (encode_keys, encode_queries, "
+                    "select, decode, decode_dense)");
   *artifact = loaded.release();
   return SPT_OK;
 }
@@ -469,6 +484,47 @@ static spt_status forEachWorkItem(spt_cache *cache, const spt_tensor *query,
   return SPT_OK;
 }
 
+/// Checks an indices tensor [B, S, M] (i32).
+static spt_status checkIndices(const spt_cache *cache, const spt_tensor *indices) {
+  const DecodeGeometry &g = cache->g;
+  return checkTensor(indices, "indices", SPT_I32,
+                     {cache->batch, g.selectionSets(), g.selectionSlots()});
+}
+
+spt_status spt_select(spt_cache *cache, const spt_tensor *query,
+                      spt_tensor *indices) {
+  if (!cache)
+    return fail(SPT_ERROR_INVALID_ARGUMENT, "spt_select: null cache");
+  const DecodeGeometry &g = cache->g;
+  const int64_t G = g.group(), D = g.headDim, W = g.codeWords();
+  const int64_t M = g.selectionSlots(), setsPerItem = g.headMode ? G : 1;
+  if (spt_status s = checkTensor(query, "query", toDtype(g.dtype),
+                                 {cache->batch, g.queryHeads, D}))
+    return s;
+  if (spt_status s = checkIndices(cache, indices))
+    return s;
+  const int64_t eb = cache->elementBytes();
+  const spt_artifact *artifact = cache->artifact;
+  cache->pool->parallelFor(cache->batch * g.kvHeads, [&](int64_t i) {
+    const int64_t b = i / g.kvHeads, h = i % g.kvHeads;
+    const int64_t n = cache->lengths[b];
+    auto *q = static_cast<unsigned char *>(query->data) +
+              (b * g.queryHeads + h * G) * D * eb;
+    MemRef<3> qView = view<3>(q, {1, G, D});
+    std::vector<int32_t> queryCodes(G * W);
+    MemRef<4> qcView = view<4>(queryCodes.data(), {1, G, 1, W});
+    auto w = cache->weightsOf(h);
+    artifact->encodeQueries(&qView, &w.w1, &w.b1, &w.w2, &w.b2, &qcView);
+    MemRef<5> cView = view<5>(cache->codeRow(b, h, 0),
+                              {1, 1, n, g.keyCodesPerHead(), W});
+    int32_t *row = static_cast<int32_t *>(indices->data) +
+                   (b * g.selectionSets() + h * setsPerItem) * M;
+    MemRef<3> iView = view<3>(row, {1, setsPerItem, M});
+    artifact->select(&qcView, &cView, &iView);
+  });
+  return SPT_OK;
+}
+
 spt_status spt_decode(spt_cache *cache, const spt_tensor *query,
                       spt_tensor *out, spt_tensor *indices) {
   if (!cache)
@@ -476,12 +532,9 @@ spt_status spt_decode(spt_cache *cache, const spt_tensor *query,
   const DecodeGeometry &g = cache->g;
   const int64_t G = g.group(), D = g.headDim, M = g.selectionSlots();
   const int64_t setsPerItem = g.headMode ? G : 1;
-  if (indices) {
-    spt_status s = checkTensor(indices, "indices", SPT_I32,
-                               {cache->batch, g.selectionSets(), M});
-    if (s != SPT_OK)
+  if (indices)
+    if (spt_status s = checkIndices(cache, indices))
       return s;
-  }
   // Without an indices tensor the step still needs somewhere to put them.
   Buffer scratch;
   int32_t *selected = indices ? static_cast<int32_t *>(indices->data) : nullptr;

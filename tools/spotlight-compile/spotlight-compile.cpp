@@ -5,9 +5,9 @@
 //   spotlight-compile ... -emit=mlir|mlir-cpu|mlir-llvm|llvm|asm|obj
 //
 // The artifact is a shared object exporting the work-item entry points
-// (`_mlir_ciface_encode_keys`, `_mlir_ciface_decode`,
-// `_mlir_ciface_decode_dense`) and the string `spotlight_manifest` that
-// describes the model geometry; the runtime loads it with dlopen.
+// (`_mlir_ciface_spotlight_decode` and the others of DecodeModule.h) and
+// the string `spotlight_manifest` that describes the model geometry; the
+// runtime loads it with dlopen.
 //
 //===----------------------------------------------------------------------===//
 

@@ -3,14 +3,15 @@
 // Generates the spotlight IR of one decode step from a model geometry, so
 // that no user needs to write IR by hand. Every function takes its inputs
 // as tensors and writes its outputs into memref arguments (one memref per
-// argument after bufferization, C interface `_mlir_ciface_<name>`):
+// argument after bufferization, C interface `_mlir_ciface_<name>`); names
+// carry a `spotlight_` prefix so they never collide with libc (`select`):
 //
-//   encode_queries(q, w1, b1, w2, b2, qcodes)            [B,QH,D] -> [B,QH,1,W]
-//   encode_keys(k, w1, b1, w2, b2, kcodes)               [B,KH,N,D] -> [B,KH,N,C,W]
-//   select(qcodes, kcodes, indices)                      -> [B,S,M] i32, -1 padded
-//   attend(q, k, v, indices, o)                          -> [B,QH,D]
-//   decode(q, k, v, kcodes, w1, b1, w2, b2, o, indices)  the fused step
-//   decode_dense(q, k, v, o)                             the dense baseline
+//   spotlight_encode_queries(q, w1, b1, w2, b2, qcodes)  [B,QH,D] -> [B,QH,1,W]
+//   spotlight_encode_keys(k, w1, b1, w2, b2, kcodes)     [B,KH,N,D] -> [B,KH,N,C,W]
+//   spotlight_select(qcodes, kcodes, indices)            -> [B,S,M] i32, -1 padded
+//   spotlight_attend(q, k, v, indices, o)                -> [B,QH,D]
+//   spotlight_decode(q, k, v, kcodes, w1, b1, w2, b2, o, indices)  fused step
+//   spotlight_decode_dense(q, k, v, o)                   the dense baseline
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,6 +25,16 @@
 namespace spotlight {
 
 enum class ElementType { F32, F16, BF16 };
+
+/// The functions of a decode module (see above).
+namespace entry {
+constexpr const char *encodeQueries = "spotlight_encode_queries";
+constexpr const char *encodeKeys = "spotlight_encode_keys";
+constexpr const char *select = "spotlight_select";
+constexpr const char *attend = "spotlight_attend";
+constexpr const char *decode = "spotlight_decode";
+constexpr const char *decodeDense = "spotlight_decode_dense";
+} // namespace entry
 
 /// The MLIR spelling of an element type ("f32", "f16", "bf16").
 const char *elementTypeName(ElementType type);

@@ -80,8 +80,9 @@ bool linkSharedObject(const std::string &object, const std::string &path,
     error = "no C compiler (cc) found to link the artifact";
     return false;
   }
-  llvm::SmallVector<llvm::StringRef> args = {*cc, "-shared", "-o", path,
-                                             object, "-lm"};
+  // -Bsymbolic: calls inside the artifact bind to its own functions.
+  llvm::SmallVector<llvm::StringRef> args = {
+      *cc, "-shared", "-Wl,-Bsymbolic", "-o", path, object, "-lm"};
   std::string message;
   int rc = llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 0, 0,
                                      &message);

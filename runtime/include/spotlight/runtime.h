@@ -98,6 +98,10 @@ spt_status spt_cache_read_codes(const spt_cache *cache, int64_t sequence,
  * [B,S,M] (i32, ascending, -1 padded). */
 spt_status spt_decode(spt_cache *cache, const spt_tensor *query,
                       spt_tensor *out, spt_tensor *indices);
+/* Retrieval only: hash the query and select the tokens (the Hamming scan
+ * and the top-k of spt_decode, without the attention). */
+spt_status spt_select(spt_cache *cache, const spt_tensor *query,
+                      spt_tensor *indices);
 /* The dense baseline: attention over every cached token. */
 spt_status spt_decode_dense(spt_cache *cache, const spt_tensor *query,
                             spt_tensor *out);
