@@ -1,0 +1,252 @@
+//===- spotlight-bench-cpu.cpp - Sparse vs dense vs naive on the CPU ------===//
+//
+// One run, side by side, for QH=28, KH=4, D=128, bf16, CH=QH, 2% budget
+// (Qwen2.5-7B, the published setting) at N = 16K, 64K, 256K tokens:
+//   retrieval  spt_select: query hash + Hamming scan + exact top-k
+//   sparse     spt_decode: retrieval + attention over the selected rows
+//   dense      spt_decode_dense: attention over every token (our baseline)
+//   naive      the naive C++ reference of the whole step (the oracle)
+// with the bytes each must read and the effective bandwidth, next to the
+// machine's measured copy bandwidth. Timings are medians.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Reference/NaiveReference.h"
+#include "spotlight/Codegen/DecodeModule.h"
+#include "spotlight/Support/HalfFloat.h"
+#include "spotlight/Target/CPUArtifact.h"
+#include "spotlight/runtime.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace spotlight;
+
+namespace {
+using Clock = std::chrono::steady_clock;
+
+double seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+/// Median wall time of `reps` calls of `body`.
+double median(int reps, const std::function<void()> &body) {
+  std::vector<double> times;
+  for (int r = 0; r < reps; ++r) {
+    auto start = Clock::now();
+    body();
+    times.push_back(seconds(start));
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+void check(spt_status status, const char *what) {
+  if (status != SPT_OK) {
+    std::fprintf(stderr, "%s: %s: %s\n", what, spt_status_name(status),
+                 spt_last_error());
+    std::exit(1);
+  }
+}
+
+std::string cpuName() {
+  std::ifstream info("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(info, line))
+    if (line.rfind("model name", 0) == 0)
+      return line.substr(line.find(':') + 2);
+  return "unknown CPU";
+}
+
+/// memcpy bandwidth with one thread per core, counting the bytes read and
+/// the bytes written (STREAM's convention for copy).
+double copyBandwidth(unsigned threads) {
+  const size_t bytes = size_t(256) << 20;
+  std::vector<std::vector<char>> src(threads, std::vector<char>(bytes / threads, 1)),
+      dst(threads, std::vector<char>(bytes / threads, 0));
+  double t = median(5, [&] {
+    std::vector<std::thread> pool;
+    for (unsigned i = 0; i < threads; ++i)
+      pool.emplace_back(
+          [&, i] { std::memcpy(dst[i].data(), src[i].data(), bytes / threads); });
+    for (auto &th : pool)
+      th.join();
+  });
+  return 2.0 * bytes / t;
+}
+
+spt_tensor tensor(void *data, spt_dtype dtype, std::vector<int64_t> shape) {
+  spt_tensor t{data, dtype, static_cast<int32_t>(shape.size()), {}};
+  for (size_t i = 0; i < shape.size(); ++i)
+    t.shape[i] = shape[i];
+  return t;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  std::vector<int64_t> contexts = {16384, 65536, 262144};
+  if (argc > 1) { // e.g. `spotlight-bench-cpu 4096 8192` for a quick run
+    contexts.clear();
+    for (int i = 1; i < argc; ++i)
+      contexts.push_back(std::atoll(argv[i]));
+  }
+  DecodeGeometry g; // Qwen2.5-7B defaults: 28/4/128, CH=QH, bf16, 2%
+  g.maxTokens = *std::max_element(contexts.begin(), contexts.end());
+  const int64_t QH = g.queryHeads, KH = g.kvHeads, D = g.headDim,
+                CH = g.codeHeads, G = g.group(), W = g.codeWords(),
+                C = g.keyCodesPerHead();
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+
+  std::printf("machine   %s, %u cores\n", cpuName().c_str(), threads);
+  std::printf("geometry  QH=%lld KH=%lld D=%lld CH=%lld bf16, budget 2%% "
+              "(min 20), sink %lld, window %lld, group selection, B=1\n",
+              (long long)QH, (long long)KH, (long long)D, (long long)CH,
+              (long long)g.sink, (long long)g.window);
+  double copy = copyBandwidth(threads);
+  std::printf("copy      memcpy bandwidth %.1f GB/s (read + write, %u "
+              "threads)\n\n",
+              copy / 1e9, threads);
+
+  char dir[] = "/tmp/spotlight-bench-XXXXXX";
+  std::string artifactPath = std::string(mkdtemp(dir)) + "/bench.spt";
+  std::string error;
+  auto start = Clock::now();
+  if (!compileArtifact(g, artifactPath, error)) {
+    std::fprintf(stderr, "%s\n", error.c_str());
+    return 1;
+  }
+  std::printf("compile   %.2f s (spotlight-compile equivalent)\n",
+              seconds(start));
+  spt_artifact *artifact = nullptr;
+  check(spt_artifact_load(artifactPath.c_str(), &artifact), "load");
+  const int64_t S = g.selectionSets(), M = g.selectionSlots();
+
+  std::mt19937_64 rng(7);
+  std::normal_distribution<float> normal(0, 1);
+  reference::HashWeights weights;
+  auto randomFloats = [&](int64_t n, float sd) {
+    std::vector<float> v(n);
+    for (float &x : v)
+      x = sd * normal(rng);
+    return v;
+  };
+  weights.w1 = randomFloats(CH * D * D, 1 / std::sqrt(float(D)));
+  weights.b1 = randomFloats(CH * D, 0.1f);
+  weights.w2 = randomFloats(CH * D * D, 1 / std::sqrt(float(D)));
+  weights.b2 = randomFloats(CH * D, 0.1f);
+
+  std::printf("\n%8s %12s %12s %12s %12s %12s %9s %9s %12s %12s\n", "N",
+              "retrieval", "sparse", "dense", "naive", "append",
+              "dense/sp", "naive/sp", "scan GB/s", "dense GB/s");
+  for (int64_t n : contexts) {
+    spt_tensor w1 = tensor(weights.w1.data(), SPT_F32, {CH, D, D}),
+               b1 = tensor(weights.b1.data(), SPT_F32, {CH, D}),
+               w2 = tensor(weights.w2.data(), SPT_F32, {CH, D, D}),
+               b2 = tensor(weights.b2.data(), SPT_F32, {CH, D});
+    spt_cache *cache = nullptr;
+    check(spt_cache_create(artifact, SPT_DEVICE_CPU, 1, n, &w1, &b1, &w2, &b2,
+                           &cache),
+          "cache");
+    // Keys and values as bf16 [KH, n, D], kept for the naive reference.
+    std::vector<uint16_t> keys(KH * n * D), values(KH * n * D);
+    for (auto &x : keys)
+      x = toBf16(normal(rng));
+    for (auto &x : values)
+      x = toBf16(normal(rng));
+    start = Clock::now();
+    const int64_t chunk = 8192;
+    std::vector<uint16_t> kChunk, vChunk;
+    for (int64_t at = 0; at < n; at += chunk) {
+      int64_t len = std::min(chunk, n - at);
+      kChunk.resize(KH * len * D);
+      vChunk.resize(KH * len * D);
+      for (int64_t h = 0; h < KH; ++h) {
+        std::memcpy(&kChunk[h * len * D], &keys[(h * n + at) * D], len * D * 2);
+        std::memcpy(&vChunk[h * len * D], &values[(h * n + at) * D],
+                    len * D * 2);
+      }
+      spt_tensor k = tensor(kChunk.data(), SPT_BF16, {KH, len, D});
+      spt_tensor v = tensor(vChunk.data(), SPT_BF16, {KH, len, D});
+      check(spt_cache_append(cache, 0, &k, &v), "append");
+    }
+    double appendTime = seconds(start);
+
+    std::vector<uint16_t> q(QH * D);
+    for (auto &x : q)
+      x = toBf16(normal(rng));
+    std::vector<uint16_t> out(QH * D), denseOut(QH * D);
+    std::vector<int32_t> idx(S * M);
+    spt_tensor qv = tensor(q.data(), SPT_BF16, {1, QH, D});
+    spt_tensor ov = tensor(out.data(), SPT_BF16, {1, QH, D});
+    spt_tensor dv = tensor(denseOut.data(), SPT_BF16, {1, QH, D});
+    spt_tensor iv = tensor(idx.data(), SPT_I32, {1, S, M});
+    int reps = n >= 200000 ? 11 : 21;
+    double retrieval =
+        median(reps, [&] { check(spt_select(cache, &qv, &iv), "select"); });
+    double sparse = median(
+        reps, [&] { check(spt_decode(cache, &qv, &ov, &iv), "decode"); });
+    double dense = median(n >= 200000 ? 5 : 9, [&] {
+      check(spt_decode_dense(cache, &qv, &dv), "dense");
+    });
+
+    // The naive reference of the whole step, on the stored key codes.
+    std::vector<uint32_t> codes(KH * n * C * W);
+    spt_tensor cv = tensor(codes.data(), SPT_I32, {KH, n, C, W});
+    check(spt_cache_read_codes(cache, 0, &cv), "codes");
+    std::vector<float> qf(QH * D);
+    for (int64_t i = 0; i < QH * D; ++i)
+      qf[i] = fromBf16(q[i]);
+    std::vector<float> kf(n * D), vf(n * D);
+    reference::Geometry rg{1, QH, KH, D, CH};
+    reference::Selection rs;
+    start = Clock::now();
+    std::vector<uint32_t> qcodes(QH * W);
+    for (int64_t qh = 0; qh < QH; ++qh) {
+      auto c = reference::encodeRow(&qf[qh * D], weights, D,
+                                    rg.codeHeadOfQuery(qh));
+      std::copy(c.begin(), c.end(), &qcodes[qh * W]);
+    }
+    for (int64_t h = 0; h < KH; ++h) {
+      auto scores = reference::scoreRow(rg, rs, qcodes.data(),
+                                        codes.data(), n, 0, h);
+      auto set = reference::selectTokens(scores, rs);
+      for (int32_t t : set)
+        for (int64_t d = 0; d < D; ++d) {
+          kf[t * D + d] = fromBf16(keys[(h * n + t) * D + d]);
+          vf[t * D + d] = fromBf16(values[(h * n + t) * D + d]);
+        }
+      for (int64_t j = 0; j < G; ++j)
+        reference::attend(&qf[(h * G + j) * D], kf.data(), vf.data(), D, set,
+                          1 / std::sqrt(double(D)));
+    }
+    double naive = seconds(start);
+
+    // Bytes that must be read: all key codes for retrieval; plus the
+    // selected K/V rows for the sparse step; all K/V rows for dense.
+    double codeBytes = double(KH) * n * C * W * 4;
+    double denseBytes = double(KH) * n * D * 2 * 2;
+    std::printf("%8lld %10.3fms %10.3fms %10.3fms %10.1fms %11.2fs %8.2fx "
+                "%8.0fx %12.1f %12.1f\n",
+                (long long)n, 1e3 * retrieval, 1e3 * sparse, 1e3 * dense,
+                1e3 * naive, appendTime, dense / sparse, naive / sparse,
+                codeBytes / retrieval / 1e9, denseBytes / dense / 1e9);
+    std::fflush(stdout);
+    spt_cache_free(cache);
+  }
+  std::printf("\nscan GB/s: key-code bytes (%lld B/token) / retrieval time; "
+              "dense GB/s: K+V bytes (%lld B/token) / dense time.\n",
+              (long long)(KH * C * W * 4), (long long)(KH * D * 4));
+  spt_artifact_free(artifact);
+  std::remove(artifactPath.c_str());
+  return 0;
+}
