@@ -6,7 +6,8 @@
 //           scf.for token t (from the index row, or every token):
 //             k = K[b, h, t, :], v = V[b, h, t, :]      read in place, once
 //             for each g:  l = reduce_add(q[g] * k)     vector<D x f32>
-//                          online softmax (running max m, sum s, acc)
+//                          online softmax (running max m, sum s, acc),
+//                          one exp per token and head
 //           o[g] = acc[g] / s[g]
 //   spotlight.sparse_gather -> row copies (or zeros for empty slots)
 //
@@ -144,6 +145,7 @@ private:
       inits.push_back(e.f32(0));         // running sum
     }
     Value kvBase = e.mul(e.add(e.mul(bi, kvHeads), h), n);
+    Value zeroF32 = e.f32(0), oneF32 = e.f32(1);
     auto reassoc = arith::FastMathFlags::reassoc;
     ValueRange state = e.forRange(
         lb, ub, inits, [&](Value i, ValueRange running) -> SmallVector<Value> {
@@ -156,12 +158,19 @@ private:
             Value logit = vector::ReductionOp::create(
                 b, vector::CombiningKind::ADD,
                 arith::MulFOp::create(b, qg, key), reassoc);
+            // One exp per token: exp(-|logit - max|) is the new
+            // token's weight when the max stands, else the rescale of the
+            // running sums (the new token then weighs 1).
             Value maxOld = running[2 * j], sumOld = running[2 * j + 1];
             Value maxNew = arith::MaximumFOp::create(b, maxOld, logit);
-            Value correction = math::ExpOp::create(
-                b, arith::SubFOp::create(b, maxOld, maxNew));
-            Value weight = math::ExpOp::create(
-                b, arith::SubFOp::create(b, logit, maxNew));
+            Value delta = arith::SubFOp::create(b, logit, maxOld);
+            Value decay = math::ExpOp::create(
+                b, arith::NegFOp::create(b, math::AbsFOp::create(b, delta)));
+            Value maxStands = arith::CmpFOp::create(
+                b, arith::CmpFPredicate::OLE, delta, zeroF32);
+            Value weight = arith::SelectOp::create(b, maxStands, decay, oneF32);
+            Value correction =
+                arith::SelectOp::create(b, maxStands, oneF32, decay);
             Value sumNew = arith::AddFOp::create(
                 b, arith::MulFOp::create(b, sumOld, correction), weight);
             Value accOld = e.loadF32(acc, e.index(g * D), D);
