@@ -17,7 +17,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "LoopEmitter.h"
+#include "../Utils/LoopEmitter.h"
 #include "spotlight/Conversion/SpotlightToCPU/SpotlightToCPU.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
@@ -30,7 +30,7 @@
 
 using namespace mlir;
 using namespace mlir::spotlight;
-using namespace mlir::spotlight::cpu;
+using namespace mlir::spotlight::loops;
 
 namespace {
 using Pred = arith::CmpIPredicate;

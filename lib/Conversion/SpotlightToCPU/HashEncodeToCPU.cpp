@@ -13,7 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "LoopEmitter.h"
+#include "../Utils/LoopEmitter.h"
 #include "spotlight/Conversion/SpotlightToCPU/SpotlightToCPU.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
@@ -24,7 +24,7 @@
 
 using namespace mlir;
 using namespace mlir::spotlight;
-using namespace mlir::spotlight::cpu;
+using namespace mlir::spotlight::loops;
 
 namespace {
 struct HashEncodeOpLowering : OpConversionPattern<HashEncodeOp> {

@@ -1,19 +1,20 @@
-//===- LoopEmitter.h - Loop and vector building for the CPU lowering -*- C++ -*-//
+//===- LoopEmitter.h - Loop and vector building for lowerings ---*- C++ -*-===//
 //
-// The CPU lowering works on flat (1-D) buffers with explicit offsets: every
-// operand is bufferized with `bufferization.to_buffer` and collapsed, and
-// every result is a fresh buffer returned through `bufferization.to_tensor`.
+// The CPU and GPU lowerings work on flat (1-D) buffers with explicit
+// offsets: every operand is bufferized with `bufferization.to_buffer` and
+// collapsed, and every result is a fresh buffer returned through
+// `bufferization.to_tensor`.
 // These helpers keep the index arithmetic and loop building readable.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef SPOTLIGHT_LIB_CONVERSION_SPOTLIGHTTOCPU_LOOPEMITTER_H
-#define SPOTLIGHT_LIB_CONVERSION_SPOTLIGHTTOCPU_LOOPEMITTER_H
+#ifndef SPOTLIGHT_LIB_CONVERSION_UTILS_LOOPEMITTER_H
+#define SPOTLIGHT_LIB_CONVERSION_UTILS_LOOPEMITTER_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
-namespace mlir::spotlight::cpu {
+namespace mlir::spotlight::loops {
 
 /// A contiguous buffer viewed as 1-D, with the element type it stores.
 struct FlatBuffer {
@@ -76,6 +77,6 @@ private:
   ImplicitLocOpBuilder &b;
 };
 
-} // namespace mlir::spotlight::cpu
+} // namespace mlir::spotlight::loops
 
-#endif // SPOTLIGHT_LIB_CONVERSION_SPOTLIGHTTOCPU_LOOPEMITTER_H
+#endif // SPOTLIGHT_LIB_CONVERSION_UTILS_LOOPEMITTER_H

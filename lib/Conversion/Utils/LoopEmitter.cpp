@@ -1,4 +1,4 @@
-//===- LoopEmitter.cpp - Loop and vector building for the CPU lowering ----===//
+//===- LoopEmitter.cpp - Loop and vector building for lowerings ----------===//
 
 #include "LoopEmitter.h"
 
@@ -8,7 +8,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
-namespace mlir::spotlight::cpu {
+namespace mlir::spotlight::loops {
 
 Value LoopEmitter::index(int64_t value) {
   return arith::ConstantIndexOp::create(b, value);
@@ -155,4 +155,4 @@ Value LoopEmitter::splat(Value scalar, int64_t width) {
       b, VectorType::get({width}, scalar.getType()), scalar);
 }
 
-} // namespace mlir::spotlight::cpu
+} // namespace mlir::spotlight::loops

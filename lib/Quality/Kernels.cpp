@@ -1,0 +1,123 @@
+//===- Kernels.cpp - Pick the kernel variant the CPU supports -------------===//
+
+#include "Kernels.h"
+
+namespace spotlight::quality::kernels {
+
+#define SPOTLIGHT_DECLARE_KERNELS(NS)                                          \
+  namespace NS {                                                               \
+  void gemm(int64_t, int64_t, int64_t, const float *, int64_t, bool,           \
+            const float *, int64_t, float *, int64_t, bool);                   \
+  void gatherDots(const float *, const float *, const int32_t *, int64_t,     \
+                  int64_t, float *);                                           \
+  void gatherDotsBackward(const float *, const float *, const int32_t *,      \
+                          const float *, int64_t, int64_t, float *, float *); \
+  double pairwise(const float *, int64_t, const float *, int64_t, float *,    \
+                  float *, bool);                                              \
+  void matchingBits(const uint32_t *, const uint32_t *, int64_t, int64_t,     \
+                    int32_t *);                                                \
+  void siluResidual(const float *, const float *, float *, int64_t);          \
+  void siluBackward(const float *, const float *, float *, int64_t);          \
+  void softsign(const float *, float, float *, int64_t);                      \
+  void softsignBackward(const float *, float, const float *, float *,         \
+                        int64_t);                                              \
+  }
+
+SPOTLIGHT_DECLARE_KERNELS(generic)
+#ifdef SPOTLIGHT_QUALITY_X86_VARIANTS
+SPOTLIGHT_DECLARE_KERNELS(avx2)
+SPOTLIGHT_DECLARE_KERNELS(avx512)
+#endif
+
+namespace {
+enum class Isa { Generic, Avx2, Avx512 };
+
+Isa detect() {
+#ifdef SPOTLIGHT_QUALITY_X86_VARIANTS
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw"))
+    return Isa::Avx512;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+      __builtin_cpu_supports("popcnt"))
+    return Isa::Avx2;
+#endif
+  return Isa::Generic;
+}
+
+const Isa isa = detect();
+} // namespace
+
+#ifdef SPOTLIGHT_QUALITY_X86_VARIANTS
+#define SPOTLIGHT_DISPATCH(CALL)                                               \
+  switch (isa) {                                                               \
+  case Isa::Avx512:                                                            \
+    return avx512::CALL;                                                       \
+  case Isa::Avx2:                                                              \
+    return avx2::CALL;                                                         \
+  case Isa::Generic:                                                           \
+    break;                                                                     \
+  }                                                                            \
+  return generic::CALL
+#else
+#define SPOTLIGHT_DISPATCH(CALL) return generic::CALL
+#endif
+
+void gemm(int64_t m, int64_t n, int64_t k, const float *A, int64_t lda,
+          bool transA, const float *B, int64_t ldb, float *C, int64_t ldc,
+          bool accumulate) {
+  SPOTLIGHT_DISPATCH(gemm(m, n, k, A, lda, transA, B, ldb, C, ldc, accumulate));
+}
+
+void gatherDots(const float *q, const float *rows, const int32_t *index,
+                int64_t count, int64_t d, float *out) {
+  SPOTLIGHT_DISPATCH(gatherDots(q, rows, index, count, d, out));
+}
+
+void gatherDotsBackward(const float *q, const float *rows,
+                        const int32_t *index, const float *g, int64_t count,
+                        int64_t d, float *qGrad, float *rowGrads) {
+  SPOTLIGHT_DISPATCH(
+      gatherDotsBackward(q, rows, index, g, count, d, qGrad, rowGrads));
+}
+
+double pairwise(const float *a, int64_t P, const float *b, int64_t N,
+                float *ra, float *rb, bool wantLoss) {
+  SPOTLIGHT_DISPATCH(pairwise(a, P, b, N, ra, rb, wantLoss));
+}
+
+void matchingBits(const uint32_t *q, const uint32_t *keys, int64_t words,
+                  int64_t n, int32_t *out) {
+  SPOTLIGHT_DISPATCH(matchingBits(q, keys, words, n, out));
+}
+
+void siluResidual(const float *a1, const float *x, float *h1, int64_t n) {
+  SPOTLIGHT_DISPATCH(siluResidual(a1, x, h1, n));
+}
+
+void siluBackward(const float *a1, const float *dH1, float *dA1, int64_t n) {
+  SPOTLIGHT_DISPATCH(siluBackward(a1, dH1, dA1, n));
+}
+
+void softsign(const float *h, float g, float *u, int64_t n) {
+  SPOTLIGHT_DISPATCH(softsign(h, g, u, n));
+}
+
+void softsignBackward(const float *h, float g, const float *dU, float *dH,
+                      int64_t n) {
+  SPOTLIGHT_DISPATCH(softsignBackward(h, g, dU, dH, n));
+}
+
+const char *isaName() {
+  switch (isa) {
+  case Isa::Avx512:
+    return "avx512";
+  case Isa::Avx2:
+    return "avx2";
+  case Isa::Generic:
+    break;
+  }
+  return "generic";
+}
+
+} // namespace spotlight::quality::kernels

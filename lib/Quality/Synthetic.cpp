@@ -1,0 +1,220 @@
+//===- Synthetic.cpp - Queries and keys shaped like an LLM layer's --------===//
+//
+// Per KV head h (all vectors in R^D):
+//   key_t   = mu_k + sK * B_k z_t + sigK * e_t
+//   query_t = mu_q + sQ * (sqrt(rho) B_k x_t + sqrt(1 - rho) B_q y_t) + sigQ * e'_t
+// with z, x, y ~ N(0, I_rank), e ~ N(0, I_D); B_k, B_q orthonormal rank-r
+// bases orthogonal to the mean key direction; mu_q at `interConeDegrees` from
+// mu_k. The scales follow from the requested cone angles (tan(angle) = |
+// variation| / |mean|), and the part of mu_q inside span(B_k) (a head's
+// static preference among keys) from the requested logit spread.
+//
+//===----------------------------------------------------------------------===//
+
+#include "spotlight/Quality/Synthetic.h"
+
+#include "spotlight/Quality/Random.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace spotlight::quality {
+namespace {
+
+using Vec = std::vector<double>;
+
+double dot(const Vec &a, const Vec &b) {
+  double s = 0;
+  for (size_t i = 0; i < a.size(); ++i)
+    s += a[i] * b[i];
+  return s;
+}
+
+void normalize(Vec &v) {
+  double n = std::sqrt(dot(v, v));
+  for (double &x : v)
+    x /= n;
+}
+
+/// Removes from v its components along the (orthonormal) `basis`.
+void orthogonalize(Vec &v, const std::vector<Vec> &basis) {
+  for (int pass = 0; pass < 2; ++pass) // twice is enough for stability
+    for (const Vec &b : basis) {
+      double c = dot(v, b);
+      for (size_t i = 0; i < v.size(); ++i)
+        v[i] -= c * b[i];
+    }
+}
+
+Vec gaussian(Rng &rng, int64_t n) {
+  Vec v(n);
+  for (double &x : v)
+    x = rng.normal();
+  return v;
+}
+
+/// `count` orthonormal vectors orthogonal to `against`, appended to it too.
+std::vector<Vec> orthonormalSet(Rng &rng, int64_t d, int64_t count,
+                                std::vector<Vec> &against) {
+  std::vector<Vec> out;
+  for (int64_t i = 0; i < count; ++i) {
+    Vec v = gaussian(rng, d);
+    orthogonalize(v, against);
+    normalize(v);
+    against.push_back(v);
+    out.push_back(v);
+  }
+  return out;
+}
+
+/// A unit vector with `share` of its squared norm on `channels` (random
+/// signs and magnitudes) and the rest spread over all channels.
+Vec withOutliers(Rng &rng, int64_t d, const std::vector<int64_t> &channels,
+                 double share) {
+  Vec spread = gaussian(rng, d);
+  normalize(spread);
+  Vec spikes(d, 0.0);
+  for (int64_t c : channels)
+    spikes[c] = (rng.uniform() < 0.5 ? -1 : 1) * (1 + rng.uniform());
+  if (!channels.empty())
+    normalize(spikes);
+  Vec v(d);
+  for (int64_t i = 0; i < d; ++i)
+    v[i] = std::sqrt(1 - share) * spread[i] + std::sqrt(share) * spikes[i];
+  normalize(v);
+  return v;
+}
+
+} // namespace
+
+bool generateSynthetic(const SyntheticOptions &o, Dataset &out,
+                       std::string &error) {
+  const int64_t D = o.headDim, r = o.rank, QH = o.queryHeads, KH = o.kvHeads;
+  auto bad = [&](const std::string &m) {
+    error = "synthetic data: " + m;
+    return false;
+  };
+  if (o.tokens <= 0 || QH <= 0 || KH <= 0 || QH % KH != 0)
+    return bad("need T > 0 and QH a positive multiple of KH");
+  if (D <= 0 || D % 32 != 0)
+    return bad("D must be a positive multiple of 32");
+  if (r < 1 || 2 * r + 2 > D)
+    return bad("rank must be in [1, (D - 2) / 2]");
+  if (o.outlierChannels < 0 || o.outlierChannels > D)
+    return bad("outlier channels must be in [0, D]");
+  for (double deg : {o.keyConeDegrees, o.queryConeDegrees, o.interConeDegrees})
+    if (!(deg > 0 && deg < 90))
+      return bad("angles must lie in (0, 90) degrees");
+  if (!(o.keyNorm > 0 && o.queryNorm > 0 && o.logitStd >= 0 &&
+        o.noiseShare >= 0 && o.noiseShare < 1 && o.queryAlignedShare >= 0 &&
+        o.queryAlignedShare <= 1 && o.outlierShare >= 0 &&
+        o.outlierShare <= 1))
+    return bad("norms must be positive and shares in [0, 1]");
+
+  const double rad = M_PI / 180, nu = o.noiseShare, rho = o.queryAlignedShare;
+  const double varK = std::pow(o.keyNorm * std::tan(o.keyConeDegrees * rad), 2);
+  const double varQ =
+      std::pow(o.queryNorm * std::tan(o.queryConeDegrees * rad), 2);
+  const double sK = std::sqrt((1 - nu) * varK / r), sigK = std::sqrt(nu * varK / D);
+  const double sQ = std::sqrt((1 - nu) * varQ / r), sigQ = std::sqrt(nu * varQ / D);
+  // Variance over keys of q.k for a query q: sK^2 |B_k^T q|^2 + sigK^2 |q|^2.
+  // Averaged over queries, |B_k^T q|^2 = P^2 + rho (1 - nu) varQ with P the
+  // norm of mu_q inside span(B_k); solve for P given the logit spread.
+  const double inter = o.interConeDegrees * rad;
+  const double perp = o.queryNorm * std::sin(inter);
+  double c2 = (o.logitStd * o.logitStd * D -
+               sigK * sigK * (o.queryNorm * o.queryNorm + varQ)) /
+              (sK * sK);
+  double p2 = std::clamp(c2 - rho * (1 - nu) * varQ, 0.0, perp * perp);
+  const double aligned = std::sqrt(p2) / perp;
+
+  Dataset d;
+  d.tokens = o.tokens;
+  d.queryHeads = QH;
+  d.kvHeads = KH;
+  d.headDim = D;
+  d.sequenceLengths = o.sequenceLengths;
+  d.queries.assign(o.tokens * QH * D, 0.0f);
+  d.keys.assign(o.tokens * KH * D, 0.0f);
+  const int64_t G = QH / KH;
+
+  for (int64_t h = 0; h < KH; ++h) {
+    // The layer: outlier channels, the key cone, then each query head's cone.
+    Rng layer(deriveSeed(o.layerSeed, h));
+    std::vector<int64_t> channels;
+    while (static_cast<int64_t>(channels.size()) < o.outlierChannels) {
+      int64_t c = static_cast<int64_t>(layer.below(D));
+      if (std::find(channels.begin(), channels.end(), c) == channels.end())
+        channels.push_back(c);
+    }
+    Vec muK = withOutliers(layer, D, channels, o.outlierShare);
+    std::vector<Vec> used = {muK};
+    std::vector<Vec> Bk = orthonormalSet(layer, D, r, used);
+
+    struct QueryCone {
+      Vec mu;
+      std::vector<Vec> own;
+    };
+    std::vector<QueryCone> cones(G);
+    for (int64_t j = 0; j < G; ++j) {
+      Rng qLayer(deriveSeed(o.layerSeed, 0x10000 + h * G + j));
+      Vec inside(D, 0.0), c0 = gaussian(qLayer, r);
+      normalize(c0);
+      for (int64_t i = 0; i < r; ++i)
+        for (int64_t x = 0; x < D; ++x)
+          inside[x] += c0[i] * Bk[i][x];
+      Vec outside = withOutliers(qLayer, D, channels, o.outlierShare);
+      std::vector<Vec> against = used;
+      orthogonalize(outside, against);
+      normalize(outside);
+      against.push_back(outside);
+      cones[j].mu.resize(D);
+      for (int64_t x = 0; x < D; ++x) {
+        double dir = aligned * inside[x] +
+                     std::sqrt(1 - aligned * aligned) * outside[x];
+        cones[j].mu[x] = o.queryNorm * (std::cos(inter) * muK[x] +
+                                        std::sin(inter) * dir);
+      }
+      cones[j].own = orthonormalSet(qLayer, D, r, against);
+    }
+
+    // The text: per-token variation, keys then each query head.
+    Rng text(deriveSeed(o.tokenSeed, h));
+    Vec z(r);
+    for (int64_t t = 0; t < o.tokens; ++t) {
+      for (double &v : z)
+        v = text.normal();
+      float *k = &d.keys[(t * KH + h) * D];
+      for (int64_t x = 0; x < D; ++x) {
+        double v = o.keyNorm * muK[x] + sigK * text.normal();
+        for (int64_t i = 0; i < r; ++i)
+          v += sK * z[i] * Bk[i][x];
+        k[x] = static_cast<float>(v);
+      }
+    }
+    for (int64_t j = 0; j < G; ++j) {
+      Rng qText(deriveSeed(o.tokenSeed, 0x10000 + h * G + j));
+      Vec xa(r), yb(r);
+      for (int64_t t = 0; t < o.tokens; ++t) {
+        for (int64_t i = 0; i < r; ++i) {
+          xa[i] = qText.normal() * sQ * std::sqrt(rho);
+          yb[i] = qText.normal() * sQ * std::sqrt(1 - rho);
+        }
+        float *q = &d.queries[(t * QH + h * G + j) * D];
+        for (int64_t x = 0; x < D; ++x) {
+          double v = cones[j].mu[x] + sigQ * qText.normal();
+          for (int64_t i = 0; i < r; ++i)
+            v += xa[i] * Bk[i][x] + yb[i] * cones[j].own[i][x];
+          q[x] = static_cast<float>(v);
+        }
+      }
+    }
+  }
+  error = d.finalize();
+  if (!error.empty())
+    return false;
+  out = std::move(d);
+  return true;
+}
+
+} // namespace spotlight::quality
