@@ -162,24 +162,12 @@ private:
     });
 
     // Threshold: the largest T with count(score >= T) >= k.
-    Type index = b.getIndexType();
-    auto search = scf::WhileOp::create(
-        b, TypeRange{index, index}, ValueRange{e.index(maxScore()), e.index(0)},
-        [&](OpBuilder &, Location, ValueRange args) {
-          Value reached =
-              e.add(args[1], asIndex(e.loadScalar(histogram, args[0])));
-          scf::ConditionOp::create(b, e.cmp(Pred::slt, reached, budget), args);
-        },
-        [&](OpBuilder &, Location, ValueRange args) {
-          Value above =
-              e.add(args[1], asIndex(e.loadScalar(histogram, args[0])));
-          scf::YieldOp::create(b, ValueRange{e.sub(args[0], e.index(1)), above});
-        });
-    Value threshold = arith::IndexCastOp::create(b, b.getI32Type(),
-                                                 search.getResult(0));
-    Value tiesTaken = e.sub(budget, search.getResult(1));
-    Value tiesAtThreshold =
-        asIndex(e.loadScalar(histogram, search.getResult(0)));
+    auto [thresholdIndex, above] =
+        e.thresholdSearch(histogram, e.index(0), maxScore() + 1, budget);
+    Value threshold =
+        arith::IndexCastOp::create(b, b.getI32Type(), thresholdIndex);
+    Value tiesTaken = e.sub(budget, above);
+    Value tiesAtThreshold = asIndex(e.loadScalar(histogram, thresholdIndex));
     Value skip = e.sub(tiesAtThreshold, tiesTaken);
 
     // Ascending, branch-free compaction of the middle.

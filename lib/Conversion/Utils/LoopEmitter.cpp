@@ -124,6 +124,14 @@ void LoopEmitter::forRange(Value lb, Value ub, function_ref<void(Value)> body) {
   body(loop.getInductionVar());
 }
 
+void LoopEmitter::forStep(Value lb, Value ub, Value step,
+                          function_ref<void(Value)> body) {
+  auto loop = scf::ForOp::create(b, lb, ub, step);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(loop.getBody()->getTerminator());
+  body(loop.getInductionVar());
+}
+
 ValueRange LoopEmitter::forRange(
     Value lb, Value ub, ValueRange inits,
     function_ref<SmallVector<Value>(Value, ValueRange)> body) {
@@ -153,6 +161,28 @@ void LoopEmitter::ifThen(Value cond, function_ref<void()> then,
 Value LoopEmitter::splat(Value scalar, int64_t width) {
   return vector::BroadcastOp::create(
       b, VectorType::get({width}, scalar.getType()), scalar);
+}
+
+std::pair<Value, Value> LoopEmitter::thresholdSearch(FlatBuffer hist,
+                                                     Value base, int64_t bins,
+                                                     Value budget) {
+  Type indexType = b.getIndexType();
+  auto countAt = [&](Value bin) -> Value {
+    return arith::IndexCastOp::create(b, indexType,
+                                      loadScalar(hist, add(base, bin)));
+  };
+  auto search = scf::WhileOp::create(
+      b, TypeRange{indexType, indexType}, ValueRange{index(bins - 1), index(0)},
+      [&](OpBuilder &, Location, ValueRange args) {
+        Value reached = add(args[1], countAt(args[0]));
+        scf::ConditionOp::create(
+            b, cmp(arith::CmpIPredicate::slt, reached, budget), args);
+      },
+      [&](OpBuilder &, Location, ValueRange args) {
+        scf::YieldOp::create(b, ValueRange{sub(args[0], index(1)),
+                                           add(args[1], countAt(args[0]))});
+      });
+  return {search.getResult(0), search.getResult(1)};
 }
 
 } // namespace mlir::spotlight::loops

@@ -63,6 +63,8 @@ public:
 
   /// `for iv in [lb, ub)` with `body` built at the insertion point.
   void forRange(Value lb, Value ub, function_ref<void(Value)> body);
+  /// `for iv in [lb, ub) step step`.
+  void forStep(Value lb, Value ub, Value step, function_ref<void(Value)> body);
   /// The same carrying `inits`; `body` returns the values to yield.
   ValueRange forRange(Value lb, Value ub, ValueRange inits,
                       function_ref<SmallVector<Value>(Value, ValueRange)> body);
@@ -72,6 +74,12 @@ public:
 
   /// A vector<width x f32> splat.
   Value splat(Value scalar, int64_t width);
+
+  /// The score threshold of an exact top-`budget` over a histogram of
+  /// `bins` counts at `hist[base ...]`: the largest T with
+  /// count(score >= T) >= budget, and count(score > T).
+  std::pair<Value, Value> thresholdSearch(FlatBuffer hist, Value base,
+                                          int64_t bins, Value budget);
 
 private:
   ImplicitLocOpBuilder &b;

@@ -1,0 +1,67 @@
+//===- KernelBuilder.h - GPU kernels, or their CPU emulation ----*- C++ -*-===//
+//
+// A kernel is written once, as phases separated by block-wide barriers, and
+// emitted either for the GPU or as an emulation on the CPU:
+//
+//   GPU:        gpu.launch blocks(grid) threads(T) workgroup(shared...) {
+//                 phase 1 (thread = gpu.thread_id x); gpu.barrier; phase 2 ...
+//               }
+//   Emulation:  scf.for block in [0, grid) {
+//                 shared = memref.alloca ...
+//                 scf.for thread in [0, T) { phase 1 }
+//                 scf.for thread in [0, T) { phase 2 } ...
+//               }
+//
+// Both run the same phase bodies, so the emulation, which executes on any
+// machine, tests the kernels' arithmetic and their block-level cooperation
+// (shared memory, atomics, barriers) against the reference without a GPU.
+// Rule for kernel authors: nothing computed in one phase is used in a later
+// phase except through memory (shared or global).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPOTLIGHT_LIB_CONVERSION_SPOTLIGHTTOGPU_KERNELBUILDER_H
+#define SPOTLIGHT_LIB_CONVERSION_SPOTLIGHTTOGPU_KERNELBUILDER_H
+
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace mlir::spotlight::gpu_lowering {
+
+enum class KernelTarget { GPU, Emulation };
+
+class KernelBuilder {
+public:
+  /// Builds one kernel of `grid` blocks of `threads` threads with
+  /// block-shared buffers of the given 1-D types (no memory space).
+  KernelBuilder(ImplicitLocOpBuilder &b, KernelTarget target, Value grid,
+                int64_t threads, ArrayRef<MemRefType> sharedTypes);
+
+  /// Emits the kernel; `body` calls blockId(), shared() and phase().
+  void build(function_ref<void()> body);
+
+  Value blockId() const { return block; }
+  Value shared(unsigned i) const { return sharedBuffers[i]; }
+  int64_t threadCount() const { return threads; }
+
+  /// A barrier-free region that every thread of the block runs.
+  void phase(function_ref<void(Value thread)> body);
+
+private:
+  ImplicitLocOpBuilder &b;
+  KernelTarget target;
+  Value grid;
+  int64_t threads;
+  SmallVector<MemRefType> sharedTypes;
+  Value block, gpuThread;
+  SmallVector<Value> sharedBuffers;
+};
+
+/// Scratch memory the kernels read and write: device memory on the GPU
+/// (`gpu.alloc`, freed by `freeScratch`), host memory in the emulation.
+Value allocScratch(ImplicitLocOpBuilder &b, KernelTarget target, Value size,
+                   Type elementType);
+void freeScratch(ImplicitLocOpBuilder &b, KernelTarget target, Value buffer);
+
+} // namespace mlir::spotlight::gpu_lowering
+
+#endif // SPOTLIGHT_LIB_CONVERSION_SPOTLIGHTTOGPU_KERNELBUILDER_H
