@@ -53,6 +53,18 @@ DecodeGeometry geometryOf(const Case &c) {
   return g;
 }
 
+std::string loweringName(Lowering lowering) {
+  switch (lowering) {
+  case Lowering::Reference:
+    return "reference";
+  case Lowering::CPU:
+    return "cpu";
+  case Lowering::GPUEmulation:
+    return "gpu_emulation";
+  }
+  return "unknown";
+}
+
 /// Each geometry is compiled once per run. The engines are released in the
 /// environment's TearDown, before static destructors tear LLVM down.
 std::map<std::string, std::unique_ptr<JitModule>> &jitCache() {
@@ -68,8 +80,7 @@ struct JitCacheEnvironment : ::testing::Environment {
 
 JitModule &compiled(const DecodeGeometry &g, Lowering lowering) {
   std::string ir = buildDecodeModule(g);
-  auto &slot =
-      jitCache()[ir + (lowering == Lowering::CPU ? "// cpu" : "// reference")];
+  auto &slot = jitCache()[ir + "// " + loweringName(lowering)];
   if (!slot) {
     std::string error;
     slot = JitModule::create(ir, lowering, error);
@@ -218,7 +229,8 @@ constexpr ElementType F32 = ElementType::F32, BF16 = ElementType::BF16;
 
 INSTANTIATE_TEST_SUITE_P(
     Geometries, LoweringTest,
-    ::testing::Combine(::testing::Values(Lowering::Reference, Lowering::CPU),
+    ::testing::Combine(::testing::Values(Lowering::Reference, Lowering::CPU,
+                                         Lowering::GPUEmulation),
     ::testing::Values(
         // name, B, G, D, CH=QH, head mode, dtype, budget count
         Case{"mha_d64_group_f32", 1, 1, 64, true, false, F32, 0},
@@ -232,15 +244,63 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"g7_d64_chqh_head_bf16", 2, 7, 64, true, true, BF16, 0},
         Case{"g7_d128_chkh_group_f32", 1, 7, 128, false, false, F32, 0})),
     [](const ::testing::TestParamInfo<std::tuple<Lowering, Case>> &info) {
-      return std::string(std::get<0>(info.param) == Lowering::CPU
-                             ? "cpu_"
-                             : "reference_") +
+      return loweringName(std::get<0>(info.param)) + "_" +
              std::get<1>(info.param).name;
     });
 
 /// Many equal scores: key codes drawn from three patterns, so the
 /// threshold score is shared by far more tokens than the budget takes and
 /// the tie rule (most recent first) decides the set.
+class SelectTest : public ::testing::TestWithParam<Lowering> {};
+
+/// Selection alone on random codes over a long context: several blocks of
+/// the GPU score kernel (4096 tokens each) merge into one histogram.
+TEST_P(SelectTest, LongContextsMatchTheReference) {
+  for (bool headMode : {false, true}) {
+    DecodeGeometry g;
+    g.kvHeads = 2;
+    g.queryHeads = 8;
+    g.headDim = 128;
+    g.codeHeads = 8;
+    g.dtype = ElementType::F32;
+    g.headMode = headMode;
+    g.maxTokens = 20000;
+    JitModule &jit = compiled(g, GetParam());
+    const int64_t n = 20000, W = g.codeWords(), C = g.keyCodesPerHead();
+    const int64_t S = g.selectionSets(), M = g.selectionSlots();
+    uint64_t seed = freshSeed();
+    SCOPED_TRACE("head mode=" + std::to_string(headMode) +
+                 " seed=" + std::to_string(seed));
+    std::mt19937_64 rng(seed);
+    std::uniform_int_distribution<uint32_t> word;
+    HostTensor qc({1, g.queryHeads, 1, W}, 4), kc({1, g.kvHeads, n, C, W}, 4);
+    for (int64_t i = 0; i < qc.numElements(); ++i)
+      qc.as<uint32_t>()[i] = word(rng);
+    for (int64_t i = 0; i < kc.numElements(); ++i)
+      kc.as<uint32_t>()[i] = word(rng);
+    HostTensor selected({1, S, M}, 4);
+    call(jit, entry::select, {&qc, &kc, &selected});
+    reference::Selection rs = referenceSelection(g);
+    for (int64_t s = 0; s < S; ++s) {
+      auto scores = reference::scoreRow(referenceGeometry(g), rs,
+                                        qc.as<uint32_t>(), kc.as<uint32_t>(),
+                                        n, 0, s);
+      auto expected = reference::selectTokens(scores, rs);
+      const int32_t *row = selected.as<int32_t>() + s * M;
+      std::vector<int32_t> actual(row, row + M), padded = expected;
+      padded.resize(M, -1);
+      EXPECT_EQ(actual, padded) << "set " << s;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Lowerings, SelectTest,
+                         ::testing::Values(Lowering::Reference, Lowering::CPU,
+                                           Lowering::GPUEmulation),
+                         [](const ::testing::TestParamInfo<Lowering> &info) {
+                           return loweringName(info.param);
+                         });
+
 class TiesTest : public ::testing::TestWithParam<Lowering> {};
 
 TEST_P(TiesTest, ManyTiedScoresFollowTheTieRule) {
@@ -287,10 +347,10 @@ TEST_P(TiesTest, ManyTiedScoresFollowTheTieRule) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Lowerings, TiesTest,
-                         ::testing::Values(Lowering::Reference, Lowering::CPU),
+                         ::testing::Values(Lowering::Reference, Lowering::CPU,
+                                           Lowering::GPUEmulation),
                          [](const ::testing::TestParamInfo<Lowering> &info) {
-                           return info.param == Lowering::CPU ? "cpu"
-                                                              : "reference";
+                           return loweringName(info.param);
                          });
 
 } // namespace

@@ -53,10 +53,17 @@ std::unique_ptr<JitModule> JitModule::create(const std::string &irText,
     return nullptr;
   }
   mlir::PassManager pm(&impl->context);
-  if (lowering == Lowering::CPU)
-    mlir::spotlight::buildSpotlightCPUToLLVMPipeline(pm);
-  else
+  switch (lowering) {
+  case Lowering::Reference:
     mlir::spotlight::buildSpotlightReferenceToLLVMPipeline(pm);
+    break;
+  case Lowering::CPU:
+    mlir::spotlight::buildSpotlightCPUToLLVMPipeline(pm);
+    break;
+  case Lowering::GPUEmulation:
+    mlir::spotlight::buildSpotlightGPUEmulationToLLVMPipeline(pm);
+    break;
+  }
   if (mlir::failed(pm.run(*module))) {
     error = "lowering failed:\n" + diagnostics;
     return nullptr;

@@ -2,11 +2,15 @@
 
 #include "spotlight/Pipelines/Pipelines.h"
 #include "spotlight/Conversion/SpotlightToCPU/SpotlightToCPU.h"
+#include "spotlight/Conversion/SpotlightToGPU/SpotlightToGPU.h"
 #include "spotlight/Conversion/SpotlightToLinalg/SpotlightToLinalg.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
 #include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
@@ -70,6 +74,51 @@ void mlir::spotlight::buildSpotlightCPUToLLVMPipeline(OpPassManager &pm) {
   addBufferizeAndLowerToLLVM(pm);
 }
 
+void mlir::spotlight::buildSpotlightGPUEmulationToLLVMPipeline(
+    OpPassManager &pm) {
+  ConvertSpotlightToGPUOptions gpu;
+  gpu.emulate = true;
+  pm.addPass(createConvertSpotlightToGPU(gpu));
+  buildSpotlightCPUToLLVMPipeline(pm);
+}
+
+void mlir::spotlight::buildSpotlightGPUToPTXPipeline(
+    OpPassManager &pm, const GPUPipelineOptions &options) {
+  pm.addPass(createConvertSpotlightToGPU());
+  pm.addPass(createConvertSpotlightToCPU());
+  pm.addPass(createCanonicalizerPass());
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createSCFToControlFlowPass());
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.chip;
+  target.features = options.features;
+  target.optLevel = 3;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  kernels.addPass(createConvertMathToLLVMPass());
+  kernels.addPass(createConvertGpuOpsToNVVMOps());
+  kernels.addPass(createReconcileUnrealizedCastsPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = "isa";
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+}
+
+namespace {
+struct GPUPipelineCLOptions
+    : public PassPipelineOptions<GPUPipelineCLOptions> {
+  Option<std::string> chip{*this, "chip", llvm::cl::desc("sm_80 or sm_90"),
+                           llvm::cl::init("sm_90")};
+  Option<std::string> features{*this, "features",
+                               llvm::cl::desc("PTX features"),
+                               llvm::cl::init("+ptx80")};
+};
+} // namespace
+
 void mlir::spotlight::registerSpotlightPipelines() {
   PassPipelineRegistration<>(
       "spotlight-reference-to-llvm-pipeline",
@@ -81,4 +130,14 @@ void mlir::spotlight::registerSpotlightPipelines() {
       "Lower a spotlight decode module through the optimized CPU lowering to "
       "the LLVM dialect for the host",
       buildSpotlightCPUToLLVMPipeline);
+  PassPipelineRegistration<>(
+      "spotlight-gpu-emulation-to-llvm-pipeline",
+      "Run the GPU kernels of a decode module as CPU loops (testing)",
+      buildSpotlightGPUEmulationToLLVMPipeline);
+  PassPipelineRegistration<GPUPipelineCLOptions>(
+      "spotlight-gpu-to-ptx-pipeline",
+      "Lower a decode module's GPU kernels through NVVM to PTX",
+      [](OpPassManager &pm, const GPUPipelineCLOptions &cl) {
+        buildSpotlightGPUToPTXPipeline(pm, {cl.chip, cl.features});
+      });
 }

@@ -17,6 +17,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 namespace spotlight::quality {
 namespace {
@@ -215,6 +217,123 @@ bool generateSynthetic(const SyntheticOptions &o, Dataset &out,
     return false;
   out = std::move(d);
   return true;
+}
+
+namespace {
+bool parseInt(const std::string &text, int64_t &out) {
+  if (text.empty() || text.size() > 18 ||
+      text.find_first_not_of("0123456789") != std::string::npos)
+    return false;
+  out = std::strtoll(text.c_str(), nullptr, 10);
+  return true;
+}
+
+bool parseDouble(const std::string &text, double &out) {
+  if (text.empty())
+    return false;
+  char *end = nullptr;
+  out = std::strtod(text.c_str(), &end);
+  return end == text.c_str() + text.size() && std::isfinite(out);
+}
+
+std::string number(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%g", v);
+  return buffer;
+}
+} // namespace
+
+bool parseSyntheticSpec(const std::string &spec, SyntheticOptions &o,
+                        std::string &error) {
+  if (spec.empty() || spec == "default")
+    return true;
+  size_t pos = 0;
+  while (pos <= spec.size()) {
+    size_t comma = spec.find(',', pos);
+    std::string item = spec.substr(
+        pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    pos = comma == std::string::npos ? spec.size() + 1 : comma + 1;
+    size_t eq = item.find('=');
+    if (eq == std::string::npos) {
+      error = "synthetic spec: expected key=value, got '" + item + "'";
+      return false;
+    }
+    const std::string key = item.substr(0, eq), value = item.substr(eq + 1);
+    int64_t i = 0;
+    double d = 0;
+    bool ok = true;
+    if (key == "seq-lens") {
+      o.sequenceLengths.clear();
+      size_t at = 0;
+      while (ok && at <= value.size()) {
+        size_t colon = value.find(':', at);
+        ok = parseInt(value.substr(at, colon == std::string::npos
+                                           ? std::string::npos
+                                           : colon - at),
+                      i);
+        o.sequenceLengths.push_back(i);
+        at = colon == std::string::npos ? value.size() + 1 : colon + 1;
+      }
+    } else if (key == "tokens" || key == "qh" || key == "kh" || key == "d" ||
+               key == "rank" || key == "outliers") {
+      ok = parseInt(value, i);
+      (key == "tokens"   ? o.tokens
+       : key == "qh"     ? o.queryHeads
+       : key == "kh"     ? o.kvHeads
+       : key == "d"      ? o.headDim
+       : key == "rank"   ? o.rank
+                         : o.outlierChannels) = i;
+    } else if (key == "layer-seed" || key == "text-seed") {
+      ok = parseInt(value, i);
+      (key == "layer-seed" ? o.layerSeed : o.tokenSeed) = static_cast<uint64_t>(i);
+    } else {
+      double *slot = key == "key-norm"        ? &o.keyNorm
+                     : key == "key-cone"      ? &o.keyConeDegrees
+                     : key == "query-norm"    ? &o.queryNorm
+                     : key == "query-cone"    ? &o.queryConeDegrees
+                     : key == "inter-cone"    ? &o.interConeDegrees
+                     : key == "logit-std"     ? &o.logitStd
+                     : key == "aligned"       ? &o.queryAlignedShare
+                     : key == "noise"         ? &o.noiseShare
+                     : key == "outlier-share" ? &o.outlierShare
+                                              : nullptr;
+      if (!slot) {
+        error = "synthetic spec: unknown key '" + key + "'";
+        return false;
+      }
+      ok = parseDouble(value, d);
+      *slot = d;
+    }
+    if (!ok) {
+      error = "synthetic spec: bad value in '" + item + "'";
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string syntheticSpec(const SyntheticOptions &o) {
+  std::string s = "tokens=" + std::to_string(o.tokens);
+  if (!o.sequenceLengths.empty()) {
+    s += ",seq-lens=";
+    for (size_t i = 0; i < o.sequenceLengths.size(); ++i)
+      s += (i ? ":" : "") + std::to_string(o.sequenceLengths[i]);
+  }
+  s += ",qh=" + std::to_string(o.queryHeads) +
+       ",kh=" + std::to_string(o.kvHeads) + ",d=" + std::to_string(o.headDim) +
+       ",layer-seed=" + std::to_string(o.layerSeed) +
+       ",text-seed=" + std::to_string(o.tokenSeed) +
+       ",rank=" + std::to_string(o.rank) + ",key-norm=" + number(o.keyNorm) +
+       ",key-cone=" + number(o.keyConeDegrees) +
+       ",query-norm=" + number(o.queryNorm) +
+       ",query-cone=" + number(o.queryConeDegrees) +
+       ",inter-cone=" + number(o.interConeDegrees) +
+       ",logit-std=" + number(o.logitStd) +
+       ",aligned=" + number(o.queryAlignedShare) +
+       ",noise=" + number(o.noiseShare) +
+       ",outliers=" + std::to_string(o.outlierChannels) +
+       ",outlier-share=" + number(o.outlierShare);
+  return s;
 }
 
 } // namespace spotlight::quality

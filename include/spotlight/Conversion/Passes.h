@@ -4,6 +4,7 @@
 #define SPOTLIGHT_CONVERSION_PASSES_H
 
 #include "spotlight/Conversion/SpotlightToCPU/SpotlightToCPU.h"
+#include "spotlight/Conversion/SpotlightToGPU/SpotlightToGPU.h"
 #include "spotlight/Conversion/SpotlightToLinalg/SpotlightToLinalg.h"
 
 namespace mlir::spotlight {

@@ -63,4 +63,40 @@ def ConvertSpotlightToCPU : Pass<"convert-spotlight-to-cpu"> {
   ];
 }
 
+def ConvertSpotlightToGPU : Pass<"convert-spotlight-to-gpu"> {
+  let summary = "Lower spotlight.hamming_topk to GPU kernels (gpu.launch)";
+  let description = [{
+    The Hamming retrieval as three `gpu.launch` kernels: clear the
+    histograms; score a chunk of 4096 middle tokens per block (`popc` on
+    the 32-bit code words, the G query heads of a group summed in
+    registers) into a global score array and a shared-memory histogram
+    merged into the global one with atomics; select per (sequence, set)
+    with a block of 256 threads (threshold from the histogram, per-thread
+    counts, prefix sums, ordered writes with the tie rule). Exact and O(N).
+    Scratch is `gpu.alloc` device memory.
+
+    With `emulate=true` the same kernel bodies are emitted as loops over
+    blocks and threads (barriers become phase boundaries, shared memory a
+    per-block `memref.alloca`), so the kernels run, and are tested against
+    the reference, on a machine without a GPU.
+
+    Other spotlight ops are left for another lowering.
+
+    ```mlir
+    %idx = spotlight.hamming_topk group ins(%qc, %kc : ...) outs(%init : ...)
+    // becomes: gpu.alloc; gpu.launch {...}; gpu.launch {...}; gpu.launch {...}
+    ```
+  }];
+  let options = [
+    Option<"emulate", "emulate", "bool", /*default=*/"false",
+           "Emulate the kernels with loops on the CPU (for testing)">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect", "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // SPOTLIGHT_CONVERSION_PASSES

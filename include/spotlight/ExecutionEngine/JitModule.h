@@ -13,6 +13,7 @@ namespace spotlight {
 enum class Lowering {
   Reference, ///< convert-spotlight-to-linalg: the executable semantics
   CPU,       ///< convert-spotlight-to-cpu: fused, vectorized loops
+  GPUEmulation, ///< the GPU kernels emulated on the CPU, the rest as CPU
 };
 
 /// A spotlight module lowered to LLVM and compiled in process by

@@ -3,6 +3,8 @@
 #ifndef SPOTLIGHT_PIPELINES_PIPELINES_H
 #define SPOTLIGHT_PIPELINES_PIPELINES_H
 
+#include <string>
+
 namespace mlir {
 class OpPassManager;
 namespace spotlight {
@@ -16,8 +18,26 @@ void buildSpotlightReferenceToLLVMPipeline(OpPassManager &pm);
 /// loops), then the same bufferization and LLVM lowering.
 void buildSpotlightCPUToLLVMPipeline(OpPassManager &pm);
 
-/// Registers `spotlight-reference-to-llvm-pipeline` and
-/// `spotlight-cpu-to-llvm-pipeline` with the pass registry.
+/// The GPU kernels emulated on the CPU (convert-spotlight-to-gpu{emulate}),
+/// the other ops by the CPU lowering: how the tests run the GPU kernels'
+/// arithmetic and block cooperation without a GPU.
+void buildSpotlightGPUEmulationToLLVMPipeline(OpPassManager &pm);
+
+/// Options of the GPU pipeline.
+struct GPUPipelineOptions {
+  std::string chip = "sm_90";
+  std::string features = "+ptx80";
+};
+
+/// GPU pipeline up to the kernels: convert-spotlight-to-gpu, bufferization,
+/// kernel outlining, NVVM, and `gpu.binary` ops holding PTX for `chip`.
+/// Ops without a GPU lowering run on the host (CPU lowering).
+void buildSpotlightGPUToPTXPipeline(OpPassManager &pm,
+                                    const GPUPipelineOptions &options);
+
+/// Registers `spotlight-reference-to-llvm-pipeline`,
+/// `spotlight-cpu-to-llvm-pipeline`, `spotlight-gpu-emulation-to-llvm-pipeline`
+/// and `spotlight-gpu-to-ptx-pipeline` with the pass registry.
 void registerSpotlightPipelines();
 
 } // namespace spotlight

@@ -6,6 +6,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 namespace mlir::spotlight::gpu_lowering {
 
@@ -41,12 +42,14 @@ void KernelBuilder::build(function_ref<void()> body) {
     gpu::TerminatorOp::create(b);
     return;
   }
+  // Every kernel initializes its shared memory before reading it, so the
+  // blocks can share one allocation, made once outside the block loop.
+  for (MemRefType type : sharedTypes)
+    sharedBuffers.push_back(memref::AllocaOp::create(b, type));
   auto loop = scf::ForOp::create(b, arith::ConstantIndexOp::create(b, 0), grid,
                                  one);
   b.setInsertionPoint(loop.getBody()->getTerminator());
   block = loop.getInductionVar();
-  for (MemRefType type : sharedTypes)
-    sharedBuffers.push_back(memref::AllocaOp::create(b, type));
   body();
 }
 
@@ -78,8 +81,23 @@ Value allocScratch(ImplicitLocOpBuilder &b, KernelTarget target, Value size,
 void freeScratch(ImplicitLocOpBuilder &b, KernelTarget target, Value buffer) {
   // Host scratch is freed by the buffer-deallocation pipeline.
   if (target == KernelTarget::GPU)
-    gpu::DeallocOp::create(b, /*asyncToken=*/nullptr, /*asyncDependencies=*/{},
+    gpu::DeallocOp::create(b, /*asyncToken=*/Type(), /*asyncDependencies=*/ValueRange(),
                            buffer);
+}
+
+Value allocResult(ImplicitLocOpBuilder &b, KernelTarget target, Value init) {
+  auto type = cast<RankedTensorType>(init.getType());
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      sizes.push_back(tensor::DimOp::create(b, init, d));
+  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
+  if (target == KernelTarget::GPU)
+    return gpu::AllocOp::create(b, memrefType, /*asyncToken=*/nullptr,
+                                /*asyncDependencies=*/{}, sizes,
+                                /*symbolOperands=*/{}, /*hostShared=*/nullptr)
+        .getMemref();
+  return memref::AllocOp::create(b, memrefType, sizes);
 }
 
 } // namespace mlir::spotlight::gpu_lowering

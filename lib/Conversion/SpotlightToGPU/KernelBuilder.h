@@ -6,8 +6,8 @@
 //   GPU:        gpu.launch blocks(grid) threads(T) workgroup(shared...) {
 //                 phase 1 (thread = gpu.thread_id x); gpu.barrier; phase 2 ...
 //               }
-//   Emulation:  scf.for block in [0, grid) {
-//                 shared = memref.alloca ...
+//   Emulation:  shared = memref.alloca ...
+//               scf.for block in [0, grid) {
 //                 scf.for thread in [0, T) { phase 1 }
 //                 scf.for thread in [0, T) { phase 2 } ...
 //               }
@@ -15,14 +15,16 @@
 // Both run the same phase bodies, so the emulation, which executes on any
 // machine, tests the kernels' arithmetic and their block-level cooperation
 // (shared memory, atomics, barriers) against the reference without a GPU.
-// Rule for kernel authors: nothing computed in one phase is used in a later
-// phase except through memory (shared or global).
+// Rules for kernel authors: nothing computed in one phase is used in a
+// later phase except through memory (shared or global), and shared memory
+// is written before it is read in every block.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef SPOTLIGHT_LIB_CONVERSION_SPOTLIGHTTOGPU_KERNELBUILDER_H
 #define SPOTLIGHT_LIB_CONVERSION_SPOTLIGHTTOGPU_KERNELBUILDER_H
 
+#include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
 namespace mlir::spotlight::gpu_lowering {
@@ -61,6 +63,8 @@ private:
 Value allocScratch(ImplicitLocOpBuilder &b, KernelTarget target, Value size,
                    Type elementType);
 void freeScratch(ImplicitLocOpBuilder &b, KernelTarget target, Value buffer);
+/// The buffer of an op's result, shaped like the tensor `init`.
+Value allocResult(ImplicitLocOpBuilder &b, KernelTarget target, Value init);
 
 } // namespace mlir::spotlight::gpu_lowering
 

@@ -48,6 +48,8 @@ static FlatBuffer flatten(ImplicitLocOpBuilder &b, Value memref) {
   return {flat, type.getElementType()};
 }
 
+FlatBuffer LoopEmitter::flat(Value memref) { return flatten(b, memref); }
+
 FlatBuffer LoopEmitter::readFlat(Value tensor) {
   auto type = cast<RankedTensorType>(tensor.getType());
   Value buffer = bufferization::ToBufferOp::create(

@@ -41,6 +41,8 @@ public:
   Value f32(float value);
   Value i32(int32_t value);
 
+  /// A contiguous memref viewed as 1-D.
+  FlatBuffer flat(Value memref);
   /// The operand of a tensor as a read-only flat buffer.
   FlatBuffer readFlat(Value tensor);
   /// A fresh buffer shaped like tensor `like`, and its flat view.

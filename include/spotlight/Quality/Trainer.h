@@ -1,0 +1,79 @@
+//===- Trainer.h - Train the hash MLPs of one layer -------------*- C++ -*-===//
+//
+// The published recipe (arXiv 2508.19740 and the authors' train.py), for
+// every code head of one layer at once:
+//   - each step samples up to `queriesPerStep` queries of the head's pool;
+//     a query's positives are its top `positiveFraction` causal keys by the
+//     exact logit q.k, its negatives the other causal keys; up to
+//     `maxPositives` / `maxNegatives` of each are sampled;
+//   - the loss is the Bradley-Terry ranking loss of Ranking.h on softsign-
+//     relaxed codes, averaged over all (positive, negative) pairs;
+//   - AdamW with linear warm-up then cosine decay, gradient norm clipping.
+// Code heads are independent models: each has its own random stream,
+// optimizer state and clipping, and they are trained in parallel, one head
+// per thread at a time, so results depend on the seed only (not on the
+// thread count).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPOTLIGHT_QUALITY_TRAINER_H
+#define SPOTLIGHT_QUALITY_TRAINER_H
+
+#include "spotlight/Quality/AdamW.h"
+#include "spotlight/Quality/Dataset.h"
+#include "spotlight/Quality/HashModel.h"
+#include "spotlight/Quality/Ranking.h"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace spotlight::quality {
+
+struct TrainOptions {
+  int64_t steps = 300;
+  int64_t queriesPerStep = 1024, maxPositives = 1024, maxNegatives = 1024;
+  double positiveFraction = 0.02;
+  RankingLossOptions loss;
+  double learningRate = 1e-3, warmupFraction = 0.01;
+  AdamWOptions adamw;
+  /// Queries (training and held-out) need at least this many causal keys.
+  int64_t minContext = 128;
+  /// Query tokens per code head whose positives are computed up front.
+  int64_t queryPool = 4096;
+  /// Held-out query tokens per query head, never trained on; the progress
+  /// line reports their IoU at `heldOutBudget`.
+  int64_t heldOutQueries = 128;
+  double heldOutBudget = 0.02;
+  /// A progress report every this many steps (and after the last).
+  int64_t logEvery = 25;
+  uint64_t seed = 1;
+  int threads = 0;
+};
+
+struct TrainProgress {
+  int64_t step = 0, steps = 0;
+  /// Mean over code heads of the loss of their latest step.
+  double loss = 0;
+  /// Mean over query heads of the held-out IoU at heldOutBudget.
+  double heldOutIoU = 0;
+  double learningRate = 0, seconds = 0;
+};
+
+/// Trains `weights` (initialized by the caller; codeHeads QH or KH, headDim
+/// D) on `data`. `progress` is called after setup (step 0, before any
+/// update) and every logEvery steps.
+bool trainHashWeights(const Dataset &data, const TrainOptions &options,
+                      HashWeights &weights,
+                      const std::function<void(const TrainProgress &)> &progress,
+                      std::string &error);
+
+/// Held-out style IoU of `weights` at `budget` against a reference built by
+/// buildExactReference: mean over query heads.
+double hashedIoU(const Dataset &data, const HashWeights &weights,
+                 const struct ExactReference &reference, size_t budgetIndex,
+                 int threads);
+
+} // namespace spotlight::quality
+
+#endif // SPOTLIGHT_QUALITY_TRAINER_H

@@ -1,0 +1,42 @@
+//===- SpotlightToGPU.cpp - The GPU kernel lowering pass ------------------===//
+//
+//   spotlight.hamming_topk  ->  gpu.launch kernels (or their CPU emulation)
+//
+//===----------------------------------------------------------------------===//
+
+#include "spotlight/Conversion/SpotlightToGPU/SpotlightToGPU.h"
+#include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mlir::spotlight {
+#define GEN_PASS_DEF_CONVERTSPOTLIGHTTOGPU
+#include "spotlight/Conversion/Passes.h.inc"
+} // namespace mlir::spotlight
+
+using namespace mlir;
+using namespace mlir::spotlight;
+
+namespace {
+struct ConvertSpotlightToGPUPass
+    : spotlight::impl::ConvertSpotlightToGPUBase<ConvertSpotlightToGPUPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    ConversionTarget target(getContext());
+    target.addIllegalOp<HammingTopKOp>();
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    RewritePatternSet patterns(&getContext());
+    populateHammingTopKToGPUPatterns(patterns, emulate);
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace

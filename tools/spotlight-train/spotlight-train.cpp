@@ -1,0 +1,256 @@
+//===- spotlight-train.cpp - Train the hash MLPs of one layer -------------===//
+//
+//   spotlight-train --queries q.npy --keys k.npy [--seq-lens 4096,4096] \
+//       --out layer.safetensors
+//   spotlight-train --synthetic=default --out layer.safetensors   (demo data)
+//
+// Trains the per-code-head hash MLPs of SEMANTICS.md on captured post-RoPE
+// queries [T,QH,D] and keys [T,KH,D] of one layer with the Bradley-Terry
+// ranking loss (docs/Quality.md), printing the loss and the held-out IoU as
+// it goes, and writes w1/b1/w2/b2 in the layout spotlight-run reads.
+//
+//===----------------------------------------------------------------------===//
+
+#include "spotlight/Quality/Dataset.h"
+#include "spotlight/Quality/HashModel.h"
+#include "spotlight/Quality/Synthetic.h"
+#include "spotlight/Quality/Trainer.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+using namespace spotlight::quality;
+namespace cl = llvm::cl;
+
+namespace {
+cl::OptionCategory dataCategory("Input data");
+cl::opt<std::string> queryFile("queries",
+                               cl::desc("Post-RoPE queries .npy [T,QH,D]"),
+                               cl::cat(dataCategory));
+cl::opt<std::string> keyFile("keys", cl::desc("Post-RoPE keys .npy [T,KH,D]"),
+                             cl::cat(dataCategory));
+cl::opt<std::string> seqLens(
+    "seq-lens",
+    cl::desc("Sequence lengths: '4096,4096' or an i32/i64 .npy (default: one "
+             "sequence)"),
+    cl::cat(dataCategory));
+cl::opt<std::string> synthetic(
+    "synthetic", cl::ValueOptional,
+    cl::desc("Train on generated data instead: --synthetic or "
+             "--synthetic=key=value,... (docs/Quality.md)"),
+    cl::cat(dataCategory));
+cl::opt<std::string> dumpData("dump-data",
+                              cl::desc("Also write the data as DIR/*.npy"),
+                              cl::cat(dataCategory));
+
+cl::OptionCategory category("Training");
+cl::opt<std::string> outFile("out", cl::desc("Output .safetensors"),
+                             cl::Required, cl::cat(category));
+cl::opt<std::string> codeHeads("code-heads",
+                               cl::desc("qh (CH = QH, published) or kh"),
+                               cl::init("qh"), cl::cat(category));
+cl::opt<int64_t> steps("steps", cl::desc("Optimizer steps"), cl::init(300),
+                       cl::cat(category));
+cl::opt<int64_t> queriesPerStep("queries-per-step",
+                                cl::desc("Queries sampled per step and head"),
+                                cl::init(1024), cl::cat(category));
+cl::opt<int64_t> maxPositives("max-positives",
+                              cl::desc("Positives sampled per query"),
+                              cl::init(1024), cl::cat(category));
+cl::opt<int64_t> maxNegatives("max-negatives",
+                              cl::desc("Negatives sampled per query"),
+                              cl::init(1024), cl::cat(category));
+cl::opt<double> positiveFraction(
+    "positive-fraction",
+    cl::desc("Positives: this top fraction of causal keys by q.k"),
+    cl::init(0.02), cl::cat(category));
+cl::opt<double> gain("gain", cl::desc("Softsign gain g in g*x/(1+|g*x|)"),
+                     cl::init(64), cl::cat(category));
+cl::opt<double> beta("beta", cl::desc("Bradley-Terry beta"), cl::init(1),
+                     cl::cat(category));
+cl::opt<double> margin("margin", cl::desc("Bradley-Terry margin"),
+                       cl::init(0), cl::cat(category));
+cl::opt<double> lr("lr", cl::desc("Peak learning rate"), cl::init(1e-3),
+                   cl::cat(category));
+cl::opt<double> warmup("warmup", cl::desc("Warm-up fraction of the steps"),
+                       cl::init(0.01), cl::cat(category));
+cl::opt<double> adamBeta1("adam-beta1", cl::init(0.9), cl::cat(category),
+                          cl::desc("AdamW beta1"));
+cl::opt<double> adamBeta2("adam-beta2", cl::init(0.98), cl::cat(category),
+                          cl::desc("AdamW beta2"));
+cl::opt<double> weightDecay("weight-decay", cl::desc("AdamW weight decay"),
+                            cl::init(0.1), cl::cat(category));
+cl::opt<double> clip("clip", cl::desc("Gradient norm clip per head (0: off)"),
+                     cl::init(1.0), cl::cat(category));
+cl::opt<std::string> init(
+    "init",
+    cl::desc("normal (W ~ N(0, 2/D) * scale^2, b = 0), zero (identity), or a "
+             ".safetensors/.npz to continue from"),
+    cl::init("normal"), cl::cat(category));
+cl::opt<double> initScale("init-scale", cl::desc("Scale of --init normal"),
+                          cl::init(1.0), cl::cat(category));
+cl::opt<uint64_t> seed("seed", cl::desc("Seed of initialisation and sampling"),
+                       cl::init(1), cl::cat(category));
+cl::opt<int> threads("num-threads", cl::desc("Worker threads (0: all cores)"),
+                     cl::init(0), cl::cat(category));
+cl::opt<int64_t> minContext(
+    "min-context", cl::desc("Queries need at least this many causal keys"),
+    cl::init(128), cl::cat(category));
+cl::opt<int64_t> queryPool(
+    "query-pool", cl::desc("Training query tokens per code head"),
+    cl::init(4096), cl::cat(category));
+cl::opt<int64_t> heldOut("held-out",
+                         cl::desc("Held-out query tokens per query head"),
+                         cl::init(128), cl::cat(category));
+cl::opt<int64_t> logEvery("log-every", cl::desc("Steps between progress lines"),
+                          cl::init(25), cl::cat(category));
+
+[[noreturn]] void fail(const std::string &message) {
+  llvm::errs() << "spotlight-train: error: " << message << "\n";
+  std::exit(1);
+}
+
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  cl::HideUnrelatedOptions({&dataCategory, &category});
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "Train Spotlight hash MLPs for one layer (Bradley-Terry ranking loss)\n");
+  const auto start = std::chrono::steady_clock::now();
+
+  Dataset data;
+  std::string error;
+  std::string dataDescription;
+  if (synthetic.getNumOccurrences()) {
+    if (!queryFile.empty() || !keyFile.empty())
+      fail("--synthetic replaces --queries/--keys");
+    SyntheticOptions so;
+    if (!parseSyntheticSpec(synthetic, so, error) ||
+        !generateSynthetic(so, data, error))
+      fail(error);
+    dataDescription = "synthetic " + syntheticSpec(so);
+  } else {
+    if (queryFile.empty() || keyFile.empty())
+      fail("give --queries and --keys, or --synthetic");
+    std::vector<int64_t> lens;
+    if (!parseSequenceLengths(seqLens, lens, error) ||
+        !loadDataset(queryFile, keyFile, lens, data, error))
+      fail(error);
+    dataDescription = queryFile + " " + keyFile;
+  }
+  if (!dumpData.empty() && !saveDataset(data, dumpData, error))
+    fail(error);
+
+  if (codeHeads != "qh" && codeHeads != "kh")
+    fail("--code-heads must be qh or kh");
+  HashWeights weights;
+  if (init == "normal" || init == "zero") {
+    weights.resize(codeHeads == "qh" ? data.queryHeads : data.kvHeads,
+                   data.headDim);
+    initWeights(weights, init == "zero" ? InitKind::Zero : InitKind::Normal,
+                initScale, seed);
+  } else {
+    if (!loadWeights(init, weights, error))
+      fail("--init: " + error);
+  }
+
+  TrainOptions o;
+  o.steps = steps;
+  o.queriesPerStep = queriesPerStep;
+  o.maxPositives = maxPositives;
+  o.maxNegatives = maxNegatives;
+  o.positiveFraction = positiveFraction;
+  o.loss.gain = static_cast<float>(gain);
+  o.loss.beta = static_cast<float>(beta);
+  o.loss.margin = static_cast<float>(margin);
+  o.learningRate = lr;
+  o.warmupFraction = warmup;
+  o.adamw.beta1 = adamBeta1;
+  o.adamw.beta2 = adamBeta2;
+  o.adamw.weightDecay = weightDecay;
+  o.adamw.clipNorm = clip;
+  o.minContext = minContext;
+  o.queryPool = queryPool;
+  o.heldOutQueries = heldOut;
+  o.logEvery = logEvery;
+  o.seed = seed;
+  o.threads = threads;
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+
+  std::printf("data      %s\n", dataDescription.c_str());
+  std::printf("geometry  T=%lld in %zu sequence(s), QH=%lld KH=%lld D=%lld, "
+              "CH=%s (%lld code heads)\n",
+              (long long)data.tokens, data.sequenceLengths.size(),
+              (long long)data.queryHeads, (long long)data.kvHeads,
+              (long long)data.headDim, codeHeads == "qh" ? "QH" : "KH",
+              (long long)weights.codeHeads);
+  std::printf("recipe    %lld steps, <= %lld queries x (%lld pos + %lld neg) "
+              "per step, top %.3g%% positives, softsign g=%g, beta=%g, "
+              "margin=%g\n",
+              (long long)o.steps, (long long)o.queriesPerStep,
+              (long long)o.maxPositives, (long long)o.maxNegatives,
+              100 * o.positiveFraction, gain.getValue(), beta.getValue(),
+              margin.getValue());
+  std::printf("optimizer AdamW lr=%g betas=(%g, %g) wd=%g, warm-up %.3g%%, "
+              "cosine decay, clip %g; init %s, seed %llu, %d thread(s)\n",
+              o.learningRate, o.adamw.beta1, o.adamw.beta2,
+              o.adamw.weightDecay, 100 * o.warmupFraction, o.adamw.clipNorm,
+              init.c_str(), (unsigned long long)o.seed,
+              o.threads > 0 ? o.threads : (int)cores);
+  std::fflush(stdout);
+
+  double setupSeconds = 0, lastIoU = 0;
+  const auto trainStart = std::chrono::steady_clock::now();
+  bool first = true;
+  auto progress = [&](const TrainProgress &p) {
+    if (first) {
+      setupSeconds = secondsSince(trainStart) - p.seconds;
+      std::printf("setup     %.1f s (data %.1f s)\n", setupSeconds,
+                  secondsSince(start) - secondsSince(trainStart));
+      first = false;
+    }
+    lastIoU = p.heldOutIoU;
+    char loss[32] = "     -";
+    if (p.step > 0)
+      std::snprintf(loss, sizeof(loss), "%.4f", p.loss);
+    std::printf("step %5lld/%lld  lr %.2e  loss %s  held-out IoU@%g%% %.4f  "
+                "%.1f s\n",
+                (long long)p.step, (long long)p.steps, p.learningRate, loss,
+                100 * o.heldOutBudget, p.heldOutIoU, p.seconds);
+    std::fflush(stdout);
+  };
+  if (!trainHashWeights(data, o, weights, progress, error))
+    fail(error);
+  const double total = secondsSince(start);
+
+  char number[64];
+  std::map<std::string, std::string> metadata;
+  metadata["format"] = "spotlight-hash-mlp";
+  metadata["code_heads"] = codeHeads;
+  metadata["data"] = dataDescription;
+  metadata["steps"] = std::to_string(o.steps);
+  metadata["seed"] = std::to_string(o.seed);
+  std::snprintf(number, sizeof(number), "%.4f", lastIoU);
+  metadata["held_out_iou"] = number;
+  std::snprintf(number, sizeof(number), "%.1f", total);
+  metadata["train_seconds"] = number;
+  if (!saveWeights(outFile, weights, metadata, error))
+    fail(error);
+  std::printf("wrote     %s (w1/w2 [%lld,%lld,%lld], b1/b2 [%lld,%lld] f32); "
+              "total %.1f s\n",
+              outFile.c_str(), (long long)weights.codeHeads,
+              (long long)weights.headDim, (long long)weights.headDim,
+              (long long)weights.codeHeads, (long long)weights.headDim, total);
+  return 0;
+}
