@@ -93,6 +93,7 @@ void mlir::spotlight::buildSpotlightGPUToPTXPipeline(
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createSpotlightMergeGPUModules());
   pm.addPass(createSCFToControlFlowPass());
   GpuNVVMAttachTargetOptions target;
   target.chip = options.chip;
@@ -103,6 +104,8 @@ void mlir::spotlight::buildSpotlightGPUToPTXPipeline(
   kernels.addPass(createConvertMathToLLVMPass());
   kernels.addPass(createConvertGpuOpsToNVVMOps());
   kernels.addPass(createReconcileUnrealizedCastsPass());
+  if (options.stopAtNVVM)
+    return;
   GpuModuleToBinaryPassOptions binary;
   binary.compilationTarget = "isa";
   pm.addPass(createGpuModuleToBinaryPass(binary));
@@ -138,6 +141,6 @@ void mlir::spotlight::registerSpotlightPipelines() {
       "spotlight-gpu-to-ptx-pipeline",
       "Lower a decode module's GPU kernels through NVVM to PTX",
       [](OpPassManager &pm, const GPUPipelineCLOptions &cl) {
-        buildSpotlightGPUToPTXPipeline(pm, {cl.chip, cl.features});
+        buildSpotlightGPUToPTXPipeline(pm, {cl.chip, cl.features, false});
       });
 }

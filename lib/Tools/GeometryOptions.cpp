@@ -73,14 +73,21 @@ bool parseBudget(const std::string &text, DecodeGeometry &g,
   return true;
 }
 
-bool geometryFromOptions(DecodeGeometry &g, std::string &error) {
-  if (model == "qwen2.5-7b") {
-    g.queryHeads = 28, g.kvHeads = 4, g.headDim = 128;
-  } else if (model == "llama-3-8b") {
-    g.queryHeads = 32, g.kvHeads = 8, g.headDim = 128;
-  } else {
-    error = "unknown --model '" + model + "' (qwen2.5-7b or llama-3-8b)";
-    return false;
+namespace {
+/// Applies the flags; with `onlyGiven`, only those on the command line.
+bool applyOptions(DecodeGeometry &g, bool onlyGiven, std::string &error) {
+  auto given = [&](const cl::Option &option) {
+    return !onlyGiven || option.getNumOccurrences() > 0;
+  };
+  if (given(model)) {
+    if (model == "qwen2.5-7b") {
+      g.queryHeads = 28, g.kvHeads = 4, g.headDim = 128;
+    } else if (model == "llama-3-8b") {
+      g.queryHeads = 32, g.kvHeads = 8, g.headDim = 128;
+    } else {
+      error = "unknown --model '" + model + "' (qwen2.5-7b or llama-3-8b)";
+      return false;
+    }
   }
   if (queryHeads)
     g.queryHeads = queryHeads;
@@ -92,9 +99,10 @@ bool geometryFromOptions(DecodeGeometry &g, std::string &error) {
     error = "--code-heads must be qh or kh";
     return false;
   }
-  g.codeHeads = codeHeads == "qh" ? g.queryHeads : g.kvHeads;
-  if (!parseElementType(dtype, g.dtype) ||
-      !parseElementType(weightDtype, g.weightType)) {
+  if (given(codeHeads) || given(model) || queryHeads || kvHeads)
+    g.codeHeads = codeHeads == "qh" ? g.queryHeads : g.kvHeads;
+  if ((given(dtype) && !parseElementType(dtype, g.dtype)) ||
+      (given(weightDtype) && !parseElementType(weightDtype, g.weightType))) {
     error = "--dtype and --weight-dtype must be f32, f16 or bf16";
     return false;
   }
@@ -102,15 +110,29 @@ bool geometryFromOptions(DecodeGeometry &g, std::string &error) {
     error = "--mode must be group or head";
     return false;
   }
-  g.headMode = mode == "head";
-  g.sink = sink;
-  g.window = window;
-  g.minBudget = minBudget;
-  g.maxTokens = maxTokens;
-  if (!parseBudget(budget, g, error))
+  if (given(mode))
+    g.headMode = mode == "head";
+  if (given(sink))
+    g.sink = sink;
+  if (given(window))
+    g.window = window;
+  if (given(minBudget))
+    g.minBudget = minBudget;
+  if (given(maxTokens))
+    g.maxTokens = maxTokens;
+  if (given(budget) && !parseBudget(budget, g, error))
     return false;
   error = g.validate();
   return error.empty();
+}
+} // namespace
+
+bool geometryFromOptions(DecodeGeometry &g, std::string &error) {
+  return applyOptions(g, /*onlyGiven=*/false, error);
+}
+
+bool applyGivenOptions(DecodeGeometry &g, std::string &error) {
+  return applyOptions(g, /*onlyGiven=*/true, error);
 }
 
 } // namespace spotlight

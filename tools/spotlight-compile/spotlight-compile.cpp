@@ -3,6 +3,7 @@
 //   spotlight-compile decode.mlir --target=cpu -o decode.spt
 //   spotlight-compile --model qwen2.5-7b -o qwen.spt          (no IR needed)
 //   spotlight-compile ... -emit=mlir|mlir-cpu|mlir-llvm|llvm|asm|obj
+//   spotlight-compile ... --target=cuda --chip=sm_90 -emit=gpu|nvvm|ptx
 //
 // The artifact is a shared object exporting the work-item entry points
 // (`_mlir_ciface_spotlight_decode` and the others of DecodeModule.h) and
@@ -13,11 +14,13 @@
 
 #include "spotlight/Codegen/DecodeModule.h"
 #include "spotlight/Conversion/SpotlightToCPU/SpotlightToCPU.h"
+#include "spotlight/Conversion/SpotlightToGPU/SpotlightToGPU.h"
 #include "spotlight/InitAll.h"
 #include "spotlight/Pipelines/Pipelines.h"
 #include "spotlight/Target/CPUArtifact.h"
 #include "spotlight/Tools/GeometryOptions.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -35,7 +38,10 @@ using namespace spotlight;
 namespace cl = llvm::cl;
 
 namespace {
-enum class Emit { MLIR, MLIRCPU, MLIRLLVM, LLVMIR, Asm, Obj, Artifact };
+enum class Emit {
+  MLIR, MLIRCPU, MLIRLLVM, LLVMIR, Asm, Obj, Artifact, // cpu
+  GPU, NVVM, PTX                                      // cuda
+};
 
 cl::OptionCategory category("spotlight-compile options");
 cl::opt<std::string> inputFile(cl::Positional,
@@ -43,8 +49,10 @@ cl::opt<std::string> inputFile(cl::Positional,
                                cl::init(""), cl::cat(category));
 cl::opt<std::string> outputFile("o", cl::desc("Output file"), cl::init("-"),
                                 cl::cat(category));
-cl::opt<std::string> target("target", cl::desc("Target: cpu"),
+cl::opt<std::string> target("target", cl::desc("Target: cpu or cuda"),
                             cl::init("cpu"), cl::cat(category));
+cl::opt<std::string> chip("chip", cl::desc("CUDA target chip: sm_80 or sm_90"),
+                          cl::init("sm_90"), cl::cat(category));
 cl::opt<Emit> emit(
     "emit", cl::desc("Stop at a stage"), cl::init(Emit::Artifact),
     cl::values(clEnumValN(Emit::MLIR, "mlir", "the spotlight decode module"),
@@ -55,7 +63,12 @@ cl::opt<Emit> emit(
                clEnumValN(Emit::Asm, "asm", "host assembly"),
                clEnumValN(Emit::Obj, "obj", "host object file"),
                clEnumValN(Emit::Artifact, "artifact",
-                          "runtime artifact (.spt shared object, default)")),
+                          "runtime artifact (.spt shared object, default)"),
+               clEnumValN(Emit::GPU, "gpu",
+                          "cuda: the kernels as gpu.launch ops"),
+               clEnumValN(Emit::NVVM, "nvvm",
+                          "cuda: outlined kernels in the NVVM dialect"),
+               clEnumValN(Emit::PTX, "ptx", "cuda: the kernels' PTX")),
     cl::cat(category));
 
 int fail(const llvm::Twine &message) {
@@ -96,6 +109,37 @@ bool writeText(const std::string &path,
   out.keep();
   return true;
 }
+/// The CUDA stages: gpu.launch kernels, NVVM, or PTX.
+bool emitCUDA(mlir::ModuleOp module, mlir::MLIRContext &context) {
+  mlir::PassManager pm(&context);
+  if (emit == Emit::GPU) {
+    pm.addPass(mlir::spotlight::createConvertSpotlightToGPU());
+  } else {
+    mlir::spotlight::GPUPipelineOptions options;
+    options.chip = chip;
+    options.stopAtNVVM = emit == Emit::NVVM;
+    mlir::spotlight::buildSpotlightGPUToPTXPipeline(pm, options);
+  }
+  if (mlir::failed(pm.run(module)))
+    return false;
+  std::string error;
+  bool ok = writeText(
+      outputFile,
+      [&](llvm::raw_ostream &os) {
+        if (emit != Emit::PTX) {
+          module.print(os);
+          return;
+        }
+        module.walk([&](mlir::gpu::BinaryOp binary) {
+          for (mlir::Attribute object : binary.getObjects())
+            os << llvm::cast<mlir::gpu::ObjectAttr>(object).getObject().getValue();
+        });
+      },
+      error);
+  if (!ok)
+    llvm::errs() << "spotlight-compile: error: " << error << "\n";
+  return ok;
+}
 } // namespace
 
 int main(int argc, char **argv) {
@@ -106,8 +150,18 @@ int main(int argc, char **argv) {
       "Spotlight ahead-of-time compiler\n\n"
       "Compiles a decode module (a file, or the one generated from the model "
       "geometry flags) into a runtime artifact or an intermediate stage.\n");
-  if (target != "cpu")
-    return fail("unknown --target '" + target + "' (this build supports cpu)");
+  const bool cuda = target == "cuda";
+  if (target != "cpu" && !cuda)
+    return fail("unknown --target '" + target + "' (cpu or cuda)");
+  const bool gpuStage = emit == Emit::GPU || emit == Emit::NVVM ||
+                        emit == Emit::PTX;
+  if (gpuStage && !cuda)
+    return fail("-emit=gpu|nvvm|ptx needs --target=cuda");
+  if (cuda && !gpuStage && emit != Emit::MLIR)
+    return fail("--target=cuda stops at -emit=mlir|gpu|nvvm|ptx: the CUDA "
+                "artifact and the runtime's CUDA backend are not built yet");
+  if (cuda && chip != "sm_80" && chip != "sm_90")
+    return fail("unknown --chip '" + chip + "' (sm_80 or sm_90)");
   if (emit == Emit::Artifact && outputFile == "-")
     return fail("an artifact needs an output file: -o decode.spt");
 
@@ -144,6 +198,9 @@ int main(int argc, char **argv) {
   auto print = [&](llvm::raw_ostream &os) { module->print(os); };
   if (emit == Emit::MLIR)
     return writeText(outputFile, print, error) ? 0 : fail(error);
+
+  if (cuda)
+    return emitCUDA(*module, context) ? 0 : 1;
 
   mlir::PassManager pm(&context);
   if (emit == Emit::MLIRCPU)

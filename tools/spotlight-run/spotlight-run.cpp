@@ -202,6 +202,39 @@ Inputs readInputs() {
   return in;
 }
 
+/// The input files must match the geometry: shapes and element types.
+void checkInputs(const Inputs &in, const DecodeGeometry &g) {
+  auto shape = [](const Array &a) {
+    std::string text = "[";
+    for (size_t i = 0; i < a.shape.size(); ++i)
+      text += (i ? ", " : "") + std::to_string(a.shape[i]);
+    return text + "]";
+  };
+  const int64_t B = in.q.shape[0], N = in.k.shape[2];
+  const int64_t QH = g.queryHeads, KH = g.kvHeads, D = g.headDim,
+                CH = g.codeHeads;
+  auto expect = [&](const Array &a, const char *name,
+                    std::vector<int64_t> dims, ElementType type) {
+    ElementType actual;
+    if (a.shape != dims) {
+      Array wanted;
+      wanted.shape = dims;
+      fail(llvm::Twine(name) + " must be " + shape(wanted) + ", got " +
+           shape(a));
+    }
+    if (!elementTypeOf(a, actual) || actual != type)
+      fail(llvm::Twine(name) + " must hold " + elementTypeName(type) +
+           " (bf16 as <u2), got " + io::dtypeName(a.dtype));
+  };
+  expect(in.q, "--q", {B, QH, D}, g.dtype);
+  expect(in.k, "--k", {B, KH, N, D}, g.dtype);
+  expect(in.v, "--v", {B, KH, N, D}, g.dtype);
+  expect(in.w1, "w1", {CH, D, D}, g.weightType);
+  expect(in.b1, "b1", {CH, D}, g.weightType);
+  expect(in.w2, "w2", {CH, D, D}, g.weightType);
+  expect(in.b2, "b2", {CH, D}, g.weightType);
+}
+
 /// The geometry implied by input files; selection settings from the flags.
 DecodeGeometry geometryOfInputs(const Inputs &in) {
   DecodeGeometry g;
@@ -224,6 +257,7 @@ DecodeGeometry geometryOfInputs(const Inputs &in) {
   error = g.validate();
   if (!error.empty())
     fail("inputs: " + error);
+  checkInputs(in, g);
   return g;
 }
 
@@ -292,22 +326,17 @@ std::string cachedArtifact(const DecodeGeometry &g) {
   return std::string(path);
 }
 
-/// Flags that select a geometry must agree with a precompiled artifact.
+/// Flags given with a precompiled artifact must agree with its manifest.
 void checkFlagsAgree(const DecodeGeometry &artifactGeometry) {
   DecodeGeometry fromFlags = artifactGeometry;
   std::string error;
-  for (const char *name : {"budget", "sink", "window", "mode", "code-heads",
-                           "dtype", "qh", "kh", "d", "model"}) {
-    auto &options = cl::getRegisteredOptions();
-    if (options.count(name) && options[name]->getNumOccurrences()) {
-      if (!geometryFromOptions(fromFlags, error) ||
-          writeManifest(fromFlags) != writeManifest(artifactGeometry))
-        fail(llvm::Twine("--") + name +
-             " disagrees with the artifact; recompile it, or omit the flag "
-             "(the artifact's manifest fixes the geometry)");
-      return;
-    }
-  }
+  if (!applyGivenOptions(fromFlags, error))
+    fail(error);
+  if (writeManifest(fromFlags) != writeManifest(artifactGeometry))
+    fail("the geometry flags disagree with the artifact, which was compiled "
+         "for:\n" +
+         writeManifest(artifactGeometry) +
+         "recompile it, or omit the flags (the manifest fixes the geometry)");
 }
 
 int64_t countSelected(const Array &indices) {
@@ -384,7 +413,9 @@ int main(int argc, char **argv) {
       checkFlagsAgree(loaded);
     g = loaded;
   }
-  if (!fromFiles)
+  if (fromFiles)
+    checkInputs(in, g);
+  else
     in = randomInputs(g);
 
   const int64_t B = in.q.shape[0], N = in.k.shape[2];

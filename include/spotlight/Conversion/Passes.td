@@ -99,4 +99,21 @@ def ConvertSpotlightToGPU : Pass<"convert-spotlight-to-gpu"> {
   ];
 }
 
+def SpotlightMergeGPUModules : Pass<"spotlight-merge-gpu-modules", "::mlir::ModuleOp"> {
+  let summary = "Gather the outlined kernels into one gpu.module";
+  let description = [{
+    `gpu-kernel-outlining` makes one `gpu.module` per launch. This pass
+    moves every kernel into a single `gpu.module @spotlight_kernels`,
+    renaming each after its former module so names stay unique, and
+    retargets the `gpu.launch_func` ops: one PTX module for the runtime to
+    load and for `ptxas` to check.
+
+    ```mlir
+    // before: gpu.module @f_kernel { gpu.func @f_kernel } gpu.module @f_kernel_0 { ... }
+    // after:  gpu.module @spotlight_kernels { gpu.func @f_kernel  gpu.func @f_kernel_0 }
+    ```
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 #endif // SPOTLIGHT_CONVERSION_PASSES

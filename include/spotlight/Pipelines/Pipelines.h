@@ -27,6 +27,8 @@ void buildSpotlightGPUEmulationToLLVMPipeline(OpPassManager &pm);
 struct GPUPipelineOptions {
   std::string chip = "sm_90";
   std::string features = "+ptx80";
+  /// Stop at the NVVM dialect, before `gpu-module-to-binary`.
+  bool stopAtNVVM = false;
 };
 
 /// GPU pipeline up to the kernels: convert-spotlight-to-gpu, bufferization,

@@ -24,6 +24,10 @@ llvm::cl::OptionCategory &geometryCategory();
 /// returns false with a message on bad values.
 bool geometryFromOptions(DecodeGeometry &geometry, std::string &error);
 
+/// Applies only the flags given on the command line to `geometry` (e.g. an
+/// artifact's), to compare them with it; false with a message on bad values.
+bool applyGivenOptions(DecodeGeometry &geometry, std::string &error);
+
 /// Parses "--budget": an integer count, or a fraction with a decimal point.
 bool parseBudget(const std::string &text, DecodeGeometry &geometry,
                  std::string &error);

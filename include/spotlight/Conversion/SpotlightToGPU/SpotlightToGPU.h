@@ -10,6 +10,7 @@ class RewritePatternSet;
 namespace spotlight {
 
 #define GEN_PASS_DECL_CONVERTSPOTLIGHTTOGPU
+#define GEN_PASS_DECL_SPOTLIGHTMERGEGPUMODULES
 #include "spotlight/Conversion/Passes.h.inc"
 
 /// `spotlight.hamming_topk` as `gpu.launch` kernels, or (`emulate`) as the

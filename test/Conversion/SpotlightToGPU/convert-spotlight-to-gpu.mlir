@@ -1,0 +1,64 @@
+// RUN: spotlight-opt %s --convert-spotlight-to-gpu | FileCheck %s
+// RUN: spotlight-opt %s --convert-spotlight-to-gpu=emulate=true | FileCheck %s --check-prefix=EMULATE
+
+// Three kernels: clear the histograms, score + shared histogram, select.
+// CHECK-LABEL: func.func @topk_group
+// CHECK:         %[[HIST:.+]] = gpu.alloc (%{{.+}}) : memref<?xi32>
+// CHECK:         %[[SCORES:.+]] = gpu.alloc (%{{.+}}) : memref<?xi32>
+// CHECK:         gpu.launch blocks({{.+}}) in ({{.+}} = %{{.+}}, {{.+}}) threads({{.+}}) in ({{.+}} = %c256
+// CHECK:           memref.store %{{.+}}, %[[HIST]]
+// CHECK:           gpu.barrier
+// CHECK:         gpu.launch
+// CHECK-SAME:      workgroup(%[[SHARED:.+]] : memref<257xi32, #gpu.address_space<workgroup>>)
+// CHECK:           math.ctpop %{{.+}} : i32
+// CHECK:           memref.atomic_rmw addi %{{.+}}, %[[SHARED]]
+// CHECK:           gpu.barrier
+// CHECK:           memref.atomic_rmw addi %{{.+}}, %[[HIST]]
+// CHECK:         gpu.launch
+// CHECK-SAME:      workgroup({{.+}} : memref<256xindex, #gpu.address_space<workgroup>>, {{.+}} : memref<256xindex, #gpu.address_space<workgroup>>, {{.+}} : memref<2xindex, #gpu.address_space<workgroup>>)
+// CHECK:           scf.while
+// CHECK:           gpu.barrier
+// CHECK:         gpu.dealloc %[[HIST]]
+// CHECK:         gpu.dealloc %[[SCORES]]
+// CHECK:         bufferization.to_tensor
+
+// The emulation: the same bodies in loops over blocks and threads, shared
+// memory on the stack, no gpu ops.
+// EMULATE-LABEL: func.func @topk_group
+// EMULATE-NOT:     gpu.
+// EMULATE:         memref.alloca() : memref<257xi32>
+// EMULATE:         scf.for
+// EMULATE:           scf.for
+// EMULATE:             math.ctpop
+// EMULATE:             memref.atomic_rmw addi
+// EMULATE:         memref.alloca() : memref<256xindex>
+// EMULATE-NOT:     gpu.
+// EMULATE:         return
+func.func @topk_group(%qc: tensor<1x8x1x2xi32>, %kc: tensor<1x2x?x4x2xi32>) -> tensor<1x2x30xi32> {
+  %init = tensor.empty() : tensor<1x2x30xi32>
+  %0 = spotlight.hamming_topk group ins(%qc, %kc : tensor<1x8x1x2xi32>, tensor<1x2x?x4x2xi32>) outs(%init : tensor<1x2x30xi32>) {budget = 10 : i64, sink = 4 : i64, window = 16 : i64}
+  return %0 : tensor<1x2x30xi32>
+}
+
+// Head mode with one key code per KV head: the histogram holds D + 1 bins.
+// CHECK-LABEL: func.func @topk_head
+// CHECK:         gpu.launch
+// CHECK:         gpu.launch
+// CHECK-SAME:      workgroup({{.+}} : memref<65xi32, #gpu.address_space<workgroup>>)
+// EMULATE-LABEL: func.func @topk_head
+// EMULATE:         memref.alloca() : memref<65xi32>
+func.func @topk_head(%qc: tensor<1x8x1x2xi32>, %kc: tensor<1x2x?x1x2xi32>) -> tensor<1x8x?xi32> {
+  %c2 = arith.constant 2 : index
+  %n = tensor.dim %kc, %c2 : tensor<1x2x?x1x2xi32>
+  %init = tensor.empty(%n) : tensor<1x8x?xi32>
+  %0 = spotlight.hamming_topk head ins(%qc, %kc : tensor<1x8x1x2xi32>, tensor<1x2x?x1x2xi32>) outs(%init : tensor<1x8x?xi32>) {budget = 2.000000e-02 : f64}
+  return %0 : tensor<1x8x?xi32>
+}
+
+// Other ops are left for another lowering.
+// CHECK-LABEL: func.func @attention_untouched
+// CHECK:         spotlight.decode_attention
+func.func @attention_untouched(%q: tensor<1x8x64xf32>, %k: tensor<1x2x?x64xf32>, %v: tensor<1x2x?x64xf32>, %o: tensor<1x8x64xf32>) -> tensor<1x8x64xf32> {
+  %0 = spotlight.decode_attention ins(%q, %k, %v : tensor<1x8x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>) outs(%o : tensor<1x8x64xf32>)
+  return %0 : tensor<1x8x64xf32>
+}
