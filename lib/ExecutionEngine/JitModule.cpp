@@ -69,8 +69,11 @@ std::unique_ptr<JitModule> JitModule::create(const std::string &irText,
     return nullptr;
   }
 
+  // options.transformer is a function_ref: the function must outlive it.
+  std::function<llvm::Error(llvm::Module *)> optimize =
+      mlir::makeOptimizingTransformer(3, 0, nullptr);
   mlir::ExecutionEngineOptions options;
-  options.transformer = mlir::makeOptimizingTransformer(3, 0, nullptr);
+  options.transformer = optimize;
   auto engine = mlir::ExecutionEngine::create(*module, options);
   if (!engine) {
     error = "JIT compilation failed: " + llvm::toString(engine.takeError());

@@ -92,6 +92,8 @@ void mlir::spotlight::buildSpotlightGPUToPTXPipeline(
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // Constants move into the kernels so loop bounds and strides fold there.
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createSpotlightMergeGPUModules());
   pm.addPass(createSCFToControlFlowPass());
@@ -101,13 +103,16 @@ void mlir::spotlight::buildSpotlightGPUToPTXPipeline(
   target.optLevel = 3;
   pm.addPass(createGpuNVVMAttachTarget(target));
   OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
-  kernels.addPass(createConvertMathToLLVMPass());
+  // GPU-to-NVVM maps math.exp to libdevice; what it leaves (math.ctpop)
+  // goes to LLVM intrinsics (popc) afterwards.
   kernels.addPass(createConvertGpuOpsToNVVMOps());
+  kernels.addPass(createConvertMathToLLVMPass());
   kernels.addPass(createReconcileUnrealizedCastsPass());
   if (options.stopAtNVVM)
     return;
   GpuModuleToBinaryPassOptions binary;
   binary.compilationTarget = "isa";
+  binary.toolkitPath = options.toolkitPath;
   pm.addPass(createGpuModuleToBinaryPass(binary));
 }
 
@@ -141,6 +146,7 @@ void mlir::spotlight::registerSpotlightPipelines() {
       "spotlight-gpu-to-ptx-pipeline",
       "Lower a decode module's GPU kernels through NVVM to PTX",
       [](OpPassManager &pm, const GPUPipelineCLOptions &cl) {
-        buildSpotlightGPUToPTXPipeline(pm, {cl.chip, cl.features, false});
+        buildSpotlightGPUToPTXPipeline(pm,
+                                       {cl.chip, cl.features, false, ""});
       });
 }

@@ -53,6 +53,21 @@ cl::opt<std::string> target("target", cl::desc("Target: cpu or cuda"),
                             cl::init("cpu"), cl::cat(category));
 cl::opt<std::string> chip("chip", cl::desc("CUDA target chip: sm_80 or sm_90"),
                           cl::init("sm_90"), cl::cat(category));
+cl::opt<std::string> cudaPath(
+    "cuda-path",
+    cl::desc("CUDA toolkit for libdevice (default: $CUDA_HOME, $CUDA_PATH, "
+             "then /usr/local/cuda)"),
+    cl::cat(category));
+
+/// The CUDA toolkit to take libdevice from.
+std::string cudaToolkit() {
+  if (!cudaPath.empty())
+    return cudaPath;
+  for (const char *variable : {"CUDA_HOME", "CUDA_PATH", "CUDA_ROOT"})
+    if (const char *value = std::getenv(variable))
+      return value;
+  return llvm::sys::fs::exists("/usr/local/cuda") ? "/usr/local/cuda" : "";
+}
 cl::opt<Emit> emit(
     "emit", cl::desc("Stop at a stage"), cl::init(Emit::Artifact),
     cl::values(clEnumValN(Emit::MLIR, "mlir", "the spotlight decode module"),
@@ -118,6 +133,7 @@ bool emitCUDA(mlir::ModuleOp module, mlir::MLIRContext &context) {
     mlir::spotlight::GPUPipelineOptions options;
     options.chip = chip;
     options.stopAtNVVM = emit == Emit::NVVM;
+    options.toolkitPath = cudaToolkit();
     mlir::spotlight::buildSpotlightGPUToPTXPipeline(pm, options);
   }
   if (mlir::failed(pm.run(module)))

@@ -29,6 +29,8 @@ struct GPUPipelineOptions {
   std::string features = "+ptx80";
   /// Stop at the NVVM dialect, before `gpu-module-to-binary`.
   bool stopAtNVVM = false;
+  /// The CUDA toolkit, for libdevice (math.exp); empty: the environment's.
+  std::string toolkitPath;
 };
 
 /// GPU pipeline up to the kernels: convert-spotlight-to-gpu, bufferization,

@@ -13,6 +13,8 @@
 #ifndef SPOTLIGHT_QUALITY_HASHMODEL_H
 #define SPOTLIGHT_QUALITY_HASHMODEL_H
 
+#include "spotlight/Quality/AlignedVector.h"
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -79,7 +81,7 @@ bool loadWeights(const std::string &path, HashWeights &weights,
 /// [rows, D] each: a1 = x W1 + b1, h1 = silu(a1) + x, h2 = h1 W2 + b2 + h1.
 struct ForwardCache {
   int64_t rows = 0;
-  std::vector<float> a1, h1, h2;
+  AlignedVector<float> a1, h1, h2;
 };
 
 /// Batched forward pass of `rows` contiguous rows `x` ([rows, D]).
@@ -91,7 +93,7 @@ void forwardBatch(ConstHeadParams p, int64_t headDim, const float *x,
 /// dL/dx is not formed.
 void backwardBatch(ConstHeadParams p, int64_t headDim, const float *x,
                    const ForwardCache &cache, float *dH2, HeadParams grad,
-                   std::vector<float> &scratch);
+                   AlignedVector<float> &scratch);
 
 /// The D/32 code words of each of `rows` rows of `x` (row stride
 /// `xStride` floats) under one head, written to codes[r * D/32 + w].

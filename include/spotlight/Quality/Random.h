@@ -54,14 +54,19 @@ public:
   /// Uniform in [0, 1) with 53 random bits.
   double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
 
-  /// Uniform integer in [0, n), n > 0, without modulo bias.
+  /// Uniform integer in [0, n), n > 0, without bias (Lemire's multiply
+  /// and reject: a division only on the rare rejection path).
   uint64_t below(uint64_t n) {
-    const uint64_t limit = ~uint64_t(0) - (~uint64_t(0) % n);
-    uint64_t x;
-    do
-      x = next();
-    while (x >= limit);
-    return x % n;
+    __uint128_t m = static_cast<__uint128_t>(next()) * n;
+    uint64_t low = static_cast<uint64_t>(m);
+    if (low < n) {
+      const uint64_t threshold = (0 - n) % n;
+      while (low < threshold) {
+        m = static_cast<__uint128_t>(next()) * n;
+        low = static_cast<uint64_t>(m);
+      }
+    }
+    return static_cast<uint64_t>(m >> 64);
   }
 
   /// Standard normal (Box-Muller; the second value is kept for the next

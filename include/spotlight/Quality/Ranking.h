@@ -29,7 +29,7 @@ struct RankingLossOptions {
 struct RankingBatch {
   int64_t queries = 0, keys = 0;
   /// [queries + keys, D] row-major: the query rows, then the key rows.
-  std::vector<float> rows;
+  AlignedVector<float> rows;
   /// Query i's keys are keyIndex[begin[i] .. begin[i+1]): first
   /// positives[i] positives, then its negatives. Entries index key rows.
   std::vector<int64_t> begin = {0}, positives;
@@ -48,7 +48,10 @@ struct RankingBatch {
 /// Buffers reused across steps.
 struct RankingWorkspace {
   ForwardCache cache;
-  std::vector<float> u, du, scores, a, b, ra, rb, g, scratch;
+  AlignedVector<float> u, du, scratch;
+  std::vector<float> scores, a, b, ra, rb, g;
+  std::vector<int64_t> keyBegin, fill;
+  std::vector<int32_t> order, entryQuery;
 };
 
 /// Mean Bradley-Terry loss over all pairs of `batch` (computed only when

@@ -1,6 +1,7 @@
 //===- SpotlightToGPU.cpp - The GPU kernel lowering pass ------------------===//
 //
-//   spotlight.hamming_topk  ->  gpu.launch kernels (or their CPU emulation)
+//   spotlight.{hash_encode, hamming_topk, sparse_attention, decode_attention}
+//     ->  gpu.launch kernels (or their CPU emulation)
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,16 +25,24 @@ namespace mlir::spotlight {
 using namespace mlir;
 using namespace mlir::spotlight;
 
+void mlir::spotlight::populateSpotlightToGPUPatterns(RewritePatternSet &patterns,
+                                                    bool emulate) {
+  populateHashEncodeToGPUPatterns(patterns, emulate);
+  populateHammingTopKToGPUPatterns(patterns, emulate);
+  populateAttentionToGPUPatterns(patterns, emulate);
+}
+
 namespace {
 struct ConvertSpotlightToGPUPass
     : spotlight::impl::ConvertSpotlightToGPUBase<ConvertSpotlightToGPUPass> {
   using Base::Base;
   void runOnOperation() override {
     ConversionTarget target(getContext());
-    target.addIllegalOp<HammingTopKOp>();
+    target.addIllegalOp<HashEncodeOp, HammingTopKOp, SparseAttentionOp,
+                        DecodeAttentionOp>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(&getContext());
-    populateHammingTopKToGPUPatterns(patterns, emulate);
+    populateSpotlightToGPUPatterns(patterns, emulate);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

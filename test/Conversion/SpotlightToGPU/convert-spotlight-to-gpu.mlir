@@ -55,10 +55,40 @@ func.func @topk_head(%qc: tensor<1x8x1x2xi32>, %kc: tensor<1x2x?x1x2xi32>) -> te
   return %0 : tensor<1x8x?xi32>
 }
 
-// Other ops are left for another lowering.
-// CHECK-LABEL: func.func @attention_untouched
-// CHECK:         spotlight.decode_attention
-func.func @attention_untouched(%q: tensor<1x8x64xf32>, %k: tensor<1x2x?x64xf32>, %v: tensor<1x2x?x64xf32>, %o: tensor<1x8x64xf32>) -> tensor<1x8x64xf32> {
+// Hashing: one block per (row, code), 128 threads (column j each).
+// CHECK-LABEL: func.func @hash_keys
+// CHECK:         gpu.launch {{.+}} threads({{.+}}) in ({{.+}} = %c128
+// CHECK-SAME:      workgroup({{.+}} : memref<64xf32, #gpu.address_space<workgroup>>, {{.+}} : memref<64xf32, #gpu.address_space<workgroup>>, {{.+}} : memref<64xi32, #gpu.address_space<workgroup>>)
+// CHECK:           math.exp
+// CHECK:           gpu.barrier
+// CHECK:           arith.shli
+// CHECK:           arith.ori
+// EMULATE-LABEL: func.func @hash_keys
+// EMULATE-NOT:     gpu.launch
+func.func @hash_keys(%k: tensor<1x2x?x64xbf16>, %w1: tensor<8x64x64xf32>, %b1: tensor<8x64xf32>, %w2: tensor<8x64x64xf32>, %b2: tensor<8x64xf32>, %init: tensor<1x2x?x4x2xi32>) -> tensor<1x2x?x4x2xi32> {
+  %0 = spotlight.hash_encode ins(%k, %w1, %b1, %w2, %b2 : tensor<1x2x?x64xbf16>, tensor<8x64x64xf32>, tensor<8x64xf32>, tensor<8x64x64xf32>, tensor<8x64xf32>) outs(%init : tensor<1x2x?x4x2xi32>)
+  return %0 : tensor<1x2x?x4x2xi32>
+}
+
+// Attention: split-K partials, then a combine kernel; K/V read by index.
+// CHECK-LABEL: func.func @dense_attention
+// CHECK:         gpu.alloc
+// CHECK:         gpu.launch
+// CHECK-SAME:      workgroup(
+// CHECK:           arith.maximumf
+// CHECK:           math.exp
+// CHECK:         gpu.launch
+// CHECK:           arith.divf
+// CHECK:         gpu.dealloc
+func.func @dense_attention(%q: tensor<1x8x64xf32>, %k: tensor<1x2x?x64xf32>, %v: tensor<1x2x?x64xf32>, %o: tensor<1x8x64xf32>) -> tensor<1x8x64xf32> {
   %0 = spotlight.decode_attention ins(%q, %k, %v : tensor<1x8x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>) outs(%o : tensor<1x8x64xf32>)
   return %0 : tensor<1x8x64xf32>
+}
+
+// Other ops are left for another lowering.
+// CHECK-LABEL: func.func @gather_untouched
+// CHECK:         spotlight.sparse_gather
+func.func @gather_untouched(%k: tensor<1x2x?x64xf32>, %i: tensor<1x2x8xi32>, %o: tensor<1x2x8x64xf32>) -> tensor<1x2x8x64xf32> {
+  %0 = spotlight.sparse_gather ins(%k, %i : tensor<1x2x?x64xf32>, tensor<1x2x8xi32>) outs(%o : tensor<1x2x8x64xf32>)
+  return %0 : tensor<1x2x8x64xf32>
 }

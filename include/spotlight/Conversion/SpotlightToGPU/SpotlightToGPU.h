@@ -13,10 +13,13 @@ namespace spotlight {
 #define GEN_PASS_DECL_SPOTLIGHTMERGEGPUMODULES
 #include "spotlight/Conversion/Passes.h.inc"
 
-/// `spotlight.hamming_topk` as `gpu.launch` kernels, or (`emulate`) as the
-/// same kernels emulated by loops on the CPU.
+/// Spotlight ops as `gpu.launch` kernels, or (`emulate`) as the same
+/// kernels emulated by loops on the CPU. One pattern set per op family.
+void populateSpotlightToGPUPatterns(RewritePatternSet &patterns, bool emulate);
+void populateHashEncodeToGPUPatterns(RewritePatternSet &patterns, bool emulate);
 void populateHammingTopKToGPUPatterns(RewritePatternSet &patterns,
                                       bool emulate);
+void populateAttentionToGPUPatterns(RewritePatternSet &patterns, bool emulate);
 
 } // namespace spotlight
 } // namespace mlir

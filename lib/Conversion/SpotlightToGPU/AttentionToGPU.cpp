@@ -1,0 +1,383 @@
+//===- AttentionToGPU.cpp - attention ops to split-K GPU kernels ----------===//
+//
+//   spotlight.sparse_attention / decode_attention
+//     ->  kernel split:   grid = items * splits, 128 threads, 1024 slots a
+//                         split, in tiles of 128 tokens (thread = token):
+//                           logits[g, i] = scale * q[g] . K[token(i)]
+//                           running max / sum per head (online softmax)
+//                           acc[g, d] += p[g, i] * V[token(i), d]   (thread = d)
+//                         -> partial (max, sum, acc) per (item, split, head)
+//         kernel combine: grid = B * QH, the splits' partials -> o
+//
+// An item is a KV head with its G query heads (group selection, dense) or
+// one query head (head selection). K/V rows are read in place by index:
+// there is no gathered copy. Empty slots (-1) are masked.
+//
+//===----------------------------------------------------------------------===//
+
+#include "../Utils/LoopEmitter.h"
+#include "KernelBuilder.h"
+#include "spotlight/Conversion/SpotlightToGPU/SpotlightToGPU.h"
+#include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::spotlight;
+using namespace mlir::spotlight::loops;
+using namespace mlir::spotlight::gpu_lowering;
+
+namespace {
+using Pred = arith::CmpIPredicate;
+constexpr int64_t kThreads = 128; // also the tile of tokens
+constexpr int64_t kSlotsPerSplit = 1024;
+
+class AttentionKernels {
+public:
+  AttentionKernels(ImplicitLocOpBuilder &b, KernelTarget target, Value query,
+                   Value keys, Value values, Value indices, Value init,
+                   std::optional<APFloat> scaleAttr)
+      : b(b), e(b), target(target), indicesTensor(indices), init(init) {
+    auto qType = cast<RankedTensorType>(query.getType());
+    queryHeads = qType.getDimSize(1);
+    D = qType.getDimSize(2);
+    kvHeads = cast<RankedTensorType>(keys.getType()).getDimSize(1);
+    group = queryHeads / kvHeads;
+    scale = scaleAttr ? scaleAttr->convertToFloat()
+                      : 1.0f / std::sqrt(float(D));
+    perHead = indices && cast<RankedTensorType>(indices.getType())
+                                 .getDimSize(1) == queryHeads;
+    heads = perHead ? 1 : group;
+    q = e.readFlat(query);
+    k = e.readFlat(keys);
+    v = e.readFlat(values);
+    if (indices)
+      idx = e.readFlat(indices);
+    n = e.dim(keys, 2);
+    batch = e.dim(query, 0);
+    slots = indices ? e.dim(indices, 2) : n;
+  }
+
+  Value emit() {
+    Type f32 = b.getF32Type();
+    items = e.mul(batch, perHead ? queryHeads : kvHeads);
+    splits = e.max(arith::CeilDivSIOp::create(b, slots,
+                                              e.index(kSlotsPerSplit)),
+                   e.index(1));
+    Value partials = e.mul(items, splits);
+    partMax = {allocScratch(b, target, e.mul(partials, heads), f32), f32};
+    partSum = {allocScratch(b, target, e.mul(partials, heads), f32), f32};
+    partAcc = {allocScratch(b, target, e.mul(partials, heads * D), f32), f32};
+    splitKernel();
+    Value outBuffer = allocResult(b, target, init);
+    out = e.flat(outBuffer);
+    combineKernel();
+    for (const FlatBuffer &buffer : {partMax, partSum, partAcc})
+      freeScratch(b, target, buffer.memref);
+    return bufferization::ToTensorOp::create(b, init.getType(), outBuffer,
+                                             /*restrict=*/true,
+                                             /*writable=*/true);
+  }
+
+private:
+  Value sharedLoad(Value buffer, Value i) {
+    return memref::LoadOp::create(b, buffer, ValueRange{i});
+  }
+  void sharedStore(Value value, Value buffer, Value i) {
+    memref::StoreOp::create(b, value, buffer, ValueRange{i});
+  }
+  void strided(Value thread, Value lo, Value hi,
+               function_ref<void(Value)> body) {
+    e.forStep(e.add(lo, thread), hi, e.index(kThreads), body);
+  }
+  Value toF32(Value v) {
+    return v.getType().isF32()
+               ? v
+               : arith::ExtFOp::create(b, b.getF32Type(), v).getResult();
+  }
+  Value isNegInf(Value x) {
+    return arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, x,
+                                 e.f32(-INFINITY));
+  }
+  /// exp(x - max), 0 when max is -inf (no token yet).
+  Value expBelow(Value x, Value max) {
+    Value p = math::ExpOp::create(b, arith::SubFOp::create(b, x, max));
+    return arith::SelectOp::create(b, isNegInf(max), e.f32(0), p);
+  }
+
+  void splitKernel() {
+    Type f32 = b.getF32Type(), index = b.getIndexType();
+    KernelBuilder kb(b, target, e.mul(items, splits), kThreads,
+                     {MemRefType::get({heads * D}, f32),       // scaled q
+                      MemRefType::get({heads * D}, f32),       // acc
+                      MemRefType::get({heads * kThreads}, f32), // logits / p
+                      MemRefType::get({kThreads}, index),      // tokens
+                      MemRefType::get({heads}, f32),           // running max
+                      MemRefType::get({heads}, f32),           // running sum
+                      MemRefType::get({heads}, f32)});         // rescale
+    kb.build([&] {
+      Value item = arith::DivUIOp::create(b, kb.blockId(), splits);
+      Value split = arith::RemUIOp::create(b, kb.blockId(), splits);
+      Value qs = kb.shared(0), acc = kb.shared(1), logits = kb.shared(2),
+            tokens = kb.shared(3), runMax = kb.shared(4), runSum = kb.shared(5),
+            rescale = kb.shared(6);
+      // The item's sequence, KV head and first query head.
+      Value itemsPerSeq = e.index(perHead ? queryHeads : kvHeads);
+      Value bi = arith::DivUIOp::create(b, item, itemsPerSeq);
+      Value within = arith::RemUIOp::create(b, item, itemsPerSeq);
+      Value kvHead = perHead ? arith::DivUIOp::create(b, within, e.index(group))
+                                   .getResult()
+                             : within;
+      Value firstQuery = perHead ? within : e.mul(within, group);
+      Value kvBase = e.mul(e.add(e.mul(bi, kvHeads), kvHead), n);
+      Value queryBase = e.mul(e.add(e.mul(bi, queryHeads), firstQuery), D);
+      Value lo = e.mul(split, kSlotsPerSplit);
+      Value hi = e.min(e.add(lo, e.index(kSlotsPerSplit)), slots);
+
+      kb.phase([&](Value thread) {
+        strided(thread, e.index(0), e.index(heads * D), [&](Value i) {
+          Value x = toF32(e.loadScalar(q, e.add(queryBase, i)));
+          sharedStore(arith::MulFOp::create(b, x, e.f32(scale)), qs, i);
+          sharedStore(e.f32(0), acc, i);
+        });
+        strided(thread, e.index(0), e.index(heads), [&](Value g) {
+          sharedStore(e.f32(-INFINITY), runMax, g);
+          sharedStore(e.f32(0), runSum, g);
+        });
+      });
+      // Tiles of 128 slots; the trip count is the same for every thread.
+      e.forStep(lo, hi, e.index(kThreads), [&](Value tile) {
+        kb.phase([&](Value thread) {
+          Value slot = e.add(tile, thread);
+          Value token = e.index(-1);
+          if (indicesTensor) {
+            Value inRange = e.cmp(Pred::slt, slot, hi);
+            Value safeSlot = arith::SelectOp::create(b, inRange, slot, lo);
+            Value row = e.mul(e.add(e.mul(bi, perHead ? queryHeads : kvHeads),
+                                    within),
+                              slots);
+            Value t = arith::IndexCastOp::create(
+                b, index, e.loadScalar(idx, e.add(row, safeSlot)));
+            token = arith::SelectOp::create(b, inRange, t, e.index(-1));
+          } else {
+            token = arith::SelectOp::create(b, e.cmp(Pred::slt, slot, hi),
+                                            slot, e.index(-1));
+          }
+          sharedStore(token, tokens, thread);
+          Value valid = e.cmp(Pred::sge, token, e.index(0));
+          for (int64_t g = 0; g < heads; ++g)
+            sharedStore(e.f32(-INFINITY), logits,
+                        e.add(e.index(g * kThreads), thread));
+          // One pass over the key row for the dots of all the item's heads.
+          e.ifThen(valid, [&] {
+            Value rowOffset = e.mul(e.add(kvBase, token), D);
+            SmallVector<Value> zeros(heads, e.f32(0));
+            ValueRange dots = e.forRange(
+                e.index(0), e.index(D), zeros,
+                [&](Value d, ValueRange sums) -> SmallVector<Value> {
+                  Value kd = toF32(e.loadScalar(k, e.add(rowOffset, d)));
+                  SmallVector<Value> next;
+                  for (int64_t g = 0; g < heads; ++g) {
+                    Value qd = sharedLoad(qs, e.add(e.index(g * D), d));
+                    next.push_back(arith::AddFOp::create(
+                        b, sums[g], arith::MulFOp::create(b, qd, kd)));
+                  }
+                  return next;
+                });
+            for (int64_t g = 0; g < heads; ++g)
+              sharedStore(dots[g], logits,
+                          e.add(e.index(g * kThreads), thread));
+          });
+        });
+        // Per head: the tile's max, the rescale of the running state.
+        kb.phase([&](Value thread) {
+          strided(thread, e.index(0), e.index(heads), [&](Value g) {
+            Value base = e.mul(g, kThreads);
+            Value tileMax = e.forRange(
+                e.index(0), e.index(kThreads), ValueRange{e.f32(-INFINITY)},
+                [&](Value i, ValueRange m) -> SmallVector<Value> {
+                  return {arith::MaximumFOp::create(
+                      b, m[0], sharedLoad(logits, e.add(base, i)))};
+                })[0];
+            Value old = sharedLoad(runMax, g);
+            Value updated = arith::MaximumFOp::create(b, old, tileMax);
+            sharedStore(expBelow(old, updated), rescale, g);
+            sharedStore(updated, runMax, g);
+          });
+        });
+        // Weights of the tile (thread = token).
+        kb.phase([&](Value thread) {
+          for (int64_t g = 0; g < heads; ++g) {
+            Value at = e.add(e.index(g * kThreads), thread);
+            sharedStore(expBelow(sharedLoad(logits, at),
+                                 sharedLoad(runMax, e.index(g))),
+                        logits, at);
+          }
+        });
+        // Running sums (thread = head) and accumulators (thread = d).
+        kb.phase([&](Value thread) {
+          strided(thread, e.index(0), e.index(heads), [&](Value g) {
+            Value base = e.mul(g, kThreads);
+            Value sum = e.forRange(
+                e.index(0), e.index(kThreads),
+                ValueRange{arith::MulFOp::create(b, sharedLoad(runSum, g),
+                                                 sharedLoad(rescale, g))
+                               .getResult()},
+                [&](Value i, ValueRange s) -> SmallVector<Value> {
+                  return {arith::AddFOp::create(
+                      b, s[0], sharedLoad(logits, e.add(base, i)))};
+                })[0];
+            sharedStore(sum, runSum, g);
+          });
+          strided(thread, e.index(0), e.index(D), [&](Value d) {
+            for (int64_t g = 0; g < heads; ++g) {
+              Value at = e.add(e.index(g * D), d);
+              Value start = arith::MulFOp::create(
+                  b, sharedLoad(acc, at), sharedLoad(rescale, e.index(g)));
+              Value total = e.forRange(
+                  e.index(0), e.index(kThreads), ValueRange{start},
+                  [&](Value i, ValueRange a) -> SmallVector<Value> {
+                    Value token = sharedLoad(tokens, i);
+                    Value safe = e.max(token, e.index(0));
+                    Value p = sharedLoad(logits, e.add(e.index(g * kThreads), i));
+                    Value used = arith::AndIOp::create(
+                        b, e.cmp(Pred::sge, token, e.index(0)),
+                        arith::CmpFOp::create(b, arith::CmpFPredicate::ONE, p,
+                                              e.f32(0)));
+                    auto ifOp = scf::IfOp::create(
+                        b, TypeRange{b.getF32Type()}, used, true);
+                    {
+                      OpBuilder::InsertionGuard guard(b);
+                      b.setInsertionPointToStart(ifOp.thenBlock());
+                      Value vd = toF32(e.loadScalar(
+                          v, e.add(e.mul(e.add(kvBase, safe), D), d)));
+                      scf::YieldOp::create(
+                          b, ValueRange{arith::AddFOp::create(
+                                 b, a[0], arith::MulFOp::create(b, p, vd))});
+                      b.setInsertionPointToStart(ifOp.elseBlock());
+                      scf::YieldOp::create(b, ValueRange{a[0]});
+                    }
+                    return {ifOp.getResult(0)};
+                  })[0];
+              sharedStore(total, acc, at);
+            }
+          });
+        });
+      });
+      // This split's partial state.
+      kb.phase([&](Value thread) {
+        Value partial = e.add(e.mul(item, splits), split);
+        strided(thread, e.index(0), e.index(heads), [&](Value g) {
+          Value at = e.add(e.mul(partial, heads), g);
+          e.store(sharedLoad(runMax, g), partMax, at);
+          e.store(sharedLoad(runSum, g), partSum, at);
+        });
+        strided(thread, e.index(0), e.index(heads * D), [&](Value i) {
+          e.store(sharedLoad(acc, i), partAcc,
+                  e.add(e.mul(partial, heads * D), i));
+        });
+      });
+    });
+  }
+
+  void combineKernel() {
+    KernelBuilder kb(b, target, e.mul(batch, queryHeads), kThreads, {});
+    kb.build([&] {
+      Value bi = arith::DivUIOp::create(b, kb.blockId(), e.index(queryHeads));
+      Value qh = arith::RemUIOp::create(b, kb.blockId(), e.index(queryHeads));
+      // The partial of this query head: item and head within the item.
+      Value item, g;
+      if (perHead) {
+        item = kb.blockId();
+        g = e.index(0);
+      } else {
+        item = e.add(e.mul(bi, kvHeads),
+                     arith::DivUIOp::create(b, qh, e.index(group)));
+        g = arith::RemUIOp::create(b, qh, e.index(group));
+      }
+      kb.phase([&](Value thread) {
+        auto at = [&](Value s) {
+          return e.add(e.mul(e.add(e.mul(item, splits), s), heads), g);
+        };
+        Value globalMax = e.forRange(
+            e.index(0), splits, ValueRange{e.f32(-INFINITY)},
+            [&](Value s, ValueRange m) -> SmallVector<Value> {
+              return {arith::MaximumFOp::create(b, m[0],
+                                                e.loadScalar(partMax, at(s)))};
+            })[0];
+        strided(thread, e.index(0), e.index(D), [&](Value d) {
+          ValueRange sums = e.forRange(
+              e.index(0), splits, ValueRange{e.f32(0), e.f32(0)},
+              [&](Value s, ValueRange acc) -> SmallVector<Value> {
+                Value w = expBelow(e.loadScalar(partMax, at(s)), globalMax);
+                w = arith::SelectOp::create(
+                    b, isNegInf(e.loadScalar(partMax, at(s))), e.f32(0), w);
+                Value sum = e.loadScalar(partSum, at(s));
+                Value part = e.loadScalar(
+                    partAcc, e.add(e.mul(at(s), D), d));
+                return {arith::AddFOp::create(
+                            b, acc[0], arith::MulFOp::create(b, w, sum)),
+                        arith::AddFOp::create(
+                            b, acc[1], arith::MulFOp::create(b, w, part))};
+              });
+          Value empty = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
+                                              sums[0], e.f32(0));
+          Value o = arith::DivFOp::create(b, sums[1], sums[0]);
+          o = arith::SelectOp::create(b, empty, e.f32(0), o);
+          Type element = out.elementType;
+          if (!element.isF32())
+            o = arith::TruncFOp::create(b, element, o);
+          e.store(o, out, e.add(e.mul(e.add(e.mul(bi, queryHeads), qh), D), d));
+        });
+      });
+    });
+  }
+
+  ImplicitLocOpBuilder &b;
+  LoopEmitter e;
+  KernelTarget target;
+  Value indicesTensor, init;
+  int64_t queryHeads, D, kvHeads, group, heads;
+  float scale;
+  bool perHead;
+  FlatBuffer q, k, v, idx, out, partMax, partSum, partAcc;
+  Value n, batch, slots, items, splits;
+};
+
+template <typename OpTy>
+struct AttentionToGPU : OpConversionPattern<OpTy> {
+  AttentionToGPU(MLIRContext *ctx, KernelTarget target)
+      : OpConversionPattern<OpTy>(ctx), target(target) {}
+
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    Value indices;
+    if constexpr (std::is_same_v<OpTy, SparseAttentionOp>)
+      indices = adaptor.getIndices();
+    rewriter.replaceOp(
+        op, AttentionKernels(b, target, adaptor.getQuery(),
+                             adaptor.getKeyCache(), adaptor.getValueCache(),
+                             indices, adaptor.getInit(), op.getScale())
+                .emit());
+    return success();
+  }
+
+  KernelTarget target;
+};
+} // namespace
+
+void mlir::spotlight::populateAttentionToGPUPatterns(
+    RewritePatternSet &patterns, bool emulate) {
+  KernelTarget target = emulate ? KernelTarget::Emulation : KernelTarget::GPU;
+  patterns.add<AttentionToGPU<SparseAttentionOp>,
+               AttentionToGPU<DecodeAttentionOp>>(patterns.getContext(),
+                                                  target);
+}
