@@ -118,14 +118,6 @@ int64_t expectCodeMatches(const uint32_t *actual,
   return flips;
 }
 
-std::vector<int32_t> slotsToSet(const int32_t *slots, int64_t count) {
-  std::vector<int32_t> set;
-  for (int64_t i = 0; i < count; ++i)
-    if (slots[i] >= 0)
-      set.push_back(slots[i]);
-  return set;
-}
-
 std::vector<double> readAll(const HostTensor &t, ElementType type) {
   std::vector<double> out(t.numElements());
   for (int64_t i = 0; i < t.numElements(); ++i)
@@ -251,6 +243,26 @@ INSTANTIATE_TEST_SUITE_P(
 /// Many equal scores: key codes drawn from three patterns, so the
 /// threshold score is shared by far more tokens than the budget takes and
 /// the tie rule (most recent first) decides the set.
+/// Runs `select` on the given codes and compares every set with the
+/// reference selection on the same codes.
+void expectSelectionMatchesReference(JitModule &jit, const DecodeGeometry &g,
+                                     HostTensor &qc, HostTensor &kc,
+                                     int64_t n) {
+  const int64_t S = g.selectionSets(), M = g.selectionSlots();
+  HostTensor selected({1, S, M}, 4);
+  call(jit, entry::select, {&qc, &kc, &selected});
+  reference::Selection rs = referenceSelection(g);
+  for (int64_t s = 0; s < S; ++s) {
+    auto scores = reference::scoreRow(referenceGeometry(g), rs,
+                                      qc.as<uint32_t>(), kc.as<uint32_t>(), n,
+                                      0, s);
+    std::vector<int32_t> expected = reference::selectTokens(scores, rs);
+    expected.resize(M, -1);
+    const int32_t *row = selected.as<int32_t>() + s * M;
+    EXPECT_EQ(std::vector<int32_t>(row, row + M), expected) << "set " << s;
+  }
+}
+
 class SelectTest : public ::testing::TestWithParam<Lowering> {};
 
 /// Selection alone on random codes over a long context: several blocks of
@@ -267,7 +279,6 @@ TEST_P(SelectTest, LongContextsMatchTheReference) {
     g.maxTokens = 20000;
     JitModule &jit = compiled(g, GetParam());
     const int64_t n = 20000, W = g.codeWords(), C = g.keyCodesPerHead();
-    const int64_t S = g.selectionSets(), M = g.selectionSlots();
     uint64_t seed = freshSeed();
     SCOPED_TRACE("head mode=" + std::to_string(headMode) +
                  " seed=" + std::to_string(seed));
@@ -278,19 +289,7 @@ TEST_P(SelectTest, LongContextsMatchTheReference) {
       qc.as<uint32_t>()[i] = word(rng);
     for (int64_t i = 0; i < kc.numElements(); ++i)
       kc.as<uint32_t>()[i] = word(rng);
-    HostTensor selected({1, S, M}, 4);
-    call(jit, entry::select, {&qc, &kc, &selected});
-    reference::Selection rs = referenceSelection(g);
-    for (int64_t s = 0; s < S; ++s) {
-      auto scores = reference::scoreRow(referenceGeometry(g), rs,
-                                        qc.as<uint32_t>(), kc.as<uint32_t>(),
-                                        n, 0, s);
-      auto expected = reference::selectTokens(scores, rs);
-      const int32_t *row = selected.as<int32_t>() + s * M;
-      std::vector<int32_t> actual(row, row + M), padded = expected;
-      padded.resize(M, -1);
-      EXPECT_EQ(actual, padded) << "set " << s;
-    }
+    expectSelectionMatchesReference(jit, g, qc, kc, n);
   }
 }
 
@@ -315,7 +314,6 @@ TEST_P(TiesTest, ManyTiedScoresFollowTheTieRule) {
     g.budgetCount = 24;
     JitModule &jit = compiled(g, GetParam());
     const int64_t n = 1500, W = g.codeWords(), C = g.keyCodesPerHead();
-    const int64_t S = g.selectionSets(), M = g.selectionSlots();
     uint64_t seed = freshSeed();
     SCOPED_TRACE("head mode=" + std::to_string(headMode) +
                  " seed=" + std::to_string(seed));
@@ -332,17 +330,7 @@ TEST_P(TiesTest, ManyTiedScoresFollowTheTieRule) {
       int p = pick(rng);
       std::copy_n(&patterns[p * C * W], C * W, kc.as<uint32_t>() + row * C * W);
     }
-    HostTensor selected({1, S, M}, 4);
-    call(jit, entry::select, {&qc, &kc, &selected});
-    reference::Selection rs = referenceSelection(g);
-    for (int64_t s = 0; s < S; ++s) {
-      auto scores = reference::scoreRow(referenceGeometry(g), rs,
-                                        qc.as<uint32_t>(), kc.as<uint32_t>(),
-                                        n, 0, s);
-      auto expected = reference::selectTokens(scores, rs);
-      EXPECT_EQ(slotsToSet(selected.as<int32_t>() + s * M, M), expected)
-          << "set " << s;
-    }
+    expectSelectionMatchesReference(jit, g, qc, kc, n);
   }
 }
 

@@ -188,6 +188,12 @@ struct spt_cache {
     return codes.get() + (rowBase(b, h) + t) * codeWordsPerToken() * 4;
   }
 
+  /// Key codes of tokens [start, start + n) of (sequence b, KV head h).
+  MemRef<5> codeView(int64_t b, int64_t h, int64_t start, int64_t n) const {
+    return view<5>(codeRow(b, h, start),
+                   {1, 1, n, g.keyCodesPerHead(), g.codeWords()});
+  }
+
   /// The hash weights of the code heads of KV head h, as descriptors.
   struct Weights {
     MemRef<3> w1, w2;
@@ -455,8 +461,7 @@ spt_status spt_cache_append(spt_cache *cache, int64_t sequence,
     std::memcpy(cache->valueRow(sequence, h, start), v + h * n * rowBytes,
                 n * rowBytes);
     MemRef<4> kView = view<4>(cache->keyRow(sequence, h, start), {1, 1, n, D});
-    MemRef<5> cView = view<5>(cache->codeRow(sequence, h, start),
-                              {1, 1, n, g.keyCodesPerHead(), g.codeWords()});
+    MemRef<5> cView = cache->codeView(sequence, h, start, n);
     auto w = cache->weightsOf(h);
     artifact->encodeKeys(&kView, &w.w1, &w.b1, &w.w2, &w.b2, &cView);
   });
@@ -482,6 +487,25 @@ static spt_status forEachWorkItem(spt_cache *cache, const spt_tensor *query,
     item(i / g.kvHeads, i % g.kvHeads);
   });
   return SPT_OK;
+}
+
+/// The operands of work item (b, h): its G query rows, outputs, K and V.
+struct ItemViews {
+  int64_t length;
+  MemRef<3> q, o;
+  MemRef<4> k, v;
+};
+
+static ItemViews itemViews(const spt_cache *cache, const spt_tensor *query,
+                           const spt_tensor *out, int64_t b, int64_t h) {
+  const DecodeGeometry &g = cache->g;
+  const int64_t G = g.group(), D = g.headDim, n = cache->lengths[b];
+  const int64_t offset = (b * g.queryHeads + h * G) * D * cache->elementBytes();
+  auto *q = static_cast<unsigned char *>(query->data) + offset;
+  auto *o = static_cast<unsigned char *>(out->data) + offset;
+  return {n, view<3>(q, {1, G, D}), view<3>(o, {1, G, D}),
+          view<4>(cache->keyRow(b, h, 0), {1, 1, n, D}),
+          view<4>(cache->valueRow(b, h, 0), {1, 1, n, D})};
 }
 
 /// Checks an indices tensor [B, S, M] (i32).
@@ -515,8 +539,7 @@ spt_status spt_select(spt_cache *cache, const spt_tensor *query,
     MemRef<4> qcView = view<4>(queryCodes.data(), {1, G, 1, W});
     auto w = cache->weightsOf(h);
     artifact->encodeQueries(&qView, &w.w1, &w.b1, &w.w2, &w.b2, &qcView);
-    MemRef<5> cView = view<5>(cache->codeRow(b, h, 0),
-                              {1, 1, n, g.keyCodesPerHead(), W});
+    MemRef<5> cView = cache->codeView(b, h, 0, n);
     int32_t *row = static_cast<int32_t *>(indices->data) +
                    (b * g.selectionSets() + h * setsPerItem) * M;
     MemRef<3> iView = view<3>(row, {1, setsPerItem, M});
@@ -530,8 +553,8 @@ spt_status spt_decode(spt_cache *cache, const spt_tensor *query,
   if (!cache)
     return fail(SPT_ERROR_INVALID_ARGUMENT, "spt_decode: null cache");
   const DecodeGeometry &g = cache->g;
-  const int64_t G = g.group(), D = g.headDim, M = g.selectionSlots();
-  const int64_t setsPerItem = g.headMode ? G : 1;
+  const int64_t M = g.selectionSlots();
+  const int64_t setsPerItem = g.headMode ? g.group() : 1;
   if (indices)
     if (spt_status s = checkIndices(cache, indices))
       return s;
@@ -543,24 +566,15 @@ spt_status spt_decode(spt_cache *cache, const spt_tensor *query,
       return fail(SPT_ERROR_OUT_OF_MEMORY, "cannot allocate the index buffer");
     selected = reinterpret_cast<int32_t *>(scratch.get());
   }
-  const int64_t eb = cache->elementBytes();
   const spt_artifact *artifact = cache->artifact;
   return forEachWorkItem(cache, query, out, [&](int64_t b, int64_t h) {
-    const int64_t n = cache->lengths[b];
-    const int64_t firstQuery = b * g.queryHeads + h * G;
-    auto *q = static_cast<unsigned char *>(query->data) + firstQuery * D * eb;
-    auto *o = static_cast<unsigned char *>(out->data) + firstQuery * D * eb;
-    MemRef<3> qView = view<3>(q, {1, G, D});
-    MemRef<3> oView = view<3>(o, {1, G, D});
-    MemRef<4> kView = view<4>(cache->keyRow(b, h, 0), {1, 1, n, D});
-    MemRef<4> vView = view<4>(cache->valueRow(b, h, 0), {1, 1, n, D});
-    MemRef<5> cView = view<5>(cache->codeRow(b, h, 0),
-                              {1, 1, n, g.keyCodesPerHead(), g.codeWords()});
+    ItemViews it = itemViews(cache, query, out, b, h);
+    MemRef<5> cView = cache->codeView(b, h, 0, it.length);
     int32_t *row = selected + (b * g.selectionSets() + h * setsPerItem) * M;
     MemRef<3> iView = view<3>(row, {1, setsPerItem, M});
     auto w = cache->weightsOf(h);
-    artifact->decode(&qView, &kView, &vView, &cView, &w.w1, &w.b1, &w.w2,
-                     &w.b2, &oView, &iView);
+    artifact->decode(&it.q, &it.k, &it.v, &cView, &w.w1, &w.b1, &w.w2, &w.b2,
+                     &it.o, &iView);
   });
 }
 
@@ -568,20 +582,10 @@ spt_status spt_decode_dense(spt_cache *cache, const spt_tensor *query,
                             spt_tensor *out) {
   if (!cache)
     return fail(SPT_ERROR_INVALID_ARGUMENT, "spt_decode_dense: null cache");
-  const DecodeGeometry &g = cache->g;
-  const int64_t G = g.group(), D = g.headDim;
-  const int64_t eb = cache->elementBytes();
   const spt_artifact *artifact = cache->artifact;
   return forEachWorkItem(cache, query, out, [&](int64_t b, int64_t h) {
-    const int64_t n = cache->lengths[b];
-    const int64_t firstQuery = b * g.queryHeads + h * G;
-    auto *q = static_cast<unsigned char *>(query->data) + firstQuery * D * eb;
-    auto *o = static_cast<unsigned char *>(out->data) + firstQuery * D * eb;
-    MemRef<3> qView = view<3>(q, {1, G, D});
-    MemRef<3> oView = view<3>(o, {1, G, D});
-    MemRef<4> kView = view<4>(cache->keyRow(b, h, 0), {1, 1, n, D});
-    MemRef<4> vView = view<4>(cache->valueRow(b, h, 0), {1, 1, n, D});
-    artifact->decodeDense(&qView, &kView, &vView, &oView);
+    ItemViews it = itemViews(cache, query, out, b, h);
+    artifact->decodeDense(&it.q, &it.k, &it.v, &it.o);
   });
 }
 

@@ -18,6 +18,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "../Utils/LoopEmitter.h"
+#include "../Utils/OpShapes.h"
 #include "spotlight/Conversion/SpotlightToCPU/SpotlightToCPU.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
@@ -35,22 +36,13 @@ using namespace mlir::spotlight::loops;
 namespace {
 using Pred = arith::CmpIPredicate;
 
-class AttentionEmitter {
+class AttentionEmitter : AttentionShape {
 public:
   AttentionEmitter(ImplicitLocOpBuilder &b, Value query, Value keys,
                    Value values, Value indices, Value init,
                    std::optional<APFloat> scaleAttr)
-      : b(b), e(b), indicesTensor(indices), init(init) {
-    auto qType = cast<RankedTensorType>(query.getType());
-    queryHeads = qType.getDimSize(1);
-    headDim = qType.getDimSize(2);
-    kvHeads = cast<RankedTensorType>(keys.getType()).getDimSize(1);
-    group = queryHeads / kvHeads;
-    scale = scaleAttr ? scaleAttr->convertToFloat()
-                      : 1.0f / std::sqrt(float(headDim));
-    perHeadSets = indices &&
-                  cast<RankedTensorType>(indices.getType()).getDimSize(1) ==
-                      queryHeads;
+      : AttentionShape(query, keys, indices, scaleAttr), b(b), e(b),
+        indicesTensor(indices), init(init) {
     q = e.readFlat(query);
     k = e.readFlat(keys);
     v = e.readFlat(values);
@@ -198,37 +190,24 @@ private:
   ImplicitLocOpBuilder &b;
   LoopEmitter e;
   Value indicesTensor, init;
-  int64_t queryHeads, headDim, kvHeads, group;
-  float scale;
-  bool perHeadSets;
   FlatBuffer q, k, v, idx, out, scaledQuery, acc;
   Value n, batch;
 };
 
-struct SparseAttentionOpLowering : OpConversionPattern<SparseAttentionOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// Both attention ops; the dense one has no indices.
+template <typename OpTy>
+struct AttentionOpLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
   LogicalResult
-  matchAndRewrite(SparseAttentionOp op, OpAdaptor adaptor,
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    Value indices;
+    if constexpr (std::is_same_v<OpTy, SparseAttentionOp>)
+      indices = adaptor.getIndices();
     rewriter.replaceOp(
         op, AttentionEmitter(b, adaptor.getQuery(), adaptor.getKeyCache(),
-                             adaptor.getValueCache(), adaptor.getIndices(),
-                             adaptor.getInit(), op.getScale())
-                .emit());
-    return success();
-  }
-};
-
-struct DecodeAttentionOpLowering : OpConversionPattern<DecodeAttentionOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(DecodeAttentionOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    rewriter.replaceOp(
-        op, AttentionEmitter(b, adaptor.getQuery(), adaptor.getKeyCache(),
-                             adaptor.getValueCache(), /*indices=*/Value(),
+                             adaptor.getValueCache(), indices,
                              adaptor.getInit(), op.getScale())
                 .emit());
     return success();
@@ -287,6 +266,6 @@ struct SparseGatherOpLowering : OpConversionPattern<SparseGatherOp> {
 
 void mlir::spotlight::populateAttentionToCPUPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<SparseGatherOpLowering, SparseAttentionOpLowering,
-               DecodeAttentionOpLowering>(patterns.getContext());
+  patterns.add<SparseGatherOpLowering, AttentionOpLowering<SparseAttentionOp>,
+               AttentionOpLowering<DecodeAttentionOp>>(patterns.getContext());
 }

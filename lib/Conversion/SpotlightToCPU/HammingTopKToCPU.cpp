@@ -18,6 +18,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "../Utils/LoopEmitter.h"
+#include "../Utils/OpShapes.h"
 #include "spotlight/Conversion/SpotlightToCPU/SpotlightToCPU.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
@@ -34,20 +35,10 @@ using namespace mlir::spotlight::loops;
 namespace {
 using Pred = arith::CmpIPredicate;
 
-class TopKEmitter {
+class TopKEmitter : TopKShape {
 public:
-  TopKEmitter(ImplicitLocOpBuilder &b, HammingTopKOp op) : b(b), e(b), op(op) {
-    auto qType = cast<RankedTensorType>(op.getQueryCodes().getType());
-    auto kType = cast<RankedTensorType>(op.getKeyCodes().getType());
-    queryHeads = qType.getDimSize(1);
-    kvHeads = kType.getDimSize(1);
-    group = queryHeads / kvHeads;
-    codesPerHead = kType.getDimSize(3);
-    words = qType.getDimSize(3);
-    headMode = op.getMode() == SelectionMode::head;
-    sets = headMode ? queryHeads : kvHeads;
-    pairs = headMode ? 1 : group;
-  }
+  TopKEmitter(ImplicitLocOpBuilder &b, HammingTopKOp op)
+      : TopKShape(op), b(b), e(b), op(op) {}
 
   Value emit(Value qcTensor, Value kcTensor) {
     qc = e.readFlat(qcTensor);
@@ -87,8 +78,6 @@ public:
   }
 
 private:
-  int64_t maxScore() const { return 32 * words * pairs; }
-
   Value asI32(Value index) {
     return arith::IndexCastOp::create(b, b.getI32Type(), index);
   }
@@ -202,8 +191,6 @@ private:
   ImplicitLocOpBuilder &b;
   LoopEmitter e;
   HammingTopKOp op;
-  int64_t queryHeads, kvHeads, group, codesPerHead, words, sets, pairs;
-  bool headMode;
   FlatBuffer qc, kc, out, scores, compacted, histogram;
   Value n, slots, sink, window, budget, total;
 };

@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "../Utils/LoopEmitter.h"
+#include "../Utils/OpShapes.h"
 #include "spotlight/Conversion/SpotlightToCPU/SpotlightToCPU.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
@@ -35,13 +36,10 @@ struct HashEncodeOpLowering : OpConversionPattern<HashEncodeOp> {
                   ConversionPatternRewriter &rewriter) const override {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     LoopEmitter e(b);
-    auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
-    const bool perToken = inType.getRank() == 4;
-    const int64_t heads = inType.getDimSize(1);
-    const int64_t D = inType.getDimSize(inType.getRank() - 1), W = D / 32;
-    const int64_t codeHeads =
-        cast<RankedTensorType>(adaptor.getW1().getType()).getDimSize(0);
-    const int64_t C = codeHeads >= heads ? codeHeads / heads : 1;
+    const HashShape shape(adaptor.getInput(), adaptor.getW1());
+    const bool perToken = shape.perToken;
+    const int64_t heads = shape.heads, codeHeads = shape.codeHeads;
+    const int64_t D = shape.headDim, W = shape.words, C = shape.codesPerHead;
 
     FlatBuffer x = e.readFlat(adaptor.getInput());
     FlatBuffer w1 = e.readFlat(adaptor.getW1());

@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "../Utils/LoopEmitter.h"
+#include "../Utils/OpShapes.h"
 #include "KernelBuilder.h"
 #include "spotlight/Conversion/SpotlightToGPU/SpotlightToGPU.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
@@ -38,22 +39,14 @@ using Pred = arith::CmpIPredicate;
 constexpr int64_t kThreads = 128; // also the tile of tokens
 constexpr int64_t kSlotsPerSplit = 1024;
 
-class AttentionKernels {
+class AttentionKernels : AttentionShape {
 public:
   AttentionKernels(ImplicitLocOpBuilder &b, KernelTarget target, Value query,
                    Value keys, Value values, Value indices, Value init,
                    std::optional<APFloat> scaleAttr)
-      : b(b), e(b), target(target), indicesTensor(indices), init(init) {
-    auto qType = cast<RankedTensorType>(query.getType());
-    queryHeads = qType.getDimSize(1);
-    D = qType.getDimSize(2);
-    kvHeads = cast<RankedTensorType>(keys.getType()).getDimSize(1);
-    group = queryHeads / kvHeads;
-    scale = scaleAttr ? scaleAttr->convertToFloat()
-                      : 1.0f / std::sqrt(float(D));
-    perHead = indices && cast<RankedTensorType>(indices.getType())
-                                 .getDimSize(1) == queryHeads;
-    heads = perHead ? 1 : group;
+      : AttentionShape(query, keys, indices, scaleAttr), b(b), e(b),
+        target(target), indicesTensor(indices), init(init), D(headDim),
+        perHead(perHeadSets), heads(perHead ? 1 : group) {
     q = e.readFlat(query);
     k = e.readFlat(keys);
     v = e.readFlat(values);
@@ -343,9 +336,9 @@ private:
   LoopEmitter e;
   KernelTarget target;
   Value indicesTensor, init;
-  int64_t queryHeads, D, kvHeads, group, heads;
-  float scale;
-  bool perHead;
+  const int64_t D;
+  const bool perHead;
+  const int64_t heads; ///< query heads per item: G, or 1 in head mode
   FlatBuffer q, k, v, idx, out, partMax, partSum, partAcc;
   Value n, batch, slots, items, splits;
 };

@@ -21,6 +21,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "../Utils/LoopEmitter.h"
+#include "../Utils/OpShapes.h"
 #include "KernelBuilder.h"
 #include "spotlight/Conversion/SpotlightToGPU/SpotlightToGPU.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
@@ -43,23 +44,11 @@ using Pred = arith::CmpIPredicate;
 constexpr int64_t kThreads = 256;
 constexpr int64_t kTokensPerBlock = 4096;
 
-class TopKKernels {
+class TopKKernels : TopKShape {
 public:
   TopKKernels(ImplicitLocOpBuilder &b, HammingTopKOp op, KernelTarget target)
-      : b(b), e(b), op(op), target(target) {
-    auto qType = cast<RankedTensorType>(op.getQueryCodes().getType());
-    auto kType = cast<RankedTensorType>(op.getKeyCodes().getType());
-    batch = qType.getDimSize(0);
-    queryHeads = qType.getDimSize(1);
-    kvHeads = kType.getDimSize(1);
-    group = queryHeads / kvHeads;
-    codesPerHead = kType.getDimSize(3);
-    words = qType.getDimSize(3);
-    headMode = op.getMode() == SelectionMode::head;
-    sets = headMode ? queryHeads : kvHeads;
-    pairs = headMode ? 1 : group;
-    bins = 32 * words * pairs + 1;
-  }
+      : TopKShape(op), b(b), e(b), op(op), target(target),
+        batch(dimOf(op.getQueryCodes(), 0)), bins(maxScore() + 1) {}
 
   Value emit(Value qcTensor, Value kcTensor, Value init) {
     qc = e.readFlat(qcTensor);
@@ -327,9 +316,7 @@ private:
   LoopEmitter e;
   HammingTopKOp op;
   KernelTarget target;
-  int64_t batch, queryHeads, kvHeads, group, codesPerHead, words, sets, pairs,
-      bins;
-  bool headMode;
+  int64_t batch, bins;
   FlatBuffer qc, kc, out, hist, scores;
   Value n, slots, sink, window, budget, total, keepAll, middleEnd, rows;
 };

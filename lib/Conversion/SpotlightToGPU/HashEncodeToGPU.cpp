@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "../Utils/LoopEmitter.h"
+#include "../Utils/OpShapes.h"
 #include "KernelBuilder.h"
 #include "spotlight/Conversion/SpotlightToGPU/SpotlightToGPU.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
@@ -39,13 +40,10 @@ struct HashEncodeToGPU : OpConversionPattern<HashEncodeOp> {
                   ConversionPatternRewriter &rewriter) const override {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     LoopEmitter e(b);
-    auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
-    const bool perToken = inType.getRank() == 4;
-    const int64_t heads = inType.getDimSize(1);
-    const int64_t D = inType.getDimSize(inType.getRank() - 1), W = D / 32;
-    const int64_t codeHeads =
-        cast<RankedTensorType>(adaptor.getW1().getType()).getDimSize(0);
-    const int64_t C = codeHeads >= heads ? codeHeads / heads : 1;
+    const HashShape shape(adaptor.getInput(), adaptor.getW1());
+    const bool perToken = shape.perToken;
+    const int64_t heads = shape.heads, codeHeads = shape.codeHeads;
+    const int64_t D = shape.headDim, W = shape.words, C = shape.codesPerHead;
     FlatBuffer x = e.readFlat(adaptor.getInput());
     FlatBuffer w1 = e.readFlat(adaptor.getW1()), b1 = e.readFlat(adaptor.getB1());
     FlatBuffer w2 = e.readFlat(adaptor.getW2()), b2 = e.readFlat(adaptor.getB2());

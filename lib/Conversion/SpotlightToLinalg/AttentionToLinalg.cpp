@@ -271,31 +271,21 @@ std::optional<float> scaleOf(std::optional<APFloat> attr) {
   return attr->convertToFloat();
 }
 
-struct SparseAttentionOpLowering : OpConversionPattern<SparseAttentionOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// Both attention ops; the dense one has no indices.
+template <typename OpTy>
+struct AttentionOpLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
 
   LogicalResult
-  matchAndRewrite(SparseAttentionOp op, OpAdaptor adaptor,
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    Value indices;
+    if constexpr (std::is_same_v<OpTy, SparseAttentionOp>)
+      indices = adaptor.getIndices();
     rewriter.replaceOp(
         op, buildAttention(b, adaptor.getQuery(), adaptor.getKeyCache(),
-                           adaptor.getValueCache(), adaptor.getIndices(),
-                           adaptor.getInit(), scaleOf(op.getScale())));
-    return success();
-  }
-};
-
-struct DecodeAttentionOpLowering : OpConversionPattern<DecodeAttentionOp> {
-  using OpConversionPattern::OpConversionPattern;
-
-  LogicalResult
-  matchAndRewrite(DecodeAttentionOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    rewriter.replaceOp(
-        op, buildAttention(b, adaptor.getQuery(), adaptor.getKeyCache(),
-                           adaptor.getValueCache(), /*indices=*/Value(),
+                           adaptor.getValueCache(), indices,
                            adaptor.getInit(), scaleOf(op.getScale())));
     return success();
   }
@@ -304,6 +294,6 @@ struct DecodeAttentionOpLowering : OpConversionPattern<DecodeAttentionOp> {
 
 void mlir::spotlight::populateAttentionToLinalgPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<SparseGatherOpLowering, SparseAttentionOpLowering,
-               DecodeAttentionOpLowering>(patterns.getContext());
+  patterns.add<SparseGatherOpLowering, AttentionOpLowering<SparseAttentionOp>,
+               AttentionOpLowering<DecodeAttentionOp>>(patterns.getContext());
 }
