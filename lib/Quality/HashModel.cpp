@@ -150,7 +150,7 @@ void forwardBatch(ConstHeadParams p, int64_t D, const float *x, int64_t rows,
 
 void backwardBatch(ConstHeadParams p, int64_t D, const float *x,
                    const ForwardCache &cache, float *dH2, HeadParams grad,
-                   std::vector<float> &scratch) {
+                   AlignedVector<float> &scratch) {
   const int64_t rows = cache.rows, n = rows * D;
   scratch.resize(n + D * D);
   float *dH1 = scratch.data(), *w2t = scratch.data() + n;
@@ -187,7 +187,7 @@ void packSigns(const float *values, int64_t rows, int64_t bits,
 void encodeRows(ConstHeadParams p, int64_t D, const float *x, int64_t xStride,
                 int64_t rows, uint32_t *codes) {
   const int64_t chunk = 1024, words = D / 32;
-  std::vector<float> block;
+  AlignedVector<float> block;
   ForwardCache cache;
   for (int64_t at = 0; at < rows; at += chunk) {
     const int64_t len = std::min(chunk, rows - at);

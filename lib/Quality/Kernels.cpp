@@ -8,10 +8,13 @@ namespace spotlight::quality::kernels {
   namespace NS {                                                               \
   void gemm(int64_t, int64_t, int64_t, const float *, int64_t, bool,           \
             const float *, int64_t, float *, int64_t, bool);                   \
-  void gatherDots(const float *, const float *, const int32_t *, int64_t,     \
-                  int64_t, float *);                                           \
-  void gatherDotsBackward(const float *, const float *, const int32_t *,      \
-                          const float *, int64_t, int64_t, float *, float *); \
+  void keyMajorDots(const float *, const float *, int64_t, int64_t,          \
+                    const int64_t *, const int32_t *, const int32_t *,        \
+                    float *);                                                  \
+  void keyMajorDotsBackward(const float *, const float *, int64_t, int64_t,  \
+                            const int64_t *, const int32_t *,                 \
+                            const int32_t *, const float *, float *,          \
+                            float *);                                          \
   double pairwise(const float *, int64_t, const float *, int64_t, float *,    \
                   float *, bool);                                              \
   void matchingBits(const uint32_t *, const uint32_t *, int64_t, int64_t,     \
@@ -69,16 +72,20 @@ void gemm(int64_t m, int64_t n, int64_t k, const float *A, int64_t lda,
   SPOTLIGHT_DISPATCH(gemm(m, n, k, A, lda, transA, B, ldb, C, ldc, accumulate));
 }
 
-void gatherDots(const float *q, const float *rows, const int32_t *index,
-                int64_t count, int64_t d, float *out) {
-  SPOTLIGHT_DISPATCH(gatherDots(q, rows, index, count, d, out));
+void keyMajorDots(const float *queries, const float *rows, int64_t d,
+                  int64_t keys, const int64_t *keyBegin, const int32_t *order,
+                  const int32_t *entryQuery, float *scores) {
+  SPOTLIGHT_DISPATCH(keyMajorDots(queries, rows, d, keys, keyBegin, order,
+                                  entryQuery, scores));
 }
 
-void gatherDotsBackward(const float *q, const float *rows,
-                        const int32_t *index, const float *g, int64_t count,
-                        int64_t d, float *qGrad, float *rowGrads) {
-  SPOTLIGHT_DISPATCH(
-      gatherDotsBackward(q, rows, index, g, count, d, qGrad, rowGrads));
+void keyMajorDotsBackward(const float *queries, const float *rows, int64_t d,
+                          int64_t keys, const int64_t *keyBegin,
+                          const int32_t *order, const int32_t *entryQuery,
+                          const float *g, float *queryGrads, float *rowGrads) {
+  SPOTLIGHT_DISPATCH(keyMajorDotsBackward(queries, rows, d, keys, keyBegin,
+                                          order, entryQuery, g, queryGrads,
+                                          rowGrads));
 }
 
 double pairwise(const float *a, int64_t P, const float *b, int64_t N,

@@ -22,14 +22,21 @@ void gemm(int64_t m, int64_t n, int64_t k, const float *A, int64_t lda,
           bool transA, const float *B, int64_t ldb, float *C, int64_t ldc,
           bool accumulate);
 
-/// out[i] = q . rows[index[i] * d .. + d) for i < count.
-void gatherDots(const float *q, const float *rows, const int32_t *index,
-                int64_t count, int64_t d, float *out);
+/// Key-major scores of (query, key) entries: for every key row k < keys,
+/// for every entry e in order[keyBegin[k] .. keyBegin[k+1]):
+/// scores[e] = queries[entryQuery[e]] . rows[k] (rows of d floats). Each
+/// key row is read once, and the query rows stay in cache.
+void keyMajorDots(const float *queries, const float *rows, int64_t d,
+                  int64_t keys, const int64_t *keyBegin, const int32_t *order,
+                  const int32_t *entryQuery, float *scores);
 
-/// qGrad[0..d) += sum_i g[i] * rows[index[i]]; rowGrads[index[i]] += g[i] * q.
-void gatherDotsBackward(const float *q, const float *rows,
-                        const int32_t *index, const float *g, int64_t count,
-                        int64_t d, float *qGrad, float *rowGrads);
+/// The backward pass of keyMajorDots for entry gradients g:
+/// queryGrads[entryQuery[e]] += g[e] rows[k], rowGrads[k] += g[e]
+/// queries[entryQuery[e]].
+void keyMajorDotsBackward(const float *queries, const float *rows, int64_t d,
+                          int64_t keys, const int64_t *keyBegin,
+                          const int32_t *order, const int32_t *entryQuery,
+                          const float *g, float *queryGrads, float *rowGrads);
 
 /// Bradley-Terry pairs of one query: for every (p, n), z = a[p] - b[n] and
 /// r = sigmoid(-z). Adds sum_n r to ra[p] and sum_p r to rb[n]; returns

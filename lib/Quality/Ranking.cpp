@@ -77,23 +77,42 @@ double rankingLossAndGradient(ConstHeadParams params, int64_t D,
   const float *uKeys = ws.u.data() + Q * D;
   float *duKeys = ws.du.data() + Q * D;
 
+  // Key-major order of the entries (a counting sort by key row): the
+  // score kernels then read each key row once while the query rows, a
+  // small block, stay in cache.
+  const int64_t K = batch.keys, entries = batch.keyIndex.size();
+  ws.keyBegin.assign(K + 1, 0);
+  for (int32_t k : batch.keyIndex)
+    ++ws.keyBegin[k + 1];
+  for (int64_t k = 0; k < K; ++k)
+    ws.keyBegin[k + 1] += ws.keyBegin[k];
+  ws.order.resize(entries);
+  ws.entryQuery.resize(entries);
+  ws.fill.assign(ws.keyBegin.begin(), ws.keyBegin.end() - 1);
+  for (int64_t i = 0; i < Q; ++i)
+    for (int64_t e = batch.begin[i]; e < batch.begin[i + 1]; ++e) {
+      ws.entryQuery[e] = static_cast<int32_t>(i);
+      ws.order[ws.fill[batch.keyIndex[e]]++] = static_cast<int32_t>(e);
+    }
+  ws.scores.resize(entries);
+  ws.g.assign(entries, 0.0f);
+  kernels::keyMajorDots(ws.u.data(), uKeys, D, K, ws.keyBegin.data(),
+                        ws.order.data(), ws.entryQuery.data(),
+                        ws.scores.data());
+
   double loss = 0;
   for (int64_t i = 0; i < Q; ++i) {
     const int64_t first = batch.begin[i], count = batch.begin[i + 1] - first;
     const int64_t P = batch.positives[i], N = count - P;
     if (P == 0 || N == 0)
       continue;
-    const int32_t *index = batch.keyIndex.data() + first;
-    const float *uq = ws.u.data() + i * D;
-    ws.scores.resize(count);
-    ws.g.assign(count, 0.0f);
-    kernels::gatherDots(uq, uKeys, index, count, D, ws.scores.data());
-    loss += pairTerms(ws.scores.data(), P, ws.scores.data() + P, N,
-                      options.beta, options.margin, scale, ws.g.data(),
-                      ws.g.data() + P, ws.a, ws.b, ws.ra, ws.rb, wantLoss);
-    kernels::gatherDotsBackward(uq, uKeys, index, ws.g.data(), count, D,
-                                ws.du.data() + i * D, duKeys);
+    loss += pairTerms(&ws.scores[first], P, &ws.scores[first + P], N,
+                      options.beta, options.margin, scale, &ws.g[first],
+                      &ws.g[first + P], ws.a, ws.b, ws.ra, ws.rb, wantLoss);
   }
+  kernels::keyMajorDotsBackward(ws.u.data(), uKeys, D, K, ws.keyBegin.data(),
+                                ws.order.data(), ws.entryQuery.data(),
+                                ws.g.data(), ws.du.data(), duKeys);
   // Back through the softsign (in place), then the MLP.
   kernels::softsignBackward(ws.cache.h2.data(), options.gain, ws.du.data(),
                             ws.du.data(), rows * D);

@@ -40,25 +40,49 @@ struct HeadState {
   }
 };
 
-/// Scratch of one worker: reused across the steps it runs.
+/// Scratch of one worker: reused across the steps it runs. Token sets are
+/// bitmaps over all tokens, so a query's keys come out in token order.
 struct StepScratch {
   RankingBatch batch;
   RankingWorkspace ws;
-  std::vector<float> keyRows;
-  std::vector<int64_t> positiveMark, chosenMark, keyMark;
-  std::vector<int32_t> keyRow, picks;
-  int64_t generation = 0;
+  /// Sampled positives, all positives, sampled negatives of one query; the
+  /// union of every query's keys in the step.
+  std::vector<uint64_t> positive, excluded, negative, used;
+  std::vector<int32_t> keyRow, picks; // keyRow: per token, its key row
 
   void reserve(int64_t tokens) {
-    if (static_cast<int64_t>(positiveMark.size()) != tokens) {
-      positiveMark.assign(tokens, -1);
-      chosenMark.assign(tokens, -1);
-      keyMark.assign(tokens, -1);
+    const size_t words = tokens / 64 + 1;
+    if (positive.size() != words) {
+      positive.assign(words, 0);
+      excluded.assign(words, 0);
+      negative.assign(words, 0);
+      used.assign(words, 0);
       keyRow.assign(tokens, 0);
-      generation = 0;
     }
   }
 };
+
+inline void setBit(std::vector<uint64_t> &bits, int64_t k) {
+  bits[k >> 6] |= uint64_t(1) << (k & 63);
+}
+inline bool testBit(const std::vector<uint64_t> &bits, int64_t k) {
+  return (bits[k >> 6] >> (k & 63)) & 1;
+}
+
+/// Appends the set bits of `bits` in [lo, hi] (token order) to `out`,
+/// ORs them into `used` and clears them.
+void drain(std::vector<uint64_t> &bits, int64_t lo, int64_t hi,
+           std::vector<uint64_t> &used, std::vector<int32_t> &out) {
+  for (int64_t w = lo >> 6; w <= hi >> 6; ++w) {
+    uint64_t word = bits[w];
+    bits[w] = 0;
+    used[w] |= word;
+    while (word) {
+      out.push_back(static_cast<int32_t>(w * 64 + __builtin_ctzll(word)));
+      word &= word - 1;
+    }
+  }
+}
 
 void copyParams(const HashWeights &w, int64_t c, std::vector<float> &out) {
   const int64_t D = w.headDim;
@@ -143,9 +167,7 @@ void Trainer::step(int64_t c, int64_t s, bool wantLoss, StepScratch &sc) {
   Rng &rng = *head.rng;
   RankingBatch &batch = sc.batch;
   batch.clear();
-  sc.keyRows.clear();
   sc.reserve(data.tokens);
-  const int64_t stepMark = ++sc.generation;
 
   // Queries: a partial Fisher-Yates shuffle of the pool.
   const int64_t poolSize = head.pool.size();
@@ -154,19 +176,14 @@ void Trainer::step(int64_t c, int64_t s, bool wantLoss, StepScratch &sc) {
     std::swap(head.pool[i], head.pool[i + rng.below(poolSize - i)]);
   batch.rows.resize(Q * D);
 
-  auto keyRowOf = [&](int64_t token, int64_t kvHead) {
-    if (sc.keyMark[token] != stepMark) {
-      sc.keyMark[token] = stepMark;
-      sc.keyRow[token] = static_cast<int32_t>(sc.keyRows.size() / D);
-      const float *k = &keys[kvHead][token * D];
-      sc.keyRows.insert(sc.keyRows.end(), k, k + D);
-    }
-    return sc.keyRow[token];
-  };
-
+  // Each query's keys, as token positions in ascending order (positives,
+  // then negatives): rows are laid out in token order too, so the score
+  // kernels sweep memory forwards.
+  int64_t kvHead = 0;
   for (int64_t i = 0; i < Q; ++i) {
     const PoolEntry entry = head.pool[i];
-    const int64_t qh = entry.queryHead, h = qh / G;
+    const int64_t qh = entry.queryHead;
+    kvHead = qh / G; // one KV head per code head
     const ExactReference::Head &ref = pool.heads[qh];
     const int64_t t = ref.tokens[entry.index];
     const int64_t start = data.sequenceStart[t], n = t - start + 1;
@@ -176,39 +193,65 @@ void Trainer::step(int64_t c, int64_t s, bool wantLoss, StepScratch &sc) {
     const int32_t *top = &ref.ranked[ref.offset[entry.index]];
     const int64_t allPositives =
         ref.offset[entry.index + 1] - ref.offset[entry.index];
-    const int64_t queryMark = stepMark * (options.queriesPerStep + 1) + i;
     sc.picks.assign(top, top + allPositives);
-    for (int32_t p : sc.picks)
-      sc.positiveMark[p] = queryMark;
     const int64_t P = std::min(options.maxPositives, allPositives);
     for (int64_t j = 0; j < P; ++j)
       std::swap(sc.picks[j], sc.picks[j + rng.below(allPositives - j)]);
-    for (int64_t j = 0; j < P; ++j)
-      batch.keyIndex.push_back(keyRowOf(sc.picks[j], h));
+    for (int64_t j = 0; j < allPositives; ++j) {
+      setBit(sc.excluded, sc.picks[j]);
+      if (j < P)
+        setBit(sc.positive, sc.picks[j]);
+    }
 
     // Negatives: all other causal keys, or a random sample of them.
     const int64_t others = n - allPositives;
     const int64_t N = std::min(options.maxNegatives, others);
     if (N == others) {
-      for (int64_t k = start; k <= t; ++k)
-        if (sc.positiveMark[k] != queryMark)
-          batch.keyIndex.push_back(keyRowOf(k, h));
+      for (int64_t w = start >> 6; w <= t >> 6; ++w) {
+        uint64_t mask = ~uint64_t(0);
+        if (w == start >> 6)
+          mask &= ~uint64_t(0) << (start & 63);
+        if (w == t >> 6 && (t & 63) != 63)
+          mask &= (uint64_t(1) << ((t & 63) + 1)) - 1;
+        sc.negative[w] = mask & ~sc.excluded[w];
+      }
     } else {
       for (int64_t taken = 0; taken < N;) {
         const int64_t k = start + static_cast<int64_t>(rng.below(n));
-        if (sc.positiveMark[k] == queryMark || sc.chosenMark[k] == queryMark)
-          continue;
-        sc.chosenMark[k] = queryMark;
-        batch.keyIndex.push_back(keyRowOf(k, h));
-        ++taken;
+        if (!testBit(sc.excluded, k) && !testBit(sc.negative, k)) {
+          setBit(sc.negative, k);
+          ++taken;
+        }
       }
     }
+    drain(sc.positive, start, t, sc.used, batch.keyIndex);
+    drain(sc.negative, start, t, sc.used, batch.keyIndex);
+    for (int64_t j = 0; j < allPositives; ++j)
+      sc.excluded[sc.picks[j] >> 6] = 0;
     batch.positives.push_back(P);
     batch.begin.push_back(batch.keyIndex.size());
   }
   batch.queries = Q;
-  batch.keys = sc.keyRows.size() / D;
-  batch.rows.insert(batch.rows.end(), sc.keyRows.begin(), sc.keyRows.end());
+
+  // Key rows in token order: a token's row is its rank among used tokens.
+  int64_t keys = 0;
+  for (size_t w = 0; w < sc.used.size(); ++w)
+    for (uint64_t word = sc.used[w]; word; word &= word - 1) {
+      const int64_t k = w * 64 + __builtin_ctzll(word);
+      sc.keyRow[k] = static_cast<int32_t>(keys++);
+    }
+  batch.keys = keys;
+  batch.rows.resize((Q + keys) * D);
+  for (size_t w = 0; w < sc.used.size(); ++w) {
+    for (uint64_t word = sc.used[w]; word; word &= word - 1) {
+      const int64_t k = w * 64 + __builtin_ctzll(word);
+      std::memcpy(&batch.rows[(Q + sc.keyRow[k]) * D],
+                  &this->keys[kvHead][k * D], D * sizeof(float));
+    }
+    sc.used[w] = 0;
+  }
+  for (int32_t &index : batch.keyIndex)
+    index = sc.keyRow[index];
 
   std::fill(head.grad.begin(), head.grad.end(), 0.0f);
   double loss = rankingLossAndGradient(head.view(head.params, D), D, batch,

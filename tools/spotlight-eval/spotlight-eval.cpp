@@ -297,7 +297,23 @@ int main(int argc, char **argv) {
     return 0;
   }
 
-  if (!markdown) {
+  if (markdown) {
+    std::printf("- data: `%s`\n", dataDescription.c_str());
+    std::printf("- %lld queries per query head (%lld heads), each with at "
+                "least %lld causal keys; seed %llu\n",
+                (long long)queriesPerHead.getValue(),
+                (long long)data.queryHeads, (long long)minContext.getValue(),
+                (unsigned long long)seed.getValue());
+    std::printf("- cones: query half-angle %.1f°, key half-angle %.1f°, mean "
+                "query vs mean key %.1f°, query-key pairs %.1f° on average\n",
+                cones.queryCone, cones.keyCone, cones.interCone,
+                cones.queryKeyAngle);
+    std::printf("- softmax attention mass held by the exact top-k:");
+    for (size_t b = 0; b < B; ++b)
+      std::printf("%s %g%%: %.3f", b ? "," : "", 100 * fractions[b],
+                  meanAttentionMass(reference, b));
+    std::printf("\n\n");
+  } else {
     std::printf("data      %s\n", dataDescription.c_str());
     std::printf("geometry  T=%lld in %zu sequence(s), QH=%lld KH=%lld D=%lld; "
                 "%lld queries/head with >= %lld causal keys\n",

@@ -54,11 +54,11 @@ cl::opt<std::string> outFile("out", cl::desc("Output .safetensors"),
 cl::opt<std::string> codeHeads("code-heads",
                                cl::desc("qh (CH = QH, published) or kh"),
                                cl::init("qh"), cl::cat(category));
-cl::opt<int64_t> steps("steps", cl::desc("Optimizer steps"), cl::init(300),
+cl::opt<int64_t> steps("steps", cl::desc("Optimizer steps"), cl::init(800),
                        cl::cat(category));
 cl::opt<int64_t> queriesPerStep("queries-per-step",
                                 cl::desc("Queries sampled per step and head"),
-                                cl::init(1024), cl::cat(category));
+                                cl::init(256), cl::cat(category));
 cl::opt<int64_t> maxPositives("max-positives",
                               cl::desc("Positives sampled per query"),
                               cl::init(1024), cl::cat(category));
@@ -91,7 +91,7 @@ cl::opt<std::string> init(
     "init",
     cl::desc("normal (W ~ N(0, 2/D) * scale^2, b = 0), zero (identity), or a "
              ".safetensors/.npz to continue from"),
-    cl::init("normal"), cl::cat(category));
+    cl::init("zero"), cl::cat(category));
 cl::opt<double> initScale("init-scale", cl::desc("Scale of --init normal"),
                           cl::init(1.0), cl::cat(category));
 cl::opt<uint64_t> seed("seed", cl::desc("Seed of initialisation and sampling"),
@@ -108,7 +108,7 @@ cl::opt<int64_t> heldOut("held-out",
                          cl::desc("Held-out query tokens per query head"),
                          cl::init(128), cl::cat(category));
 cl::opt<int64_t> logEvery("log-every", cl::desc("Steps between progress lines"),
-                          cl::init(25), cl::cat(category));
+                          cl::init(50), cl::cat(category));
 
 [[noreturn]] void fail(const std::string &message) {
   llvm::errs() << "spotlight-train: error: " << message << "\n";

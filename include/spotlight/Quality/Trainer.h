@@ -31,8 +31,8 @@
 namespace spotlight::quality {
 
 struct TrainOptions {
-  int64_t steps = 300;
-  int64_t queriesPerStep = 1024, maxPositives = 1024, maxNegatives = 1024;
+  int64_t steps = 800;
+  int64_t queriesPerStep = 256, maxPositives = 1024, maxNegatives = 1024;
   double positiveFraction = 0.02;
   RankingLossOptions loss;
   double learningRate = 1e-3, warmupFraction = 0.01;
@@ -46,7 +46,7 @@ struct TrainOptions {
   int64_t heldOutQueries = 128;
   double heldOutBudget = 0.02;
   /// A progress report every this many steps (and after the last).
-  int64_t logEvery = 25;
+  int64_t logEvery = 50;
   uint64_t seed = 1;
   int threads = 0;
 };

@@ -1,0 +1,33 @@
+//===- SafetensorsWriter.h - Write .safetensors files -----------*- C++ -*-===//
+//
+// The writing half of the .safetensors support in ArrayFile.h: tensors of
+// the types ArrayFile reads, with an optional string-to-string
+// "__metadata__" map. Built without exceptions: failure is reported through
+// the return value and an error message.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPOTLIGHT_RUNTIME_TOOLS_SAFETENSORSWRITER_H
+#define SPOTLIGHT_RUNTIME_TOOLS_SAFETENSORSWRITER_H
+
+#include "ArrayFile.h"
+
+#include <map>
+#include <string>
+
+namespace spotlight::io {
+
+/// Writes `tensors` (name -> array) as a .safetensors file: an 8-byte
+/// little-endian header length, a JSON header padded with spaces to a
+/// multiple of 8 bytes, then the tensors' bytes back to back in name order.
+/// U16 arrays are stored as "U16", BF16 as "BF16". Tensor names must be
+/// non-empty and not "__metadata__". On failure returns false and sets
+/// `error`; a partially written file is removed.
+bool writeSafetensors(const std::string &path,
+                      const std::map<std::string, Array> &tensors,
+                      std::string &error,
+                      const std::map<std::string, std::string> &metadata = {});
+
+} // namespace spotlight::io
+
+#endif // SPOTLIGHT_RUNTIME_TOOLS_SAFETENSORSWRITER_H
