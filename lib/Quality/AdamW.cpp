@@ -37,8 +37,8 @@ double AdamW::step(float *params, float *grad, double lr) {
 
 double learningRate(double peak, int64_t step, int64_t steps,
                     double warmupFraction) {
-  const int64_t warmup =
-      std::max<int64_t>(1, static_cast<int64_t>(std::ceil(warmupFraction * steps)));
+  const int64_t warmup = std::max<int64_t>(
+      1, static_cast<int64_t>(std::ceil(warmupFraction * steps)));
   if (step < warmup)
     return peak * double(step + 1) / double(warmup);
   const double progress =

@@ -15,8 +15,8 @@ std::string Dataset::finalize() {
   if (tokens <= 0 || queryHeads <= 0 || kvHeads <= 0 || headDim <= 0)
     return "empty dataset";
   if (queryHeads % kvHeads != 0)
-    return "QH=" + std::to_string(queryHeads) + " is not a multiple of KH=" +
-           std::to_string(kvHeads);
+    return "QH=" + std::to_string(queryHeads) +
+           " is not a multiple of KH=" + std::to_string(kvHeads);
   if (headDim % 32 != 0)
     return "D=" + std::to_string(headDim) + " is not a multiple of 32";
   if (static_cast<int64_t>(queries.size()) != tokens * queryHeads * headDim ||
@@ -33,8 +33,8 @@ std::string Dataset::finalize() {
     sum += len;
   }
   if (sum != tokens)
-    return "sequence lengths sum to " + std::to_string(sum) + ", not T=" +
-           std::to_string(tokens);
+    return "sequence lengths sum to " + std::to_string(sum) +
+           ", not T=" + std::to_string(tokens);
   sequenceStart.resize(tokens);
   int64_t t = 0;
   for (int64_t len : sequenceLengths) {
@@ -83,10 +83,10 @@ bool parseSequenceLengths(const std::string &text, std::vector<int64_t> &out,
   size_t pos = 0;
   while (pos <= text.size()) {
     size_t comma = text.find(',', pos);
-    std::string item = text.substr(pos, comma == std::string::npos
-                                            ? std::string::npos
-                                            : comma - pos);
-    if (item.empty() || item.find_first_not_of("0123456789") != std::string::npos ||
+    std::string item = text.substr(
+        pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    if (item.empty() ||
+        item.find_first_not_of("0123456789") != std::string::npos ||
         item.size() > 12) {
       error = "bad sequence length '" + item + "' in '" + text + "'";
       return false;
@@ -167,15 +167,16 @@ bool saveDataset(const Dataset &data, const std::string &dir,
   lens.dtype = io::DType::I64;
   lens.shape = {static_cast<int64_t>(data.sequenceLengths.size())};
   lens.bytes.resize(data.sequenceLengths.size() * 8);
-  std::memcpy(lens.bytes.data(), data.sequenceLengths.data(), lens.bytes.size());
-  return io::writeNpy(dir + "/queries.npy",
-                      floats(data.queries, {data.tokens, data.queryHeads,
-                                            data.headDim}),
-                      error) &&
-         io::writeNpy(dir + "/keys.npy",
-                      floats(data.keys,
-                             {data.tokens, data.kvHeads, data.headDim}),
-                      error) &&
+  std::memcpy(lens.bytes.data(), data.sequenceLengths.data(),
+              lens.bytes.size());
+  return io::writeNpy(
+             dir + "/queries.npy",
+             floats(data.queries, {data.tokens, data.queryHeads, data.headDim}),
+             error) &&
+         io::writeNpy(
+             dir + "/keys.npy",
+             floats(data.keys, {data.tokens, data.kvHeads, data.headDim}),
+             error) &&
          io::writeNpy(dir + "/seq_lens.npy", lens, error);
 }
 

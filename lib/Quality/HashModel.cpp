@@ -86,15 +86,17 @@ bool loadWeights(const std::string &path, HashWeights &weights,
     return false;
   }
   const int64_t CH = w1.shape[0], D = w1.shape[1];
-  const std::vector<int64_t> shapes[4] = {{CH, D, D}, {CH, D}, {CH, D, D}, {CH, D}};
+  const std::vector<int64_t> shapes[4] = {
+      {CH, D, D}, {CH, D}, {CH, D, D}, {CH, D}};
   HashWeights out;
   out.resize(CH, D);
   std::vector<float> *targets[4] = {&out.w1, &out.b1, &out.w2, &out.b2};
   for (int i = 0; i < 4; ++i) {
     const io::Array &a = *arrays[i];
     if (a.shape != shapes[i]) {
-      error = path + ": '" + names[i] + "' has the wrong shape for CH=" +
-              std::to_string(CH) + ", D=" + std::to_string(D);
+      error = path + ": '" + names[i] +
+              "' has the wrong shape for CH=" + std::to_string(CH) +
+              ", D=" + std::to_string(D);
       return false;
     }
     std::vector<float> &dst = *targets[i];
@@ -144,8 +146,8 @@ void forwardBatch(ConstHeadParams p, int64_t D, const float *x, int64_t rows,
   // h2 = h1 W2 + b2 + h1: start from h1 and accumulate.
   std::memcpy(cache.h2.data(), cache.h1.data(), n * sizeof(float));
   addBias(cache.h2.data(), p.b2, rows, D);
-  kernels::gemm(rows, D, D, cache.h1.data(), D, false, p.w2, D,
-                cache.h2.data(), D, true);
+  kernels::gemm(rows, D, D, cache.h1.data(), D, false, p.w2, D, cache.h2.data(),
+                D, true);
 }
 
 void backwardBatch(ConstHeadParams p, int64_t D, const float *x,
@@ -159,8 +161,7 @@ void backwardBatch(ConstHeadParams p, int64_t D, const float *x,
       w2t[j * D + i] = p.w2[i * D + j];
   // Second layer: dA2 = dH2.
   addColumnSums(dH2, rows, D, grad.b2);
-  kernels::gemm(D, D, rows, cache.h1.data(), D, true, dH2, D, grad.w2, D,
-                true);
+  kernels::gemm(D, D, rows, cache.h1.data(), D, true, dH2, D, grad.w2, D, true);
   // dH1 = dA2 W2^T + dH2 (residual).
   std::memcpy(dH1, dH2, n * sizeof(float));
   kernels::gemm(rows, D, D, dH2, D, false, w2t, D, dH1, D, true);

@@ -2,27 +2,29 @@
 
 #include "Kernels.h"
 
+#include <cstdlib>
+#include <cstring>
+
 namespace spotlight::quality::kernels {
 
 #define SPOTLIGHT_DECLARE_KERNELS(NS)                                          \
   namespace NS {                                                               \
   void gemm(int64_t, int64_t, int64_t, const float *, int64_t, bool,           \
             const float *, int64_t, float *, int64_t, bool);                   \
-  void keyMajorDots(const float *, const float *, int64_t, int64_t,          \
-                    const int64_t *, const int32_t *, const int32_t *,        \
+  void keyMajorDots(const float *, const float *, int64_t, int64_t,            \
+                    const int64_t *, const int32_t *, const int32_t *,         \
                     float *);                                                  \
-  void keyMajorDotsBackward(const float *, const float *, int64_t, int64_t,  \
-                            const int64_t *, const int32_t *,                 \
-                            const int32_t *, const float *, float *,          \
-                            float *);                                          \
-  double pairwise(const float *, int64_t, const float *, int64_t, float *,    \
+  void keyMajorDotsBackward(const float *, const float *, int64_t, int64_t,    \
+                            const int64_t *, const int32_t *, const int32_t *, \
+                            const float *, float *, float *);                  \
+  double pairwise(const float *, int64_t, const float *, int64_t, float *,     \
                   float *, bool);                                              \
-  void matchingBits(const uint32_t *, const uint32_t *, int64_t, int64_t,     \
+  void matchingBits(const uint32_t *, const uint32_t *, int64_t, int64_t,      \
                     int32_t *);                                                \
-  void siluResidual(const float *, const float *, float *, int64_t);          \
-  void siluBackward(const float *, const float *, float *, int64_t);          \
-  void softsign(const float *, float, float *, int64_t);                      \
-  void softsignBackward(const float *, float, const float *, float *,         \
+  void siluResidual(const float *, const float *, float *, int64_t);           \
+  void siluBackward(const float *, const float *, float *, int64_t);           \
+  void softsign(const float *, float, float *, int64_t);                       \
+  void softsignBackward(const float *, float, const float *, float *,          \
                         int64_t);                                              \
   }
 
@@ -35,17 +37,28 @@ SPOTLIGHT_DECLARE_KERNELS(avx512)
 namespace {
 enum class Isa { Generic, Avx2, Avx512 };
 
+/// The best variant the CPU runs, or a lower one named by the environment
+/// variable SPOTLIGHT_QUALITY_ISA (generic, avx2, avx512) for testing.
 Isa detect() {
+  Isa best = Isa::Generic;
 #ifdef SPOTLIGHT_QUALITY_X86_VARIANTS
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw"))
-    return Isa::Avx512;
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
       __builtin_cpu_supports("popcnt"))
-    return Isa::Avx2;
+    best = Isa::Avx2;
+  if (best == Isa::Avx2 && __builtin_cpu_supports("avx512f") &&
+      __builtin_cpu_supports("avx512vl") &&
+      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw"))
+    best = Isa::Avx512;
 #endif
-  return Isa::Generic;
+  if (const char *name = std::getenv("SPOTLIGHT_QUALITY_ISA")) {
+    Isa wanted = std::strcmp(name, "generic") == 0 ? Isa::Generic
+                 : std::strcmp(name, "avx2") == 0  ? Isa::Avx2
+                                                   : Isa::Avx512;
+    if (static_cast<int>(wanted) < static_cast<int>(best))
+      best = wanted;
+  }
+  return best;
 }
 
 const Isa isa = detect();
@@ -88,8 +101,8 @@ void keyMajorDotsBackward(const float *queries, const float *rows, int64_t d,
                                           rowGrads));
 }
 
-double pairwise(const float *a, int64_t P, const float *b, int64_t N,
-                float *ra, float *rb, bool wantLoss) {
+double pairwise(const float *a, int64_t P, const float *b, int64_t N, float *ra,
+                float *rb, bool wantLoss) {
   SPOTLIGHT_DISPATCH(pairwise(a, P, b, N, ra, rb, wantLoss));
 }
 

@@ -1,4 +1,4 @@
-//===- Kernels.h - Dense float kernels for training and evaluation -*- C++ -*-===//
+//===- Kernels.h - Float kernels for training and evaluation ----*- C++ -*-===//
 //
 // The few loops that carry all the arithmetic of spotlight-train and
 // spotlight-eval. Each is compiled three times (AVX-512, AVX2+FMA, baseline)
@@ -41,8 +41,8 @@ void keyMajorDotsBackward(const float *queries, const float *rows, int64_t d,
 /// Bradley-Terry pairs of one query: for every (p, n), z = a[p] - b[n] and
 /// r = sigmoid(-z). Adds sum_n r to ra[p] and sum_p r to rb[n]; returns
 /// sum over pairs of softplus(-z) = -log sigmoid(z) when `wantLoss`, else 0.
-double pairwise(const float *a, int64_t P, const float *b, int64_t N,
-                float *ra, float *rb, bool wantLoss);
+double pairwise(const float *a, int64_t P, const float *b, int64_t N, float *ra,
+                float *rb, bool wantLoss);
 
 /// out[t] = number of equal bits of codes q and keys[t] (words each).
 void matchingBits(const uint32_t *q, const uint32_t *keys, int64_t words,

@@ -16,7 +16,8 @@ namespace spotlight::quality {
 void parallelFor(int64_t n, int threads,
                  const std::function<void(int64_t)> &body) {
   if (threads <= 0)
-    threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    threads =
+        static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   threads = static_cast<int>(std::min<int64_t>(threads, n));
   if (threads <= 1) {
     for (int64_t i = 0; i < n; ++i)
@@ -39,7 +40,8 @@ int64_t budgetCount(double fraction, int64_t n) {
   return std::min(n, std::max<int64_t>(1, k));
 }
 
-void topK(const float *scores, int64_t n, int64_t k, std::vector<int32_t> &out) {
+void topK(const float *scores, int64_t n, int64_t k,
+          std::vector<int32_t> &out) {
   out.resize(n);
   for (int64_t i = 0; i < n; ++i)
     out[i] = static_cast<int32_t>(i);
@@ -97,11 +99,9 @@ sampleQueryTokens(const Dataset &data, int64_t perHead, int64_t minContext,
   return out;
 }
 
-ExactReference
-buildExactReference(const Dataset &data,
-                    const std::vector<std::vector<int64_t>> &tokens,
-                    const std::vector<double> &budgets, int threads,
-                    bool withMass) {
+ExactReference buildExactReference(
+    const Dataset &data, const std::vector<std::vector<int64_t>> &tokens,
+    const std::vector<double> &budgets, int threads, bool withMass) {
   ExactReference ref;
   ref.budgets = budgets;
   ref.heads.resize(data.queryHeads);
@@ -177,9 +177,8 @@ double RetrievalResult::meanRecall(size_t b) const {
 }
 
 RetrievalResult evaluateRetrieval(const Dataset &data,
-                                  const ExactReference &reference,
-                                  int64_t bits, const Encoder &encode,
-                                  int threads) {
+                                  const ExactReference &reference, int64_t bits,
+                                  const Encoder &encode, int threads) {
   RetrievalResult result;
   result.bits = bits;
   result.budgets = reference.budgets;
@@ -266,7 +265,8 @@ ConeStats measureCones(const Dataset &data, uint64_t seed) {
   const int64_t D = data.headDim, T = data.tokens, G = data.group();
   std::vector<std::vector<double>> keyMeans(data.kvHeads);
   for (int64_t h = 0; h < data.kvHeads; ++h)
-    stats.keyCone += coneOf(data.key(0, h), data.kvHeads * D, T, D, keyMeans[h]);
+    stats.keyCone +=
+        coneOf(data.key(0, h), data.kvHeads * D, T, D, keyMeans[h]);
   stats.keyCone /= data.kvHeads;
   std::vector<double> queryMean, keyVec(D);
   Rng rng(seed);

@@ -40,8 +40,8 @@ double pairTerms(const float *sp, int64_t P, const float *sn, int64_t N,
     a[p] = beta * sp[p] - margin;
   for (int64_t n = 0; n < N; ++n)
     b[n] = beta * sn[n];
-  double loss =
-      kernels::pairwise(a.data(), P, b.data(), N, ra.data(), rb.data(), wantLoss);
+  double loss = kernels::pairwise(a.data(), P, b.data(), N, ra.data(),
+                                  rb.data(), wantLoss);
   const float g = beta * scale;
   for (int64_t p = 0; p < P; ++p)
     gp[p] -= g * ra[p];
@@ -51,9 +51,9 @@ double pairTerms(const float *sp, int64_t P, const float *sn, int64_t N,
 }
 } // namespace
 
-double bradleyTerryPairs(const float *sp, int64_t P, const float *sn,
-                         int64_t N, float beta, float margin, float scale,
-                         float *gp, float *gn) {
+double bradleyTerryPairs(const float *sp, int64_t P, const float *sn, int64_t N,
+                         float beta, float margin, float scale, float *gp,
+                         float *gn) {
   std::vector<float> a, b, ra, rb;
   return pairTerms(sp, P, sn, N, beta, margin, scale, gp, gn, a, b, ra, rb,
                    true);

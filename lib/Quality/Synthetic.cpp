@@ -2,7 +2,8 @@
 //
 // Per KV head h (all vectors in R^D):
 //   key_t   = mu_k + sK * B_k z_t + sigK * e_t
-//   query_t = mu_q + sQ * (sqrt(rho) B_k x_t + sqrt(1 - rho) B_q y_t) + sigQ * e'_t
+//   query_t = mu_q + sQ * (sqrt(rho) B_k x_t + sqrt(1 - rho) B_q y_t) + sigQ *
+//   e'_t
 // with z, x, y ~ N(0, I_rank), e ~ N(0, I_D); B_k, B_q orthonormal rank-r
 // bases orthogonal to the mean key direction; mu_q at `interConeDegrees` from
 // mu_k. The scales follow from the requested cone angles (tan(angle) = |
@@ -109,16 +110,17 @@ bool generateSynthetic(const SyntheticOptions &o, Dataset &out,
       return bad("angles must lie in (0, 90) degrees");
   if (!(o.keyNorm > 0 && o.queryNorm > 0 && o.logitStd >= 0 &&
         o.noiseShare >= 0 && o.noiseShare < 1 && o.queryAlignedShare >= 0 &&
-        o.queryAlignedShare <= 1 && o.outlierShare >= 0 &&
-        o.outlierShare <= 1))
+        o.queryAlignedShare <= 1 && o.outlierShare >= 0 && o.outlierShare <= 1))
     return bad("norms must be positive and shares in [0, 1]");
 
   const double rad = M_PI / 180, nu = o.noiseShare, rho = o.queryAlignedShare;
   const double varK = std::pow(o.keyNorm * std::tan(o.keyConeDegrees * rad), 2);
   const double varQ =
       std::pow(o.queryNorm * std::tan(o.queryConeDegrees * rad), 2);
-  const double sK = std::sqrt((1 - nu) * varK / r), sigK = std::sqrt(nu * varK / D);
-  const double sQ = std::sqrt((1 - nu) * varQ / r), sigQ = std::sqrt(nu * varQ / D);
+  const double sK = std::sqrt((1 - nu) * varK / r),
+               sigK = std::sqrt(nu * varK / D);
+  const double sQ = std::sqrt((1 - nu) * varQ / r),
+               sigQ = std::sqrt(nu * varQ / D);
   // Variance over keys of q.k for a query q: sK^2 |B_k^T q|^2 + sigK^2 |q|^2.
   // Averaged over queries, |B_k^T q|^2 = P^2 + rho (1 - nu) varQ with P the
   // norm of mu_q inside span(B_k); solve for P given the logit spread.
@@ -172,10 +174,10 @@ bool generateSynthetic(const SyntheticOptions &o, Dataset &out,
       against.push_back(outside);
       cones[j].mu.resize(D);
       for (int64_t x = 0; x < D; ++x) {
-        double dir = aligned * inside[x] +
-                     std::sqrt(1 - aligned * aligned) * outside[x];
-        cones[j].mu[x] = o.queryNorm * (std::cos(inter) * muK[x] +
-                                        std::sin(inter) * dir);
+        double dir =
+            aligned * inside[x] + std::sqrt(1 - aligned * aligned) * outside[x];
+        cones[j].mu[x] =
+            o.queryNorm * (std::cos(inter) * muK[x] + std::sin(inter) * dir);
       }
       cones[j].own = orthonormalSet(qLayer, D, r, against);
     }
@@ -277,15 +279,16 @@ bool parseSyntheticSpec(const std::string &spec, SyntheticOptions &o,
     } else if (key == "tokens" || key == "qh" || key == "kh" || key == "d" ||
                key == "rank" || key == "outliers") {
       ok = parseInt(value, i);
-      (key == "tokens"   ? o.tokens
-       : key == "qh"     ? o.queryHeads
-       : key == "kh"     ? o.kvHeads
-       : key == "d"      ? o.headDim
-       : key == "rank"   ? o.rank
-                         : o.outlierChannels) = i;
+      (key == "tokens" ? o.tokens
+       : key == "qh"   ? o.queryHeads
+       : key == "kh"   ? o.kvHeads
+       : key == "d"    ? o.headDim
+       : key == "rank" ? o.rank
+                       : o.outlierChannels) = i;
     } else if (key == "layer-seed" || key == "text-seed") {
       ok = parseInt(value, i);
-      (key == "layer-seed" ? o.layerSeed : o.tokenSeed) = static_cast<uint64_t>(i);
+      (key == "layer-seed" ? o.layerSeed : o.tokenSeed) =
+          static_cast<uint64_t>(i);
     } else {
       double *slot = key == "key-norm"        ? &o.keyNorm
                      : key == "key-cone"      ? &o.keyConeDegrees

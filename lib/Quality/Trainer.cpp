@@ -9,6 +9,7 @@
 
 #include "spotlight/Quality/Trainer.h"
 
+#include "Kernels.h"
 #include "spotlight/Quality/Metrics.h"
 #include "spotlight/Quality/Random.h"
 
@@ -129,9 +130,9 @@ void Trainer::setup() {
   for (int64_t h = 0; h < data.kvHeads; ++h)
     keys.push_back(keysOfHead(data, h));
   // Held-out queries first; the training pool excludes them.
-  auto heldTokens = sampleQueryTokens(data, options.heldOutQueries,
-                                      options.minContext,
-                                      deriveSeed(options.seed, 0x4e1d));
+  auto heldTokens =
+      sampleQueryTokens(data, options.heldOutQueries, options.minContext,
+                        deriveSeed(options.seed, 0x4e1d));
   std::vector<std::vector<uint8_t>> exclude(
       data.queryHeads, std::vector<uint8_t>(data.tokens, 0));
   for (int64_t qh = 0; qh < data.queryHeads; ++qh)
@@ -139,9 +140,9 @@ void Trainer::setup() {
       exclude[qh][t] = 1;
   const int64_t perQueryHead =
       byQueryHead ? options.queryPool : (options.queryPool + G - 1) / G;
-  auto poolTokens = sampleQueryTokens(data, perQueryHead, options.minContext,
-                                      deriveSeed(options.seed, 0x9001),
-                                      &exclude);
+  auto poolTokens =
+      sampleQueryTokens(data, perQueryHead, options.minContext,
+                        deriveSeed(options.seed, 0x9001), &exclude);
   heldOut = buildExactReference(data, heldTokens, {options.heldOutBudget},
                                 options.threads, /*withMass=*/false);
   pool = buildExactReference(data, poolTokens, {options.positiveFraction},
@@ -152,8 +153,7 @@ void Trainer::setup() {
     HeadState &head = heads[c];
     copyParams(weights, c, head.params);
     head.grad.assign(head.params.size(), 0.0f);
-    head.optimizer =
-        std::make_unique<AdamW>(head.params.size(), options.adamw);
+    head.optimizer = std::make_unique<AdamW>(head.params.size(), options.adamw);
     head.rng = std::make_unique<Rng>(deriveSeed(options.seed, 0x5000 + c));
   }
   for (int64_t qh = 0; qh < data.queryHeads; ++qh)
@@ -254,9 +254,9 @@ void Trainer::step(int64_t c, int64_t s, bool wantLoss, StepScratch &sc) {
     index = sc.keyRow[index];
 
   std::fill(head.grad.begin(), head.grad.end(), 0.0f);
-  double loss = rankingLossAndGradient(head.view(head.params, D), D, batch,
-                                       options.loss, head.view(head.grad, D),
-                                       sc.ws, wantLoss);
+  double loss =
+      rankingLossAndGradient(head.view(head.params, D), D, batch, options.loss,
+                             head.view(head.grad, D), sc.ws, wantLoss);
   if (wantLoss)
     head.lastLoss = loss;
   head.optimizer->step(head.params.data(), head.grad.data(),
@@ -277,12 +277,12 @@ void Trainer::run(const std::function<void(const TrainProgress &)> &progress) {
     for (const HeadState &head : heads)
       p.loss += head.lastLoss / heads.size();
     p.heldOutIoU = hashedIoU(data, weights, heldOut, 0, options.threads);
-    p.learningRate = learningRate(options.learningRate,
-                                  std::min(done, options.steps - 1),
-                                  options.steps, options.warmupFraction);
-    p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                              begin)
-                    .count();
+    p.learningRate =
+        learningRate(options.learningRate, std::min(done, options.steps - 1),
+                     options.steps, options.warmupFraction);
+    p.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - begin)
+            .count();
     progress(p);
   };
   report(0);
@@ -300,6 +300,8 @@ void Trainer::run(const std::function<void(const TrainProgress &)> &progress) {
 
 } // namespace
 
+const char *kernelInstructionSet() { return kernels::isaName(); }
+
 double hashedIoU(const Dataset &data, const HashWeights &weights,
                  const ExactReference &reference, size_t budgetIndex,
                  int threads) {
@@ -316,10 +318,10 @@ double hashedIoU(const Dataset &data, const HashWeights &weights,
   return r.meanIoU(budgetIndex);
 }
 
-bool trainHashWeights(const Dataset &data, const TrainOptions &options,
-                      HashWeights &weights,
-                      const std::function<void(const TrainProgress &)> &progress,
-                      std::string &error) {
+bool trainHashWeights(
+    const Dataset &data, const TrainOptions &options, HashWeights &weights,
+    const std::function<void(const TrainProgress &)> &progress,
+    std::string &error) {
   if (weights.headDim != data.headDim ||
       (weights.codeHeads != data.queryHeads &&
        weights.codeHeads != data.kvHeads)) {

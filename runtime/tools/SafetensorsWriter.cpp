@@ -77,8 +77,8 @@ bool writeSafetensors(const std::string &path,
       error = path + ": invalid tensor name '" + name + "'";
       return false;
     }
-    uint64_t bytes = static_cast<uint64_t>(array.numElements()) *
-                     dtypeSize(array.dtype);
+    uint64_t bytes =
+        static_cast<uint64_t>(array.numElements()) * dtypeSize(array.dtype);
     if (array.bytes.size() != bytes) {
       error = path + ": tensor '" + name + "' holds " +
               std::to_string(array.bytes.size()) + " bytes, its shape needs " +

@@ -26,6 +26,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 
 using namespace spotlight::quality;
 namespace cl = llvm::cl;
@@ -42,19 +43,20 @@ cl::opt<std::string> seqLens(
     cl::desc("Sequence lengths: '4096,4096' or an i32/i64 .npy (default: one "
              "sequence)"),
     cl::cat(dataCategory));
-cl::opt<std::string> synthetic(
-    "synthetic", cl::ValueOptional,
-    cl::desc("Evaluate on generated data instead: --synthetic or "
-             "--synthetic=key=value,... (docs/Quality.md)"),
-    cl::cat(dataCategory));
+cl::opt<std::string>
+    synthetic("synthetic", cl::ValueOptional,
+              cl::desc("Evaluate on generated data instead: --synthetic or "
+                       "--synthetic=key=value,... (docs/Quality.md)"),
+              cl::cat(dataCategory));
 cl::opt<std::string> dumpData("dump-data",
                               cl::desc("Also write the data as DIR/*.npy"),
                               cl::cat(dataCategory));
 
 cl::OptionCategory category("Evaluation");
-cl::opt<std::string> weightFile(
-    "weights", cl::desc("Trained hash MLPs (.safetensors/.npz) to evaluate"),
-    cl::cat(category));
+cl::opt<std::string>
+    weightFile("weights",
+               cl::desc("Trained hash MLPs (.safetensors/.npz) to evaluate"),
+               cl::cat(category));
 cl::opt<bool> untrained(
     "untrained",
     cl::desc("Also evaluate an untrained MLP (spotlight-train's --init normal, "
@@ -70,10 +72,10 @@ cl::list<double> budgets("budgets", cl::CommaSeparated,
 cl::opt<int64_t> queriesPerHead("queries-per-head",
                                 cl::desc("Sampled queries per query head"),
                                 cl::init(256), cl::cat(category));
-cl::opt<int64_t> minContext(
-    "min-context",
-    cl::desc("Sampled queries have at least this many causal keys"),
-    cl::init(1024), cl::cat(category));
+cl::opt<int64_t>
+    minContext("min-context",
+               cl::desc("Sampled queries have at least this many causal keys"),
+               cl::init(1024), cl::cat(category));
 cl::opt<uint64_t> seed("seed",
                        cl::desc("Seed of the query sample and the rotations"),
                        cl::init(1), cl::cat(category));
@@ -156,15 +158,17 @@ int main(int argc, char **argv) {
   if (!dumpData.empty() && !saveDataset(data, dumpData, error))
     fail(error);
 
+  static const double defaultBudgets[] = {0.01, 0.02, 0.05};
+  static const int64_t defaultWidths[] = {128, 256, 512, 1024};
   std::vector<double> fractions(budgets.begin(), budgets.end());
   if (fractions.empty())
-    fractions = {0.01, 0.02, 0.05};
+    fractions.assign(std::begin(defaultBudgets), std::end(defaultBudgets));
   for (double f : fractions)
     if (!(f > 0 && f <= 1))
       fail("budgets must be fractions in (0, 1]");
   std::vector<int64_t> widths(linearBits.begin(), linearBits.end());
   if (widths.empty())
-    widths = {128, 256, 512, 1024};
+    widths.assign(std::begin(defaultWidths), std::end(defaultWidths));
   if (widths.size() == 1 && widths[0] == 0)
     widths.clear();
   for (int64_t b : widths)
@@ -202,7 +206,8 @@ int main(int argc, char **argv) {
       fail(error);
     if (w.headDim != D ||
         (w.codeHeads != data.queryHeads && w.codeHeads != data.kvHeads))
-      fail("--weights: expected D = " + std::to_string(D) + " and CH = QH or KH");
+      fail("--weights: expected D = " + std::to_string(D) +
+           " and CH = QH or KH");
     evaluateMlp("trained MLP", w);
   }
   if (untrained) {
@@ -286,7 +291,8 @@ int main(int argc, char **argv) {
       }
       s += "    {\"name\": " + jsonString(m.name) +
            ", \"bits\": " + std::to_string(m.result.bits) +
-           ", \"iou\": " + jsonArray(iou) + ", \"recall\": " + jsonArray(recall);
+           ", \"iou\": " + jsonArray(iou) +
+           ", \"recall\": " + jsonArray(recall);
       if (perHead)
         s += ", \"iou_per_head\": " + jsonArray(m.result.iou) +
              ", \"recall_per_head\": " + jsonArray(m.result.recall);
@@ -337,8 +343,8 @@ int main(int argc, char **argv) {
   for (const char *what : {"IoU", "recall"})
     for (double f : fractions) {
       char cell[32];
-      std::snprintf(cell, sizeof(cell), markdown ? " %s@%g%% |" : " %9s",
-                    what, 100 * f);
+      std::snprintf(cell, sizeof(cell), markdown ? " %s@%g%% |" : " %9s", what,
+                    100 * f);
       if (!markdown) {
         char text[24];
         std::snprintf(text, sizeof(text), "%s@%g%%", what, 100 * f);

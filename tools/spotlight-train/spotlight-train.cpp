@@ -39,11 +39,11 @@ cl::opt<std::string> seqLens(
     cl::desc("Sequence lengths: '4096,4096' or an i32/i64 .npy (default: one "
              "sequence)"),
     cl::cat(dataCategory));
-cl::opt<std::string> synthetic(
-    "synthetic", cl::ValueOptional,
-    cl::desc("Train on generated data instead: --synthetic or "
-             "--synthetic=key=value,... (docs/Quality.md)"),
-    cl::cat(dataCategory));
+cl::opt<std::string>
+    synthetic("synthetic", cl::ValueOptional,
+              cl::desc("Train on generated data instead: --synthetic or "
+                       "--synthetic=key=value,... (docs/Quality.md)"),
+              cl::cat(dataCategory));
 cl::opt<std::string> dumpData("dump-data",
                               cl::desc("Also write the data as DIR/*.npy"),
                               cl::cat(dataCategory));
@@ -54,7 +54,7 @@ cl::opt<std::string> outFile("out", cl::desc("Output .safetensors"),
 cl::opt<std::string> codeHeads("code-heads",
                                cl::desc("qh (CH = QH, published) or kh"),
                                cl::init("qh"), cl::cat(category));
-cl::opt<int64_t> steps("steps", cl::desc("Optimizer steps"), cl::init(800),
+cl::opt<int64_t> steps("steps", cl::desc("Optimizer steps"), cl::init(600),
                        cl::cat(category));
 cl::opt<int64_t> queriesPerStep("queries-per-step",
                                 cl::desc("Queries sampled per step and head"),
@@ -73,8 +73,8 @@ cl::opt<double> gain("gain", cl::desc("Softsign gain g in g*x/(1+|g*x|)"),
                      cl::init(64), cl::cat(category));
 cl::opt<double> beta("beta", cl::desc("Bradley-Terry beta"), cl::init(1),
                      cl::cat(category));
-cl::opt<double> margin("margin", cl::desc("Bradley-Terry margin"),
-                       cl::init(0), cl::cat(category));
+cl::opt<double> margin("margin", cl::desc("Bradley-Terry margin"), cl::init(0),
+                       cl::cat(category));
 cl::opt<double> lr("lr", cl::desc("Peak learning rate"), cl::init(1e-3),
                    cl::cat(category));
 cl::opt<double> warmup("warmup", cl::desc("Warm-up fraction of the steps"),
@@ -98,12 +98,13 @@ cl::opt<uint64_t> seed("seed", cl::desc("Seed of initialisation and sampling"),
                        cl::init(1), cl::cat(category));
 cl::opt<int> threads("num-threads", cl::desc("Worker threads (0: all cores)"),
                      cl::init(0), cl::cat(category));
-cl::opt<int64_t> minContext(
-    "min-context", cl::desc("Queries need at least this many causal keys"),
-    cl::init(128), cl::cat(category));
-cl::opt<int64_t> queryPool(
-    "query-pool", cl::desc("Training query tokens per code head"),
-    cl::init(4096), cl::cat(category));
+cl::opt<int64_t>
+    minContext("min-context",
+               cl::desc("Queries need at least this many causal keys"),
+               cl::init(128), cl::cat(category));
+cl::opt<int64_t> queryPool("query-pool",
+                           cl::desc("Training query tokens per code head"),
+                           cl::init(4096), cl::cat(category));
 cl::opt<int64_t> heldOut("held-out",
                          cl::desc("Held-out query tokens per query head"),
                          cl::init(128), cl::cat(category));
@@ -203,11 +204,12 @@ int main(int argc, char **argv) {
               100 * o.positiveFraction, gain.getValue(), beta.getValue(),
               margin.getValue());
   std::printf("optimizer AdamW lr=%g betas=(%g, %g) wd=%g, warm-up %.3g%%, "
-              "cosine decay, clip %g; init %s, seed %llu, %d thread(s)\n",
-              o.learningRate, o.adamw.beta1, o.adamw.beta2,
-              o.adamw.weightDecay, 100 * o.warmupFraction, o.adamw.clipNorm,
-              init.c_str(), (unsigned long long)o.seed,
-              o.threads > 0 ? o.threads : (int)cores);
+              "cosine decay, clip %g; init %s, seed %llu, %d thread(s), %s "
+              "kernels\n",
+              o.learningRate, o.adamw.beta1, o.adamw.beta2, o.adamw.weightDecay,
+              100 * o.warmupFraction, o.adamw.clipNorm, init.c_str(),
+              (unsigned long long)o.seed,
+              o.threads > 0 ? o.threads : (int)cores, kernelInstructionSet());
   std::fflush(stdout);
 
   double setupSeconds = 0, lastIoU = 0;

@@ -153,10 +153,11 @@ TEST(Dataset, SequenceLengthsAndRoundTrip) {
 
   std::string dir = ::testing::TempDir() + "quality_dataset";
   ASSERT_TRUE(saveDataset(d, dir, error)) << error;
-  ASSERT_TRUE(parseSequenceLengths(dir + "/seq_lens.npy", lens, error)) << error;
+  ASSERT_TRUE(parseSequenceLengths(dir + "/seq_lens.npy", lens, error))
+      << error;
   Dataset back;
-  ASSERT_TRUE(loadDataset(dir + "/queries.npy", dir + "/keys.npy", lens, back,
-                          error))
+  ASSERT_TRUE(
+      loadDataset(dir + "/queries.npy", dir + "/keys.npy", lens, back, error))
       << error;
   EXPECT_EQ(back.queries, d.queries);
   EXPECT_EQ(back.keys, d.keys);
@@ -478,8 +479,8 @@ TEST(Metrics, IoUAndRecallOnAHandCase) {
   // Hashed codes: the query is all ones and key t has match[t] bits set, so
   // the hashed top-2 is {3, 5} (9 and 8 matches) and the top-4 {3, 5, 7, 6}.
   const int match[8] = {0, 1, 2, 9, 3, 8, 4, 5};
-  auto encoder = [&](int64_t, bool query, const float *, int64_t,
-                     int64_t count, uint32_t *codes) {
+  auto encoder = [&](int64_t, bool query, const float *, int64_t, int64_t count,
+                     uint32_t *codes) {
     for (int64_t r = 0; r < count; ++r)
       codes[r] = query ? 0xffffffffu
                        : (match[r] ? (0xffffffffu >> (32 - match[r])) : 0u);
@@ -506,8 +507,8 @@ TEST(Metrics, PerfectCodesGiveIoUOne) {
   ExactReference ref = buildExactReference(d, {{7}}, {0.25}, 1);
   // Codes whose match count follows the logit order exactly.
   const int match[8] = {0, 1, 6, 2, 5, 7, 3, 4};
-  auto encoder = [&](int64_t, bool query, const float *, int64_t,
-                     int64_t count, uint32_t *codes) {
+  auto encoder = [&](int64_t, bool query, const float *, int64_t, int64_t count,
+                     uint32_t *codes) {
     for (int64_t r = 0; r < count; ++r)
       codes[r] = query ? 0xffffffffu
                        : (match[r] ? (0xffffffffu >> (32 - match[r])) : 0u);

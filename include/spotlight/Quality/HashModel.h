@@ -47,7 +47,8 @@ struct ConstHeadParams {
   ConstHeadParams(const float *w1, const float *b1, const float *w2,
                   const float *b2)
       : w1(w1), b1(b1), w2(w2), b2(b2) {}
-  ConstHeadParams(const HeadParams &p) : w1(p.w1), b1(p.b1), w2(p.w2), b2(p.b2) {}
+  ConstHeadParams(const HeadParams &p)
+      : w1(p.w1), b1(p.b1), w2(p.w2), b2(p.b2) {}
 };
 inline HeadParams headParams(HashWeights &w, int64_t c) {
   return {w.w1Of(c), w.b1Of(c), w.w2Of(c), w.b2Of(c)};

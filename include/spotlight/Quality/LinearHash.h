@@ -1,4 +1,4 @@
-//===- LinearHash.h - Random-rotation sign hashing (the baseline) -*- C++ -*-===//
+//===- LinearHash.h - Random-rotation sign hashing, the baseline *- C++ -*-===//
 //
 // The linear hashing the Spotlight paper compares against: project a row
 // by a random orthogonal matrix and keep the signs. For more bits than D,

@@ -65,18 +65,16 @@ sampleQueryTokens(const Dataset &data, int64_t perHead, int64_t minContext,
 
 /// Computes the exact reference for the given tokens of each query head
 /// (the attention mass only when `withMass`).
-ExactReference
-buildExactReference(const Dataset &data,
-                    const std::vector<std::vector<int64_t>> &tokens,
-                    const std::vector<double> &budgets, int threads,
-                    bool withMass = true);
+ExactReference buildExactReference(
+    const Dataset &data, const std::vector<std::vector<int64_t>> &tokens,
+    const std::vector<double> &budgets, int threads, bool withMass = true);
 
 /// Encodes `count` rows (`stride` floats apart) for query head `queryHead`
 /// (its queries when `query`, else keys of its KV head) into codes of the
 /// evaluated width. Called concurrently from several threads.
-using Encoder = std::function<void(int64_t queryHead, bool query,
-                                   const float *rows, int64_t stride,
-                                   int64_t count, uint32_t *codes)>;
+using Encoder =
+    std::function<void(int64_t queryHead, bool query, const float *rows,
+                       int64_t stride, int64_t count, uint32_t *codes)>;
 
 struct RetrievalResult {
   int64_t bits = 0;
@@ -89,9 +87,8 @@ struct RetrievalResult {
 
 /// IoU and recall of hashed top-k against `reference`, codes of `bits` bits.
 RetrievalResult evaluateRetrieval(const Dataset &data,
-                                  const ExactReference &reference,
-                                  int64_t bits, const Encoder &encode,
-                                  int threads);
+                                  const ExactReference &reference, int64_t bits,
+                                  const Encoder &encode, int threads);
 
 /// Geometry of a dataset's queries and keys, in degrees, averaged over heads:
 /// a cone's half-angle is the mean angle between its vectors and their mean

@@ -66,9 +66,9 @@ double rankingLossAndGradient(ConstHeadParams params, int64_t headDim,
 /// The pair terms of one query: returns sum over (p, n) of
 /// -log sigmoid(beta (sp[p] - sn[n]) - margin) and adds `scale` times its
 /// derivative with respect to sp and sn into gp and gn.
-double bradleyTerryPairs(const float *sp, int64_t P, const float *sn,
-                         int64_t N, float beta, float margin, float scale,
-                         float *gp, float *gn);
+double bradleyTerryPairs(const float *sp, int64_t P, const float *sn, int64_t N,
+                         float beta, float margin, float scale, float *gp,
+                         float *gn);
 
 } // namespace spotlight::quality
 

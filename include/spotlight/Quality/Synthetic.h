@@ -1,4 +1,4 @@
-//===- Synthetic.h - Queries and keys shaped like an LLM layer's -*- C++ -*-===//
+//===- Synthetic.h - Queries and keys shaped like an LLM layer --*- C++ -*-===//
 //
 // A generator of post-RoPE-like queries and keys for tests and the demo, in
 // the regime where the Spotlight paper reports that linear hashing fails:

@@ -31,7 +31,7 @@
 namespace spotlight::quality {
 
 struct TrainOptions {
-  int64_t steps = 800;
+  int64_t steps = 600;
   int64_t queriesPerStep = 256, maxPositives = 1024, maxNegatives = 1024;
   double positiveFraction = 0.02;
   RankingLossOptions loss;
@@ -63,10 +63,14 @@ struct TrainProgress {
 /// Trains `weights` (initialized by the caller; codeHeads QH or KH, headDim
 /// D) on `data`. `progress` is called after setup (step 0, before any
 /// update) and every logEvery steps.
-bool trainHashWeights(const Dataset &data, const TrainOptions &options,
-                      HashWeights &weights,
-                      const std::function<void(const TrainProgress &)> &progress,
-                      std::string &error);
+bool trainHashWeights(
+    const Dataset &data, const TrainOptions &options, HashWeights &weights,
+    const std::function<void(const TrainProgress &)> &progress,
+    std::string &error);
+
+/// The instruction set the kernels run with ("avx512", "avx2", "generic");
+/// SPOTLIGHT_QUALITY_ISA in the environment can pick a lower one.
+const char *kernelInstructionSet();
 
 /// Held-out style IoU of `weights` at `budget` against a reference built by
 /// buildExactReference: mean over query heads.
