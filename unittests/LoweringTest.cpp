@@ -263,19 +263,25 @@ void expectSelectionMatchesReference(JitModule &jit, const DecodeGeometry &g,
   }
 }
 
+/// G = 4 with one hash per query head: the selection tests' geometry.
+DecodeGeometry selectionGeometry(bool headMode, int64_t headDim) {
+  DecodeGeometry g;
+  g.kvHeads = 2;
+  g.queryHeads = 8;
+  g.headDim = headDim;
+  g.codeHeads = 8;
+  g.dtype = ElementType::F32;
+  g.headMode = headMode;
+  return g;
+}
+
 class SelectTest : public ::testing::TestWithParam<Lowering> {};
 
 /// Selection alone on random codes over a long context: several blocks of
 /// the GPU score kernel (4096 tokens each) merge into one histogram.
 TEST_P(SelectTest, LongContextsMatchTheReference) {
   for (bool headMode : {false, true}) {
-    DecodeGeometry g;
-    g.kvHeads = 2;
-    g.queryHeads = 8;
-    g.headDim = 128;
-    g.codeHeads = 8;
-    g.dtype = ElementType::F32;
-    g.headMode = headMode;
+    DecodeGeometry g = selectionGeometry(headMode, 128);
     g.maxTokens = 20000;
     JitModule &jit = compiled(g, GetParam());
     const int64_t n = 20000, W = g.codeWords(), C = g.keyCodesPerHead();
@@ -304,13 +310,7 @@ class TiesTest : public ::testing::TestWithParam<Lowering> {};
 
 TEST_P(TiesTest, ManyTiedScoresFollowTheTieRule) {
   for (bool headMode : {false, true}) {
-    DecodeGeometry g;
-    g.kvHeads = 2;
-    g.queryHeads = 8;
-    g.headDim = 64;
-    g.codeHeads = 8;
-    g.dtype = ElementType::F32;
-    g.headMode = headMode;
+    DecodeGeometry g = selectionGeometry(headMode, 64);
     g.budgetCount = 24;
     JitModule &jit = compiled(g, GetParam());
     const int64_t n = 1500, W = g.codeWords(), C = g.keyCodesPerHead();
