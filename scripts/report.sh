@@ -164,7 +164,7 @@ Training: \`$TRAIN_CMD\`
 - time: ${wall_text} wall, ${train_user} s user CPU over ${cores} threads
   (the tool's own count: ${train_time} s; setup: $setup_line); load average
   before / after: $load_before / $load_after (other jobs on the machine slow
-  the wall time, not the CPU time)
+  mostly the wall time)
 
 \`\`\`
 $(cat "$WORK/train.txt")
