@@ -275,6 +275,15 @@ DecodeGeometry selectionGeometry(bool headMode, int64_t headDim) {
   return g;
 }
 
+/// A tensor of uniformly random 32-bit code words.
+HostTensor randomCodes(std::vector<int64_t> shape, std::mt19937_64 &rng) {
+  HostTensor codes(std::move(shape), 4);
+  std::uniform_int_distribution<uint32_t> word;
+  for (int64_t i = 0; i < codes.numElements(); ++i)
+    codes.as<uint32_t>()[i] = word(rng);
+  return codes;
+}
+
 class SelectTest : public ::testing::TestWithParam<Lowering> {};
 
 /// Selection alone on random codes over a long context: several blocks of
@@ -289,12 +298,8 @@ TEST_P(SelectTest, LongContextsMatchTheReference) {
     SCOPED_TRACE("head mode=" + std::to_string(headMode) +
                  " seed=" + std::to_string(seed));
     std::mt19937_64 rng(seed);
-    std::uniform_int_distribution<uint32_t> word;
-    HostTensor qc({1, g.queryHeads, 1, W}, 4), kc({1, g.kvHeads, n, C, W}, 4);
-    for (int64_t i = 0; i < qc.numElements(); ++i)
-      qc.as<uint32_t>()[i] = word(rng);
-    for (int64_t i = 0; i < kc.numElements(); ++i)
-      kc.as<uint32_t>()[i] = word(rng);
+    HostTensor qc = randomCodes({1, g.queryHeads, 1, W}, rng);
+    HostTensor kc = randomCodes({1, g.kvHeads, n, C, W}, rng);
     expectSelectionMatchesReference(jit, g, qc, kc, n);
   }
 }
@@ -318,17 +323,14 @@ TEST_P(TiesTest, ManyTiedScoresFollowTheTieRule) {
     SCOPED_TRACE("head mode=" + std::to_string(headMode) +
                  " seed=" + std::to_string(seed));
     std::mt19937_64 rng(seed);
-    std::uniform_int_distribution<uint32_t> word;
-    HostTensor qc({1, g.queryHeads, 1, W}, 4), kc({1, g.kvHeads, n, C, W}, 4);
-    for (int64_t i = 0; i < qc.numElements(); ++i)
-      qc.as<uint32_t>()[i] = word(rng);
-    std::vector<uint32_t> patterns(3 * C * W);
-    for (uint32_t &w : patterns)
-      w = word(rng);
+    HostTensor qc = randomCodes({1, g.queryHeads, 1, W}, rng);
+    HostTensor kc({1, g.kvHeads, n, C, W}, 4);
+    HostTensor patterns = randomCodes({3, C * W}, rng);
     std::uniform_int_distribution<int> pick(0, 2);
     for (int64_t row = 0; row < g.kvHeads * n; ++row) {
       int p = pick(rng);
-      std::copy_n(&patterns[p * C * W], C * W, kc.as<uint32_t>() + row * C * W);
+      std::copy_n(patterns.as<uint32_t>() + p * C * W, C * W,
+                  kc.as<uint32_t>() + row * C * W);
     }
     expectSelectionMatchesReference(jit, g, qc, kc, n);
   }

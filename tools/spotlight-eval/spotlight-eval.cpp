@@ -12,11 +12,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "spotlight/Quality/Dataset.h"
+#include "spotlight/Tools/DataOptions.h"
 #include "spotlight/Quality/HashModel.h"
 #include "spotlight/Quality/LinearHash.h"
 #include "spotlight/Quality/Metrics.h"
 #include "spotlight/Quality/Random.h"
-#include "spotlight/Quality/Synthetic.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -32,26 +32,6 @@ using namespace spotlight::quality;
 namespace cl = llvm::cl;
 
 namespace {
-cl::OptionCategory dataCategory("Input data");
-cl::opt<std::string> queryFile("queries",
-                               cl::desc("Post-RoPE queries .npy [T,QH,D]"),
-                               cl::cat(dataCategory));
-cl::opt<std::string> keyFile("keys", cl::desc("Post-RoPE keys .npy [T,KH,D]"),
-                             cl::cat(dataCategory));
-cl::opt<std::string> seqLens(
-    "seq-lens",
-    cl::desc("Sequence lengths: '4096,4096' or an i32/i64 .npy (default: one "
-             "sequence)"),
-    cl::cat(dataCategory));
-cl::opt<std::string>
-    synthetic("synthetic", cl::ValueOptional,
-              cl::desc("Evaluate on generated data instead: --synthetic or "
-                       "--synthetic=key=value,... (docs/Quality.md)"),
-              cl::cat(dataCategory));
-cl::opt<std::string> dumpData("dump-data",
-                              cl::desc("Also write the data as DIR/*.npy"),
-                              cl::cat(dataCategory));
-
 cl::OptionCategory category("Evaluation");
 cl::opt<std::string>
     weightFile("weights",
@@ -129,7 +109,7 @@ std::string jsonArray(const std::vector<double> &v) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
-  cl::HideUnrelatedOptions({&dataCategory, &category});
+  cl::HideUnrelatedOptions({&spotlight::dataCategory(), &category});
   cl::ParseCommandLineOptions(
       argc, argv,
       "Measure the retrieval quality of Spotlight hashing against exact "
@@ -138,24 +118,7 @@ int main(int argc, char **argv) {
 
   Dataset data;
   std::string error, dataDescription;
-  if (synthetic.getNumOccurrences()) {
-    if (!queryFile.empty() || !keyFile.empty())
-      fail("--synthetic replaces --queries/--keys");
-    SyntheticOptions so;
-    if (!parseSyntheticSpec(synthetic, so, error) ||
-        !generateSynthetic(so, data, error))
-      fail(error);
-    dataDescription = "synthetic " + syntheticSpec(so);
-  } else {
-    if (queryFile.empty() || keyFile.empty())
-      fail("give --queries and --keys, or --synthetic");
-    std::vector<int64_t> lens;
-    if (!parseSequenceLengths(seqLens, lens, error) ||
-        !loadDataset(queryFile, keyFile, lens, data, error))
-      fail(error);
-    dataDescription = queryFile + " " + keyFile;
-  }
-  if (!dumpData.empty() && !saveDataset(data, dumpData, error))
+  if (!spotlight::loadDataFromOptions(data, dataDescription, error))
     fail(error);
 
   static const double defaultBudgets[] = {0.01, 0.02, 0.05};

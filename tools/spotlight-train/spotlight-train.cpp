@@ -12,8 +12,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "spotlight/Quality/Dataset.h"
+#include "spotlight/Tools/DataOptions.h"
 #include "spotlight/Quality/HashModel.h"
-#include "spotlight/Quality/Synthetic.h"
 #include "spotlight/Quality/Trainer.h"
 
 #include "llvm/Support/CommandLine.h"
@@ -28,26 +28,6 @@ using namespace spotlight::quality;
 namespace cl = llvm::cl;
 
 namespace {
-cl::OptionCategory dataCategory("Input data");
-cl::opt<std::string> queryFile("queries",
-                               cl::desc("Post-RoPE queries .npy [T,QH,D]"),
-                               cl::cat(dataCategory));
-cl::opt<std::string> keyFile("keys", cl::desc("Post-RoPE keys .npy [T,KH,D]"),
-                             cl::cat(dataCategory));
-cl::opt<std::string> seqLens(
-    "seq-lens",
-    cl::desc("Sequence lengths: '4096,4096' or an i32/i64 .npy (default: one "
-             "sequence)"),
-    cl::cat(dataCategory));
-cl::opt<std::string>
-    synthetic("synthetic", cl::ValueOptional,
-              cl::desc("Train on generated data instead: --synthetic or "
-                       "--synthetic=key=value,... (docs/Quality.md)"),
-              cl::cat(dataCategory));
-cl::opt<std::string> dumpData("dump-data",
-                              cl::desc("Also write the data as DIR/*.npy"),
-                              cl::cat(dataCategory));
-
 cl::OptionCategory category("Training");
 cl::opt<std::string> outFile("out", cl::desc("Output .safetensors"),
                              cl::Required, cl::cat(category));
@@ -124,7 +104,7 @@ double secondsSince(std::chrono::steady_clock::time_point start) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
-  cl::HideUnrelatedOptions({&dataCategory, &category});
+  cl::HideUnrelatedOptions({&spotlight::dataCategory(), &category});
   cl::ParseCommandLineOptions(
       argc, argv,
       "Train Spotlight hash MLPs for one layer (Bradley-Terry ranking loss)\n");
@@ -133,24 +113,7 @@ int main(int argc, char **argv) {
   Dataset data;
   std::string error;
   std::string dataDescription;
-  if (synthetic.getNumOccurrences()) {
-    if (!queryFile.empty() || !keyFile.empty())
-      fail("--synthetic replaces --queries/--keys");
-    SyntheticOptions so;
-    if (!parseSyntheticSpec(synthetic, so, error) ||
-        !generateSynthetic(so, data, error))
-      fail(error);
-    dataDescription = "synthetic " + syntheticSpec(so);
-  } else {
-    if (queryFile.empty() || keyFile.empty())
-      fail("give --queries and --keys, or --synthetic");
-    std::vector<int64_t> lens;
-    if (!parseSequenceLengths(seqLens, lens, error) ||
-        !loadDataset(queryFile, keyFile, lens, data, error))
-      fail(error);
-    dataDescription = queryFile + " " + keyFile;
-  }
-  if (!dumpData.empty() && !saveDataset(data, dumpData, error))
+  if (!spotlight::loadDataFromOptions(data, dataDescription, error))
     fail(error);
 
   if (codeHeads != "qh" && codeHeads != "kh")

@@ -202,9 +202,7 @@ struct AttentionOpLowering : OpConversionPattern<OpTy> {
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    Value indices;
-    if constexpr (std::is_same_v<OpTy, SparseAttentionOp>)
-      indices = adaptor.getIndices();
+    Value indices = loops::attentionIndices<OpTy>(adaptor);
     rewriter.replaceOp(
         op, AttentionEmitter(b, adaptor.getQuery(), adaptor.getKeyCache(),
                              adaptor.getValueCache(), indices,

@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../Utils/OpShapes.h"
 #include "LoweringUtils.h"
 #include "spotlight/Conversion/SpotlightToLinalg/SpotlightToLinalg.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
@@ -280,9 +281,7 @@ struct AttentionOpLowering : OpConversionPattern<OpTy> {
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    Value indices;
-    if constexpr (std::is_same_v<OpTy, SparseAttentionOp>)
-      indices = adaptor.getIndices();
+    Value indices = loops::attentionIndices<OpTy>(adaptor);
     rewriter.replaceOp(
         op, buildAttention(b, adaptor.getQuery(), adaptor.getKeyCache(),
                            adaptor.getValueCache(), indices,

@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <optional>
+#include <type_traits>
 
 namespace mlir::spotlight::loops {
 
@@ -65,6 +66,14 @@ struct AttentionShape {
   float scale;
   bool perHeadSets; ///< one index row per query head (head selection)
 };
+
+/// The index operand of an attention op's adaptor; null for the dense op.
+template <typename OpTy, typename Adaptor>
+Value attentionIndices(Adaptor adaptor) {
+  if constexpr (std::is_same_v<OpTy, SparseAttentionOp>)
+    return adaptor.getIndices();
+  return Value();
+}
 
 } // namespace mlir::spotlight::loops
 
