@@ -16,6 +16,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <dlfcn.h>
 #include <map>
 #include <thread>
 #include <unistd.h>
@@ -365,8 +366,13 @@ TEST_F(RuntimeErrors, ArtifactLoadingFailsCleanly) {
   EXPECT_NE(std::string(spt_last_error()).find("cannot load"),
             std::string::npos);
   EXPECT_EQ(a, nullptr);
-  // A shared object that is not an artifact.
-  EXPECT_EQ(spt_artifact_load("libm.so.6", &a), SPT_ERROR_ARTIFACT);
+  // A shared object that is not an artifact: the runtime library itself.
+  Dl_info runtimeLibrary{};
+  ASSERT_NE(dladdr(reinterpret_cast<void *>(&spt_artifact_load),
+                   &runtimeLibrary),
+            0);
+  EXPECT_EQ(spt_artifact_load(runtimeLibrary.dli_fname, &a),
+            SPT_ERROR_ARTIFACT);
   EXPECT_NE(std::string(spt_last_error()).find("not a spotlight artifact"),
             std::string::npos);
   EXPECT_EQ(spt_artifact_load(nullptr, &a), SPT_ERROR_INVALID_ARGUMENT);

@@ -54,6 +54,8 @@ std::string DecodeGeometry::validate() const {
     err << "budget fraction must be in (0, 1], got " << budgetFraction;
   else if (maxTokens <= 0)
     err << "max tokens must be positive";
+  else if (target != "cpu" && target != "sm_80" && target != "sm_90")
+    err << "target must be cpu, sm_80 or sm_90, got '" << target << "'";
   return err.str();
 }
 
@@ -278,6 +280,7 @@ std::string buildArtifactModule(const DecodeGeometry &model) {
 std::string writeManifest(const DecodeGeometry &g) {
   std::ostringstream os;
   os << "format = spotlight-artifact-1\n"
+     << "target = " << g.target << "\n"
      << "query_heads = " << g.queryHeads << "\n"
      << "kv_heads = " << g.kvHeads << "\n"
      << "head_dim = " << g.headDim << "\n"
@@ -352,6 +355,8 @@ bool parseManifest(const std::string &text, DecodeGeometry &g,
     return false;
   }
   g.headMode = fields["mode"] == "head";
+  // Artifacts from before CUDA support say nothing: they are CPU code.
+  g.target = fields.count("target") ? fields["target"] : "cpu";
   g.budgetFraction = std::strtod(fields["budget_fraction"].c_str(), nullptr);
   if (fields.count("scale"))
     g.scale = std::strtof(fields["scale"].c_str(), nullptr);

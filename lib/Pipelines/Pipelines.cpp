@@ -8,6 +8,7 @@
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/GPUCommon/GPUCommonPass.h"
 #include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
@@ -92,6 +93,7 @@ void mlir::spotlight::buildSpotlightGPUToPTXPipeline(
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  pm.addNestedPass<func::FuncOp>(createSpotlightGPUHostBuffers());
   // Constants move into the kernels so loop bounds and strides fold there.
   pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
@@ -111,9 +113,28 @@ void mlir::spotlight::buildSpotlightGPUToPTXPipeline(
   if (options.stopAtNVVM)
     return;
   GpuModuleToBinaryPassOptions binary;
-  binary.compilationTarget = "isa";
+  binary.compilationTarget = options.cubin ? "bin" : "isa";
   binary.toolkitPath = options.toolkitPath;
   pm.addPass(createGpuModuleToBinaryPass(binary));
+}
+
+void mlir::spotlight::buildSpotlightGPUToLLVMPipeline(
+    OpPassManager &pm, const GPUPipelineOptions &options) {
+  GPUPipelineOptions kernels = options;
+  kernels.stopAtNVVM = false;
+  buildSpotlightGPUToPTXPipeline(pm, kernels);
+  // One stream per host function: every allocation, launch and copy is
+  // ordered on it, with one synchronization at the end.
+  pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createGpuToLLVMConversionPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
 namespace {
@@ -124,6 +145,9 @@ struct GPUPipelineCLOptions
   Option<std::string> features{*this, "features",
                                llvm::cl::desc("PTX features"),
                                llvm::cl::init("+ptx80")};
+  Option<bool> cubin{*this, "cubin",
+                     llvm::cl::desc("Embed a cubin (runs ptxas) instead of PTX"),
+                     llvm::cl::init(false)};
 };
 } // namespace
 
@@ -147,6 +171,14 @@ void mlir::spotlight::registerSpotlightPipelines() {
       "Lower a decode module's GPU kernels through NVVM to PTX",
       [](OpPassManager &pm, const GPUPipelineCLOptions &cl) {
         buildSpotlightGPUToPTXPipeline(pm,
-                                       {cl.chip, cl.features, false, ""});
+                                       {cl.chip, cl.features, false, false, ""});
+      });
+  PassPipelineRegistration<GPUPipelineCLOptions>(
+      "spotlight-gpu-to-llvm-pipeline",
+      "Lower a decode module for CUDA: the kernels to PTX (or a cubin) in a "
+      "gpu.binary, the host functions to the LLVM dialect calling mgpu*",
+      [](OpPassManager &pm, const GPUPipelineCLOptions &cl) {
+        buildSpotlightGPUToLLVMPipeline(
+            pm, {cl.chip, cl.features, false, cl.cubin, ""});
       });
 }

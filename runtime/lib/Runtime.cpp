@@ -3,13 +3,16 @@
 // Orchestration only: the artifact's compiled entry points do all the
 // arithmetic. A decode step is split into work items, one per (sequence,
 // KV head); every operand of an item is a contiguous slice of the cache or
-// of the caller's tensors, passed as a memref descriptor.
+// of the caller's tensors, passed as a memref descriptor. The Device
+// (Device.h) holds the memory and runs the items: the CPU, or CUDA, where
+// the caller's tensors are staged through GPU memory.
 //
 //===----------------------------------------------------------------------===//
 
 #include "spotlight/runtime.h"
 
-#include "ThreadPool.h"
+#include "Device.h"
+#include "Status.h"
 #include "spotlight/Codegen/DecodeModule.h"
 
 #include <array>
@@ -23,16 +26,21 @@
 
 using spotlight::DecodeGeometry;
 using spotlight::ElementType;
-using spotlight::runtime::ThreadPool;
+using spotlight::runtime::Device;
+using spotlight::runtime::DeviceBuffer;
+using spotlight::runtime::fail;
 
 namespace {
 thread_local std::string lastError;
+} // namespace
 
-spt_status fail(spt_status status, const std::string &message) {
+spt_status spotlight::runtime::fail(spt_status status,
+                                    const std::string &message) {
   lastError = message;
   return status;
 }
 
+namespace {
 /// The descriptor of a contiguous memref of rank R (MLIR's C interface).
 template <int R>
 struct MemRef {
@@ -95,17 +103,6 @@ int64_t bytesOf(spt_dtype type) {
   return type == SPT_F16 || type == SPT_BF16 ? 2 : 4;
 }
 
-/// Heap memory that reports failure instead of aborting.
-struct Buffer {
-  std::unique_ptr<unsigned char, decltype(&std::free)> data{nullptr,
-                                                             &std::free};
-  bool allocate(int64_t bytes) {
-    data.reset(static_cast<unsigned char *>(std::calloc(bytes > 0 ? bytes : 1, 1)));
-    return data != nullptr;
-  }
-  unsigned char *get() const { return data.get(); }
-};
-
 /// Checks a tensor argument; `expected` uses -1 for a free dimension.
 spt_status checkTensor(const spt_tensor *t, const char *name, spt_dtype dtype,
                        const std::vector<int64_t> &expected) {
@@ -147,8 +144,19 @@ static void *entryPoint(void *handle, const char *name) {
   return dlsym(handle, (std::string("_mlir_ciface_") + name).c_str());
 }
 
+/// Puts the runtime's own symbols in the global scope, where a CUDA
+/// artifact finds the mgpu* functions it calls (cuda/GPUShim.h), even when
+/// the runtime itself was opened with RTLD_LOCAL (Python's ctypes).
+static void exposeRuntimeSymbols() {
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<void *>(&exposeRuntimeSymbols), &info) &&
+      info.dli_fname)
+    dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_GLOBAL);
+}
+
 struct spt_artifact {
   void *handle = nullptr;
+  const void *base = nullptr; ///< where the shared object is mapped
   DecodeGeometry model;
   EncodeKeysFn encodeKeys = nullptr;
   DecodeFn decode = nullptr;
@@ -166,13 +174,22 @@ struct spt_cache {
   DecodeGeometry g;
   int64_t batch, capacity;
   std::vector<int64_t> lengths;
-  Buffer keys, values, codes, w1, b1, w2, b2;
-  std::unique_ptr<ThreadPool> pool;
+  std::unique_ptr<Device> device;
+  DeviceBuffer keys, values, codes, w1, b1, w2, b2;
+  /// Device copies of the caller's query, output and indices (CUDA only),
+  /// and the query codes of spt_select.
+  DeviceBuffer queryStage, outStage, indexStage, queryCodes;
 
   int64_t elementBytes() const { return bytesOf(toDtype(g.dtype)); }
   int64_t weightBytes() const { return bytesOf(toDtype(g.weightType)); }
   int64_t codeWordsPerToken() const {
     return g.keyCodesPerHead() * g.codeWords();
+  }
+  int64_t queryBytes() const {
+    return batch * g.queryHeads * g.headDim * elementBytes();
+  }
+  int64_t indexBytes() const {
+    return batch * g.selectionSets() * g.selectionSlots() * 4;
   }
   /// Element offset of token 0 of (sequence, KV head) in K/V.
   int64_t rowBase(int64_t b, int64_t h) const {
@@ -210,6 +227,49 @@ struct spt_cache {
   }
 };
 
+namespace {
+/// The caller's tensors of one step as the entry points see them: the
+/// tensors themselves on the CPU, device copies on CUDA.
+struct StepIO {
+  unsigned char *query = nullptr, *out = nullptr;
+  int32_t *indices = nullptr;
+};
+
+/// Stages `query` in (when there is one) and picks where `out` and the
+/// indices go.
+spt_status stageIn(spt_cache *cache, const spt_tensor *query,
+                   const spt_tensor *out, const spt_tensor *indices,
+                   StepIO &io) {
+  const bool host = cache->device->usesHostMemory();
+  io.query = host ? static_cast<unsigned char *>(query->data)
+                  : cache->queryStage.get();
+  io.out = out ? (host ? static_cast<unsigned char *>(out->data)
+                       : cache->outStage.get())
+               : nullptr;
+  io.indices = host && indices ? static_cast<int32_t *>(indices->data)
+                               : reinterpret_cast<int32_t *>(
+                                     cache->indexStage.get());
+  if (host)
+    return SPT_OK;
+  return cache->device->upload(io.query, query->data, cache->queryBytes());
+}
+
+/// Copies the step's results back to the caller (CUDA).
+spt_status stageOut(spt_cache *cache, const StepIO &io, spt_tensor *out,
+                    spt_tensor *indices) {
+  if (cache->device->usesHostMemory())
+    return SPT_OK;
+  if (out)
+    if (spt_status s = cache->device->download(out->data, io.out,
+                                               cache->queryBytes()))
+      return s;
+  if (indices)
+    return cache->device->download(indices->data, io.indices,
+                                   cache->indexBytes());
+  return SPT_OK;
+}
+} // namespace
+
 extern "C" {
 
 const char *spt_last_error(void) { return lastError.c_str(); }
@@ -232,6 +292,8 @@ const char *spt_status_name(spt_status status) {
     return "SPT_ERROR_NO_DEVICE";
   case SPT_ERROR_OUT_OF_MEMORY:
     return "SPT_ERROR_OUT_OF_MEMORY";
+  case SPT_ERROR_DEVICE:
+    return "SPT_ERROR_DEVICE";
   }
   return "SPT_ERROR_UNKNOWN";
 }
@@ -241,8 +303,11 @@ spt_status spt_artifact_load(const char *path, spt_artifact **artifact) {
     return fail(SPT_ERROR_INVALID_ARGUMENT,
                 "spt_artifact_load: path and artifact must not be null");
   *artifact = nullptr;
+  exposeRuntimeSymbols();
   auto loaded = std::make_unique<spt_artifact>();
-  loaded->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  // A bare file name means the file here, not a library search.
+  std::string file = std::strchr(path, '/') ? path : std::string("./") + path;
+  loaded->handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!loaded->handle) {
     const char *why = dlerror();
     return fail(SPT_ERROR_ARTIFACT, std::string("cannot load artifact '") +
@@ -258,6 +323,9 @@ spt_status spt_artifact_load(const char *path, spt_artifact **artifact) {
   if (!spotlight::parseManifest(manifest, loaded->model, error))
     return fail(SPT_ERROR_ARTIFACT,
                 std::string("bad manifest in '") + path + "': " + error);
+  Dl_info info{};
+  if (dladdr(manifest, &info))
+    loaded->base = info.dli_fbase;
   loaded->encodeKeys = reinterpret_cast<EncodeKeysFn>(
       entryPoint(loaded->handle, spotlight::entry::encodeKeys));
   loaded->decode = reinterpret_cast<DecodeFn>(
@@ -298,33 +366,41 @@ spt_status spt_artifact_geometry(const spt_artifact *artifact,
                            g.minBudget,
                            g.maxTokens,
                            g.selectionSets(),
-                           g.selectionSlots()};
+                           g.selectionSlots(),
+                           g.isCUDA() ? SPT_DEVICE_CUDA : SPT_DEVICE_CPU};
   return SPT_OK;
 }
 
 void spt_artifact_free(spt_artifact *artifact) { delete artifact; }
 
-/// Reports why the CUDA device cannot be used on this machine.
-static spt_status cudaUnavailable() {
-  void *driver = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
-  if (!driver)
+/// The device a cache runs on, if the artifact's code can run there.
+static spt_status openDevice(const spt_artifact *artifact, spt_device device,
+                             std::unique_ptr<Device> &opened) {
+  const DecodeGeometry &g = artifact->model;
+  if (device == SPT_DEVICE_CPU) {
+    if (g.isCUDA())
+      return fail(SPT_ERROR_ARTIFACT,
+                  "this artifact holds CUDA code (" + g.target +
+                      "); run it on SPT_DEVICE_CUDA, or compile one with "
+                      "--target=cpu for the CPU");
+    opened = spotlight::runtime::makeCPUDevice();
+    return SPT_OK;
+  }
+  if (device != SPT_DEVICE_CUDA)
+    return fail(SPT_ERROR_INVALID_ARGUMENT, "unknown device");
+  if (!g.isCUDA()) {
+    // Say first whether there is a GPU at all: that is the likelier news.
+    std::unique_ptr<Device> unused;
+    if (spt_status s =
+            spotlight::runtime::makeCUDADevice(nullptr, 0, unused);
+        s == SPT_ERROR_NO_DEVICE)
+      return s;
     return fail(SPT_ERROR_NO_DEVICE,
-                "no CUDA device: the CUDA driver (libcuda.so.1) is not "
-                "installed");
-  using InitFn = int (*)(unsigned);
-  using CountFn = int (*)(int *);
-  auto init = reinterpret_cast<InitFn>(dlsym(driver, "cuInit"));
-  auto count = reinterpret_cast<CountFn>(dlsym(driver, "cuDeviceGetCount"));
-  int devices = 0;
-  bool present = init && count && init(0) == 0 && count(&devices) == 0 &&
-                 devices > 0;
-  dlclose(driver);
-  if (!present)
-    return fail(SPT_ERROR_NO_DEVICE,
-                "no CUDA device: the driver reports no usable GPU");
-  return fail(SPT_ERROR_NO_DEVICE,
-              "this artifact holds CPU code only; the CUDA backend needs an "
-              "artifact compiled with --target=cuda");
+                "this artifact holds CPU code only; the CUDA backend needs an "
+                "artifact compiled with --target=cuda");
+  }
+  // One stream per KV head: a step's heads run concurrently.
+  return spotlight::runtime::makeCUDADevice(artifact->base, g.kvHeads, opened);
 }
 
 spt_status spt_cache_create(const spt_artifact *artifact, spt_device device,
@@ -336,11 +412,9 @@ spt_status spt_cache_create(const spt_artifact *artifact, spt_device device,
     return fail(SPT_ERROR_INVALID_ARGUMENT,
                 "spt_cache_create: artifact and cache must not be null");
   *cache = nullptr;
-  if (device == SPT_DEVICE_CUDA)
-    return cudaUnavailable();
-  if (device != SPT_DEVICE_CPU)
-    return fail(SPT_ERROR_INVALID_ARGUMENT, "unknown device");
   const DecodeGeometry &g = artifact->model;
+  if (device != SPT_DEVICE_CPU && device != SPT_DEVICE_CUDA)
+    return fail(SPT_ERROR_INVALID_ARGUMENT, "unknown device");
   if (batch <= 0 || capacity <= 0)
     return fail(SPT_ERROR_INVALID_ARGUMENT,
                 "batch and capacity must be positive");
@@ -361,29 +435,39 @@ spt_status spt_cache_create(const spt_artifact *artifact, spt_device device,
       return s;
 
   auto created = std::make_unique<spt_cache>();
+  if (spt_status s = openDevice(artifact, device, created->device))
+    return s;
   created->artifact = artifact;
   created->g = g;
   created->batch = batch;
   created->capacity = capacity;
   created->lengths.assign(batch, 0);
+  Device &dev = *created->device;
   const int64_t rows = batch * g.kvHeads * capacity;
   const int64_t eb = bytesOf(toDtype(g.dtype)), wb = bytesOf(wt);
-  if (!created->keys.allocate(rows * D * eb) ||
-      !created->values.allocate(rows * D * eb) ||
-      !created->codes.allocate(rows * created->codeWordsPerToken() * 4) ||
-      !created->w1.allocate(CH * D * D * wb) ||
-      !created->b1.allocate(CH * D * wb) ||
-      !created->w2.allocate(CH * D * D * wb) ||
-      !created->b2.allocate(CH * D * wb))
+  const bool staged = !dev.usesHostMemory();
+  if (!created->keys.allocate(dev, rows * D * eb) ||
+      !created->values.allocate(dev, rows * D * eb) ||
+      !created->codes.allocate(dev, rows * created->codeWordsPerToken() * 4) ||
+      !created->w1.allocate(dev, CH * D * D * wb) ||
+      !created->b1.allocate(dev, CH * D * wb) ||
+      !created->w2.allocate(dev, CH * D * D * wb) ||
+      !created->b2.allocate(dev, CH * D * wb) ||
+      !created->indexStage.allocate(dev, created->indexBytes()) ||
+      !created->queryCodes.allocate(dev, batch * g.queryHeads *
+                                             g.codeWords() * 4) ||
+      (staged && (!created->queryStage.allocate(dev, created->queryBytes()) ||
+                  !created->outStage.allocate(dev, created->queryBytes()))))
     return fail(SPT_ERROR_OUT_OF_MEMORY,
                 "cannot allocate a cache of " + std::to_string(batch) +
                     " x " + std::to_string(capacity) + " tokens");
-  std::memcpy(created->w1.get(), w1->data, CH * D * D * wb);
-  std::memcpy(created->b1.get(), b1->data, CH * D * wb);
-  std::memcpy(created->w2.get(), w2->data, CH * D * D * wb);
-  std::memcpy(created->b2.get(), b2->data, CH * D * wb);
-  unsigned threads = std::thread::hardware_concurrency();
-  created->pool = std::make_unique<ThreadPool>(threads ? threads : 1);
+  for (auto [to, from, bytes] :
+       {std::tuple{created->w1.get(), w1->data, CH * D * D * wb},
+        std::tuple{created->b1.get(), b1->data, CH * D * wb},
+        std::tuple{created->w2.get(), w2->data, CH * D * D * wb},
+        std::tuple{created->b2.get(), b2->data, CH * D * wb}})
+    if (spt_status s = dev.upload(to, from, bytes))
+      return s;
   *cache = created.release();
   return SPT_OK;
 }
@@ -402,6 +486,15 @@ spt_status spt_cache_length(const spt_cache *cache, int64_t sequence,
   return SPT_OK;
 }
 
+spt_status spt_cache_last_step_time(const spt_cache *cache,
+                                    double *milliseconds) {
+  if (!cache || !milliseconds)
+    return fail(SPT_ERROR_INVALID_ARGUMENT,
+                "spt_cache_last_step_time: null argument");
+  *milliseconds = cache->device->lastMilliseconds;
+  return SPT_OK;
+}
+
 spt_status spt_cache_read_codes(const spt_cache *cache, int64_t sequence,
                                 spt_tensor *codes) {
   int64_t n = 0;
@@ -414,8 +507,10 @@ spt_status spt_cache_read_codes(const spt_cache *cache, int64_t sequence,
     return s;
   const int64_t bytes = n * cache->codeWordsPerToken() * 4;
   for (int64_t h = 0; h < g.kvHeads; ++h)
-    std::memcpy(static_cast<unsigned char *>(codes->data) + h * bytes,
-                cache->codeRow(sequence, h, 0), bytes);
+    if (spt_status s = cache->device->download(
+            static_cast<unsigned char *>(codes->data) + h * bytes,
+            cache->codeRow(sequence, h, 0), bytes))
+      return s;
   return SPT_OK;
 }
 
@@ -452,40 +547,28 @@ spt_status spt_cache_append(spt_cache *cache, int64_t sequence,
   // Rows past the current length are invisible until the length moves, so
   // writing them cannot disturb the cache's observable state.
   const int64_t rowBytes = D * cache->elementBytes();
+  const auto *k = static_cast<const unsigned char *>(keys->data);
+  const auto *v = static_cast<const unsigned char *>(values->data);
+  for (int64_t h = 0; h < KH; ++h) {
+    if (spt_status s = cache->device->upload(cache->keyRow(sequence, h, start),
+                                             k + h * n * rowBytes,
+                                             n * rowBytes))
+      return s;
+    if (spt_status s = cache->device->upload(
+            cache->valueRow(sequence, h, start), v + h * n * rowBytes,
+            n * rowBytes))
+      return s;
+  }
   const spt_artifact *artifact = cache->artifact;
-  cache->pool->parallelFor(KH, [&](int64_t h) {
-    const auto *k = static_cast<const unsigned char *>(keys->data);
-    const auto *v = static_cast<const unsigned char *>(values->data);
-    std::memcpy(cache->keyRow(sequence, h, start), k + h * n * rowBytes,
-                n * rowBytes);
-    std::memcpy(cache->valueRow(sequence, h, start), v + h * n * rowBytes,
-                n * rowBytes);
-    MemRef<4> kView = view<4>(cache->keyRow(sequence, h, start), {1, 1, n, D});
-    MemRef<5> cView = cache->codeView(sequence, h, start, n);
-    auto w = cache->weightsOf(h);
-    artifact->encodeKeys(&kView, &w.w1, &w.b1, &w.w2, &w.b2, &cView);
-  });
+  if (spt_status s = cache->device->run(KH, [&](int64_t h) {
+        MemRef<4> kView =
+            view<4>(cache->keyRow(sequence, h, start), {1, 1, n, D});
+        MemRef<5> cView = cache->codeView(sequence, h, start, n);
+        auto w = cache->weightsOf(h);
+        artifact->encodeKeys(&kView, &w.w1, &w.b1, &w.w2, &w.b2, &cView);
+      }))
+    return s;
   cache->lengths[sequence] = start + n;
-  return SPT_OK;
-}
-
-/// Shared by the sparse and dense steps: checks the query and output and
-/// runs `item(b, h)` for every (sequence, KV head).
-static spt_status forEachWorkItem(spt_cache *cache, const spt_tensor *query,
-                                  spt_tensor *out,
-                                  const std::function<void(int64_t, int64_t)> &item) {
-  if (!cache)
-    return fail(SPT_ERROR_INVALID_ARGUMENT, "null cache");
-  const DecodeGeometry &g = cache->g;
-  spt_dtype dt = toDtype(g.dtype);
-  std::vector<int64_t> shape = {cache->batch, g.queryHeads, g.headDim};
-  if (spt_status s = checkTensor(query, "query", dt, shape))
-    return s;
-  if (spt_status s = checkTensor(out, "out", dt, shape))
-    return s;
-  cache->pool->parallelFor(cache->batch * g.kvHeads, [&](int64_t i) {
-    item(i / g.kvHeads, i % g.kvHeads);
-  });
   return SPT_OK;
 }
 
@@ -496,97 +579,113 @@ struct ItemViews {
   MemRef<4> k, v;
 };
 
-static ItemViews itemViews(const spt_cache *cache, const spt_tensor *query,
-                           const spt_tensor *out, int64_t b, int64_t h) {
+static ItemViews itemViews(const spt_cache *cache, const StepIO &io,
+                           int64_t b, int64_t h) {
   const DecodeGeometry &g = cache->g;
   const int64_t G = g.group(), D = g.headDim, n = cache->lengths[b];
   const int64_t offset = (b * g.queryHeads + h * G) * D * cache->elementBytes();
-  auto *q = static_cast<unsigned char *>(query->data) + offset;
-  auto *o = static_cast<unsigned char *>(out->data) + offset;
-  return {n, view<3>(q, {1, G, D}), view<3>(o, {1, G, D}),
+  unsigned char *o = io.out ? io.out + offset : nullptr;
+  return {n, view<3>(io.query + offset, {1, G, D}), view<3>(o, {1, G, D}),
           view<4>(cache->keyRow(b, h, 0), {1, 1, n, D}),
           view<4>(cache->valueRow(b, h, 0), {1, 1, n, D})};
 }
 
-/// Checks an indices tensor [B, S, M] (i32).
-static spt_status checkIndices(const spt_cache *cache, const spt_tensor *indices) {
+/// The index slots of work item (b, h).
+static MemRef<3> indexView(const spt_cache *cache, const StepIO &io, int64_t b,
+                           int64_t h) {
   const DecodeGeometry &g = cache->g;
-  return checkTensor(indices, "indices", SPT_I32,
-                     {cache->batch, g.selectionSets(), g.selectionSlots()});
+  const int64_t setsPerItem = g.headMode ? g.group() : 1;
+  const int64_t M = g.selectionSlots();
+  int32_t *row = io.indices + (b * g.selectionSets() + h * setsPerItem) * M;
+  return view<3>(row, {1, setsPerItem, M});
+}
+
+/// Shared by every step: checks the tensors, stages them, runs `item(b, h)`
+/// for every (sequence, KV head) and copies the results back.
+static spt_status runStep(
+    spt_cache *cache, const spt_tensor *query, spt_tensor *out,
+    spt_tensor *indices,
+    const std::function<void(const StepIO &, int64_t, int64_t)> &item) {
+  const DecodeGeometry &g = cache->g;
+  spt_dtype dt = toDtype(g.dtype);
+  std::vector<int64_t> shape = {cache->batch, g.queryHeads, g.headDim};
+  if (spt_status s = checkTensor(query, "query", dt, shape))
+    return s;
+  if (out)
+    if (spt_status s = checkTensor(out, "out", dt, shape))
+      return s;
+  if (indices)
+    if (spt_status s = checkTensor(
+            indices, "indices", SPT_I32,
+            {cache->batch, g.selectionSets(), g.selectionSlots()}))
+      return s;
+  StepIO io;
+  if (spt_status s = stageIn(cache, query, out, indices, io))
+    return s;
+  if (spt_status s =
+          cache->device->run(cache->batch * g.kvHeads, [&](int64_t i) {
+            item(io, i / g.kvHeads, i % g.kvHeads);
+          }))
+    return s;
+  return stageOut(cache, io, out, indices);
 }
 
 spt_status spt_select(spt_cache *cache, const spt_tensor *query,
                       spt_tensor *indices) {
   if (!cache)
     return fail(SPT_ERROR_INVALID_ARGUMENT, "spt_select: null cache");
+  if (!indices)
+    return fail(SPT_ERROR_INVALID_ARGUMENT,
+                "indices is a null pointer (spt_select's only output)");
   const DecodeGeometry &g = cache->g;
-  const int64_t G = g.group(), D = g.headDim, W = g.codeWords();
-  const int64_t M = g.selectionSlots(), setsPerItem = g.headMode ? G : 1;
-  if (spt_status s = checkTensor(query, "query", toDtype(g.dtype),
-                                 {cache->batch, g.queryHeads, D}))
-    return s;
-  if (spt_status s = checkIndices(cache, indices))
-    return s;
-  const int64_t eb = cache->elementBytes();
+  const int64_t G = g.group(), W = g.codeWords();
   const spt_artifact *artifact = cache->artifact;
-  cache->pool->parallelFor(cache->batch * g.kvHeads, [&](int64_t i) {
-    const int64_t b = i / g.kvHeads, h = i % g.kvHeads;
-    const int64_t n = cache->lengths[b];
-    auto *q = static_cast<unsigned char *>(query->data) +
-              (b * g.queryHeads + h * G) * D * eb;
-    MemRef<3> qView = view<3>(q, {1, G, D});
-    std::vector<int32_t> queryCodes(G * W);
-    MemRef<4> qcView = view<4>(queryCodes.data(), {1, G, 1, W});
-    auto w = cache->weightsOf(h);
-    artifact->encodeQueries(&qView, &w.w1, &w.b1, &w.w2, &w.b2, &qcView);
-    MemRef<5> cView = cache->codeView(b, h, 0, n);
-    int32_t *row = static_cast<int32_t *>(indices->data) +
-                   (b * g.selectionSets() + h * setsPerItem) * M;
-    MemRef<3> iView = view<3>(row, {1, setsPerItem, M});
-    artifact->select(&qcView, &cView, &iView);
-  });
-  return SPT_OK;
+  return runStep(cache, query, nullptr, indices,
+                 [&](const StepIO &io, int64_t b, int64_t h) {
+                   ItemViews it = itemViews(cache, io, b, h);
+                   auto *codes = reinterpret_cast<int32_t *>(
+                                     cache->queryCodes.get()) +
+                                 (b * g.queryHeads + h * G) * W;
+                   MemRef<4> qcView = view<4>(codes, {1, G, 1, W});
+                   auto w = cache->weightsOf(h);
+                   artifact->encodeQueries(&it.q, &w.w1, &w.b1, &w.w2, &w.b2,
+                                           &qcView);
+                   MemRef<5> cView = cache->codeView(b, h, 0, it.length);
+                   MemRef<3> iView = indexView(cache, io, b, h);
+                   artifact->select(&qcView, &cView, &iView);
+                 });
 }
 
 spt_status spt_decode(spt_cache *cache, const spt_tensor *query,
                       spt_tensor *out, spt_tensor *indices) {
   if (!cache)
     return fail(SPT_ERROR_INVALID_ARGUMENT, "spt_decode: null cache");
-  const DecodeGeometry &g = cache->g;
-  const int64_t M = g.selectionSlots();
-  const int64_t setsPerItem = g.headMode ? g.group() : 1;
-  if (indices)
-    if (spt_status s = checkIndices(cache, indices))
-      return s;
-  // Without an indices tensor the step still needs somewhere to put them.
-  Buffer scratch;
-  int32_t *selected = indices ? static_cast<int32_t *>(indices->data) : nullptr;
-  if (!selected) {
-    if (!scratch.allocate(cache->batch * g.selectionSets() * M * 4))
-      return fail(SPT_ERROR_OUT_OF_MEMORY, "cannot allocate the index buffer");
-    selected = reinterpret_cast<int32_t *>(scratch.get());
-  }
+  if (!out)
+    return fail(SPT_ERROR_INVALID_ARGUMENT, "out is a null pointer");
   const spt_artifact *artifact = cache->artifact;
-  return forEachWorkItem(cache, query, out, [&](int64_t b, int64_t h) {
-    ItemViews it = itemViews(cache, query, out, b, h);
-    MemRef<5> cView = cache->codeView(b, h, 0, it.length);
-    int32_t *row = selected + (b * g.selectionSets() + h * setsPerItem) * M;
-    MemRef<3> iView = view<3>(row, {1, setsPerItem, M});
-    auto w = cache->weightsOf(h);
-    artifact->decode(&it.q, &it.k, &it.v, &cView, &w.w1, &w.b1, &w.w2, &w.b2,
-                     &it.o, &iView);
-  });
+  return runStep(cache, query, out, indices,
+                 [&](const StepIO &io, int64_t b, int64_t h) {
+                   ItemViews it = itemViews(cache, io, b, h);
+                   MemRef<5> cView = cache->codeView(b, h, 0, it.length);
+                   MemRef<3> iView = indexView(cache, io, b, h);
+                   auto w = cache->weightsOf(h);
+                   artifact->decode(&it.q, &it.k, &it.v, &cView, &w.w1, &w.b1,
+                                    &w.w2, &w.b2, &it.o, &iView);
+                 });
 }
 
 spt_status spt_decode_dense(spt_cache *cache, const spt_tensor *query,
                             spt_tensor *out) {
   if (!cache)
     return fail(SPT_ERROR_INVALID_ARGUMENT, "spt_decode_dense: null cache");
+  if (!out)
+    return fail(SPT_ERROR_INVALID_ARGUMENT, "out is a null pointer");
   const spt_artifact *artifact = cache->artifact;
-  return forEachWorkItem(cache, query, out, [&](int64_t b, int64_t h) {
-    ItemViews it = itemViews(cache, query, out, b, h);
-    artifact->decodeDense(&it.q, &it.k, &it.v, &it.o);
-  });
+  return runStep(cache, query, out, nullptr,
+                 [&](const StepIO &io, int64_t b, int64_t h) {
+                   ItemViews it = itemViews(cache, io, b, h);
+                   artifact->decodeDense(&it.q, &it.k, &it.v, &it.o);
+                 });
 }
 
 } // extern "C"

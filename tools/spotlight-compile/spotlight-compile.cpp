@@ -3,12 +3,14 @@
 //   spotlight-compile decode.mlir --target=cpu -o decode.spt
 //   spotlight-compile --model qwen2.5-7b -o qwen.spt          (no IR needed)
 //   spotlight-compile ... -emit=mlir|mlir-cpu|mlir-llvm|llvm|asm|obj
-//   spotlight-compile ... --target=cuda --chip=sm_90 -emit=gpu|nvvm|ptx
+//   spotlight-compile ... --target=cuda --chip=sm_90 -o decode-sm90.spt
+//   spotlight-compile ... --target=cuda -emit=gpu|nvvm|ptx|mlir-llvm|llvm
 //
 // The artifact is a shared object exporting the work-item entry points
 // (`_mlir_ciface_spotlight_decode` and the others of DecodeModule.h) and
-// the string `spotlight_manifest` that describes the model geometry; the
-// runtime loads it with dlopen.
+// the string `spotlight_manifest` that describes the model geometry and the
+// target; the runtime loads it with dlopen. A CUDA artifact's entry points
+// are host code that launches the embedded kernels (Target/Artifact.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,6 +19,7 @@
 #include "spotlight/Conversion/SpotlightToGPU/SpotlightToGPU.h"
 #include "spotlight/InitAll.h"
 #include "spotlight/Pipelines/Pipelines.h"
+#include "spotlight/Target/Artifact.h"
 #include "spotlight/Target/CPUArtifact.h"
 #include "spotlight/Tools/GeometryOptions.h"
 
@@ -59,14 +62,19 @@ cl::opt<std::string> cudaPath(
              "then /usr/local/cuda)"),
     cl::cat(category));
 
-/// The CUDA toolkit to take libdevice from.
+/// The CUDA toolkit to take libdevice and ptxas from.
 std::string cudaToolkit() {
-  if (!cudaPath.empty())
-    return cudaPath;
-  for (const char *variable : {"CUDA_HOME", "CUDA_PATH", "CUDA_ROOT"})
-    if (const char *value = std::getenv(variable))
-      return value;
-  return llvm::sys::fs::exists("/usr/local/cuda") ? "/usr/local/cuda" : "";
+  return cudaPath.empty() ? findCudaToolkit() : std::string(cudaPath);
+}
+
+/// The options of the CUDA pipeline: a cubin when the toolkit has ptxas.
+mlir::spotlight::GPUPipelineOptions gpuOptions() {
+  mlir::spotlight::GPUPipelineOptions options;
+  options.chip = chip;
+  options.toolkitPath = cudaToolkit();
+  options.cubin = !options.toolkitPath.empty() &&
+                  llvm::sys::fs::can_execute(options.toolkitPath + "/bin/ptxas");
+  return options;
 }
 cl::opt<Emit> emit(
     "emit", cl::desc("Stop at a stage"), cl::init(Emit::Artifact),
@@ -130,10 +138,9 @@ bool emitCUDA(mlir::ModuleOp module, mlir::MLIRContext &context) {
   if (emit == Emit::GPU) {
     pm.addPass(mlir::spotlight::createConvertSpotlightToGPU());
   } else {
-    mlir::spotlight::GPUPipelineOptions options;
-    options.chip = chip;
+    mlir::spotlight::GPUPipelineOptions options = gpuOptions();
     options.stopAtNVVM = emit == Emit::NVVM;
-    options.toolkitPath = cudaToolkit();
+    options.cubin = false; // -emit=ptx prints the PTX
     mlir::spotlight::buildSpotlightGPUToPTXPipeline(pm, options);
   }
   if (mlir::failed(pm.run(module)))
@@ -173,9 +180,8 @@ int main(int argc, char **argv) {
                         emit == Emit::PTX;
   if (gpuStage && !cuda)
     return fail("-emit=gpu|nvvm|ptx needs --target=cuda");
-  if (cuda && !gpuStage && emit != Emit::MLIR)
-    return fail("--target=cuda stops at -emit=mlir|gpu|nvvm|ptx: the CUDA "
-                "artifact and the runtime's CUDA backend are not built yet");
+  if (cuda && emit == Emit::MLIRCPU)
+    return fail("-emit=mlir-cpu is a stage of --target=cpu");
   if (cuda && chip != "sm_80" && chip != "sm_90")
     return fail("unknown --chip '" + chip + "' (sm_80 or sm_90)");
   if (emit == Emit::Artifact && outputFile == "-")
@@ -209,17 +215,22 @@ int main(int argc, char **argv) {
                   "(generate one with spotlight-compile -emit=mlir --model ...)");
     if (!parseManifest(manifest, model, error))
       return fail("bad spotlight.manifest: " + error);
+    // The manifest says what the code was compiled for.
+    model.target = cuda ? std::string(chip) : "cpu";
+    manifest = writeManifest(model);
   }
 
   auto print = [&](llvm::raw_ostream &os) { module->print(os); };
   if (emit == Emit::MLIR)
     return writeText(outputFile, print, error) ? 0 : fail(error);
 
-  if (cuda)
+  if (gpuStage)
     return emitCUDA(*module, context) ? 0 : 1;
 
   mlir::PassManager pm(&context);
-  if (emit == Emit::MLIRCPU)
+  if (cuda)
+    mlir::spotlight::buildSpotlightGPUToLLVMPipeline(pm, gpuOptions());
+  else if (emit == Emit::MLIRCPU)
     pm.addPass(mlir::spotlight::createConvertSpotlightToCPU());
   else
     mlir::spotlight::buildSpotlightCPUToLLVMPipeline(pm);

@@ -69,8 +69,14 @@ cl::opt<int64_t> batch("batch", cl::desc("Random inputs: sequences"),
                        cl::init(1), cl::cat(category));
 cl::opt<uint64_t> seed("seed", cl::desc("Random inputs: seed"), cl::init(1),
                        cl::cat(category));
-cl::opt<std::string> device("device", cl::desc("cpu or cuda"),
-                            cl::init("cpu"), cl::cat(category));
+cl::opt<std::string> device(
+    "device",
+    cl::desc("cpu or cuda (default: the artifact's target, else cpu)"),
+    cl::init(""), cl::cat(category));
+cl::opt<std::string> chip("chip",
+                          cl::desc("Compiling for --device=cuda: sm_80 or "
+                                   "sm_90"),
+                          cl::init("sm_90"), cl::cat(category));
 cl::opt<std::string> cacheDir(
     "cache-dir",
     cl::desc("Where on-the-fly artifacts are kept (default "
@@ -319,7 +325,10 @@ std::string cachedArtifact(const DecodeGeometry &g) {
   llvm::outs() << "compile   " << path << " (first use of this geometry)\n";
   std::string tmp = std::string(path) + ".tmp" + std::to_string(getpid());
   std::string error;
-  if (!compileArtifact(g, tmp, error))
+  ArtifactOptions options;
+  options.target = g.isCUDA() ? ArtifactTarget::CUDA : ArtifactTarget::CPU;
+  options.chip = g.target;
+  if (!compileArtifact(g, tmp, error, options))
     fail(error);
   if (std::error_code ec = llvm::sys::fs::rename(tmp, path))
     fail("cannot store the artifact: " + ec.message());
@@ -370,8 +379,10 @@ int main(int argc, char **argv) {
                               "runtime\n");
   if (repeat <= 0 || tokens <= 0 || batch <= 0)
     fail("--repeat, --tokens and --batch must be positive");
-  if (device != "cpu" && device != "cuda")
+  if (!device.empty() && device != "cpu" && device != "cuda")
     fail("--device must be cpu or cuda");
+  if (chip != "sm_80" && chip != "sm_90")
+    fail("--chip must be sm_80 or sm_90");
 
   // The geometry: the artifact's, the inputs', or the flags'.
   const bool fromFiles = !queryFile.empty();
@@ -389,6 +400,7 @@ int main(int argc, char **argv) {
       fail(error);
     if (!fromFiles)
       g.maxTokens = std::max(g.maxTokens, int64_t(tokens));
+    g.target = device == "cuda" ? std::string(chip) : "cpu";
     path = cachedArtifact(g);
   }
   check(spt_artifact_load(path.c_str(), &artifact), "loading the artifact");
@@ -426,9 +438,10 @@ int main(int argc, char **argv) {
   spt_tensor w1 = viewOf(in.w1, wt), b1 = viewOf(in.b1, wt),
              w2 = viewOf(in.w2, wt), b2 = viewOf(in.b2, wt);
   spt_cache *cache = nullptr;
-  check(spt_cache_create(artifact,
-                         device == "cuda" ? SPT_DEVICE_CUDA : SPT_DEVICE_CPU, B,
-                         N, &w1, &b1, &w2, &b2, &cache),
+  const spt_device runOn = device.empty() ? sg.target
+                           : device == "cuda" ? SPT_DEVICE_CUDA
+                                              : SPT_DEVICE_CPU;
+  check(spt_cache_create(artifact, runOn, B, N, &w1, &b1, &w2, &b2, &cache),
         "creating the cache");
 
   // Append every sequence's tokens ([KH, N, D] slices of [B, KH, N, D]).
@@ -451,19 +464,26 @@ int main(int argc, char **argv) {
       makeArray(DType::I32, {B, sg.selection_sets, sg.selection_slots});
   spt_tensor qv = viewOf(in.q, dt), ov = viewOf(out, dt),
              dv = viewOf(denseOut, dt), iv = viewOf(indices, SPT_I32);
-  double sparseTime = 1e30, denseTime = 1e30;
+  // Wall-clock per call, and the device's own time (CUDA events on a GPU).
+  double sparseTime = 1e30, denseTime = 1e30, sparseDevice = 1e30,
+         denseDevice = 1e30, ms = 0;
   for (int r = 0; r < repeat; ++r) {
     start = std::chrono::steady_clock::now();
     check(spt_decode(cache, &qv, &ov, &iv), "decoding");
     sparseTime = std::min(sparseTime, seconds(start));
+    check(spt_cache_last_step_time(cache, &ms), "timing");
+    sparseDevice = std::min(sparseDevice, ms * 1e-3);
     start = std::chrono::steady_clock::now();
     check(spt_decode_dense(cache, &qv, &dv), "dense decoding");
     denseTime = std::min(denseTime, seconds(start));
+    check(spt_cache_last_step_time(cache, &ms), "timing");
+    denseDevice = std::min(denseDevice, ms * 1e-3);
   }
   write(outFile, dense ? denseOut : out);
   write(indicesFile, indices);
 
-  llvm::outs() << "artifact  " << path << "\n"
+  llvm::outs() << "artifact  " << path << " (runs on "
+               << (runOn == SPT_DEVICE_CUDA ? "CUDA" : "the CPU") << ")\n"
                << "geometry  B=" << B << " QH=" << QH << " KH=" << KH
                << " D=" << D << " CH=" << g.codeHeads << " "
                << elementTypeName(g.dtype) << ", " << N << " tokens, "
@@ -483,6 +503,11 @@ int main(int argc, char **argv) {
   llvm::outs() << llvm::format(
       "decode    sparse %.3f ms/step, dense %.3f ms/step: %.2fx (best of %d)\n",
       1e3 * sparseTime, 1e3 * denseTime, denseTime / sparseTime, (int)repeat);
+  if (runOn == SPT_DEVICE_CUDA)
+    llvm::outs() << llvm::format(
+        "gpu time  sparse %.3f ms/step, dense %.3f ms/step: %.2fx (CUDA "
+        "events, without the copies of q and the output)\n",
+        1e3 * sparseDevice, 1e3 * denseDevice, denseDevice / sparseDevice);
   llvm::outs() << llvm::format("error     sparse vs dense output: %.3e "
                                "(relative L2)\n",
                                relativeError(out, denseOut));

@@ -58,6 +58,10 @@ struct DecodeGeometry {
   int64_t minBudget = 20;
   int64_t maxTokens = 32768;     ///< sizes the slots of a fraction budget
   std::optional<float> scale;    ///< default 1/sqrt(D)
+  /// What an artifact's code runs on: "cpu", or a CUDA chip ("sm_80",
+  /// "sm_90"). Not part of the IR; recorded in the manifest.
+  std::string target = "cpu";
+  bool isCUDA() const { return target != "cpu"; }
 
   int64_t group() const { return queryHeads / kvHeads; }
   int64_t codeWords() const { return headDim / 32; }

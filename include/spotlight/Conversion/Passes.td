@@ -116,4 +116,33 @@ def SpotlightMergeGPUModules : Pass<"spotlight-merge-gpu-modules", "::mlir::Modu
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
+def SpotlightGPUHostBuffers : Pass<"spotlight-gpu-host-buffers", "::mlir::func::FuncOp"> {
+  let summary = "Keep the host code of GPU functions off device memory";
+  let description = [{
+    After bufferization, a host function of the GPU path still copies each
+    result from its `gpu.alloc` buffer into the caller's output memref with
+    `memref.copy`, a host memcpy that would read device memory, and never
+    frees the result buffers. This pass, run on the host functions (not the
+    kernels), turns every `memref.copy` into a `gpu.memcpy` and frees every
+    `gpu.alloc` buffer the function does not free itself, just before it
+    returns (the functions return nothing; results leave through their
+    output arguments). `gpu-async-region` then puts all of it on one stream.
+
+    ```mlir
+    // before
+    %r = gpu.alloc () : memref<1x7x128xbf16>
+    gpu.launch_func ... args(%r ...)
+    memref.copy %r, %out : memref<1x7x128xbf16> to memref<1x7x128xbf16>
+    return
+    // after
+    %r = gpu.alloc () : memref<1x7x128xbf16>
+    gpu.launch_func ... args(%r ...)
+    gpu.memcpy %out, %r : memref<1x7x128xbf16>, memref<1x7x128xbf16>
+    gpu.dealloc %r : memref<1x7x128xbf16>
+    return
+    ```
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 #endif // SPOTLIGHT_CONVERSION_PASSES

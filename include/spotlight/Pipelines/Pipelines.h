@@ -29,6 +29,9 @@ struct GPUPipelineOptions {
   std::string features = "+ptx80";
   /// Stop at the NVVM dialect, before `gpu-module-to-binary`.
   bool stopAtNVVM = false;
+  /// Serialize the kernels to a cubin with ptxas (else PTX, JIT-compiled
+  /// by the driver when the module is loaded).
+  bool cubin = false;
   /// The CUDA toolkit, for libdevice (math.exp); empty: the environment's.
   std::string toolkitPath;
 };
@@ -39,9 +42,16 @@ struct GPUPipelineOptions {
 void buildSpotlightGPUToPTXPipeline(OpPassManager &pm,
                                     const GPUPipelineOptions &options);
 
-/// Registers `spotlight-reference-to-llvm-pipeline`,
-/// `spotlight-cpu-to-llvm-pipeline`, `spotlight-gpu-emulation-to-llvm-pipeline`
-/// and `spotlight-gpu-to-ptx-pipeline` with the pass registry.
+/// The whole CUDA path: the kernels as above, in one `gpu.binary`, and the
+/// host functions lowered to the LLVM dialect (`gpu-async-region`, then
+/// `gpu-to-llvm`): they allocate scratch, launch and copy through the
+/// `mgpu*` functions, which the Spotlight runtime implements.
+void buildSpotlightGPUToLLVMPipeline(OpPassManager &pm,
+                                     const GPUPipelineOptions &options);
+
+/// Registers the `spotlight-{reference,cpu,gpu-emulation}-to-llvm-pipeline`,
+/// `spotlight-gpu-to-ptx-pipeline` and `spotlight-gpu-to-llvm-pipeline`
+/// with the pass registry.
 void registerSpotlightPipelines();
 
 } // namespace spotlight

@@ -3,6 +3,8 @@
 #ifndef SPOTLIGHT_TARGET_CPUARTIFACT_H
 #define SPOTLIGHT_TARGET_CPUARTIFACT_H
 
+#include "spotlight/Target/Artifact.h"
+
 #include <string>
 
 namespace mlir {
@@ -27,11 +29,6 @@ enum class CPUOutput {
 bool emitForHost(mlir::ModuleOp module, CPUOutput output,
                  const std::string &manifest, const std::string &path,
                  std::string &error);
-
-/// Generates the work-item module of `model`, lowers it with the CPU
-/// pipeline and writes the runtime artifact to `path`.
-bool compileArtifact(const DecodeGeometry &model, const std::string &path,
-                     std::string &error);
 
 } // namespace spotlight
 

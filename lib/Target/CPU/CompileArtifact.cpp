@@ -1,4 +1,9 @@
 //===- CompileArtifact.cpp - Model geometry to runtime artifact -----------===//
+//
+//   geometry -> work-item decode module -> CPU pipeline | CUDA pipeline
+//            -> host LLVM IR (+ embedded kernels) -> shared object
+//
+//===----------------------------------------------------------------------===//
 
 #include "spotlight/Codegen/DecodeModule.h"
 #include "spotlight/InitAll.h"
@@ -10,13 +15,29 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cstdlib>
+
 namespace spotlight {
 
+std::string findCudaToolkit() {
+  for (const char *variable : {"CUDA_HOME", "CUDA_PATH", "CUDA_ROOT"})
+    if (const char *value = std::getenv(variable))
+      if (*value && llvm::sys::fs::is_directory(value))
+        return value;
+  return llvm::sys::fs::is_directory("/usr/local/cuda") ? "/usr/local/cuda"
+                                                        : "";
+}
+
 bool compileArtifact(const DecodeGeometry &model, const std::string &path,
-                     std::string &error) {
+                     std::string &error, const ArtifactOptions &options) {
+  const bool cuda = options.target == ArtifactTarget::CUDA;
+  DecodeGeometry described = model;
+  described.target = cuda ? options.chip : "cpu";
   mlir::DialectRegistry registry;
   mlir::spotlight::registerSpotlightToolDialects(registry);
   mlir::MLIRContext context(registry);
@@ -24,20 +45,31 @@ bool compileArtifact(const DecodeGeometry &model, const std::string &path,
   llvm::raw_string_ostream diagStream(diagnostics);
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(
-      llvm::MemoryBuffer::getMemBufferCopy(buildArtifactModule(model),
+      llvm::MemoryBuffer::getMemBufferCopy(buildArtifactModule(described),
                                            "decode.mlir"),
       llvm::SMLoc());
   mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context, diagStream);
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
   mlir::PassManager pm(&context);
-  mlir::spotlight::buildSpotlightCPUToLLVMPipeline(pm);
+  if (cuda) {
+    mlir::spotlight::GPUPipelineOptions gpu;
+    gpu.chip = options.chip;
+    gpu.toolkitPath =
+        options.cudaToolkit.empty() ? findCudaToolkit() : options.cudaToolkit;
+    llvm::SmallString<128> ptxas(gpu.toolkitPath);
+    llvm::sys::path::append(ptxas, "bin", "ptxas");
+    gpu.cubin = !gpu.toolkitPath.empty() && llvm::sys::fs::can_execute(ptxas);
+    mlir::spotlight::buildSpotlightGPUToLLVMPipeline(pm, gpu);
+  } else {
+    mlir::spotlight::buildSpotlightCPUToLLVMPipeline(pm);
+  }
   if (!module || mlir::failed(pm.run(*module))) {
     error = "compiling the decode module failed:\n" + diagnostics;
     return false;
   }
-  return emitForHost(*module, CPUOutput::Artifact, writeManifest(model), path,
-                     error);
+  return emitForHost(*module, CPUOutput::Artifact, writeManifest(described),
+                     path, error);
 }
 
 } // namespace spotlight

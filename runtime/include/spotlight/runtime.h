@@ -25,6 +25,7 @@ typedef enum spt_status {
   SPT_ERROR_ARTIFACT = 5,         /* missing, unreadable or bad artifact */
   SPT_ERROR_NO_DEVICE = 6,        /* no CUDA driver or device */
   SPT_ERROR_OUT_OF_MEMORY = 7,
+  SPT_ERROR_DEVICE = 8,           /* a CUDA call failed (the message names it) */
 } spt_status;
 
 typedef enum spt_dtype {
@@ -57,6 +58,7 @@ typedef struct spt_geometry {
   int64_t max_tokens;      /* the largest cache capacity it supports */
   int64_t selection_sets;  /* S: KV heads (group) or query heads (head) */
   int64_t selection_slots; /* M: index slots per set */
+  spt_device target;       /* the device its code runs on */
 } spt_geometry;
 
 typedef struct spt_artifact spt_artifact;
@@ -72,8 +74,11 @@ spt_status spt_artifact_geometry(const spt_artifact *artifact,
                                  spt_geometry *geometry);
 void spt_artifact_free(spt_artifact *artifact);
 
-/* A cache for `batch` sequences of up to `capacity` tokens each. The hash
- * weights w1 [CH,D,D], b1 [CH,D], w2 [CH,D,D], b2 [CH,D] (weight_dtype) are
+/* A cache for `batch` sequences on `device`: SPT_DEVICE_CPU runs artifacts
+ * compiled with --target=cpu, SPT_DEVICE_CUDA those compiled with
+ * --target=cuda (the driver is loaded with dlopen; without it, or without a
+ * GPU, SPT_ERROR_NO_DEVICE). Each sequence holds up to `capacity` tokens. The
+ * hash weights w1 [CH,D,D], b1 [CH,D], w2 [CH,D,D], b2 [CH,D] (weight_dtype) are
  * copied. The artifact must outlive the cache. */
 spt_status spt_cache_create(const spt_artifact *artifact, spt_device device,
                             int64_t batch, int64_t capacity,
@@ -105,6 +110,13 @@ spt_status spt_select(spt_cache *cache, const spt_tensor *query,
 /* The dense baseline: attention over every cached token. */
 spt_status spt_decode_dense(spt_cache *cache, const spt_tensor *query,
                             spt_tensor *out);
+
+/* The time the device spent on the cache's last successful spt_decode,
+ * spt_select, spt_decode_dense or spt_cache_append, in milliseconds:
+ * measured with CUDA events around the kernels on a CUDA cache (without
+ * the copies of the query and the results), wall-clock on the CPU. */
+spt_status spt_cache_last_step_time(const spt_cache *cache,
+                                    double *milliseconds);
 
 #ifdef __cplusplus
 }

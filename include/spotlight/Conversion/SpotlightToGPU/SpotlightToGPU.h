@@ -11,6 +11,7 @@ namespace spotlight {
 
 #define GEN_PASS_DECL_CONVERTSPOTLIGHTTOGPU
 #define GEN_PASS_DECL_SPOTLIGHTMERGEGPUMODULES
+#define GEN_PASS_DECL_SPOTLIGHTGPUHOSTBUFFERS
 #include "spotlight/Conversion/Passes.h.inc"
 
 /// Spotlight ops as `gpu.launch` kernels, or (`emulate`) as the same

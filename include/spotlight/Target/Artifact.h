@@ -1,0 +1,39 @@
+//===- Artifact.h - Runtime artifacts from a model geometry ------*- C++ -*-===//
+//
+// An artifact (.spt) is a shared object the runtime loads with dlopen: the
+// work-item entry points of DecodeModule.h (`_mlir_ciface_spotlight_*`) and
+// the string `spotlight_manifest`. For the CPU they hold vectorized host
+// code; for CUDA they hold host code that launches the kernels, with the
+// kernels embedded (a cubin when ptxas is found, else PTX for the driver
+// to JIT), calling the `mgpu*` functions the runtime provides.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPOTLIGHT_TARGET_ARTIFACT_H
+#define SPOTLIGHT_TARGET_ARTIFACT_H
+
+#include <string>
+
+namespace spotlight {
+struct DecodeGeometry;
+
+enum class ArtifactTarget { CPU, CUDA };
+
+struct ArtifactOptions {
+  ArtifactTarget target = ArtifactTarget::CPU;
+  std::string chip = "sm_90"; ///< CUDA: sm_80 or sm_90
+  std::string cudaToolkit;    ///< CUDA: libdevice and ptxas; empty: found
+};
+
+/// The CUDA toolkit from $CUDA_HOME, $CUDA_PATH, $CUDA_ROOT or
+/// /usr/local/cuda; empty when none exists.
+std::string findCudaToolkit();
+
+/// Generates the work-item module of `model`, lowers it for the target and
+/// writes the runtime artifact to `path`.
+bool compileArtifact(const DecodeGeometry &model, const std::string &path,
+                     std::string &error, const ArtifactOptions &options = {});
+
+} // namespace spotlight
+
+#endif // SPOTLIGHT_TARGET_ARTIFACT_H

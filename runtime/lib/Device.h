@@ -1,0 +1,76 @@
+//===- Device.h - Where a cache lives and how its work runs -----*- C++ -*-===//
+//
+// The runtime's orchestration (Runtime.cpp) is the same for every device:
+// it slices the cache into work items and calls the artifact's entry points
+// with memref descriptors. A Device supplies the memory those descriptors
+// point into and runs the items: the CPU in parallel on a thread pool, CUDA
+// on streams (the entry points then only enqueue kernels).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPOTLIGHT_RUNTIME_DEVICE_H
+#define SPOTLIGHT_RUNTIME_DEVICE_H
+
+#include "spotlight/runtime.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+namespace spotlight::runtime {
+
+class Device {
+public:
+  virtual ~Device() = default;
+  /// Zeroed device memory, or null when it cannot be had.
+  virtual void *allocate(int64_t bytes) = 0;
+  virtual void release(void *memory) = 0;
+  /// Whether the caller's host tensors can be handed to the entry points
+  /// as they are (else they are staged through device memory).
+  virtual bool usesHostMemory() const = 0;
+  virtual spt_status upload(void *device, const void *host, int64_t bytes) = 0;
+  virtual spt_status download(void *host, const void *device,
+                              int64_t bytes) = 0;
+  /// Runs item(i) for every i in [0, count) and waits for all of them;
+  /// records the time they took (lastMilliseconds).
+  virtual spt_status run(int64_t count,
+                         const std::function<void(int64_t)> &item) = 0;
+
+  double lastMilliseconds = 0;
+};
+
+std::unique_ptr<Device> makeCPUDevice();
+/// The CUDA device, its streams and scratch, with the kernels of the
+/// artifact loaded at `artifactBase` loaded; SPT_ERROR_NO_DEVICE without a
+/// driver or a GPU.
+spt_status makeCUDADevice(const void *artifactBase, int64_t streams,
+                          std::unique_ptr<Device> &device);
+
+/// Device memory owned by one device.
+class DeviceBuffer {
+public:
+  DeviceBuffer() = default;
+  DeviceBuffer(const DeviceBuffer &) = delete;
+  DeviceBuffer &operator=(const DeviceBuffer &) = delete;
+  ~DeviceBuffer() { reset(); }
+  bool allocate(Device &owner, int64_t bytes) {
+    reset();
+    device = &owner;
+    data = owner.allocate(bytes > 0 ? bytes : 1);
+    return data != nullptr;
+  }
+  void reset() {
+    if (data)
+      device->release(data);
+    data = nullptr;
+  }
+  unsigned char *get() const { return static_cast<unsigned char *>(data); }
+
+private:
+  Device *device = nullptr;
+  void *data = nullptr;
+};
+
+} // namespace spotlight::runtime
+
+#endif // SPOTLIGHT_RUNTIME_DEVICE_H

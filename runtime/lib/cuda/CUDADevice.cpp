@@ -1,0 +1,168 @@
+//===- CUDADevice.cpp - Caches in GPU memory, items on streams ------------===//
+//
+// Work item i runs on stream i mod S with that stream's scratch arena bound
+// (GPUShim.h), so the KV heads of a step run concurrently. A step:
+//
+//   record start on stream 0; streams 1..S-1 wait for it
+//   for each item: bind (stream, arena); call the entry point (enqueues)
+//   streams 1..S-1 record their end; stream 0 waits for them, records stop
+//   wait for stop; elapsed(start, stop) is the step's device time
+//
+//===----------------------------------------------------------------------===//
+
+#include "../Device.h"
+#include "../Status.h"
+#include "GPUShim.h"
+
+#include <memory>
+#include <vector>
+
+namespace spotlight::runtime {
+namespace {
+using namespace cuda;
+
+class CUDADevice final : public Device {
+public:
+  explicit CUDADevice(const Driver &driver) : d(driver) {}
+  ~CUDADevice() override {
+    d.makeCurrent();
+    for (CUstream s : streams)
+      d.cuStreamSynchronize(s);
+    arenas.clear();
+    for (CUevent e : events)
+      d.cuEventDestroy(e);
+    for (CUstream s : streams)
+      d.cuStreamDestroy(s);
+  }
+
+  spt_status init(int64_t streamCount) {
+    d.makeCurrent();
+    for (int64_t i = 0; i < streamCount; ++i) {
+      CUstream s = nullptr;
+      if (CUresult r = d.cuStreamCreate(&s, 0))
+        return driverError(r, "creating a stream");
+      streams.push_back(s);
+      arenas.push_back(std::make_unique<Arena>(d));
+    }
+    // start, stop, and one join event per stream.
+    for (int64_t i = 0; i < streamCount + 2; ++i) {
+      CUevent e = nullptr;
+      if (CUresult r = d.cuEventCreate(&e, 0))
+        return driverError(r, "creating an event");
+      events.push_back(e);
+    }
+    return SPT_OK;
+  }
+
+  void *allocate(int64_t bytes) override {
+    d.makeCurrent();
+    CUdeviceptr p = 0;
+    if (d.cuMemAlloc(&p, bytes) != CUDA_SUCCESS)
+      return nullptr;
+    if (d.cuMemsetD8(p, 0, bytes) != CUDA_SUCCESS) {
+      d.cuMemFree(p);
+      return nullptr;
+    }
+    return reinterpret_cast<void *>(p);
+  }
+  void release(void *memory) override {
+    d.makeCurrent();
+    d.cuMemFree(reinterpret_cast<CUdeviceptr>(memory));
+  }
+  bool usesHostMemory() const override { return false; }
+
+  spt_status upload(void *device, const void *host, int64_t bytes) override {
+    d.makeCurrent();
+    if (CUresult r = d.cuMemcpyHtoD(reinterpret_cast<CUdeviceptr>(device),
+                                    host, bytes))
+      return driverError(r, "copying to the GPU");
+    return SPT_OK;
+  }
+  spt_status download(void *host, const void *device, int64_t bytes) override {
+    d.makeCurrent();
+    if (CUresult r = d.cuMemcpyDtoH(
+            host, reinterpret_cast<CUdeviceptr>(device), bytes))
+      return driverError(r, "copying from the GPU");
+    return SPT_OK;
+  }
+
+  spt_status run(int64_t count,
+                 const std::function<void(int64_t)> &item) override {
+    d.makeCurrent();
+    const size_t S = streams.size();
+    CUevent start = events[0], stop = events[1];
+    CUresult r = d.cuEventRecord(start, streams[0]);
+    for (size_t s = 1; s < S && r == CUDA_SUCCESS; ++s)
+      r = d.cuStreamWaitEvent(streams[s], start, 0);
+    if (r != CUDA_SUCCESS)
+      return driverError(r, "ordering the streams");
+
+    std::string message;
+    CUresult failure = CUDA_SUCCESS;
+    for (int64_t i = 0; i < count && failure == CUDA_SUCCESS; ++i) {
+      Binding binding{&d, streams[i % S], arenas[i % S].get()};
+      bindThread(&binding);
+      item(i);
+      bindThread(nullptr);
+      takeFailure(failure, message);
+    }
+
+    for (size_t s = 1; s < S && r == CUDA_SUCCESS; ++s) {
+      r = d.cuEventRecord(events[s + 1], streams[s]);
+      if (r == CUDA_SUCCESS)
+        r = d.cuStreamWaitEvent(streams[0], events[s + 1], 0);
+    }
+    if (r == CUDA_SUCCESS)
+      r = d.cuEventRecord(stop, streams[0]);
+    if (r == CUDA_SUCCESS)
+      r = d.cuEventSynchronize(stop);
+    float ms = 0;
+    if (r == CUDA_SUCCESS && failure == CUDA_SUCCESS &&
+        d.cuEventElapsedTime(&ms, start, stop) == CUDA_SUCCESS)
+      lastMilliseconds = ms;
+    // Kernels may still fail asynchronously: the stop event reports it.
+    if (failure == CUDA_SUCCESS && r != CUDA_SUCCESS) {
+      failure = r;
+      message = "running the kernels failed: " + d.describe(r);
+    }
+    for (auto &arena : arenas)
+      arena->reset();
+    if (failure != CUDA_SUCCESS)
+      return fail(failure == CUDA_ERROR_OUT_OF_MEMORY ? SPT_ERROR_OUT_OF_MEMORY
+                                                      : SPT_ERROR_DEVICE,
+                  message);
+    return SPT_OK;
+  }
+
+private:
+  spt_status driverError(CUresult r, const char *what) {
+    return fail(r == CUDA_ERROR_OUT_OF_MEMORY ? SPT_ERROR_OUT_OF_MEMORY
+                                              : SPT_ERROR_DEVICE,
+                std::string(what) + " failed: " + d.describe(r));
+  }
+
+  const Driver &d;
+  std::vector<CUstream> streams;
+  std::vector<std::unique_ptr<Arena>> arenas;
+  std::vector<CUevent> events;
+};
+} // namespace
+
+spt_status makeCUDADevice(const void *artifactBase, int64_t streams,
+                          std::unique_ptr<Device> &device) {
+  std::string error;
+  const Driver *driver = loadDriver(error);
+  if (!driver)
+    return fail(SPT_ERROR_NO_DEVICE, error);
+  driver->makeCurrent();
+  if (!loadModulesOf(artifactBase, *driver, error))
+    return fail(SPT_ERROR_DEVICE, "the artifact's kernels do not load on " +
+                                      driver->deviceName + ": " + error);
+  auto created = std::make_unique<CUDADevice>(*driver);
+  if (spt_status s = created->init(streams < 1 ? 1 : streams))
+    return s;
+  device = std::move(created);
+  return SPT_OK;
+}
+
+} // namespace spotlight::runtime

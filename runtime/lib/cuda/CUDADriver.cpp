@@ -1,0 +1,125 @@
+//===- CUDADriver.cpp - The CUDA driver API, loaded with dlopen -----------===//
+
+#include "CUDADriver.h"
+
+#include <cstdlib>
+#include <dlfcn.h>
+#include <mutex>
+
+namespace spotlight::runtime::cuda {
+namespace {
+/// Looks up the first of `names` the library exports.
+template <typename Fn>
+bool bind(void *library, Fn &slot, std::initializer_list<const char *> names,
+          std::string &missing) {
+  for (const char *name : names)
+    if (void *symbol = dlsym(library, name)) {
+      slot = reinterpret_cast<Fn>(symbol);
+      return true;
+    }
+  missing = *names.begin();
+  return false;
+}
+
+bool bindAll(void *lib, Driver &d, std::string &missing) {
+  return bind(lib, d.cuInit, {"cuInit"}, missing) &&
+         bind(lib, d.cuDeviceGetCount, {"cuDeviceGetCount"}, missing) &&
+         bind(lib, d.cuDeviceGet, {"cuDeviceGet"}, missing) &&
+         bind(lib, d.cuDeviceGetName, {"cuDeviceGetName"}, missing) &&
+         bind(lib, d.cuDevicePrimaryCtxRetain, {"cuDevicePrimaryCtxRetain"},
+              missing) &&
+         bind(lib, d.cuCtxSetCurrent, {"cuCtxSetCurrent"}, missing) &&
+         bind(lib, d.cuGetErrorName, {"cuGetErrorName"}, missing) &&
+         bind(lib, d.cuGetErrorString, {"cuGetErrorString"}, missing) &&
+         bind(lib, d.cuModuleLoadData, {"cuModuleLoadData"}, missing) &&
+         bind(lib, d.cuModuleUnload, {"cuModuleUnload"}, missing) &&
+         bind(lib, d.cuModuleGetFunction, {"cuModuleGetFunction"}, missing) &&
+         bind(lib, d.cuLaunchKernel, {"cuLaunchKernel"}, missing) &&
+         bind(lib, d.cuMemAlloc, {"cuMemAlloc_v2"}, missing) &&
+         bind(lib, d.cuMemFree, {"cuMemFree_v2"}, missing) &&
+         bind(lib, d.cuMemsetD8, {"cuMemsetD8_v2"}, missing) &&
+         bind(lib, d.cuMemcpyHtoD, {"cuMemcpyHtoD_v2"}, missing) &&
+         bind(lib, d.cuMemcpyDtoH, {"cuMemcpyDtoH_v2"}, missing) &&
+         bind(lib, d.cuMemcpyAsync, {"cuMemcpyAsync"}, missing) &&
+         bind(lib, d.cuStreamCreate, {"cuStreamCreate"}, missing) &&
+         bind(lib, d.cuStreamDestroy, {"cuStreamDestroy_v2"}, missing) &&
+         bind(lib, d.cuStreamSynchronize, {"cuStreamSynchronize"}, missing) &&
+         bind(lib, d.cuStreamWaitEvent, {"cuStreamWaitEvent"}, missing) &&
+         bind(lib, d.cuEventCreate, {"cuEventCreate"}, missing) &&
+         bind(lib, d.cuEventDestroy, {"cuEventDestroy_v2"}, missing) &&
+         bind(lib, d.cuEventRecord, {"cuEventRecord"}, missing) &&
+         bind(lib, d.cuEventSynchronize, {"cuEventSynchronize"}, missing) &&
+         bind(lib, d.cuEventElapsedTime,
+              {"cuEventElapsedTime_v2", "cuEventElapsedTime"}, missing);
+}
+
+/// Opens the driver and retains the primary context of the chosen device.
+const Driver *open(std::string &error) {
+  const char *path = std::getenv("SPOTLIGHT_CUDA_DRIVER");
+  if (!path || !*path)
+    path = "libcuda.so.1";
+  void *library = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (!library) {
+    error = std::string("no CUDA device: the CUDA driver (") + path +
+            ") cannot be loaded";
+    return nullptr;
+  }
+  static Driver driver;
+  std::string missing;
+  if (!bindAll(library, driver, missing)) {
+    error = std::string("no CUDA device: the CUDA driver (") + path +
+            ") lacks " + missing + " (driver too old?)";
+    return nullptr;
+  }
+  int count = 0;
+  CUresult result = driver.cuInit(0);
+  if (result == CUDA_SUCCESS)
+    result = driver.cuDeviceGetCount(&count);
+  if (result != CUDA_SUCCESS || count == 0) {
+    error = "no CUDA device: the driver reports no usable GPU" +
+            (result != CUDA_SUCCESS ? " (" + driver.describe(result) + ")"
+                                    : std::string());
+    return nullptr;
+  }
+  int ordinal = 0;
+  if (const char *chosen = std::getenv("SPOTLIGHT_CUDA_DEVICE"))
+    ordinal = std::atoi(chosen);
+  if (ordinal < 0 || ordinal >= count) {
+    error = "no CUDA device: SPOTLIGHT_CUDA_DEVICE=" + std::to_string(ordinal) +
+            " but the driver reports " + std::to_string(count) + " GPU(s)";
+    return nullptr;
+  }
+  char name[256] = {};
+  if ((result = driver.cuDeviceGet(&driver.device, ordinal)) ||
+      (result = driver.cuDevicePrimaryCtxRetain(&driver.context,
+                                                driver.device)) ||
+      (result = driver.cuDeviceGetName(name, sizeof(name) - 1, driver.device))) {
+    error = "no CUDA device: cannot open GPU " + std::to_string(ordinal) +
+            ": " + driver.describe(result);
+    return nullptr;
+  }
+  driver.deviceName = name;
+  return &driver;
+}
+} // namespace
+
+std::string Driver::describe(CUresult result) const {
+  const char *name = nullptr, *text = nullptr;
+  if (cuGetErrorName(result, &name) != CUDA_SUCCESS || !name)
+    return "CUDA error " + std::to_string(result);
+  std::string out = name;
+  if (cuGetErrorString(result, &text) == CUDA_SUCCESS && text)
+    out += std::string(" (") + text + ")";
+  return out;
+}
+
+const Driver *loadDriver(std::string &error) {
+  static std::once_flag once;
+  static const Driver *driver = nullptr;
+  static std::string why;
+  std::call_once(once, [] { driver = open(why); });
+  error = why;
+  return driver;
+}
+
+} // namespace spotlight::runtime::cuda
