@@ -8,6 +8,10 @@
 //   streams 1..S-1 record their end; stream 0 waits for them, records stop
 //   wait for stop; elapsed(start, stop) is the step's device time
 //
+// That time includes the host's enqueueing wherever the GPU waits for it
+// (small contexts): it is the step's latency on the device, not the sum of
+// its kernels' run times.
+//
 //===----------------------------------------------------------------------===//
 
 #include "../Device.h"
@@ -117,9 +121,11 @@ public:
     if (r == CUDA_SUCCESS)
       r = d.cuEventSynchronize(stop);
     float ms = 0;
-    if (r == CUDA_SUCCESS && failure == CUDA_SUCCESS &&
-        d.cuEventElapsedTime(&ms, start, stop) == CUDA_SUCCESS)
-      lastMilliseconds = ms;
+    lastMilliseconds = r == CUDA_SUCCESS && failure == CUDA_SUCCESS &&
+                               d.cuEventElapsedTime(&ms, start, stop) ==
+                                   CUDA_SUCCESS
+                           ? ms
+                           : -1;
     // Kernels may still fail asynchronously: the stop event reports it.
     if (failure == CUDA_SUCCESS && r != CUDA_SUCCESS) {
       failure = r;

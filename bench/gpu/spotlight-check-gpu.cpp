@@ -1,0 +1,893 @@
+//===- spotlight-check-gpu.cpp - The device path: checked, then timed -----===//
+//
+// The one run to do on a machine with an NVIDIA GPU (bench/gpu/check.sh):
+//
+//   check   small geometries on fresh random inputs (the seed is printed;
+//           SPOTLIGHT_TEST_SEED repeats it), appended in chunks, against the
+//           naive reference with the logic of unittests/RuntimeTest.cpp:
+//           stored key codes (ambiguous bits aside), the selected sets
+//           (exact, from the stored codes, under the tie rule), the sparse
+//           and dense outputs (SEMANTICS.md tolerances). One PASS/FAIL line
+//           per case.
+//   timing  the published setting (QH=28 KH=4 D=128 CH=28 bf16, 2% budget,
+//           B=1) at each N: retrieval (spt_select), the sparse step
+//           (spt_decode) and the dense baseline (spt_decode_dense), as
+//           medians of the device time (spt_cache_last_step_time) and of the
+//           host wall time per call, with the bandwidth the scans imply.
+//
+// `--device=cpu` runs the same on the CPU path. Exits non-zero on any
+// failure.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Reference/NaiveReference.h"
+#include "Support/DecodeProblem.h"
+#include "spotlight/Codegen/DecodeModule.h"
+#include "spotlight/Support/HalfFloat.h"
+#include "spotlight/Target/Artifact.h"
+#include "spotlight/runtime.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <numeric>
+#include <random>
+#include <string>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+using namespace spotlight;
+using namespace spotlight::testing;
+namespace cl = llvm::cl;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Options
+//===----------------------------------------------------------------------===//
+
+cl::OptionCategory category("spotlight-check-gpu options");
+cl::opt<std::string> deviceOption("device", cl::desc("cuda (default) or cpu"),
+                                  cl::init("cuda"), cl::cat(category));
+cl::opt<std::string> chipOption("chip", cl::desc("CUDA chip: sm_80 or sm_90"),
+                                cl::init("sm_90"), cl::cat(category));
+cl::list<int64_t> tokensOption(
+    "tokens",
+    cl::desc("Timing sizes N, comma separated (default 32768,131072,524288 "
+             "on cuda, 4096,16384 on cpu)"),
+    cl::CommaSeparated, cl::cat(category));
+cl::opt<int> repsOption("reps", cl::desc("Timed calls per median"),
+                        cl::init(20), cl::cat(category));
+cl::opt<bool> skipTiming("skip-timing", cl::desc("Only the correctness check"),
+                         cl::cat(category));
+cl::opt<bool> skipCheck("skip-check", cl::desc("Only the timing"),
+                        cl::cat(category));
+
+/// Bits of a code whose pre-sign value is this close to 0 may differ
+/// between f32 implementations (RuntimeTest's margin).
+constexpr double kAmbiguousMargin = 1e-3;
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+spt_dtype dtypeOf(ElementType type) {
+  return type == ElementType::F32   ? SPT_F32
+         : type == ElementType::F16 ? SPT_F16
+                                    : SPT_BF16;
+}
+
+spt_tensor viewOf(HostTensor &tensor, spt_dtype dtype) {
+  spt_tensor view{
+      tensor.data(), dtype, static_cast<int32_t>(tensor.shape().size()), {}};
+  for (size_t i = 0; i < tensor.shape().size(); ++i)
+    view.shape[i] = tensor.shape()[i];
+  return view;
+}
+
+/// "<status>: <message>" of the call that just failed on this thread.
+std::string lastError(spt_status status) {
+  return std::string(spt_status_name(status)) + ": " + spt_last_error();
+}
+
+/// Without a usable device every case would fail the same way: stop at the
+/// first sign of it, with the runtime's own words.
+[[noreturn]] void noDevice(spt_status status) {
+  std::fprintf(stderr,
+               "spotlight-check-gpu: the %s device cannot be used: %s\n",
+               deviceOption.c_str(), lastError(status).c_str());
+  std::exit(2);
+}
+
+/// Runs body(i) for i in [0, count) on every core: the naive reference of
+/// the key codes is the slowest part of the check.
+void parallelFor(int64_t count, const std::function<void(int64_t)> &body) {
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  std::atomic<int64_t> next{0};
+  std::vector<std::thread> pool;
+  for (unsigned i = 0; i < threads; ++i)
+    pool.emplace_back([&] {
+      for (int64_t at; (at = next.fetch_add(1)) < count;)
+        body(at);
+    });
+  for (auto &thread : pool)
+    thread.join();
+}
+
+//===----------------------------------------------------------------------===//
+// Machine and artifacts
+//===----------------------------------------------------------------------===//
+
+std::string cpuName() {
+  std::ifstream info("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(info, line))
+    if (line.rfind("model name", 0) == 0)
+      return line.substr(line.find(':') + 2);
+  return "unknown CPU";
+}
+
+/// The GPU's name from nvidia-smi when it is there (the check itself never
+/// links the driver; the runtime loads it).
+std::string gpuName() {
+  std::string name;
+  if (FILE *pipe = popen("nvidia-smi --query-gpu=name,memory.total "
+                         "--format=csv,noheader 2>/dev/null",
+                         "r")) {
+    char line[256];
+    if (std::fgets(line, sizeof(line), pipe))
+      name = line;
+    pclose(pipe);
+  }
+  while (!name.empty() && (name.back() == '\n' || name.back() == '\r'))
+    name.pop_back();
+  return name.empty() ? "unknown GPU (no name from nvidia-smi)" : name;
+}
+
+/// Compiles each distinct geometry once, for the device under test, and
+/// keeps it loaded: an artifact must outlive its caches.
+class Artifacts {
+public:
+  explicit Artifacts(const ArtifactOptions &options) : options(options) {
+    char pattern[] = "/tmp/spotlight-check-XXXXXX";
+    if (const char *made = mkdtemp(pattern))
+      dir = made;
+  }
+  ~Artifacts() {
+    for (auto &entry : loaded) {
+      spt_artifact_free(entry.second.artifact);
+      std::remove(entry.second.path.c_str());
+    }
+    if (!dir.empty())
+      rmdir(dir.c_str());
+  }
+
+  /// The artifact of `model` (its batch does not matter: artifacts hold
+  /// one work item), or null with `error` set.
+  spt_artifact *get(DecodeGeometry model, std::string &error) {
+    model.batch = 1;
+    std::string key = writeManifest(model);
+    auto it = loaded.find(key);
+    if (it != loaded.end())
+      return it->second.artifact;
+    if (dir.empty()) {
+      error = "cannot create a temporary directory";
+      return nullptr;
+    }
+    std::string path = dir + "/a" + std::to_string(loaded.size()) + ".spt";
+    auto start = Clock::now();
+    if (!compileArtifact(model, path, error, options))
+      return nullptr;
+    compileSeconds += secondsSince(start);
+    spt_artifact *artifact = nullptr;
+    if (spt_status s = spt_artifact_load(path.c_str(), &artifact)) {
+      error = "loading the artifact: " + lastError(s);
+      return nullptr;
+    }
+    loaded[key] = {artifact, path};
+    return artifact;
+  }
+
+  double compileSeconds = 0;
+
+private:
+  struct Entry {
+    spt_artifact *artifact;
+    std::string path;
+  };
+  ArtifactOptions options;
+  std::string dir;
+  std::map<std::string, Entry> loaded;
+};
+
+/// A cache on `device` holding the hash weights of `problem`; exits when the
+/// device is unusable, else null with `error` set on failure.
+spt_cache *createCache(spt_artifact *artifact, spt_device device,
+                       DecodeProblem &problem, int64_t capacity,
+                       std::string &error) {
+  spt_dtype wt = dtypeOf(problem.geometry.weightType);
+  spt_tensor w1 = viewOf(problem.w1T, wt), b1 = viewOf(problem.b1T, wt),
+             w2 = viewOf(problem.w2T, wt), b2 = viewOf(problem.b2T, wt);
+  spt_cache *cache = nullptr;
+  spt_status s = spt_cache_create(artifact, device, problem.geometry.batch,
+                                  capacity, &w1, &b1, &w2, &b2, &cache);
+  if (s == SPT_ERROR_NO_DEVICE)
+    noDevice(s);
+  if (s != SPT_OK)
+    error = "spt_cache_create: " + lastError(s);
+  return cache;
+}
+
+//===----------------------------------------------------------------------===//
+// Correctness
+//===----------------------------------------------------------------------===//
+
+/// One geometry and the lengths of its B sequences.
+struct CheckCase {
+  std::string name;
+  DecodeGeometry geometry;
+  std::vector<int64_t> lengths;
+};
+
+DecodeGeometry geometry(int64_t qh, int64_t kh, int64_t d, bool codePerQuery,
+                        bool headMode, ElementType dtype) {
+  DecodeGeometry g;
+  g.queryHeads = qh;
+  g.kvHeads = kh;
+  g.headDim = d;
+  g.codeHeads = codePerQuery ? qh : kh;
+  g.headMode = headMode;
+  g.dtype = dtype;
+  g.maxTokens = 8192; // one artifact for every case of a geometry
+  return g;
+}
+
+/// The published geometry at three lengths (one token, below and above
+/// sink + window + k), the other selection and code-head modes, f32, a
+/// fixed budget, and two sequences of different lengths in one batch.
+std::vector<CheckCase> checkCases() {
+  DecodeGeometry qwen = geometry(28, 4, 128, true, false, ElementType::BF16);
+  DecodeGeometry fixed = qwen;
+  fixed.budgetCount = 64;
+  return {
+      {"group bf16", qwen, {1}},
+      {"group bf16", qwen, {300}},
+      {"group bf16", qwen, {5000}},
+      {"head bf16",
+       geometry(16, 4, 64, false, true, ElementType::BF16),
+       {3000}},
+      {"group f32", geometry(8, 2, 64, true, false, ElementType::F32), {2500}},
+      {"group bf16 budget=64", fixed, {2000}},
+      {"group bf16 batch 2", qwen, {4100, 77}},
+  };
+}
+
+/// What a case found wrong (empty when it passed) and what it measured.
+struct Findings {
+  std::vector<std::string> problems;
+  std::string measured;
+
+  /// Records a failed runtime call; returns whether the call succeeded.
+  bool ok(spt_status status, const char *call) {
+    if (status != SPT_OK)
+      problems.push_back(std::string(call) + ": " + lastError(status));
+    return status == SPT_OK;
+  }
+};
+
+/// Tokens [at, at + n) of sequence b of a [B, KH, T, D] tensor, as the
+/// [KH, n, D] tensor that spt_cache_append takes.
+HostTensor tokenSlice(const HostTensor &all, int64_t elementBytes, int64_t b,
+                      int64_t at, int64_t n) {
+  const int64_t KH = all.shape()[1], T = all.shape()[2], D = all.shape()[3];
+  HostTensor slice({KH, n, D}, elementBytes);
+  const char *from = static_cast<const char *>(all.data());
+  char *to = static_cast<char *>(slice.data());
+  const int64_t row = D * elementBytes;
+  for (int64_t h = 0; h < KH; ++h)
+    std::memcpy(to + h * n * row, from + ((b * KH + h) * T + at) * row,
+                n * row);
+  return slice;
+}
+
+/// Appends the first n tokens of sequence b in up to three chunks (half,
+/// the rest but one, one) so that appends after the first are exercised,
+/// the single-token one of decoding included.
+void appendInChunks(spt_cache *cache, DecodeProblem &problem, int64_t b,
+                    int64_t n, Findings &findings) {
+  const ElementType type = problem.geometry.dtype;
+  const int64_t bytes = elementBytes(type);
+  const int64_t ends[] = {n / 2, n - 1, n};
+  int64_t at = 0;
+  for (int64_t end : ends) {
+    if (end <= at)
+      continue;
+    HostTensor k = tokenSlice(problem.kT, bytes, b, at, end - at);
+    HostTensor v = tokenSlice(problem.vT, bytes, b, at, end - at);
+    spt_tensor kv = viewOf(k, dtypeOf(type)), vv = viewOf(v, dtypeOf(type));
+    if (!findings.ok(spt_cache_append(cache, b, &kv, &vv), "spt_cache_append"))
+      return;
+    at = end;
+  }
+  int64_t length = -1;
+  if (findings.ok(spt_cache_length(cache, b, &length), "spt_cache_length") &&
+      length != n)
+    findings.problems.push_back("sequence " + std::to_string(b) + " holds " +
+                                std::to_string(length) + " tokens, not " +
+                                std::to_string(n));
+}
+
+/// Redraws the query rows of `problem` until no bit of their reference code
+/// is ambiguous, so the reference query codes are the device's exactly (as
+/// RuntimeTest does). Returns the codes, [B, QH, W].
+std::vector<uint32_t> clearQueries(DecodeProblem &problem,
+                                   const reference::HashWeights &weights,
+                                   std::mt19937_64 &rng) {
+  const DecodeGeometry &g = problem.geometry;
+  const int64_t D = g.headDim, W = g.codeWords(), QH = g.queryHeads;
+  reference::Geometry rg = referenceGeometry(g);
+  std::normal_distribution<float> normal(0, 1);
+  std::vector<uint32_t> codes(g.batch * QH * W);
+  for (int64_t row = 0; row < g.batch * QH; ++row) {
+    for (;;) {
+      std::vector<float> x(D);
+      for (float &value : x)
+        value = normal(rng);
+      makeTensor({D}, g.dtype, x); // rounds x to the element type
+      std::vector<double> preSign;
+      auto code = reference::encodeRow(x.data(), weights, D,
+                                       rg.codeHeadOfQuery(row % QH), &preSign);
+      if (std::all_of(preSign.begin(), preSign.end(), [](double p) {
+            return std::abs(p) >= kAmbiguousMargin;
+          })) {
+        std::copy(x.begin(), x.end(), problem.q.begin() + row * D);
+        std::copy(code.begin(), code.end(), codes.begin() + row * W);
+        break;
+      }
+    }
+  }
+  problem.qT = makeTensor({g.batch, QH, D}, g.dtype, problem.q);
+  return codes;
+}
+
+/// The stored key codes of sequence b must be the reference's, bit for
+/// bit, except where the pre-sign value is ambiguous. Returns how many
+/// ambiguous bits differed.
+int64_t checkKeyCodes(const DecodeProblem &problem,
+                      const reference::HashWeights &weights, int64_t b,
+                      int64_t n, const uint32_t *codes, Findings &findings) {
+  const DecodeGeometry &g = problem.geometry;
+  const int64_t D = g.headDim, W = g.codeWords(), C = g.keyCodesPerHead();
+  std::atomic<int64_t> ambiguous{0}, wrong{0};
+  std::mutex firstLock;
+  std::string first;
+  parallelFor(g.kvHeads * n, [&](int64_t row) {
+    const int64_t h = row / n, t = row % n;
+    const float *key =
+        problem.k.data() + ((b * g.kvHeads + h) * problem.tokens + t) * D;
+    for (int64_t c = 0; c < C; ++c) {
+      std::vector<double> preSign;
+      int64_t codeHead = C == 1 ? h : h * g.group() + c;
+      auto expected = reference::encodeRow(key, weights, D, codeHead, &preSign);
+      const uint32_t *actual = codes + (row * C + c) * W;
+      for (int64_t bit = 0; bit < D; ++bit) {
+        if (!(((actual[bit / 32] ^ expected[bit / 32]) >> (bit % 32)) & 1))
+          continue;
+        if (std::abs(preSign[bit]) < kAmbiguousMargin) {
+          ++ambiguous;
+          continue;
+        }
+        if (wrong++ == 0) {
+          std::lock_guard<std::mutex> lock(firstLock);
+          first = "b=" + std::to_string(b) + " h=" + std::to_string(h) +
+                  " t=" + std::to_string(t) + " code " + std::to_string(c) +
+                  " bit " + std::to_string(bit);
+        }
+      }
+    }
+  });
+  if (wrong)
+    findings.problems.push_back(std::to_string(wrong.load()) +
+                                " key code bits wrong (first: " + first + ")");
+  return ambiguous;
+}
+
+/// Says how a returned set differs from the reference's: how many tokens,
+/// and whether their scores match (then only the tie rule differs).
+std::string describeSetMismatch(const std::vector<int32_t> &actual,
+                                const std::vector<int32_t> &expected,
+                                const std::vector<int64_t> &scores) {
+  std::vector<int32_t> got;
+  for (int32_t t : actual)
+    if (t >= 0)
+      got.push_back(t);
+  std::vector<int32_t> missing, extra;
+  std::vector<int32_t> sortedGot = got;
+  std::sort(sortedGot.begin(), sortedGot.end());
+  std::set_difference(expected.begin(), expected.end(), sortedGot.begin(),
+                      sortedGot.end(), std::back_inserter(missing));
+  std::set_difference(sortedGot.begin(), sortedGot.end(), expected.begin(),
+                      expected.end(), std::back_inserter(extra));
+  auto scoreSum = [&](const std::vector<int32_t> &set) {
+    int64_t sum = 0;
+    for (int32_t t : set)
+      sum += t < static_cast<int32_t>(scores.size()) ? scores[t] : -1000000;
+    return sum;
+  };
+  std::string text = std::to_string(got.size()) + " returned, " +
+                     std::to_string(expected.size()) + " expected, " +
+                     std::to_string(missing.size()) + " missing, " +
+                     std::to_string(extra.size()) + " extra";
+  if (!missing.empty() && !extra.empty())
+    text += " (first missing " + std::to_string(missing[0]) + ", first extra " +
+            std::to_string(extra[0]) + ")";
+  if (missing.empty() && extra.empty())
+    text += " (same tokens: order or padding differs)";
+  else if (missing.size() == extra.size() &&
+           scoreSum(missing) == scoreSum(extra))
+    text += " (equal scores: only the tie rule differs)";
+  return text;
+}
+
+/// The reference sets of sequence b, from the stored codes and the query
+/// codes; the returned rows [S, M] must equal them exactly (ascending, -1
+/// padded).
+std::vector<std::vector<int32_t>>
+checkSelection(const DecodeGeometry &g, const std::vector<uint32_t> &queryCodes,
+               const uint32_t *codes, int64_t b, int64_t n,
+               const int32_t *indices, Findings &findings) {
+  const int64_t S = g.selectionSets(), M = g.selectionSlots();
+  const int64_t QH = g.queryHeads, W = g.codeWords();
+  reference::Selection rs = referenceSelection(g);
+  reference::Geometry one{1, QH, g.kvHeads, g.headDim, g.codeHeads};
+  std::vector<std::vector<int32_t>> sets;
+  for (int64_t s = 0; s < S; ++s) {
+    auto scores = reference::scoreRow(one, rs, queryCodes.data() + b * QH * W,
+                                      codes, n, 0, s);
+    auto expected = reference::selectTokens(scores, rs);
+    std::vector<int32_t> actual(indices + s * M, indices + (s + 1) * M),
+        padded = expected;
+    padded.resize(M, -1);
+    if (actual != padded)
+      findings.problems.push_back(
+          "selection of sequence " + std::to_string(b) + " set " +
+          std::to_string(s) + ": " +
+          describeSetMismatch(actual, expected, scores));
+    sets.push_back(std::move(expected));
+  }
+  return sets;
+}
+
+/// Device outputs and reference outputs, flattened over the batch.
+struct Outputs {
+  std::vector<double> sparse, sparseRef, dense, denseRef;
+};
+
+/// Appends sequence b's outputs and their references over `sets` (sparse)
+/// and over all n tokens (dense).
+void collectOutputs(const DecodeProblem &problem, int64_t b, int64_t n,
+                    const std::vector<std::vector<int32_t>> &sets,
+                    const HostTensor &sparse, const HostTensor &dense,
+                    Outputs &outputs) {
+  const DecodeGeometry &g = problem.geometry;
+  const int64_t QH = g.queryHeads, D = g.headDim;
+  std::vector<int32_t> all(n);
+  std::iota(all.begin(), all.end(), 0);
+  for (int64_t qh = 0; qh < QH; ++qh) {
+    auto s = problem.attention(b, qh, sets[g.headMode ? qh : qh / g.group()]);
+    auto d = problem.attention(b, qh, all);
+    outputs.sparseRef.insert(outputs.sparseRef.end(), s.begin(), s.end());
+    outputs.denseRef.insert(outputs.denseRef.end(), d.begin(), d.end());
+    for (int64_t i = 0; i < D; ++i) {
+      int64_t at = (b * QH + qh) * D + i;
+      outputs.sparse.push_back(readElement(sparse, g.dtype, at));
+      outputs.dense.push_back(readElement(dense, g.dtype, at));
+    }
+  }
+}
+
+/// What one decode step returned for every sequence.
+struct Step {
+  HostTensor sparse, dense, indices;
+};
+
+/// Runs spt_decode, spt_decode_dense and spt_select once; retrieval alone
+/// must select what the full step selected.
+bool runStep(spt_cache *cache, DecodeProblem &problem, Step &step,
+             Findings &findings) {
+  const DecodeGeometry &g = problem.geometry;
+  const spt_dtype dt = dtypeOf(g.dtype);
+  HostTensor selected(step.indices.shape(), 4);
+  spt_tensor qv = viewOf(problem.qT, dt), ov = viewOf(step.sparse, dt),
+             dv = viewOf(step.dense, dt), iv = viewOf(step.indices, SPT_I32),
+             sv = viewOf(selected, SPT_I32);
+  if (!findings.ok(spt_decode(cache, &qv, &ov, &iv), "spt_decode") ||
+      !findings.ok(spt_decode_dense(cache, &qv, &dv), "spt_decode_dense") ||
+      !findings.ok(spt_select(cache, &qv, &sv), "spt_select"))
+    return false;
+  const int32_t *returned = step.indices.as<int32_t>();
+  if (!std::equal(returned, returned + step.indices.numElements(),
+                  selected.as<int32_t>()))
+    findings.problems.push_back("spt_select differs from spt_decode's indices");
+  return true;
+}
+
+/// Checks the stored codes, the selection and the outputs of every
+/// sequence against the reference.
+void checkStep(spt_cache *cache, const DecodeProblem &problem,
+               const reference::HashWeights &weights,
+               const std::vector<uint32_t> &queryCodes,
+               const std::vector<int64_t> &lengths, const Step &step,
+               Findings &findings) {
+  const DecodeGeometry &g = problem.geometry;
+  const int64_t KH = g.kvHeads, C = g.keyCodesPerHead(), W = g.codeWords();
+  const int64_t SM = g.selectionSets() * g.selectionSlots();
+  Outputs outputs;
+  int64_t ambiguous = 0;
+  for (int64_t b = 0; b < g.batch; ++b) {
+    const int64_t n = lengths[b];
+    HostTensor codes({KH, n, C, W}, 4);
+    spt_tensor cv = viewOf(codes, SPT_I32);
+    if (!findings.ok(spt_cache_read_codes(cache, b, &cv),
+                     "spt_cache_read_codes"))
+      return;
+    ambiguous +=
+        checkKeyCodes(problem, weights, b, n, codes.as<uint32_t>(), findings);
+    auto sets = checkSelection(g, queryCodes, codes.as<uint32_t>(), b, n,
+                               step.indices.as<int32_t>() + b * SM, findings);
+    collectOutputs(problem, b, n, sets, step.sparse, step.dense, outputs);
+  }
+
+  const double tolerance = g.dtype == ElementType::F32 ? 1e-5 : 1e-2;
+  double sparseError = relativeError(outputs.sparse, outputs.sparseRef);
+  double denseError = relativeError(outputs.dense, outputs.denseRef);
+  char text[160];
+  std::snprintf(text, sizeof(text),
+                "sparse err %.1e, dense err %.1e (tol %.0e), %lld ambiguous "
+                "key bits differ",
+                sparseError, denseError, tolerance, (long long)ambiguous);
+  findings.measured = text;
+  // `!(x < tol)` so that a NaN fails too.
+  if (!(sparseError < tolerance))
+    findings.problems.push_back("sparse output over the tolerance");
+  if (!(denseError < tolerance))
+    findings.problems.push_back("dense output over the tolerance");
+}
+
+/// Compiles, fills a cache in chunks, runs one step and checks it.
+void checkCase(const CheckCase &c, Artifacts &artifacts, spt_device device,
+               uint64_t seed, Findings &findings) {
+  DecodeGeometry g = c.geometry;
+  g.batch = static_cast<int64_t>(c.lengths.size());
+  const int64_t capacity =
+      *std::max_element(c.lengths.begin(), c.lengths.end());
+  std::string error;
+  spt_artifact *artifact = artifacts.get(g, error);
+  if (!artifact) {
+    findings.problems.push_back("compiling: " + error);
+    return;
+  }
+  DecodeProblem problem(g, capacity, seed);
+  const reference::HashWeights weights{problem.w1, problem.b1, problem.w2,
+                                       problem.b2};
+  std::mt19937_64 rng(seed ^ 0x9e3779b97f4a7c15ull);
+  std::vector<uint32_t> queryCodes = clearQueries(problem, weights, rng);
+  spt_cache *cache = createCache(artifact, device, problem, capacity, error);
+  if (!cache) {
+    findings.problems.push_back(error);
+    return;
+  }
+  for (int64_t b = 0; b < g.batch && findings.problems.empty(); ++b)
+    appendInChunks(cache, problem, b, c.lengths[b], findings);
+  const int64_t bytes = elementBytes(g.dtype);
+  Step step{HostTensor({g.batch, g.queryHeads, g.headDim}, bytes),
+            HostTensor({g.batch, g.queryHeads, g.headDim}, bytes),
+            HostTensor({g.batch, g.selectionSets(), g.selectionSlots()}, 4)};
+  if (findings.problems.empty() && runStep(cache, problem, step, findings))
+    checkStep(cache, problem, weights, queryCodes, c.lengths, step, findings);
+  spt_cache_free(cache);
+}
+
+std::string describe(const CheckCase &c) {
+  std::string lengths;
+  for (int64_t n : c.lengths)
+    lengths += (lengths.empty() ? "" : ",") + std::to_string(n);
+  const DecodeGeometry &g = c.geometry;
+  return c.name + " QH=" + std::to_string(g.queryHeads) +
+         " KH=" + std::to_string(g.kvHeads) +
+         " D=" + std::to_string(g.headDim) +
+         " CH=" + std::to_string(g.codeHeads) + " N=" + lengths;
+}
+
+/// Runs every case; returns how many failed.
+int runChecks(Artifacts &artifacts, spt_device device) {
+  uint64_t seed = freshSeed();
+  std::printf("check     seed %llu (SPOTLIGHT_TEST_SEED=%llu repeats it)\n",
+              (unsigned long long)seed, (unsigned long long)seed);
+  std::vector<CheckCase> cases = checkCases();
+  int failed = 0;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    auto start = Clock::now();
+    Findings findings;
+    checkCase(cases[i], artifacts, device, seed + i, findings);
+    bool pass = findings.problems.empty();
+    failed += !pass;
+    std::printf("%s  %-58s %s (%.1f s)\n", pass ? "PASS" : "FAIL",
+                describe(cases[i]).c_str(), findings.measured.c_str(),
+                secondsSince(start));
+    for (const std::string &problem : findings.problems)
+      std::printf("        %s\n", problem.c_str());
+    std::fflush(stdout);
+  }
+  return failed;
+}
+
+//===----------------------------------------------------------------------===//
+// Timing
+//===----------------------------------------------------------------------===//
+
+/// A fast generator: filling half a million tokens with std::normal would
+/// take longer than the timed work.
+struct SplitMix {
+  uint64_t state;
+  uint64_t next() {
+    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+  /// Uniform bf16 values in [-2, 2).
+  void fill(std::vector<uint16_t> &values) {
+    for (size_t i = 0; i < values.size(); i += 4) {
+      uint64_t bits = next();
+      for (size_t j = i; j < std::min(values.size(), i + 4); ++j, bits >>= 16)
+        values[j] = toBf16(static_cast<int16_t>(bits & 0xffff) / 16384.0f);
+    }
+  }
+};
+
+/// Appends random tokens to sequence 0 until it holds `target`, in big
+/// chunks (each N of the table reuses the tokens of the smaller ones).
+/// Returns the host seconds it took.
+double fillTo(spt_cache *cache, const DecodeGeometry &g, int64_t target,
+              SplitMix &random) {
+  const int64_t KH = g.kvHeads, D = g.headDim, chunk = 65536;
+  int64_t length = 0;
+  if (spt_status s = spt_cache_length(cache, 0, &length); s != SPT_OK) {
+    std::fprintf(stderr, "spt_cache_length: %s\n", lastError(s).c_str());
+    return -1;
+  }
+  auto start = Clock::now();
+  std::vector<uint16_t> keys, values;
+  while (length < target) {
+    int64_t n = std::min(chunk, target - length);
+    keys.resize(KH * n * D);
+    values.resize(KH * n * D);
+    random.fill(keys);
+    random.fill(values);
+    spt_tensor k{keys.data(), SPT_BF16, 3, {KH, n, D}};
+    spt_tensor v{values.data(), SPT_BF16, 3, {KH, n, D}};
+    if (spt_status s = spt_cache_append(cache, 0, &k, &v); s != SPT_OK) {
+      std::fprintf(stderr, "spt_cache_append: %s\n", lastError(s).c_str());
+      return -1;
+    }
+    length += n;
+  }
+  return secondsSince(start);
+}
+
+/// Medians of one call's device time (as the runtime reports it) and host
+/// wall time, in microseconds.
+struct Timing {
+  double deviceUs = 0, hostUs = 0;
+};
+
+/// Times `reps` calls after one warm-up (the first call on a device may
+/// load or JIT the kernels). False, with the error printed, if one fails.
+bool timeCall(spt_cache *cache, int reps, const char *what,
+              const std::function<spt_status()> &call, Timing &timing) {
+  std::vector<double> device, host;
+  for (int r = -1; r < reps; ++r) {
+    auto start = Clock::now();
+    spt_status s = call();
+    double wall = secondsSince(start);
+    double ms = 0;
+    if (s == SPT_OK)
+      s = spt_cache_last_step_time(cache, &ms);
+    if (s != SPT_OK) {
+      std::fprintf(stderr, "%s: %s\n", what, lastError(s).c_str());
+      return false;
+    }
+    if (r >= 0) {
+      device.push_back(1e3 * ms);
+      host.push_back(1e6 * wall);
+    }
+  }
+  timing = {median(device), median(host)};
+  return true;
+}
+
+/// One row of the table: the three calls at one N.
+struct Row {
+  double fillSeconds;
+  Timing retrieval, sparse, dense;
+};
+
+/// Fills the cache up to n tokens and times the three calls there.
+bool timeAt(spt_cache *cache, const DecodeGeometry &g, int64_t n, int reps,
+            SplitMix &random, spt_tensor &q, spt_tensor &out,
+            spt_tensor &denseOut, spt_tensor &indices, Row &row) {
+  row.fillSeconds = fillTo(cache, g, n, random);
+  return row.fillSeconds >= 0 &&
+         timeCall(
+             cache, reps, "spt_select",
+             [&] { return spt_select(cache, &q, &indices); }, row.retrieval) &&
+         timeCall(
+             cache, reps, "spt_decode",
+             [&] { return spt_decode(cache, &q, &out, &indices); },
+             row.sparse) &&
+         timeCall(
+             cache, reps, "spt_decode_dense",
+             [&] { return spt_decode_dense(cache, &q, &denseOut); }, row.dense);
+}
+
+/// Retrieval must read every stored key code once, the dense step every
+/// key and value row: the bandwidths they imply, from device times.
+void printRow(const DecodeGeometry &g, int64_t n, const Row &row) {
+  const double codeBytes =
+      double(n) * g.kvHeads * g.keyCodesPerHead() * g.codeWords() * 4;
+  const double kvBytes = double(n) * g.kvHeads * g.headDim * 2 * 2;
+  std::printf("%8lld %7.2f | %9.1f %9.1f | %9.1f %9.1f | %9.1f %9.1f | "
+              "%7.2fx | %8.1f %9.1f %9.1f\n",
+              (long long)n, row.fillSeconds, row.retrieval.deviceUs,
+              row.retrieval.hostUs, row.sparse.deviceUs, row.sparse.hostUs,
+              row.dense.deviceUs, row.dense.hostUs,
+              row.dense.deviceUs / row.sparse.deviceUs, codeBytes / 1e6,
+              codeBytes / (row.retrieval.deviceUs * 1e3),
+              kvBytes / (row.dense.deviceUs * 1e3));
+  std::fflush(stdout);
+}
+
+/// The table of the published setting at each N; false on a runtime error.
+bool runTiming(Artifacts &artifacts, spt_device device,
+               const std::vector<int64_t> &contexts, int reps) {
+  DecodeGeometry g; // Qwen2.5-7B: 28/4/128, CH=QH, bf16, 2%, group
+  g.maxTokens = *std::max_element(contexts.begin(), contexts.end());
+  const int64_t QH = g.queryHeads, D = g.headDim;
+  const int64_t S = g.selectionSets(), M = g.selectionSlots();
+  std::string error;
+  spt_artifact *artifact = artifacts.get(g, error);
+  if (!artifact) {
+    std::fprintf(stderr, "compiling the timing artifact: %s\n", error.c_str());
+    return false;
+  }
+  DecodeProblem weights(g, 1, 7); // random hash weights; no tokens needed
+  spt_cache *cache = createCache(artifact, device, weights, g.maxTokens, error);
+  if (!cache) {
+    std::fprintf(stderr, "%s\n", error.c_str());
+    return false;
+  }
+  SplitMix random{11};
+  std::vector<uint16_t> q(QH * D), out(QH * D), denseOut(QH * D);
+  std::vector<int32_t> idx(S * M);
+  random.fill(q);
+  spt_tensor qv{q.data(), SPT_BF16, 3, {1, QH, D}};
+  spt_tensor ov{out.data(), SPT_BF16, 3, {1, QH, D}};
+  spt_tensor dv{denseOut.data(), SPT_BF16, 3, {1, QH, D}};
+  spt_tensor iv{idx.data(), SPT_I32, 3, {1, S, M}};
+
+  std::printf("\ntiming    QH=%lld KH=%lld D=%lld CH=%lld bf16, budget 2%% "
+              "(min 20), sink %lld, window %lld, group selection, B=1; "
+              "medians of %d calls\n",
+              (long long)QH, (long long)g.kvHeads, (long long)D,
+              (long long)g.codeHeads, (long long)g.sink, (long long)g.window,
+              reps);
+  std::printf("%8s %7s | %19s | %19s | %19s | %8s | %8s %9s %9s\n", "", "fill",
+              "retrieval us", "sparse us", "dense us", "dense/", "codes",
+              "scan", "dense");
+  std::printf("%8s %7s | %9s %9s | %9s %9s | %9s %9s | %8s | %8s %9s %9s\n",
+              "N", "s", "device", "host", "device", "host", "device", "host",
+              "sparse", "MB", "GB/s", "GB/s");
+  bool ok = true;
+  for (int64_t n : contexts) {
+    Row row;
+    if (!(ok = timeAt(cache, g, n, reps, random, qv, ov, dv, iv, row)))
+      break;
+    printRow(g, n, row);
+  }
+  if (ok)
+    std::printf(
+        "device: spt_cache_last_step_time (%s); host: wall time per "
+        "call. dense/sparse and GB/s from device times: codes (%lld "
+        "B/token) read by retrieval, K+V (%lld B/token) by dense.\n",
+        device == SPT_DEVICE_CUDA ? "CUDA events around the kernels"
+                                  : "wall time on the CPU",
+        (long long)(g.kvHeads * g.keyCodesPerHead() * g.codeWords() * 4),
+        (long long)(g.kvHeads * g.headDim * 4));
+  spt_cache_free(cache);
+  return ok;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "Checks a device's decode path against the naive reference, then "
+      "times it\n");
+  if (deviceOption != "cuda" && deviceOption != "cpu") {
+    std::fprintf(stderr, "--device must be cuda or cpu\n");
+    return 2;
+  }
+  if (chipOption != "sm_80" && chipOption != "sm_90") {
+    std::fprintf(stderr, "--chip must be sm_80 or sm_90\n");
+    return 2;
+  }
+  const spt_device device =
+      deviceOption == "cuda" ? SPT_DEVICE_CUDA : SPT_DEVICE_CPU;
+  std::vector<int64_t> contexts(tokensOption.begin(), tokensOption.end());
+  if (contexts.empty())
+    contexts = device == SPT_DEVICE_CUDA
+                   ? std::vector<int64_t>{32768, 131072, 524288}
+                   : std::vector<int64_t>{4096, 16384};
+  if (repsOption < 1 || std::any_of(contexts.begin(), contexts.end(),
+                                    [](int64_t n) { return n < 1; })) {
+    std::fprintf(stderr, "--reps and --tokens must be positive\n");
+    return 2;
+  }
+  // Ascending: each size of the table reuses the tokens of the smaller.
+  std::sort(contexts.begin(), contexts.end());
+  contexts.erase(std::unique(contexts.begin(), contexts.end()), contexts.end());
+
+  ArtifactOptions options;
+  options.target =
+      device == SPT_DEVICE_CUDA ? ArtifactTarget::CUDA : ArtifactTarget::CPU;
+  options.chip = chipOption;
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  if (device == SPT_DEVICE_CUDA)
+    std::printf("device    cuda: %s (%s); host %s, %u cores\n",
+                gpuName().c_str(), chipOption.c_str(), cpuName().c_str(),
+                cores);
+  else
+    std::printf("device    cpu: %s, %u cores\n", cpuName().c_str(), cores);
+  std::fflush(stdout);
+
+  auto start = Clock::now();
+  // Static, so that the exit of noDevice() still removes the artifacts.
+  static Artifacts artifacts(options);
+  int failed = skipCheck ? 0 : runChecks(artifacts, device);
+  double checkSeconds = secondsSince(start);
+  bool timed = skipTiming || runTiming(artifacts, device, contexts, repsOption);
+  std::printf("\ntime      check %.1f s, timing %.1f s (compiling the "
+              "artifacts took %.1f s of these)\n",
+              checkSeconds, secondsSince(start) - checkSeconds,
+              artifacts.compileSeconds);
+  if (failed || !timed) {
+    std::printf("FAILED: %d check case(s)%s\n", failed,
+                timed ? "" : ", and the timing run");
+    return 1;
+  }
+  std::printf("%s\n", skipCheck ? "timing done (no check)" : "all checks PASS");
+  return 0;
+}
