@@ -4,7 +4,8 @@
 // (GPUShim.h), so the KV heads of a step run concurrently. A step:
 //
 //   record start on stream 0; streams 1..S-1 wait for it
-//   for each item: bind (stream, arena); call the entry point (enqueues)
+//   host thread s, for each item of stream s: bind (stream s, arena s);
+//     call the entry point (it only enqueues)
 //   streams 1..S-1 record their end; stream 0 waits for them, records stop
 //   wait for stop; elapsed(start, stop) is the step's device time
 //
@@ -16,6 +17,7 @@
 
 #include "../Device.h"
 #include "../Status.h"
+#include "../ThreadPool.h"
 #include "GPUShim.h"
 
 #include <memory>
@@ -27,7 +29,8 @@ using namespace cuda;
 
 class CUDADevice final : public Device {
 public:
-  explicit CUDADevice(const Driver &driver) : d(driver) {}
+  CUDADevice(const Driver &driver, int64_t streams)
+      : d(driver), pool(static_cast<unsigned>(streams)) {}
   ~CUDADevice() override {
     d.makeCurrent();
     for (CUstream s : streams)
@@ -101,15 +104,25 @@ public:
     if (r != CUDA_SUCCESS)
       return driverError(r, "ordering the streams");
 
-    std::string message;
-    CUresult failure = CUDA_SUCCESS;
-    for (int64_t i = 0; i < count && failure == CUDA_SUCCESS; ++i) {
-      Binding binding{&d, streams[i % S], arenas[i % S].get()};
+    // Stream s takes items s, s + S, ...: one host thread per stream, so
+    // the launch overhead of the KV heads is paid in parallel and each
+    // arena has one user.
+    std::vector<CUresult> failures(S, CUDA_SUCCESS);
+    std::vector<std::string> messages(S);
+    pool.parallelFor(static_cast<int64_t>(S), [&](int64_t s) {
+      d.makeCurrent();
+      Binding binding{&d, streams[s], arenas[s].get()};
       bindThread(&binding);
-      item(i);
+      for (int64_t i = s; i < count && failures[s] == CUDA_SUCCESS; i += S) {
+        item(i);
+        takeFailure(failures[s], messages[s]);
+      }
       bindThread(nullptr);
-      takeFailure(failure, message);
-    }
+    });
+    CUresult failure = CUDA_SUCCESS;
+    std::string message;
+    for (size_t s = 0; s < S && failure == CUDA_SUCCESS; ++s)
+      failure = failures[s], message = messages[s];
 
     for (size_t s = 1; s < S && r == CUDA_SUCCESS; ++s) {
       r = d.cuEventRecord(events[s + 1], streams[s]);
@@ -148,6 +161,7 @@ private:
   }
 
   const Driver &d;
+  ThreadPool pool;
   std::vector<CUstream> streams;
   std::vector<std::unique_ptr<Arena>> arenas;
   std::vector<CUevent> events;
@@ -164,8 +178,9 @@ spt_status makeCUDADevice(const void *artifactBase, int64_t streams,
   if (!loadModulesOf(artifactBase, *driver, error))
     return fail(SPT_ERROR_DEVICE, "the artifact's kernels do not load on " +
                                       driver->deviceName + ": " + error);
-  auto created = std::make_unique<CUDADevice>(*driver);
-  if (spt_status s = created->init(streams < 1 ? 1 : streams))
+  streams = streams < 1 ? 1 : streams;
+  auto created = std::make_unique<CUDADevice>(*driver, streams);
+  if (spt_status s = created->init(streams))
     return s;
   device = std::move(created);
   return SPT_OK;
