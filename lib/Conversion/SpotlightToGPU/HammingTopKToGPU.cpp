@@ -6,11 +6,13 @@
 //                          score = sum popc(~(q ^ k)) over the 32-bit words
 //                          scores[row, t] = score; shared hist[score] += 1
 //                          global hist[row] += shared hist   (atomics)
-//         kernel select: grid B*S, T threads
-//                          thread 0: threshold T and ties to skip
-//                          each thread counts > T and == T in its chunk
-//                          thread 0: exclusive prefix sums of the counts
-//                          each thread writes its chosen tokens ascending
+//         kernel plan:   grid B*S,           threshold T, the count above it
+//                          and the ties to skip (bins split over threads);
+//                          sink, window and padding slots
+//         kernel count:  grid B*S*chunks,    per chunk: tokens > T and == T
+//         kernel write:  grid B*S*chunks,    per chunk: earlier chunks' counts
+//                          (summed by all threads) + a prefix sum over the
+//                          threads; each thread writes its choices in order
 //
 // Exact and O(N): scores are small integers (0 .. D*G), so selection is a
 // histogram threshold plus an ordered compaction in which the first
@@ -43,6 +45,7 @@ using Pred = arith::CmpIPredicate;
 
 constexpr int64_t kThreads = 256;
 constexpr int64_t kTokensPerBlock = 4096;
+constexpr int64_t kTokensPerThread = kTokensPerBlock / kThreads;
 
 class TopKKernels : TopKShape {
 public:
@@ -68,11 +71,23 @@ public:
     hist = {allocScratch(b, target, e.mul(rows, bins), i32), i32};
     scores = {allocScratch(b, target, e.max(e.mul(rows, n), e.index(1)), i32),
               i32};
+    // Middle tokens in chunks of kTokensPerBlock: a block each when scoring
+    // and when selecting.
+    chunks = e.max(ceilDiv(e.sub(middleEnd, sink), e.index(kTokensPerBlock)),
+                   e.index(1));
+    plan = {allocScratch(b, target, e.mul(rows, e.index(3)), i32), i32};
+    chunkCounts = {allocScratch(b, target, e.mul(e.mul(rows, chunks), e.index(2)),
+                                i32),
+                   i32};
+    notKeepAll = arith::XOrIOp::create(
+        b, keepAll, arith::ConstantOp::create(b, b.getBoolAttr(true)));
     zeroHistograms();
     scoreTokens();
-    selectTokens();
-    freeScratch(b, target, hist.memref);
-    freeScratch(b, target, scores.memref);
+    planRows();
+    countChunks();
+    writeChunks();
+    for (FlatBuffer scratch : {hist, scores, plan, chunkCounts})
+      freeScratch(b, target, scratch.memref);
     return bufferization::ToTensorOp::create(b, init.getType(), outBuffer,
                                              /*restrict=*/true,
                                              /*writable=*/true);
@@ -148,8 +163,6 @@ private:
   }
 
   void scoreTokens() {
-    Value middle = e.sub(middleEnd, sink);
-    Value chunks = e.max(ceilDiv(middle, e.index(kTokensPerBlock)), e.index(1));
     Type i32 = b.getI32Type();
     KernelBuilder k(b, target, e.mul(rows, chunks), kThreads,
                     {MemRefType::get({bins}, i32)});
@@ -184,44 +197,79 @@ private:
     });
   }
 
-  void selectTokens() {
-    Type index = b.getIndexType();
-    KernelBuilder k(b, target, rows, kThreads,
-                    {MemRefType::get({kThreads}, index),
-                     MemRefType::get({kThreads}, index),
-                     MemRefType::get({2}, index)});
-    Value perThread =
-        ceilDiv(e.sub(middleEnd, sink), e.index(kThreads));
+  /// Tokens [lo, hi) of thread `thread` in chunk `chunk`: 16 consecutive
+  /// middle tokens, so each thread's choices are in token order.
+  std::pair<Value, Value> threadTokens(Value chunk, Value thread) {
+    Value chunkLo = e.add(sink, mul(chunk, kTokensPerBlock));
+    Value chunkHi = e.min(e.add(chunkLo, e.index(kTokensPerBlock)), middleEnd);
+    Value lo = e.min(e.add(chunkLo, mul(thread, kTokensPerThread)), chunkHi);
+    return {lo, e.min(e.add(lo, e.index(kTokensPerThread)), chunkHi)};
+  }
+
+  /// (tokens scoring above `threshold`, tokens scoring equal) in [lo, hi).
+  std::pair<Value, Value> countAgainst(Value row, Value threshold, Value lo,
+                                       Value hi) {
+    ValueRange counts = e.forRange(
+        lo, hi, ValueRange{e.i32(0), e.i32(0)},
+        [&](Value t, ValueRange c) -> SmallVector<Value> {
+          Value sc = e.loadScalar(scores, e.add(e.mul(row, n), t));
+          Value gt = arith::ExtUIOp::create(
+              b, b.getI32Type(), e.cmp(Pred::sgt, sc, threshold));
+          Value eq = arith::ExtUIOp::create(
+              b, b.getI32Type(), e.cmp(Pred::eq, sc, threshold));
+          return {arith::AddIOp::create(b, c[0], gt),
+                  arith::AddIOp::create(b, c[1], eq)};
+        });
+    return {counts[0], counts[1]};
+  }
+
+  Value planAt(Value row, int64_t field) {
+    return e.loadScalar(plan, e.add(mul(row, 3), e.index(field)));
+  }
+
+  /// Kernel: per row, the threshold T (the score at which the count from
+  /// the top reaches the budget), the count above it and the ties at T to
+  /// skip, into `plan`; and the slots that need no scores (sink, window,
+  /// padding; every slot when the row keeps all tokens). Each thread sums
+  /// its share of the bins, thread 0 turns the sums into suffix sums, and
+  /// the thread whose bins hold the crossing finds T: no serial walk over
+  /// all bins.
+  void planRows() {
+    const int64_t binsPerThread = (bins + kThreads - 1) / kThreads;
+    Type i32 = b.getI32Type();
+    KernelBuilder k(b, target, rows, kThreads, {MemRefType::get({kThreads}, i32)});
     k.build([&] {
       Value row = k.blockId();
-      Value above = k.shared(0), ties = k.shared(1), meta = k.shared(2);
+      Value partial = k.shared(0);
+      Value histBase = mul(row, bins);
       Value outRow = e.mul(row, slots);
-      Value notKeepAll = arith::XOrIOp::create(
-          b, keepAll, arith::ConstantOp::create(b, b.getBoolAttr(true)));
-      auto chunkOf = [&](Value thread) {
-        Value lo = e.add(sink, e.mul(thread, perThread));
-        Value hi = e.min(e.add(lo, perThread), middleEnd);
-        return std::make_pair(e.min(lo, middleEnd), hi);
+      auto binsOf = [&](Value thread) {
+        Value lo = e.min(mul(thread, binsPerThread), e.index(bins));
+        return std::make_pair(
+            lo, e.min(e.add(lo, e.index(binsPerThread)), e.index(bins)));
       };
-      auto sharedAt = [&](Value buffer, int64_t i) -> Value {
-        return memref::LoadOp::create(b, buffer, ValueRange{e.index(i)});
-      };
-      // Threshold and the number of ties at it to skip.
+      k.phase([&](Value thread) {
+        auto [lo, hi] = binsOf(thread);
+        Value sum = e.forRange(lo, hi, ValueRange{e.i32(0)},
+                               [&](Value v, ValueRange acc) -> SmallVector<Value> {
+                                 return {arith::AddIOp::create(
+                                     b, acc[0],
+                                     e.loadScalar(hist, e.add(histBase, v)))};
+                               })[0];
+        memref::StoreOp::create(b, sum, partial, ValueRange{thread});
+      });
+      // partial[t] becomes the count in the bins of threads t+1 .. T-1.
       k.phase([&](Value thread) {
         onThreadZero(thread, [&] {
-          e.ifThen(notKeepAll, [&] {
-            auto [threshold, countAbove] =
-                e.thresholdSearch(hist, mul(row, bins), bins, budget);
-            Value atThreshold =
-                asIndex(e.loadScalar(hist, e.add(mul(row, bins), threshold)));
-            Value tiesTaken = e.sub(budget, countAbove);
-            memref::StoreOp::create(b, threshold, meta, ValueRange{e.index(0)});
-            memref::StoreOp::create(b, e.sub(atThreshold, tiesTaken), meta,
-                                    ValueRange{e.index(1)});
-          });
+          e.forRange(e.index(0), e.index(kThreads), ValueRange{e.i32(0)},
+                     [&](Value i, ValueRange acc) -> SmallVector<Value> {
+                       Value j = e.sub(e.index(kThreads - 1), i);
+                       Value p = memref::LoadOp::create(b, partial, ValueRange{j});
+                       memref::StoreOp::create(b, acc[0], partial, ValueRange{j});
+                       return {arith::AddIOp::create(b, acc[0], p)};
+                     });
         });
       });
-      // Everything selected, or each thread's counts in its chunk.
       k.phase([&](Value thread) {
         e.ifThen(
             keepAll,
@@ -235,60 +283,152 @@ private:
               });
             },
             [&] {
-              Value threshold = asI32(sharedAt(meta, 0));
-              auto [lo, hi] = chunkOf(thread);
-              ValueRange counts = e.forRange(
-                  lo, hi, ValueRange{e.index(0), e.index(0)},
-                  [&](Value t, ValueRange c) -> SmallVector<Value> {
-                    Value sc = e.loadScalar(scores, e.add(e.mul(row, n), t));
-                    Value gt = e.cmp(Pred::sgt, sc, threshold);
-                    Value eq = e.cmp(Pred::eq, sc, threshold);
-                    Value one = e.index(1);
-                    return {arith::SelectOp::create(b, gt, e.add(c[0], one), c[0]),
-                            arith::SelectOp::create(b, eq, e.add(c[1], one), c[1])};
+              auto [lo, hi] = binsOf(thread);
+              Value budget32 = asI32(budget);
+              Value fromAbove =
+                  memref::LoadOp::create(b, partial, ValueRange{thread});
+              // Walk this thread's bins from the top.
+              e.forRange(
+                  e.index(0), e.sub(hi, lo), ValueRange{fromAbove},
+                  [&](Value i, ValueRange state) -> SmallVector<Value> {
+                    Value v = e.sub(e.sub(hi, e.index(1)), i);
+                    Value count = e.loadScalar(hist, e.add(histBase, v));
+                    Value running = state[0];
+                    Value reached = arith::AddIOp::create(b, running, count);
+                    // A zero budget stops at the top bin, taking no ties.
+                    Value zeroAtTop = arith::AndIOp::create(
+                        b, e.cmp(Pred::eq, budget32, e.i32(0)),
+                        e.cmp(Pred::eq, v, e.index(bins - 1)));
+                    Value crossing = arith::AndIOp::create(
+                        b, e.cmp(Pred::sge, reached, budget32),
+                        arith::OrIOp::create(
+                            b, e.cmp(Pred::slt, running, budget32), zeroAtTop));
+                    e.ifThen(crossing, [&] {
+                      Value tiesTaken = arith::SubIOp::create(b, budget32, running);
+                      Value base = mul(row, 3);
+                      e.store(asI32(v), plan, base);
+                      e.store(running, plan, e.add(base, e.index(1)));
+                      e.store(arith::SubIOp::create(b, count, tiesTaken), plan,
+                              e.add(base, e.index(2)));
+                    });
+                    return {reached};
                   });
-              memref::StoreOp::create(b, counts[0], above, ValueRange{thread});
-              memref::StoreOp::create(b, counts[1], ties, ValueRange{thread});
+              strided(thread, e.index(0), sink, [&](Value t) {
+                e.store(asI32(t), out, e.add(outRow, t));
+              });
+              Value windowStart = e.add(sink, budget);
+              strided(thread, e.index(0), window, [&](Value i) {
+                e.store(asI32(e.add(middleEnd, i)), out,
+                        e.add(outRow, e.add(windowStart, i)));
+              });
+              strided(thread, total, slots, [&](Value slot) {
+                e.store(e.i32(-1), out, e.add(outRow, slot));
+              });
             });
       });
-      // Exclusive prefix sums of the per-thread counts.
+    });
+  }
+
+  /// Kernel: per (row, chunk), the tokens above T and at T, into
+  /// `chunkCounts`, so that every chunk can place its choices at once.
+  void countChunks() {
+    Type i32 = b.getI32Type();
+    KernelBuilder k(b, target, e.mul(rows, chunks), kThreads,
+                    {MemRefType::get({2}, i32)});
+    k.build([&] {
+      Value row = arith::DivUIOp::create(b, k.blockId(), chunks);
+      Value chunk = arith::RemUIOp::create(b, k.blockId(), chunks);
+      Value totals = k.shared(0);
+      k.phase([&](Value thread) {
+        onThreadZero(thread, [&] {
+          for (int64_t i = 0; i < 2; ++i)
+            memref::StoreOp::create(b, e.i32(0), totals, ValueRange{e.index(i)});
+        });
+      });
+      k.phase([&](Value thread) {
+        e.ifThen(notKeepAll, [&] {
+          auto [lo, hi] = threadTokens(chunk, thread);
+          auto [above, ties] = countAgainst(row, planAt(row, 0), lo, hi);
+          atomicAdd(above, totals, e.index(0));
+          atomicAdd(ties, totals, e.index(1));
+        });
+      });
+      k.phase([&](Value thread) {
+        onThreadZero(thread, [&] {
+          Value at = mul(k.blockId(), 2);
+          for (int64_t i = 0; i < 2; ++i)
+            e.store(memref::LoadOp::create(b, totals, ValueRange{e.index(i)}),
+                    chunkCounts, e.add(at, e.index(i)));
+        });
+      });
+    });
+  }
+
+  /// Kernel: per (row, chunk), the chosen tokens of the chunk in order,
+  /// after the chunks before it (their counts summed by all threads) and
+  /// the threads before it in the chunk (a prefix sum): tokens above T, and
+  /// the ties at T past the first `skip` of the row (ties go to the most
+  /// recent tokens).
+  void writeChunks() {
+    Type i32 = b.getI32Type();
+    KernelBuilder k(b, target, e.mul(rows, chunks), kThreads,
+                    {MemRefType::get({kThreads}, i32),
+                     MemRefType::get({kThreads}, i32), MemRefType::get({2}, i32)});
+    k.build([&] {
+      Value row = arith::DivUIOp::create(b, k.blockId(), chunks);
+      Value chunk = arith::RemUIOp::create(b, k.blockId(), chunks);
+      Value above = k.shared(0), ties = k.shared(1), before = k.shared(2);
+      Value outRow = e.mul(row, slots);
+      k.phase([&](Value thread) {
+        onThreadZero(thread, [&] {
+          for (int64_t i = 0; i < 2; ++i)
+            memref::StoreOp::create(b, e.i32(0), before, ValueRange{e.index(i)});
+        });
+      });
+      k.phase([&](Value thread) {
+        e.ifThen(notKeepAll, [&] {
+          Value rowChunks = e.mul(row, chunks);
+          strided(thread, e.index(0), chunk, [&](Value c) {
+            Value at = mul(e.add(rowChunks, c), 2);
+            for (int64_t i = 0; i < 2; ++i)
+              atomicAdd(e.loadScalar(chunkCounts, e.add(at, e.index(i))),
+                        before, e.index(i));
+          });
+          auto [lo, hi] = threadTokens(chunk, thread);
+          auto [a, t] = countAgainst(row, planAt(row, 0), lo, hi);
+          memref::StoreOp::create(b, a, above, ValueRange{thread});
+          memref::StoreOp::create(b, t, ties, ValueRange{thread});
+        });
+      });
+      // Exclusive prefix sums, starting from the earlier chunks' counts.
       k.phase([&](Value thread) {
         onThreadZero(thread, [&] {
           e.ifThen(notKeepAll, [&] {
-            e.forRange(e.index(0), e.index(kThreads),
-                       ValueRange{e.index(0), e.index(0)},
+            Value a0 = memref::LoadOp::create(b, before, ValueRange{e.index(0)});
+            Value t0 = memref::LoadOp::create(b, before, ValueRange{e.index(1)});
+            e.forRange(e.index(0), e.index(kThreads), ValueRange{a0, t0},
                        [&](Value i, ValueRange sums) -> SmallVector<Value> {
                          Value a = memref::LoadOp::create(b, above, ValueRange{i});
                          Value t = memref::LoadOp::create(b, ties, ValueRange{i});
                          memref::StoreOp::create(b, sums[0], above, ValueRange{i});
                          memref::StoreOp::create(b, sums[1], ties, ValueRange{i});
-                         return {e.add(sums[0], a), e.add(sums[1], t)};
+                         return {arith::AddIOp::create(b, sums[0], a),
+                                 arith::AddIOp::create(b, sums[1], t)};
                        });
           });
         });
       });
-      // Ordered writes: sink, each chunk's choices, window, padding.
       k.phase([&](Value thread) {
         e.ifThen(notKeepAll, [&] {
-          Value threshold = asI32(sharedAt(meta, 0));
-          Value skip = sharedAt(meta, 1);
-          strided(thread, e.index(0), sink, [&](Value t) {
-            e.store(asI32(t), out, e.add(outRow, t));
-          });
-          Value windowStart = e.add(sink, budget);
-          strided(thread, e.index(0), window, [&](Value i) {
-            e.store(asI32(e.add(middleEnd, i)), out,
-                    e.add(outRow, e.add(windowStart, i)));
-          });
-          strided(thread, total, slots, [&](Value slot) {
-            e.store(e.i32(-1), out, e.add(outRow, slot));
-          });
-          Value tiesBefore = memref::LoadOp::create(b, ties, ValueRange{thread});
+          Value threshold = planAt(row, 0);
+          Value skip = asIndex(planAt(row, 2));
+          Value tiesBefore =
+              asIndex(memref::LoadOp::create(b, ties, ValueRange{thread}));
           Value aboveBefore =
-              memref::LoadOp::create(b, above, ValueRange{thread});
+              asIndex(memref::LoadOp::create(b, above, ValueRange{thread}));
           Value takenTiesBefore = e.max(e.sub(tiesBefore, skip), e.index(0));
           Value first = e.add(sink, e.add(aboveBefore, takenTiesBefore));
-          auto [lo, hi] = chunkOf(thread);
+          auto [lo, hi] = threadTokens(chunk, thread);
           e.forRange(lo, hi, ValueRange{first, tiesBefore},
                      [&](Value t, ValueRange state) -> SmallVector<Value> {
                        Value slot = state[0], tieRank = state[1];
@@ -317,8 +457,9 @@ private:
   HammingTopKOp op;
   KernelTarget target;
   int64_t batch, bins;
-  FlatBuffer qc, kc, out, hist, scores;
-  Value n, slots, sink, window, budget, total, keepAll, middleEnd, rows;
+  FlatBuffer qc, kc, out, hist, scores, plan, chunkCounts;
+  Value n, slots, sink, window, budget, total, keepAll, notKeepAll, middleEnd,
+      rows, chunks;
 };
 
 struct HammingTopKToGPU : OpConversionPattern<HammingTopKOp> {

@@ -1,10 +1,13 @@
 // RUN: spotlight-opt %s --convert-spotlight-to-gpu | FileCheck %s
 // RUN: spotlight-opt %s --convert-spotlight-to-gpu=emulate=true | FileCheck %s --check-prefix=EMULATE
 
-// Three kernels: clear the histograms, score + shared histogram, select.
+// Five kernels: clear the histograms, score + shared histogram, then the
+// selection: plan (threshold from the histogram), count and write per chunk.
 // CHECK-LABEL: func.func @topk_group
 // CHECK:         %[[HIST:.+]] = gpu.alloc (%{{.+}}) : memref<?xi32>
 // CHECK:         %[[SCORES:.+]] = gpu.alloc (%{{.+}}) : memref<?xi32>
+// CHECK:         %[[PLAN:.+]] = gpu.alloc (%{{.+}}) : memref<?xi32>
+// CHECK:         %[[COUNTS:.+]] = gpu.alloc (%{{.+}}) : memref<?xi32>
 // CHECK:         gpu.launch blocks({{.+}}) in ({{.+}} = %{{.+}}, {{.+}}) threads({{.+}}) in ({{.+}} = %c256
 // CHECK:           memref.store %{{.+}}, %[[HIST]]
 // CHECK:           gpu.barrier
@@ -15,11 +18,20 @@
 // CHECK:           gpu.barrier
 // CHECK:           memref.atomic_rmw addi %{{.+}}, %[[HIST]]
 // CHECK:         gpu.launch
-// CHECK-SAME:      workgroup({{.+}} : memref<256xindex, #gpu.address_space<workgroup>>, {{.+}} : memref<256xindex, #gpu.address_space<workgroup>>, {{.+}} : memref<2xindex, #gpu.address_space<workgroup>>)
-// CHECK:           scf.while
+// CHECK-SAME:      workgroup({{.+}} : memref<256xi32, #gpu.address_space<workgroup>>)
+// CHECK:           memref.store %{{.+}}, %[[PLAN]]
+// CHECK:         gpu.launch
+// CHECK-SAME:      workgroup(%[[TOTALS:.+]] : memref<2xi32, #gpu.address_space<workgroup>>)
+// CHECK:           memref.atomic_rmw addi %{{.+}}, %[[TOTALS]]
+// CHECK:           memref.store %{{.+}}, %[[COUNTS]]
+// CHECK:         gpu.launch
+// CHECK-SAME:      workgroup({{.+}} : memref<256xi32, #gpu.address_space<workgroup>>, {{.+}} : memref<256xi32, #gpu.address_space<workgroup>>, {{.+}} : memref<2xi32, #gpu.address_space<workgroup>>)
+// CHECK:           memref.load %[[COUNTS]]
 // CHECK:           gpu.barrier
 // CHECK:         gpu.dealloc %[[HIST]]
 // CHECK:         gpu.dealloc %[[SCORES]]
+// CHECK:         gpu.dealloc %[[PLAN]]
+// CHECK:         gpu.dealloc %[[COUNTS]]
 // CHECK:         bufferization.to_tensor
 
 // The emulation: the same bodies in loops over blocks and threads, shared
@@ -31,7 +43,7 @@
 // EMULATE:           scf.for
 // EMULATE:             math.ctpop
 // EMULATE:             memref.atomic_rmw addi
-// EMULATE:         memref.alloca() : memref<256xindex>
+// EMULATE:         memref.alloca() : memref<256xi32>
 // EMULATE-NOT:     gpu.
 // EMULATE:         return
 func.func @topk_group(%qc: tensor<1x8x1x2xi32>, %kc: tensor<1x2x?x4x2xi32>) -> tensor<1x2x30xi32> {
