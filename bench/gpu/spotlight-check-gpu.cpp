@@ -9,8 +9,10 @@
 //           (exact, from the stored codes, under the tie rule), the sparse
 //           and dense outputs (SEMANTICS.md tolerances). One PASS/FAIL line
 //           per case.
-//   timing  the published setting (QH=28 KH=4 D=128 CH=28 bf16, 2% budget,
-//           B=1) at each N: retrieval (spt_select), the sparse step
+//   timing  the published setting (QH=28 KH=4 D=128 bf16, 2% budget, B=1),
+//           with one key code per KV head (CH=KH: 16 B per token and KV
+//           head, the 32 MiB of codes at 512K the issue sizes) and with one
+//           per query head (CH=QH, 7x the codes), at each N: retrieval (spt_select), the sparse step
 //           (spt_decode) and the dense baseline (spt_decode_dense), as
 //           medians of the device time (spt_cache_last_step_time) and of the
 //           host wall time per call, with the bandwidth the scans imply.
@@ -767,10 +769,14 @@ void printRow(const DecodeGeometry &g, int64_t n, const Row &row) {
   std::fflush(stdout);
 }
 
-/// The table of the published setting at each N; false on a runtime error.
+/// The table of the published setting at each N, with a key code per
+/// query head (`codePerQuery`) or per KV head; false on a runtime error.
 bool runTiming(Artifacts &artifacts, spt_device device,
-               const std::vector<int64_t> &contexts, int reps) {
-  DecodeGeometry g; // Qwen2.5-7B: 28/4/128, CH=QH, bf16, 2%, group
+               const std::vector<int64_t> &contexts, int reps,
+               bool codePerQuery) {
+  DecodeGeometry g; // Qwen2.5-7B: 28/4/128, bf16, 2%, group
+  if (!codePerQuery)
+    g.codeHeads = g.kvHeads;
   g.maxTokens = *std::max_element(contexts.begin(), contexts.end());
   const int64_t QH = g.queryHeads, D = g.headDim;
   const int64_t S = g.selectionSets(), M = g.selectionSlots();
@@ -878,7 +884,11 @@ int main(int argc, char **argv) {
   static Artifacts artifacts(options);
   int failed = skipCheck ? 0 : runChecks(artifacts, device);
   double checkSeconds = secondsSince(start);
-  bool timed = skipTiming || runTiming(artifacts, device, contexts, repsOption);
+  bool timed =
+      skipTiming || (runTiming(artifacts, device, contexts, repsOption,
+                               /*codePerQuery=*/false) &&
+                     runTiming(artifacts, device, contexts, repsOption,
+                               /*codePerQuery=*/true));
   std::printf("\ntime      check %.1f s, timing %.1f s (compiling the "
               "artifacts took %.1f s of these)\n",
               checkSeconds, secondsSince(start) - checkSeconds,
