@@ -4,7 +4,7 @@
 //     ->  kernel zero:   grid B*S,           clear the global histograms
 //         kernel score:  grid B*S*chunks,    chunk of 4096 middle tokens a block:
 //                          score = sum popc(~(q ^ k)) over the 32-bit words
-//                          scores[row, t] = score; shared hist[score] += 1
+//                          scores[row, t] = score (i16); shared hist[score] += 1
 //                          global hist[row] += shared hist   (atomics)
 //         kernel plan:   grid B*S,           threshold T, the count above it
 //                          and the ties to skip (bins split over threads);
@@ -69,8 +69,11 @@ public:
     rows = e.index(batch * sets);
     Type i32 = b.getI32Type();
     hist = {allocScratch(b, target, e.mul(rows, bins), i32), i32};
-    scores = {allocScratch(b, target, e.max(e.mul(rows, n), e.index(1)), i32),
-              i32};
+    // Scores fit 16 bits (at most D * C * G <= 65535, checked by the
+    // pattern): the selection kernels read them twice, so half the bytes.
+    Type i16 = b.getI16Type();
+    scores = {allocScratch(b, target, e.max(e.mul(rows, n), e.index(1)), i16),
+              i16};
     // Middle tokens in chunks of kTokensPerBlock: a block each when scoring
     // and when selecting.
     chunks = e.max(ceilDiv(e.sub(middleEnd, sink), e.index(kTokensPerBlock)),
@@ -182,7 +185,8 @@ private:
         Value hi = e.min(e.add(lo, e.index(kTokensPerBlock)), middleEnd);
         strided(thread, lo, hi, [&](Value t) {
           Value sc = score(bi, s, t);
-          e.store(sc, scores, e.add(e.mul(row, n), t));
+          e.store(arith::TruncIOp::create(b, b.getI16Type(), sc), scores,
+                  e.add(e.mul(row, n), t));
           atomicAdd(e.i32(1), shared, asIndex(sc));
         });
       });
@@ -212,7 +216,7 @@ private:
     ValueRange counts = e.forRange(
         lo, hi, ValueRange{e.i32(0), e.i32(0)},
         [&](Value t, ValueRange c) -> SmallVector<Value> {
-          Value sc = e.loadScalar(scores, e.add(e.mul(row, n), t));
+          Value sc = scoreAt(row, t);
           Value gt = arith::ExtUIOp::create(
               b, b.getI32Type(), e.cmp(Pred::sgt, sc, threshold));
           Value eq = arith::ExtUIOp::create(
@@ -221,6 +225,12 @@ private:
                   arith::AddIOp::create(b, c[1], eq)};
         });
     return {counts[0], counts[1]};
+  }
+
+  /// The stored score of token t of `row`, as i32.
+  Value scoreAt(Value row, Value t) {
+    return arith::ExtUIOp::create(
+        b, b.getI32Type(), e.loadScalar(scores, e.add(e.mul(row, n), t)));
   }
 
   Value planAt(Value row, int64_t field) {
@@ -432,7 +442,7 @@ private:
           e.forRange(lo, hi, ValueRange{first, tiesBefore},
                      [&](Value t, ValueRange state) -> SmallVector<Value> {
                        Value slot = state[0], tieRank = state[1];
-                       Value sc = e.loadScalar(scores, e.add(e.mul(row, n), t));
+                       Value sc = scoreAt(row, t);
                        Value gt = e.cmp(Pred::sgt, sc, threshold);
                        Value eq = e.cmp(Pred::eq, sc, threshold);
                        Value tieTaken = arith::AndIOp::create(
@@ -469,6 +479,9 @@ struct HammingTopKToGPU : OpConversionPattern<HammingTopKOp> {
   LogicalResult
   matchAndRewrite(HammingTopKOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    if (TopKShape(op).maxScore() > 65535)
+      return rewriter.notifyMatchFailure(
+          op, "scores above 65535 do not fit the kernels' 16-bit scores");
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     rewriter.replaceOp(op, TopKKernels(b, op, target)
                                .emit(adaptor.getQueryCodes(),
