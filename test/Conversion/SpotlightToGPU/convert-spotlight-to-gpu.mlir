@@ -5,7 +5,7 @@
 // selection: plan (threshold from the histogram), count and write per chunk.
 // CHECK-LABEL: func.func @topk_group
 // CHECK:         %[[HIST:.+]] = gpu.alloc (%{{.+}}) : memref<?xi32>
-// CHECK:         %[[SCORES:.+]] = gpu.alloc (%{{.+}}) : memref<?xi32>
+// CHECK:         %[[SCORES:.+]] = gpu.alloc (%{{.+}}) : memref<?xi16>
 // CHECK:         %[[PLAN:.+]] = gpu.alloc (%{{.+}}) : memref<?xi32>
 // CHECK:         %[[COUNTS:.+]] = gpu.alloc (%{{.+}}) : memref<?xi32>
 // CHECK:         gpu.launch blocks({{.+}}) in ({{.+}} = %{{.+}}, {{.+}}) threads({{.+}}) in ({{.+}} = %c256
