@@ -64,27 +64,31 @@ def ConvertSpotlightToCPU : Pass<"convert-spotlight-to-cpu"> {
 }
 
 def ConvertSpotlightToGPU : Pass<"convert-spotlight-to-gpu"> {
-  let summary = "Lower spotlight.hamming_topk to GPU kernels (gpu.launch)";
+  let summary = "Lower spotlight ops to GPU kernels (gpu.launch)";
   let description = [{
-    The Hamming retrieval as three `gpu.launch` kernels: clear the
-    histograms; score a chunk of 4096 middle tokens per block (`popc` on
-    the 32-bit code words, the G query heads of a group summed in
-    registers) into a global score array and a shared-memory histogram
-    merged into the global one with atomics; select per (sequence, set)
-    with a block of 256 threads (threshold from the histogram, per-thread
-    counts, prefix sums, ordered writes with the tie rule). Exact and O(N).
-    Scratch is `gpu.alloc` device memory.
+    Every spotlight op except `sparse_gather` becomes `gpu.launch` kernels
+    whose scratch is `gpu.alloc` device memory; a new kernel starts only
+    where a block would need the whole grid's result (docs/Rationale.md):
+    - `hash_encode`: a block per (row, code head), a thread per column;
+    - `hamming_topk`: clear the histograms; score 4096 middle tokens per
+      block (16-byte loads of the key codes, `popc` on 32-bit words, the
+      G query codes of a group summed in registers) into 16-bit scores and
+      a shared-memory histogram merged with atomics; then the exact O(N)
+      selection: plan (threshold from the histogram, the bins split over
+      the threads), count and write per chunk (earlier chunks' counts,
+      prefix sums, ordered writes with the tie rule);
+    - `sparse_attention` / `decode_attention`: split-K flash decoding,
+      K/V rows read by index in place (no gathered copy), online softmax
+      in f32, then a kernel combining the splits.
 
     With `emulate=true` the same kernel bodies are emitted as loops over
     blocks and threads (barriers become phase boundaries, shared memory a
     per-block `memref.alloca`), so the kernels run, and are tested against
     the reference, on a machine without a GPU.
 
-    Other spotlight ops are left for another lowering.
-
     ```mlir
     %idx = spotlight.hamming_topk group ins(%qc, %kc : ...) outs(%init : ...)
-    // becomes: gpu.alloc; gpu.launch {...}; gpu.launch {...}; gpu.launch {...}
+    // becomes: gpu.alloc ...; gpu.launch {...} (x5); gpu.dealloc ...
     ```
   }];
   let options = [
@@ -95,7 +99,8 @@ def ConvertSpotlightToGPU : Pass<"convert-spotlight-to-gpu"> {
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
     "::mlir::gpu::GPUDialect", "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
-    "::mlir::tensor::TensorDialect"
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
   ];
 }
 

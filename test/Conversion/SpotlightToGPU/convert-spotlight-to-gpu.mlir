@@ -1,7 +1,8 @@
 // RUN: spotlight-opt %s --convert-spotlight-to-gpu | FileCheck %s
 // RUN: spotlight-opt %s --convert-spotlight-to-gpu=emulate=true | FileCheck %s --check-prefix=EMULATE
 
-// Five kernels: clear the histograms, score + shared histogram, then the
+// Five kernels: clear the histograms, score + shared histogram (the key
+// codes read W = 2 words at a time, aligned), then the
 // selection: plan (threshold from the histogram), count and write per chunk.
 // CHECK-LABEL: func.func @topk_group
 // CHECK:         %[[HIST:.+]] = gpu.alloc (%{{.+}}) : memref<?xi32>
@@ -13,7 +14,9 @@
 // CHECK:           gpu.barrier
 // CHECK:         gpu.launch
 // CHECK-SAME:      workgroup(%[[SHARED:.+]] : memref<257xi32, #gpu.address_space<workgroup>>)
-// CHECK:           math.ctpop %{{.+}} : i32
+// CHECK:           vector.load %{{.+}} {alignment = 8 : i64} : memref<?xi32>, vector<2xi32>
+// CHECK:           math.ctpop %{{.+}} : vector<2xi32>
+// CHECK:           vector.reduction <add>
 // CHECK:           memref.atomic_rmw addi %{{.+}}, %[[SHARED]]
 // CHECK:           gpu.barrier
 // CHECK:           memref.atomic_rmw addi %{{.+}}, %[[HIST]]
