@@ -19,8 +19,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace {
 using CUresult = int;
@@ -29,12 +31,14 @@ using CUdeviceptr = unsigned long long;
 constexpr CUresult kSuccess = 0, kInvalidValue = 1, kNotFound = 500,
                    kInvalidImage = 200, kInvalidHandle = 400;
 
-struct Module {
-  std::string image; ///< enough of it to find kernel names
-};
+struct Module;
 struct Function {
   Module *module;
   std::string name;
+};
+struct Module {
+  std::string image; ///< enough of it to find kernel names
+  std::vector<std::unique_ptr<Function>> functions; ///< freed with the module
 };
 
 std::mutex mutex;
@@ -168,7 +172,7 @@ CUresult cuModuleLoadData(void **module, const void *image) {
   } else {
     return kInvalidImage;
   }
-  *module = new Module{std::move(text)};
+  *module = new Module{std::move(text), {}};
   return kSuccess;
 }
 CUresult cuModuleUnload(void *module) {
@@ -184,7 +188,8 @@ CUresult cuModuleGetFunction(void **function, void *module, const char *name) {
   if (m->image.find(std::string(name) + '\0') == std::string::npos &&
       m->image.find(std::string(name) + '(') == std::string::npos)
     return kNotFound;
-  *function = new Function{m, name};
+  m->functions.push_back(std::make_unique<Function>(Function{m, name}));
+  *function = m->functions.back().get();
   return kSuccess;
 }
 CUresult cuLaunchKernel(void *function, unsigned gx, unsigned gy, unsigned gz,
