@@ -16,6 +16,7 @@
 #include "spotlight/Support/HalfFloat.h"
 #include "spotlight/Target/CPUArtifact.h"
 #include "spotlight/runtime.h"
+#include "../Machine.h"
 
 #include <algorithm>
 #include <chrono>
@@ -31,6 +32,7 @@
 #include <vector>
 
 using namespace spotlight;
+using spotlight::bench::cpuName;
 
 namespace {
 using Clock = std::chrono::steady_clock;
@@ -59,14 +61,6 @@ void check(spt_status status, const char *what) {
   }
 }
 
-std::string cpuName() {
-  std::ifstream info("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(info, line))
-    if (line.rfind("model name", 0) == 0)
-      return line.substr(line.find(':') + 2);
-  return "unknown CPU";
-}
 
 /// memcpy bandwidth with one thread per core, counting the bytes read and
 /// the bytes written (STREAM's convention for copy).

@@ -25,9 +25,11 @@
 #include "Reference/NaiveReference.h"
 #include "Support/DecodeProblem.h"
 #include "spotlight/Codegen/DecodeModule.h"
+#include "spotlight/Quality/Metrics.h"
 #include "spotlight/Support/HalfFloat.h"
 #include "spotlight/Target/Artifact.h"
 #include "spotlight/runtime.h"
+#include "../Machine.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -51,6 +53,7 @@
 #include <vector>
 
 using namespace spotlight;
+using spotlight::bench::cpuName;
 using namespace spotlight::testing;
 namespace cl = llvm::cl;
 
@@ -120,33 +123,10 @@ std::string lastError(spt_status status) {
   std::exit(2);
 }
 
-/// Runs body(i) for i in [0, count) on every core: the naive reference of
-/// the key codes is the slowest part of the check.
-void parallelFor(int64_t count, const std::function<void(int64_t)> &body) {
-  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  std::atomic<int64_t> next{0};
-  std::vector<std::thread> pool;
-  for (unsigned i = 0; i < threads; ++i)
-    pool.emplace_back([&] {
-      for (int64_t at; (at = next.fetch_add(1)) < count;)
-        body(at);
-    });
-  for (auto &thread : pool)
-    thread.join();
-}
-
 //===----------------------------------------------------------------------===//
 // Machine and artifacts
 //===----------------------------------------------------------------------===//
 
-std::string cpuName() {
-  std::ifstream info("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(info, line))
-    if (line.rfind("model name", 0) == 0)
-      return line.substr(line.find(':') + 2);
-  return "unknown CPU";
-}
 
 /// The GPU's name from nvidia-smi when it is there (the check itself never
 /// links the driver; the runtime loads it).
@@ -382,7 +362,8 @@ int64_t checkKeyCodes(const DecodeProblem &problem,
   std::atomic<int64_t> ambiguous{0}, wrong{0};
   std::mutex firstLock;
   std::string first;
-  parallelFor(g.kvHeads * n, [&](int64_t row) {
+  // The naive key codes are the slowest part of the check: use every core.
+  quality::parallelFor(g.kvHeads * n, /*threads=*/0, [&](int64_t row) {
     const int64_t h = row / n, t = row % n;
     const float *key =
         problem.k.data() + ((b * g.kvHeads + h) * problem.tokens + t) * D;

@@ -31,6 +31,15 @@
 
 using namespace mlir;
 
+/// What every host path ends with: arith, memref, func and cf to LLVM.
+static void addCoreToLLVM(OpPassManager &pm) {
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
 /// The shared tail: bufferize, free buffers, then everything to LLVM.
 static void addBufferizeAndLowerToLLVM(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
@@ -58,11 +67,7 @@ static void addBufferizeAndLowerToLLVM(OpPassManager &pm) {
   vector.reassociateFPReductions = true;
   pm.addPass(createConvertVectorToLLVMPass(vector));
   pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createConvertFuncToLLVMPass());
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
+  addCoreToLLVM(pm);
 }
 
 void mlir::spotlight::buildSpotlightReferenceToLLVMPipeline(OpPassManager &pm) {
@@ -130,11 +135,7 @@ void mlir::spotlight::buildSpotlightGPUToLLVMPipeline(
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createGpuToLLVMConversionPass());
-  pm.addPass(createConvertFuncToLLVMPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
+  addCoreToLLVM(pm);
 }
 
 namespace {
