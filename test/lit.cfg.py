@@ -27,6 +27,13 @@ llvm_config.add_tool_substitutions(tools, tool_dirs)
 config.substitutions.append(
     ("%mlir_lib_dir", os.path.join(config.llvm_tools_dir, "..", "lib")))
 
+# A libcuda stand-in that runs no kernels but checks how it is driven
+# (test/lib/fake-cuda-driver): the CUDA paths of the tools without a GPU.
+config.substitutions.append(
+    ("%fake_cuda_driver",
+     os.path.join(config.spotlight_obj_root, "lib",
+                  "libspotlight-fake-cuda-driver.so")))
+
 # `ptxas` validates emitted PTX where the CUDA toolkit is installed.
 cuda_home = os.environ.get("CUDA_HOME", "/usr/local/cuda")
 ptxas = shutil.which("ptxas") or os.path.join(cuda_home, "bin", "ptxas")
