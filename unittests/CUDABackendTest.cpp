@@ -158,24 +158,24 @@ TEST_F(CUDABackend, RunsEveryEntryPointThroughTheDriver) {
   // One key-hash kernel per KV head and append.
   EXPECT_EQ(fake->launches("spotlight_encode_keys_kernel"), 2 * 2);
 
-  // Per work item (2 sequences x 2 KV heads), the fused step's eight
-  // kernels: query hash; histogram clear, score, plan, count, write;
-  // attention splits and their combination.
+  // Per work item (2 sequences x 2 KV heads), the fused step's seven
+  // kernels: query hash; histogram clear, score, count, write; attention
+  // splits and their combination.
   fake->resetLaunches();
   ASSERT_EQ(decode(cache), SPT_OK) << spt_last_error();
-  EXPECT_EQ(fake->launches("spotlight_decode_kernel"), 4 * 8);
+  EXPECT_EQ(fake->launches("spotlight_decode_kernel"), 4 * 7);
   EXPECT_EQ(fake->launches("spotlight_decode_dense"), 0);
   double ms = 0;
   ASSERT_EQ(spt_cache_last_step_time(cache, &ms), SPT_OK);
   EXPECT_EQ(ms, 0.25); // what the fake's events report
 
-  // Retrieval only: query hash, then clear, score, plan, count, write.
+  // Retrieval only: query hash, then clear, score, count, write.
   fake->resetLaunches();
   spt_tensor q = tensor(query, {2, 4, 64});
   spt_tensor idx{indices.data(), SPT_I32, 3, {2, 2, 4 + 64 + 16}};
   ASSERT_EQ(spt_select(cache, &q, &idx), SPT_OK) << spt_last_error();
   EXPECT_EQ(fake->launches("spotlight_encode_queries_kernel"), 4);
-  EXPECT_EQ(fake->launches("spotlight_select_kernel"), 4 * 5);
+  EXPECT_EQ(fake->launches("spotlight_select_kernel"), 4 * 4);
 
   // Dense: attention splits and their combination.
   fake->resetLaunches();

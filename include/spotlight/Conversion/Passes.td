@@ -74,9 +74,10 @@ def ConvertSpotlightToGPU : Pass<"convert-spotlight-to-gpu"> {
       block (16-byte loads of the key codes, `popc` on 32-bit words, the
       G query codes of a group summed in registers) into 16-bit scores and
       a shared-memory histogram merged with atomics; then the exact O(N)
-      selection: plan (threshold from the histogram, the bins split over
-      the threads), count and write per chunk (earlier chunks' counts,
-      prefix sums, ordered writes with the tie rule);
+      selection, count and write per chunk, each block planning its row
+      (the threshold from the histogram, by a scan over bands of bins)
+      before it counts, or places its choices after the earlier chunks'
+      and threads' (ordered writes with the tie rule);
     - `sparse_attention` / `decode_attention`: split-K flash decoding,
       K/V rows read by index in place (no gathered copy), online softmax
       in f32, then a kernel combining the splits.
@@ -88,7 +89,7 @@ def ConvertSpotlightToGPU : Pass<"convert-spotlight-to-gpu"> {
 
     ```mlir
     %idx = spotlight.hamming_topk group ins(%qc, %kc : ...) outs(%init : ...)
-    // becomes: gpu.alloc ...; gpu.launch {...} (x5); gpu.dealloc ...
+    // becomes: gpu.alloc ...; gpu.launch {...} (x4); gpu.dealloc ...
     ```
   }];
   let options = [

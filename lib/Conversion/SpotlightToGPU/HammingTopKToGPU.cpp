@@ -6,13 +6,13 @@
 //                          score = sum popc(~(q ^ k)) over the 32-bit words
 //                          scores[row, t] = score (i16); shared hist[score] += 1
 //                          global hist[row] += shared hist   (atomics)
-//         kernel plan:   grid B*S,           threshold T, the count above it
-//                          and the ties to skip (bins split over threads);
-//                          sink, window and padding slots
 //         kernel count:  grid B*S*chunks,    per chunk: tokens > T and == T
 //         kernel write:  grid B*S*chunks,    per chunk: earlier chunks' counts
-//                          (summed by all threads) + a prefix sum over the
+//                          (summed by all threads) + a scan over the
 //                          threads; each thread writes its choices in order
+//       Each count and write block first plans its row from the histogram
+//       (threshold T, the count above it, the ties to skip): a scan over
+//       bands of bins, cheaper than a kernel of its own.
 //
 // Exact and O(N): scores are small integers (0 .. D*G), so selection is a
 // histogram threshold plus an ordered compaction in which the first
@@ -79,7 +79,6 @@ public:
     // and when selecting.
     chunks = e.max(ceilDiv(e.sub(middleEnd, sink), e.index(kTokensPerBlock)),
                    e.index(1));
-    plan = {allocScratch(b, target, e.mul(rows, e.index(3)), i32), i32};
     chunkCounts = {allocScratch(b, target, e.mul(e.mul(rows, chunks), e.index(2)),
                                 i32),
                    i32};
@@ -87,10 +86,9 @@ public:
         b, keepAll, arith::ConstantOp::create(b, b.getBoolAttr(true)));
     zeroHistograms();
     scoreTokens();
-    planRows();
     countChunks();
     writeChunks();
-    for (FlatBuffer scratch : {hist, scores, plan, chunkCounts})
+    for (FlatBuffer scratch : {hist, scores, chunkCounts})
       freeScratch(b, target, scratch.memref);
     return bufferization::ToTensorOp::create(b, init.getType(), outBuffer,
                                              /*restrict=*/true,
@@ -270,132 +268,168 @@ private:
         b, b.getI32Type(), e.loadScalar(scores, e.add(e.mul(row, n), t)));
   }
 
-  Value planAt(Value row, int64_t field) {
-    return e.loadScalar(plan, e.add(mul(row, 3), e.index(field)));
+  Value sharedAt(Value buffer, Value i) {
+    return memref::LoadOp::create(b, buffer, ValueRange{i});
+  }
+  Value sharedAt(Value buffer, int64_t i) { return sharedAt(buffer, e.index(i)); }
+  void sharedStore(Value value, Value buffer, Value i) {
+    memref::StoreOp::create(b, value, buffer, ValueRange{i});
   }
 
-  /// Kernel: per row, the threshold T (the score at which the count from
-  /// the top reaches the budget), the count above it and the ties at T to
-  /// skip, into `plan`; and the slots that need no scores (sink, window,
-  /// padding; every slot when the row keeps all tokens). Each thread sums
-  /// its share of the bins, thread 0 turns the sums into suffix sums, and
-  /// the thread whose bins hold the crossing finds T: no serial walk over
-  /// all bins.
-  void planRows() {
-    const int64_t binsPerThread = (bins + kThreads - 1) / kThreads;
-    Type i32 = b.getI32Type();
-    KernelBuilder k(b, target, rows, kThreads, {MemRefType::get({kThreads}, i32)});
-    k.build([&] {
-      Value row = k.blockId();
-      Value partial = k.shared(0);
-      Value histBase = mul(row, bins);
-      Value outRow = e.mul(row, slots);
-      auto binsOf = [&](Value thread) {
-        Value lo = e.min(mul(thread, binsPerThread), e.index(bins));
-        return std::make_pair(
-            lo, e.min(e.add(lo, e.index(binsPerThread)), e.index(bins)));
-      };
+  /// Phases computing the exclusive prefix sums of the kThreads values in
+  /// each shared `buffers` (Hillis-Steele: log2(kThreads) steps, each
+  /// reading one shared buffer and writing the other, so no thread reads a
+  /// value another thread is overwriting). `scratch` holds one buffer per
+  /// input; returns the buffers that hold the sums (inputs or scratch).
+  SmallVector<Value> exclusiveScan(KernelBuilder &k, ArrayRef<Value> buffers,
+                                   ArrayRef<Value> scratch) {
+    SmallVector<Value> from(buffers), to(scratch);
+    for (int64_t offset = 1; offset < kThreads; offset *= 2) {
       k.phase([&](Value thread) {
-        auto [lo, hi] = binsOf(thread);
-        Value sum = e.forRange(lo, hi, ValueRange{e.i32(0)},
-                               [&](Value v, ValueRange acc) -> SmallVector<Value> {
-                                 return {arith::AddIOp::create(
-                                     b, acc[0],
-                                     e.loadScalar(hist, e.add(histBase, v)))};
-                               })[0];
-        memref::StoreOp::create(b, sum, partial, ValueRange{thread});
+        Value hasLeft = e.cmp(Pred::sge, thread, e.index(offset));
+        Value left = arith::SelectOp::create(
+            b, hasLeft, e.sub(thread, e.index(offset)), thread);
+        for (size_t i = 0; i < from.size(); ++i) {
+          Value mine = sharedAt(from[i], thread);
+          Value added = arith::AddIOp::create(b, mine, sharedAt(from[i], left));
+          sharedStore(arith::SelectOp::create(b, hasLeft, added, mine), to[i],
+                      thread);
+        }
       });
-      // partial[t] becomes the count in the bins of threads t+1 .. T-1.
-      k.phase([&](Value thread) {
-        onThreadZero(thread, [&] {
-          e.forRange(e.index(0), e.index(kThreads), ValueRange{e.i32(0)},
-                     [&](Value i, ValueRange acc) -> SmallVector<Value> {
-                       Value j = e.sub(e.index(kThreads - 1), i);
-                       Value p = memref::LoadOp::create(b, partial, ValueRange{j});
-                       memref::StoreOp::create(b, acc[0], partial, ValueRange{j});
-                       return {arith::AddIOp::create(b, acc[0], p)};
-                     });
-        });
-      });
-      k.phase([&](Value thread) {
-        e.ifThen(
-            keepAll,
-            [&] {
-              Value filled = e.min(n, slots);
-              strided(thread, e.index(0), filled, [&](Value t) {
-                e.store(asI32(t), out, e.add(outRow, t));
-              });
-              strided(thread, filled, slots, [&](Value slot) {
-                e.store(e.i32(-1), out, e.add(outRow, slot));
-              });
-            },
-            [&] {
-              auto [lo, hi] = binsOf(thread);
-              Value budget32 = asI32(budget);
-              Value fromAbove =
-                  memref::LoadOp::create(b, partial, ValueRange{thread});
-              // Walk this thread's bins from the top.
-              e.forRange(
-                  e.index(0), e.sub(hi, lo), ValueRange{fromAbove},
-                  [&](Value i, ValueRange state) -> SmallVector<Value> {
-                    Value v = e.sub(e.sub(hi, e.index(1)), i);
-                    Value count = e.loadScalar(hist, e.add(histBase, v));
-                    Value running = state[0];
-                    Value reached = arith::AddIOp::create(b, running, count);
-                    // A zero budget stops at the top bin, taking no ties.
-                    Value zeroAtTop = arith::AndIOp::create(
-                        b, e.cmp(Pred::eq, budget32, e.i32(0)),
-                        e.cmp(Pred::eq, v, e.index(bins - 1)));
-                    Value crossing = arith::AndIOp::create(
-                        b, e.cmp(Pred::sge, reached, budget32),
-                        arith::OrIOp::create(
-                            b, e.cmp(Pred::slt, running, budget32), zeroAtTop));
-                    e.ifThen(crossing, [&] {
-                      Value tiesTaken = arith::SubIOp::create(b, budget32, running);
-                      Value base = mul(row, 3);
-                      e.store(asI32(v), plan, base);
-                      e.store(running, plan, e.add(base, e.index(1)));
-                      e.store(arith::SubIOp::create(b, count, tiesTaken), plan,
-                              e.add(base, e.index(2)));
-                    });
-                    return {reached};
-                  });
-              strided(thread, e.index(0), sink, [&](Value t) {
-                e.store(asI32(t), out, e.add(outRow, t));
-              });
-              Value windowStart = e.add(sink, budget);
-              strided(thread, e.index(0), window, [&](Value i) {
-                e.store(asI32(e.add(middleEnd, i)), out,
-                        e.add(outRow, e.add(windowStart, i)));
-              });
-              strided(thread, total, slots, [&](Value slot) {
-                e.store(e.i32(-1), out, e.add(outRow, slot));
-              });
-            });
-      });
+      std::swap(from, to);
+    }
+    // `from` holds inclusive sums; shift them right by one into `to`.
+    k.phase([&](Value thread) {
+      Value hasLeft = e.cmp(Pred::sge, thread, e.index(1));
+      Value left = arith::SelectOp::create(b, hasLeft,
+                                           e.sub(thread, e.index(1)), thread);
+      for (size_t i = 0; i < from.size(); ++i)
+        sharedStore(arith::SelectOp::create(b, hasLeft,
+                                            sharedAt(from[i], left), e.i32(0)),
+                    to[i], thread);
     });
+    return to;
+  }
+
+  /// Shared memory of the selection plan: per-thread bin sums and their
+  /// scan, and the plan itself (threshold T, the count above it, the ties
+  /// at T to skip).
+  static constexpr int64_t kPlanBuffers = 3;
+  SmallVector<MemRefType> planTypes() {
+    Type i32 = b.getI32Type();
+    return {MemRefType::get({kThreads}, i32), MemRefType::get({kThreads}, i32),
+            MemRefType::get({3}, i32)};
+  }
+
+  /// Phases that plan row `row` from its histogram into `plan`: thread t
+  /// sums a band of bins from the top (thread 0 the highest), a scan gives
+  /// each band the count above it, and the thread whose band holds the
+  /// crossing of the budget finds T. Every selection block recomputes it:
+  /// a few hundred bins, cheaper than a kernel launch.
+  void planPhases(KernelBuilder &k, Value row, Value bandSums, Value scratch,
+                  Value plan) {
+    const int64_t binsPerThread = (bins + kThreads - 1) / kThreads;
+    Value histBase = mul(row, bins);
+    // Band t: bins [top - binsPerThread, top), top = bins - t * binsPerThread.
+    auto bandOf = [&](Value thread) {
+      Value top = e.max(e.sub(e.index(bins), mul(thread, binsPerThread)),
+                        e.index(0));
+      return std::make_pair(
+          e.max(e.sub(top, e.index(binsPerThread)), e.index(0)), top);
+    };
+    k.phase([&](Value thread) {
+      auto [lo, hi] = bandOf(thread);
+      Value sum = e.forRange(lo, hi, ValueRange{e.i32(0)},
+                             [&](Value v, ValueRange acc) -> SmallVector<Value> {
+                               return {arith::AddIOp::create(
+                                   b, acc[0],
+                                   e.loadScalar(hist, e.add(histBase, v)))};
+                             })[0];
+      sharedStore(sum, bandSums, thread);
+    });
+    Value countAbove = exclusiveScan(k, {bandSums}, {scratch})[0];
+    k.phase([&](Value thread) {
+      auto [lo, hi] = bandOf(thread);
+      Value budget32 = asI32(budget);
+      e.forRange(
+          e.index(0), e.sub(hi, lo), ValueRange{sharedAt(countAbove, thread)},
+          [&](Value i, ValueRange state) -> SmallVector<Value> {
+            Value v = e.sub(e.sub(hi, e.index(1)), i);
+            Value count = e.loadScalar(hist, e.add(histBase, v));
+            Value running = state[0];
+            Value reached = arith::AddIOp::create(b, running, count);
+            // A zero budget stops at the top bin, taking no ties.
+            Value zeroAtTop = arith::AndIOp::create(
+                b, e.cmp(Pred::eq, budget32, e.i32(0)),
+                e.cmp(Pred::eq, v, e.index(bins - 1)));
+            Value crossing = arith::AndIOp::create(
+                b, e.cmp(Pred::sge, reached, budget32),
+                arith::OrIOp::create(b, e.cmp(Pred::slt, running, budget32),
+                                     zeroAtTop));
+            e.ifThen(crossing, [&] {
+              Value tiesTaken = arith::SubIOp::create(b, budget32, running);
+              sharedStore(asI32(v), plan, e.index(0));
+              sharedStore(running, plan, e.index(1));
+              sharedStore(arith::SubIOp::create(b, count, tiesTaken), plan,
+                          e.index(2));
+            });
+            return {reached};
+          });
+    });
+  }
+
+  /// The slots that need no scores: positions 0 .. N-1 then -1 when the
+  /// row keeps every token (N <= sink + window + budget); else the sink,
+  /// the window and the padding.
+  void writeFixedSlots(Value thread, Value outRow) {
+    e.ifThen(
+        keepAll,
+        [&] {
+          Value filled = e.min(n, slots);
+          strided(thread, e.index(0), filled, [&](Value t) {
+            e.store(asI32(t), out, e.add(outRow, t));
+          });
+          strided(thread, filled, slots, [&](Value slot) {
+            e.store(e.i32(-1), out, e.add(outRow, slot));
+          });
+        },
+        [&] {
+          strided(thread, e.index(0), sink, [&](Value t) {
+            e.store(asI32(t), out, e.add(outRow, t));
+          });
+          Value windowStart = e.add(sink, budget);
+          strided(thread, e.index(0), window, [&](Value i) {
+            e.store(asI32(e.add(middleEnd, i)), out,
+                    e.add(outRow, e.add(windowStart, i)));
+          });
+          strided(thread, total, slots, [&](Value slot) {
+            e.store(e.i32(-1), out, e.add(outRow, slot));
+          });
+        });
   }
 
   /// Kernel: per (row, chunk), the tokens above T and at T, into
   /// `chunkCounts`, so that every chunk can place its choices at once.
   void countChunks() {
     Type i32 = b.getI32Type();
-    KernelBuilder k(b, target, e.mul(rows, chunks), kThreads,
-                    {MemRefType::get({2}, i32)});
+    SmallVector<MemRefType> shared = planTypes();
+    shared.push_back(MemRefType::get({2}, i32));
+    KernelBuilder k(b, target, e.mul(rows, chunks), kThreads, shared);
     k.build([&] {
       Value row = arith::DivUIOp::create(b, k.blockId(), chunks);
       Value chunk = arith::RemUIOp::create(b, k.blockId(), chunks);
-      Value totals = k.shared(0);
+      Value plan = k.shared(2), totals = k.shared(kPlanBuffers);
+      planPhases(k, row, k.shared(0), k.shared(1), plan);
       k.phase([&](Value thread) {
         onThreadZero(thread, [&] {
           for (int64_t i = 0; i < 2; ++i)
-            memref::StoreOp::create(b, e.i32(0), totals, ValueRange{e.index(i)});
+            sharedStore(e.i32(0), totals, e.index(i));
         });
       });
       k.phase([&](Value thread) {
         e.ifThen(notKeepAll, [&] {
           auto [lo, hi] = threadTokens(chunk, thread);
-          auto [above, ties] = countAgainst(row, planAt(row, 0), lo, hi);
+          auto [above, ties] = countAgainst(row, sharedAt(plan, 0), lo, hi);
           atomicAdd(above, totals, e.index(0));
           atomicAdd(ties, totals, e.index(1));
         });
@@ -404,75 +438,68 @@ private:
         onThreadZero(thread, [&] {
           Value at = mul(k.blockId(), 2);
           for (int64_t i = 0; i < 2; ++i)
-            e.store(memref::LoadOp::create(b, totals, ValueRange{e.index(i)}),
-                    chunkCounts, e.add(at, e.index(i)));
+            e.store(sharedAt(totals, i), chunkCounts, e.add(at, e.index(i)));
         });
       });
     });
   }
 
   /// Kernel: per (row, chunk), the chosen tokens of the chunk in order,
-  /// after the chunks before it (their counts summed by all threads) and
-  /// the threads before it in the chunk (a prefix sum): tokens above T, and
-  /// the ties at T past the first `skip` of the row (ties go to the most
-  /// recent tokens).
+  /// after those of the chunks before it (their counts summed by all
+  /// threads) and of the threads before it in the chunk (a scan): tokens
+  /// above T, and the ties at T past the first `skip` of the row (ties go
+  /// to the most recent tokens). Chunk 0 also writes the sink, window and
+  /// padding slots.
   void writeChunks() {
     Type i32 = b.getI32Type();
-    KernelBuilder k(b, target, e.mul(rows, chunks), kThreads,
-                    {MemRefType::get({kThreads}, i32),
-                     MemRefType::get({kThreads}, i32), MemRefType::get({2}, i32)});
+    SmallVector<MemRefType> shared = planTypes();
+    for (int64_t i = 0; i < 4; ++i) // above, ties, and their scan scratch
+      shared.push_back(MemRefType::get({kThreads}, i32));
+    shared.push_back(MemRefType::get({2}, i32)); // earlier chunks' counts
+    KernelBuilder k(b, target, e.mul(rows, chunks), kThreads, shared);
     k.build([&] {
       Value row = arith::DivUIOp::create(b, k.blockId(), chunks);
       Value chunk = arith::RemUIOp::create(b, k.blockId(), chunks);
-      Value above = k.shared(0), ties = k.shared(1), before = k.shared(2);
+      Value plan = k.shared(2);
+      Value above = k.shared(kPlanBuffers), ties = k.shared(kPlanBuffers + 1);
+      Value before = k.shared(kPlanBuffers + 4);
       Value outRow = e.mul(row, slots);
+      planPhases(k, row, k.shared(0), k.shared(1), plan);
       k.phase([&](Value thread) {
         onThreadZero(thread, [&] {
           for (int64_t i = 0; i < 2; ++i)
-            memref::StoreOp::create(b, e.i32(0), before, ValueRange{e.index(i)});
+            sharedStore(e.i32(0), before, e.index(i));
         });
+        e.ifThen(e.cmp(Pred::eq, chunk, e.index(0)),
+                 [&] { writeFixedSlots(thread, outRow); });
       });
+      k.phase([&](Value thread) {
+        // A row that keeps everything was written by writeFixedSlots; its
+        // plan is meaningless, so the chunks only go through the phases.
+        Value rowChunks = e.mul(row, chunks);
+        strided(thread, e.index(0), chunk, [&](Value c) {
+          Value at = mul(e.add(rowChunks, c), 2);
+          for (int64_t i = 0; i < 2; ++i)
+            atomicAdd(e.loadScalar(chunkCounts, e.add(at, e.index(i))), before,
+                      e.index(i));
+        });
+        auto [lo, hi] = threadTokens(chunk, thread);
+        auto [a, t] = countAgainst(row, sharedAt(plan, 0), lo, hi);
+        sharedStore(a, above, thread);
+        sharedStore(t, ties, thread);
+      });
+      SmallVector<Value> sums = exclusiveScan(
+          k, {above, ties},
+          {k.shared(kPlanBuffers + 2), k.shared(kPlanBuffers + 3)});
+      Value aboveSums = sums[0], tieSums = sums[1];
       k.phase([&](Value thread) {
         e.ifThen(notKeepAll, [&] {
-          Value rowChunks = e.mul(row, chunks);
-          strided(thread, e.index(0), chunk, [&](Value c) {
-            Value at = mul(e.add(rowChunks, c), 2);
-            for (int64_t i = 0; i < 2; ++i)
-              atomicAdd(e.loadScalar(chunkCounts, e.add(at, e.index(i))),
-                        before, e.index(i));
-          });
-          auto [lo, hi] = threadTokens(chunk, thread);
-          auto [a, t] = countAgainst(row, planAt(row, 0), lo, hi);
-          memref::StoreOp::create(b, a, above, ValueRange{thread});
-          memref::StoreOp::create(b, t, ties, ValueRange{thread});
-        });
-      });
-      // Exclusive prefix sums, starting from the earlier chunks' counts.
-      k.phase([&](Value thread) {
-        onThreadZero(thread, [&] {
-          e.ifThen(notKeepAll, [&] {
-            Value a0 = memref::LoadOp::create(b, before, ValueRange{e.index(0)});
-            Value t0 = memref::LoadOp::create(b, before, ValueRange{e.index(1)});
-            e.forRange(e.index(0), e.index(kThreads), ValueRange{a0, t0},
-                       [&](Value i, ValueRange sums) -> SmallVector<Value> {
-                         Value a = memref::LoadOp::create(b, above, ValueRange{i});
-                         Value t = memref::LoadOp::create(b, ties, ValueRange{i});
-                         memref::StoreOp::create(b, sums[0], above, ValueRange{i});
-                         memref::StoreOp::create(b, sums[1], ties, ValueRange{i});
-                         return {arith::AddIOp::create(b, sums[0], a),
-                                 arith::AddIOp::create(b, sums[1], t)};
-                       });
-          });
-        });
-      });
-      k.phase([&](Value thread) {
-        e.ifThen(notKeepAll, [&] {
-          Value threshold = planAt(row, 0);
-          Value skip = asIndex(planAt(row, 2));
-          Value tiesBefore =
-              asIndex(memref::LoadOp::create(b, ties, ValueRange{thread}));
-          Value aboveBefore =
-              asIndex(memref::LoadOp::create(b, above, ValueRange{thread}));
+          Value threshold = sharedAt(plan, 0);
+          Value skip = asIndex(sharedAt(plan, 2));
+          Value tiesBefore = asIndex(arith::AddIOp::create(
+              b, sharedAt(tieSums, thread), sharedAt(before, 1)));
+          Value aboveBefore = asIndex(arith::AddIOp::create(
+              b, sharedAt(aboveSums, thread), sharedAt(before, 0)));
           Value takenTiesBefore = e.max(e.sub(tiesBefore, skip), e.index(0));
           Value first = e.add(sink, e.add(aboveBefore, takenTiesBefore));
           auto [lo, hi] = threadTokens(chunk, thread);
@@ -491,8 +518,8 @@ private:
                        Value one = e.index(1);
                        return {arith::SelectOp::create(b, take, e.add(slot, one),
                                                        slot),
-                               arith::SelectOp::create(
-                                   b, eq, e.add(tieRank, one), tieRank)};
+                               arith::SelectOp::create(b, eq, e.add(tieRank, one),
+                                                       tieRank)};
                      });
         });
       });
@@ -504,7 +531,7 @@ private:
   HammingTopKOp op;
   KernelTarget target;
   int64_t batch, bins;
-  FlatBuffer qc, kc, out, hist, scores, plan, chunkCounts;
+  FlatBuffer qc, kc, out, hist, scores, chunkCounts;
   Value n, slots, sink, window, budget, total, keepAll, notKeepAll, middleEnd,
       rows, chunks;
 };

@@ -1,13 +1,13 @@
 // RUN: spotlight-opt %s --convert-spotlight-to-gpu | FileCheck %s
 // RUN: spotlight-opt %s --convert-spotlight-to-gpu=emulate=true | FileCheck %s --check-prefix=EMULATE
 
-// Five kernels: clear the histograms, score + shared histogram (the key
-// codes read W = 2 words at a time, aligned), then the
-// selection: plan (threshold from the histogram), count and write per chunk.
+// Four kernels: clear the histograms, score + shared histogram (the key
+// codes read W = 2 words at a time, aligned), then the selection per chunk:
+// count, and write (each block plans the row from the histogram first: a
+// scan over bands of bins).
 // CHECK-LABEL: func.func @topk_group
 // CHECK:         %[[HIST:.+]] = gpu.alloc (%{{.+}}) : memref<?xi32>
 // CHECK:         %[[SCORES:.+]] = gpu.alloc (%{{.+}}) : memref<?xi16>
-// CHECK:         %[[PLAN:.+]] = gpu.alloc (%{{.+}}) : memref<?xi32>
 // CHECK:         %[[COUNTS:.+]] = gpu.alloc (%{{.+}}) : memref<?xi32>
 // CHECK:         gpu.launch blocks({{.+}}) in ({{.+}} = %{{.+}}, {{.+}}) threads({{.+}}) in ({{.+}} = %c256
 // CHECK:           memref.store %{{.+}}, %[[HIST]]
@@ -21,19 +21,15 @@
 // CHECK:           gpu.barrier
 // CHECK:           memref.atomic_rmw addi %{{.+}}, %[[HIST]]
 // CHECK:         gpu.launch
-// CHECK-SAME:      workgroup({{.+}} : memref<256xi32, #gpu.address_space<workgroup>>)
-// CHECK:           memref.store %{{.+}}, %[[PLAN]]
-// CHECK:         gpu.launch
-// CHECK-SAME:      workgroup(%[[TOTALS:.+]] : memref<2xi32, #gpu.address_space<workgroup>>)
+// CHECK-SAME:      workgroup({{.+}} : memref<256xi32, #gpu.address_space<workgroup>>, {{.+}} : memref<256xi32, #gpu.address_space<workgroup>>, {{.+}} : memref<3xi32, #gpu.address_space<workgroup>>, %[[TOTALS:.+]] : memref<2xi32, #gpu.address_space<workgroup>>)
+// CHECK:           memref.load %[[HIST]]
 // CHECK:           memref.atomic_rmw addi %{{.+}}, %[[TOTALS]]
 // CHECK:           memref.store %{{.+}}, %[[COUNTS]]
 // CHECK:         gpu.launch
-// CHECK-SAME:      workgroup({{.+}} : memref<256xi32, #gpu.address_space<workgroup>>, {{.+}} : memref<256xi32, #gpu.address_space<workgroup>>, {{.+}} : memref<2xi32, #gpu.address_space<workgroup>>)
 // CHECK:           memref.load %[[COUNTS]]
 // CHECK:           gpu.barrier
 // CHECK:         gpu.dealloc %[[HIST]]
 // CHECK:         gpu.dealloc %[[SCORES]]
-// CHECK:         gpu.dealloc %[[PLAN]]
 // CHECK:         gpu.dealloc %[[COUNTS]]
 // CHECK:         bufferization.to_tensor
 
