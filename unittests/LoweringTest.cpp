@@ -164,7 +164,12 @@ TEST_P(LoweringTest, MatchesNaiveReferenceAcrossContextLengths) {
                                    expected, preSign, "query code");
       }
     }
-    EXPECT_LE(flips, 2) << "too many ambiguous code bits";
+    // A lowering that sums in another order flips a bit whose pre-sign
+    // value lies within its rounding error of zero: about one in a million
+    // bits (N=4099 with C=7 checks 3.7M key bits). A shifted bias or scale
+    // would flip the thousands of bits within the 1e-3 margin instead.
+    const int64_t bits = (B * KH * n * C + B * QH) * W * 32;
+    EXPECT_LE(flips, 2 + bits / 200000) << "too many ambiguous code bits";
 
     // Selection on the compiled codes: exact.
     HostTensor selected({B, S, M}, 4);
