@@ -228,38 +228,38 @@ private:
                 })[0];
             sharedStore(sum, runSum, g);
           });
+          // One pass over the tile's value rows for all the item's heads:
+          // each V element is loaded once and feeds G accumulators.
           strided(thread, e.index(0), e.index(D), [&](Value d) {
-            for (int64_t g = 0; g < heads; ++g) {
-              Value at = e.add(e.index(g * D), d);
-              Value start = arith::MulFOp::create(
-                  b, sharedLoad(acc, at), sharedLoad(rescale, e.index(g)));
-              Value total = e.forRange(
-                  e.index(0), e.index(kThreads), ValueRange{start},
-                  [&](Value i, ValueRange a) -> SmallVector<Value> {
-                    Value token = sharedLoad(tokens, i);
-                    Value safe = e.max(token, e.index(0));
+            SmallVector<Value> starts;
+            for (int64_t g = 0; g < heads; ++g)
+              starts.push_back(arith::MulFOp::create(
+                  b, sharedLoad(acc, e.add(e.index(g * D), d)),
+                  sharedLoad(rescale, e.index(g))));
+            ValueRange totals = e.forRange(
+                e.index(0), e.index(kThreads), starts,
+                [&](Value i, ValueRange a) -> SmallVector<Value> {
+                  Value token = sharedLoad(tokens, i);
+                  auto ifOp = scf::IfOp::create(
+                      b, a.getTypes(), e.cmp(Pred::sge, token, e.index(0)),
+                      true);
+                  OpBuilder::InsertionGuard guard(b);
+                  b.setInsertionPointToStart(ifOp.thenBlock());
+                  Value vd = toF32(
+                      e.loadScalar(v, e.add(e.mul(e.add(kvBase, token), D), d)));
+                  SmallVector<Value> next;
+                  for (int64_t g = 0; g < heads; ++g) {
                     Value p = sharedLoad(logits, e.add(e.index(g * kThreads), i));
-                    Value used = arith::AndIOp::create(
-                        b, e.cmp(Pred::sge, token, e.index(0)),
-                        arith::CmpFOp::create(b, arith::CmpFPredicate::ONE, p,
-                                              e.f32(0)));
-                    auto ifOp = scf::IfOp::create(
-                        b, TypeRange{b.getF32Type()}, used, true);
-                    {
-                      OpBuilder::InsertionGuard guard(b);
-                      b.setInsertionPointToStart(ifOp.thenBlock());
-                      Value vd = toF32(e.loadScalar(
-                          v, e.add(e.mul(e.add(kvBase, safe), D), d)));
-                      scf::YieldOp::create(
-                          b, ValueRange{arith::AddFOp::create(
-                                 b, a[0], arith::MulFOp::create(b, p, vd))});
-                      b.setInsertionPointToStart(ifOp.elseBlock());
-                      scf::YieldOp::create(b, ValueRange{a[0]});
-                    }
-                    return {ifOp.getResult(0)};
-                  })[0];
-              sharedStore(total, acc, at);
-            }
+                    next.push_back(arith::AddFOp::create(
+                        b, a[g], arith::MulFOp::create(b, p, vd)));
+                  }
+                  scf::YieldOp::create(b, next);
+                  b.setInsertionPointToStart(ifOp.elseBlock());
+                  scf::YieldOp::create(b, a);
+                  return SmallVector<Value>(ifOp.getResults());
+                });
+            for (int64_t g = 0; g < heads; ++g)
+              sharedStore(totals[g], acc, e.add(e.index(g * D), d));
           });
         });
       });
