@@ -229,7 +229,9 @@ private:
             sharedStore(sum, runSum, g);
           });
           // One pass over the tile's value rows for all the item's heads:
-          // each V element is loaded once and feeds G accumulators.
+          // each V element is loaded once and feeds G accumulators. Empty
+          // slots have weight 0 (their logit is -inf), so they read row 0
+          // instead of branching: no divergence, nothing added.
           strided(thread, e.index(0), e.index(D), [&](Value d) {
             SmallVector<Value> starts;
             for (int64_t g = 0; g < heads; ++g)
@@ -239,24 +241,16 @@ private:
             ValueRange totals = e.forRange(
                 e.index(0), e.index(kThreads), starts,
                 [&](Value i, ValueRange a) -> SmallVector<Value> {
-                  Value token = sharedLoad(tokens, i);
-                  auto ifOp = scf::IfOp::create(
-                      b, a.getTypes(), e.cmp(Pred::sge, token, e.index(0)),
-                      true);
-                  OpBuilder::InsertionGuard guard(b);
-                  b.setInsertionPointToStart(ifOp.thenBlock());
+                  Value row = e.max(sharedLoad(tokens, i), e.index(0));
                   Value vd = toF32(
-                      e.loadScalar(v, e.add(e.mul(e.add(kvBase, token), D), d)));
+                      e.loadScalar(v, e.add(e.mul(e.add(kvBase, row), D), d)));
                   SmallVector<Value> next;
                   for (int64_t g = 0; g < heads; ++g) {
                     Value p = sharedLoad(logits, e.add(e.index(g * kThreads), i));
                     next.push_back(arith::AddFOp::create(
                         b, a[g], arith::MulFOp::create(b, p, vd)));
                   }
-                  scf::YieldOp::create(b, next);
-                  b.setInsertionPointToStart(ifOp.elseBlock());
-                  scf::YieldOp::create(b, a);
-                  return SmallVector<Value>(ifOp.getResults());
+                  return next;
                 });
             for (int64_t g = 0; g < heads; ++g)
               sharedStore(totals[g], acc, e.add(e.index(g * D), d));
