@@ -1,8 +1,9 @@
 //===- AttentionToGPU.cpp - attention ops to split-K GPU kernels ----------===//
 //
 //   spotlight.sparse_attention / decode_attention
-//     ->  kernel split:   grid = items * splits, 128 threads, 1024 slots a
-//                         split, in tiles of 128 tokens (thread = token):
+//     ->  kernel split:   grid = items * splits, 128 threads, 256 slots a
+//                         split (1024 dense), in tiles of 128 tokens
+//                         (thread = token):
 //                           logits[g, i] = scale * q[g] . K[token(i)]
 //                           running max / sum per head (online softmax)
 //                           acc[g, d] += p[g, i] * V[token(i), d]   (thread = d)
@@ -37,7 +38,12 @@ using namespace mlir::spotlight::gpu_lowering;
 namespace {
 using Pred = arith::CmpIPredicate;
 constexpr int64_t kThreads = 128; // also the tile of tokens
-constexpr int64_t kSlotsPerSplit = 1024;
+/// Slots per split block. A sparse step attends to a few thousand slots:
+/// short splits give it enough blocks to fill the GPU and each block only
+/// two tiles. A dense step has plenty of blocks; long splits keep the
+/// combine (a loop over the splits) short.
+constexpr int64_t kSparseSlotsPerSplit = 256;
+constexpr int64_t kDenseSlotsPerSplit = 1024;
 
 class AttentionKernels : AttentionShape {
 public:
@@ -46,7 +52,8 @@ public:
                    std::optional<APFloat> scaleAttr)
       : AttentionShape(query, keys, indices, scaleAttr), b(b), e(b),
         target(target), indicesTensor(indices), init(init), D(headDim),
-        perHead(perHeadSets), heads(perHead ? 1 : group) {
+        perHead(perHeadSets), heads(perHead ? 1 : group),
+        slotsPerSplit(indices ? kSparseSlotsPerSplit : kDenseSlotsPerSplit) {
     q = e.readFlat(query);
     k = e.readFlat(keys);
     v = e.readFlat(values);
@@ -61,7 +68,7 @@ public:
     Type f32 = b.getF32Type();
     items = e.mul(batch, perHead ? queryHeads : kvHeads);
     splits = e.max(arith::CeilDivSIOp::create(b, slots,
-                                              e.index(kSlotsPerSplit)),
+                                              e.index(slotsPerSplit)),
                    e.index(1));
     Value partials = e.mul(items, splits);
     partMax = {allocScratch(b, target, e.mul(partials, heads), f32), f32};
@@ -130,8 +137,8 @@ private:
       Value firstQuery = perHead ? within : e.mul(within, group);
       Value kvBase = e.mul(e.add(e.mul(bi, kvHeads), kvHead), n);
       Value queryBase = e.mul(e.add(e.mul(bi, queryHeads), firstQuery), D);
-      Value lo = e.mul(split, kSlotsPerSplit);
-      Value hi = e.min(e.add(lo, e.index(kSlotsPerSplit)), slots);
+      Value lo = e.mul(split, slotsPerSplit);
+      Value hi = e.min(e.add(lo, e.index(slotsPerSplit)), slots);
 
       kb.phase([&](Value thread) {
         strided(thread, e.index(0), e.index(heads * D), [&](Value i) {
@@ -333,6 +340,7 @@ private:
   const int64_t D;
   const bool perHead;
   const int64_t heads; ///< query heads per item: G, or 1 in head mode
+  const int64_t slotsPerSplit;
   FlatBuffer q, k, v, idx, out, partMax, partSum, partAcc;
   Value n, batch, slots, items, splits;
 };
