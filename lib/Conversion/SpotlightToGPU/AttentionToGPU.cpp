@@ -111,6 +111,43 @@ private:
     return arith::SelectOp::create(b, isNegInf(max), e.f32(0), p);
   }
 
+  /// Two phases reducing, per head g, the kThreads values
+  /// logits[g * kThreads + i] with `combine`: first kThreads / heads lanes
+  /// per head (at most 32) fold strided subsets into `partials`, then
+  /// thread g folds its head's lanes and calls finish(g, total): chains of
+  /// 8 + 18 steps for G = 7 instead of one thread per head walking all
+  /// kThreads values. (16 lanes made ptxas spill under sm_80's register
+  /// cap for 128-thread blocks.)
+  void reducePerHead(KernelBuilder &kb, Value logits, Value partials,
+                     Value identity, function_ref<Value(Value, Value)> combine,
+                     function_ref<void(Value, Value)> finish) {
+    const int64_t lanes = std::min<int64_t>(kThreads / heads, 32);
+    kb.phase([&](Value thread) {
+      e.ifThen(e.cmp(Pred::slt, thread, e.index(heads * lanes)), [&] {
+        Value g = arith::DivUIOp::create(b, thread, e.index(lanes));
+        Value lane = arith::RemUIOp::create(b, thread, e.index(lanes));
+        Value base = e.mul(g, kThreads);
+        Value folded = e.forStep(
+            lane, e.index(kThreads), e.index(lanes), ValueRange{identity},
+            [&](Value i, ValueRange acc) -> SmallVector<Value> {
+              return {combine(acc[0], sharedLoad(logits, e.add(base, i)))};
+            })[0];
+        sharedStore(folded, partials, thread);
+      });
+    });
+    kb.phase([&](Value thread) {
+      strided(thread, e.index(0), e.index(heads), [&](Value g) {
+        Value base = e.mul(g, lanes);
+        Value total = e.forRange(
+            e.index(0), e.index(lanes), ValueRange{identity},
+            [&](Value j, ValueRange acc) -> SmallVector<Value> {
+              return {combine(acc[0], sharedLoad(partials, e.add(base, j)))};
+            })[0];
+        finish(g, total);
+      });
+    });
+  }
+
   void splitKernel() {
     Type f32 = b.getF32Type(), index = b.getIndexType();
     KernelBuilder kb(b, target, e.mul(items, splits), kThreads,
@@ -120,13 +157,14 @@ private:
                       MemRefType::get({kThreads}, index),      // tokens
                       MemRefType::get({heads}, f32),           // running max
                       MemRefType::get({heads}, f32),           // running sum
-                      MemRefType::get({heads}, f32)});         // rescale
+                      MemRefType::get({heads}, f32),           // rescale
+                      MemRefType::get({kThreads}, f32)});      // partials
     kb.build([&] {
       Value item = arith::DivUIOp::create(b, kb.blockId(), splits);
       Value split = arith::RemUIOp::create(b, kb.blockId(), splits);
       Value qs = kb.shared(0), acc = kb.shared(1), logits = kb.shared(2),
             tokens = kb.shared(3), runMax = kb.shared(4), runSum = kb.shared(5),
-            rescale = kb.shared(6);
+            rescale = kb.shared(6), partials = kb.shared(7);
       // The item's sequence, KV head and first query head.
       Value itemsPerSeq = e.index(perHead ? queryHeads : kvHeads);
       Value bi = arith::DivUIOp::create(b, item, itemsPerSeq);
@@ -196,21 +234,17 @@ private:
           });
         });
         // Per head: the tile's max, the rescale of the running state.
-        kb.phase([&](Value thread) {
-          strided(thread, e.index(0), e.index(heads), [&](Value g) {
-            Value base = e.mul(g, kThreads);
-            Value tileMax = e.forRange(
-                e.index(0), e.index(kThreads), ValueRange{e.f32(-INFINITY)},
-                [&](Value i, ValueRange m) -> SmallVector<Value> {
-                  return {arith::MaximumFOp::create(
-                      b, m[0], sharedLoad(logits, e.add(base, i)))};
-                })[0];
-            Value old = sharedLoad(runMax, g);
-            Value updated = arith::MaximumFOp::create(b, old, tileMax);
-            sharedStore(expBelow(old, updated), rescale, g);
-            sharedStore(updated, runMax, g);
-          });
-        });
+        reducePerHead(
+            kb, logits, partials, e.f32(-INFINITY),
+            [&](Value x, Value y) -> Value {
+              return arith::MaximumFOp::create(b, x, y);
+            },
+            [&](Value g, Value tileMax) {
+              Value old = sharedLoad(runMax, g);
+              Value updated = arith::MaximumFOp::create(b, old, tileMax);
+              sharedStore(expBelow(old, updated), rescale, g);
+              sharedStore(updated, runMax, g);
+            });
         // Weights of the tile (thread = token).
         kb.phase([&](Value thread) {
           for (int64_t g = 0; g < heads; ++g) {
@@ -220,21 +254,18 @@ private:
                         logits, at);
           }
         });
-        // Running sums (thread = head) and accumulators (thread = d).
+        // Running sums; then the accumulators (thread = d).
+        reducePerHead(
+            kb, logits, partials, e.f32(0),
+            [&](Value x, Value y) -> Value {
+              return arith::AddFOp::create(b, x, y);
+            },
+            [&](Value g, Value tileSum) {
+              Value kept = arith::MulFOp::create(b, sharedLoad(runSum, g),
+                                                 sharedLoad(rescale, g));
+              sharedStore(arith::AddFOp::create(b, kept, tileSum), runSum, g);
+            });
         kb.phase([&](Value thread) {
-          strided(thread, e.index(0), e.index(heads), [&](Value g) {
-            Value base = e.mul(g, kThreads);
-            Value sum = e.forRange(
-                e.index(0), e.index(kThreads),
-                ValueRange{arith::MulFOp::create(b, sharedLoad(runSum, g),
-                                                 sharedLoad(rescale, g))
-                               .getResult()},
-                [&](Value i, ValueRange s) -> SmallVector<Value> {
-                  return {arith::AddFOp::create(
-                      b, s[0], sharedLoad(logits, e.add(base, i)))};
-                })[0];
-            sharedStore(sum, runSum, g);
-          });
           // One pass over the tile's value rows for all the item's heads:
           // each V element is loaded once and feeds G accumulators. Empty
           // slots have weight 0 (their logit is -inf), so they read row 0

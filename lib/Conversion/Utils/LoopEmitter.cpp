@@ -137,7 +137,13 @@ void LoopEmitter::forStep(Value lb, Value ub, Value step,
 ValueRange LoopEmitter::forRange(
     Value lb, Value ub, ValueRange inits,
     function_ref<SmallVector<Value>(Value, ValueRange)> body) {
-  auto loop = scf::ForOp::create(b, lb, ub, index(1), inits);
+  return forStep(lb, ub, index(1), inits, body);
+}
+
+ValueRange LoopEmitter::forStep(
+    Value lb, Value ub, Value step, ValueRange inits,
+    function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+  auto loop = scf::ForOp::create(b, lb, ub, step, inits);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());

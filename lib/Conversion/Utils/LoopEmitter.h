@@ -70,6 +70,8 @@ public:
   /// The same carrying `inits`; `body` returns the values to yield.
   ValueRange forRange(Value lb, Value ub, ValueRange inits,
                       function_ref<SmallVector<Value>(Value, ValueRange)> body);
+  ValueRange forStep(Value lb, Value ub, Value step, ValueRange inits,
+                     function_ref<SmallVector<Value>(Value, ValueRange)> body);
   /// `if cond` with `then` (and optionally `otherwise`) bodies.
   void ifThen(Value cond, function_ref<void()> then,
               function_ref<void()> otherwise = nullptr);
