@@ -1,34 +1,30 @@
 //===- Runtime.cpp - The Spotlight runtime --------------------------------===//
 //
-// Orchestration only: the artifact's compiled entry points do all the
-// arithmetic. A decode step is split into work items, one per (sequence,
-// KV head); every operand of an item is a contiguous slice of the cache or
-// of the caller's tensors, passed as a memref descriptor. The Device
-// (Device.h) holds the memory and runs the items: the CPU, or CUDA, where
-// the caller's tensors are staged through GPU memory.
+// The cache and the decode steps. Orchestration only: the artifact's
+// compiled entry points (Artifact.h) do all the arithmetic. A step is split
+// into work items, one per (sequence, KV head); every operand of an item is
+// a contiguous slice of the cache or of the caller's tensors, passed as a
+// memref descriptor (MemRef.h). The Device (Device.h) holds the memory and
+// runs the items: the CPU, or CUDA, where the caller's tensors are staged
+// through GPU memory.
 //
 //===----------------------------------------------------------------------===//
 
 #include "spotlight/runtime.h"
 
+#include "Artifact.h"
 #include "Device.h"
+#include "MemRef.h"
 #include "Status.h"
-#include "spotlight/Codegen/DecodeModule.h"
+#include "Tensors.h"
 
-#include <array>
-#include <cstdlib>
-#include <cstring>
-#include <dlfcn.h>
+#include <functional>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
 using spotlight::DecodeGeometry;
-using spotlight::ElementType;
-using spotlight::runtime::Device;
-using spotlight::runtime::DeviceBuffer;
-using spotlight::runtime::fail;
+using namespace spotlight::runtime;
 
 namespace {
 thread_local std::string lastError;
@@ -39,135 +35,6 @@ spt_status spotlight::runtime::fail(spt_status status,
   lastError = message;
   return status;
 }
-
-namespace {
-/// The descriptor of a contiguous memref of rank R (MLIR's C interface).
-template <int R>
-struct MemRef {
-  void *allocated;
-  void *aligned;
-  int64_t offset;
-  int64_t sizes[R];
-  int64_t strides[R];
-};
-
-template <int R>
-MemRef<R> view(void *base, std::array<int64_t, R> sizes) {
-  MemRef<R> m{base, base, 0, {}, {}};
-  int64_t stride = 1;
-  for (int i = R - 1; i >= 0; --i) {
-    m.sizes[i] = sizes[i];
-    m.strides[i] = stride;
-    stride *= sizes[i];
-  }
-  return m;
-}
-
-using EncodeKeysFn = void (*)(MemRef<4> *, MemRef<3> *, MemRef<2> *,
-                              MemRef<3> *, MemRef<2> *, MemRef<5> *);
-using DecodeFn = void (*)(MemRef<3> *, MemRef<4> *, MemRef<4> *, MemRef<5> *,
-                          MemRef<3> *, MemRef<2> *, MemRef<3> *, MemRef<2> *,
-                          MemRef<3> *, MemRef<3> *);
-using DenseFn = void (*)(MemRef<3> *, MemRef<4> *, MemRef<4> *, MemRef<3> *);
-using EncodeQueriesFn = void (*)(MemRef<3> *, MemRef<3> *, MemRef<2> *,
-                                 MemRef<3> *, MemRef<2> *, MemRef<4> *);
-using SelectFn = void (*)(MemRef<4> *, MemRef<5> *, MemRef<3> *);
-
-spt_dtype toDtype(ElementType type) {
-  switch (type) {
-  case ElementType::F32:
-    return SPT_F32;
-  case ElementType::F16:
-    return SPT_F16;
-  case ElementType::BF16:
-    return SPT_BF16;
-  }
-  return SPT_F32;
-}
-
-const char *dtypeName(spt_dtype type) {
-  switch (type) {
-  case SPT_F32:
-    return "f32";
-  case SPT_F16:
-    return "f16";
-  case SPT_BF16:
-    return "bf16";
-  case SPT_I32:
-    return "i32";
-  }
-  return "unknown";
-}
-
-int64_t bytesOf(spt_dtype type) {
-  return type == SPT_F16 || type == SPT_BF16 ? 2 : 4;
-}
-
-/// Checks a tensor argument; `expected` uses -1 for a free dimension.
-spt_status checkTensor(const spt_tensor *t, const char *name, spt_dtype dtype,
-                       const std::vector<int64_t> &expected) {
-  auto shapeText = [&](const int64_t *dims, size_t rank) {
-    std::ostringstream os;
-    os << "[";
-    for (size_t i = 0; i < rank; ++i)
-      os << (i ? ", " : "") << (dims[i] < 0 ? std::string("n")
-                                            : std::to_string(dims[i]));
-    os << "]";
-    return os.str();
-  };
-  std::string want = shapeText(expected.data(), expected.size()) + " " +
-                     dtypeName(dtype);
-  if (!t)
-    return fail(SPT_ERROR_INVALID_ARGUMENT,
-                std::string(name) + " is a null pointer (expected " + want + ")");
-  if (!t->data)
-    return fail(SPT_ERROR_INVALID_ARGUMENT,
-                std::string(name) + " has a null data pointer");
-  if (t->dtype != dtype)
-    return fail(SPT_ERROR_TYPE, std::string(name) + " must be " + want +
-                                    ", got element type " +
-                                    dtypeName(t->dtype));
-  bool ok = t->rank == static_cast<int32_t>(expected.size());
-  for (size_t i = 0; ok && i < expected.size(); ++i)
-    ok = t->shape[i] >= 0 && (expected[i] < 0 || t->shape[i] == expected[i]);
-  if (!ok) {
-    int32_t rank = t->rank < 0 ? 0 : (t->rank > 6 ? 6 : t->rank);
-    return fail(SPT_ERROR_SHAPE, std::string(name) + " must be " + want +
-                                     ", got " + shapeText(t->shape, rank));
-  }
-  return SPT_OK;
-}
-} // namespace
-
-/// The C-interface symbol of a decode module function.
-static void *entryPoint(void *handle, const char *name) {
-  return dlsym(handle, (std::string("_mlir_ciface_") + name).c_str());
-}
-
-/// Puts the runtime's own symbols in the global scope, where a CUDA
-/// artifact finds the mgpu* functions it calls (cuda/GPUShim.h), even when
-/// the runtime itself was opened with RTLD_LOCAL (Python's ctypes).
-static void exposeRuntimeSymbols() {
-  Dl_info info{};
-  if (dladdr(reinterpret_cast<void *>(&exposeRuntimeSymbols), &info) &&
-      info.dli_fname)
-    dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_GLOBAL);
-}
-
-struct spt_artifact {
-  void *handle = nullptr;
-  const void *base = nullptr; ///< where the shared object is mapped
-  DecodeGeometry model;
-  EncodeKeysFn encodeKeys = nullptr;
-  DecodeFn decode = nullptr;
-  DenseFn decodeDense = nullptr;
-  EncodeQueriesFn encodeQueries = nullptr;
-  SelectFn select = nullptr;
-  ~spt_artifact() {
-    if (handle)
-      dlclose(handle);
-  }
-};
 
 struct spt_cache {
   const spt_artifact *artifact;
@@ -298,80 +165,7 @@ const char *spt_status_name(spt_status status) {
   return "SPT_ERROR_UNKNOWN";
 }
 
-spt_status spt_artifact_load(const char *path, spt_artifact **artifact) {
-  if (!path || !artifact)
-    return fail(SPT_ERROR_INVALID_ARGUMENT,
-                "spt_artifact_load: path and artifact must not be null");
-  *artifact = nullptr;
-  exposeRuntimeSymbols();
-  auto loaded = std::make_unique<spt_artifact>();
-  // A bare file name means the file here, not a library search.
-  std::string file = std::strchr(path, '/') ? path : std::string("./") + path;
-  loaded->handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!loaded->handle) {
-    const char *why = dlerror();
-    return fail(SPT_ERROR_ARTIFACT, std::string("cannot load artifact '") +
-                                        path + "': " + (why ? why : "unknown"));
-  }
-  auto *manifest =
-      static_cast<const char *>(dlsym(loaded->handle, "spotlight_manifest"));
-  if (!manifest)
-    return fail(SPT_ERROR_ARTIFACT, std::string("'") + path +
-                                        "' is not a spotlight artifact (no "
-                                        "spotlight_manifest)");
-  std::string error;
-  if (!spotlight::parseManifest(manifest, loaded->model, error))
-    return fail(SPT_ERROR_ARTIFACT,
-                std::string("bad manifest in '") + path + "': " + error);
-  Dl_info info{};
-  if (dladdr(manifest, &info))
-    loaded->base = info.dli_fbase;
-  loaded->encodeKeys = reinterpret_cast<EncodeKeysFn>(
-      entryPoint(loaded->handle, spotlight::entry::encodeKeys));
-  loaded->decode = reinterpret_cast<DecodeFn>(
-      entryPoint(loaded->handle, spotlight::entry::decode));
-  loaded->decodeDense = reinterpret_cast<DenseFn>(
-      entryPoint(loaded->handle, spotlight::entry::decodeDense));
-  loaded->encodeQueries = reinterpret_cast<EncodeQueriesFn>(
-      entryPoint(loaded->handle, spotlight::entry::encodeQueries));
-  loaded->select = reinterpret_cast<SelectFn>(
-      entryPoint(loaded->handle, spotlight::entry::select));
-  if (!loaded->encodeKeys || !loaded->decode || !loaded->decodeDense ||
-      !loaded->encodeQueries || !loaded->select)
-    return fail(SPT_ERROR_ARTIFACT,
-                std::string("'") + path +
-                    "' lacks an entry point (encode_keys, encode_queries, "
-                    "select, decode, decode_dense)");
-  *artifact = loaded.release();
-  return SPT_OK;
-}
 
-spt_status spt_artifact_geometry(const spt_artifact *artifact,
-                                 spt_geometry *geometry) {
-  if (!artifact || !geometry)
-    return fail(SPT_ERROR_INVALID_ARGUMENT,
-                "spt_artifact_geometry: null argument");
-  const DecodeGeometry &g = artifact->model;
-  *geometry = spt_geometry{g.queryHeads,
-                           g.kvHeads,
-                           g.headDim,
-                           g.codeHeads,
-                           toDtype(g.dtype),
-                           toDtype(g.weightType),
-                           g.headMode ? 1 : 0,
-                           g.sink,
-                           g.window,
-                           g.budgetCount,
-                           g.budgetFraction,
-                           g.minBudget,
-                           g.maxTokens,
-                           g.selectionSets(),
-                           g.selectionSlots(),
-                           g.isCUDA() ? SPT_DEVICE_CUDA : SPT_DEVICE_CPU};
-  return SPT_OK;
-}
-
-void spt_artifact_free(spt_artifact *artifact) { delete artifact; }
 
 /// The device a cache runs on, if the artifact's code can run there.
 static spt_status openDevice(const spt_artifact *artifact, spt_device device,
