@@ -143,6 +143,17 @@ protected:
   std::vector<int32_t> indices;
 };
 
+TEST_F(CUDABackend, DescribesTheDevice) {
+  spt_device_info info;
+  ASSERT_EQ(spt_device_query(SPT_DEVICE_CUDA, &info), SPT_OK)
+      << spt_last_error();
+  EXPECT_STREQ(info.name, "Fake GPU (no kernels run)");
+  EXPECT_EQ(info.compute_capability, 90);
+  EXPECT_EQ(info.memory_bytes, int64_t(1) << 30);
+  EXPECT_EQ(spt_device_query(SPT_DEVICE_CUDA, nullptr),
+            SPT_ERROR_INVALID_ARGUMENT);
+}
+
 TEST_F(CUDABackend, RunsEveryEntryPointThroughTheDriver) {
   spt_artifact *artifact = loadCUDAArtifact(smallGeometry(16));
   ASSERT_NE(artifact, nullptr);

@@ -406,6 +406,9 @@ TEST_F(RuntimeErrors, CacheCreationChecksItsArguments) {
   EXPECT_NE(std::string(spt_last_error()).find("w1 must be [4, 64, 64] f32"),
             std::string::npos)
       << spt_last_error();
+  spt_device_info info;
+  EXPECT_EQ(spt_device_query(SPT_DEVICE_CPU, &info), SPT_OK);
+  EXPECT_EQ(std::string(info.name).rfind("CPU", 0), 0u) << info.name;
   // No GPU or driver on this machine (or a CPU-only artifact): a clean error.
   EXPECT_EQ(spt_cache_create(artifact, SPT_DEVICE_CUDA, 1, 16, &w1, &b1, &w2,
                              &b2, &c),

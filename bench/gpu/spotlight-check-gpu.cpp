@@ -66,8 +66,10 @@ namespace {
 cl::OptionCategory category("spotlight-check-gpu options");
 cl::opt<std::string> deviceOption("device", cl::desc("cuda (default) or cpu"),
                                   cl::init("cuda"), cl::cat(category));
-cl::opt<std::string> chipOption("chip", cl::desc("CUDA chip: sm_80 or sm_90"),
-                                cl::init("sm_90"), cl::cat(category));
+cl::opt<std::string> chipOption(
+    "chip",
+    cl::desc("CUDA chip: sm_80 or sm_90 (default: the GPU's, from the runtime)"),
+    cl::init(""), cl::cat(category));
 cl::list<int64_t> tokensOption(
     "tokens",
     cl::desc("Timing sizes N, comma separated (default 32768,131072,524288 "
@@ -127,23 +129,6 @@ std::string lastError(spt_status status) {
 // Machine and artifacts
 //===----------------------------------------------------------------------===//
 
-
-/// The GPU's name from nvidia-smi when it is there (the check itself never
-/// links the driver; the runtime loads it).
-std::string gpuName() {
-  std::string name;
-  if (FILE *pipe = popen("nvidia-smi --query-gpu=name,memory.total "
-                         "--format=csv,noheader 2>/dev/null",
-                         "r")) {
-    char line[256];
-    if (std::fgets(line, sizeof(line), pipe))
-      name = line;
-    pclose(pipe);
-  }
-  while (!name.empty() && (name.back() == '\n' || name.back() == '\r'))
-    name.pop_back();
-  return name.empty() ? "unknown GPU (no name from nvidia-smi)" : name;
-}
 
 /// Compiles each distinct geometry once, for the device under test, and
 /// keeps it loaded: an artifact must outlive its caches.
@@ -827,12 +812,22 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "--device must be cuda or cpu\n");
     return 2;
   }
-  if (chipOption != "sm_80" && chipOption != "sm_90") {
-    std::fprintf(stderr, "--chip must be sm_80 or sm_90\n");
-    return 2;
-  }
   const spt_device device =
       deviceOption == "cuda" ? SPT_DEVICE_CUDA : SPT_DEVICE_CPU;
+  // Ask the runtime first: without the device nothing is worth compiling.
+  spt_device_info info;
+  if (spt_status status = spt_device_query(device, &info))
+    noDevice(status);
+  std::string chip = chipOption.empty()
+                         ? chipForComputeCapability(info.compute_capability)
+                         : std::string(chipOption);
+  if (device == SPT_DEVICE_CUDA && chip != "sm_80" && chip != "sm_90") {
+    std::fprintf(stderr, "%s\n",
+                 chipOption.empty()
+                     ? "the GPU is older than sm_80, which the kernels need"
+                     : "--chip must be sm_80 or sm_90");
+    return 2;
+  }
   std::vector<int64_t> contexts(tokensOption.begin(), tokensOption.end());
   if (contexts.empty())
     contexts = device == SPT_DEVICE_CUDA
@@ -850,12 +845,15 @@ int main(int argc, char **argv) {
   ArtifactOptions options;
   options.target =
       device == SPT_DEVICE_CUDA ? ArtifactTarget::CUDA : ArtifactTarget::CPU;
-  options.chip = chipOption;
+  options.chip = chip;
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   if (device == SPT_DEVICE_CUDA)
-    std::printf("device    cuda: %s (%s); host %s, %u cores\n",
-                gpuName().c_str(), chipOption.c_str(), cpuName().c_str(),
-                cores);
+    std::printf("device    cuda: %s, compute capability %d.%d, %.0f GiB "
+                "(kernels for %s); host %s, %u cores\n",
+                info.name, info.compute_capability / 10,
+                info.compute_capability % 10,
+                double(info.memory_bytes) / (1 << 30), chip.c_str(),
+                cpuName().c_str(), cores);
   else
     std::printf("device    cpu: %s, %u cores\n", cpuName().c_str(), cores);
   std::fflush(stdout);

@@ -46,6 +46,9 @@ std::unique_ptr<Device> makeCPUDevice();
 spt_status makeCUDADevice(const void *artifactBase, int64_t streams,
                           std::unique_ptr<Device> &device);
 
+/// Describes the CUDA device (SPT_ERROR_NO_DEVICE without one).
+spt_status queryCUDADevice(spt_device_info &info);
+
 /// Device memory owned by one device.
 class DeviceBuffer {
 public:

@@ -18,9 +18,12 @@
 #include "Status.h"
 #include "Tensors.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 using spotlight::DecodeGeometry;
@@ -277,6 +280,19 @@ spt_status spt_cache_length(const spt_cache *cache, int64_t sequence,
                 "sequence " + std::to_string(sequence) + " is not in [0, " +
                     std::to_string(cache->batch) + ")");
   *length = cache->lengths[sequence];
+  return SPT_OK;
+}
+
+spt_status spt_device_query(spt_device device, spt_device_info *info) {
+  if (!info)
+    return fail(SPT_ERROR_INVALID_ARGUMENT, "spt_device_query: null info");
+  if (device == SPT_DEVICE_CUDA)
+    return queryCUDADevice(*info);
+  if (device != SPT_DEVICE_CPU)
+    return fail(SPT_ERROR_INVALID_ARGUMENT, "unknown device");
+  *info = spt_device_info{};
+  std::snprintf(info->name, sizeof(info->name), "CPU (%u threads)",
+                std::max(1u, std::thread::hardware_concurrency()));
   return SPT_OK;
 }
 

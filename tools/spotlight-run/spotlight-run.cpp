@@ -14,7 +14,7 @@
 #include "ArrayFile.h"
 #include "spotlight/Codegen/DecodeModule.h"
 #include "spotlight/Support/HalfFloat.h"
-#include "spotlight/Target/CPUArtifact.h"
+#include "spotlight/Target/Artifact.h"
 #include "spotlight/Tools/GeometryOptions.h"
 #include "spotlight/runtime.h"
 
@@ -75,8 +75,8 @@ cl::opt<std::string> device(
     cl::init(""), cl::cat(category));
 cl::opt<std::string> chip("chip",
                           cl::desc("Compiling for --device=cuda: sm_80 or "
-                                   "sm_90"),
-                          cl::init("sm_90"), cl::cat(category));
+                                   "sm_90 (default: the GPU's)"),
+                          cl::init(""), cl::cat(category));
 cl::opt<std::string> cacheDir(
     "cache-dir",
     cl::desc("Where on-the-fly artifacts are kept (default "
@@ -302,6 +302,22 @@ Inputs randomInputs(const DecodeGeometry &g) {
   return in;
 }
 
+/// --chip, or the chip of the GPU the runtime finds (before anything is
+/// compiled for it).
+std::string chipForThisGPU() {
+  if (!chip.empty())
+    return chip;
+  spt_device_info info;
+  check(spt_device_query(SPT_DEVICE_CUDA, &info), "looking for a GPU");
+  std::string found = chipForComputeCapability(info.compute_capability);
+  if (found.empty())
+    fail(std::string(info.name) + " (compute capability " +
+         std::to_string(info.compute_capability / 10) + "." +
+         std::to_string(info.compute_capability % 10) +
+         ") is older than sm_80, which the kernels need");
+  return found;
+}
+
 /// The artifact for `g` from the on-the-fly cache, compiled if missing.
 std::string cachedArtifact(const DecodeGeometry &g) {
   llvm::SmallString<256> dir(cacheDir);
@@ -381,7 +397,7 @@ int main(int argc, char **argv) {
     fail("--repeat, --tokens and --batch must be positive");
   if (!device.empty() && device != "cpu" && device != "cuda")
     fail("--device must be cpu or cuda");
-  if (chip != "sm_80" && chip != "sm_90")
+  if (!chip.empty() && chip != "sm_80" && chip != "sm_90")
     fail("--chip must be sm_80 or sm_90");
 
   // The geometry: the artifact's, the inputs', or the flags'.
@@ -400,7 +416,7 @@ int main(int argc, char **argv) {
       fail(error);
     if (!fromFiles)
       g.maxTokens = std::max(g.maxTokens, int64_t(tokens));
-    g.target = device == "cuda" ? std::string(chip) : "cpu";
+    g.target = device == "cuda" ? chipForThisGPU() : "cpu";
     path = cachedArtifact(g);
   }
   check(spt_artifact_load(path.c_str(), &artifact), "loading the artifact");

@@ -29,6 +29,11 @@ struct ArtifactOptions {
 /// /usr/local/cuda; empty when none exists.
 std::string findCudaToolkit();
 
+/// The chip to compile for a GPU of compute capability `cc` (10 * major +
+/// minor): sm_90 from 9.0, sm_80 from 8.0 (a cubin runs on its own major
+/// version only), empty below.
+std::string chipForComputeCapability(int cc);
+
 /// Generates the work-item module of `model`, lowers it for the target and
 /// writes the runtime artifact to `path`.
 bool compileArtifact(const DecodeGeometry &model, const std::string &path,

@@ -33,6 +33,10 @@ std::string findCudaToolkit() {
                                                         : "";
 }
 
+std::string chipForComputeCapability(int cc) {
+  return cc >= 90 ? "sm_90" : cc >= 80 ? "sm_80" : "";
+}
+
 bool compileArtifact(const DecodeGeometry &model, const std::string &path,
                      std::string &error, const ArtifactOptions &options) {
   const bool cuda = options.target == ArtifactTarget::CUDA;

@@ -61,6 +61,17 @@ typedef struct spt_geometry {
   spt_device target;       /* the device its code runs on */
 } spt_geometry;
 
+/* What a device is. */
+typedef struct spt_device_info {
+  char name[256];
+  int32_t compute_capability; /* CUDA: 10 * major + minor (90: sm_90); CPU: 0 */
+  int64_t memory_bytes;       /* CUDA: the GPU's memory; CPU: 0 */
+} spt_device_info;
+
+/* Describes `device`: SPT_ERROR_NO_DEVICE when it cannot be used (for CUDA:
+ * no driver or no GPU), so a tool can ask before compiling anything. */
+spt_status spt_device_query(spt_device device, spt_device_info *info);
+
 typedef struct spt_artifact spt_artifact;
 typedef struct spt_cache spt_cache;
 

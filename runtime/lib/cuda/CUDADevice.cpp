@@ -168,6 +168,18 @@ private:
 };
 } // namespace
 
+spt_status queryCUDADevice(spt_device_info &info) {
+  std::string error;
+  const Driver *driver = loadDriver(error);
+  if (!driver)
+    return fail(SPT_ERROR_NO_DEVICE, error);
+  info = spt_device_info{};
+  driver->deviceName.copy(info.name, sizeof(info.name) - 1);
+  info.compute_capability = driver->computeCapability;
+  info.memory_bytes = static_cast<int64_t>(driver->memoryBytes);
+  return SPT_OK;
+}
+
 spt_status makeCUDADevice(const void *artifactBase, int64_t streams,
                           std::unique_ptr<Device> &device) {
   std::string error;

@@ -26,6 +26,8 @@ bool bindAll(void *lib, Driver &d, std::string &missing) {
          bind(lib, d.cuDeviceGetCount, {"cuDeviceGetCount"}, missing) &&
          bind(lib, d.cuDeviceGet, {"cuDeviceGet"}, missing) &&
          bind(lib, d.cuDeviceGetName, {"cuDeviceGetName"}, missing) &&
+         bind(lib, d.cuDeviceGetAttribute, {"cuDeviceGetAttribute"}, missing) &&
+         bind(lib, d.cuDeviceTotalMem, {"cuDeviceTotalMem_v2"}, missing) &&
          bind(lib, d.cuDevicePrimaryCtxRetain, {"cuDevicePrimaryCtxRetain"},
               missing) &&
          bind(lib, d.cuCtxSetCurrent, {"cuCtxSetCurrent"}, missing) &&
@@ -90,15 +92,22 @@ const Driver *open(std::string &error) {
     return nullptr;
   }
   char name[256] = {};
+  int major = 0, minor = 0;
   if ((result = driver.cuDeviceGet(&driver.device, ordinal)) ||
       (result = driver.cuDevicePrimaryCtxRetain(&driver.context,
                                                 driver.device)) ||
-      (result = driver.cuDeviceGetName(name, sizeof(name) - 1, driver.device))) {
+      (result = driver.cuDeviceGetName(name, sizeof(name) - 1, driver.device)) ||
+      (result = driver.cuDeviceGetAttribute(
+           &major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, driver.device)) ||
+      (result = driver.cuDeviceGetAttribute(
+           &minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, driver.device)) ||
+      (result = driver.cuDeviceTotalMem(&driver.memoryBytes, driver.device))) {
     error = "no CUDA device: cannot open GPU " + std::to_string(ordinal) +
             ": " + driver.describe(result);
     return nullptr;
   }
   driver.deviceName = name;
+  driver.computeCapability = 10 * major + minor;
   return &driver;
 }
 } // namespace

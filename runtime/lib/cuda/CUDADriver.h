@@ -28,6 +28,8 @@ using CUevent = struct CUevent_st *;
 
 constexpr CUresult CUDA_SUCCESS = 0;
 constexpr CUresult CUDA_ERROR_OUT_OF_MEMORY = 2;
+constexpr int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
+constexpr int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
 
 /// The driver entry points the runtime uses.
 struct Driver {
@@ -35,6 +37,8 @@ struct Driver {
   CUresult (*cuDeviceGetCount)(int *);
   CUresult (*cuDeviceGet)(CUdevice *, int);
   CUresult (*cuDeviceGetName)(char *, int, CUdevice);
+  CUresult (*cuDeviceGetAttribute)(int *, int, CUdevice);
+  CUresult (*cuDeviceTotalMem)(size_t *, CUdevice);
   CUresult (*cuDevicePrimaryCtxRetain)(CUcontext *, CUdevice);
   CUresult (*cuCtxSetCurrent)(CUcontext);
   CUresult (*cuGetErrorName)(CUresult, const char **);
@@ -66,6 +70,8 @@ struct Driver {
   CUcontext context = nullptr;
   CUdevice device = 0;
   std::string deviceName;
+  int computeCapability = 0; ///< 10 * major + minor
+  size_t memoryBytes = 0;
 
   /// Makes the context current on the calling thread (cheap when it is).
   CUresult makeCurrent() const { return cuCtxSetCurrent(context); }

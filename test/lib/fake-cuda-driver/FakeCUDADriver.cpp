@@ -139,6 +139,14 @@ CUresult cuDeviceGetName(char *name, int length, int) {
   std::strncpy(name, "Fake GPU (no kernels run)", length);
   return kSuccess;
 }
+CUresult cuDeviceGetAttribute(int *value, int attribute, int) {
+  *value = attribute == 75 ? 9 : 0; // compute capability 9.0
+  return kSuccess;
+}
+CUresult cuDeviceTotalMem_v2(size_t *bytes, int) {
+  *bytes = size_t(1) << 30;
+  return kSuccess;
+}
 CUresult cuDevicePrimaryCtxRetain(void **context, int) {
   *context = &dummyObject;
   return kSuccess;
