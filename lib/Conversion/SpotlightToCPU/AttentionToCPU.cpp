@@ -4,6 +4,7 @@
 //     ->  scf.for b, h (KV head):
 //           q[g] *= scale for the query heads g that share the token stream
 //           scf.for token t (from the index row, or every token):
+//             prefetch the K/V rows of the token 8 slots ahead (sparse)
 //             k = K[b, h, t, :], v = V[b, h, t, :]      read in place, once
 //             for each g:  l = reduce_add(q[g] * k)     vector<D x f32>
 //                          online softmax (running max m, sum s, acc),
@@ -24,6 +25,7 @@
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -116,6 +118,24 @@ private:
                       })[0];
   }
 
+  /// Selected rows are scattered over the cache: each token would wait for
+  /// DRAM, as the loop body is too long for the core to run ahead into the
+  /// next rows. So the K and V rows kPrefetchAhead tokens ahead are
+  /// prefetched, every cache line of them.
+  static constexpr int64_t kPrefetchAhead = 8;
+  void prefetchRows(Value kvBase, Value token) {
+    Value rowOffset = e.mul(e.add(kvBase, token), headDim);
+    const int64_t elementBytes =
+        k.elementType.getIntOrFloatBitWidth() / 8;
+    const int64_t perLine = 64 / elementBytes;
+    for (FlatBuffer rows : {k, v})
+      for (int64_t at = 0; at < headDim; at += perLine)
+        memref::PrefetchOp::create(b, rows.memref,
+                                   ValueRange{e.add(rowOffset, e.index(at))},
+                                   /*isWrite=*/false, /*localityHint=*/3,
+                                   /*isDataCache=*/true);
+  }
+
   /// Online softmax of query heads `heads` (of KV head h) over the tokens
   /// tokenOf(i) for i in [lb, ub); writes their outputs.
   void stream(Value bi, Value h, ArrayRef<int64_t> heads, Value lb, Value ub,
@@ -141,6 +161,9 @@ private:
     auto reassoc = arith::FastMathFlags::reassoc;
     ValueRange state = e.forRange(
         lb, ub, inits, [&](Value i, ValueRange running) -> SmallVector<Value> {
+          if (indicesTensor)
+            prefetchRows(kvBase, tokenOf(e.min(e.add(i, e.index(kPrefetchAhead)),
+                                               e.sub(ub, e.index(1)))));
           Value rowOffset = e.mul(e.add(kvBase, tokenOf(i)), D);
           Value key = e.loadF32(k, rowOffset, D);
           Value value = e.loadF32(v, rowOffset, D);
