@@ -34,6 +34,10 @@ config.substitutions.append(
      os.path.join(config.spotlight_obj_root, "lib",
                   "libspotlight-fake-cuda-driver.so")))
 
+config.substitutions.append(
+    ("%spotlight_runtime_lib",
+     os.path.join(config.spotlight_obj_root, "lib", "libspotlight_runtime.so")))
+
 # `ptxas` validates emitted PTX where the CUDA toolkit is installed.
 cuda_home = os.environ.get("CUDA_HOME", "/usr/local/cuda")
 ptxas = shutil.which("ptxas") or os.path.join(cuda_home, "bin", "ptxas")
