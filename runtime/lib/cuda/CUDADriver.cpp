@@ -66,7 +66,9 @@ const Driver *open(std::string &error) {
             ") cannot be loaded";
     return nullptr;
   }
-  static Driver driver;
+  // Never destroyed: artifacts left loaded at exit unload their kernels
+  // after this library's static objects are gone.
+  Driver &driver = *new Driver();
   std::string missing;
   if (!bindAll(library, driver, missing)) {
     error = std::string("no CUDA device: the CUDA driver (") + path +
@@ -125,9 +127,13 @@ std::string Driver::describe(CUresult result) const {
 const Driver *loadDriver(std::string &error) {
   static std::once_flag once;
   static const Driver *driver = nullptr;
-  static std::string why;
-  std::call_once(once, [] { driver = open(why); });
-  error = why;
+  static const std::string *why = nullptr; // never destroyed, as the driver
+  std::call_once(once, [] {
+    auto *message = new std::string;
+    driver = open(*message);
+    why = message;
+  });
+  error = *why;
   return driver;
 }
 

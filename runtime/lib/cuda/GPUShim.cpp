@@ -18,8 +18,17 @@ struct LazyModule {
   std::unordered_map<const char *, CUfunction> functions;
 };
 
-std::mutex registryMutex; ///< guards the registry and every LazyModule
-std::vector<LazyModule *> registry;
+/// The registered kernel images. Never destroyed: an artifact left loaded
+/// at exit unregisters its image from a destructor that runs after this
+/// library's static objects are gone.
+struct Registry {
+  std::mutex mutex; ///< guards the modules and every LazyModule
+  std::vector<LazyModule *> modules;
+};
+Registry &registry() {
+  static Registry *instance = new Registry;
+  return *instance;
+}
 
 thread_local const Binding *bound = nullptr;
 thread_local CUresult failureResult = CUDA_SUCCESS;
@@ -68,8 +77,8 @@ LazyModule *registerModule(const void *image, bool isPTX) {
   Dl_info info{};
   const void *base = dladdr(image, &info) ? info.dli_fbase : nullptr;
   auto *m = new LazyModule{image, isPTX, base};
-  std::lock_guard<std::mutex> lock(registryMutex);
-  registry.push_back(m);
+  std::lock_guard<std::mutex> lock(registry().mutex);
+  registry().modules.push_back(m);
   return m;
 }
 } // namespace
@@ -129,9 +138,9 @@ bool takeFailure(CUresult &result, std::string &message) {
 
 bool loadModulesOf(const void *objectBase, const Driver &driver,
                    std::string &error) {
-  std::lock_guard<std::mutex> lock(registryMutex);
+  std::lock_guard<std::mutex> lock(registry().mutex);
   size_t found = 0;
-  for (LazyModule *m : registry) {
+  for (LazyModule *m : registry().modules) {
     if (m->objectBase != objectBase)
       continue;
     ++found;
@@ -168,9 +177,10 @@ void *mgpuModuleLoadJIT(void *data, int /*optLevel*/) {
 void mgpuModuleUnload(void *handle) {
   auto *m = static_cast<LazyModule *>(handle);
   {
-    std::lock_guard<std::mutex> lock(registryMutex);
-    registry.erase(std::remove(registry.begin(), registry.end(), m),
-                   registry.end());
+    std::lock_guard<std::mutex> lock(registry().mutex);
+    auto &modules = registry().modules;
+    modules.erase(std::remove(modules.begin(), modules.end(), m),
+                  modules.end());
   }
   std::string error;
   if (m->module)
@@ -186,7 +196,7 @@ void *mgpuModuleGetFunction(void *handle, const char *name) {
   if (!d || failed())
     return nullptr;
   auto *m = static_cast<LazyModule *>(handle);
-  std::lock_guard<std::mutex> lock(registryMutex);
+  std::lock_guard<std::mutex> lock(registry().mutex);
   auto it = m->functions.find(name);
   if (it != m->functions.end())
     return it->second;
