@@ -91,7 +91,6 @@ void mlir::spotlight::buildSpotlightGPUEmulationToLLVMPipeline(
 void mlir::spotlight::buildSpotlightGPUToPTXPipeline(
     OpPassManager &pm, const GPUPipelineOptions &options) {
   pm.addPass(createConvertSpotlightToGPU());
-  pm.addPass(createConvertSpotlightToCPU());
   pm.addPass(createCanonicalizerPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;

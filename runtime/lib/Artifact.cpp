@@ -19,8 +19,8 @@ static void *entryPoint(void *handle, const char *name) {
 }
 
 /// Puts the runtime's own symbols in the global scope, where a CUDA
-/// artifact finds the mgpu* functions it calls (cuda/GPUShim.h), even when
-/// the runtime itself was opened with RTLD_LOCAL (Python's ctypes). Once:
+/// artifact finds the spotlight_mgpu* functions it calls (cuda/GPUShim.h),
+/// even when the runtime itself was opened with RTLD_LOCAL (ctypes). Once:
 /// the reference it takes keeps the runtime loaded for good.
 static void exposeRuntimeSymbols() {
   static const bool exposed = [] {

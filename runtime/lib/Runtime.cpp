@@ -187,10 +187,8 @@ static spt_status openDevice(const spt_artifact *artifact, spt_device device,
     return fail(SPT_ERROR_INVALID_ARGUMENT, "unknown device");
   if (!g.isCUDA()) {
     // Say first whether there is a GPU at all: that is the likelier news.
-    std::unique_ptr<Device> unused;
-    if (spt_status s =
-            spotlight::runtime::makeCUDADevice(nullptr, 0, unused);
-        s == SPT_ERROR_NO_DEVICE)
+    spt_device_info gpu;
+    if (spt_status s = queryCUDADevice(gpu))
       return s;
     return fail(SPT_ERROR_NO_DEVICE,
                 "this artifact holds CPU code only; the CUDA backend needs an "

@@ -68,7 +68,10 @@ def ConvertSpotlightToGPU : Pass<"convert-spotlight-to-gpu"> {
   let description = [{
     Every spotlight op except `sparse_gather` becomes `gpu.launch` kernels
     whose scratch is `gpu.alloc` device memory; a new kernel starts only
-    where a block would need the whole grid's result (docs/Rationale.md):
+    where a block would need the whole grid's result (docs/Rationale.md).
+    `sparse_gather` is an error (the host never touches device memory), as
+    is a geometry whose kernels would not fit a block's 48 KiB of shared
+    memory:
     - `hash_encode`: a block per (row, code head), a thread per column;
     - `hamming_topk`: clear the histograms; score 4096 middle tokens per
       block (16-byte loads of the key codes, `popc` on 32-bit words, the
@@ -85,7 +88,8 @@ def ConvertSpotlightToGPU : Pass<"convert-spotlight-to-gpu"> {
     With `emulate=true` the same kernel bodies are emitted as loops over
     blocks and threads (barriers become phase boundaries, shared memory a
     per-block `memref.alloca`), so the kernels run, and are tested against
-    the reference, on a machine without a GPU.
+    the reference, on a machine without a GPU; `sparse_gather` is then left
+    to the CPU lowering.
 
     ```mlir
     %idx = spotlight.hamming_topk group ins(%qc, %kc : ...) outs(%init : ...)

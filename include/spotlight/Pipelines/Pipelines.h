@@ -38,7 +38,8 @@ struct GPUPipelineOptions {
 
 /// GPU pipeline up to the kernels: convert-spotlight-to-gpu, bufferization,
 /// kernel outlining, NVVM, and `gpu.binary` ops holding PTX for `chip`.
-/// Ops without a GPU lowering run on the host (CPU lowering).
+/// Every spotlight op must have a GPU lowering (the host code never touches
+/// device memory), so `sparse_gather` is an error here.
 void buildSpotlightGPUToPTXPipeline(OpPassManager &pm,
                                     const GPUPipelineOptions &options);
 

@@ -64,6 +64,14 @@ public:
     slots = indices ? e.dim(indices, 2) : n;
   }
 
+  /// The split kernel's shared memory: scaled queries and accumulators
+  /// (heads x D), logits (heads x tile), tokens (tile, index), running max,
+  /// sum and rescale (heads), reduction partials (tile).
+  static int64_t sharedBytes(int64_t heads, int64_t headDim) {
+    return 4 * (2 * heads * headDim + heads * kThreads + 3 * heads + kThreads) +
+           8 * kThreads;
+  }
+
   Value emit() {
     Type f32 = b.getF32Type();
     items = e.mul(batch, perHead ? queryHeads : kvHeads);
@@ -268,8 +276,8 @@ private:
         kb.phase([&](Value thread) {
           // One pass over the tile's value rows for all the item's heads:
           // each V element is loaded once and feeds G accumulators. Empty
-          // slots have weight 0 (their logit is -inf), so they read row 0
-          // instead of branching: no divergence, nothing added.
+          // slots read row 0 and are selected away instead of branching (no
+          // divergence; a non-finite row 0 cannot leak in through them).
           strided(thread, e.index(0), e.index(D), [&](Value d) {
             SmallVector<Value> starts;
             for (int64_t g = 0; g < heads; ++g)
@@ -279,14 +287,17 @@ private:
             ValueRange totals = e.forRange(
                 e.index(0), e.index(kThreads), starts,
                 [&](Value i, ValueRange a) -> SmallVector<Value> {
-                  Value row = e.max(sharedLoad(tokens, i), e.index(0));
+                  Value token = sharedLoad(tokens, i);
+                  Value valid = e.cmp(Pred::sge, token, e.index(0));
+                  Value row = e.max(token, e.index(0));
                   Value vd = toF32(
                       e.loadScalar(v, e.add(e.mul(e.add(kvBase, row), D), d)));
                   SmallVector<Value> next;
                   for (int64_t g = 0; g < heads; ++g) {
                     Value p = sharedLoad(logits, e.add(e.index(g * kThreads), i));
-                    next.push_back(arith::AddFOp::create(
-                        b, a[g], arith::MulFOp::create(b, p, vd)));
+                    Value term = arith::SelectOp::create(
+                        b, valid, arith::MulFOp::create(b, p, vd), e.f32(0));
+                    next.push_back(arith::AddFOp::create(b, a[g], term));
                   }
                   return next;
                 });
@@ -384,8 +395,22 @@ struct AttentionToGPU : OpConversionPattern<OpTy> {
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     Value indices = loops::attentionIndices<OpTy>(adaptor);
+    AttentionShape shape(adaptor.getQuery(), adaptor.getKeyCache(), indices,
+                         op.getScale());
+    const int64_t heads = shape.perHeadSets ? 1 : shape.group;
+    // A block's threads cover its heads' logits (also in the emulation).
+    if (heads > kThreads)
+      return op.emitOpError("has no GPU lowering for ")
+             << heads << " query heads per KV head (at most " << kThreads
+             << ")";
+    if (int64_t bytes = AttentionKernels::sharedBytes(heads, shape.headDim);
+        target == KernelTarget::GPU && bytes > kMaxSharedBytes)
+      return op.emitOpError("has no GPU lowering for ")
+             << heads << " query heads of dimension " << shape.headDim
+             << " per block: they need " << bytes
+             << " bytes of shared memory, more than " << kMaxSharedBytes;
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     rewriter.replaceOp(
         op, AttentionKernels(b, target, adaptor.getQuery(),
                              adaptor.getKeyCache(), adaptor.getValueCache(),

@@ -543,9 +543,14 @@ struct HammingTopKToGPU : OpConversionPattern<HammingTopKOp> {
   LogicalResult
   matchAndRewrite(HammingTopKOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (TopKShape(op).maxScore() > 65535)
-      return rewriter.notifyMatchFailure(
-          op, "scores above 65535 do not fit the kernels' 16-bit scores");
+    // The score kernel keeps a histogram of every score in shared memory
+    // (and the scores fit 16 bits well below that limit).
+    const int64_t bins = TopKShape(op).maxScore() + 1;
+    if (target == KernelTarget::GPU && bins * 4 > kMaxSharedBytes)
+      return op.emitOpError("has no GPU lowering for ")
+             << bins << " possible scores: their histogram needs "
+             << bins * 4 << " bytes of shared memory, more than "
+             << kMaxSharedBytes;
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     rewriter.replaceOp(op, TopKKernels(b, op, target)
                                .emit(adaptor.getQueryCodes(),

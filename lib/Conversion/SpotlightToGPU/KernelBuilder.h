@@ -31,6 +31,10 @@ namespace mlir::spotlight::gpu_lowering {
 
 enum class KernelTarget { GPU, Emulation };
 
+/// Static shared memory a block may use without opting in (CUDA, all
+/// chips): larger kernels would build and then fail to launch.
+constexpr int64_t kMaxSharedBytes = 48 * 1024;
+
 class KernelBuilder {
 public:
   /// Builds one kernel of `grid` blocks of `threads` threads with

@@ -38,6 +38,19 @@ struct ConvertSpotlightToGPUPass
     : spotlight::impl::ConvertSpotlightToGPUBase<ConvertSpotlightToGPUPass> {
   using Base::Base;
   void runOnOperation() override {
+    // On a GPU the host code only launches kernels; a gathered copy would be
+    // host loops over device memory. The emulation may leave it to the CPU
+    // lowering.
+    if (!emulate) {
+      WalkResult gathers = getOperation()->walk([](SparseGatherOp op) {
+        op.emitOpError("has no GPU lowering: attention reads the selected "
+                       "rows in place (spotlight.sparse_attention); a "
+                       "gathered copy exists only on the CPU");
+        return WalkResult::interrupt();
+      });
+      if (gathers.wasInterrupted())
+        return signalPassFailure();
+    }
     ConversionTarget target(getContext());
     target.addIllegalOp<HashEncodeOp, HammingTopKOp, SparseAttentionOp,
                         DecodeAttentionOp>();

@@ -11,6 +11,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/Constants.h"
+#include "llvm/IR/Function.h"
 #include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
@@ -108,6 +109,13 @@ bool emitForHost(mlir::ModuleOp module, CPUOutput output,
     error = "translation to LLVM IR failed";
     return false;
   }
+  // A CUDA artifact's host code calls MLIR's mgpu* runtime interface; the
+  // Spotlight runtime provides it as spotlight_mgpu*, so that another
+  // implementation in the process (MLIR's own CUDA wrappers) can neither
+  // capture the artifact's calls nor be captured by the runtime's.
+  for (llvm::Function &function : *llvmModule)
+    if (function.isDeclaration() && function.getName().starts_with("mgpu"))
+      function.setName("spotlight_" + function.getName().str());
   llvmModule->setTargetTriple(machine->getTargetTriple());
   llvmModule->setDataLayout(machine->createDataLayout());
   if (llvm::Error err =

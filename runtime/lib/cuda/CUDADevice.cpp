@@ -144,6 +144,11 @@ public:
       failure = r;
       message = "running the kernels failed: " + d.describe(r);
     }
+    // Without the join, nothing says the streams are idle: wait for each
+    // before their scratch is released.
+    if (r != CUDA_SUCCESS)
+      for (CUstream s : streams)
+        d.cuStreamSynchronize(s);
     for (auto &arena : arenas)
       arena->reset();
     if (failure != CUDA_SUCCESS)

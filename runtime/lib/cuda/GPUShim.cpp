@@ -10,10 +10,14 @@
 namespace spotlight::runtime::cuda {
 namespace {
 /// A kernel image registered by an artifact, loaded into the driver lazily.
+/// Its own mutex guards loading and lookups, so a long PTX JIT of one
+/// module never holds the registry, which dlopen/dlclose (artifact
+/// constructors and destructors, under the loader's lock) also take.
 struct LazyModule {
   const void *image;
   bool isPTX;
   const void *objectBase; ///< the shared object embedding the image
+  std::mutex mutex;
   CUmodule module = nullptr;
   std::unordered_map<const char *, CUfunction> functions;
 };
@@ -22,7 +26,7 @@ struct LazyModule {
 /// at exit unregisters its image from a destructor that runs after this
 /// library's static objects are gone.
 struct Registry {
-  std::mutex mutex; ///< guards the modules and every LazyModule
+  std::mutex mutex; ///< guards `modules` only
   std::vector<LazyModule *> modules;
 };
 Registry &registry() {
@@ -65,12 +69,20 @@ bool check(const Driver &d, CUresult result, const char *what) {
   return false;
 }
 
-bool ensureLoaded(LazyModule &m, const Driver &d) {
+/// Loads `m` into the driver if it is not yet; `m.mutex` must be held.
+CUresult ensureLoaded(LazyModule &m, const Driver &d) {
   if (m.module)
-    return true;
-  return check(d, d.cuModuleLoadData(&m.module, m.image),
-               m.isPTX ? "loading the kernels (JIT-compiling their PTX)"
-                       : "loading the kernels (cubin)");
+    return CUDA_SUCCESS;
+  CUmodule loaded = nullptr;
+  CUresult result = d.cuModuleLoadData(&loaded, m.image);
+  if (result == CUDA_SUCCESS)
+    m.module = loaded;
+  return result;
+}
+
+const char *loadingWhat(const LazyModule &m) {
+  return m.isPTX ? "loading the kernels (JIT-compiling their PTX)"
+                 : "loading the kernels (cubin)";
 }
 
 LazyModule *registerModule(const void *image, bool isPTX) {
@@ -138,21 +150,28 @@ bool takeFailure(CUresult &result, std::string &message) {
 
 bool loadModulesOf(const void *objectBase, const Driver &driver,
                    std::string &error) {
-  std::lock_guard<std::mutex> lock(registry().mutex);
-  size_t found = 0;
-  for (LazyModule *m : registry().modules) {
-    if (m->objectBase != objectBase)
-      continue;
-    ++found;
-    if (!ensureLoaded(*m, driver)) {
-      CUresult result;
-      takeFailure(result, error);
-      return false;
-    }
+  if (!objectBase) {
+    error = "the artifact's address is unknown";
+    return false;
   }
-  if (found == 0) {
+  std::vector<LazyModule *> mine;
+  {
+    std::lock_guard<std::mutex> lock(registry().mutex);
+    for (LazyModule *m : registry().modules)
+      if (m->objectBase == objectBase)
+        mine.push_back(m);
+  }
+  if (mine.empty()) {
     error = "the artifact registered no kernel image";
     return false;
+  }
+  for (LazyModule *m : mine) {
+    std::lock_guard<std::mutex> lock(m->mutex);
+    if (CUresult result = ensureLoaded(*m, driver)) {
+      error = std::string(loadingWhat(*m)) + " failed: " +
+              driver.describe(result);
+      return false;
+    }
   }
   return true;
 }
@@ -162,19 +181,20 @@ bool loadModulesOf(const void *objectBase, const Driver &driver,
 using namespace spotlight::runtime::cuda;
 
 // The signatures are those MLIR 22's gpu-to-llvm lowering and the
-// gpu.binary translation emit (see the `declare` lines of a CUDA artifact's
-// LLVM IR: `spotlight-compile --target=cuda -emit=llvm`).
+// gpu.binary translation emit for mgpu* (see the `declare` lines of a CUDA
+// artifact's LLVM IR: `spotlight-compile --target=cuda -emit=llvm`); the
+// artifact calls them as spotlight_mgpu* (Target/CPU/CPUArtifact.cpp).
 extern "C" {
 
-void *mgpuModuleLoad(void *data, size_t /*size*/) {
+void *spotlight_mgpuModuleLoad(void *data, size_t /*size*/) {
   return registerModule(data, /*isPTX=*/false);
 }
 
-void *mgpuModuleLoadJIT(void *data, int /*optLevel*/) {
+void *spotlight_mgpuModuleLoadJIT(void *data, int /*optLevel*/) {
   return registerModule(data, /*isPTX=*/true);
 }
 
-void mgpuModuleUnload(void *handle) {
+void spotlight_mgpuModuleUnload(void *handle) {
   auto *m = static_cast<LazyModule *>(handle);
   {
     std::lock_guard<std::mutex> lock(registry().mutex);
@@ -191,17 +211,17 @@ void mgpuModuleUnload(void *handle) {
   delete m;
 }
 
-void *mgpuModuleGetFunction(void *handle, const char *name) {
+void *spotlight_mgpuModuleGetFunction(void *handle, const char *name) {
   const Driver *d = driver();
   if (!d || failed())
     return nullptr;
   auto *m = static_cast<LazyModule *>(handle);
-  std::lock_guard<std::mutex> lock(registry().mutex);
+  std::lock_guard<std::mutex> lock(m->mutex);
   auto it = m->functions.find(name);
   if (it != m->functions.end())
     return it->second;
   CUfunction function = nullptr;
-  if (!ensureLoaded(*m, *d) ||
+  if (!check(*d, ensureLoaded(*m, *d), loadingWhat(*m)) ||
       !check(*d, d->cuModuleGetFunction(&function, m->module, name),
              "looking up a kernel"))
     return nullptr;
@@ -209,7 +229,7 @@ void *mgpuModuleGetFunction(void *handle, const char *name) {
   return function;
 }
 
-void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
+void spotlight_mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                       intptr_t gridZ, intptr_t blockX, intptr_t blockY,
                       intptr_t blockZ, int32_t sharedBytes, void *stream,
                       void **params, void **extra, size_t /*paramCount*/) {
@@ -223,7 +243,7 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
         "launching a kernel");
 }
 
-void *mgpuStreamCreate() {
+void *spotlight_mgpuStreamCreate() {
   if (bound)
     return bound->stream;
   const Driver *d = driver();
@@ -233,7 +253,7 @@ void *mgpuStreamCreate() {
   return stream;
 }
 
-void mgpuStreamSynchronize(void *stream) {
+void spotlight_mgpuStreamSynchronize(void *stream) {
   if (bound && stream == bound->stream)
     return; // the runtime waits for all of its streams after the step
   if (const Driver *d = driver())
@@ -241,14 +261,14 @@ void mgpuStreamSynchronize(void *stream) {
           "synchronizing a stream");
 }
 
-void mgpuStreamDestroy(void *stream) {
+void spotlight_mgpuStreamDestroy(void *stream) {
   if (bound && stream == bound->stream)
     return;
   if (const Driver *d = driver())
     d->cuStreamDestroy(static_cast<CUstream>(stream));
 }
 
-void *mgpuMemAlloc(uint64_t bytes, void * /*stream*/, bool hostShared) {
+void *spotlight_mgpuMemAlloc(uint64_t bytes, void * /*stream*/, bool hostShared) {
   const Driver *d = driver();
   if (!d || failed())
     return nullptr;
@@ -266,14 +286,14 @@ void *mgpuMemAlloc(uint64_t bytes, void * /*stream*/, bool hostShared) {
   return reinterpret_cast<void *>(p);
 }
 
-void mgpuMemFree(void *memory, void * /*stream*/) {
+void spotlight_mgpuMemFree(void *memory, void * /*stream*/) {
   if (bound || !memory)
     return; // arena memory is released after the step
   if (const Driver *d = driver())
     d->cuMemFree(reinterpret_cast<CUdeviceptr>(memory));
 }
 
-void mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream) {
+void spotlight_mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream) {
   const Driver *d = driver();
   if (!d || failed())
     return;

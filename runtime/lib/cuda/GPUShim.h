@@ -2,10 +2,10 @@
 //
 // A CUDA artifact's host code (MLIR's gpu-to-llvm lowering) allocates
 // scratch, copies and launches through `mgpu*` functions, the interface of
-// MLIR's CUDA runtime wrappers. Debian ships no such library, and its
-// behaviour (a fresh stream and a synchronization per call, cuMemAlloc per
-// scratch buffer) would dominate a decode step, so the runtime exports its
-// own from libspotlight_runtime.so:
+// MLIR's CUDA runtime wrappers, renamed `spotlight_mgpu*` in the artifact.
+// Debian ships no such library, and its behaviour (a fresh stream and a
+// synchronization per call, cuMemAlloc per scratch buffer) would dominate a
+// decode step, so the runtime exports its own from libspotlight_runtime.so:
 //  - modules are registered when the artifact is loaded (its constructor
 //    calls mgpuModuleLoad) but loaded into the driver only on first use, so
 //    a CUDA artifact loads, and reports its geometry, on any machine;

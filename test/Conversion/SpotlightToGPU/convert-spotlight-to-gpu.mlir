@@ -95,11 +95,3 @@ func.func @dense_attention(%q: tensor<1x8x64xf32>, %k: tensor<1x2x?x64xf32>, %v:
   %0 = spotlight.decode_attention ins(%q, %k, %v : tensor<1x8x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>) outs(%o : tensor<1x8x64xf32>)
   return %0 : tensor<1x8x64xf32>
 }
-
-// Other ops are left for another lowering.
-// CHECK-LABEL: func.func @gather_untouched
-// CHECK:         spotlight.sparse_gather
-func.func @gather_untouched(%k: tensor<1x2x?x64xf32>, %i: tensor<1x2x8xi32>, %o: tensor<1x2x8x64xf32>) -> tensor<1x2x8x64xf32> {
-  %0 = spotlight.sparse_gather ins(%k, %i : tensor<1x2x?x64xf32>, tensor<1x2x8xi32>) outs(%o : tensor<1x2x8x64xf32>)
-  return %0 : tensor<1x2x8x64xf32>
-}
