@@ -117,7 +117,7 @@ void mlir::spotlight::buildSpotlightGPUToPTXPipeline(
   if (options.stopAtNVVM)
     return;
   GpuModuleToBinaryPassOptions binary;
-  binary.compilationTarget = options.cubin ? "bin" : "isa";
+  binary.compilationTarget = options.fatbin ? "fatbin" : "isa";
   binary.toolkitPath = options.toolkitPath;
   pm.addPass(createGpuModuleToBinaryPass(binary));
 }
@@ -145,9 +145,11 @@ struct GPUPipelineCLOptions
   Option<std::string> features{*this, "features",
                                llvm::cl::desc("PTX features"),
                                llvm::cl::init("+ptx80")};
-  Option<bool> cubin{*this, "cubin",
-                     llvm::cl::desc("Embed a cubin (runs ptxas) instead of PTX"),
-                     llvm::cl::init(false)};
+  Option<bool> fatbin{
+      *this, "fatbin",
+      llvm::cl::desc("Embed a fatbin, cubin + PTX (runs ptxas and fatbinary), "
+                     "instead of PTX"),
+      llvm::cl::init(false)};
 };
 } // namespace
 
@@ -175,10 +177,10 @@ void mlir::spotlight::registerSpotlightPipelines() {
       });
   PassPipelineRegistration<GPUPipelineCLOptions>(
       "spotlight-gpu-to-llvm-pipeline",
-      "Lower a decode module for CUDA: the kernels to PTX (or a cubin) in a "
+      "Lower a decode module for CUDA: the kernels to PTX (or a fatbin) in a "
       "gpu.binary, the host functions to the LLVM dialect calling mgpu*",
       [](OpPassManager &pm, const GPUPipelineCLOptions &cl) {
         buildSpotlightGPUToLLVMPipeline(
-            pm, {cl.chip, cl.features, false, cl.cubin, ""});
+            pm, {cl.chip, cl.features, false, cl.fatbin, ""});
       });
 }

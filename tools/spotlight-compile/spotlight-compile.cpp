@@ -67,13 +67,12 @@ std::string cudaToolkit() {
   return cudaPath.empty() ? findCudaToolkit() : std::string(cudaPath);
 }
 
-/// The options of the CUDA pipeline: a cubin when the toolkit has ptxas.
+/// The options of the CUDA pipeline: a fatbin when the toolkit can build one.
 mlir::spotlight::GPUPipelineOptions gpuOptions() {
   mlir::spotlight::GPUPipelineOptions options;
   options.chip = chip;
   options.toolkitPath = cudaToolkit();
-  options.cubin = !options.toolkitPath.empty() &&
-                  llvm::sys::fs::can_execute(options.toolkitPath + "/bin/ptxas");
+  options.fatbin = canBuildFatbin(options.toolkitPath);
   return options;
 }
 cl::opt<Emit> emit(
@@ -140,7 +139,7 @@ bool emitCUDA(mlir::ModuleOp module, mlir::MLIRContext &context) {
   } else {
     mlir::spotlight::GPUPipelineOptions options = gpuOptions();
     options.stopAtNVVM = emit == Emit::NVVM;
-    options.cubin = false; // -emit=ptx prints the PTX
+    options.fatbin = false; // -emit=ptx prints the PTX
     mlir::spotlight::buildSpotlightGPUToPTXPipeline(pm, options);
   }
   if (mlir::failed(pm.run(module)))

@@ -29,9 +29,10 @@ struct GPUPipelineOptions {
   std::string features = "+ptx80";
   /// Stop at the NVVM dialect, before `gpu-module-to-binary`.
   bool stopAtNVVM = false;
-  /// Serialize the kernels to a cubin with ptxas (else PTX, JIT-compiled
-  /// by the driver when the module is loaded).
-  bool cubin = false;
+  /// Serialize the kernels to a fatbin with ptxas and fatbinary: the cubin
+  /// for `chip` plus the PTX, which the driver JIT-compiles for newer GPUs
+  /// (else PTX alone, JIT-compiled when the module is loaded).
+  bool fatbin = false;
   /// The CUDA toolkit, for libdevice (math.exp); empty: the environment's.
   std::string toolkitPath;
 };

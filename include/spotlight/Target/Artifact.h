@@ -4,8 +4,9 @@
 // work-item entry points of DecodeModule.h (`_mlir_ciface_spotlight_*`) and
 // the string `spotlight_manifest`. For the CPU they hold vectorized host
 // code; for CUDA they hold host code that launches the kernels, with the
-// kernels embedded (a cubin when ptxas is found, else PTX for the driver
-// to JIT), calling the `mgpu*` functions the runtime provides.
+// kernels embedded (a fatbin, the cubin for the chip plus the PTX, when the
+// toolkit has ptxas and fatbinary; else PTX for the driver to JIT), calling
+// the `spotlight_mgpu*` functions the runtime provides.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,9 +30,12 @@ struct ArtifactOptions {
 /// /usr/local/cuda; empty when none exists.
 std::string findCudaToolkit();
 
+/// Whether `toolkit` can build a fatbin (it has ptxas and fatbinary).
+bool canBuildFatbin(const std::string &toolkit);
+
 /// The chip to compile for a GPU of compute capability `cc` (10 * major +
-/// minor): sm_90 from 9.0, sm_80 from 8.0 (a cubin runs on its own major
-/// version only), empty below.
+/// minor): sm_90 from 9.0, sm_80 from 8.0 (the cubin runs on its own major
+/// version only; newer GPUs JIT the PTX), empty below.
 std::string chipForComputeCapability(int cc);
 
 /// Generates the work-item module of `model`, lowers it for the target and

@@ -33,6 +33,18 @@ std::string findCudaToolkit() {
                                                         : "";
 }
 
+bool canBuildFatbin(const std::string &toolkit) {
+  if (toolkit.empty())
+    return false;
+  for (const char *tool : {"ptxas", "fatbinary"}) {
+    llvm::SmallString<128> path(toolkit);
+    llvm::sys::path::append(path, "bin", tool);
+    if (!llvm::sys::fs::can_execute(path))
+      return false;
+  }
+  return true;
+}
+
 std::string chipForComputeCapability(int cc) {
   return cc >= 90 ? "sm_90" : cc >= 80 ? "sm_80" : "";
 }
@@ -61,9 +73,7 @@ bool compileArtifact(const DecodeGeometry &model, const std::string &path,
     gpu.chip = options.chip;
     gpu.toolkitPath =
         options.cudaToolkit.empty() ? findCudaToolkit() : options.cudaToolkit;
-    llvm::SmallString<128> ptxas(gpu.toolkitPath);
-    llvm::sys::path::append(ptxas, "bin", "ptxas");
-    gpu.cubin = !gpu.toolkitPath.empty() && llvm::sys::fs::can_execute(ptxas);
+    gpu.fatbin = canBuildFatbin(gpu.toolkitPath);
     mlir::spotlight::buildSpotlightGPUToLLVMPipeline(pm, gpu);
   } else {
     mlir::spotlight::buildSpotlightCPUToLLVMPipeline(pm);

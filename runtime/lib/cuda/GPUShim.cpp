@@ -82,7 +82,7 @@ CUresult ensureLoaded(LazyModule &m, const Driver &d) {
 
 const char *loadingWhat(const LazyModule &m) {
   return m.isPTX ? "loading the kernels (JIT-compiling their PTX)"
-                 : "loading the kernels (cubin)";
+                 : "loading the kernels (fatbin: cubin + PTX)";
 }
 
 LazyModule *registerModule(const void *image, bool isPTX) {

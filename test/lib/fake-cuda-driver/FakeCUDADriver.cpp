@@ -6,8 +6,8 @@
 // kernels; it checks how it is driven:
 //  - device memory is host memory it tracks; every copy and memset must lie
 //    inside one live allocation, every free must name one;
-//  - a module image must be a cubin (ELF) or PTX, and every kernel looked up
-//    must be named in it; launches need a function of a loaded module and a
+//  - a module image must be a cubin (ELF), a fatbin or PTX, and every kernel
+//    looked up must be named in it; launches need a function of a loaded module and a
 //    grid and block the hardware accepts;
 // and counts what happened. Any breach is a "contract violation" the tests
 // read back (fakeCudaViolations). Tests also make the n-th call of an entry
@@ -175,6 +175,14 @@ CUresult cuModuleLoadData(void **module, const void *image) {
     std::memcpy(&entrySize, bytes + 0x3A, 2);
     std::memcpy(&entries, bytes + 0x3C, 2);
     text.assign(bytes, sectionHeaders + uint64_t(entrySize) * entries);
+  } else if (std::memcmp(bytes, "\x50\xed\x55\xba", 4) == 0) {
+    // A fatbin: a 16-byte header whose last 8 bytes size the entries; the
+    // cubin entry is stored as it is, so its names can be found.
+    uint16_t headerSize;
+    uint64_t entriesSize;
+    std::memcpy(&headerSize, bytes + 6, 2);
+    std::memcpy(&entriesSize, bytes + 8, 8);
+    text.assign(bytes, headerSize + entriesSize);
   } else if (std::strstr(bytes, ".version") && std::strstr(bytes, ".entry")) {
     text = bytes; // PTX
   } else {
