@@ -217,8 +217,9 @@ TEST_P(LoweringTest, MatchesNaiveReferenceAcrossContextLengths) {
     std::vector<double> denseExpected = p.denseOutput();
     EXPECT_LT(relativeError(readAll(dense, g.dtype), denseExpected),
               tolerance(g.dtype));
-    if (n <= g.sink + g.window + g.budgetFor(n))
+    if (n <= g.sink + g.window + g.budgetFor(n)) {
       EXPECT_LT(relativeError(attended, denseExpected), tolerance(g.dtype));
+    }
   }
 }
 
