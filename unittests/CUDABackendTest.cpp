@@ -115,11 +115,13 @@ protected:
     EXPECT_EQ(fake->liveAllocations(), baseline) << "device memory leaked";
   }
 
-  spt_status create(spt_artifact *artifact, spt_cache **cache) {
+  /// A cache of 2 sequences of 256 tokens with the test's hash weights.
+  spt_status create(spt_artifact *artifact, spt_cache **cache,
+                    spt_device device = SPT_DEVICE_CUDA) {
     spt_tensor tw1 = tensor(w1, {4, 64, 64}), tb1 = tensor(b1, {4, 64}),
                tw2 = tensor(w2, {4, 64, 64}), tb2 = tensor(b2, {4, 64});
-    return spt_cache_create(artifact, SPT_DEVICE_CUDA, 2, 256, &tw1, &tb1,
-                            &tw2, &tb2, cache);
+    return spt_cache_create(artifact, device, 2, 256, &tw1, &tb1, &tw2, &tb2,
+                            cache);
   }
   spt_status append(spt_cache *cache, int64_t sequence, int64_t n) {
     std::vector<float> k = randomValues(2 * n * 64, rng),
@@ -272,11 +274,7 @@ TEST_F(CUDABackend, KernelsThatDoNotLoadAreReportedWhenTheCacheIsCreated) {
       << spt_last_error();
   EXPECT_EQ(cache, nullptr);
   // A CUDA artifact cannot run on the CPU.
-  spt_tensor tw1 = tensor(w1, {4, 64, 64}), tb1 = tensor(b1, {4, 64}),
-             tw2 = tensor(w2, {4, 64, 64}), tb2 = tensor(b2, {4, 64});
-  EXPECT_EQ(spt_cache_create(artifact, SPT_DEVICE_CPU, 1, 16, &tw1, &tb1, &tw2,
-                             &tb2, &cache),
-            SPT_ERROR_ARTIFACT);
+  EXPECT_EQ(create(artifact, &cache, SPT_DEVICE_CPU), SPT_ERROR_ARTIFACT);
   EXPECT_NE(std::string(spt_last_error()).find("holds CUDA code"),
             std::string::npos);
   spt_artifact_free(artifact);

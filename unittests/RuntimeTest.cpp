@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Support/DecodeProblem.h"
+#include "Support/RuntimeTensors.h"
 #include "spotlight/runtime.h"
 
 #include <gtest/gtest.h>
@@ -53,19 +54,6 @@ std::string artifactFor(const DecodeGeometry &g) {
   EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
   built[key] = path;
   return path;
-}
-
-spt_dtype dtypeOf(ElementType t) {
-  return t == ElementType::F32 ? SPT_F32
-         : t == ElementType::F16 ? SPT_F16
-                                 : SPT_BF16;
-}
-
-spt_tensor tensorOf(HostTensor &t, spt_dtype dtype) {
-  spt_tensor view{t.data(), dtype, static_cast<int32_t>(t.shape().size()), {}};
-  for (size_t i = 0; i < t.shape().size(); ++i)
-    view.shape[i] = t.shape()[i];
-  return view;
 }
 
 /// Random hash weights shared by every sequence, plus random sequences.

@@ -24,6 +24,7 @@
 
 #include "Reference/NaiveReference.h"
 #include "Support/DecodeProblem.h"
+#include "Support/RuntimeTensors.h"
 #include "spotlight/Codegen/DecodeModule.h"
 #include "spotlight/Quality/Metrics.h"
 #include "spotlight/Support/HalfFloat.h"
@@ -95,20 +96,6 @@ double secondsSince(Clock::time_point start) {
 double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   return values[values.size() / 2];
-}
-
-spt_dtype dtypeOf(ElementType type) {
-  return type == ElementType::F32   ? SPT_F32
-         : type == ElementType::F16 ? SPT_F16
-                                    : SPT_BF16;
-}
-
-spt_tensor viewOf(HostTensor &tensor, spt_dtype dtype) {
-  spt_tensor view{
-      tensor.data(), dtype, static_cast<int32_t>(tensor.shape().size()), {}};
-  for (size_t i = 0; i < tensor.shape().size(); ++i)
-    view.shape[i] = tensor.shape()[i];
-  return view;
 }
 
 /// "<status>: <message>" of the call that just failed on this thread.
@@ -192,8 +179,8 @@ spt_cache *createCache(spt_artifact *artifact, spt_device device,
                        DecodeProblem &problem, int64_t capacity,
                        std::string &error) {
   spt_dtype wt = dtypeOf(problem.geometry.weightType);
-  spt_tensor w1 = viewOf(problem.w1T, wt), b1 = viewOf(problem.b1T, wt),
-             w2 = viewOf(problem.w2T, wt), b2 = viewOf(problem.b2T, wt);
+  spt_tensor w1 = tensorOf(problem.w1T, wt), b1 = tensorOf(problem.b1T, wt),
+             w2 = tensorOf(problem.w2T, wt), b2 = tensorOf(problem.b2T, wt);
   spt_cache *cache = nullptr;
   spt_status s = spt_cache_create(artifact, device, problem.geometry.batch,
                                   capacity, &w1, &b1, &w2, &b2, &cache);
@@ -290,7 +277,7 @@ void appendInChunks(spt_cache *cache, DecodeProblem &problem, int64_t b,
       continue;
     HostTensor k = tokenSlice(problem.kT, bytes, b, at, end - at);
     HostTensor v = tokenSlice(problem.vT, bytes, b, at, end - at);
-    spt_tensor kv = viewOf(k, dtypeOf(type)), vv = viewOf(v, dtypeOf(type));
+    spt_tensor kv = tensorOf(k, dtypeOf(type)), vv = tensorOf(v, dtypeOf(type));
     if (!findings.ok(spt_cache_append(cache, b, &kv, &vv), "spt_cache_append"))
       return;
     at = end;
@@ -485,9 +472,9 @@ bool runStep(spt_cache *cache, DecodeProblem &problem, Step &step,
   const DecodeGeometry &g = problem.geometry;
   const spt_dtype dt = dtypeOf(g.dtype);
   HostTensor selected(step.indices.shape(), 4);
-  spt_tensor qv = viewOf(problem.qT, dt), ov = viewOf(step.sparse, dt),
-             dv = viewOf(step.dense, dt), iv = viewOf(step.indices, SPT_I32),
-             sv = viewOf(selected, SPT_I32);
+  spt_tensor qv = tensorOf(problem.qT, dt), ov = tensorOf(step.sparse, dt),
+             dv = tensorOf(step.dense, dt), iv = tensorOf(step.indices, SPT_I32),
+             sv = tensorOf(selected, SPT_I32);
   if (!findings.ok(spt_decode(cache, &qv, &ov, &iv), "spt_decode") ||
       !findings.ok(spt_decode_dense(cache, &qv, &dv), "spt_decode_dense") ||
       !findings.ok(spt_select(cache, &qv, &sv), "spt_select"))
@@ -514,7 +501,7 @@ void checkStep(spt_cache *cache, const DecodeProblem &problem,
   for (int64_t b = 0; b < g.batch; ++b) {
     const int64_t n = lengths[b];
     HostTensor codes({KH, n, C, W}, 4);
-    spt_tensor cv = viewOf(codes, SPT_I32);
+    spt_tensor cv = tensorOf(codes, SPT_I32);
     if (!findings.ok(spt_cache_read_codes(cache, b, &cv),
                      "spt_cache_read_codes"))
       return;

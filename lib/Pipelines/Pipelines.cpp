@@ -41,13 +41,20 @@ static void addCoreToLLVM(OpPassManager &pm) {
 }
 
 /// The shared tail: bufferize, free buffers, then everything to LLVM.
-static void addBufferizeAndLowerToLLVM(OpPassManager &pm) {
+/// One-Shot Bufferize across function boundaries, with identity layouts at
+/// the boundaries: every argument is a contiguous memref (the runtime's
+/// descriptors).
+static void addBufferize(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+}
+
+static void addBufferizeAndLowerToLLVM(OpPassManager &pm) {
+  addBufferize(pm);
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
 
@@ -91,12 +98,7 @@ void mlir::spotlight::buildSpotlightGPUEmulationToLLVMPipeline(
 void mlir::spotlight::buildSpotlightGPUToPTXPipeline(
     OpPassManager &pm, const GPUPipelineOptions &options) {
   pm.addPass(createConvertSpotlightToGPU());
-  pm.addPass(createCanonicalizerPass());
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  addBufferize(pm);
   pm.addNestedPass<func::FuncOp>(createSpotlightGPUHostBuffers());
   // Constants move into the kernels so loop bounds and strides fold there.
   pm.addPass(createGpuLaunchSinkIndexComputationsPass());

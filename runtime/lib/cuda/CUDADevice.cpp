@@ -152,17 +152,19 @@ public:
     for (auto &arena : arenas)
       arena->reset();
     if (failure != CUDA_SUCCESS)
-      return fail(failure == CUDA_ERROR_OUT_OF_MEMORY ? SPT_ERROR_OUT_OF_MEMORY
-                                                      : SPT_ERROR_DEVICE,
-                  message);
+      return fail(statusOf(failure), message);
     return SPT_OK;
   }
 
 private:
+  /// Out of GPU memory has a status of its own; any other CUDA failure is
+  /// a device error.
+  static spt_status statusOf(CUresult r) {
+    return r == CUDA_ERROR_OUT_OF_MEMORY ? SPT_ERROR_OUT_OF_MEMORY
+                                         : SPT_ERROR_DEVICE;
+  }
   spt_status driverError(CUresult r, const char *what) {
-    return fail(r == CUDA_ERROR_OUT_OF_MEMORY ? SPT_ERROR_OUT_OF_MEMORY
-                                              : SPT_ERROR_DEVICE,
-                std::string(what) + " failed: " + d.describe(r));
+    return fail(statusOf(r), std::string(what) + " failed: " + d.describe(r));
   }
 
   const Driver &d;
