@@ -145,8 +145,12 @@ TEST_P(LoweringTest, MatchesNaiveReferenceAcrossContextLengths) {
 
     // Hash codes of keys and queries.
     HostTensor kc({B, KH, n, C, W}, 4), qc({B, QH, 1, W}, 4);
-    call(jit, entry::encodeKeys, {&p.kT, &p.w1T, &p.b1T, &p.w2T, &p.b2T, &kc});
-    call(jit, entry::encodeQueries, {&p.qT, &p.w1T, &p.b1T, &p.w2T, &p.b2T, &qc});
+    call(jit,
+         spotlight::abi::entrySymbol(spotlight::abi::EntryPoint::EncodeKeys),
+         {&p.kT, &p.w1T, &p.b1T, &p.w2T, &p.b2T, &kc});
+    call(jit,
+         spotlight::abi::entrySymbol(spotlight::abi::EntryPoint::EncodeQueries),
+         {&p.qT, &p.w1T, &p.b1T, &p.w2T, &p.b2T, &qc});
     int64_t flips = 0;
     std::vector<double> preSign;
     for (int64_t b = 0; b < B; ++b) {
@@ -173,7 +177,8 @@ TEST_P(LoweringTest, MatchesNaiveReferenceAcrossContextLengths) {
 
     // Selection on the compiled codes: exact.
     HostTensor selected({B, S, M}, 4);
-    call(jit, entry::select, {&qc, &kc, &selected});
+    call(jit, spotlight::abi::entrySymbol(spotlight::abi::EntryPoint::Select),
+         {&qc, &kc, &selected});
     std::vector<std::vector<int32_t>> sets;
     for (int64_t b = 0; b < B; ++b)
       for (int64_t s = 0; s < S; ++s) {
@@ -185,13 +190,15 @@ TEST_P(LoweringTest, MatchesNaiveReferenceAcrossContextLengths) {
         std::vector<int32_t> actual(row, row + M);
         std::vector<int32_t> padded = expected;
         padded.resize(M, -1);
-        ASSERT_EQ(actual, padded) << "selection of (b=" << b << ", s=" << s << ")";
+        ASSERT_EQ(actual, padded)
+            << "selection of (b=" << b << ", s=" << s << ")";
         sets.push_back(expected);
       }
 
     // Attention over the selected sets.
     HostTensor out({B, QH, D}, elementBytes(g.dtype));
-    call(jit, entry::attend, {&p.qT, &p.kT, &p.vT, &selected, &out});
+    call(jit, spotlight::abi::entrySymbol(spotlight::abi::EntryPoint::Attend),
+         {&p.qT, &p.kT, &p.vT, &selected, &out});
     std::vector<double> expected;
     for (int64_t b = 0; b < B; ++b)
       for (int64_t qh = 0; qh < QH; ++qh) {
@@ -205,15 +212,18 @@ TEST_P(LoweringTest, MatchesNaiveReferenceAcrossContextLengths) {
     // The fused step agrees with the stages.
     HostTensor fusedOut({B, QH, D}, elementBytes(g.dtype));
     HostTensor fusedIdx({B, S, M}, 4);
-    call(jit, entry::decode, {&p.qT, &p.kT, &p.vT, &kc, &p.w1T, &p.b1T, &p.w2T,
-                         &p.b2T, &fusedOut, &fusedIdx});
+    call(jit, spotlight::abi::entrySymbol(spotlight::abi::EntryPoint::Decode),
+         {&p.qT, &p.kT, &p.vT, &kc, &p.w1T, &p.b1T, &p.w2T, &p.b2T, &fusedOut,
+          &fusedIdx});
     for (int64_t i = 0; i < B * S * M; ++i)
       ASSERT_EQ(fusedIdx.as<int32_t>()[i], selected.as<int32_t>()[i]);
     EXPECT_EQ(readAll(fusedOut, g.dtype), attended);
 
     // Dense baseline; below the budget the sparse step equals it.
     HostTensor dense({B, QH, D}, elementBytes(g.dtype));
-    call(jit, entry::decodeDense, {&p.qT, &p.kT, &p.vT, &dense});
+    call(jit,
+         spotlight::abi::entrySymbol(spotlight::abi::EntryPoint::DecodeDense),
+         {&p.qT, &p.kT, &p.vT, &dense});
     std::vector<double> denseExpected = p.denseOutput();
     EXPECT_LT(relativeError(readAll(dense, g.dtype), denseExpected),
               tolerance(g.dtype));
@@ -227,20 +237,21 @@ constexpr ElementType F32 = ElementType::F32, BF16 = ElementType::BF16;
 
 INSTANTIATE_TEST_SUITE_P(
     Geometries, LoweringTest,
-    ::testing::Combine(::testing::Values(Lowering::Reference, Lowering::CPU,
-                                         Lowering::GPUEmulation),
-    ::testing::Values(
-        // name, B, G, D, CH=QH, head mode, dtype, budget count
-        Case{"mha_d64_group_f32", 1, 1, 64, true, false, F32, 0},
-        Case{"mha_d128_head_bf16", 1, 1, 128, false, true, BF16, 0},
-        Case{"g4_d64_chqh_group_f32", 2, 4, 64, true, false, F32, 0},
-        Case{"g4_d128_chkh_head_f32", 1, 4, 128, false, true, F32, 0},
-        Case{"g4_d128_chqh_head_bf16", 1, 4, 128, true, true, BF16, 32},
-        Case{"g4_d64_chkh_group_bf16", 1, 4, 64, false, false, BF16, 0},
-        Case{"g7_d128_chqh_group_bf16", 1, 7, 128, true, false, BF16, 0},
-        Case{"g7_d64_chkh_head_f32", 1, 7, 64, false, true, F32, 16},
-        Case{"g7_d64_chqh_head_bf16", 2, 7, 64, true, true, BF16, 0},
-        Case{"g7_d128_chkh_group_f32", 1, 7, 128, false, false, F32, 0})),
+    ::testing::Combine(
+        ::testing::Values(Lowering::Reference, Lowering::CPU,
+                          Lowering::GPUEmulation),
+        ::testing::Values(
+            // name, B, G, D, CH=QH, head mode, dtype, budget count
+            Case{"mha_d64_group_f32", 1, 1, 64, true, false, F32, 0},
+            Case{"mha_d128_head_bf16", 1, 1, 128, false, true, BF16, 0},
+            Case{"g4_d64_chqh_group_f32", 2, 4, 64, true, false, F32, 0},
+            Case{"g4_d128_chkh_head_f32", 1, 4, 128, false, true, F32, 0},
+            Case{"g4_d128_chqh_head_bf16", 1, 4, 128, true, true, BF16, 32},
+            Case{"g4_d64_chkh_group_bf16", 1, 4, 64, false, false, BF16, 0},
+            Case{"g7_d128_chqh_group_bf16", 1, 7, 128, true, false, BF16, 0},
+            Case{"g7_d64_chkh_head_f32", 1, 7, 64, false, true, F32, 16},
+            Case{"g7_d64_chqh_head_bf16", 2, 7, 64, true, true, BF16, 0},
+            Case{"g7_d128_chkh_group_f32", 1, 7, 128, false, false, F32, 0})),
     [](const ::testing::TestParamInfo<std::tuple<Lowering, Case>> &info) {
       return loweringName(std::get<0>(info.param)) + "_" +
              std::get<1>(info.param).name;
@@ -256,12 +267,13 @@ void expectSelectionMatchesReference(JitModule &jit, const DecodeGeometry &g,
                                      int64_t n) {
   const int64_t S = g.selectionSets(), M = g.selectionSlots();
   HostTensor selected({1, S, M}, 4);
-  call(jit, entry::select, {&qc, &kc, &selected});
+  call(jit, spotlight::abi::entrySymbol(spotlight::abi::EntryPoint::Select),
+       {&qc, &kc, &selected});
   reference::Selection rs = referenceSelection(g);
   for (int64_t s = 0; s < S; ++s) {
-    auto scores = reference::scoreRow(referenceGeometry(g), rs,
-                                      qc.as<uint32_t>(), kc.as<uint32_t>(), n,
-                                      0, s);
+    auto scores =
+        reference::scoreRow(referenceGeometry(g), rs, qc.as<uint32_t>(),
+                            kc.as<uint32_t>(), n, 0, s);
     std::vector<int32_t> expected = reference::selectTokens(scores, rs);
     expected.resize(M, -1);
     const int32_t *row = selected.as<int32_t>() + s * M;

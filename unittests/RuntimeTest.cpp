@@ -9,9 +9,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "spotlight/runtime.h"
 #include "Support/DecodeProblem.h"
 #include "Support/RuntimeTensors.h"
-#include "spotlight/runtime.h"
 
 #include <gtest/gtest.h>
 
@@ -32,7 +32,7 @@ constexpr double kAmbiguousMargin = 1e-3;
 /// Compiles (once per run) the artifact for `g` and returns its path.
 std::string artifactFor(const DecodeGeometry &g) {
   static std::map<std::string, std::string> built;
-  std::string key = writeManifest(g);
+  std::string key = spotlight::abi::describeGeometry(g);
   auto it = built.find(key);
   if (it != built.end())
     return it->second;
@@ -42,13 +42,13 @@ std::string artifactFor(const DecodeGeometry &g) {
   }();
   std::string path = dir + "/a" + std::to_string(built.size()) + ".spt";
   std::string cmd =
-      std::string(SPOTLIGHT_COMPILE) + " -o " + path +
-      " --qh " + std::to_string(g.queryHeads) + " --kh " +
-      std::to_string(g.kvHeads) + " --d " + std::to_string(g.headDim) +
-      " --code-heads " + (g.codeHeads == g.queryHeads ? "qh" : "kh") +
-      " --dtype " + elementTypeName(g.dtype) + " --mode " +
-      (g.headMode ? "head" : "group") + " --sink " + std::to_string(g.sink) +
-      " --window " + std::to_string(g.window) + " --max-tokens " +
+      std::string(SPOTLIGHT_COMPILE) + " -o " + path + " --qh " +
+      std::to_string(g.queryHeads) + " --kh " + std::to_string(g.kvHeads) +
+      " --d " + std::to_string(g.headDim) + " --code-heads " +
+      (g.codeHeads == g.queryHeads ? "qh" : "kh") + " --dtype " +
+      elementTypeName(g.dtype) + " --mode " + (g.headMode ? "head" : "group") +
+      " --sink " + std::to_string(g.sink) + " --window " +
+      std::to_string(g.window) + " --max-tokens " +
       std::to_string(g.maxTokens) + " --budget " +
       (g.budgetCount ? std::to_string(g.budgetCount) : std::string("0.02"));
   EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
@@ -132,8 +132,8 @@ TEST_P(RuntimeTest, DecodeStepsMatchNaiveReference) {
 
   // Sequences of different lengths, appended in uneven chunks: one below
   // sink + window + k, two above.
-  const std::vector<std::vector<int64_t>> chunks = {{5, 40}, {700, 1, 299},
-                                                   {2500, 17}};
+  const std::vector<std::vector<int64_t>> chunks = {
+      {5, 40}, {700, 1, 299}, {2500, 17}};
   std::vector<std::vector<float>> keys(B), values(B); // [KH, n, D] each
   std::normal_distribution<float> normal(0, 1);
   for (int64_t b = 0; b < B; ++b) {
@@ -222,9 +222,8 @@ TEST_P(RuntimeTest, DecodeStepsMatchNaiveReference) {
         for (int64_t ci = 0; ci < C; ++ci) {
           std::vector<double> pre;
           int64_t codeHead = C == 1 ? h : h * G + ci;
-          auto expected = reference::encodeRow(&keys[b][(h * n + t) * D],
-                                               model.weights(), D, codeHead,
-                                               &pre);
+          auto expected = reference::encodeRow(
+              &keys[b][(h * n + t) * D], model.weights(), D, codeHead, &pre);
           const uint32_t *actual =
               codes.as<uint32_t>() + ((h * n + t) * C + ci) * W;
           for (int64_t bit = 0; bit < D; ++bit)
@@ -236,9 +235,9 @@ TEST_P(RuntimeTest, DecodeStepsMatchNaiveReference) {
     // Selection: exact, from the stored codes and the query codes.
     std::vector<std::vector<int32_t>> sets;
     for (int64_t s = 0; s < S; ++s) {
-      auto scores = reference::scoreRow(
-          {1, QH, KH, D, g.codeHeads}, rs, queryCodes.data() + b * QH * W,
-          codes.as<uint32_t>(), n, 0, s);
+      auto scores = reference::scoreRow({1, QH, KH, D, g.codeHeads}, rs,
+                                        queryCodes.data() + b * QH * W,
+                                        codes.as<uint32_t>(), n, 0, s);
       auto expected = reference::selectTokens(scores, rs);
       const int32_t *row = idxT.as<int32_t>() + (b * S + s) * M;
       std::vector<int32_t> actual(row, row + M), padded = expected;
@@ -255,8 +254,8 @@ TEST_P(RuntimeTest, DecodeStepsMatchNaiveReference) {
       const float *kh = keys[b].data() + h * n * D;
       const float *vh = values[b].data() + h * n * D;
       const float *qrow = &q[(b * QH + qh) * D];
-      auto s = reference::attend(qrow, kh, vh, D, sets[g.headMode ? qh : h],
-                                 scale);
+      auto s =
+          reference::attend(qrow, kh, vh, D, sets[g.headMode ? qh : h], scale);
       auto d = reference::attend(qrow, kh, vh, D, all, scale);
       sparseRef.insert(sparseRef.end(), s.begin(), s.end());
       denseRef.insert(denseRef.end(), d.begin(), d.end());
@@ -275,15 +274,14 @@ TEST_P(RuntimeTest, DecodeStepsMatchNaiveReference) {
 
 INSTANTIATE_TEST_SUITE_P(
     Geometries, RuntimeTest,
-    ::testing::Values(
-        RuntimeCase{"g4_d128_chqh_group_bf16", 4, 128, true, false,
-                    ElementType::BF16},
-        RuntimeCase{"g7_d64_chkh_head_f32", 7, 64, false, true,
-                    ElementType::F32},
-        RuntimeCase{"mha_d64_chqh_head_bf16", 1, 64, true, true,
-                    ElementType::BF16},
-        RuntimeCase{"g4_d64_chkh_group_f32", 4, 64, false, false,
-                    ElementType::F32}),
+    ::testing::Values(RuntimeCase{"g4_d128_chqh_group_bf16", 4, 128, true,
+                                  false, ElementType::BF16},
+                      RuntimeCase{"g7_d64_chkh_head_f32", 7, 64, false, true,
+                                  ElementType::F32},
+                      RuntimeCase{"mha_d64_chqh_head_bf16", 1, 64, true, true,
+                                  ElementType::BF16},
+                      RuntimeCase{"g4_d64_chkh_group_f32", 4, 64, false, false,
+                                  ElementType::F32}),
     [](const ::testing::TestParamInfo<RuntimeCase> &info) {
       return std::string(info.param.name);
     });
@@ -356,9 +354,8 @@ TEST_F(RuntimeErrors, ArtifactLoadingFailsCleanly) {
   EXPECT_EQ(a, nullptr);
   // A shared object that is not an artifact: the runtime library itself.
   Dl_info runtimeLibrary{};
-  ASSERT_NE(dladdr(reinterpret_cast<void *>(&spt_artifact_load),
-                   &runtimeLibrary),
-            0);
+  ASSERT_NE(
+      dladdr(reinterpret_cast<void *>(&spt_artifact_load), &runtimeLibrary), 0);
   EXPECT_EQ(spt_artifact_load(runtimeLibrary.dli_fname, &a),
             SPT_ERROR_ARTIFACT);
   EXPECT_NE(std::string(spt_last_error()).find("not a spotlight artifact"),
@@ -375,11 +372,11 @@ TEST_F(RuntimeErrors, CacheCreationChecksItsArguments) {
   EXPECT_EQ(spt_cache_create(artifact, SPT_DEVICE_CPU, 1, 8192, &w1, &b1, &w2,
                              &b2, &c),
             SPT_ERROR_CAPACITY); // above max_tokens
-  EXPECT_EQ(spt_cache_create(artifact, SPT_DEVICE_CPU, 0, 16, &w1, &b1, &w2,
+  EXPECT_EQ(
+      spt_cache_create(artifact, SPT_DEVICE_CPU, 0, 16, &w1, &b1, &w2, &b2, &c),
+      SPT_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(spt_cache_create(artifact, SPT_DEVICE_CPU, 1, 16, nullptr, &b1, &w2,
                              &b2, &c),
-            SPT_ERROR_INVALID_ARGUMENT);
-  EXPECT_EQ(spt_cache_create(artifact, SPT_DEVICE_CPU, 1, 16, nullptr, &b1,
-                             &w2, &b2, &c),
             SPT_ERROR_INVALID_ARGUMENT);
   spt_tensor wrongType = w1;
   wrongType.dtype = SPT_BF16;
@@ -388,8 +385,8 @@ TEST_F(RuntimeErrors, CacheCreationChecksItsArguments) {
             SPT_ERROR_TYPE);
   spt_tensor wrongShape = w1;
   wrongShape.shape[0] = 3;
-  EXPECT_EQ(spt_cache_create(artifact, SPT_DEVICE_CPU, 1, 16, &wrongShape,
-                             &b1, &w2, &b2, &c),
+  EXPECT_EQ(spt_cache_create(artifact, SPT_DEVICE_CPU, 1, 16, &wrongShape, &b1,
+                             &w2, &b2, &c),
             SPT_ERROR_SHAPE);
   EXPECT_NE(std::string(spt_last_error()).find("w1 must be [4, 64, 64] f32"),
             std::string::npos)
@@ -421,7 +418,8 @@ TEST_F(RuntimeErrors, FailedAppendLeavesTheCacheUnchanged) {
   EXPECT_EQ(spt_cache_append(cache, 0, &badv, &badv), SPT_ERROR_SHAPE);
   spt_tensor typed = tensorOf(k, SPT_BF16);
   EXPECT_EQ(spt_cache_append(cache, 0, &typed, &typed), SPT_ERROR_TYPE);
-  EXPECT_EQ(spt_cache_append(cache, 0, nullptr, &kv), SPT_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(spt_cache_append(cache, 0, nullptr, &kv),
+            SPT_ERROR_INVALID_ARGUMENT);
   spt_tensor noData = kv;
   noData.data = nullptr;
   EXPECT_EQ(spt_cache_append(cache, 0, &noData, &noData),
@@ -451,8 +449,7 @@ TEST_F(RuntimeErrors, DecodeChecksItsArguments) {
   EXPECT_EQ(spt_decode(cache, &typed, &ov, nullptr), SPT_ERROR_TYPE);
   EXPECT_EQ(spt_decode(cache, nullptr, &ov, nullptr),
             SPT_ERROR_INVALID_ARGUMENT);
-  EXPECT_EQ(spt_decode(nullptr, &qv, &ov, nullptr),
-            SPT_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(spt_decode(nullptr, &qv, &ov, nullptr), SPT_ERROR_INVALID_ARGUMENT);
   EXPECT_EQ(spt_decode_dense(cache, &qv, &sv), SPT_ERROR_SHAPE);
   EXPECT_EQ(spt_decode(cache, &qv, &ov, nullptr), SPT_OK) << spt_last_error();
   // An empty sequence decodes to zeros.

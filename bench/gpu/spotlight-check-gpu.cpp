@@ -12,16 +12,18 @@
 //   timing  the published setting (QH=28 KH=4 D=128 bf16, 2% budget, B=1),
 //           with one key code per KV head (CH=KH: 16 B per token and KV
 //           head, the 32 MiB of codes at 512K the issue sizes) and with one
-//           per query head (CH=QH, 7x the codes), at each N: retrieval (spt_select), the sparse step
-//           (spt_decode) and the dense baseline (spt_decode_dense), as
-//           medians of the device time (spt_cache_last_step_time) and of the
-//           host wall time per call, with the bandwidth the scans imply.
+//           per query head (CH=QH, 7x the codes), at each N: retrieval
+//           (spt_select), the sparse step (spt_decode) and the dense baseline
+//           (spt_decode_dense), as medians of the device time
+//           (spt_cache_last_step_time) and of the host wall time per call, with
+//           the bandwidth the scans imply.
 //
 // `--device=cpu` runs the same on the CPU path. Exits non-zero on any
 // failure.
 //
 //===----------------------------------------------------------------------===//
 
+#include "../Machine.h"
 #include "Reference/NaiveReference.h"
 #include "Support/DecodeProblem.h"
 #include "Support/RuntimeTensors.h"
@@ -30,7 +32,6 @@
 #include "spotlight/Support/HalfFloat.h"
 #include "spotlight/Target/Artifact.h"
 #include "spotlight/runtime.h"
-#include "../Machine.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -69,7 +70,8 @@ cl::opt<std::string> deviceOption("device", cl::desc("cuda (default) or cpu"),
                                   cl::init("cuda"), cl::cat(category));
 cl::opt<std::string> chipOption(
     "chip",
-    cl::desc("CUDA chip: sm_80 or sm_90 (default: the GPU's, from the runtime)"),
+    cl::desc(
+        "CUDA chip: sm_80 or sm_90 (default: the GPU's, from the runtime)"),
     cl::init(""), cl::cat(category));
 cl::list<int64_t> tokensOption(
     "tokens",
@@ -116,7 +118,6 @@ std::string lastError(spt_status status) {
 // Machine and artifacts
 //===----------------------------------------------------------------------===//
 
-
 /// Compiles each distinct geometry once, for the device under test, and
 /// keeps it loaded: an artifact must outlive its caches.
 class Artifacts {
@@ -139,7 +140,7 @@ public:
   /// one work item), or null with `error` set.
   spt_artifact *get(DecodeGeometry model, std::string &error) {
     model.batch = 1;
-    std::string key = writeManifest(model);
+    std::string key = spotlight::abi::describeGeometry(model);
     auto it = loaded.find(key);
     if (it != loaded.end())
       return it->second.artifact;
@@ -473,7 +474,8 @@ bool runStep(spt_cache *cache, DecodeProblem &problem, Step &step,
   const spt_dtype dt = dtypeOf(g.dtype);
   HostTensor selected(step.indices.shape(), 4);
   spt_tensor qv = tensorOf(problem.qT, dt), ov = tensorOf(step.sparse, dt),
-             dv = tensorOf(step.dense, dt), iv = tensorOf(step.indices, SPT_I32),
+             dv = tensorOf(step.dense, dt),
+             iv = tensorOf(step.indices, SPT_I32),
              sv = tensorOf(selected, SPT_I32);
   if (!findings.ok(spt_decode(cache, &qv, &ov, &iv), "spt_decode") ||
       !findings.ok(spt_decode_dense(cache, &qv, &dv), "spt_decode_dense") ||
@@ -850,11 +852,10 @@ int main(int argc, char **argv) {
   static Artifacts artifacts(options);
   int failed = skipCheck ? 0 : runChecks(artifacts, device);
   double checkSeconds = secondsSince(start);
-  bool timed =
-      skipTiming || (runTiming(artifacts, device, contexts, repsOption,
-                               /*codePerQuery=*/false) &&
-                     runTiming(artifacts, device, contexts, repsOption,
-                               /*codePerQuery=*/true));
+  bool timed = skipTiming || (runTiming(artifacts, device, contexts, repsOption,
+                                        /*codePerQuery=*/false) &&
+                              runTiming(artifacts, device, contexts, repsOption,
+                                        /*codePerQuery=*/true));
   std::printf("\ntime      check %.1f s, timing %.1f s (compiling the "
               "artifacts took %.1f s of these)\n",
               checkSeconds, secondsSince(start) - checkSeconds,

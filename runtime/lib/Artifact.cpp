@@ -2,8 +2,10 @@
 
 #include "Artifact.h"
 
+#include "ArtifactFile.h"
 #include "Status.h"
 #include "Tensors.h"
+#include "spotlight/ABI/Manifest.h"
 
 #include <cstring>
 #include <dlfcn.h>
@@ -12,10 +14,17 @@
 
 using namespace spotlight::runtime;
 using spotlight::DecodeGeometry;
+namespace abi = spotlight::abi;
 
-/// The C-interface symbol of a decode module function.
-static void *entryPoint(void *handle, const char *name) {
-  return dlsym(handle, (std::string("_mlir_ciface_") + name).c_str());
+/// Looks up the C interface of `entry` into `slot`.
+template <typename Fn>
+static bool bindEntry(void *handle, abi::EntryPoint entry, Fn &slot,
+                      std::string &error) {
+  std::string symbol = abi::entryCInterfaceSymbol(entry);
+  slot = reinterpret_cast<Fn>(dlsym(handle, symbol.c_str()));
+  if (!slot)
+    error = "lacks the entry point " + symbol;
+  return slot != nullptr;
 }
 
 /// Puts the runtime's own symbols in the global scope, where a CUDA
@@ -40,76 +49,71 @@ spt_artifact::~spt_artifact() {
 extern "C" {
 
 spt_status spt_artifact_load(const char *path, spt_artifact **artifact) {
-  if (!path || !artifact)
-    return fail(SPT_ERROR_INVALID_ARGUMENT,
-                "spt_artifact_load: path and artifact must not be null");
-  *artifact = nullptr;
-  exposeRuntimeSymbols();
-  auto loaded = std::make_unique<spt_artifact>();
-  // A bare file name means the file here, not a library search.
-  std::string file = std::strchr(path, '/') ? path : std::string("./") + path;
-  loaded->handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!loaded->handle) {
-    const char *why = dlerror();
-    return fail(SPT_ERROR_ARTIFACT, std::string("cannot load artifact '") +
-                                        path + "': " + (why ? why : "unknown"));
-  }
-  auto *manifest =
-      static_cast<const char *>(dlsym(loaded->handle, "spotlight_manifest"));
-  if (!manifest)
-    return fail(SPT_ERROR_ARTIFACT, std::string("'") + path +
-                                        "' is not a spotlight artifact (no "
-                                        "spotlight_manifest)");
-  std::string error;
-  if (!spotlight::parseManifest(manifest, loaded->model, error))
-    return fail(SPT_ERROR_ARTIFACT,
-                std::string("bad manifest in '") + path + "': " + error);
-  Dl_info info{};
-  if (dladdr(manifest, &info))
-    loaded->base = info.dli_fbase;
-  loaded->encodeKeys = reinterpret_cast<EncodeKeysFn>(
-      entryPoint(loaded->handle, spotlight::entry::encodeKeys));
-  loaded->decode = reinterpret_cast<DecodeFn>(
-      entryPoint(loaded->handle, spotlight::entry::decode));
-  loaded->decodeDense = reinterpret_cast<DenseFn>(
-      entryPoint(loaded->handle, spotlight::entry::decodeDense));
-  loaded->encodeQueries = reinterpret_cast<EncodeQueriesFn>(
-      entryPoint(loaded->handle, spotlight::entry::encodeQueries));
-  loaded->select = reinterpret_cast<SelectFn>(
-      entryPoint(loaded->handle, spotlight::entry::select));
-  if (!loaded->encodeKeys || !loaded->decode || !loaded->decodeDense ||
-      !loaded->encodeQueries || !loaded->select)
-    return fail(SPT_ERROR_ARTIFACT,
-                std::string("'") + path +
-                    "' lacks an entry point (encode_keys, encode_queries, "
-                    "select, decode, decode_dense)");
-  *artifact = loaded.release();
-  return SPT_OK;
+  return guarded("spt_artifact_load", [&]() -> spt_status {
+    if (!path || !artifact)
+      return fail(SPT_ERROR_INVALID_ARGUMENT,
+                  "spt_artifact_load: path and artifact must not be null");
+    *artifact = nullptr;
+    if (spt_status s = checkArtifactFile(path))
+      return s;
+    exposeRuntimeSymbols();
+    auto loaded = std::make_unique<spt_artifact>();
+    // A bare file name means the file here, not a library search.
+    std::string file = std::strchr(path, '/') ? path : std::string("./") + path;
+    loaded->handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!loaded->handle) {
+      const char *why = dlerror();
+      return fail(SPT_ERROR_ARTIFACT, std::string("cannot load artifact '") +
+                                          path +
+                                          "': " + (why ? why : "unknown"));
+    }
+    auto *manifest =
+        static_cast<const char *>(dlsym(loaded->handle, abi::kManifestSymbol));
+    if (!manifest)
+      return fail(SPT_ERROR_ARTIFACT, std::string("'") + path +
+                                          "' is not a spotlight artifact (no " +
+                                          abi::kManifestSymbol + ")");
+    std::string error;
+    if (!abi::parseManifest(manifest, loaded->model, error))
+      return fail(SPT_ERROR_ARTIFACT,
+                  std::string("bad manifest in '") + path + "': " + error);
+    Dl_info info{};
+    if (dladdr(manifest, &info))
+      loaded->base = info.dli_fbase;
+    if (!bindEntry(loaded->handle, abi::EntryPoint::EncodeKeys,
+                   loaded->encodeKeys, error) ||
+        !bindEntry(loaded->handle, abi::EntryPoint::EncodeQueries,
+                   loaded->encodeQueries, error) ||
+        !bindEntry(loaded->handle, abi::EntryPoint::Select, loaded->select,
+                   error) ||
+        !bindEntry(loaded->handle, abi::EntryPoint::Decode, loaded->decode,
+                   error) ||
+        !bindEntry(loaded->handle, abi::EntryPoint::DecodeDense,
+                   loaded->decodeDense, error))
+      return fail(SPT_ERROR_ARTIFACT, std::string("'") + path + "' " + error);
+    *artifact = loaded.release();
+    return SPT_OK;
+  });
 }
 
 spt_status spt_artifact_geometry(const spt_artifact *artifact,
                                  spt_geometry *geometry) {
-  if (!artifact || !geometry)
-    return fail(SPT_ERROR_INVALID_ARGUMENT,
-                "spt_artifact_geometry: null argument");
-  const DecodeGeometry &g = artifact->model;
-  *geometry = spt_geometry{g.queryHeads,
-                           g.kvHeads,
-                           g.headDim,
-                           g.codeHeads,
-                           toDtype(g.dtype),
-                           toDtype(g.weightType),
-                           g.headMode ? 1 : 0,
-                           g.sink,
-                           g.window,
-                           g.budgetCount,
-                           g.budgetFraction,
-                           g.minBudget,
-                           g.maxTokens,
-                           g.selectionSets(),
-                           g.selectionSlots(),
-                           g.isCUDA() ? SPT_DEVICE_CUDA : SPT_DEVICE_CPU};
-  return SPT_OK;
+  return guarded("spt_artifact_geometry", [&]() -> spt_status {
+    if (!artifact || !geometry)
+      return fail(SPT_ERROR_INVALID_ARGUMENT,
+                  "spt_artifact_geometry: null argument");
+    const DecodeGeometry &g = artifact->model;
+    *geometry = spt_geometry{
+        g.queryHeads,       g.kvHeads,
+        g.headDim,          g.codeHeads,
+        toDtype(g.dtype),   toDtype(g.weightType),
+        g.headMode ? 1 : 0, g.sink,
+        g.window,           g.budgetCount,
+        g.budgetFraction,   g.minBudget,
+        g.maxTokens,        g.selectionSets(),
+        g.selectionSlots(), g.isCUDA() ? SPT_DEVICE_CUDA : SPT_DEVICE_CPU};
+    return SPT_OK;
+  });
 }
 
 void spt_artifact_free(spt_artifact *artifact) { delete artifact; }

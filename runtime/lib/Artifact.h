@@ -4,20 +4,23 @@
 #define SPOTLIGHT_RUNTIME_ARTIFACT_H
 
 #include "MemRef.h"
-#include "spotlight/Codegen/DecodeModule.h"
+#include "spotlight/ABI/EntryPoints.h"
 #include "spotlight/runtime.h"
 
 namespace spotlight::runtime {
-using EncodeKeysFn = void (*)(MemRef<4> *, MemRef<3> *, MemRef<2> *,
-                              MemRef<3> *, MemRef<2> *, MemRef<5> *);
-using DecodeFn = void (*)(MemRef<3> *, MemRef<4> *, MemRef<4> *, MemRef<5> *,
-                          MemRef<3> *, MemRef<2> *, MemRef<3> *, MemRef<2> *,
-                          MemRef<3> *, MemRef<3> *);
-using DenseFn = void (*)(MemRef<3> *, MemRef<4> *, MemRef<4> *, MemRef<3> *);
-using EncodeQueriesFn = void (*)(MemRef<3> *, MemRef<3> *, MemRef<2> *,
-                                 MemRef<3> *, MemRef<2> *, MemRef<4> *);
-using SelectFn = void (*)(MemRef<4> *, MemRef<5> *, MemRef<3> *);
+/// The C interface of an entry point: one memref descriptor per argument.
+template <abi::ArgKind... Kinds>
+using EntryFn = void (*)(MemRef<abi::argRank(Kinds)> *...);
 
+namespace entry_types {
+using namespace abi::arg;
+#define SPOTLIGHT_ENTRY_POINT(Id, symbol, loaded, ...)                         \
+  using Id##Fn = EntryFn<__VA_ARGS__>;
+#include "spotlight/ABI/EntryPoints.def"
+} // namespace entry_types
+#define SPOTLIGHT_ENTRY_POINT(Id, symbol, loaded, ...)                         \
+  using entry_types::Id##Fn;
+#include "spotlight/ABI/EntryPoints.def"
 } // namespace spotlight::runtime
 
 /// An artifact opened with dlopen: its manifest and entry points.
@@ -27,7 +30,7 @@ struct spt_artifact {
   spotlight::DecodeGeometry model;
   spotlight::runtime::EncodeKeysFn encodeKeys = nullptr;
   spotlight::runtime::DecodeFn decode = nullptr;
-  spotlight::runtime::DenseFn decodeDense = nullptr;
+  spotlight::runtime::DecodeDenseFn decodeDense = nullptr;
   spotlight::runtime::EncodeQueriesFn encodeQueries = nullptr;
   spotlight::runtime::SelectFn select = nullptr;
   ~spt_artifact();

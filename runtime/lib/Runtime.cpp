@@ -116,9 +116,9 @@ spt_status stageIn(spt_cache *cache, const spt_tensor *query,
   io.out = out ? (host ? static_cast<unsigned char *>(out->data)
                        : cache->outStage.get())
                : nullptr;
-  io.indices = host && indices ? static_cast<int32_t *>(indices->data)
-                               : reinterpret_cast<int32_t *>(
-                                     cache->indexStage.get());
+  io.indices = host && indices
+                   ? static_cast<int32_t *>(indices->data)
+                   : reinterpret_cast<int32_t *>(cache->indexStage.get());
   if (host)
     return SPT_OK;
   return cache->device->upload(io.query, query->data, cache->queryBytes());
@@ -130,8 +130,8 @@ spt_status stageOut(spt_cache *cache, const StepIO &io, spt_tensor *out,
   if (cache->device->usesHostMemory())
     return SPT_OK;
   if (out)
-    if (spt_status s = cache->device->download(out->data, io.out,
-                                               cache->queryBytes()))
+    if (spt_status s =
+            cache->device->download(out->data, io.out, cache->queryBytes()))
       return s;
   if (indices)
     return cache->device->download(indices->data, io.indices,
@@ -168,8 +168,6 @@ const char *spt_status_name(spt_status status) {
   return "SPT_ERROR_UNKNOWN";
 }
 
-
-
 /// The device a cache runs on, if the artifact's code can run there.
 static spt_status openDevice(const spt_artifact *artifact, spt_device device,
                              std::unique_ptr<Device> &opened) {
@@ -203,181 +201,211 @@ spt_status spt_cache_create(const spt_artifact *artifact, spt_device device,
                             const spt_tensor *w1, const spt_tensor *b1,
                             const spt_tensor *w2, const spt_tensor *b2,
                             spt_cache **cache) {
-  if (!artifact || !cache)
-    return fail(SPT_ERROR_INVALID_ARGUMENT,
-                "spt_cache_create: artifact and cache must not be null");
-  *cache = nullptr;
-  const DecodeGeometry &g = artifact->model;
-  if (device != SPT_DEVICE_CPU && device != SPT_DEVICE_CUDA)
-    return fail(SPT_ERROR_INVALID_ARGUMENT, "unknown device");
-  if (batch <= 0 || capacity <= 0)
-    return fail(SPT_ERROR_INVALID_ARGUMENT,
-                "batch and capacity must be positive");
-  if (capacity > g.maxTokens)
-    return fail(SPT_ERROR_CAPACITY,
-                "capacity " + std::to_string(capacity) +
-                    " exceeds the artifact's max_tokens " +
-                    std::to_string(g.maxTokens) +
-                    " (recompile with a larger --max-tokens)");
-  const int64_t CH = g.codeHeads, D = g.headDim;
-  spt_dtype wt = toDtype(g.weightType);
-  for (auto [t, name, shape] :
-       {std::tuple{w1, "w1", std::vector<int64_t>{CH, D, D}},
-        std::tuple{b1, "b1", std::vector<int64_t>{CH, D}},
-        std::tuple{w2, "w2", std::vector<int64_t>{CH, D, D}},
-        std::tuple{b2, "b2", std::vector<int64_t>{CH, D}}})
-    if (spt_status s = checkTensor(t, name, wt, shape))
-      return s;
+  return guarded("spt_cache_create", [&]() -> spt_status {
+    if (!artifact || !cache)
+      return fail(SPT_ERROR_INVALID_ARGUMENT,
+                  "spt_cache_create: artifact and cache must not be null");
+    *cache = nullptr;
+    const DecodeGeometry &g = artifact->model;
+    if (device != SPT_DEVICE_CPU && device != SPT_DEVICE_CUDA)
+      return fail(SPT_ERROR_INVALID_ARGUMENT, "unknown device");
+    if (batch <= 0 || capacity <= 0)
+      return fail(
+          SPT_ERROR_INVALID_ARGUMENT,
+          "a cache holds at least one sequence of one token: got batch " +
+              std::to_string(batch) + ", capacity " + std::to_string(capacity));
+    if (capacity > g.maxTokens)
+      return fail(SPT_ERROR_CAPACITY,
+                  "capacity " + std::to_string(capacity) +
+                      " exceeds the artifact's max_tokens " +
+                      std::to_string(g.maxTokens) +
+                      " (recompile with a larger --max-tokens)");
+    const int64_t CH = g.codeHeads, D = g.headDim;
+    spt_dtype wt = toDtype(g.weightType);
+    for (auto [t, name, shape] :
+         {std::tuple{w1, "w1", std::vector<int64_t>{CH, D, D}},
+          std::tuple{b1, "b1", std::vector<int64_t>{CH, D}},
+          std::tuple{w2, "w2", std::vector<int64_t>{CH, D, D}},
+          std::tuple{b2, "b2", std::vector<int64_t>{CH, D}}})
+      if (spt_status s = checkTensor(t, name, wt, shape))
+        return s;
 
-  auto created = std::make_unique<spt_cache>();
-  if (spt_status s = openDevice(artifact, device, created->device))
-    return s;
-  created->artifact = artifact;
-  created->g = g;
-  created->batch = batch;
-  created->capacity = capacity;
-  created->lengths.assign(batch, 0);
-  Device &dev = *created->device;
-  const int64_t rows = batch * g.kvHeads * capacity;
-  const int64_t eb = bytesOf(toDtype(g.dtype)), wb = bytesOf(wt);
-  const bool staged = !dev.usesHostMemory();
-  if (!created->keys.allocate(dev, rows * D * eb) ||
-      !created->values.allocate(dev, rows * D * eb) ||
-      !created->codes.allocate(dev, rows * created->codeWordsPerToken() * 4) ||
-      !created->w1.allocate(dev, CH * D * D * wb) ||
-      !created->b1.allocate(dev, CH * D * wb) ||
-      !created->w2.allocate(dev, CH * D * D * wb) ||
-      !created->b2.allocate(dev, CH * D * wb) ||
-      !created->indexStage.allocate(dev, created->indexBytes()) ||
-      !created->queryCodes.allocate(dev, batch * g.queryHeads *
-                                             g.codeWords() * 4) ||
-      (staged && (!created->queryStage.allocate(dev, created->queryBytes()) ||
-                  !created->outStage.allocate(dev, created->queryBytes()))))
-    return fail(SPT_ERROR_OUT_OF_MEMORY,
-                "cannot allocate a cache of " + std::to_string(batch) +
-                    " x " + std::to_string(capacity) + " tokens");
-  for (auto [to, from, bytes] :
-       {std::tuple{created->w1.get(), w1->data, CH * D * D * wb},
-        std::tuple{created->b1.get(), b1->data, CH * D * wb},
-        std::tuple{created->w2.get(), w2->data, CH * D * D * wb},
-        std::tuple{created->b2.get(), b2->data, CH * D * wb}})
-    if (spt_status s = dev.upload(to, from, bytes))
+    // Every size below is checked once here; offsets into these buffers
+    // are smaller, so no later arithmetic can overflow.
+    const int64_t eb = bytesOf(toDtype(g.dtype)), wb = bytesOf(wt);
+    int64_t rows, kvBytes, codeBytes, queryBytes, indexBytes, queryCodeBytes;
+    if (!checkedProduct({batch, g.kvHeads, capacity}, rows) ||
+        !checkedProduct({rows, D, eb}, kvBytes) ||
+        !checkedProduct({rows, g.keyCodesPerHead(), g.codeWords(), 4},
+                        codeBytes) ||
+        !checkedProduct({batch, g.queryHeads, D, eb}, queryBytes) ||
+        !checkedProduct({batch, g.selectionSets(), g.selectionSlots(), 4},
+                        indexBytes) ||
+        !checkedProduct({batch, g.queryHeads, g.codeWords(), 4},
+                        queryCodeBytes))
+      return fail(SPT_ERROR_CAPACITY,
+                  "a cache of " + std::to_string(batch) + " x " +
+                      std::to_string(capacity) +
+                      " tokens exceeds any addressable size");
+
+    auto created = std::make_unique<spt_cache>();
+    if (spt_status s = openDevice(artifact, device, created->device))
       return s;
-  *cache = created.release();
-  return SPT_OK;
+    created->artifact = artifact;
+    created->g = g;
+    created->batch = batch;
+    created->capacity = capacity;
+    created->lengths.assign(batch, 0);
+    Device &dev = *created->device;
+    const bool staged = !dev.usesHostMemory();
+    if (!created->keys.allocate(dev, kvBytes) ||
+        !created->values.allocate(dev, kvBytes) ||
+        !created->codes.allocate(dev, codeBytes) ||
+        !created->w1.allocate(dev, CH * D * D * wb) ||
+        !created->b1.allocate(dev, CH * D * wb) ||
+        !created->w2.allocate(dev, CH * D * D * wb) ||
+        !created->b2.allocate(dev, CH * D * wb) ||
+        !created->indexStage.allocate(dev, indexBytes) ||
+        !created->queryCodes.allocate(dev, queryCodeBytes) ||
+        (staged && (!created->queryStage.allocate(dev, queryBytes) ||
+                    !created->outStage.allocate(dev, queryBytes))))
+      return fail(SPT_ERROR_OUT_OF_MEMORY,
+                  "cannot allocate a cache of " + std::to_string(batch) +
+                      " x " + std::to_string(capacity) + " tokens");
+    for (auto [to, from, bytes] :
+         {std::tuple{created->w1.get(), w1->data, CH * D * D * wb},
+          std::tuple{created->b1.get(), b1->data, CH * D * wb},
+          std::tuple{created->w2.get(), w2->data, CH * D * D * wb},
+          std::tuple{created->b2.get(), b2->data, CH * D * wb}})
+      if (spt_status s = dev.upload(to, from, bytes))
+        return s;
+    *cache = created.release();
+    return SPT_OK;
+  });
 }
 
 void spt_cache_free(spt_cache *cache) { delete cache; }
 
 spt_status spt_cache_length(const spt_cache *cache, int64_t sequence,
                             int64_t *length) {
-  if (!cache || !length)
-    return fail(SPT_ERROR_INVALID_ARGUMENT, "spt_cache_length: null argument");
-  if (sequence < 0 || sequence >= cache->batch)
-    return fail(SPT_ERROR_INVALID_ARGUMENT,
-                "sequence " + std::to_string(sequence) + " is not in [0, " +
-                    std::to_string(cache->batch) + ")");
-  *length = cache->lengths[sequence];
-  return SPT_OK;
+  return guarded("spt_cache_length", [&]() -> spt_status {
+    if (!cache || !length)
+      return fail(SPT_ERROR_INVALID_ARGUMENT,
+                  "spt_cache_length: null argument");
+    if (sequence < 0 || sequence >= cache->batch)
+      return fail(SPT_ERROR_INVALID_ARGUMENT,
+                  "sequence " + std::to_string(sequence) + " is not in [0, " +
+                      std::to_string(cache->batch) + ")");
+    *length = cache->lengths[sequence];
+    return SPT_OK;
+  });
 }
 
 spt_status spt_device_query(spt_device device, spt_device_info *info) {
-  if (!info)
-    return fail(SPT_ERROR_INVALID_ARGUMENT, "spt_device_query: null info");
-  if (device == SPT_DEVICE_CUDA)
-    return queryCUDADevice(*info);
-  if (device != SPT_DEVICE_CPU)
-    return fail(SPT_ERROR_INVALID_ARGUMENT, "unknown device");
-  *info = spt_device_info{};
-  std::snprintf(info->name, sizeof(info->name), "CPU (%u threads)",
-                std::max(1u, std::thread::hardware_concurrency()));
-  return SPT_OK;
+  return guarded("spt_device_query", [&]() -> spt_status {
+    if (!info)
+      return fail(SPT_ERROR_INVALID_ARGUMENT, "spt_device_query: null info");
+    if (device == SPT_DEVICE_CUDA)
+      return queryCUDADevice(*info);
+    if (device != SPT_DEVICE_CPU)
+      return fail(SPT_ERROR_INVALID_ARGUMENT, "unknown device");
+    *info = spt_device_info{};
+    std::snprintf(info->name, sizeof(info->name), "CPU (%u threads)",
+                  std::max(1u, std::thread::hardware_concurrency()));
+    return SPT_OK;
+  });
 }
 
 spt_status spt_cache_last_step_time(const spt_cache *cache,
                                     double *milliseconds) {
-  if (!cache || !milliseconds)
-    return fail(SPT_ERROR_INVALID_ARGUMENT,
-                "spt_cache_last_step_time: null argument");
-  *milliseconds = cache->device->lastMilliseconds;
-  return SPT_OK;
+  return guarded("spt_cache_last_step_time", [&]() -> spt_status {
+    if (!cache || !milliseconds)
+      return fail(SPT_ERROR_INVALID_ARGUMENT,
+                  "spt_cache_last_step_time: null argument");
+    *milliseconds = cache->device->lastMilliseconds;
+    return SPT_OK;
+  });
 }
 
 spt_status spt_cache_read_codes(const spt_cache *cache, int64_t sequence,
                                 spt_tensor *codes) {
-  int64_t n = 0;
-  if (spt_status s = spt_cache_length(cache, sequence, &n))
-    return s;
-  const DecodeGeometry &g = cache->g;
-  if (spt_status s =
-          checkTensor(codes, "codes", SPT_I32,
-                      {g.kvHeads, n, g.keyCodesPerHead(), g.codeWords()}))
-    return s;
-  const int64_t bytes = n * cache->codeWordsPerToken() * 4;
-  for (int64_t h = 0; h < g.kvHeads; ++h)
-    if (spt_status s = cache->device->download(
-            static_cast<unsigned char *>(codes->data) + h * bytes,
-            cache->codeRow(sequence, h, 0), bytes))
+  return guarded("spt_cache_read_codes", [&]() -> spt_status {
+    int64_t n = 0;
+    if (spt_status s = spt_cache_length(cache, sequence, &n))
       return s;
-  return SPT_OK;
+    const DecodeGeometry &g = cache->g;
+    if (spt_status s =
+            checkTensor(codes, "codes", SPT_I32,
+                        {g.kvHeads, n, g.keyCodesPerHead(), g.codeWords()}))
+      return s;
+    const int64_t bytes = n * cache->codeWordsPerToken() * 4;
+    for (int64_t h = 0; h < g.kvHeads; ++h)
+      if (spt_status s = cache->device->download(
+              static_cast<unsigned char *>(codes->data) + h * bytes,
+              cache->codeRow(sequence, h, 0), bytes))
+        return s;
+    return SPT_OK;
+  });
 }
 
 spt_status spt_cache_append(spt_cache *cache, int64_t sequence,
                             const spt_tensor *keys, const spt_tensor *values) {
-  if (!cache)
-    return fail(SPT_ERROR_INVALID_ARGUMENT, "spt_cache_append: null cache");
-  const DecodeGeometry &g = cache->g;
-  const int64_t KH = g.kvHeads, D = g.headDim;
-  if (sequence < 0 || sequence >= cache->batch)
-    return fail(SPT_ERROR_INVALID_ARGUMENT,
-                "sequence " + std::to_string(sequence) + " is not in [0, " +
-                    std::to_string(cache->batch) + ")");
-  spt_dtype dt = toDtype(g.dtype);
-  if (spt_status s = checkTensor(keys, "keys", dt, {KH, -1, D}))
-    return s;
-  if (spt_status s = checkTensor(values, "values", dt, {KH, -1, D}))
-    return s;
-  const int64_t n = keys->shape[1];
-  if (values->shape[1] != n)
-    return fail(SPT_ERROR_SHAPE, "keys hold " + std::to_string(n) +
-                                     " tokens but values hold " +
-                                     std::to_string(values->shape[1]));
-  const int64_t start = cache->lengths[sequence];
-  if (n > cache->capacity - start)
-    return fail(SPT_ERROR_CAPACITY,
-                "sequence " + std::to_string(sequence) + " holds " +
-                    std::to_string(start) + " of " +
-                    std::to_string(cache->capacity) + " tokens; appending " +
-                    std::to_string(n) + " exceeds the capacity");
-  if (n == 0)
-    return SPT_OK;
+  return guarded("spt_cache_append", [&]() -> spt_status {
+    if (!cache)
+      return fail(SPT_ERROR_INVALID_ARGUMENT, "spt_cache_append: null cache");
+    const DecodeGeometry &g = cache->g;
+    const int64_t KH = g.kvHeads, D = g.headDim;
+    if (sequence < 0 || sequence >= cache->batch)
+      return fail(SPT_ERROR_INVALID_ARGUMENT,
+                  "sequence " + std::to_string(sequence) + " is not in [0, " +
+                      std::to_string(cache->batch) + ")");
+    spt_dtype dt = toDtype(g.dtype);
+    if (spt_status s = checkTensor(keys, "keys", dt, {KH, -1, D}))
+      return s;
+    if (spt_status s = checkTensor(values, "values", dt, {KH, -1, D}))
+      return s;
+    const int64_t n = keys->shape[1];
+    if (values->shape[1] != n)
+      return fail(SPT_ERROR_SHAPE, "keys hold " + std::to_string(n) +
+                                       " tokens but values hold " +
+                                       std::to_string(values->shape[1]));
+    const int64_t start = cache->lengths[sequence];
+    if (n > cache->capacity - start)
+      return fail(SPT_ERROR_CAPACITY,
+                  "sequence " + std::to_string(sequence) + " holds " +
+                      std::to_string(start) + " of " +
+                      std::to_string(cache->capacity) + " tokens; appending " +
+                      std::to_string(n) + " exceeds the capacity");
+    if (n == 0)
+      return SPT_OK;
 
-  // Rows past the current length are invisible until the length moves, so
-  // writing them cannot disturb the cache's observable state.
-  const int64_t rowBytes = D * cache->elementBytes();
-  const auto *k = static_cast<const unsigned char *>(keys->data);
-  const auto *v = static_cast<const unsigned char *>(values->data);
-  for (int64_t h = 0; h < KH; ++h) {
-    if (spt_status s = cache->device->upload(cache->keyRow(sequence, h, start),
-                                             k + h * n * rowBytes,
-                                             n * rowBytes))
+    // Rows past the current length are invisible until the length moves, so
+    // writing them cannot disturb the cache's observable state.
+    const int64_t rowBytes = D * cache->elementBytes();
+    const auto *k = static_cast<const unsigned char *>(keys->data);
+    const auto *v = static_cast<const unsigned char *>(values->data);
+    for (int64_t h = 0; h < KH; ++h) {
+      if (spt_status s =
+              cache->device->upload(cache->keyRow(sequence, h, start),
+                                    k + h * n * rowBytes, n * rowBytes))
+        return s;
+      if (spt_status s =
+              cache->device->upload(cache->valueRow(sequence, h, start),
+                                    v + h * n * rowBytes, n * rowBytes))
+        return s;
+    }
+    const spt_artifact *artifact = cache->artifact;
+    if (spt_status s = cache->device->run(KH, [&](int64_t h) {
+          MemRef<4> kView =
+              view<4>(cache->keyRow(sequence, h, start), {1, 1, n, D});
+          MemRef<5> cView = cache->codeView(sequence, h, start, n);
+          auto w = cache->weightsOf(h);
+          artifact->encodeKeys(&kView, &w.w1, &w.b1, &w.w2, &w.b2, &cView);
+        }))
       return s;
-    if (spt_status s = cache->device->upload(
-            cache->valueRow(sequence, h, start), v + h * n * rowBytes,
-            n * rowBytes))
-      return s;
-  }
-  const spt_artifact *artifact = cache->artifact;
-  if (spt_status s = cache->device->run(KH, [&](int64_t h) {
-        MemRef<4> kView =
-            view<4>(cache->keyRow(sequence, h, start), {1, 1, n, D});
-        MemRef<5> cView = cache->codeView(sequence, h, start, n);
-        auto w = cache->weightsOf(h);
-        artifact->encodeKeys(&kView, &w.w1, &w.b1, &w.w2, &w.b2, &cView);
-      }))
-    return s;
-  cache->lengths[sequence] = start + n;
-  return SPT_OK;
+    cache->lengths[sequence] = start + n;
+    return SPT_OK;
+  });
 }
 
 /// The operands of work item (b, h): its G query rows, outputs, K and V.
@@ -387,8 +415,8 @@ struct ItemViews {
   MemRef<4> k, v;
 };
 
-static ItemViews itemViews(const spt_cache *cache, const StepIO &io,
-                           int64_t b, int64_t h) {
+static ItemViews itemViews(const spt_cache *cache, const StepIO &io, int64_t b,
+                           int64_t h) {
   const DecodeGeometry &g = cache->g;
   const int64_t G = g.group(), D = g.headDim, n = cache->lengths[b];
   const int64_t offset = (b * g.queryHeads + h * G) * D * cache->elementBytes();
@@ -410,10 +438,10 @@ static MemRef<3> indexView(const spt_cache *cache, const StepIO &io, int64_t b,
 
 /// Shared by every step: checks the tensors, stages them, runs `item(b, h)`
 /// for every (sequence, KV head) and copies the results back.
-static spt_status runStep(
-    spt_cache *cache, const spt_tensor *query, spt_tensor *out,
-    spt_tensor *indices,
-    const std::function<void(const StepIO &, int64_t, int64_t)> &item) {
+static spt_status
+runStep(spt_cache *cache, const spt_tensor *query, spt_tensor *out,
+        spt_tensor *indices,
+        const std::function<void(const StepIO &, int64_t, int64_t)> &item) {
   const DecodeGeometry &g = cache->g;
   spt_dtype dt = toDtype(g.dtype);
   std::vector<int64_t> shape = {cache->batch, g.queryHeads, g.headDim};
@@ -423,9 +451,9 @@ static spt_status runStep(
     if (spt_status s = checkTensor(out, "out", dt, shape))
       return s;
   if (indices)
-    if (spt_status s = checkTensor(
-            indices, "indices", SPT_I32,
-            {cache->batch, g.selectionSets(), g.selectionSlots()}))
+    if (spt_status s =
+            checkTensor(indices, "indices", SPT_I32,
+                        {cache->batch, g.selectionSets(), g.selectionSlots()}))
       return s;
   StepIO io;
   if (spt_status s = stageIn(cache, query, out, indices, io))
@@ -440,60 +468,65 @@ static spt_status runStep(
 
 spt_status spt_select(spt_cache *cache, const spt_tensor *query,
                       spt_tensor *indices) {
-  if (!cache)
-    return fail(SPT_ERROR_INVALID_ARGUMENT, "spt_select: null cache");
-  if (!indices)
-    return fail(SPT_ERROR_INVALID_ARGUMENT,
-                "indices is a null pointer (spt_select's only output)");
-  const DecodeGeometry &g = cache->g;
-  const int64_t G = g.group(), W = g.codeWords();
-  const spt_artifact *artifact = cache->artifact;
-  return runStep(cache, query, nullptr, indices,
-                 [&](const StepIO &io, int64_t b, int64_t h) {
-                   ItemViews it = itemViews(cache, io, b, h);
-                   auto *codes = reinterpret_cast<int32_t *>(
-                                     cache->queryCodes.get()) +
-                                 (b * g.queryHeads + h * G) * W;
-                   MemRef<4> qcView = view<4>(codes, {1, G, 1, W});
-                   auto w = cache->weightsOf(h);
-                   artifact->encodeQueries(&it.q, &w.w1, &w.b1, &w.w2, &w.b2,
-                                           &qcView);
-                   MemRef<5> cView = cache->codeView(b, h, 0, it.length);
-                   MemRef<3> iView = indexView(cache, io, b, h);
-                   artifact->select(&qcView, &cView, &iView);
-                 });
+  return guarded("spt_select", [&]() -> spt_status {
+    if (!cache)
+      return fail(SPT_ERROR_INVALID_ARGUMENT, "spt_select: null cache");
+    if (!indices)
+      return fail(SPT_ERROR_INVALID_ARGUMENT,
+                  "indices is a null pointer (spt_select's only output)");
+    const DecodeGeometry &g = cache->g;
+    const int64_t G = g.group(), W = g.codeWords();
+    const spt_artifact *artifact = cache->artifact;
+    return runStep(
+        cache, query, nullptr, indices,
+        [&](const StepIO &io, int64_t b, int64_t h) {
+          ItemViews it = itemViews(cache, io, b, h);
+          auto *codes = reinterpret_cast<int32_t *>(cache->queryCodes.get()) +
+                        (b * g.queryHeads + h * G) * W;
+          MemRef<4> qcView = view<4>(codes, {1, G, 1, W});
+          auto w = cache->weightsOf(h);
+          artifact->encodeQueries(&it.q, &w.w1, &w.b1, &w.w2, &w.b2, &qcView);
+          MemRef<5> cView = cache->codeView(b, h, 0, it.length);
+          MemRef<3> iView = indexView(cache, io, b, h);
+          artifact->select(&qcView, &cView, &iView);
+        });
+  });
 }
 
 spt_status spt_decode(spt_cache *cache, const spt_tensor *query,
                       spt_tensor *out, spt_tensor *indices) {
-  if (!cache)
-    return fail(SPT_ERROR_INVALID_ARGUMENT, "spt_decode: null cache");
-  if (!out)
-    return fail(SPT_ERROR_INVALID_ARGUMENT, "out is a null pointer");
-  const spt_artifact *artifact = cache->artifact;
-  return runStep(cache, query, out, indices,
-                 [&](const StepIO &io, int64_t b, int64_t h) {
-                   ItemViews it = itemViews(cache, io, b, h);
-                   MemRef<5> cView = cache->codeView(b, h, 0, it.length);
-                   MemRef<3> iView = indexView(cache, io, b, h);
-                   auto w = cache->weightsOf(h);
-                   artifact->decode(&it.q, &it.k, &it.v, &cView, &w.w1, &w.b1,
-                                    &w.w2, &w.b2, &it.o, &iView);
-                 });
+  return guarded("spt_decode", [&]() -> spt_status {
+    if (!cache)
+      return fail(SPT_ERROR_INVALID_ARGUMENT, "spt_decode: null cache");
+    if (!out)
+      return fail(SPT_ERROR_INVALID_ARGUMENT, "out is a null pointer");
+    const spt_artifact *artifact = cache->artifact;
+    return runStep(cache, query, out, indices,
+                   [&](const StepIO &io, int64_t b, int64_t h) {
+                     ItemViews it = itemViews(cache, io, b, h);
+                     MemRef<5> cView = cache->codeView(b, h, 0, it.length);
+                     MemRef<3> iView = indexView(cache, io, b, h);
+                     auto w = cache->weightsOf(h);
+                     artifact->decode(&it.q, &it.k, &it.v, &cView, &w.w1, &w.b1,
+                                      &w.w2, &w.b2, &it.o, &iView);
+                   });
+  });
 }
 
 spt_status spt_decode_dense(spt_cache *cache, const spt_tensor *query,
                             spt_tensor *out) {
-  if (!cache)
-    return fail(SPT_ERROR_INVALID_ARGUMENT, "spt_decode_dense: null cache");
-  if (!out)
-    return fail(SPT_ERROR_INVALID_ARGUMENT, "out is a null pointer");
-  const spt_artifact *artifact = cache->artifact;
-  return runStep(cache, query, out, nullptr,
-                 [&](const StepIO &io, int64_t b, int64_t h) {
-                   ItemViews it = itemViews(cache, io, b, h);
-                   artifact->decodeDense(&it.q, &it.k, &it.v, &it.o);
-                 });
+  return guarded("spt_decode_dense", [&]() -> spt_status {
+    if (!cache)
+      return fail(SPT_ERROR_INVALID_ARGUMENT, "spt_decode_dense: null cache");
+    if (!out)
+      return fail(SPT_ERROR_INVALID_ARGUMENT, "out is a null pointer");
+    const spt_artifact *artifact = cache->artifact;
+    return runStep(cache, query, out, nullptr,
+                   [&](const StepIO &io, int64_t b, int64_t h) {
+                     ItemViews it = itemViews(cache, io, b, h);
+                     artifact->decodeDense(&it.q, &it.k, &it.v, &it.o);
+                   });
+  });
 }
 
 } // extern "C"

@@ -5,12 +5,50 @@
 
 #include "spotlight/runtime.h"
 
+#include <cstdint>
+#include <initializer_list>
+#include <new>
+#include <stdexcept>
 #include <string>
 
 namespace spotlight::runtime {
 
 /// Records `message` as this thread's spt_last_error() and returns `status`.
 spt_status fail(spt_status status, const std::string &message);
+
+/// Runs the body of a C API function: no C++ exception may cross the C ABI,
+/// so an allocation failure becomes SPT_ERROR_OUT_OF_MEMORY and anything
+/// else an error status with its message.
+template <typename Body>
+spt_status guarded(const char *function, Body &&body) noexcept {
+  try {
+    return body();
+  } catch (const std::bad_alloc &) {
+    return fail(SPT_ERROR_OUT_OF_MEMORY,
+                std::string(function) + ": out of host memory");
+  } catch (const std::length_error &) {
+    return fail(SPT_ERROR_OUT_OF_MEMORY,
+                std::string(function) +
+                    ": a size exceeds what can be allocated");
+  } catch (const std::exception &e) {
+    return fail(SPT_ERROR_INVALID_ARGUMENT,
+                std::string(function) + ": " + e.what());
+  } catch (...) {
+    return fail(SPT_ERROR_INVALID_ARGUMENT,
+                std::string(function) + ": unexpected failure");
+  }
+}
+
+/// The product of `factors` (all non-negative) in `product`; false when it
+/// does not fit in int64.
+inline bool checkedProduct(std::initializer_list<int64_t> factors,
+                           int64_t &product) {
+  product = 1;
+  for (int64_t f : factors)
+    if (f < 0 || __builtin_mul_overflow(product, f, &product))
+      return false;
+  return true;
+}
 
 } // namespace spotlight::runtime
 

@@ -4,22 +4,16 @@
 
 #include "Status.h"
 
+#include <cstring>
 #include <sstream>
 #include <string>
 
 namespace spotlight::runtime {
 
-spt_dtype toDtype(ElementType type) {
-  switch (type) {
-  case ElementType::F32:
-    return SPT_F32;
-  case ElementType::F16:
-    return SPT_F16;
-  case ElementType::BF16:
-    return SPT_BF16;
-  }
-  return SPT_F32;
-}
+static_assert(SPT_F32 == int(ElementType::F32) &&
+                  SPT_F16 == int(ElementType::F16) &&
+                  SPT_BF16 == int(ElementType::BF16),
+              "spt_dtype and the ABI's ElementType must agree");
 
 const char *dtypeName(spt_dtype type) {
   switch (type) {
@@ -39,37 +33,68 @@ int64_t bytesOf(spt_dtype type) {
   return type == SPT_F16 || type == SPT_BF16 ? 2 : 4;
 }
 
+namespace {
+/// "[2, n, 64]": `n` for a free dimension.
+std::string shapeText(const int64_t *dims, size_t rank) {
+  std::ostringstream os;
+  os << "[";
+  for (size_t i = 0; i < rank; ++i)
+    os << (i ? ", " : "")
+       << (dims[i] < 0 ? std::string("n") : std::to_string(dims[i]));
+  os << "]";
+  return os.str();
+}
+
+/// The caller's shape as given, negative dimensions included.
+std::string givenShapeText(const spt_tensor &t) {
+  std::ostringstream os;
+  os << "[";
+  for (int32_t i = 0; i < t.rank; ++i)
+    os << (i ? ", " : "") << t.shape[i];
+  os << "]";
+  return os.str();
+}
+} // namespace
+
 spt_status checkTensor(const spt_tensor *t, const char *name, spt_dtype dtype,
                        const std::vector<int64_t> &expected) {
-  auto shapeText = [&](const int64_t *dims, size_t rank) {
-    std::ostringstream os;
-    os << "[";
-    for (size_t i = 0; i < rank; ++i)
-      os << (i ? ", " : "") << (dims[i] < 0 ? std::string("n")
-                                            : std::to_string(dims[i]));
-    os << "]";
-    return os.str();
+  const std::string want =
+      shapeText(expected.data(), expected.size()) + " " + dtypeName(dtype);
+  auto mustBe = [&](spt_status status, const std::string &got) {
+    return fail(status,
+                std::string(name) + " must be " + want + ", got " + got);
   };
-  std::string want = shapeText(expected.data(), expected.size()) + " " +
-                     dtypeName(dtype);
   if (!t)
     return fail(SPT_ERROR_INVALID_ARGUMENT,
-                std::string(name) + " is a null pointer (expected " + want + ")");
+                std::string(name) + " is a null pointer (expected " + want +
+                    ")");
   if (!t->data)
     return fail(SPT_ERROR_INVALID_ARGUMENT,
                 std::string(name) + " has a null data pointer");
+  // A C caller can store any integer in the enum: read it as one.
+  int32_t rawType = 0;
+  static_assert(sizeof(rawType) == sizeof(t->dtype), "spt_dtype is an int");
+  std::memcpy(&rawType, &t->dtype, sizeof(rawType));
+  if (rawType < SPT_F32 || rawType > SPT_I32)
+    return mustBe(SPT_ERROR_TYPE,
+                  "an invalid element type (" + std::to_string(rawType) + ")");
   if (t->dtype != dtype)
-    return fail(SPT_ERROR_TYPE, std::string(name) + " must be " + want +
-                                    ", got element type " +
-                                    dtypeName(t->dtype));
+    return mustBe(SPT_ERROR_TYPE,
+                  std::string("element type ") + dtypeName(t->dtype));
+  constexpr int32_t kMaxRank = sizeof(t->shape) / sizeof(t->shape[0]);
+  if (t->rank < 0 || t->rank > kMaxRank)
+    return mustBe(SPT_ERROR_SHAPE, "rank " + std::to_string(t->rank) +
+                                       " (the C API holds at most " +
+                                       std::to_string(kMaxRank) + ")");
+  for (int32_t i = 0; i < t->rank; ++i)
+    if (t->shape[i] < 0)
+      return mustBe(SPT_ERROR_SHAPE, givenShapeText(*t) + " (dimension " +
+                                         std::to_string(i) + " is negative)");
   bool ok = t->rank == static_cast<int32_t>(expected.size());
   for (size_t i = 0; ok && i < expected.size(); ++i)
-    ok = t->shape[i] >= 0 && (expected[i] < 0 || t->shape[i] == expected[i]);
-  if (!ok) {
-    int32_t rank = t->rank < 0 ? 0 : (t->rank > 6 ? 6 : t->rank);
-    return fail(SPT_ERROR_SHAPE, std::string(name) + " must be " + want +
-                                     ", got " + shapeText(t->shape, rank));
-  }
+    ok = expected[i] < 0 || t->shape[i] == expected[i];
+  if (!ok)
+    return mustBe(SPT_ERROR_SHAPE, givenShapeText(*t));
   return SPT_OK;
 }
 

@@ -3,7 +3,7 @@
 #ifndef SPOTLIGHT_RUNTIME_TENSORS_H
 #define SPOTLIGHT_RUNTIME_TENSORS_H
 
-#include "spotlight/Codegen/DecodeModule.h"
+#include "spotlight/ABI/ElementType.h"
 #include "spotlight/runtime.h"
 
 #include <cstdint>
@@ -11,7 +11,10 @@
 
 namespace spotlight::runtime {
 
-spt_dtype toDtype(ElementType type);
+/// The C API's name of an ABI element type (the same value).
+inline spt_dtype toDtype(ElementType type) {
+  return static_cast<spt_dtype>(type);
+}
 const char *dtypeName(spt_dtype type);
 int64_t bytesOf(spt_dtype type);
 

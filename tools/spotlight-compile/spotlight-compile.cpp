@@ -42,14 +42,22 @@ namespace cl = llvm::cl;
 
 namespace {
 enum class Emit {
-  MLIR, MLIRCPU, MLIRLLVM, LLVMIR, Asm, Obj, Artifact, // cpu
-  GPU, NVVM, PTX                                      // cuda
+  MLIR,
+  MLIRCPU,
+  MLIRLLVM,
+  LLVMIR,
+  Asm,
+  Obj,
+  Artifact, // cpu
+  GPU,
+  NVVM,
+  PTX // cuda
 };
 
 cl::OptionCategory category("spotlight-compile options");
 cl::opt<std::string> inputFile(cl::Positional,
-                               cl::desc("[decode module .mlir]"),
-                               cl::init(""), cl::cat(category));
+                               cl::desc("[decode module .mlir]"), cl::init(""),
+                               cl::cat(category));
 cl::opt<std::string> outputFile("o", cl::desc("Output file"), cl::init("-"),
                                 cl::cat(category));
 cl::opt<std::string> target("target", cl::desc("Target: cpu or cuda"),
@@ -154,7 +162,9 @@ bool emitCUDA(mlir::ModuleOp module, mlir::MLIRContext &context) {
         }
         module.walk([&](mlir::gpu::BinaryOp binary) {
           for (mlir::Attribute object : binary.getObjects())
-            os << llvm::cast<mlir::gpu::ObjectAttr>(object).getObject().getValue();
+            os << llvm::cast<mlir::gpu::ObjectAttr>(object)
+                      .getObject()
+                      .getValue();
         });
       },
       error);
@@ -175,14 +185,16 @@ int main(int argc, char **argv) {
   const bool cuda = target == "cuda";
   if (target != "cpu" && !cuda)
     return fail("unknown --target '" + target + "' (cpu or cuda)");
-  const bool gpuStage = emit == Emit::GPU || emit == Emit::NVVM ||
-                        emit == Emit::PTX;
+  const bool gpuStage =
+      emit == Emit::GPU || emit == Emit::NVVM || emit == Emit::PTX;
   if (gpuStage && !cuda)
     return fail("-emit=gpu|nvvm|ptx needs --target=cuda");
   if (cuda && emit == Emit::MLIRCPU)
     return fail("-emit=mlir-cpu is a stage of --target=cpu");
-  if (cuda && chip != "sm_80" && chip != "sm_90")
+  if (chip != "sm_80" && chip != "sm_90")
     return fail("unknown --chip '" + chip + "' (sm_80 or sm_90)");
+  if (!cuda && chip.getNumOccurrences())
+    return fail("--chip is a CUDA option: add --target=cuda");
   if (emit == Emit::Artifact && outputFile == "-")
     return fail("an artifact needs an output file: -o decode.spt");
 
@@ -203,20 +215,24 @@ int main(int argc, char **argv) {
     return 1; // the diagnostic handler has printed the located error
 
   std::string manifest;
-  if (auto attr = (*module)->getAttrOfType<mlir::StringAttr>(
-          "spotlight.manifest"))
+  if (auto attr =
+          (*module)->getAttrOfType<mlir::StringAttr>(abi::kManifestAttribute))
     manifest = attr.str();
   if (emit == Emit::Artifact) {
     DecodeGeometry model;
     if (manifest.empty())
-      return fail("'" + name + "' has no spotlight.manifest attribute: an "
-                  "artifact needs the work-item module of a model geometry "
-                  "(generate one with spotlight-compile -emit=mlir --model ...)");
-    if (!parseManifest(manifest, model, error))
-      return fail("bad spotlight.manifest: " + error);
+      return fail("'" + name + "' has no " + abi::kManifestAttribute +
+                  " attribute: an artifact needs the work-item module of a "
+                  "model geometry (generate one with spotlight-compile "
+                  "-emit=mlir --model ...)");
+    if (!abi::parseGeometry(manifest, model, error))
+      return fail("bad " + std::string(abi::kManifestAttribute) + ": " + error);
+    if (!verifyArtifactModule(*module, model, error))
+      return fail("'" + name +
+                  "' is not the module its manifest describes: " + error);
     // The manifest says what the code was compiled for.
     model.target = cuda ? std::string(chip) : "cpu";
-    manifest = writeManifest(model);
+    manifest = abi::writeManifest(model);
   }
 
   auto print = [&](llvm::raw_ostream &os) { module->print(os); };

@@ -18,13 +18,13 @@
 #include "spotlight/Tools/GeometryOptions.h"
 #include "spotlight/runtime.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
-#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/xxhash.h"
 
 #include <unistd.h>
@@ -55,9 +55,10 @@ cl::opt<std::string> weightFile(
     cl::cat(category));
 cl::opt<std::string> outFile("out", cl::desc("Write the output .npy"),
                              cl::cat(category));
-cl::opt<std::string> indicesFile(
-    "indices-out", cl::desc("Write the selected indices .npy (-1 padded)"),
-    cl::cat(category));
+cl::opt<std::string>
+    indicesFile("indices-out",
+                cl::desc("Write the selected indices .npy (-1 padded)"),
+                cl::cat(category));
 cl::opt<bool> dense("dense",
                     cl::desc("Write the dense baseline's output instead"),
                     cl::cat(category));
@@ -69,19 +70,19 @@ cl::opt<int64_t> batch("batch", cl::desc("Random inputs: sequences"),
                        cl::init(1), cl::cat(category));
 cl::opt<uint64_t> seed("seed", cl::desc("Random inputs: seed"), cl::init(1),
                        cl::cat(category));
-cl::opt<std::string> device(
-    "device",
-    cl::desc("cpu or cuda (default: the artifact's target, else cpu)"),
-    cl::init(""), cl::cat(category));
+cl::opt<std::string>
+    device("device",
+           cl::desc("cpu or cuda (default: the artifact's target, else cpu)"),
+           cl::init(""), cl::cat(category));
 cl::opt<std::string> chip("chip",
                           cl::desc("Compiling for --device=cuda: sm_80 or "
                                    "sm_90 (default: the GPU's)"),
                           cl::init(""), cl::cat(category));
-cl::opt<std::string> cacheDir(
-    "cache-dir",
-    cl::desc("Where on-the-fly artifacts are kept (default "
-             "$XDG_CACHE_HOME/spotlight or ~/.cache/spotlight)"),
-    cl::cat(category));
+cl::opt<std::string>
+    cacheDir("cache-dir",
+             cl::desc("Where on-the-fly artifacts are kept (default "
+                      "$XDG_CACHE_HOME/spotlight or ~/.cache/spotlight)"),
+             cl::cat(category));
 
 [[noreturn]] void fail(const llvm::Twine &message) {
   llvm::errs() << "spotlight-run: error: " << message << "\n";
@@ -94,13 +95,13 @@ double seconds(std::chrono::steady_clock::time_point since) {
 }
 
 DType arrayTypeOf(ElementType t) {
-  return t == ElementType::F32 ? DType::F32
+  return t == ElementType::F32   ? DType::F32
          : t == ElementType::F16 ? DType::F16
                                  : DType::BF16;
 }
 
 spt_dtype runtimeTypeOf(ElementType t) {
-  return t == ElementType::F32 ? SPT_F32
+  return t == ElementType::F32   ? SPT_F32
          : t == ElementType::F16 ? SPT_F16
                                  : SPT_BF16;
 }
@@ -153,8 +154,7 @@ void setValue(Array &a, int64_t i, float v) {
 }
 
 spt_tensor viewOf(Array &a, spt_dtype dtype) {
-  spt_tensor t{a.bytes.data(), dtype, static_cast<int32_t>(a.shape.size()),
-               {}};
+  spt_tensor t{a.bytes.data(), dtype, static_cast<int32_t>(a.shape.size()), {}};
   for (size_t i = 0; i < a.shape.size() && i < 6; ++i)
     t.shape[i] = a.shape[i];
   return t;
@@ -182,8 +182,13 @@ struct Inputs {
 Inputs readInputs() {
   if (keyFile.empty() || valueFile.empty() || weightFile.empty())
     fail("--q needs --k, --v and --hash-weights");
-  Inputs in{readArray(queryFile, "--q"), readArray(keyFile, "--k"),
-            readArray(valueFile, "--v"), {}, {}, {}, {}};
+  Inputs in{readArray(queryFile, "--q"),
+            readArray(keyFile, "--k"),
+            readArray(valueFile, "--v"),
+            {},
+            {},
+            {},
+            {}};
   std::map<std::string, Array> weights;
   std::string error;
   if (!io::readTensorArchive(weightFile, weights, error))
@@ -192,8 +197,8 @@ Inputs readInputs() {
                             std::pair{"w2", &in.w2}, std::pair{"b2", &in.b2}}) {
     auto it = weights.find(name);
     if (it == weights.end())
-      fail(llvm::Twine("--hash-weights: '") + weightFile + "' has no '" +
-           name + "' tensor");
+      fail(llvm::Twine("--hash-weights: '") + weightFile + "' has no '" + name +
+           "' tensor");
     *slot = it->second;
   }
   // U16 weights are bf16 by convention, like the activations.
@@ -219,8 +224,8 @@ void checkInputs(const Inputs &in, const DecodeGeometry &g) {
   const int64_t B = in.q.shape[0], N = in.k.shape[2];
   const int64_t QH = g.queryHeads, KH = g.kvHeads, D = g.headDim,
                 CH = g.codeHeads;
-  auto expect = [&](const Array &a, const char *name,
-                    std::vector<int64_t> dims, ElementType type) {
+  auto expect = [&](const Array &a, const char *name, std::vector<int64_t> dims,
+                    ElementType type) {
     ElementType actual;
     if (a.shape != dims) {
       Array wanted;
@@ -282,9 +287,9 @@ Inputs randomInputs(const DecodeGeometry &g) {
   };
   DType at = arrayTypeOf(g.dtype), wt = arrayTypeOf(g.weightType);
   float ws = 1 / std::sqrt(float(D));
-  Inputs in{random(at, {B, QH, D}, 1),        random(at, {B, KH, N, D}, 1),
-            random(at, {B, KH, N, D}, 1),     random(wt, {CH, D, D}, ws),
-            random(wt, {CH, D}, 0.1f),        random(wt, {CH, D, D}, ws),
+  Inputs in{random(at, {B, QH, D}, 1),    random(at, {B, KH, N, D}, 1),
+            random(at, {B, KH, N, D}, 1), random(wt, {CH, D, D}, ws),
+            random(wt, {CH, D}, 0.1f),    random(wt, {CH, D, D}, ws),
             random(wt, {CH, D}, 0.1f)};
   std::uniform_int_distribution<int64_t> position(0, N - 1);
   for (int64_t b = 0; b < B; ++b)
@@ -332,10 +337,10 @@ std::string cachedArtifact(const DecodeGeometry &g) {
   }
   if (std::error_code ec = llvm::sys::fs::create_directories(dir))
     fail("cannot create the artifact cache '" + dir + "': " + ec.message());
-  std::string manifest = writeManifest(g);
+  std::string manifest = abi::describeGeometry(g);
   llvm::SmallString<256> path(dir);
-  llvm::sys::path::append(
-      path, llvm::utohexstr(llvm::xxh3_64bits(manifest)) + ".spt");
+  llvm::sys::path::append(path, llvm::utohexstr(llvm::xxh3_64bits(manifest)) +
+                                    ".spt");
   if (llvm::sys::fs::exists(path))
     return std::string(path);
   llvm::outs() << "compile   " << path << " (first use of this geometry)\n";
@@ -357,10 +362,11 @@ void checkFlagsAgree(const DecodeGeometry &artifactGeometry) {
   std::string error;
   if (!applyGivenOptions(fromFlags, error))
     fail(error);
-  if (writeManifest(fromFlags) != writeManifest(artifactGeometry))
+  if (abi::describeGeometry(fromFlags) !=
+      abi::describeGeometry(artifactGeometry))
     fail("the geometry flags disagree with the artifact, which was compiled "
          "for:\n" +
-         writeManifest(artifactGeometry) +
+         abi::describeGeometry(artifactGeometry) +
          "recompile it, or omit the flags (the manifest fixes the geometry)");
 }
 
@@ -454,7 +460,7 @@ int main(int argc, char **argv) {
   spt_tensor w1 = viewOf(in.w1, wt), b1 = viewOf(in.b1, wt),
              w2 = viewOf(in.w2, wt), b2 = viewOf(in.b2, wt);
   spt_cache *cache = nullptr;
-  const spt_device runOn = device.empty() ? sg.target
+  const spt_device runOn = device.empty()     ? sg.target
                            : device == "cuda" ? SPT_DEVICE_CUDA
                                               : SPT_DEVICE_CPU;
   check(spt_cache_create(artifact, runOn, B, N, &w1, &b1, &w2, &b2, &cache),
@@ -504,14 +510,13 @@ int main(int argc, char **argv) {
                << " D=" << D << " CH=" << g.codeHeads << " "
                << elementTypeName(g.dtype) << ", " << N << " tokens, "
                << (g.headMode ? "head" : "group") << " selection, sink "
-               << g.sink << ", window " << g.window << ", budget k="
-               << g.budgetFor(N) << "\n";
+               << g.sink << ", window " << g.window
+               << ", budget k=" << g.budgetFor(N) << "\n";
   if (!fromFiles)
     llvm::outs() << "inputs    random (seed " << seed
                  << "); 1% of keys planted near their group's queries\n";
-  llvm::outs() << llvm::format(
-      "append    %lld tokens with key codes: %.3f s\n", (long long)(B * N),
-      appendTime);
+  llvm::outs() << llvm::format("append    %lld tokens with key codes: %.3f s\n",
+                               (long long)(B * N), appendTime);
   llvm::outs() << llvm::format(
       "selected  %.1f of %lld tokens per set (%.2f%%)\n",
       double(countSelected(indices)) / (B * sg.selection_sets), (long long)N,

@@ -1,4 +1,5 @@
-//===- Artifact.h - Runtime artifacts from a model geometry ------*- C++ -*-===//
+//===- Artifact.h - Runtime artifacts from a model geometry ------*- C++
+//-*-===//
 //
 // An artifact (.spt) is a shared object the runtime loads with dlopen: the
 // work-item entry points of DecodeModule.h (`_mlir_ciface_spotlight_*`) and
@@ -14,6 +15,10 @@
 #define SPOTLIGHT_TARGET_ARTIFACT_H
 
 #include <string>
+
+namespace mlir {
+class ModuleOp;
+} // namespace mlir
 
 namespace spotlight {
 struct DecodeGeometry;
@@ -37,6 +42,13 @@ bool canBuildFatbin(const std::string &toolkit);
 /// minor): sm_90 from 9.0, sm_80 from 8.0 (the cubin runs on its own major
 /// version only; newer GPUs JIT the PTX), empty below.
 std::string chipForComputeCapability(int cc);
+
+/// Checks that `module` is the work-item module of `model`: its entry
+/// points have exactly the types the ABI derives from the geometry, and its
+/// selection and attention ops carry the geometry's parameters. False with
+/// a message on the first disagreement.
+bool verifyArtifactModule(mlir::ModuleOp module, const DecodeGeometry &model,
+                          std::string &error);
 
 /// Generates the work-item module of `model`, lowers it for the target and
 /// writes the runtime artifact to `path`.

@@ -7,6 +7,9 @@
 
 #include "spotlight/Target/CPUArtifact.h"
 
+#include "spotlight/ABI/GPUSymbols.h"
+#include "spotlight/ABI/Manifest.h"
+
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -85,8 +88,8 @@ bool linkSharedObject(const std::string &object, const std::string &path,
   llvm::SmallVector<llvm::StringRef> args = {
       *cc, "-shared", "-Wl,-Bsymbolic", "-o", path, object, "-lm"};
   std::string message;
-  int rc = llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 0, 0,
-                                     &message);
+  int rc =
+      llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 0, 0, &message);
   if (rc != 0) {
     error = "linking the artifact failed (" + *cc + " exited with " +
             std::to_string(rc) + ") " + message;
@@ -109,17 +112,24 @@ bool emitForHost(mlir::ModuleOp module, CPUOutput output,
     error = "translation to LLVM IR failed";
     return false;
   }
-  // A CUDA artifact's host code calls MLIR's mgpu* runtime interface; the
-  // Spotlight runtime provides it as spotlight_mgpu*, so that another
-  // implementation in the process (MLIR's own CUDA wrappers) can neither
-  // capture the artifact's calls nor be captured by the runtime's.
-  for (llvm::Function &function : *llvmModule)
-    if (function.isDeclaration() && function.getName().starts_with("mgpu"))
-      function.setName("spotlight_" + function.getName().str());
+  // A CUDA artifact's host code calls MLIR's mgpu* runtime interface, which
+  // the runtime provides renamed (spotlight/ABI/GPUSymbols.def).
+  for (llvm::Function &function : *llvmModule) {
+    llvm::StringRef name = function.getName();
+    if (!function.isDeclaration() || !name.starts_with("mgpu"))
+      continue;
+    if (!abi::isRuntimeGPUSymbol(std::string_view(name.data(), name.size()))) {
+      error = "the host code calls " + name.str() +
+              ", which the Spotlight runtime does not provide "
+              "(spotlight/ABI/GPUSymbols.def)";
+      return false;
+    }
+    function.setName(abi::kGPUSymbolPrefix + name.str());
+  }
   llvmModule->setTargetTriple(machine->getTargetTriple());
   llvmModule->setDataLayout(machine->createDataLayout());
-  if (llvm::Error err =
-          mlir::makeOptimizingTransformer(3, 0, machine.get())(llvmModule.get())) {
+  if (llvm::Error err = mlir::makeOptimizingTransformer(3, 0, machine.get())(
+          llvmModule.get())) {
     error = "LLVM optimization failed: " + llvm::toString(std::move(err));
     return false;
   }
@@ -128,7 +138,7 @@ bool emitForHost(mlir::ModuleOp module, CPUOutput output,
         llvm::ConstantDataArray::getString(context, manifest);
     new llvm::GlobalVariable(*llvmModule, text->getType(), /*isConstant=*/true,
                              llvm::GlobalValue::ExternalLinkage, text,
-                             "spotlight_manifest");
+                             abi::kManifestSymbol);
   }
 
   switch (output) {

@@ -82,8 +82,8 @@ bool compileArtifact(const DecodeGeometry &model, const std::string &path,
     error = "compiling the decode module failed:\n" + diagnostics;
     return false;
   }
-  return emitForHost(*module, CPUOutput::Artifact, writeManifest(described),
-                     path, error);
+  return emitForHost(*module, CPUOutput::Artifact,
+                     abi::writeManifest(described), path, error);
 }
 
 } // namespace spotlight

@@ -2,6 +2,8 @@
 
 #include "GPUShim.h"
 
+#include "spotlight/ABI/GPUSymbols.h"
+
 #include <algorithm>
 #include <dlfcn.h>
 #include <mutex>
@@ -168,8 +170,8 @@ bool loadModulesOf(const void *objectBase, const Driver &driver,
   for (LazyModule *m : mine) {
     std::lock_guard<std::mutex> lock(m->mutex);
     if (CUresult result = ensureLoaded(*m, driver)) {
-      error = std::string(loadingWhat(*m)) + " failed: " +
-              driver.describe(result);
+      error =
+          std::string(loadingWhat(*m)) + " failed: " + driver.describe(result);
       return false;
     }
   }
@@ -183,18 +185,18 @@ using namespace spotlight::runtime::cuda;
 // The signatures are those MLIR 22's gpu-to-llvm lowering and the
 // gpu.binary translation emit for mgpu* (see the `declare` lines of a CUDA
 // artifact's LLVM IR: `spotlight-compile --target=cuda -emit=llvm`); the
-// artifact calls them as spotlight_mgpu* (Target/CPU/CPUArtifact.cpp).
+// artifact calls them as spotlight_mgpu* (spotlight/ABI/GPUSymbols.def).
 extern "C" {
 
-void *spotlight_mgpuModuleLoad(void *data, size_t /*size*/) {
+void *SPOTLIGHT_GPU_SYMBOL_NAME(ModuleLoad)(void *data, size_t /*size*/) {
   return registerModule(data, /*isPTX=*/false);
 }
 
-void *spotlight_mgpuModuleLoadJIT(void *data, int /*optLevel*/) {
+void *SPOTLIGHT_GPU_SYMBOL_NAME(ModuleLoadJIT)(void *data, int /*optLevel*/) {
   return registerModule(data, /*isPTX=*/true);
 }
 
-void spotlight_mgpuModuleUnload(void *handle) {
+void SPOTLIGHT_GPU_SYMBOL_NAME(ModuleUnload)(void *handle) {
   auto *m = static_cast<LazyModule *>(handle);
   {
     std::lock_guard<std::mutex> lock(registry().mutex);
@@ -211,7 +213,8 @@ void spotlight_mgpuModuleUnload(void *handle) {
   delete m;
 }
 
-void *spotlight_mgpuModuleGetFunction(void *handle, const char *name) {
+void *SPOTLIGHT_GPU_SYMBOL_NAME(ModuleGetFunction)(void *handle,
+                                                   const char *name) {
   const Driver *d = driver();
   if (!d || failed())
     return nullptr;
@@ -229,10 +232,10 @@ void *spotlight_mgpuModuleGetFunction(void *handle, const char *name) {
   return function;
 }
 
-void spotlight_mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
-                      intptr_t gridZ, intptr_t blockX, intptr_t blockY,
-                      intptr_t blockZ, int32_t sharedBytes, void *stream,
-                      void **params, void **extra, size_t /*paramCount*/) {
+void SPOTLIGHT_GPU_SYMBOL_NAME(LaunchKernel)(
+    void *function, intptr_t gridX, intptr_t gridY, intptr_t gridZ,
+    intptr_t blockX, intptr_t blockY, intptr_t blockZ, int32_t sharedBytes,
+    void *stream, void **params, void **extra, size_t /*paramCount*/) {
   const Driver *d = driver();
   if (!d || failed() || !function)
     return;
@@ -243,7 +246,7 @@ void spotlight_mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
         "launching a kernel");
 }
 
-void *spotlight_mgpuStreamCreate() {
+void *SPOTLIGHT_GPU_SYMBOL_NAME(StreamCreate)() {
   if (bound)
     return bound->stream;
   const Driver *d = driver();
@@ -253,7 +256,7 @@ void *spotlight_mgpuStreamCreate() {
   return stream;
 }
 
-void spotlight_mgpuStreamSynchronize(void *stream) {
+void SPOTLIGHT_GPU_SYMBOL_NAME(StreamSynchronize)(void *stream) {
   if (bound && stream == bound->stream)
     return; // the runtime waits for all of its streams after the step
   if (const Driver *d = driver())
@@ -261,14 +264,15 @@ void spotlight_mgpuStreamSynchronize(void *stream) {
           "synchronizing a stream");
 }
 
-void spotlight_mgpuStreamDestroy(void *stream) {
+void SPOTLIGHT_GPU_SYMBOL_NAME(StreamDestroy)(void *stream) {
   if (bound && stream == bound->stream)
     return;
   if (const Driver *d = driver())
     d->cuStreamDestroy(static_cast<CUstream>(stream));
 }
 
-void *spotlight_mgpuMemAlloc(uint64_t bytes, void * /*stream*/, bool hostShared) {
+void *SPOTLIGHT_GPU_SYMBOL_NAME(MemAlloc)(uint64_t bytes, void * /*stream*/,
+                                          bool hostShared) {
   const Driver *d = driver();
   if (!d || failed())
     return nullptr;
@@ -286,14 +290,15 @@ void *spotlight_mgpuMemAlloc(uint64_t bytes, void * /*stream*/, bool hostShared)
   return reinterpret_cast<void *>(p);
 }
 
-void spotlight_mgpuMemFree(void *memory, void * /*stream*/) {
+void SPOTLIGHT_GPU_SYMBOL_NAME(MemFree)(void *memory, void * /*stream*/) {
   if (bound || !memory)
     return; // arena memory is released after the step
   if (const Driver *d = driver())
     d->cuMemFree(reinterpret_cast<CUdeviceptr>(memory));
 }
 
-void spotlight_mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream) {
+void SPOTLIGHT_GPU_SYMBOL_NAME(Memcpy)(void *dst, void *src, size_t bytes,
+                                       void *stream) {
   const Driver *d = driver();
   if (!d || failed())
     return;
@@ -305,3 +310,10 @@ void spotlight_mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream) {
 }
 
 } // extern "C"
+
+/// Fails to compile when a function of the ABI's table is not defined above.
+[[maybe_unused]] static void *const definedGPUSymbols[] = {
+#define SPOTLIGHT_GPU_SYMBOL(name)                                             \
+  reinterpret_cast<void *>(&SPOTLIGHT_GPU_SYMBOL_NAME(name)),
+#include "spotlight/ABI/GPUSymbols.def"
+};

@@ -1,0 +1,109 @@
+//===- VerifyArtifactModule.cpp - A module against its manifest -----------===//
+//
+// The manifest an artifact carries is what the runtime believes about the
+// code: the shapes of the buffers it passes and the selection it reports.
+// A module written or edited by hand can contradict its manifest attribute;
+// compiling it would give an artifact that the runtime drives with
+// wrong-sized buffers. So the entry points' types must be exactly those
+// the ABI derives from the geometry, and every selection and attention op
+// must carry the manifest's parameters.
+//
+//===----------------------------------------------------------------------===//
+
+#include "spotlight/Target/Artifact.h"
+
+#include "spotlight/ABI/EntryPoints.h"
+#include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+
+namespace spotlight {
+namespace {
+std::string printed(mlir::Type type) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  type.print(os);
+  return text;
+}
+
+/// An op's disagreement with the manifest, located.
+bool mismatch(mlir::Operation *op, const llvm::Twine &what,
+              std::string &error) {
+  std::string location;
+  llvm::raw_string_ostream os(location);
+  op->getLoc().print(os);
+  error = location + ": " + what.str() + " disagrees with the manifest";
+  return false;
+}
+
+bool verifySelection(mlir::spotlight::HammingTopKOp op, const DecodeGeometry &g,
+                     std::string &error) {
+  bool headMode = op.getMode() == mlir::spotlight::SelectionMode::head;
+  if (headMode != g.headMode)
+    return mismatch(op, "the selection mode", error);
+  mlir::Attribute budget = op.getBudget();
+  auto count = llvm::dyn_cast<mlir::IntegerAttr>(budget);
+  auto fraction = llvm::dyn_cast<mlir::FloatAttr>(budget);
+  bool sameBudget =
+      g.budgetCount > 0
+          ? count && count.getInt() == g.budgetCount
+          : fraction && fraction.getValueAsDouble() == g.budgetFraction;
+  if (!sameBudget)
+    return mismatch(op, "the budget", error);
+  if (op.getSink() != static_cast<uint64_t>(g.sink) ||
+      op.getWindow() != static_cast<uint64_t>(g.window) ||
+      op.getMinBudget() != static_cast<uint64_t>(g.minBudget))
+    return mismatch(op, "sink, window or min_budget", error);
+  return true;
+}
+
+template <typename AttentionOp>
+bool verifyScale(AttentionOp op, const DecodeGeometry &g, std::string &error) {
+  std::optional<llvm::APFloat> scale = op.getScale();
+  bool same = scale.has_value() == g.scale.has_value() &&
+              (!scale || scale->convertToFloat() == *g.scale);
+  return same || mismatch(op, "the attention scale", error);
+}
+} // namespace
+
+bool verifyArtifactModule(mlir::ModuleOp module, const DecodeGeometry &model,
+                          std::string &error) {
+  const DecodeGeometry item = model.workItem();
+  for (abi::EntryPoint entry : abi::allEntryPoints()) {
+    if (!abi::entryLoadedByRuntime(entry))
+      continue;
+    auto function =
+        module.lookupSymbol<mlir::func::FuncOp>(abi::entrySymbol(entry));
+    if (!function) {
+      error = std::string("the module lacks the entry point @") +
+              abi::entrySymbol(entry);
+      return false;
+    }
+    std::string expected = abi::entrySignature(entry, item);
+    std::string actual = printed(function.getFunctionType());
+    if (actual != expected) {
+      error = std::string("@") + abi::entrySymbol(entry) + " has type " +
+              actual + ", but the manifest's geometry needs " + expected;
+      return false;
+    }
+  }
+  bool ok = true;
+  module.walk([&](mlir::Operation *op) {
+    if (auto select = llvm::dyn_cast<mlir::spotlight::HammingTopKOp>(op))
+      ok = verifySelection(select, model, error);
+    else if (auto sparse =
+                 llvm::dyn_cast<mlir::spotlight::SparseAttentionOp>(op))
+      ok = verifyScale(sparse, model, error);
+    else if (auto dense =
+                 llvm::dyn_cast<mlir::spotlight::DecodeAttentionOp>(op))
+      ok = verifyScale(dense, model, error);
+    return ok ? mlir::WalkResult::advance() : mlir::WalkResult::interrupt();
+  });
+  return ok;
+}
+
+} // namespace spotlight

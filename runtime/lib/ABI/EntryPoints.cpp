@@ -1,0 +1,140 @@
+//===- EntryPoints.cpp - The entry points of an artifact ------------------===//
+
+#include "spotlight/ABI/EntryPoints.h"
+
+#include <sstream>
+
+namespace spotlight::abi {
+
+bool argIsOutput(ArgKind kind) {
+  switch (kind) {
+#define SPOTLIGHT_ARG(Kind, name, rank, isOutput)                              \
+  case ArgKind::Kind:                                                          \
+    return isOutput;
+#include "spotlight/ABI/EntryPoints.def"
+  }
+  return false;
+}
+
+const char *argName(ArgKind kind) {
+  switch (kind) {
+#define SPOTLIGHT_ARG(Kind, name, rank, isOutput)                              \
+  case ArgKind::Kind:                                                          \
+    return name;
+#include "spotlight/ABI/EntryPoints.def"
+  }
+  return "";
+}
+
+std::vector<int64_t> argShape(ArgKind kind, const DecodeGeometry &g) {
+  const int64_t B = g.batch, QH = g.queryHeads, KH = g.kvHeads, D = g.headDim;
+  const int64_t W = g.codeWords(), C = g.keyCodesPerHead(), N = -1;
+  switch (kind) {
+  case ArgKind::Query:
+  case ArgKind::Out:
+    return {B, QH, D};
+  case ArgKind::Keys:
+  case ArgKind::Values:
+    return {B, KH, N, D};
+  case ArgKind::QueryCodes:
+  case ArgKind::OutQueryCodes:
+    return {B, QH, 1, W};
+  case ArgKind::KeyCodes:
+  case ArgKind::OutKeyCodes:
+    return {B, KH, N, C, W};
+  case ArgKind::Indices:
+  case ArgKind::OutIndices:
+    return {B, g.selectionSets(), g.selectionSlots()};
+  case ArgKind::W1:
+  case ArgKind::W2:
+    return {g.codeHeads, D, D};
+  case ArgKind::B1:
+  case ArgKind::B2:
+    return {g.codeHeads, D};
+  }
+  return {};
+}
+
+std::string argElement(ArgKind kind, const DecodeGeometry &g) {
+  switch (kind) {
+  case ArgKind::Query:
+  case ArgKind::Out:
+  case ArgKind::Keys:
+  case ArgKind::Values:
+    return elementTypeName(g.dtype);
+  case ArgKind::W1:
+  case ArgKind::W2:
+  case ArgKind::B1:
+  case ArgKind::B2:
+    return elementTypeName(g.weightType);
+  default:
+    return "i32";
+  }
+}
+
+std::string argType(ArgKind kind, const DecodeGeometry &g) {
+  std::ostringstream os;
+  os << (argIsOutput(kind) ? "memref<" : "tensor<");
+  for (int64_t d : argShape(kind, g))
+    os << (d < 0 ? std::string("?") : std::to_string(d)) << "x";
+  os << argElement(kind, g) << ">";
+  return os.str();
+}
+
+const char *entrySymbol(EntryPoint entry) {
+  switch (entry) {
+#define SPOTLIGHT_ENTRY_POINT(Id, symbol, loaded, ...)                         \
+  case EntryPoint::Id:                                                         \
+    return symbol;
+#include "spotlight/ABI/EntryPoints.def"
+  }
+  return "";
+}
+
+std::string entryCInterfaceSymbol(EntryPoint entry) {
+  return std::string("_mlir_ciface_") + entrySymbol(entry);
+}
+
+bool entryLoadedByRuntime(EntryPoint entry) {
+  switch (entry) {
+#define SPOTLIGHT_ENTRY_POINT(Id, symbol, loaded, ...)                         \
+  case EntryPoint::Id:                                                         \
+    return loaded;
+#include "spotlight/ABI/EntryPoints.def"
+  }
+  return false;
+}
+
+const std::vector<ArgKind> &entryArgs(EntryPoint entry) {
+  using namespace arg;
+  switch (entry) {
+#define SPOTLIGHT_ENTRY_POINT(Id, symbol, loaded, ...)                         \
+  case EntryPoint::Id: {                                                       \
+    static const std::vector<ArgKind> args = {__VA_ARGS__};                    \
+    return args;                                                               \
+  }
+#include "spotlight/ABI/EntryPoints.def"
+  }
+  static const std::vector<ArgKind> none;
+  return none;
+}
+
+const std::vector<EntryPoint> &allEntryPoints() {
+  static const std::vector<EntryPoint> all = {
+#define SPOTLIGHT_ENTRY_POINT(Id, symbol, loaded, ...) EntryPoint::Id,
+#include "spotlight/ABI/EntryPoints.def"
+  };
+  return all;
+}
+
+std::string entrySignature(EntryPoint entry, const DecodeGeometry &g) {
+  std::string text = "(";
+  const char *separator = "";
+  for (ArgKind kind : entryArgs(entry)) {
+    text += separator + argType(kind, g);
+    separator = ", ";
+  }
+  return text + ") -> ()";
+}
+
+} // namespace spotlight::abi
