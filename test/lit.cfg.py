@@ -38,6 +38,11 @@ config.substitutions.append(
     ("%spotlight_runtime_lib",
      os.path.join(config.spotlight_obj_root, "lib", "libspotlight_runtime.so")))
 
+# An ASan/UBSan build (SPOTLIGHT_ENABLE_SANITIZERS): its libraries cannot be
+# loaded into an uninstrumented host process such as python.
+if config.spotlight_sanitizers.upper() in ("ON", "1", "TRUE", "YES"):
+    config.available_features.add("asan")
+
 # `ptxas` validates emitted PTX where the CUDA toolkit is installed.
 cuda_home = os.environ.get("CUDA_HOME", "/usr/local/cuda")
 ptxas = shutil.which("ptxas") or os.path.join(cuda_home, "bin", "ptxas")

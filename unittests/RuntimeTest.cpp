@@ -17,8 +17,12 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <dlfcn.h>
+#include <fstream>
+#include <functional>
 #include <map>
+#include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
 
@@ -488,6 +492,104 @@ TEST_F(RuntimeErrors, DistinctCachesWorkFromDifferentThreads) {
   EXPECT_EQ(results[0], expected);
   EXPECT_EQ(results[1], expected);
   spt_cache_free(other);
+}
+
+/// The path of a copy of `path` whose bytes `edit` changed.
+std::string editedCopy(const std::string &path,
+                       const std::function<void(std::string &)> &edit) {
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)),
+                    std::istreambuf_iterator<char>());
+  edit(bytes);
+  std::string copy = path + ".edited" + std::to_string(getpid());
+  std::ofstream(copy, std::ios::binary) << bytes;
+  return copy;
+}
+
+TEST_F(RuntimeErrors, OversizedCachesFailWithoutOverflowOrExceptions) {
+  spt_tensor w1 = tensorOf(model->w1T, SPT_F32),
+             b1 = tensorOf(model->b1T, SPT_F32),
+             w2 = tensorOf(model->w2T, SPT_F32),
+             b2 = tensorOf(model->b2T, SPT_F32);
+  spt_cache *c = nullptr;
+  // batch x KH x capacity x D x 4 overflows int64: refused before any
+  // allocation (it used to wrap, succeed, and corrupt the heap on append).
+  EXPECT_EQ(spt_cache_create(artifact, SPT_DEVICE_CPU, int64_t(1) << 62, 4096,
+                             &w1, &b1, &w2, &b2, &c),
+            SPT_ERROR_CAPACITY);
+  EXPECT_NE(std::string(spt_last_error()).find("exceeds any addressable size"),
+            std::string::npos)
+      << spt_last_error();
+  // Representable but far beyond memory: std::bad_alloc used to escape
+  // through the C ABI and abort the process.
+  EXPECT_EQ(spt_cache_create(artifact, SPT_DEVICE_CPU, int64_t(1) << 40, 256,
+                             &w1, &b1, &w2, &b2, &c),
+            SPT_ERROR_OUT_OF_MEMORY);
+  EXPECT_EQ(c, nullptr);
+}
+
+TEST_F(RuntimeErrors, EditedOrTruncatedArtifactsAreRefused) {
+  const std::string path = artifactFor(g);
+  spt_artifact *a = nullptr;
+  // One byte of the manifest changed after compilation: the budget.
+  std::string edited = editedCopy(path, [](std::string &bytes) {
+    size_t at = bytes.find("min_budget = 20");
+    ASSERT_NE(at, std::string::npos);
+    bytes[at + std::string("min_budget = ").size()] = '9';
+  });
+  EXPECT_EQ(spt_artifact_load(edited.c_str(), &a), SPT_ERROR_ARTIFACT);
+  EXPECT_NE(std::string(spt_last_error()).find("checksum"), std::string::npos)
+      << spt_last_error();
+  std::remove(edited.c_str());
+  // Truncated: dlopen used to fault with SIGBUS mapping the missing pages.
+  std::string truncated = editedCopy(
+      path, [](std::string &bytes) { bytes.resize(bytes.size() / 2); });
+  EXPECT_EQ(spt_artifact_load(truncated.c_str(), &a), SPT_ERROR_ARTIFACT);
+  EXPECT_NE(std::string(spt_last_error()).find("truncated"), std::string::npos)
+      << spt_last_error();
+  std::remove(truncated.c_str());
+  // A FIFO: dlopen used to block forever waiting for a writer.
+  std::string fifo = path + ".fifo" + std::to_string(getpid());
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(spt_artifact_load(fifo.c_str(), &a), SPT_ERROR_ARTIFACT);
+  EXPECT_NE(std::string(spt_last_error()).find("not a regular file"),
+            std::string::npos)
+      << spt_last_error();
+  std::remove(fifo.c_str());
+  EXPECT_EQ(a, nullptr);
+}
+
+TEST_F(RuntimeErrors, TensorChecksSayWhatIsWrong) {
+  ASSERT_EQ(append(0, 10), SPT_OK);
+  HostTensor q({2, 4, 64}, 4), o({2, 4, 64}, 4);
+  spt_tensor qv = tensorOf(q, SPT_F32), ov = tensorOf(o, SPT_F32);
+  auto errorOf = [&](spt_tensor query) {
+    EXPECT_NE(spt_decode(cache, &query, &ov, nullptr), SPT_OK);
+    return std::string(spt_last_error());
+  };
+  // An element type outside the enum, read as the integer it is.
+  spt_tensor badType = qv;
+  int32_t invalid = 42;
+  std::memcpy(&badType.dtype, &invalid, sizeof(invalid));
+  EXPECT_EQ(spt_decode(cache, &badType, &ov, nullptr), SPT_ERROR_TYPE);
+  EXPECT_NE(errorOf(badType).find("invalid element type (42)"),
+            std::string::npos);
+  // A negative dimension is shown as given.
+  spt_tensor negative = qv;
+  negative.shape[1] = -4;
+  EXPECT_NE(errorOf(negative).find("got [2, -4, 64] (dimension 1 is "
+                                   "negative)"),
+            std::string::npos)
+      << errorOf(negative);
+  // A rank beyond the C API's six dimensions is named, not truncated.
+  spt_tensor deep = qv;
+  deep.rank = 7;
+  EXPECT_NE(errorOf(deep).find("rank 7"), std::string::npos) << errorOf(deep);
+  // A rank that is wrong but valid shows every dimension.
+  spt_tensor flat = qv;
+  flat.rank = 2;
+  EXPECT_NE(errorOf(flat).find("got [2, 4]"), std::string::npos)
+      << errorOf(flat);
 }
 
 } // namespace

@@ -8,11 +8,9 @@
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
 #include "mlir/Conversion/GPUCommon/GPUCommonPass.h"
 #include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
-#include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Dialect/GPU/Transforms/Passes.h"
-#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
 #include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
@@ -23,8 +21,12 @@
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -140,8 +142,7 @@ void mlir::spotlight::buildSpotlightGPUToLLVMPipeline(
 }
 
 namespace {
-struct GPUPipelineCLOptions
-    : public PassPipelineOptions<GPUPipelineCLOptions> {
+struct GPUPipelineCLOptions : public PassPipelineOptions<GPUPipelineCLOptions> {
   Option<std::string> chip{*this, "chip", llvm::cl::desc("sm_80 or sm_90"),
                            llvm::cl::init("sm_90")};
   Option<std::string> features{*this, "features",
@@ -154,6 +155,16 @@ struct GPUPipelineCLOptions
       llvm::cl::init(false)};
 };
 } // namespace
+
+LogicalResult mlir::spotlight::runPipeline(PassManager &pm, ModuleOp module) {
+  bool reportedError = false;
+  // Sees every diagnostic first and passes it on to the caller's handler.
+  ScopedDiagnosticHandler errors(module.getContext(), [&](Diagnostic &d) {
+    reportedError |= d.getSeverity() == DiagnosticSeverity::Error;
+    return failure();
+  });
+  return success(succeeded(pm.run(module)) && !reportedError);
+}
 
 void mlir::spotlight::registerSpotlightPipelines() {
   PassPipelineRegistration<>(
@@ -174,8 +185,8 @@ void mlir::spotlight::registerSpotlightPipelines() {
       "spotlight-gpu-to-ptx-pipeline",
       "Lower a decode module's GPU kernels through NVVM to PTX",
       [](OpPassManager &pm, const GPUPipelineCLOptions &cl) {
-        buildSpotlightGPUToPTXPipeline(pm,
-                                       {cl.chip, cl.features, false, false, ""});
+        buildSpotlightGPUToPTXPipeline(
+            pm, {cl.chip, cl.features, false, false, ""});
       });
   PassPipelineRegistration<GPUPipelineCLOptions>(
       "spotlight-gpu-to-llvm-pipeline",

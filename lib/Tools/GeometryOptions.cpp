@@ -41,8 +41,8 @@ cl::opt<std::string>
 cl::opt<int64_t> minBudget("min-budget",
                            cl::desc("Least count of a fraction budget"),
                            cl::init(20), cl::cat(geometryCategory()));
-cl::opt<int64_t> sink("sink", cl::desc("First tokens always kept"),
-                      cl::init(4), cl::cat(geometryCategory()));
+cl::opt<int64_t> sink("sink", cl::desc("First tokens always kept"), cl::init(4),
+                      cl::cat(geometryCategory()));
 cl::opt<int64_t> window("window", cl::desc("Last tokens always kept"),
                         cl::init(64), cl::cat(geometryCategory()));
 cl::opt<std::string> mode("mode",
@@ -57,19 +57,26 @@ cl::opt<int64_t> maxTokens(
 
 bool parseBudget(const std::string &text, DecodeGeometry &g,
                  std::string &error) {
-  char *end = nullptr;
-  double value = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || !(value > 0)) {
+  const bool isFraction = text.find_first_of(".eE") != std::string::npos;
+  if (isFraction) {
+    char *end = nullptr;
+    double value = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0' || !(value > 0.0 && value <= 1.0)) {
+      error = "budget must be a positive count or a fraction in (0, 1], got '" +
+              text + "'";
+      return false;
+    }
+    g.budgetCount = 0;
+    g.budgetFraction = value;
+    return true;
+  }
+  int64_t count = 0;
+  if (llvm::StringRef(text).getAsInteger(10, count) || count <= 0) {
     error = "budget must be a positive count or a fraction in (0, 1], got '" +
             text + "'";
     return false;
   }
-  if (text.find_first_of(".eE") == std::string::npos) {
-    g.budgetCount = static_cast<int64_t>(value);
-  } else {
-    g.budgetCount = 0;
-    g.budgetFraction = value;
-  }
+  g.budgetCount = count;
   return true;
 }
 
@@ -89,6 +96,12 @@ bool applyOptions(DecodeGeometry &g, bool onlyGiven, std::string &error) {
       return false;
     }
   }
+  for (const cl::opt<int64_t> *size : {&queryHeads, &kvHeads, &headDim})
+    if (size->getNumOccurrences() && *size <= 0) {
+      error = "--" + size->ArgStr.str() + " must be positive, got " +
+              std::to_string(*size);
+      return false;
+    }
   if (queryHeads)
     g.queryHeads = queryHeads;
   if (kvHeads)

@@ -150,7 +150,7 @@ bool emitCUDA(mlir::ModuleOp module, mlir::MLIRContext &context) {
     options.fatbin = false; // -emit=ptx prints the PTX
     mlir::spotlight::buildSpotlightGPUToPTXPipeline(pm, options);
   }
-  if (mlir::failed(pm.run(module)))
+  if (mlir::failed(mlir::spotlight::runPipeline(pm, module)))
     return false;
   std::string error;
   bool ok = writeText(
@@ -191,6 +191,8 @@ int main(int argc, char **argv) {
     return fail("-emit=gpu|nvvm|ptx needs --target=cuda");
   if (cuda && emit == Emit::MLIRCPU)
     return fail("-emit=mlir-cpu is a stage of --target=cpu");
+  if (!cudaPath.empty() && !llvm::sys::fs::is_directory(cudaPath))
+    return fail("--cuda-path '" + cudaPath + "' is not a directory");
   if (chip != "sm_80" && chip != "sm_90")
     return fail("unknown --chip '" + chip + "' (sm_80 or sm_90)");
   if (!cuda && chip.getNumOccurrences())
@@ -205,6 +207,8 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::spotlight::registerSpotlightToolDialects(registry);
   mlir::MLIRContext context(registry);
+  // Errors are one located line each, not a dump of the failing op.
+  context.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text, name),
                                llvm::SMLoc());
@@ -249,7 +253,7 @@ int main(int argc, char **argv) {
     pm.addPass(mlir::spotlight::createConvertSpotlightToCPU());
   else
     mlir::spotlight::buildSpotlightCPUToLLVMPipeline(pm);
-  if (mlir::failed(pm.run(*module)))
+  if (mlir::failed(mlir::spotlight::runPipeline(pm, *module)))
     return 1;
   if (emit == Emit::MLIRCPU || emit == Emit::MLIRLLVM)
     return writeText(outputFile, print, error) ? 0 : fail(error);

@@ -22,7 +22,9 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/xxhash.h"
@@ -222,6 +224,8 @@ void checkInputs(const Inputs &in, const DecodeGeometry &g) {
     return text + "]";
   };
   const int64_t B = in.q.shape[0], N = in.k.shape[2];
+  if (N == 0)
+    fail("the keys hold no tokens (N = 0): a decode step needs at least one");
   const int64_t QH = g.queryHeads, KH = g.kvHeads, D = g.headDim,
                 CH = g.codeHeads;
   auto expect = [&](const Array &a, const char *name, std::vector<int64_t> dims,
@@ -270,6 +274,22 @@ DecodeGeometry geometryOfInputs(const Inputs &in) {
     fail("inputs: " + error);
   checkInputs(in, g);
   return g;
+}
+
+/// Refuses random inputs that could not exist: positions are i32, and the
+/// arrays must fit in this machine's memory (allocating them used to abort).
+void checkRandomInputSize(const DecodeGeometry &g) {
+  const int64_t eb = elementTypeBytes(g.dtype);
+  int64_t kvBytes = 0;
+  bool fits = !llvm::MulOverflow<int64_t>(batch, g.kvHeads, kvBytes) &&
+              !llvm::MulOverflow<int64_t>(kvBytes, tokens, kvBytes) &&
+              !llvm::MulOverflow<int64_t>(kvBytes, g.headDim * eb * 2, kvBytes);
+  const double memory = double(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
+  if (!fits || double(kvBytes) > memory)
+    fail(llvm::formatv("--batch {0} x --tokens {1} needs more memory for "
+                       "random keys and values than this machine has "
+                       "({2:F1} GiB)",
+                       int64_t(batch), int64_t(tokens), memory / (1 << 30)));
 }
 
 /// Random inputs in which 1% of the keys of each KV head lie near their
@@ -337,6 +357,8 @@ std::string cachedArtifact(const DecodeGeometry &g) {
   }
   if (std::error_code ec = llvm::sys::fs::create_directories(dir))
     fail("cannot create the artifact cache '" + dir + "': " + ec.message());
+  if (!llvm::sys::fs::is_directory(dir))
+    fail("the artifact cache '" + dir + "' is not a directory");
   std::string manifest = abi::describeGeometry(g);
   llvm::SmallString<256> path(dir);
   llvm::sys::path::append(path, llvm::utohexstr(llvm::xxh3_64bits(manifest)) +
@@ -401,6 +423,9 @@ int main(int argc, char **argv) {
                               "runtime\n");
   if (repeat <= 0 || tokens <= 0 || batch <= 0)
     fail("--repeat, --tokens and --batch must be positive");
+  if (tokens > DecodeGeometry::kMaxTokens)
+    fail("--tokens must be at most " + llvm::Twine(DecodeGeometry::kMaxTokens) +
+         " (selected positions are i32)");
   if (!device.empty() && device != "cpu" && device != "cuda")
     fail("--device must be cpu or cuda");
   if (!chip.empty() && chip != "sm_80" && chip != "sm_90")
@@ -433,12 +458,9 @@ int main(int argc, char **argv) {
     DecodeGeometry loaded;
     loaded.queryHeads = sg.query_heads, loaded.kvHeads = sg.kv_heads;
     loaded.headDim = sg.head_dim, loaded.codeHeads = sg.code_heads;
-    loaded.dtype = sg.dtype == SPT_F32   ? ElementType::F32
-                   : sg.dtype == SPT_F16 ? ElementType::F16
-                                         : ElementType::BF16;
-    loaded.weightType = sg.weight_dtype == SPT_F32   ? ElementType::F32
-                        : sg.weight_dtype == SPT_F16 ? ElementType::F16
-                                                     : ElementType::BF16;
+    // spt_dtype and the ABI's ElementType share their values.
+    loaded.dtype = static_cast<ElementType>(sg.dtype);
+    loaded.weightType = static_cast<ElementType>(sg.weight_dtype);
     loaded.headMode = sg.head_mode, loaded.sink = sg.sink;
     loaded.window = sg.window, loaded.budgetCount = sg.budget_count;
     loaded.budgetFraction = sg.budget_fraction;
@@ -449,10 +471,14 @@ int main(int argc, char **argv) {
   }
   if (fromFiles)
     checkInputs(in, g);
-  else
+  else {
+    checkRandomInputSize(g);
     in = randomInputs(g);
+  }
 
   const int64_t B = in.q.shape[0], N = in.k.shape[2];
+  if (N == 0)
+    fail("the keys hold no tokens (N = 0): a decode step needs at least one");
   const int64_t QH = g.queryHeads, KH = g.kvHeads, D = g.headDim;
   if (in.k.shape[0] != B)
     fail("--q and --k hold different batch sizes");

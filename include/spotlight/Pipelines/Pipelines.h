@@ -3,10 +3,14 @@
 #ifndef SPOTLIGHT_PIPELINES_PIPELINES_H
 #define SPOTLIGHT_PIPELINES_PIPELINES_H
 
+#include "mlir/Support/LLVM.h"
+
 #include <string>
 
 namespace mlir {
+class ModuleOp;
 class OpPassManager;
+class PassManager;
 namespace spotlight {
 
 /// Reference pipeline: a decode module on tensors all the way to the LLVM
@@ -50,6 +54,11 @@ void buildSpotlightGPUToPTXPipeline(OpPassManager &pm,
 /// `mgpu*` functions, which the Spotlight runtime implements.
 void buildSpotlightGPUToLLVMPipeline(OpPassManager &pm,
                                      const GPUPipelineOptions &options);
+
+/// Runs `pm` on `module` and fails when any error was reported, also one a
+/// pass emitted without failing (gpu-module-to-binary reports a missing
+/// CUDA toolkit and carries on, leaving libdevice calls unresolved).
+LogicalResult runPipeline(PassManager &pm, ModuleOp module);
 
 /// Registers the `spotlight-{reference,cpu,gpu-emulation}-to-llvm-pipeline`,
 /// `spotlight-gpu-to-ptx-pipeline` and `spotlight-gpu-to-llvm-pipeline`

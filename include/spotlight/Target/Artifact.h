@@ -45,8 +45,8 @@ std::string chipForComputeCapability(int cc);
 
 /// Checks that `module` is the work-item module of `model`: its entry
 /// points have exactly the types the ABI derives from the geometry, and its
-/// selection and attention ops carry the geometry's parameters. False with
-/// a message on the first disagreement.
+/// selection and attention ops carry the geometry's parameters. The first
+/// disagreement is reported at its op, and `error` says the module failed.
 bool verifyArtifactModule(mlir::ModuleOp module, const DecodeGeometry &model,
                           std::string &error);
 

@@ -57,6 +57,7 @@ bool compileArtifact(const DecodeGeometry &model, const std::string &path,
   mlir::DialectRegistry registry;
   mlir::spotlight::registerSpotlightToolDialects(registry);
   mlir::MLIRContext context(registry);
+  context.printOpOnDiagnostic(false);
   std::string diagnostics;
   llvm::raw_string_ostream diagStream(diagnostics);
   llvm::SourceMgr sourceMgr;
@@ -78,7 +79,7 @@ bool compileArtifact(const DecodeGeometry &model, const std::string &path,
   } else {
     mlir::spotlight::buildSpotlightCPUToLLVMPipeline(pm);
   }
-  if (!module || mlir::failed(pm.run(*module))) {
+  if (!module || mlir::failed(mlir::spotlight::runPipeline(pm, *module))) {
     error = "compiling the decode module failed:\n" + diagnostics;
     return false;
   }

@@ -13,6 +13,7 @@
 #include "spotlight/Target/Artifact.h"
 
 #include "spotlight/ABI/EntryPoints.h"
+#include "spotlight/ABI/Manifest.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -30,13 +31,12 @@ std::string printed(mlir::Type type) {
   return text;
 }
 
-/// An op's disagreement with the manifest, located.
+/// Reports an op's disagreement with the manifest at the op.
 bool mismatch(mlir::Operation *op, const llvm::Twine &what,
               std::string &error) {
-  std::string location;
-  llvm::raw_string_ostream os(location);
-  op->getLoc().print(os);
-  error = location + ": " + what.str() + " disagrees with the manifest";
+  op->emitOpError() << what << " disagrees with the module's "
+                    << abi::kManifestAttribute;
+  error = "the module contradicts its manifest";
   return false;
 }
 
@@ -85,11 +85,11 @@ bool verifyArtifactModule(mlir::ModuleOp module, const DecodeGeometry &model,
     }
     std::string expected = abi::entrySignature(entry, item);
     std::string actual = printed(function.getFunctionType());
-    if (actual != expected) {
-      error = std::string("@") + abi::entrySymbol(entry) + " has type " +
-              actual + ", but the manifest's geometry needs " + expected;
-      return false;
-    }
+    if (actual != expected)
+      return mismatch(function,
+                      "its type " + actual +
+                          " (the manifest's geometry needs " + expected + ")",
+                      error);
   }
   bool ok = true;
   module.walk([&](mlir::Operation *op) {
