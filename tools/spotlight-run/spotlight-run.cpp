@@ -11,9 +11,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ArrayFile.h"
 #include "spotlight/Codegen/DecodeModule.h"
 #include "spotlight/Support/HalfFloat.h"
+#include "spotlight/Support/IO/ArrayFile.h"
 #include "spotlight/Target/Artifact.h"
 #include "spotlight/Tools/GeometryOptions.h"
 #include "spotlight/runtime.h"

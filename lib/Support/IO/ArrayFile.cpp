@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ArrayFile.h"
+#include "spotlight/Support/IO/ArrayFile.h"
 
 #include <algorithm>
 #include <cctype>

@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "SafetensorsWriter.h"
+#include "spotlight/Support/IO/SafetensorsWriter.h"
 
 #include <cstdio>
 #include <fstream>

@@ -7,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef SPOTLIGHT_RUNTIME_TOOLS_ARRAYFILE_H
-#define SPOTLIGHT_RUNTIME_TOOLS_ARRAYFILE_H
+#ifndef SPOTLIGHT_SUPPORT_IO_ARRAYFILE_H
+#define SPOTLIGHT_SUPPORT_IO_ARRAYFILE_H
 
 #include <cstddef>
 #include <cstdint>
@@ -58,4 +58,4 @@ bool readTensorArchive(const std::string &path,
 
 } // namespace spotlight::io
 
-#endif // SPOTLIGHT_RUNTIME_TOOLS_ARRAYFILE_H
+#endif // SPOTLIGHT_SUPPORT_IO_ARRAYFILE_H

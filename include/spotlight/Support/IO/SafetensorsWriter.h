@@ -7,10 +7,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef SPOTLIGHT_RUNTIME_TOOLS_SAFETENSORSWRITER_H
-#define SPOTLIGHT_RUNTIME_TOOLS_SAFETENSORSWRITER_H
+#ifndef SPOTLIGHT_SUPPORT_IO_SAFETENSORSWRITER_H
+#define SPOTLIGHT_SUPPORT_IO_SAFETENSORSWRITER_H
 
-#include "ArrayFile.h"
+#include "spotlight/Support/IO/ArrayFile.h"
 
 #include <map>
 #include <string>
@@ -30,4 +30,4 @@ bool writeSafetensors(const std::string &path,
 
 } // namespace spotlight::io
 
-#endif // SPOTLIGHT_RUNTIME_TOOLS_SAFETENSORSWRITER_H
+#endif // SPOTLIGHT_SUPPORT_IO_SAFETENSORSWRITER_H
