@@ -8,9 +8,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "spotlight/Support/IO/SafetensorsWriter.h"
+#include "spotlight/Support/IO/OutputFile.h"
 
-#include <cstdio>
-#include <fstream>
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
 
 namespace spotlight::io {
 namespace {
@@ -33,23 +34,9 @@ const char *safetensorsName(DType dtype) {
   return "F32";
 }
 
-/// A JSON string literal for `text` (escapes quotes, backslashes and
-/// control characters; other bytes pass through as UTF-8).
-std::string jsonString(const std::string &text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buffer[8];
-      std::snprintf(buffer, sizeof(buffer), "\\u%04x", c);
-      out += buffer;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
+bool fail(std::string &error, std::string message) {
+  error = std::move(message);
+  return false;
 }
 
 } // namespace
@@ -58,69 +45,66 @@ bool writeSafetensors(const std::string &path,
                       const std::map<std::string, Array> &tensors,
                       std::string &error,
                       const std::map<std::string, std::string> &metadata) {
-  std::string header = "{";
-  bool first = true;
-  if (!metadata.empty()) {
-    header += "\"__metadata__\":{";
-    for (const auto &[key, value] : metadata) {
-      if (!first)
-        header += ",";
-      first = false;
-      header += jsonString(key) + ":" + jsonString(value);
-    }
-    header += "}";
-    first = false;
-  }
-  uint64_t offset = 0;
+  // llvm::json escapes what JSON requires, but would silently replace
+  // invalid UTF-8 (and assert in debug builds): refuse it instead.
+  for (const auto &[key, value] : metadata)
+    if (!llvm::json::isUTF8(key) || !llvm::json::isUTF8(value))
+      return fail(error, path + ": metadata is not valid UTF-8");
   for (const auto &[name, array] : tensors) {
-    if (name.empty() || name == "__metadata__") {
-      error = path + ": invalid tensor name '" + name + "'";
-      return false;
-    }
+    if (name.empty() || name == "__metadata__" || !llvm::json::isUTF8(name))
+      return fail(error, path + ": invalid tensor name '" + name + "'");
     uint64_t bytes =
         static_cast<uint64_t>(array.numElements()) * dtypeSize(array.dtype);
-    if (array.bytes.size() != bytes) {
-      error = path + ": tensor '" + name + "' holds " +
-              std::to_string(array.bytes.size()) + " bytes, its shape needs " +
-              std::to_string(bytes);
-      return false;
-    }
-    if (!first)
-      header += ",";
-    first = false;
-    header += jsonString(name) + ":{\"dtype\":\"" +
-              safetensorsName(array.dtype) + "\",\"shape\":[";
-    for (size_t i = 0; i < array.shape.size(); ++i)
-      header += (i ? "," : "") + std::to_string(array.shape[i]);
-    header += "],\"data_offsets\":[" + std::to_string(offset) + "," +
-              std::to_string(offset + bytes) + "]}";
-    offset += bytes;
+    if (array.bytes.size() != bytes)
+      return fail(error, path + ": tensor '" + name + "' holds " +
+                             std::to_string(array.bytes.size()) +
+                             " bytes, its shape needs " +
+                             std::to_string(bytes));
   }
-  header += "}";
+
+  std::string header;
+  {
+    llvm::raw_string_ostream os(header);
+    llvm::json::OStream json(os);
+    json.object([&] {
+      if (!metadata.empty())
+        json.attributeObject("__metadata__", [&] {
+          for (const auto &[key, value] : metadata)
+            json.attribute(key, value);
+        });
+      uint64_t offset = 0;
+      for (const auto &[name, array] : tensors) {
+        const uint64_t bytes = array.bytes.size();
+        json.attributeObject(name, [&] {
+          json.attribute("dtype", safetensorsName(array.dtype));
+          json.attributeArray("shape", [&] {
+            for (int64_t dim : array.shape)
+              json.value(dim);
+          });
+          json.attributeArray("data_offsets", [&] {
+            json.value(offset);
+            json.value(offset + bytes);
+          });
+        });
+        offset += bytes;
+      }
+    });
+  }
   while (header.size() % 8 != 0)
     header += ' ';
 
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) {
-    error = path + ": cannot open for writing";
-    return false;
-  }
-  unsigned char length[8];
-  uint64_t n = header.size();
-  for (int i = 0; i < 8; ++i)
-    length[i] = static_cast<unsigned char>(n >> (8 * i));
-  out.write(reinterpret_cast<const char *>(length), 8);
-  out.write(header.data(), static_cast<std::streamsize>(header.size()));
-  for (const auto &entry : tensors)
-    out.write(reinterpret_cast<const char *>(entry.second.bytes.data()),
-              static_cast<std::streamsize>(entry.second.bytes.size()));
-  out.close();
-  if (!out) {
-    std::remove(path.c_str());
-    error = path + ": write failed";
-    return false;
-  }
-  return true;
+  return writeFileSafely(
+      path,
+      [&](llvm::raw_ostream &os) {
+        uint64_t n = header.size();
+        for (int i = 0; i < 8; ++i)
+          os << static_cast<char>(n >> (8 * i));
+        os << header;
+        for (const auto &entry : tensors)
+          os.write(reinterpret_cast<const char *>(entry.second.bytes.data()),
+                   entry.second.bytes.size());
+      },
+      error);
 }
 
 } // namespace spotlight::io

@@ -1,8 +1,9 @@
 //===- ArrayFile.h - Read and write .npy/.npz/.safetensors ------*- C++ -*-===//
 //
-// A small, dependency-free reader/writer for the array file formats that
-// model weights and test vectors come in. It is built without exceptions, so
-// every entry point reports failure through its return value and an error
+// A small reader/writer for the array file formats that model weights and
+// test vectors come in (its header needs only the standard library; the
+// implementation uses LLVMSupport and zlib). It is built without exceptions,
+// so every entry point reports failure through its return value and an error
 // message; a malformed or truncated file yields an error, never a crash.
 //
 //===----------------------------------------------------------------------===//
@@ -46,7 +47,9 @@ struct Array {
 bool readNpy(const std::string &path, Array &out, std::string &error);
 
 /// Writes `array` as a version 1.0 .npy file (2.0 only if the header would
-/// not fit). BF16 and U16 are both stored as '<u2'.
+/// not fit). BF16 and U16 are both stored as '<u2'. The file is replaced only
+/// once completely written (see OutputFile.h): on failure an existing `path`
+/// is left as it was.
 bool writeNpy(const std::string &path, const Array &array, std::string &error);
 
 /// Reads every tensor of a .safetensors file or a .npz archive (chosen by
@@ -55,6 +58,16 @@ bool writeNpy(const std::string &path, const Array &array, std::string &error);
 /// and leaves `out` unchanged.
 bool readTensorArchive(const std::string &path,
                        std::map<std::string, Array> &out, std::string &error);
+
+/// The same readers over a file image already in memory (the fuzzers read
+/// their inputs this way). `name` stands for the path in messages and, for
+/// readTensorArchiveFromMemory, chooses the format by its extension.
+bool readNpyFromMemory(const void *data, size_t size, const std::string &name,
+                       Array &out, std::string &error);
+bool readTensorArchiveFromMemory(const void *data, size_t size,
+                                 const std::string &name,
+                                 std::map<std::string, Array> &out,
+                                 std::string &error);
 
 } // namespace spotlight::io
 
