@@ -73,9 +73,10 @@ bool writeSafetensors(const std::string &path,
             json.attribute(key, value);
         });
       uint64_t offset = 0;
-      for (const auto &[name, array] : tensors) {
+      for (const auto &entry : tensors) {
+        const Array &array = entry.second;
         const uint64_t bytes = array.bytes.size();
-        json.attributeObject(name, [&] {
+        json.attributeObject(entry.first, [&] {
           json.attribute("dtype", safetensorsName(array.dtype));
           json.attributeArray("shape", [&] {
             for (int64_t dim : array.shape)
