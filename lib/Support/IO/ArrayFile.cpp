@@ -29,37 +29,39 @@
 
 namespace spotlight::io {
 
-size_t dtypeSize(DType dtype) {
-  switch (dtype) {
-  case DType::F32:
-  case DType::I32:
-    return 4;
-  case DType::F16:
-  case DType::BF16:
-  case DType::U16:
-    return 2;
-  case DType::I64:
-    return 8;
-  }
-  return 1;
+namespace {
+
+/// Every element type and its spellings, in one place. U16 comes before BF16
+/// so that reading '<u2' from .npy gives U16 (.npy has no bf16).
+struct DTypeInfo {
+  DType dtype;
+  size_t size;
+  const char *name;        // Messages.
+  const char *npyCode;     // .npy descr without the byte order.
+  const char *safetensors; // .safetensors "dtype".
+};
+
+const DTypeInfo kDTypes[] = {
+    {DType::F32, 4, "f32", "f4", "F32"}, {DType::F16, 2, "f16", "f2", "F16"},
+    {DType::U16, 2, "u16", "u2", "U16"}, {DType::BF16, 2, "bf16", "u2", "BF16"},
+    {DType::I32, 4, "i32", "i4", "I32"}, {DType::I64, 8, "i64", "i8", "I64"},
+};
+
+const DTypeInfo &infoOf(DType dtype) {
+  for (const DTypeInfo &info : kDTypes)
+    if (info.dtype == dtype)
+      return info;
+  return kDTypes[0];
 }
 
-const char *dtypeName(DType dtype) {
-  switch (dtype) {
-  case DType::F32:
-    return "f32";
-  case DType::F16:
-    return "f16";
-  case DType::BF16:
-    return "bf16";
-  case DType::I32:
-    return "i32";
-  case DType::I64:
-    return "i64";
-  case DType::U16:
-    return "u16";
-  }
-  return "?";
+} // namespace
+
+size_t dtypeSize(DType dtype) { return infoOf(dtype).size; }
+
+const char *dtypeName(DType dtype) { return infoOf(dtype).name; }
+
+const char *safetensorsDTypeName(DType dtype) {
+  return infoOf(dtype).safetensors;
 }
 
 int64_t Array::numElements() const {
@@ -357,15 +359,10 @@ bool dtypeFromDescr(const std::string &descr, DType &dtype,
     return fail(error, "big-endian arrays (descr '" + descr +
                            "') are not supported; save a little-endian copy, "
                            "e.g. a.astype(a.dtype.newbyteorder('<'))");
-  static const std::pair<const char *, DType> kCodes[] = {{"f4", DType::F32},
-                                                          {"f2", DType::F16},
-                                                          {"u2", DType::U16},
-                                                          {"i4", DType::I32},
-                                                          {"i8", DType::I64}};
   if (descr.size() == 3 && (descr[0] == '<' || descr[0] == '|')) {
-    for (const auto &entry : kCodes) {
-      if (descr.compare(1, 2, entry.first) == 0) {
-        dtype = entry.second;
+    for (const DTypeInfo &info : kDTypes) {
+      if (descr.compare(1, 2, info.npyCode) == 0) {
+        dtype = info.dtype;
         return true;
       }
     }
@@ -531,13 +528,10 @@ bool jsonToUInt(const llvm::json::Value &value, uint64_t &out) {
 /// which also bounds the memory a corrupt length can make us allocate.
 const uint64_t kMaxSafetensorsHeader = 100ull << 20;
 
-bool dtypeFromSafetensors(const std::string &name, DType &dtype) {
-  static const std::pair<const char *, DType> kTypes[] = {
-      {"F32", DType::F32}, {"F16", DType::F16}, {"BF16", DType::BF16},
-      {"I32", DType::I32}, {"I64", DType::I64}, {"U16", DType::U16}};
-  for (const auto &entry : kTypes) {
-    if (name == entry.first) {
-      dtype = entry.second;
+bool dtypeFromSafetensors(llvm::StringRef name, DType &dtype) {
+  for (const DTypeInfo &info : kDTypes) {
+    if (name == info.safetensors) {
+      dtype = info.dtype;
       return true;
     }
   }
@@ -600,7 +594,7 @@ bool readSafetensors(InputFile &file, const std::string &path,
     if (!dtypeText)
       return badTensor("missing string 'dtype'");
     Array array;
-    if (!dtypeFromSafetensors(dtypeText->str(), array.dtype))
+    if (!dtypeFromSafetensors(*dtypeText, array.dtype))
       return badTensor("unsupported dtype '" + dtypeText->str() +
                        "' (supported: F32, F16, BF16, I32, I64, U16)");
 
@@ -1010,27 +1004,9 @@ bool writeNpy(const std::string &path, const Array &array, std::string &error) {
                            std::to_string(bytes) + " bytes, array has " +
                            std::to_string(array.bytes.size()));
 
-  const char *descr = "<f4";
-  switch (array.dtype) {
-  case DType::F32:
-    descr = "<f4";
-    break;
-  case DType::F16:
-    descr = "<f2";
-    break;
-  case DType::BF16:
-  case DType::U16:
-    descr = "<u2";
-    break;
-  case DType::I32:
-    descr = "<i4";
-    break;
-  case DType::I64:
-    descr = "<i8";
-    break;
-  }
   // Same text numpy writes, so tools that sniff headers are happy.
-  std::string header = std::string("{'descr': '") + descr +
+  std::string header = std::string("{'descr': '<") +
+                       infoOf(array.dtype).npyCode +
                        "', 'fortran_order': False, 'shape': (";
   for (size_t i = 0; i < array.shape.size(); ++i)
     header += (i ? ", " : "") + std::to_string(array.shape[i]);

@@ -16,24 +16,6 @@
 namespace spotlight::io {
 namespace {
 
-const char *safetensorsName(DType dtype) {
-  switch (dtype) {
-  case DType::F32:
-    return "F32";
-  case DType::F16:
-    return "F16";
-  case DType::BF16:
-    return "BF16";
-  case DType::I32:
-    return "I32";
-  case DType::I64:
-    return "I64";
-  case DType::U16:
-    return "U16";
-  }
-  return "F32";
-}
-
 bool fail(std::string &error, std::string message) {
   error = std::move(message);
   return false;
@@ -77,7 +59,7 @@ bool writeSafetensors(const std::string &path,
         const Array &array = entry.second;
         const uint64_t bytes = array.bytes.size();
         json.attributeObject(entry.first, [&] {
-          json.attribute("dtype", safetensorsName(array.dtype));
+          json.attribute("dtype", safetensorsDTypeName(array.dtype));
           json.attributeArray("shape", [&] {
             for (int64_t dim : array.shape)
               json.value(dim);

@@ -29,6 +29,9 @@ size_t dtypeSize(DType dtype);
 /// Short lowercase name ("f32", "bf16", ...) for messages.
 const char *dtypeName(DType dtype);
 
+/// The .safetensors spelling ("F32", "BF16", ...).
+const char *safetensorsDTypeName(DType dtype);
+
 /// A dense array: C (row-major) order, little-endian element bytes.
 struct Array {
   DType dtype = DType::F32;
