@@ -2,8 +2,8 @@
 
 #include "spotlight/Quality/Dataset.h"
 
-#include "ArrayFile.h"
 #include "spotlight/Support/HalfFloat.h"
+#include "spotlight/Support/IO/ArrayFile.h"
 
 #include <climits>
 #include <cstring>

@@ -2,11 +2,11 @@
 
 #include "spotlight/Quality/HashModel.h"
 
-#include "ArrayFile.h"
 #include "Kernels.h"
-#include "SafetensorsWriter.h"
 #include "spotlight/Quality/Random.h"
 #include "spotlight/Support/HalfFloat.h"
+#include "spotlight/Support/IO/ArrayFile.h"
+#include "spotlight/Support/IO/SafetensorsWriter.h"
 
 #include <algorithm>
 #include <cmath>

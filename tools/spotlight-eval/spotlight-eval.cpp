@@ -20,6 +20,7 @@
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
@@ -89,14 +90,13 @@ std::string jsonNumber(double v) {
   return buffer;
 }
 
+/// llvm::json escapes control characters too (a data description may hold
+/// a file name with any byte); invalid UTF-8 becomes U+FFFD.
 std::string jsonString(const std::string &s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      out += '\\';
-    out += c;
-  }
-  return out + "\"";
+  std::string out;
+  llvm::raw_string_ostream(out)
+      << llvm::json::Value(llvm::json::isUTF8(s) ? s : llvm::json::fixUTF8(s));
+  return out;
 }
 
 std::string jsonArray(const std::vector<double> &v) {

@@ -11,9 +11,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ArrayFile.h"
 #include "spotlight/Codegen/DecodeModule.h"
 #include "spotlight/Support/HalfFloat.h"
+#include "spotlight/Support/IO/ArrayFile.h"
 #include "spotlight/Target/Artifact.h"
 #include "spotlight/Tools/GeometryOptions.h"
 #include "spotlight/runtime.h"
@@ -408,6 +408,39 @@ double relativeError(const Array &a, const Array &b) {
   return std::sqrt(diff) / std::max(std::sqrt(norm), 1e-30);
 }
 
+/// An output that is also an input (the same file, by any name) would
+/// overwrite it; so would two outputs on one file. Checked before writing
+/// anything.
+void checkOutputPaths() {
+  const std::pair<const char *, const std::string *> inputs[] = {
+      {"the artifact", &artifactPath.getValue()},
+      {"--q", &queryFile.getValue()},
+      {"--k", &keyFile.getValue()},
+      {"--v", &valueFile.getValue()},
+      {"--hash-weights", &weightFile.getValue()}};
+  for (const std::string *output :
+       {&outFile.getValue(), &indicesFile.getValue()})
+    for (const auto &[flag, input] : inputs)
+      if (!output->empty() && !input->empty() &&
+          llvm::sys::fs::equivalent(*output, *input))
+        fail("output '" + *output + "' is the input " + flag +
+             ": refusing to overwrite it");
+  auto absolute = [](llvm::StringRef path) {
+    llvm::SmallString<256> result(path);
+    llvm::sys::fs::make_absolute(result);
+    llvm::sys::path::remove_dots(result, /*remove_dot_dot=*/true);
+    return std::string(result);
+  };
+  // A device such as /dev/null may take both.
+  llvm::sys::fs::file_status status;
+  const bool device = !llvm::sys::fs::status(outFile, status) &&
+                      !llvm::sys::fs::is_regular_file(status);
+  if (!outFile.empty() && !indicesFile.empty() && !device &&
+      (absolute(outFile) == absolute(indicesFile) ||
+       llvm::sys::fs::equivalent(outFile, indicesFile)))
+    fail("--out and --indices-out name the same file '" + outFile + "'");
+}
+
 void write(const std::string &path, const Array &a) {
   std::string error;
   if (!path.empty() && !io::writeNpy(path, a, error))
@@ -527,6 +560,7 @@ int main(int argc, char **argv) {
     check(spt_cache_last_step_time(cache, &ms), "timing");
     denseDevice = std::min(denseDevice, ms * 1e-3);
   }
+  checkOutputPaths();
   write(outFile, dense ? denseOut : out);
   write(indicesFile, indices);
 

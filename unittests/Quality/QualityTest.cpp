@@ -9,7 +9,6 @@
 
 #include "Kernels.h"
 #include "Reference/NaiveReference.h"
-#include "SafetensorsWriter.h"
 #include "spotlight/Quality/AdamW.h"
 #include "spotlight/Quality/Dataset.h"
 #include "spotlight/Quality/HashModel.h"
@@ -19,6 +18,7 @@
 #include "spotlight/Quality/Ranking.h"
 #include "spotlight/Quality/Synthetic.h"
 #include "spotlight/Quality/Trainer.h"
+#include "spotlight/Support/IO/SafetensorsWriter.h"
 
 #include <gtest/gtest.h>
 

@@ -17,8 +17,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ArrayFile.h"
 #include "Reference/NaiveReference.h"
+#include "spotlight/Support/IO/ArrayFile.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"

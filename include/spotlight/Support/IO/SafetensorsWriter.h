@@ -7,10 +7,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef SPOTLIGHT_RUNTIME_TOOLS_SAFETENSORSWRITER_H
-#define SPOTLIGHT_RUNTIME_TOOLS_SAFETENSORSWRITER_H
+#ifndef SPOTLIGHT_SUPPORT_IO_SAFETENSORSWRITER_H
+#define SPOTLIGHT_SUPPORT_IO_SAFETENSORSWRITER_H
 
-#include "ArrayFile.h"
+#include "spotlight/Support/IO/ArrayFile.h"
 
 #include <map>
 #include <string>
@@ -21,8 +21,9 @@ namespace spotlight::io {
 /// little-endian header length, a JSON header padded with spaces to a
 /// multiple of 8 bytes, then the tensors' bytes back to back in name order.
 /// U16 arrays are stored as "U16", BF16 as "BF16". Tensor names must be
-/// non-empty and not "__metadata__". On failure returns false and sets
-/// `error`; a partially written file is removed.
+/// non-empty valid UTF-8 and not "__metadata__"; metadata must be valid
+/// UTF-8. On failure returns false and sets `error`, and an existing `path`
+/// is left as it was (the file is written through OutputFile.h).
 bool writeSafetensors(const std::string &path,
                       const std::map<std::string, Array> &tensors,
                       std::string &error,
@@ -30,4 +31,4 @@ bool writeSafetensors(const std::string &path,
 
 } // namespace spotlight::io
 
-#endif // SPOTLIGHT_RUNTIME_TOOLS_SAFETENSORSWRITER_H
+#endif // SPOTLIGHT_SUPPORT_IO_SAFETENSORSWRITER_H

@@ -6,7 +6,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ArrayFile.h"
+#include "spotlight/Support/IO/ArrayFile.h"
+#include "spotlight/Support/IO/OutputFile.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <zlib.h>
 
 #include <algorithm>
 #include <cctype>
@@ -16,51 +23,45 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <system_error>
 #include <utility>
 
-/// zlib is only needed for numpy.savez_compressed archives; define
-/// SPOTLIGHT_ARRAYFILE_NO_ZLIB to build without it.
-#if !defined(SPOTLIGHT_ARRAYFILE_NO_ZLIB) && defined(__has_include)
-#if __has_include(<zlib.h>)
-#include <zlib.h>
-#define SPOTLIGHT_ARRAYFILE_HAVE_ZLIB 1
-#endif
-#endif
-
 namespace spotlight::io {
 
-size_t dtypeSize(DType dtype) {
-  switch (dtype) {
-  case DType::F32:
-  case DType::I32:
-    return 4;
-  case DType::F16:
-  case DType::BF16:
-  case DType::U16:
-    return 2;
-  case DType::I64:
-    return 8;
-  }
-  return 1;
+namespace {
+
+/// Every element type and its spellings, in one place. U16 comes before BF16
+/// so that reading '<u2' from .npy gives U16 (.npy has no bf16).
+struct DTypeInfo {
+  DType dtype;
+  size_t size;
+  const char *name;        // Messages.
+  const char *npyCode;     // .npy descr without the byte order.
+  const char *safetensors; // .safetensors "dtype".
+};
+
+const DTypeInfo kDTypes[] = {
+    {DType::F32, 4, "f32", "f4", "F32"}, {DType::F16, 2, "f16", "f2", "F16"},
+    {DType::U16, 2, "u16", "u2", "U16"}, {DType::BF16, 2, "bf16", "u2", "BF16"},
+    {DType::I32, 4, "i32", "i4", "I32"}, {DType::I64, 8, "i64", "i8", "I64"},
+};
+
+const DTypeInfo &infoOf(DType dtype) {
+  for (const DTypeInfo &info : kDTypes)
+    if (info.dtype == dtype)
+      return info;
+  return kDTypes[0];
 }
 
-const char *dtypeName(DType dtype) {
-  switch (dtype) {
-  case DType::F32:
-    return "f32";
-  case DType::F16:
-    return "f16";
-  case DType::BF16:
-    return "bf16";
-  case DType::I32:
-    return "i32";
-  case DType::I64:
-    return "i64";
-  case DType::U16:
-    return "u16";
-  }
-  return "?";
+} // namespace
+
+size_t dtypeSize(DType dtype) { return infoOf(dtype).size; }
+
+const char *dtypeName(DType dtype) { return infoOf(dtype).name; }
+
+const char *safetensorsDTypeName(DType dtype) {
+  return infoOf(dtype).safetensors;
 }
 
 int64_t Array::numElements() const {
@@ -125,8 +126,15 @@ std::string shapeString(const std::vector<int64_t> &shape) {
 
 /// A read-only file whose reads are checked against its size, so that a
 /// lying header produces an error instead of a short read or a huge buffer.
+/// It reads a file, or a caller's image of one in memory.
 class InputFile {
 public:
+  void openMemory(const void *data, size_t size, const std::string &name) {
+    path = name;
+    memory = static_cast<const unsigned char *>(data);
+    fileSize = size;
+  }
+
   bool open(const std::string &path, std::string &error) {
     this->path = path;
     std::error_code ec;
@@ -154,6 +162,10 @@ public:
       return fail(error, path + ": unexpected end of file");
     if (count == 0)
       return true;
+    if (memory) {
+      std::memcpy(dst, memory + offset, count);
+      return true;
+    }
     stream.clear();
     stream.seekg(static_cast<std::streamoff>(offset));
     stream.read(static_cast<char *>(dst), static_cast<std::streamsize>(count));
@@ -173,6 +185,7 @@ public:
 private:
   std::string path;
   std::ifstream stream;
+  const unsigned char *memory = nullptr;
   uint64_t fileSize = 0;
 };
 
@@ -346,15 +359,10 @@ bool dtypeFromDescr(const std::string &descr, DType &dtype,
     return fail(error, "big-endian arrays (descr '" + descr +
                            "') are not supported; save a little-endian copy, "
                            "e.g. a.astype(a.dtype.newbyteorder('<'))");
-  static const std::pair<const char *, DType> kCodes[] = {{"f4", DType::F32},
-                                                          {"f2", DType::F16},
-                                                          {"u2", DType::U16},
-                                                          {"i4", DType::I32},
-                                                          {"i8", DType::I64}};
   if (descr.size() == 3 && (descr[0] == '<' || descr[0] == '|')) {
-    for (const auto &entry : kCodes) {
-      if (descr.compare(1, 2, entry.first) == 0) {
-        dtype = entry.second;
+    for (const DTypeInfo &info : kDTypes) {
+      if (descr.compare(1, 2, info.npyCode) == 0) {
+        dtype = info.dtype;
         return true;
       }
     }
@@ -425,306 +433,92 @@ bool parseNpy(std::vector<unsigned char> &&image, const std::string &what,
 }
 
 //===----------------------------------------------------------------------===//
-// JSON (just enough for safetensors headers)
+// JSON (safetensors headers), parsed by llvm::json
 //===----------------------------------------------------------------------===//
 
-struct JsonValue {
-  enum class Kind { Null, Bool, Number, String, Array, Object };
-  Kind kind = Kind::Null;
-  bool boolean = false;
-  /// The string's contents, or a number's literal text.
-  std::string text;
-  /// Array elements, or object values (parallel to `keys`).
-  std::vector<JsonValue> items;
-  std::vector<std::string> keys;
+/// A safetensors header nests three levels; llvm::json::parse recurses once
+/// per level, so deeper input is refused before it can exhaust the stack.
+const unsigned kMaxJsonDepth = 64;
 
-  const JsonValue *find(const std::string &key) const {
-    for (size_t i = 0; i < keys.size(); ++i)
-      if (keys[i] == key)
-        return &items[i];
-    return nullptr;
-  }
-};
-
-/// Non-negative integer value of a JSON number without fraction or exponent.
-bool jsonToUInt(const JsonValue &value, uint64_t &out) {
-  if (value.kind != JsonValue::Kind::Number || value.text.empty())
+/// Value of the four hex digits at text[pos], if there are four.
+bool hex4(llvm::StringRef text, size_t pos, unsigned &value) {
+  if (pos + 4 > text.size())
     return false;
-  uint64_t v = 0;
-  for (char c : value.text) {
-    if (c < '0' || c > '9')
+  value = 0;
+  for (char c : text.substr(pos, 4)) {
+    if (!llvm::isHexDigit(c))
       return false;
-    unsigned digit = c - '0';
-    if (v > (std::numeric_limits<uint64_t>::max() - digit) / 10)
-      return false;
-    v = v * 10 + digit;
+    value = value * 16 + llvm::hexDigitValue(c);
   }
-  out = v;
   return true;
 }
 
-class JsonParser {
-public:
-  explicit JsonParser(const std::string &text) : text(text) {}
-
-  bool parse(JsonValue &value, std::string &error) {
-    skipSpace();
-    if (!parseValue(value, 0, error))
-      return false;
-    skipSpace();
-    if (pos != text.size())
-      return bad("trailing characters", error);
-    return true;
-  }
-
-private:
-  /// Bounds recursion so that a deeply nested header cannot exhaust the
-  /// stack; safetensors headers nest three levels.
-  static constexpr unsigned kMaxDepth = 64;
-
-  bool bad(const std::string &what, std::string &error) {
-    return fail(error, "malformed JSON at offset " + std::to_string(pos) +
-                           ": " + what);
-  }
-
-  char peek() const { return pos < text.size() ? text[pos] : '\0'; }
-
-  void skipSpace() {
-    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' ||
-                                 text[pos] == '\n' || text[pos] == '\r'))
-      ++pos;
-  }
-
-  bool consumeWord(const char *word) {
-    size_t len = std::strlen(word);
-    if (text.compare(pos, len, word) != 0)
-      return false;
-    pos += len;
-    return true;
-  }
-
-  bool parseValue(JsonValue &value, unsigned depth, std::string &error) {
-    if (depth > kMaxDepth)
-      return bad("nesting too deep", error);
-    char c = peek();
-    if (c == '{')
-      return parseObject(value, depth, error);
-    if (c == '[')
-      return parseArray(value, depth, error);
-    if (c == '"') {
-      value.kind = JsonValue::Kind::String;
-      return parseString(value.text, error);
-    }
-    if (c == '-' || (c >= '0' && c <= '9'))
-      return parseNumber(value, error);
-    if (consumeWord("true")) {
-      value.kind = JsonValue::Kind::Bool;
-      value.boolean = true;
-      return true;
-    }
-    if (consumeWord("false")) {
-      value.kind = JsonValue::Kind::Bool;
-      value.boolean = false;
-      return true;
-    }
-    if (consumeWord("null")) {
-      value.kind = JsonValue::Kind::Null;
-      return true;
-    }
-    return bad("unexpected character", error);
-  }
-
-  bool parseObject(JsonValue &value, unsigned depth, std::string &error) {
-    value.kind = JsonValue::Kind::Object;
-    ++pos; // '{'
-    skipSpace();
-    if (peek() == '}')
-      return ++pos, true;
-    for (;;) {
-      skipSpace();
-      std::string key;
-      if (peek() != '"')
-        return bad("expected a string key", error);
-      if (!parseString(key, error))
-        return false;
-      if (value.find(key))
-        return bad("duplicate key \"" + key + "\"", error);
-      skipSpace();
-      if (peek() != ':')
-        return bad("expected ':'", error);
-      ++pos;
-      skipSpace();
-      JsonValue member;
-      if (!parseValue(member, depth + 1, error))
-        return false;
-      value.keys.push_back(std::move(key));
-      value.items.push_back(std::move(member));
-      skipSpace();
-      if (peek() == ',') {
-        ++pos;
-        continue;
-      }
-      if (peek() == '}')
-        return ++pos, true;
-      return bad("expected ',' or '}'", error);
-    }
-  }
-
-  bool parseArray(JsonValue &value, unsigned depth, std::string &error) {
-    value.kind = JsonValue::Kind::Array;
-    ++pos; // '['
-    skipSpace();
-    if (peek() == ']')
-      return ++pos, true;
-    for (;;) {
-      skipSpace();
-      JsonValue item;
-      if (!parseValue(item, depth + 1, error))
-        return false;
-      value.items.push_back(std::move(item));
-      skipSpace();
-      if (peek() == ',') {
-        ++pos;
-        continue;
-      }
-      if (peek() == ']')
-        return ++pos, true;
-      return bad("expected ',' or ']'", error);
-    }
-  }
-
-  bool parseNumber(JsonValue &value, std::string &error) {
-    size_t start = pos;
-    auto digits = [&] {
-      size_t first = pos;
-      while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9')
-        ++pos;
-      return pos > first;
-    };
-    if (peek() == '-')
-      ++pos;
-    if (peek() == '0')
-      ++pos;
-    else if (!digits())
-      return bad("invalid number", error);
-    if (peek() == '.') {
-      ++pos;
-      if (!digits())
-        return bad("invalid number", error);
-    }
-    if (peek() == 'e' || peek() == 'E') {
-      ++pos;
-      if (peek() == '+' || peek() == '-')
-        ++pos;
-      if (!digits())
-        return bad("invalid number", error);
-    }
-    value.kind = JsonValue::Kind::Number;
-    value.text = text.substr(start, pos - start);
-    return true;
-  }
-
-  bool parseHex4(uint32_t &out, std::string &error) {
-    if (text.size() - pos < 4)
-      return bad("truncated \\u escape", error);
-    out = 0;
-    for (int i = 0; i < 4; ++i) {
-      char c = text[pos++];
-      out <<= 4;
-      if (c >= '0' && c <= '9')
-        out |= c - '0';
-      else if (c >= 'a' && c <= 'f')
-        out |= c - 'a' + 10;
-      else if (c >= 'A' && c <= 'F')
-        out |= c - 'A' + 10;
-      else
-        return bad("invalid \\u escape", error);
-    }
-    return true;
-  }
-
-  static void appendUtf8(std::string &s, uint32_t cp) {
-    if (cp < 0x80) {
-      s += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      s += static_cast<char>(0xC0 | (cp >> 6));
-      s += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      s += static_cast<char>(0xE0 | (cp >> 12));
-      s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      s += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      s += static_cast<char>(0xF0 | (cp >> 18));
-      s += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      s += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
-
-  bool parseString(std::string &out, std::string &error) {
-    ++pos; // '"'
-    out.clear();
-    for (;;) {
-      if (pos >= text.size())
-        return bad("unterminated string", error);
-      unsigned char c = static_cast<unsigned char>(text[pos++]);
-      if (c == '"')
-        return true;
-      if (c < 0x20)
-        return bad("control character in string", error);
-      if (c != '\\') {
-        out += static_cast<char>(c);
-        continue;
-      }
-      if (pos >= text.size())
-        return bad("unterminated string", error);
-      char e = text[pos++];
-      switch (e) {
-      case '"':
-      case '\\':
-      case '/':
-        out += e;
-        break;
-      case 'b':
-        out += '\b';
-        break;
-      case 'f':
-        out += '\f';
-        break;
-      case 'n':
-        out += '\n';
-        break;
-      case 'r':
-        out += '\r';
-        break;
-      case 't':
-        out += '\t';
-        break;
-      case 'u': {
-        uint32_t cp = 0;
-        if (!parseHex4(cp, error))
-          return false;
-        if (cp >= 0xDC00 && cp <= 0xDFFF)
-          return bad("unpaired surrogate", error);
-        if (cp >= 0xD800 && cp <= 0xDBFF) {
-          uint32_t low = 0;
-          if (!consumeWord("\\u") || !parseHex4(low, error) || low < 0xDC00 ||
-              low > 0xDFFF)
-            return bad("unpaired surrogate", error);
-          cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-        }
-        appendUtf8(out, cp);
-        break;
-      }
-      default:
-        return bad("invalid escape", error);
+/// One pass over the text before llvm::json::parse sees it, for what that
+/// parser tolerates: it bounds the nesting depth, rejects unpaired UTF-16
+/// surrogates (llvm::json turns them into U+FFFD) and counts the object
+/// members, so that a duplicate key (llvm::json keeps the last) shows as a
+/// parsed value with fewer members. Syntax errors are left to the parser.
+bool scanJson(llvm::StringRef text, uint64_t &members, std::string &error) {
+  unsigned depth = 0;
+  members = 0;
+  for (size_t pos = 0; pos < text.size(); ++pos) {
+    char c = text[pos];
+    if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth)
+        return fail(error, "nesting deeper than " +
+                               std::to_string(kMaxJsonDepth) + " at offset " +
+                               std::to_string(pos));
+    } else if (c == ']' || c == '}') {
+      depth -= depth > 0;
+    } else if (c == ':') {
+      ++members; // Outside strings, each ':' of valid JSON is one member.
+    } else if (c == '"') {
+      for (++pos; pos < text.size() && text[pos] != '"'; ++pos) {
+        if (text[pos] != '\\' || ++pos == text.size() || text[pos] != 'u')
+          continue;
+        unsigned unit = 0, low = 0;
+        if (!hex4(text, pos + 1, unit))
+          continue;
+        pos += 4;
+        if (unit >= 0xDC00 && unit <= 0xDFFF)
+          return fail(error, "unpaired surrogate at offset " +
+                                 std::to_string(pos - 5));
+        if (unit < 0xD800 || unit > 0xDBFF)
+          continue;
+        if (!text.substr(pos + 1).starts_with("\\u") ||
+            !hex4(text, pos + 3, low) || low < 0xDC00 || low > 0xDFFF)
+          return fail(error, "unpaired surrogate at offset " +
+                                 std::to_string(pos - 5));
+        pos += 6;
       }
     }
   }
+  return true;
+}
 
-  const std::string &text;
-  size_t pos = 0;
-};
+/// Members of every object in `value`: scanJson's count for a header without
+/// duplicate keys.
+uint64_t countMembers(const llvm::json::Value &value) {
+  uint64_t count = 0;
+  if (const llvm::json::Object *object = value.getAsObject()) {
+    count += object->size();
+    for (const auto &member : *object)
+      count += countMembers(member.second);
+  } else if (const llvm::json::Array *array = value.getAsArray()) {
+    for (const llvm::json::Value &item : *array)
+      count += countMembers(item);
+  }
+  return count;
+}
+
+/// A non-negative JSON integer (not a float such as 3.0, not above 2^64-1).
+bool jsonToUInt(const llvm::json::Value &value, uint64_t &out) {
+  std::optional<uint64_t> v = value.getAsUINT64();
+  if (!v)
+    return false;
+  out = *v;
+  return true;
+}
 
 //===----------------------------------------------------------------------===//
 // .safetensors
@@ -734,24 +528,18 @@ private:
 /// which also bounds the memory a corrupt length can make us allocate.
 const uint64_t kMaxSafetensorsHeader = 100ull << 20;
 
-bool dtypeFromSafetensors(const std::string &name, DType &dtype) {
-  static const std::pair<const char *, DType> kTypes[] = {
-      {"F32", DType::F32}, {"F16", DType::F16}, {"BF16", DType::BF16},
-      {"I32", DType::I32}, {"I64", DType::I64}, {"U16", DType::U16}};
-  for (const auto &entry : kTypes) {
-    if (name == entry.first) {
-      dtype = entry.second;
+bool dtypeFromSafetensors(llvm::StringRef name, DType &dtype) {
+  for (const DTypeInfo &info : kDTypes) {
+    if (name == info.safetensors) {
+      dtype = info.dtype;
       return true;
     }
   }
   return false;
 }
 
-bool readSafetensors(const std::string &path,
+bool readSafetensors(InputFile &file, const std::string &path,
                      std::map<std::string, Array> &result, std::string &error) {
-  InputFile file;
-  if (!file.open(path, error))
-    return false;
   auto bad = [&](const std::string &message) {
     return fail(error, path + ": " + message);
   };
@@ -770,38 +558,50 @@ bool readSafetensors(const std::string &path,
   if (!file.read(8, headerLen, header.data(), error))
     return false;
 
-  JsonValue root;
+  uint64_t members = 0;
   std::string message;
-  if (!JsonParser(header).parse(root, message))
+  if (!scanJson(header, members, message))
     return bad("bad header: " + message);
-  if (root.kind != JsonValue::Kind::Object)
+  llvm::Expected<llvm::json::Value> parsed = llvm::json::parse(header);
+  if (!parsed)
+    return bad("bad header: malformed JSON: " +
+               llvm::toString(parsed.takeError()));
+  const llvm::json::Object *root = parsed->getAsObject();
+  if (!root)
     return bad("bad header: expected a JSON object");
+  if (countMembers(*parsed) != members)
+    return bad("bad header: duplicate key");
+
+  // Sorted, so that of several bad tensors the same one is always reported.
+  std::vector<std::string> names;
+  for (const auto &member : *root)
+    names.push_back(member.first.str());
+  std::sort(names.begin(), names.end());
 
   const uint64_t dataStart = 8 + headerLen;
   const uint64_t dataLen = file.size() - dataStart;
-  for (size_t i = 0; i < root.keys.size(); ++i) {
-    const std::string &name = root.keys[i];
-    const JsonValue &info = root.items[i];
+  for (const std::string &name : names) {
     if (name == "__metadata__")
       continue;
     auto badTensor = [&](const std::string &message) {
       return bad("tensor '" + name + "': " + message);
     };
-    if (info.kind != JsonValue::Kind::Object)
+    const llvm::json::Object *info = root->getObject(name);
+    if (!info)
       return badTensor("expected an object");
 
-    const JsonValue *dtypeValue = info.find("dtype");
-    if (!dtypeValue || dtypeValue->kind != JsonValue::Kind::String)
+    std::optional<llvm::StringRef> dtypeText = info->getString("dtype");
+    if (!dtypeText)
       return badTensor("missing string 'dtype'");
     Array array;
-    if (!dtypeFromSafetensors(dtypeValue->text, array.dtype))
-      return badTensor("unsupported dtype '" + dtypeValue->text +
+    if (!dtypeFromSafetensors(*dtypeText, array.dtype))
+      return badTensor("unsupported dtype '" + dtypeText->str() +
                        "' (supported: F32, F16, BF16, I32, I64, U16)");
 
-    const JsonValue *shapeValue = info.find("shape");
-    if (!shapeValue || shapeValue->kind != JsonValue::Kind::Array)
+    const llvm::json::Array *shapeValue = info->getArray("shape");
+    if (!shapeValue)
       return badTensor("missing array 'shape'");
-    for (const JsonValue &dim : shapeValue->items) {
+    for (const llvm::json::Value &dim : *shapeValue) {
       uint64_t d = 0;
       if (!jsonToUInt(dim, d) ||
           d > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
@@ -812,11 +612,10 @@ bool readSafetensors(const std::string &path,
     if (!byteCount(array.shape, array.dtype, bytes, message))
       return badTensor(message);
 
-    const JsonValue *offsets = info.find("data_offsets");
+    const llvm::json::Array *offsets = info->getArray("data_offsets");
     uint64_t begin = 0, end = 0;
-    if (!offsets || offsets->kind != JsonValue::Kind::Array ||
-        offsets->items.size() != 2 || !jsonToUInt(offsets->items[0], begin) ||
-        !jsonToUInt(offsets->items[1], end))
+    if (!offsets || offsets->size() != 2 || !jsonToUInt((*offsets)[0], begin) ||
+        !jsonToUInt((*offsets)[1], end))
       return badTensor("'data_offsets' must be [begin, end]");
     if (begin > end || end > dataLen)
       return badTensor("data_offsets [" + std::to_string(begin) + ", " +
@@ -839,7 +638,6 @@ bool readSafetensors(const std::string &path,
 //===----------------------------------------------------------------------===//
 
 uint32_t crc32Of(const unsigned char *data, size_t size) {
-#ifdef SPOTLIGHT_ARRAYFILE_HAVE_ZLIB
   uLong crc = crc32(0L, Z_NULL, 0);
   while (size > 0) {
     uInt chunk = static_cast<uInt>(std::min<size_t>(size, UINT_MAX));
@@ -848,26 +646,8 @@ uint32_t crc32Of(const unsigned char *data, size_t size) {
     size -= chunk;
   }
   return static_cast<uint32_t>(crc);
-#else
-  static uint32_t table[256];
-  static bool initialized = [] {
-    for (uint32_t i = 0; i < 256; ++i) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; ++k)
-        c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      table[i] = c;
-    }
-    return true;
-  }();
-  (void)initialized;
-  uint32_t crc = 0xFFFFFFFFu;
-  for (size_t i = 0; i < size; ++i)
-    crc = table[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
-  return crc ^ 0xFFFFFFFFu;
-#endif
 }
 
-#ifdef SPOTLIGHT_ARRAYFILE_HAVE_ZLIB
 /// Inflates a raw DEFLATE stream. The output grows with what the stream
 /// actually produces, so a lying size field cannot force a huge allocation.
 bool inflateRaw(const std::vector<unsigned char> &in, uint64_t expectedSize,
@@ -928,7 +708,6 @@ bool inflateRaw(const std::vector<unsigned char> &in, uint64_t expectedSize,
   out.resize(produced);
   return true;
 }
-#endif
 
 struct ZipEntry {
   std::string name;
@@ -1104,26 +883,19 @@ bool readZipMember(InputFile &file, const ZipEntry &entry,
     if (!file.read(dataOffset, entry.compressedSize, data, error))
       return false;
   } else {
-#ifdef SPOTLIGHT_ARRAYFILE_HAVE_ZLIB
     std::vector<unsigned char> compressed;
     if (!file.read(dataOffset, entry.compressedSize, compressed, error))
       return false;
     if (!inflateRaw(compressed, entry.uncompressedSize, data, error))
       return false;
-#else
-    return fail(error, "compressed .npz is not supported; use numpy.savez");
-#endif
   }
   if (crc32Of(data.data(), data.size()) != entry.crc)
     return fail(error, "CRC mismatch");
   return true;
 }
 
-bool readNpz(const std::string &path, std::map<std::string, Array> &result,
-             std::string &error) {
-  InputFile file;
-  if (!file.open(path, error))
-    return false;
+bool readNpz(InputFile &file, const std::string &path,
+             std::map<std::string, Array> &result, std::string &error) {
   std::vector<ZipEntry> entries;
   uint64_t directoryStart = 0;
   std::string message;
@@ -1162,6 +934,45 @@ bool hasSuffix(const std::string &s, const std::string &suffix) {
   return true;
 }
 
+bool readNpyImage(InputFile &file, const std::string &path, Array &out,
+                  std::string &error) {
+  std::vector<unsigned char> image;
+  if (!file.read(0, file.size(), image, error))
+    return false;
+  Array array;
+  if (!parseNpy(std::move(image), path, array, error))
+    return false;
+  out = std::move(array);
+  return true;
+}
+
+enum class ArchiveKind { Safetensors, Npz };
+
+/// The archive format by the file name's extension.
+bool archiveKindOf(const std::string &path, ArchiveKind &kind,
+                   std::string &error) {
+  if (hasSuffix(path, ".safetensors"))
+    kind = ArchiveKind::Safetensors;
+  else if (hasSuffix(path, ".npz"))
+    kind = ArchiveKind::Npz;
+  else
+    return fail(error, "'" + path +
+                           "': unknown archive type (expected .safetensors "
+                           "or .npz)");
+  return true;
+}
+
+bool readArchive(InputFile &file, ArchiveKind kind, const std::string &path,
+                 std::map<std::string, Array> &out, std::string &error) {
+  std::map<std::string, Array> result;
+  if (!(kind == ArchiveKind::Safetensors
+            ? readSafetensors(file, path, result, error)
+            : readNpz(file, path, result, error)))
+    return false;
+  out = std::move(result);
+  return true;
+}
+
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -1172,14 +983,14 @@ bool readNpy(const std::string &path, Array &out, std::string &error) {
   InputFile file;
   if (!file.open(path, error))
     return false;
-  std::vector<unsigned char> image;
-  if (!file.read(0, file.size(), image, error))
-    return false;
-  Array array;
-  if (!parseNpy(std::move(image), path, array, error))
-    return false;
-  out = std::move(array);
-  return true;
+  return readNpyImage(file, path, out, error);
+}
+
+bool readNpyFromMemory(const void *data, size_t size, const std::string &name,
+                       Array &out, std::string &error) {
+  InputFile file;
+  file.openMemory(data, size, name);
+  return readNpyImage(file, name, out, error);
 }
 
 bool writeNpy(const std::string &path, const Array &array, std::string &error) {
@@ -1193,27 +1004,9 @@ bool writeNpy(const std::string &path, const Array &array, std::string &error) {
                            std::to_string(bytes) + " bytes, array has " +
                            std::to_string(array.bytes.size()));
 
-  const char *descr = "<f4";
-  switch (array.dtype) {
-  case DType::F32:
-    descr = "<f4";
-    break;
-  case DType::F16:
-    descr = "<f2";
-    break;
-  case DType::BF16:
-  case DType::U16:
-    descr = "<u2";
-    break;
-  case DType::I32:
-    descr = "<i4";
-    break;
-  case DType::I64:
-    descr = "<i8";
-    break;
-  }
   // Same text numpy writes, so tools that sniff headers are happy.
-  std::string header = std::string("{'descr': '") + descr +
+  std::string header = std::string("{'descr': '<") +
+                       infoOf(array.dtype).npyCode +
                        "', 'fortran_order': False, 'shape': (";
   for (size_t i = 0; i < array.shape.size(); ++i)
     header += (i ? ", " : "") + std::to_string(array.shape[i]);
@@ -1241,36 +1034,37 @@ bool writeNpy(const std::string &path, const Array &array, std::string &error) {
     head += static_cast<char>((headerLen >> (8 * i)) & 0xFF);
   head += header;
 
-  std::ofstream stream(path, std::ios::binary | std::ios::trunc);
-  if (!stream)
-    return fail(error, "cannot open '" + path + "' for writing");
-  stream.write(head.data(), static_cast<std::streamsize>(head.size()));
-  stream.write(reinterpret_cast<const char *>(array.bytes.data()),
-               static_cast<std::streamsize>(array.bytes.size()));
-  stream.close();
-  if (!stream) {
-    std::remove(path.c_str());
-    return fail(error, "error writing '" + path + "'");
-  }
-  return true;
+  return writeFileSafely(
+      path,
+      [&](llvm::raw_ostream &os) {
+        os << head;
+        os.write(reinterpret_cast<const char *>(array.bytes.data()),
+                 array.bytes.size());
+      },
+      error);
 }
 
 bool readTensorArchive(const std::string &path,
                        std::map<std::string, Array> &out, std::string &error) {
-  std::map<std::string, Array> result;
-  if (hasSuffix(path, ".safetensors")) {
-    if (!readSafetensors(path, result, error))
-      return false;
-  } else if (hasSuffix(path, ".npz")) {
-    if (!readNpz(path, result, error))
-      return false;
-  } else {
-    return fail(error, "'" + path +
-                           "': unknown archive type (expected .safetensors "
-                           "or .npz)");
-  }
-  out = std::move(result);
-  return true;
+  ArchiveKind kind;
+  if (!archiveKindOf(path, kind, error))
+    return false;
+  InputFile file;
+  if (!file.open(path, error))
+    return false;
+  return readArchive(file, kind, path, out, error);
+}
+
+bool readTensorArchiveFromMemory(const void *data, size_t size,
+                                 const std::string &name,
+                                 std::map<std::string, Array> &out,
+                                 std::string &error) {
+  ArchiveKind kind;
+  if (!archiveKindOf(name, kind, error))
+    return false;
+  InputFile file;
+  file.openMemory(data, size, name);
+  return readArchive(file, kind, name, out, error);
 }
 
 } // namespace spotlight::io

@@ -1,14 +1,15 @@
 //===- ArrayFile.h - Read and write .npy/.npz/.safetensors ------*- C++ -*-===//
 //
-// A small, dependency-free reader/writer for the array file formats that
-// model weights and test vectors come in. It is built without exceptions, so
-// every entry point reports failure through its return value and an error
+// A small reader/writer for the array file formats that model weights and
+// test vectors come in (its header needs only the standard library; the
+// implementation uses LLVMSupport and zlib). It is built without exceptions,
+// so every entry point reports failure through its return value and an error
 // message; a malformed or truncated file yields an error, never a crash.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef SPOTLIGHT_RUNTIME_TOOLS_ARRAYFILE_H
-#define SPOTLIGHT_RUNTIME_TOOLS_ARRAYFILE_H
+#ifndef SPOTLIGHT_SUPPORT_IO_ARRAYFILE_H
+#define SPOTLIGHT_SUPPORT_IO_ARRAYFILE_H
 
 #include <cstddef>
 #include <cstdint>
@@ -28,6 +29,9 @@ size_t dtypeSize(DType dtype);
 /// Short lowercase name ("f32", "bf16", ...) for messages.
 const char *dtypeName(DType dtype);
 
+/// The .safetensors spelling ("F32", "BF16", ...).
+const char *safetensorsDTypeName(DType dtype);
+
 /// A dense array: C (row-major) order, little-endian element bytes.
 struct Array {
   DType dtype = DType::F32;
@@ -46,7 +50,9 @@ struct Array {
 bool readNpy(const std::string &path, Array &out, std::string &error);
 
 /// Writes `array` as a version 1.0 .npy file (2.0 only if the header would
-/// not fit). BF16 and U16 are both stored as '<u2'.
+/// not fit). BF16 and U16 are both stored as '<u2'. The file is replaced only
+/// once completely written (see OutputFile.h): on failure an existing `path`
+/// is left as it was.
 bool writeNpy(const std::string &path, const Array &array, std::string &error);
 
 /// Reads every tensor of a .safetensors file or a .npz archive (chosen by
@@ -56,6 +62,16 @@ bool writeNpy(const std::string &path, const Array &array, std::string &error);
 bool readTensorArchive(const std::string &path,
                        std::map<std::string, Array> &out, std::string &error);
 
+/// The same readers over a file image already in memory (the fuzzers read
+/// their inputs this way). `name` stands for the path in messages and, for
+/// readTensorArchiveFromMemory, chooses the format by its extension.
+bool readNpyFromMemory(const void *data, size_t size, const std::string &name,
+                       Array &out, std::string &error);
+bool readTensorArchiveFromMemory(const void *data, size_t size,
+                                 const std::string &name,
+                                 std::map<std::string, Array> &out,
+                                 std::string &error);
+
 } // namespace spotlight::io
 
-#endif // SPOTLIGHT_RUNTIME_TOOLS_ARRAYFILE_H
+#endif // SPOTLIGHT_SUPPORT_IO_ARRAYFILE_H

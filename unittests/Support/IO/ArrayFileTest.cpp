@@ -5,7 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ArrayFile.h"
+#include "spotlight/Support/IO/ArrayFile.h"
 
 #include <gtest/gtest.h>
 
