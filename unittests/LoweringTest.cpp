@@ -15,6 +15,8 @@
 
 #include <gtest/gtest.h>
 
+#include "llvm/Support/FormatVariadic.h"
+
 #include <cmath>
 #include <map>
 #include <random>
@@ -320,6 +322,56 @@ TEST_P(SelectTest, LongContextsMatchTheReference) {
     HostTensor kc = randomCodes({1, g.kvHeads, n, C, W}, rng);
     expectSelectionMatchesReference(jit, g, qc, kc, n);
   }
+}
+
+/// A batch dimension the module leaves dynamic (the verifier allows it):
+/// every lowering must read B at run time. The GPU lowering used to take
+/// the dynamic size as a static one, launch no blocks and return garbage.
+TEST_P(SelectTest, DynamicBatchMatchesTheReference) {
+  DecodeGeometry g = selectionGeometry(/*headMode=*/false, 64);
+  g.budgetCount = 20;
+  g.batch = 3;
+  const int64_t W = g.codeWords(), C = g.keyCodesPerHead();
+  const int64_t S = g.selectionSets(), M = g.selectionSlots(), n = 700;
+  const std::string ir = llvm::formatv(R"mlir(
+    func.func @select_dynamic(%qc: tensor<?x8x1x{0}xi32>,
+        %kc: tensor<?x2x?x{1}x{0}xi32>, %out: memref<?x{2}x{3}xi32>)
+        attributes {{llvm.emit_c_interface} {{
+      %c0 = arith.constant 0 : index
+      %b = tensor.dim %qc, %c0 : tensor<?x8x1x{0}xi32>
+      %init = tensor.empty(%b) : tensor<?x{2}x{3}xi32>
+      %idx = spotlight.hamming_topk group ins(%qc, %kc :
+          tensor<?x8x1x{0}xi32>, tensor<?x2x?x{1}x{0}xi32>)
+          outs(%init : tensor<?x{2}x{3}xi32>)
+          {{budget = 20 : i64, min_budget = 20 : i64, sink = 4 : i64,
+           window = 64 : i64}
+      bufferization.materialize_in_destination %idx in restrict writable %out
+          : (tensor<?x{2}x{3}xi32>, memref<?x{2}x{3}xi32>) -> ()
+      return
+    })mlir",
+                                       W, C, S, M);
+  std::string error;
+  std::unique_ptr<JitModule> jit = JitModule::create(ir, GetParam(), error);
+  ASSERT_TRUE(jit) << error;
+  uint64_t seed = freshSeed();
+  SCOPED_TRACE("seed=" + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  HostTensor qc = randomCodes({g.batch, g.queryHeads, 1, W}, rng);
+  HostTensor kc = randomCodes({g.batch, g.kvHeads, n, C, W}, rng);
+  HostTensor selected({g.batch, S, M}, 4);
+  call(*jit, "select_dynamic", {&qc, &kc, &selected});
+  reference::Selection rs = referenceSelection(g);
+  for (int64_t b = 0; b < g.batch; ++b)
+    for (int64_t set = 0; set < S; ++set) {
+      std::vector<int32_t> expected = reference::selectTokens(
+          reference::scoreRow(referenceGeometry(g), rs, qc.as<uint32_t>(),
+                              kc.as<uint32_t>(), n, b, set),
+          rs);
+      expected.resize(M, -1);
+      const int32_t *row = selected.as<int32_t>() + (b * S + set) * M;
+      EXPECT_EQ(std::vector<int32_t>(row, row + M), expected)
+          << "sequence " << b << " set " << set;
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Lowerings, SelectTest,

@@ -2,10 +2,11 @@
 //
 //   spotlight.hamming_topk ins(qcodes, kcodes) outs(indices)
 //     ->  kernel zero:   grid B*S,           clear the global histograms
-//         kernel score:  grid B*S*chunks,    chunk of 4096 middle tokens a block:
+//         kernel score:  grid B*S*chunks,    chunk of 4096 middle tokens a
+//         block:
 //                          score = sum popc(~(q ^ k)) over the 32-bit words
-//                          scores[row, t] = score (i16); shared hist[score] += 1
-//                          global hist[row] += shared hist   (atomics)
+//                          scores[row, t] = score (i16); shared hist[score] +=
+//                          1 global hist[row] += shared hist   (atomics)
 //         kernel count:  grid B*S*chunks,    per chunk: tokens > T and == T
 //         kernel write:  grid B*S*chunks,    per chunk: earlier chunks' counts
 //                          (summed by all threads) + a scan over the
@@ -52,7 +53,7 @@ class TopKKernels : TopKShape {
 public:
   TopKKernels(ImplicitLocOpBuilder &b, HammingTopKOp op, KernelTarget target)
       : TopKShape(op), b(b), e(b), op(op), target(target),
-        batch(dimOf(op.getQueryCodes(), 0)), bins(maxScore() + 1) {}
+        bins(maxScore() + 1) {}
 
   Value emit(Value qcTensor, Value kcTensor, Value init) {
     qc = e.readFlat(qcTensor);
@@ -67,7 +68,8 @@ public:
     total = e.add(e.add(sink, window), budget);
     keepAll = e.cmp(Pred::sle, n, total);
     middleEnd = e.max(sink, e.sub(n, window));
-    rows = e.index(batch * sets);
+    // B may be dynamic (the verifier allows it): read it, never assume it.
+    rows = e.mul(e.dim(qcTensor, 0), e.index(sets));
     Type i32 = b.getI32Type();
     hist = {allocScratch(b, target, e.mul(rows, bins), i32), i32};
     // Scores fit 16 bits (at most D * C * G <= 65535, checked by the
@@ -79,9 +81,9 @@ public:
     // and when selecting.
     chunks = e.max(ceilDiv(e.sub(middleEnd, sink), e.index(kTokensPerBlock)),
                    e.index(1));
-    chunkCounts = {allocScratch(b, target, e.mul(e.mul(rows, chunks), e.index(2)),
-                                i32),
-                   i32};
+    chunkCounts = {
+        allocScratch(b, target, e.mul(e.mul(rows, chunks), e.index(2)), i32),
+        i32};
     notKeepAll = arith::XOrIOp::create(
         b, keepAll, arith::ConstantOp::create(b, b.getBoolAttr(true)));
     zeroHistograms();
@@ -124,9 +126,8 @@ private:
     k.build([&] {
       k.phase([&](Value thread) {
         Value base = mul(k.blockId(), bins);
-        strided(thread, e.index(0), e.index(bins), [&](Value v) {
-          e.store(e.i32(0), hist, e.add(base, v));
-        });
+        strided(thread, e.index(0), e.index(bins),
+                [&](Value v) { e.store(e.i32(0), hist, e.add(base, v)); });
       });
     });
   }
@@ -157,9 +158,8 @@ private:
 
   QuerySide querySide(Value bi, Value s) {
     QuerySide side;
-    Value head = headMode ? arith::DivUIOp::create(b, s, e.index(group))
-                                .getResult()
-                          : s;
+    Value head =
+        headMode ? arith::DivUIOp::create(b, s, e.index(group)).getResult() : s;
     Value firstQuery = headMode ? s : mul(s, group);
     side.keyRow = e.add(mul(bi, kvHeads), head);
     for (int64_t p = 0; p < pairs; ++p) {
@@ -188,7 +188,8 @@ private:
     Value total = arith::ConstantOp::create(
         b, type, DenseElementsAttr::get(type, b.getI32IntegerAttr(0)));
     for (int64_t p = 0; p < pairs; ++p) {
-      Value keyBase = mul(e.add(mul(token, codesPerHead), side.keyCode[p]), words);
+      Value keyBase =
+          mul(e.add(mul(token, codesPerHead), side.keyCode[p]), words);
       for (int64_t w = 0, i = 0; w < words; w += lanes(), ++i) {
         Value k = loadLanes(kc, e.add(keyBase, e.index(w)));
         Value same = arith::XOrIOp::create(
@@ -248,17 +249,17 @@ private:
   /// (tokens scoring above `threshold`, tokens scoring equal) in [lo, hi).
   std::pair<Value, Value> countAgainst(Value row, Value threshold, Value lo,
                                        Value hi) {
-    ValueRange counts = e.forRange(
-        lo, hi, ValueRange{e.i32(0), e.i32(0)},
-        [&](Value t, ValueRange c) -> SmallVector<Value> {
-          Value sc = scoreAt(row, t);
-          Value gt = arith::ExtUIOp::create(
-              b, b.getI32Type(), e.cmp(Pred::sgt, sc, threshold));
-          Value eq = arith::ExtUIOp::create(
-              b, b.getI32Type(), e.cmp(Pred::eq, sc, threshold));
-          return {arith::AddIOp::create(b, c[0], gt),
-                  arith::AddIOp::create(b, c[1], eq)};
-        });
+    ValueRange counts =
+        e.forRange(lo, hi, ValueRange{e.i32(0), e.i32(0)},
+                   [&](Value t, ValueRange c) -> SmallVector<Value> {
+                     Value sc = scoreAt(row, t);
+                     Value gt = arith::ExtUIOp::create(
+                         b, b.getI32Type(), e.cmp(Pred::sgt, sc, threshold));
+                     Value eq = arith::ExtUIOp::create(
+                         b, b.getI32Type(), e.cmp(Pred::eq, sc, threshold));
+                     return {arith::AddIOp::create(b, c[0], gt),
+                             arith::AddIOp::create(b, c[1], eq)};
+                   });
     return {counts[0], counts[1]};
   }
 
@@ -271,7 +272,9 @@ private:
   Value sharedAt(Value buffer, Value i) {
     return memref::LoadOp::create(b, buffer, ValueRange{i});
   }
-  Value sharedAt(Value buffer, int64_t i) { return sharedAt(buffer, e.index(i)); }
+  Value sharedAt(Value buffer, int64_t i) {
+    return sharedAt(buffer, e.index(i));
+  }
   void sharedStore(Value value, Value buffer, Value i) {
     memref::StoreOp::create(b, value, buffer, ValueRange{i});
   }
@@ -304,8 +307,8 @@ private:
       Value left = arith::SelectOp::create(b, hasLeft,
                                            e.sub(thread, e.index(1)), thread);
       for (size_t i = 0; i < from.size(); ++i)
-        sharedStore(arith::SelectOp::create(b, hasLeft,
-                                            sharedAt(from[i], left), e.i32(0)),
+        sharedStore(arith::SelectOp::create(b, hasLeft, sharedAt(from[i], left),
+                                            e.i32(0)),
                     to[i], thread);
     });
     return to;
@@ -332,19 +335,19 @@ private:
     Value histBase = mul(row, bins);
     // Band t: bins [top - binsPerThread, top), top = bins - t * binsPerThread.
     auto bandOf = [&](Value thread) {
-      Value top = e.max(e.sub(e.index(bins), mul(thread, binsPerThread)),
-                        e.index(0));
+      Value top =
+          e.max(e.sub(e.index(bins), mul(thread, binsPerThread)), e.index(0));
       return std::make_pair(
           e.max(e.sub(top, e.index(binsPerThread)), e.index(0)), top);
     };
     k.phase([&](Value thread) {
       auto [lo, hi] = bandOf(thread);
-      Value sum = e.forRange(lo, hi, ValueRange{e.i32(0)},
-                             [&](Value v, ValueRange acc) -> SmallVector<Value> {
-                               return {arith::AddIOp::create(
-                                   b, acc[0],
-                                   e.loadScalar(hist, e.add(histBase, v)))};
-                             })[0];
+      Value sum =
+          e.forRange(lo, hi, ValueRange{e.i32(0)},
+                     [&](Value v, ValueRange acc) -> SmallVector<Value> {
+                       return {arith::AddIOp::create(
+                           b, acc[0], e.loadScalar(hist, e.add(histBase, v)))};
+                     })[0];
       sharedStore(sum, bandSums, thread);
     });
     Value countAbove = exclusiveScan(k, {bandSums}, {scratch})[0];
@@ -359,9 +362,9 @@ private:
             Value running = state[0];
             Value reached = arith::AddIOp::create(b, running, count);
             // A zero budget stops at the top bin, taking no ties.
-            Value zeroAtTop = arith::AndIOp::create(
-                b, e.cmp(Pred::eq, budget32, e.i32(0)),
-                e.cmp(Pred::eq, v, e.index(bins - 1)));
+            Value zeroAtTop =
+                arith::AndIOp::create(b, e.cmp(Pred::eq, budget32, e.i32(0)),
+                                      e.cmp(Pred::eq, v, e.index(bins - 1)));
             Value crossing = arith::AndIOp::create(
                 b, e.cmp(Pred::sge, reached, budget32),
                 arith::OrIOp::create(b, e.cmp(Pred::slt, running, budget32),
@@ -386,17 +389,15 @@ private:
         keepAll,
         [&] {
           Value filled = e.min(n, slots);
-          strided(thread, e.index(0), filled, [&](Value t) {
-            e.store(asI32(t), out, e.add(outRow, t));
-          });
+          strided(thread, e.index(0), filled,
+                  [&](Value t) { e.store(asI32(t), out, e.add(outRow, t)); });
           strided(thread, filled, slots, [&](Value slot) {
             e.store(e.i32(-1), out, e.add(outRow, slot));
           });
         },
         [&] {
-          strided(thread, e.index(0), sink, [&](Value t) {
-            e.store(asI32(t), out, e.add(outRow, t));
-          });
+          strided(thread, e.index(0), sink,
+                  [&](Value t) { e.store(asI32(t), out, e.add(outRow, t)); });
           Value windowStart = e.add(sink, budget);
           strided(thread, e.index(0), window, [&](Value i) {
             e.store(asI32(e.add(middleEnd, i)), out,
@@ -516,10 +517,10 @@ private:
                          e.store(asI32(t), out, e.add(outRow, slot));
                        });
                        Value one = e.index(1);
-                       return {arith::SelectOp::create(b, take, e.add(slot, one),
-                                                       slot),
-                               arith::SelectOp::create(b, eq, e.add(tieRank, one),
-                                                       tieRank)};
+                       return {arith::SelectOp::create(b, take,
+                                                       e.add(slot, one), slot),
+                               arith::SelectOp::create(
+                                   b, eq, e.add(tieRank, one), tieRank)};
                      });
         });
       });
@@ -530,7 +531,7 @@ private:
   LoopEmitter e;
   HammingTopKOp op;
   KernelTarget target;
-  int64_t batch, bins;
+  int64_t bins;
   FlatBuffer qc, kc, out, hist, scores, chunkCounts;
   Value n, slots, sink, window, budget, total, keepAll, notKeepAll, middleEnd,
       rows, chunks;
@@ -548,9 +549,8 @@ struct HammingTopKToGPU : OpConversionPattern<HammingTopKOp> {
     const int64_t bins = TopKShape(op).maxScore() + 1;
     if (target == KernelTarget::GPU && bins * 4 > kMaxSharedBytes)
       return op.emitOpError("has no GPU lowering for ")
-             << bins << " possible scores: their histogram needs "
-             << bins * 4 << " bytes of shared memory, more than "
-             << kMaxSharedBytes;
+             << bins << " possible scores: their histogram needs " << bins * 4
+             << " bytes of shared memory, more than " << kMaxSharedBytes;
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     rewriter.replaceOp(op, TopKKernels(b, op, target)
                                .emit(adaptor.getQueryCodes(),

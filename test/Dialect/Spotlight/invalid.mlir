@@ -1238,3 +1238,23 @@ func.func @topk_sink_overflow(%qc: tensor<1x8x1x2xi32>, %kc: tensor<1x2x?x4x2xi3
   %0 = spotlight.hamming_topk group ins(%qc, %kc : tensor<1x8x1x2xi32>, tensor<1x2x?x4x2xi32>) outs(%init : tensor<1x2x5xi32>) {budget = 1 : i64, sink = 9223372036854775806 : i64, window = 1 : i64}
   return %0 : tensor<1x2x5xi32>
 }
+
+// -----
+
+// hamming_topk: the query codes' dimension 2 must be a static 1 (a dynamic
+// one used to pass, then fail inside the reference lowering).
+func.func @hamming_topk_dynamic_query_code_dim(%qc: tensor<1x8x?x2xi32>, %kc: tensor<1x2x?x4x2xi32>, %init: tensor<1x2x88xi32>) {
+  // expected-error @+1 {{'query_codes' dimension 2 (one code per query head) must be static}}
+  %0 = spotlight.hamming_topk group ins(%qc, %kc : tensor<1x8x?x2xi32>, tensor<1x2x?x4x2xi32>) outs(%init : tensor<1x2x88xi32>) {budget = 20 : i64}
+  return
+}
+
+// -----
+
+// Element counts beyond int64: the lowerings flatten operands (this used to
+// exhaust memory in convert-spotlight-to-cpu).
+func.func @sparse_attention_too_many_elements(%q: tensor<1x4611686018427387904x64xf32>, %k: tensor<1x2x?x64xf32>, %v: tensor<1x2x?x64xf32>, %idx: tensor<1x2x88xi32>, %init: tensor<1x4611686018427387904x64xf32>) {
+  // expected-error @+1 {{operand #0 ('tensor<1x4611686018427387904x64xf32>') has more elements than int64 can count}}
+  %0 = spotlight.sparse_attention ins(%q, %k, %v, %idx : tensor<1x4611686018427387904x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x88xi32>) outs(%init : tensor<1x4611686018427387904x64xf32>)
+  return
+}

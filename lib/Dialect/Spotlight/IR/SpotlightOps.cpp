@@ -11,9 +11,12 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
-#include <limits>
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::spotlight;
@@ -42,8 +45,8 @@ public:
     if (!ok)
       return *this;
     int64_t actual = cast<RankedTensorType>(value.getType()).getDimSize(dim);
-    if (!ShapedType::isDynamic(expected) &&
-        !ShapedType::isDynamic(actual) && actual != expected)
+    if (!ShapedType::isDynamic(expected) && !ShapedType::isDynamic(actual) &&
+        actual != expected)
       fail() << "'" << name << "' dimension " << dim << " (" << what
              << ") must be " << expected << ", got " << actual;
     return *this;
@@ -55,6 +58,29 @@ public:
     if (ok && cast<RankedTensorType>(value.getType()).isDynamicDim(dim))
       fail() << "'" << name << "' dimension " << dim << " (" << what
              << ") must be static";
+    return *this;
+  }
+
+  /// Requires every operand and result of the op to have a static element
+  /// count that int64 can hold: lowerings flatten them into one dimension.
+  ShapeChecker &addressable() {
+    auto check = [&](StringRef kind, unsigned index, Type type) {
+      auto shaped = dyn_cast<ShapedType>(type);
+      if (!ok || !shaped || !shaped.hasRank())
+        return;
+      int64_t elements = 1;
+      for (int64_t size : shaped.getShape())
+        if (!ShapedType::isDynamic(size) &&
+            llvm::MulOverflow(elements, size, elements)) {
+          fail() << kind << " #" << index << " (" << type
+                 << ") has more elements than int64 can count";
+          return;
+        }
+    };
+    for (auto [i, type] : llvm::enumerate(op->getOperandTypes()))
+      check("operand", i, type);
+    for (auto [i, type] : llvm::enumerate(op->getResultTypes()))
+      check("result", i, type);
     return *this;
   }
 
@@ -109,8 +135,7 @@ ShapeChecker &checkQueryAndCaches(ShapeChecker &check, Value query, Value keys,
                "query heads (" + Twine(qHeads) +
                    ") must be a multiple of KV heads (" + Twine(kvHeads) + ")");
   for (unsigned d = 0; d < 4; ++d)
-    check.dim("value_cache", values, d, "same as key_cache",
-              dimOf(keys, d));
+    check.dim("value_cache", values, d, "same as key_cache", dimOf(keys, d));
   return check;
 }
 } // namespace
@@ -121,11 +146,13 @@ ShapeChecker &checkQueryAndCaches(ShapeChecker &check, Value query, Value keys,
 
 LogicalResult HashEncodeOp::verify() {
   ShapeChecker check(*this);
+  check.addressable();
   Value in = getInput();
   int64_t rank = cast<RankedTensorType>(in.getType()).getRank();
   check.require(rank == 3 || rank == 4,
                 "'input' must have rank 3 [B, H, D] or rank 4 [B, H, N, D], "
-                "got " + Twine(rank));
+                "got " +
+                    Twine(rank));
   if (failed(check.result()))
     return failure();
   unsigned headDimPos = rank - 1;
@@ -134,7 +161,8 @@ LogicalResult HashEncodeOp::verify() {
     return failure();
   int64_t heads = dimOf(in, 1), headDim = dimOf(in, headDimPos);
   check.require(headDim % 32 == 0, "'input' head dim D must be a multiple of "
-                                   "32, got " + Twine(headDim));
+                                   "32, got " +
+                                       Twine(headDim));
   check.rank("w1", getW1(), {"CH", "D", "D"})
       .rank("b1", getB1(), {"CH", "D"})
       .rank("w2", getW2(), {"CH", "D", "D"})
@@ -184,8 +212,8 @@ int64_t HammingTopKOp::getMinimumSlots() {
   return base + getMinBudget();
 }
 
-Value HammingTopKOp::buildBudget(OpBuilder &builder, Location loc,
-                                 Value tokens, Value slots) {
+Value HammingTopKOp::buildBudget(OpBuilder &builder, Location loc, Value tokens,
+                                 Value slots) {
   ImplicitLocOpBuilder b(loc, builder);
   auto constant = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, v);
@@ -204,14 +232,15 @@ Value HammingTopKOp::buildBudget(OpBuilder &builder, Location loc,
         b, arith::IndexCastOp::create(b, b.getIndexType(), floored),
         constant(getMinBudget()));
   }
-  Value room = arith::SubIOp::create(
-      b, slots, constant(getSink() + getWindow()));
+  Value room =
+      arith::SubIOp::create(b, slots, constant(getSink() + getWindow()));
   k = arith::MinSIOp::create(b, k, room);
   return arith::MaxSIOp::create(b, k, constant(0));
 }
 
 LogicalResult HammingTopKOp::verify() {
   ShapeChecker check(*this);
+  check.addressable();
   Value qc = getQueryCodes(), kc = getKeyCodes(), init = getInit();
   check.rank("query_codes", qc, {"B", "QH", "1", "W"})
       .rank("key_codes", kc, {"B", "KH", "N", "C", "W"})
@@ -219,7 +248,8 @@ LogicalResult HammingTopKOp::verify() {
       .isStatic("query_codes", qc, 1, "QH")
       .isStatic("query_codes", qc, 3, "W")
       .isStatic("key_codes", kc, 1, "KH")
-      .isStatic("key_codes", kc, 3, "C");
+      .isStatic("key_codes", kc, 3, "C")
+      .isStatic("query_codes", qc, 2, "one code per query head");
   if (failed(check.result()))
     return failure();
   int64_t qHeads = dimOf(qc, 1), kvHeads = dimOf(kc, 1);
@@ -240,7 +270,8 @@ LogicalResult HammingTopKOp::verify() {
                "'key_codes' dimension 3 (C) must be " + Twine(group) +
                    " (CH = QH) or 1 (CH = KH), got " + Twine(codesPerHead))
       .dim("init", init, 0, "B", dimOf(qc, 0))
-      .dim("init", init, 1, headMode ? "S = QH in head mode" : "S = KH in group mode",
+      .dim("init", init, 1,
+           headMode ? "S = QH in head mode" : "S = KH in group mode",
            headMode ? qHeads : kvHeads)
       .require(getSinkAttr().getInt() >= 0, "'sink' must be non-negative")
       .require(getSinkAttr().getInt() <= kMaxTokens &&
@@ -249,7 +280,8 @@ LogicalResult HammingTopKOp::verify() {
                    (!isa<IntegerAttr>(getBudget()) ||
                     cast<IntegerAttr>(getBudget()).getInt() <= kMaxTokens),
                "'sink', 'window' and the budgets must fit i32 token "
-               "positions (at most " + Twine(kMaxTokens) + ")")
+               "positions (at most " +
+                   Twine(kMaxTokens) + ")")
       .require(getWindowAttr().getInt() >= 0, "'window' must be non-negative")
       .require(getMinBudgetAttr().getInt() >= 0,
                "'min_budget' must be non-negative");
@@ -267,8 +299,8 @@ LogicalResult HammingTopKOp::verify() {
     int64_t slots = dimOf(init, 2);
     check.require(ShapedType::isDynamic(slots) || slots >= getMinimumSlots(),
                   "'init' dimension 2 (M) must be at least sink + window + "
-                  "min_budget = " + Twine(getMinimumSlots()) + ", got " +
-                      Twine(slots));
+                  "min_budget = " +
+                      Twine(getMinimumSlots()) + ", got " + Twine(slots));
   }
   return check.result();
 }
@@ -279,6 +311,7 @@ LogicalResult HammingTopKOp::verify() {
 
 LogicalResult SparseGatherOp::verify() {
   ShapeChecker check(*this);
+  check.addressable();
   Value cache = getCache(), idx = getIndices(), init = getInit();
   check.rank("cache", cache, {"B", "KH", "N", "D"})
       .rank("indices", idx, {"B", "S", "M"})
@@ -318,24 +351,25 @@ static LogicalResult verifyAttentionOutput(ShapeChecker &check, Value query,
 
 LogicalResult SparseAttentionOp::verify() {
   ShapeChecker check(*this);
+  check.addressable();
   checkQueryAndCaches(check, getQuery(), getKeyCache(), getValueCache());
   Value idx = getIndices();
-  check.rank("indices", idx, {"B", "S", "M"})
-      .isStatic("indices", idx, 1, "S");
+  check.rank("indices", idx, {"B", "S", "M"}).isStatic("indices", idx, 1, "S");
   if (failed(check.result()))
     return failure();
   int64_t qHeads = dimOf(getQuery(), 1), kvHeads = dimOf(getKeyCache(), 1);
   int64_t sets = dimOf(idx, 1);
   check.dim("indices", idx, 0, "B", dimOf(getQuery(), 0))
       .require(sets == kvHeads || sets == qHeads,
-               "'indices' dimension 1 (S) must be KV heads (" +
-                   Twine(kvHeads) + ") or query heads (" + Twine(qHeads) +
-                   "), got " + Twine(sets));
+               "'indices' dimension 1 (S) must be KV heads (" + Twine(kvHeads) +
+                   ") or query heads (" + Twine(qHeads) + "), got " +
+                   Twine(sets));
   return verifyAttentionOutput(check, getQuery(), getInit());
 }
 
 LogicalResult DecodeAttentionOp::verify() {
   ShapeChecker check(*this);
+  check.addressable();
   checkQueryAndCaches(check, getQuery(), getKeyCache(), getValueCache());
   if (failed(check.result()))
     return failure();
