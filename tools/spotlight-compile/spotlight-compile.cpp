@@ -19,6 +19,7 @@
 #include "spotlight/Conversion/SpotlightToGPU/SpotlightToGPU.h"
 #include "spotlight/InitAll.h"
 #include "spotlight/Pipelines/Pipelines.h"
+#include "spotlight/Support/IO/OutputFile.h"
 #include "spotlight/Target/Artifact.h"
 #include "spotlight/Target/CPUArtifact.h"
 #include "spotlight/Tools/GeometryOptions.h"
@@ -129,16 +130,9 @@ bool loadSource(std::string &text, std::string &name, std::string &error) {
 bool writeText(const std::string &path,
                llvm::function_ref<void(llvm::raw_ostream &)> print,
                std::string &error) {
-  std::error_code ec;
-  llvm::ToolOutputFile out(path, ec, llvm::sys::fs::OF_Text);
-  if (ec) {
-    error = "cannot write '" + path + "': " + ec.message();
-    return false;
-  }
-  print(out.os());
-  out.keep();
-  return true;
+  return io::writeFileSafely(path, print, error);
 }
+
 /// The CUDA stages: gpu.launch kernels, NVVM, or PTX.
 bool emitCUDA(mlir::ModuleOp module, mlir::MLIRContext &context) {
   mlir::PassManager pm(&context);

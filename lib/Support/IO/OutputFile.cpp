@@ -59,6 +59,15 @@ bool writeInPlace(const std::string &path,
 bool writeFileSafely(const std::string &path,
                      llvm::function_ref<void(llvm::raw_ostream &)> write,
                      std::string &error) {
+  if (path == "-") {
+    llvm::outs().flush();
+    write(llvm::outs());
+    llvm::outs().flush();
+    if (!llvm::outs().has_error())
+      return true;
+    llvm::outs().clear_error();
+    return fail(error, "cannot write to standard output");
+  }
   fs::file_status status;
   const bool exists = !fs::status(path, status);
   if (exists && fs::is_directory(status))

@@ -9,6 +9,7 @@
 
 #include "spotlight/ABI/GPUSymbols.h"
 #include "spotlight/ABI/Manifest.h"
+#include "spotlight/Support/IO/OutputFile.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -55,23 +56,22 @@ std::unique_ptr<llvm::TargetMachine> hostTargetMachine(std::string &error) {
 bool writeMachineCode(llvm::Module &module, llvm::TargetMachine &machine,
                       llvm::CodeGenFileType type, const std::string &path,
                       std::string &error) {
-  std::error_code ec;
-  llvm::ToolOutputFile out(path, ec,
-                           type == llvm::CodeGenFileType::AssemblyFile
-                               ? llvm::sys::fs::OF_Text
-                               : llvm::sys::fs::OF_None);
-  if (ec) {
-    error = "cannot write '" + path + "': " + ec.message();
-    return false;
-  }
+  // Emitted in memory first: objects need a seekable stream, and a failed
+  // write must leave no partial file (and no fatal stream error) behind.
+  llvm::SmallVector<char, 0> code;
+  llvm::raw_svector_ostream codeStream(code);
   llvm::legacy::PassManager passes;
-  if (machine.addPassesToEmitFile(passes, out.os(), nullptr, type)) {
+  if (machine.addPassesToEmitFile(passes, codeStream, nullptr, type)) {
     error = "the target cannot emit this file type";
     return false;
   }
   passes.run(module);
-  out.keep();
-  return true;
+  return io::writeFileSafely(
+      path,
+      [&](llvm::raw_ostream &os) {
+        os << llvm::StringRef(code.data(), code.size());
+      },
+      error);
 }
 
 /// Links `object` into the shared object `path` with the system compiler.
@@ -142,17 +142,10 @@ bool emitForHost(mlir::ModuleOp module, CPUOutput output,
   }
 
   switch (output) {
-  case CPUOutput::LLVMIR: {
-    std::error_code ec;
-    llvm::ToolOutputFile out(path, ec, llvm::sys::fs::OF_Text);
-    if (ec) {
-      error = "cannot write '" + path + "': " + ec.message();
-      return false;
-    }
-    llvmModule->print(out.os(), nullptr);
-    out.keep();
-    return true;
-  }
+  case CPUOutput::LLVMIR:
+    return io::writeFileSafely(
+        path, [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); },
+        error);
   case CPUOutput::Assembly:
     return writeMachineCode(*llvmModule, *machine,
                             llvm::CodeGenFileType::AssemblyFile, path, error);

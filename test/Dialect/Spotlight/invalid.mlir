@@ -1258,3 +1258,12 @@ func.func @sparse_attention_too_many_elements(%q: tensor<1x4611686018427387904x6
   %0 = spotlight.sparse_attention ins(%q, %k, %v, %idx : tensor<1x4611686018427387904x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x88xi32>) outs(%init : tensor<1x4611686018427387904x64xf32>)
   return
 }
+
+// -----
+
+// The head dim of a gathered cache is the vector width of every lowering.
+func.func @sparse_gather_dynamic_head_dim(%cache: tensor<1x2x?x?xf32>, %idx: tensor<1x2x88xi32>, %init: tensor<1x2x88x64xf32>) {
+  // expected-error @+1 {{'cache' dimension 3 (D) must be static}}
+  %0 = spotlight.sparse_gather ins(%cache, %idx : tensor<1x2x?x?xf32>, tensor<1x2x88xi32>) outs(%init : tensor<1x2x88x64xf32>)
+  return
+}

@@ -24,6 +24,7 @@ namespace spotlight::io {
 ///    written to a temporary file in the same directory that is renamed over
 ///    it only once complete; on failure the temporary file is removed and
 ///    `path` is left as it was;
+///  - "-" is standard output;
 ///  - anything else that exists (a device such as /dev/null or /dev/full, a
 ///    FIFO) is written in place, and never removed or replaced.
 /// Returns false and sets `error` on failure (write errors included).

@@ -124,7 +124,9 @@ ShapeChecker &checkQueryAndCaches(ShapeChecker &check, Value query, Value keys,
     return check;
   check.isStatic("query", query, 1, "QH")
       .isStatic("key_cache", keys, 1, "KH")
-      .isStatic("query", query, 2, "D");
+      .isStatic("query", query, 2, "D")
+      .isStatic("key_cache", keys, 3, "D")
+      .isStatic("value_cache", values, 3, "D");
   if (failed(check.result()))
     return check;
   int64_t qHeads = dimOf(query, 1), kvHeads = dimOf(keys, 1);
@@ -317,6 +319,7 @@ LogicalResult SparseGatherOp::verify() {
       .rank("indices", idx, {"B", "S", "M"})
       .rank("init", init, {"B", "S", "M", "D"})
       .isStatic("cache", cache, 1, "KH")
+      .isStatic("cache", cache, 3, "D")
       .isStatic("indices", idx, 1, "S");
   if (failed(check.result()))
     return failure();
