@@ -22,37 +22,11 @@ bool bind(void *library, Fn &slot, std::initializer_list<const char *> names,
 }
 
 bool bindAll(void *lib, Driver &d, std::string &missing) {
-  return bind(lib, d.cuInit, {"cuInit"}, missing) &&
-         bind(lib, d.cuDeviceGetCount, {"cuDeviceGetCount"}, missing) &&
-         bind(lib, d.cuDeviceGet, {"cuDeviceGet"}, missing) &&
-         bind(lib, d.cuDeviceGetName, {"cuDeviceGetName"}, missing) &&
-         bind(lib, d.cuDeviceGetAttribute, {"cuDeviceGetAttribute"}, missing) &&
-         bind(lib, d.cuDeviceTotalMem, {"cuDeviceTotalMem_v2"}, missing) &&
-         bind(lib, d.cuDevicePrimaryCtxRetain, {"cuDevicePrimaryCtxRetain"},
-              missing) &&
-         bind(lib, d.cuCtxSetCurrent, {"cuCtxSetCurrent"}, missing) &&
-         bind(lib, d.cuGetErrorName, {"cuGetErrorName"}, missing) &&
-         bind(lib, d.cuGetErrorString, {"cuGetErrorString"}, missing) &&
-         bind(lib, d.cuModuleLoadData, {"cuModuleLoadData"}, missing) &&
-         bind(lib, d.cuModuleUnload, {"cuModuleUnload"}, missing) &&
-         bind(lib, d.cuModuleGetFunction, {"cuModuleGetFunction"}, missing) &&
-         bind(lib, d.cuLaunchKernel, {"cuLaunchKernel"}, missing) &&
-         bind(lib, d.cuMemAlloc, {"cuMemAlloc_v2"}, missing) &&
-         bind(lib, d.cuMemFree, {"cuMemFree_v2"}, missing) &&
-         bind(lib, d.cuMemsetD8, {"cuMemsetD8_v2"}, missing) &&
-         bind(lib, d.cuMemcpyHtoD, {"cuMemcpyHtoD_v2"}, missing) &&
-         bind(lib, d.cuMemcpyDtoH, {"cuMemcpyDtoH_v2"}, missing) &&
-         bind(lib, d.cuMemcpyAsync, {"cuMemcpyAsync"}, missing) &&
-         bind(lib, d.cuStreamCreate, {"cuStreamCreate"}, missing) &&
-         bind(lib, d.cuStreamDestroy, {"cuStreamDestroy_v2"}, missing) &&
-         bind(lib, d.cuStreamSynchronize, {"cuStreamSynchronize"}, missing) &&
-         bind(lib, d.cuStreamWaitEvent, {"cuStreamWaitEvent"}, missing) &&
-         bind(lib, d.cuEventCreate, {"cuEventCreate"}, missing) &&
-         bind(lib, d.cuEventDestroy, {"cuEventDestroy_v2"}, missing) &&
-         bind(lib, d.cuEventRecord, {"cuEventRecord"}, missing) &&
-         bind(lib, d.cuEventSynchronize, {"cuEventSynchronize"}, missing) &&
-         bind(lib, d.cuEventElapsedTime,
-              {"cuEventElapsedTime_v2", "cuEventElapsedTime"}, missing);
+#define SPOTLIGHT_CU_PFN(member, symbol, params)                               \
+  if (!bind(lib, d.member, {#symbol, #member}, missing))                       \
+    return false;
+#include "DriverSymbols.def"
+  return true;
 }
 
 /// Opens the driver and retains the primary context of the chosen device.
@@ -96,13 +70,16 @@ const Driver *open(std::string &error) {
   char name[256] = {};
   int major = 0, minor = 0;
   if ((result = driver.cuDeviceGet(&driver.device, ordinal)) ||
-      (result = driver.cuDevicePrimaryCtxRetain(&driver.context,
-                                                driver.device)) ||
-      (result = driver.cuDeviceGetName(name, sizeof(name) - 1, driver.device)) ||
+      (result =
+           driver.cuDevicePrimaryCtxRetain(&driver.context, driver.device)) ||
+      (result =
+           driver.cuDeviceGetName(name, sizeof(name) - 1, driver.device)) ||
       (result = driver.cuDeviceGetAttribute(
-           &major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, driver.device)) ||
+           &major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR,
+           driver.device)) ||
       (result = driver.cuDeviceGetAttribute(
-           &minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, driver.device)) ||
+           &minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
+           driver.device)) ||
       (result = driver.cuDeviceTotalMem(&driver.memoryBytes, driver.device))) {
     error = "no CUDA device: cannot open GPU " + std::to_string(ordinal) +
             ": " + driver.describe(result);

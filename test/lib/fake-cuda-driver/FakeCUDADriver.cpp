@@ -7,13 +7,15 @@
 //  - device memory is host memory it tracks; every copy and memset must lie
 //    inside one live allocation, every free must name one;
 //  - a module image must be a cubin (ELF), a fatbin or PTX, and every kernel
-//    looked up must be named in it; launches need a function of a loaded module and a
-//    grid and block the hardware accepts;
+//    looked up must be named in it; launches need a function of a loaded module
+//    and a grid and block the hardware accepts;
 // and counts what happened. Any breach is a "contract violation" the tests
 // read back (fakeCudaViolations). Tests also make the n-th call of an entry
 // point fail with a chosen CUDA error (fakeCudaFailCall).
 //
 //===----------------------------------------------------------------------===//
+
+#include "CUDATypes.h"
 
 #include <cstdint>
 #include <cstdlib>
@@ -22,11 +24,12 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <type_traits>
 #include <vector>
 
+using namespace spotlight::runtime::cuda;
+
 namespace {
-using CUresult = int;
-using CUdeviceptr = unsigned long long;
 
 constexpr CUresult kSuccess = 0, kInvalidValue = 1, kNotFound = 500,
                    kInvalidImage = 200, kInvalidHandle = 400;
@@ -77,17 +80,28 @@ bool inside(uintptr_t p, size_t bytes) {
 
 const char *errorName(CUresult r) {
   switch (r) {
-  case 0: return "CUDA_SUCCESS";
-  case 1: return "CUDA_ERROR_INVALID_VALUE";
-  case 2: return "CUDA_ERROR_OUT_OF_MEMORY";
-  case 100: return "CUDA_ERROR_NO_DEVICE";
-  case 200: return "CUDA_ERROR_INVALID_IMAGE";
-  case 209: return "CUDA_ERROR_NO_BINARY_FOR_GPU";
-  case 218: return "CUDA_ERROR_INVALID_PTX";
-  case 400: return "CUDA_ERROR_INVALID_HANDLE";
-  case 500: return "CUDA_ERROR_NOT_FOUND";
-  case 700: return "CUDA_ERROR_ILLEGAL_ADDRESS";
-  default: return nullptr;
+  case 0:
+    return "CUDA_SUCCESS";
+  case 1:
+    return "CUDA_ERROR_INVALID_VALUE";
+  case 2:
+    return "CUDA_ERROR_OUT_OF_MEMORY";
+  case 100:
+    return "CUDA_ERROR_NO_DEVICE";
+  case 200:
+    return "CUDA_ERROR_INVALID_IMAGE";
+  case 209:
+    return "CUDA_ERROR_NO_BINARY_FOR_GPU";
+  case 218:
+    return "CUDA_ERROR_INVALID_PTX";
+  case 400:
+    return "CUDA_ERROR_INVALID_HANDLE";
+  case 500:
+    return "CUDA_ERROR_NOT_FOUND";
+  case 700:
+    return "CUDA_ERROR_ILLEGAL_ADDRESS";
+  default:
+    return nullptr;
   }
 }
 } // namespace
@@ -131,27 +145,27 @@ CUresult cuDeviceGetCount(int *count) {
   *count = 1;
   return kSuccess;
 }
-CUresult cuDeviceGet(int *device, int ordinal) {
+CUresult cuDeviceGet(CUdevice *device, int ordinal) {
   *device = ordinal;
   return kSuccess;
 }
-CUresult cuDeviceGetName(char *name, int length, int) {
+CUresult cuDeviceGetName(char *name, int length, CUdevice) {
   std::strncpy(name, "Fake GPU (no kernels run)", length);
   return kSuccess;
 }
-CUresult cuDeviceGetAttribute(int *value, int attribute, int) {
+CUresult cuDeviceGetAttribute(int *value, int attribute, CUdevice) {
   *value = attribute == 75 ? 9 : 0; // compute capability 9.0
   return kSuccess;
 }
-CUresult cuDeviceTotalMem_v2(size_t *bytes, int) {
+CUresult cuDeviceTotalMem_v2(size_t *bytes, CUdevice) {
   *bytes = size_t(1) << 30;
   return kSuccess;
 }
-CUresult cuDevicePrimaryCtxRetain(void **context, int) {
-  *context = &dummyObject;
+CUresult cuDevicePrimaryCtxRetain(CUcontext *context, CUdevice) {
+  *context = reinterpret_cast<CUcontext>(&dummyObject);
   return kSuccess;
 }
-CUresult cuCtxSetCurrent(void *) { return kSuccess; }
+CUresult cuCtxSetCurrent(CUcontext) { return kSuccess; }
 CUresult cuGetErrorName(CUresult r, const char **name) {
   *name = errorName(r);
   return *name ? kSuccess : kInvalidValue;
@@ -161,13 +175,16 @@ CUresult cuGetErrorString(CUresult r, const char **text) {
   return *text ? kSuccess : kInvalidValue;
 }
 
-CUresult cuModuleLoadData(void **module, const void *image) {
+CUresult cuModuleLoadData(CUmodule *module, const void *image) {
   std::lock_guard<std::mutex> lock(mutex);
   if (CUresult r = injected("cuModuleLoadData"))
     return r;
   const char *bytes = static_cast<const char *>(image);
   std::string text;
-  if (std::memcmp(bytes, "\x7f" "ELF", 4) == 0) {
+  if (std::memcmp(bytes,
+                  "\x7f"
+                  "ELF",
+                  4) == 0) {
     // A cubin (ELF64): it ends with its section header table.
     uint64_t sectionHeaders;
     uint16_t entrySize, entries;
@@ -188,16 +205,17 @@ CUresult cuModuleLoadData(void **module, const void *image) {
   } else {
     return kInvalidImage;
   }
-  *module = new Module{std::move(text), {}};
+  *module = reinterpret_cast<CUmodule>(new Module{std::move(text), {}});
   return kSuccess;
 }
-CUresult cuModuleUnload(void *module) {
-  delete static_cast<Module *>(module);
+CUresult cuModuleUnload(CUmodule module) {
+  delete reinterpret_cast<Module *>(module);
   return kSuccess;
 }
-CUresult cuModuleGetFunction(void **function, void *module, const char *name) {
+CUresult cuModuleGetFunction(CUfunction *function, CUmodule module,
+                             const char *name) {
   std::lock_guard<std::mutex> lock(mutex);
-  auto *m = static_cast<Module *>(module);
+  auto *m = reinterpret_cast<Module *>(module);
   if (!m)
     return kInvalidHandle;
   // The name with a terminator, as the string table or `.entry name(` has it.
@@ -205,22 +223,23 @@ CUresult cuModuleGetFunction(void **function, void *module, const char *name) {
       m->image.find(std::string(name) + '(') == std::string::npos)
     return kNotFound;
   m->functions.push_back(std::make_unique<Function>(Function{m, name}));
-  *function = m->functions.back().get();
+  *function = reinterpret_cast<CUfunction>(m->functions.back().get());
   return kSuccess;
 }
-CUresult cuLaunchKernel(void *function, unsigned gx, unsigned gy, unsigned gz,
-                        unsigned bx, unsigned by, unsigned bz, unsigned shared,
-                        void *, void **params, void **extra) {
+CUresult cuLaunchKernel(CUfunction function, unsigned gx, unsigned gy,
+                        unsigned gz, unsigned bx, unsigned by, unsigned bz,
+                        unsigned shared, CUstream, void **params,
+                        void **extra) {
   std::lock_guard<std::mutex> lock(mutex);
   if (CUresult r = injected("cuLaunchKernel"))
     return r;
-  auto *f = static_cast<Function *>(function);
+  auto *f = reinterpret_cast<Function *>(function);
   if (!f)
     return kInvalidHandle;
   if (!gx || !gy || !gz || !bx || !by || !bz || bx * by * bz > 1024 ||
       shared > 48 * 1024 || (!params && !extra)) {
-    violate("launch of " + f->name + " with grid " + std::to_string(gx) +
-            "x" + std::to_string(gy) + "x" + std::to_string(gz) + ", block " +
+    violate("launch of " + f->name + " with grid " + std::to_string(gx) + "x" +
+            std::to_string(gy) + "x" + std::to_string(gz) + ", block " +
             std::to_string(bx) + "x" + std::to_string(by) + "x" +
             std::to_string(bz));
     return kInvalidValue;
@@ -282,7 +301,8 @@ CUresult cuMemcpyDtoH_v2(void *dst, CUdeviceptr src, size_t bytes) {
   std::memcpy(dst, reinterpret_cast<void *>(src), bytes);
   return kSuccess;
 }
-CUresult cuMemcpyAsync(CUdeviceptr dst, CUdeviceptr src, size_t bytes, void *) {
+CUresult cuMemcpyAsync(CUdeviceptr dst, CUdeviceptr src, size_t bytes,
+                       CUstream) {
   std::lock_guard<std::mutex> lock(mutex);
   if (!inside(dst, bytes) || !inside(src, bytes)) {
     violate("cuMemcpyAsync of " + std::to_string(bytes) +
@@ -294,29 +314,35 @@ CUresult cuMemcpyAsync(CUdeviceptr dst, CUdeviceptr src, size_t bytes, void *) {
   return kSuccess;
 }
 
-CUresult cuStreamCreate(void **stream, unsigned) {
-  *stream = new int;
+CUresult cuStreamCreate(CUstream *stream, unsigned) {
+  *stream = reinterpret_cast<CUstream>(new int);
   return kSuccess;
 }
-CUresult cuStreamDestroy_v2(void *stream) {
-  delete static_cast<int *>(stream);
+CUresult cuStreamDestroy_v2(CUstream stream) {
+  delete reinterpret_cast<int *>(stream);
   return kSuccess;
 }
-CUresult cuStreamSynchronize(void *) { return kSuccess; }
-CUresult cuStreamWaitEvent(void *, void *, unsigned) { return kSuccess; }
-CUresult cuEventCreate(void **event, unsigned) {
-  *event = new int;
+CUresult cuStreamSynchronize(CUstream) { return kSuccess; }
+CUresult cuStreamWaitEvent(CUstream, CUevent, unsigned) { return kSuccess; }
+CUresult cuEventCreate(CUevent *event, unsigned) {
+  *event = reinterpret_cast<CUevent>(new int);
   return kSuccess;
 }
-CUresult cuEventDestroy_v2(void *event) {
-  delete static_cast<int *>(event);
+CUresult cuEventDestroy_v2(CUevent event) {
+  delete reinterpret_cast<int *>(event);
   return kSuccess;
 }
-CUresult cuEventRecord(void *, void *) { return kSuccess; }
-CUresult cuEventSynchronize(void *) { return injected("cuEventSynchronize"); }
-CUresult cuEventElapsedTime_v2(float *ms, void *, void *) {
+CUresult cuEventRecord(CUevent, CUstream) { return kSuccess; }
+CUresult cuEventSynchronize(CUevent) { return injected("cuEventSynchronize"); }
+CUresult cuEventElapsedTime_v2(float *ms, CUevent, CUevent) {
   *ms = 0.25f;
   return kSuccess;
 }
 
 } // extern "C"
+
+// Every entry point the runtime opens is defined above with its type.
+#define SPOTLIGHT_CU_PFN(member, symbol, params)                               \
+  static_assert(std::is_same_v<decltype(&symbol), CUresult(*) params>,         \
+                #symbol " differs from runtime/lib/cuda/DriverSymbols.def");
+#include "DriverSymbols.def"
