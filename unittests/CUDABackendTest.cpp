@@ -13,7 +13,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "spotlight/Codegen/DecodeModule.h"
+#include "spotlight/ABI/Geometry.h"
+#include "spotlight/ABI/Manifest.h"
 #include "spotlight/runtime.h"
 
 #include <gtest/gtest.h>
@@ -55,8 +56,8 @@ struct FakeDriver {
   }
 };
 
-constexpr int kIllegalAddress = 700, kNoBinaryForGPU = 209,
-              kOutOfMemory = 2, kInvalidValue = 1;
+constexpr int kIllegalAddress = 700, kNoBinaryForGPU = 209, kOutOfMemory = 2,
+              kInvalidValue = 1;
 
 /// QH=4, KH=2, D=64, f32, CH=QH, a fixed budget of `budget` tokens.
 DecodeGeometry smallGeometry(int64_t budget) {
@@ -231,8 +232,9 @@ TEST_F(CUDABackend, DriverFailuresComeBackByNameAndLeaveTheCacheUnchanged) {
   fake->resetLaunches();
   fake->failCall("cuMemcpyHtoD", 0, kInvalidValue);
   EXPECT_EQ(decode(cache), SPT_ERROR_DEVICE);
-  EXPECT_NE(std::string(spt_last_error()).find("copying to the GPU failed: "
-                                               "CUDA_ERROR_INVALID_VALUE"),
+  EXPECT_NE(std::string(spt_last_error())
+                .find("copying to the GPU failed: "
+                      "CUDA_ERROR_INVALID_VALUE"),
             std::string::npos)
       << spt_last_error();
   EXPECT_EQ(fake->launches(""), 0);

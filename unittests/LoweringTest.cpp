@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Support/DecodeProblem.h"
+#include "spotlight/Codegen/DecodeModule.h"
 #include "spotlight/ExecutionEngine/JitModule.h"
 
 #include <gtest/gtest.h>
@@ -81,7 +82,7 @@ struct JitCacheEnvironment : ::testing::Environment {
     ::testing::AddGlobalTestEnvironment(new JitCacheEnvironment);
 
 JitModule &compiled(const DecodeGeometry &g, Lowering lowering) {
-  std::string ir = buildDecodeModule(g);
+  std::string ir = printDecodeModule(g);
   auto &slot = jitCache()[ir + "// " + loweringName(lowering)];
   if (!slot) {
     std::string error;

@@ -11,12 +11,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../Machine.h"
 #include "Reference/NaiveReference.h"
-#include "spotlight/Codegen/DecodeModule.h"
+#include "spotlight/ABI/Geometry.h"
+#include "spotlight/ABI/Manifest.h"
 #include "spotlight/Support/HalfFloat.h"
 #include "spotlight/Target/CPUArtifact.h"
 #include "spotlight/runtime.h"
-#include "../Machine.h"
 
 #include <algorithm>
 #include <chrono>
@@ -61,18 +62,19 @@ void check(spt_status status, const char *what) {
   }
 }
 
-
 /// memcpy bandwidth with one thread per core, counting the bytes read and
 /// the bytes written (STREAM's convention for copy).
 double copyBandwidth(unsigned threads) {
   const size_t bytes = size_t(256) << 20;
-  std::vector<std::vector<char>> src(threads, std::vector<char>(bytes / threads, 1)),
+  std::vector<std::vector<char>> src(threads,
+                                     std::vector<char>(bytes / threads, 1)),
       dst(threads, std::vector<char>(bytes / threads, 0));
   double t = median(5, [&] {
     std::vector<std::thread> pool;
     for (unsigned i = 0; i < threads; ++i)
-      pool.emplace_back(
-          [&, i] { std::memcpy(dst[i].data(), src[i].data(), bytes / threads); });
+      pool.emplace_back([&, i] {
+        std::memcpy(dst[i].data(), src[i].data(), bytes / threads);
+      });
     for (auto &th : pool)
       th.join();
   });
@@ -161,8 +163,8 @@ int main(int argc, char **argv) {
   weights.b2 = randomFloats(CH * D, 0.1f);
 
   std::printf("\n%8s %12s %12s %12s %12s %12s %9s %9s %12s %12s\n", "N",
-              "retrieval", "sparse", "dense", "naive", "append",
-              "dense/sp", "naive/sp", "scan GB/s", "dense GB/s");
+              "retrieval", "sparse", "dense", "naive", "append", "dense/sp",
+              "naive/sp", "scan GB/s", "dense GB/s");
   for (int64_t n : contexts) {
     spt_tensor w1 = tensor(weights.w1.data(), SPT_F32, {CH, D, D}),
                b1 = tensor(weights.b1.data(), SPT_F32, {CH, D}),
@@ -227,13 +229,13 @@ int main(int argc, char **argv) {
     start = Clock::now();
     std::vector<uint32_t> qcodes(QH * W);
     for (int64_t qh = 0; qh < QH; ++qh) {
-      auto c = reference::encodeRow(&qf[qh * D], weights, D,
-                                    rg.codeHeadOfQuery(qh));
+      auto c =
+          reference::encodeRow(&qf[qh * D], weights, D, rg.codeHeadOfQuery(qh));
       std::copy(c.begin(), c.end(), &qcodes[qh * W]);
     }
     for (int64_t h = 0; h < KH; ++h) {
-      auto scores = reference::scoreRow(rg, rs, qcodes.data(),
-                                        codes.data(), n, 0, h);
+      auto scores =
+          reference::scoreRow(rg, rs, qcodes.data(), codes.data(), n, 0, h);
       auto set = reference::selectTokens(scores, rs);
       for (int32_t t : set)
         for (int64_t d = 0; d < D; ++d) {

@@ -1,204 +1,230 @@
 //===- DecodeModule.cpp - Decode modules from a model geometry ------------===//
+//
+// Builds each entry point of the ABI's table (spotlight/ABI/EntryPoints.def)
+// with OpBuilder and the ops' ODS builders: the functions take their inputs
+// as tensors and write their outputs into memref arguments through
+// `bufferization.materialize_in_destination`, so One-Shot Bufferize turns
+// every output into an in-place write.
+//
+//===----------------------------------------------------------------------===//
 
 #include "spotlight/Codegen/DecodeModule.h"
 
-#include <sstream>
+#include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <map>
 
 namespace spotlight {
-
 namespace {
-/// Emits the module text function by function.
-class ModuleWriter {
+using abi::ArgKind;
+using abi::EntryPoint;
+namespace sp = mlir::spotlight;
+
+/// Builds the functions of one geometry into a module.
+class ModuleBuilder {
 public:
-  explicit ModuleWriter(const DecodeGeometry &g) : g(g) {
-    using abi::ArgKind, abi::argType;
-    q = argType(ArgKind::Query, g);
-    kv = argType(ArgKind::Keys, g);
-    w1 = argType(ArgKind::W1, g);
-    b1 = argType(ArgKind::B1, g);
-    qc = argType(ArgKind::QueryCodes, g);
-    kc = argType(ArgKind::KeyCodes, g);
-    idx = argType(ArgKind::Indices, g);
-    weightTypes = w1 + ", " + b1 + ", " + w1 + ", " + b1;
+  ModuleBuilder(mlir::ModuleOp module, const DecodeGeometry &g)
+      : g(g), b(module.getLoc(), module.getContext()) {
+    b.setInsertionPointToEnd(module.getBody());
   }
 
-  std::string write(const std::string &manifest = "") {
-    os << "// Spotlight decode step: B=" << g.batch << " QH=" << g.queryHeads
-       << " KH=" << g.kvHeads << " D=" << g.headDim << " CH=" << g.codeHeads
-       << " " << elementTypeName(g.dtype) << "\n";
-    os << "module";
-    if (!manifest.empty())
-      os << " attributes {spotlight.manifest = \"" << escaped(manifest)
-         << "\"}";
-    os << " {\n";
+  void build() {
     encodeQueries();
     encodeKeys();
     select();
     attend();
     decode();
     decodeDense();
-    os << "}\n";
-    return os.str();
   }
 
 private:
-  static std::string escaped(const std::string &text) {
-    std::string out;
-    for (char c : text) {
-      if (c == '\n')
-        out += "\\0A";
-      else if (c == '"' || c == '\\')
-        out += std::string("\\") + c;
-      else
-        out += c;
-    }
-    return out;
+  mlir::Type elementType(const std::string &name) {
+    if (name == "f32")
+      return b.getF32Type();
+    if (name == "f16")
+      return b.getF16Type();
+    if (name == "bf16")
+      return b.getBF16Type();
+    return b.getI32Type();
   }
 
-  static std::string memref(const std::string &tensorType) {
-    return "memref" + tensorType.substr(std::string("tensor").size());
+  /// The MLIR type of an argument of `kind`, from the ABI.
+  mlir::ShapedType typeOf(ArgKind kind) {
+    llvm::SmallVector<int64_t> shape;
+    for (int64_t d : abi::argShape(kind, g))
+      shape.push_back(d < 0 ? mlir::ShapedType::kDynamic : d);
+    mlir::Type element = elementType(abi::argElement(kind, g));
+    if (abi::argIsOutput(kind))
+      return mlir::MemRefType::get(shape, element);
+    return mlir::RankedTensorType::get(shape, element);
   }
 
-  /// The function's signature, from the ABI's table of entry points.
-  void header(abi::EntryPoint entry) {
-    os << "  func.func @" << abi::entrySymbol(entry) << "(";
-    const char *separator = "";
-    for (abi::ArgKind kind : abi::entryArgs(entry)) {
-      os << separator << "%" << abi::argName(kind) << ": "
-         << abi::argType(kind, g);
-      separator = ", ";
-    }
-    os << ") attributes {llvm.emit_c_interface} {\n";
-  }
-  void footer() { os << "    return\n  }\n"; }
-
-  /// `%name = tensor.empty(...)` sized like `type`, N taken from `%k`-like
-  /// `source` when the type is dynamic.
-  void empty(const std::string &name, const std::string &type,
-             const std::string &source = "",
-             const std::string &sourceType = "") {
-    if (type.find('?') == std::string::npos) {
-      os << "    " << name << " = tensor.empty() : " << type << "\n";
-      return;
-    }
-    os << "    %c2_" << name.substr(1) << " = arith.constant 2 : index\n"
-       << "    %n_" << name.substr(1) << " = tensor.dim " << source << ", %c2_"
-       << name.substr(1) << " : " << sourceType << "\n"
-       << "    " << name << " = tensor.empty(%n_" << name.substr(1)
-       << ") : " << type << "\n";
+  /// Starts the function of `entry`; its arguments by kind.
+  void begin(EntryPoint entry) {
+    llvm::SmallVector<mlir::Type> types;
+    for (ArgKind kind : abi::entryArgs(entry))
+      types.push_back(typeOf(kind));
+    auto function = mlir::func::FuncOp::create(b, abi::entrySymbol(entry),
+                                               b.getFunctionType(types, {}));
+    function->setAttr("llvm.emit_c_interface", b.getUnitAttr());
+    mlir::Block *body = function.addEntryBlock();
+    args.clear();
+    for (auto [kind, value] :
+         llvm::zip(abi::entryArgs(entry), body->getArguments()))
+      args[kind] = value;
+    moduleInsertion = b.saveInsertionPoint();
+    b.setInsertionPointToStart(body);
   }
 
-  void store(const std::string &value, const std::string &type,
-             const std::string &dest) {
-    os << "    bufferization.materialize_in_destination " << value
-       << " in restrict writable " << dest << " : (" << type << ", "
-       << memref(type) << ") -> ()\n";
+  void end() {
+    mlir::func::ReturnOp::create(b);
+    b.restoreInsertionPoint(moduleInsertion);
   }
 
-  void hashQueries(const std::string &result) {
-    empty("%qc_init", qc);
-    os << "    " << result
-       << " = spotlight.hash_encode ins(%q, %w1, %b1, %w2, %b2 : " << q << ", "
-       << weightTypes << ") outs(%qc_init : " << qc << ")\n";
+  /// An empty tensor of `type`; its one dynamic size (the token count N)
+  /// taken from dimension 2 of `source`.
+  mlir::Value empty(mlir::ShapedType type, mlir::Value source = {}) {
+    llvm::SmallVector<mlir::Value> sizes;
+    if (!type.hasStaticShape())
+      sizes.push_back(mlir::tensor::DimOp::create(b, source, 2));
+    return mlir::tensor::EmptyOp::create(b, type, sizes);
   }
 
-  void hamming(const std::string &result, const std::string &qcodes,
-               const std::string &kcodes) {
-    empty("%idx_init", idx);
-    os << "    " << result << " = spotlight.hamming_topk "
-       << (g.headMode ? "head" : "group") << " ins(" << qcodes << ", " << kcodes
-       << " : " << qc << ", " << kc << ") outs(%idx_init : " << idx
-       << ") {budget = ";
-    if (g.budgetCount > 0)
-      os << g.budgetCount << " : i64";
-    else
-      os << std::scientific << g.budgetFraction << std::defaultfloat
-         << " : f64";
-    os << ", min_budget = " << g.minBudget << " : i64, sink = " << g.sink
-       << " : i64, window = " << g.window << " : i64}\n";
+  mlir::RankedTensorType tensorOf(ArgKind kind) {
+    auto type = typeOf(kind);
+    return mlir::RankedTensorType::get(type.getShape(), type.getElementType());
   }
 
-  std::string scaleAttr() const {
-    if (!g.scale)
-      return "";
-    std::ostringstream s;
-    s << " {scale = " << std::scientific << *g.scale << " : f32}";
-    return s.str();
+  void store(mlir::Value value, ArgKind output) {
+    mlir::bufferization::MaterializeInDestinationOp::create(
+        b, mlir::TypeRange{}, value, args[output], /*restrict=*/true,
+        /*writable=*/true);
   }
 
-  void attention(const std::string &result, const std::string &indices) {
-    empty("%o_init", q);
-    if (indices.empty())
-      os << "    " << result
-         << " = spotlight.decode_attention ins(%q, %k, %v : " << q << ", " << kv
-         << ", " << kv << ") outs(%o_init : " << q << ")" << scaleAttr()
-         << "\n";
-    else
-      os << "    " << result << " = spotlight.sparse_attention ins(%q, %k, %v, "
-         << indices << " : " << q << ", " << kv << ", " << kv << ", " << idx
-         << ") outs(%o_init : " << q << ")" << scaleAttr() << "\n";
+  mlir::Value hash(mlir::Value input, mlir::RankedTensorType codes,
+                   mlir::Value source = {}) {
+    return sp::HashEncodeOp::create(b, codes, input, args[ArgKind::W1],
+                                    args[ArgKind::B1], args[ArgKind::W2],
+                                    args[ArgKind::B2], empty(codes, source));
+  }
+
+  mlir::Value topK(mlir::Value queryCodes, mlir::Value keyCodes) {
+    mlir::RankedTensorType type = tensorOf(ArgKind::Indices);
+    mlir::Attribute budget =
+        g.budgetCount > 0
+            ? mlir::Attribute(b.getI64IntegerAttr(g.budgetCount))
+            : mlir::Attribute(b.getF64FloatAttr(g.budgetFraction));
+    return sp::HammingTopKOp::create(b, type, queryCodes, keyCodes, empty(type),
+                                     g.headMode ? sp::SelectionMode::head
+                                                : sp::SelectionMode::group,
+                                     budget, g.sink, g.window, g.minBudget);
+  }
+
+  mlir::FloatAttr scale() {
+    return g.scale ? b.getF32FloatAttr(*g.scale) : mlir::FloatAttr();
+  }
+
+  mlir::Value attention(mlir::Value indices) {
+    mlir::RankedTensorType type = tensorOf(ArgKind::Query);
+    mlir::Value q = args[ArgKind::Query], k = args[ArgKind::Keys],
+                v = args[ArgKind::Values];
+    if (!indices)
+      return sp::DecodeAttentionOp::create(b, type, q, k, v, empty(type),
+                                           scale());
+    return sp::SparseAttentionOp::create(b, type, q, k, v, indices, empty(type),
+                                         scale());
   }
 
   void encodeQueries() {
-    header(abi::EntryPoint::EncodeQueries);
-    hashQueries("%qc");
-    store("%qc", qc, "%qc_out");
-    footer();
+    begin(EntryPoint::EncodeQueries);
+    store(hash(args[ArgKind::Query], tensorOf(ArgKind::QueryCodes)),
+          ArgKind::OutQueryCodes);
+    end();
   }
 
   void encodeKeys() {
-    header(abi::EntryPoint::EncodeKeys);
-    empty("%kc_init", kc, "%k", kv);
-    os << "    %kc = spotlight.hash_encode ins(%k, %w1, %b1, %w2, %b2 : " << kv
-       << ", " << weightTypes << ") outs(%kc_init : " << kc << ")\n";
-    store("%kc", kc, "%kc_out");
-    footer();
+    begin(EntryPoint::EncodeKeys);
+    mlir::Value keys = args[ArgKind::Keys];
+    store(hash(keys, tensorOf(ArgKind::KeyCodes), keys), ArgKind::OutKeyCodes);
+    end();
   }
 
   void select() {
-    header(abi::EntryPoint::Select);
-    hamming("%idx", "%qc", "%kc");
-    store("%idx", idx, "%idx_out");
-    footer();
+    begin(EntryPoint::Select);
+    store(topK(args[ArgKind::QueryCodes], args[ArgKind::KeyCodes]),
+          ArgKind::OutIndices);
+    end();
   }
 
   void attend() {
-    header(abi::EntryPoint::Attend);
-    attention("%o", "%idx");
-    store("%o", q, "%out");
-    footer();
+    begin(EntryPoint::Attend);
+    store(attention(args[ArgKind::Indices]), ArgKind::Out);
+    end();
   }
 
   void decode() {
-    header(abi::EntryPoint::Decode);
-    hashQueries("%qc");
-    hamming("%idx", "%qc", "%kc");
-    attention("%o", "%idx");
-    store("%o", q, "%out");
-    store("%idx", idx, "%idx_out");
-    footer();
+    begin(EntryPoint::Decode);
+    mlir::Value queryCodes =
+        hash(args[ArgKind::Query], tensorOf(ArgKind::QueryCodes));
+    mlir::Value indices = topK(queryCodes, args[ArgKind::KeyCodes]);
+    store(attention(indices), ArgKind::Out);
+    store(indices, ArgKind::OutIndices);
+    end();
   }
 
   void decodeDense() {
-    header(abi::EntryPoint::DecodeDense);
-    attention("%o", "");
-    store("%o", q, "%out");
-    footer();
+    begin(EntryPoint::DecodeDense);
+    store(attention({}), ArgKind::Out);
+    end();
   }
 
   const DecodeGeometry &g;
-  std::ostringstream os;
-  std::string q, kv, w1, b1, qc, kc, idx, weightTypes;
+  mlir::ImplicitLocOpBuilder b;
+  mlir::OpBuilder::InsertPoint moduleInsertion;
+  std::map<ArgKind, mlir::Value> args;
 };
 } // namespace
 
-std::string buildDecodeModule(const DecodeGeometry &geometry) {
-  return ModuleWriter(geometry).write();
+mlir::OwningOpRef<mlir::ModuleOp>
+buildDecodeModule(mlir::MLIRContext &context, const DecodeGeometry &geometry) {
+  context.loadDialect<mlir::arith::ArithDialect,
+                      mlir::bufferization::BufferizationDialect,
+                      mlir::func::FuncDialect, mlir::tensor::TensorDialect,
+                      sp::SpotlightDialect>();
+  // Diagnostics on generated ops name the generator, as a file would be.
+  auto location = mlir::FileLineColLoc::get(&context, "<decode module>", 1, 1);
+  mlir::OwningOpRef<mlir::ModuleOp> module = mlir::ModuleOp::create(location);
+  ModuleBuilder(*module, geometry).build();
+  return module;
 }
 
-std::string buildArtifactModule(const DecodeGeometry &model) {
-  DecodeGeometry item = model.workItem();
-  return ModuleWriter(item).write(abi::writeManifest(model));
+mlir::OwningOpRef<mlir::ModuleOp>
+buildArtifactModule(mlir::MLIRContext &context, const DecodeGeometry &model) {
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      buildDecodeModule(context, model.workItem());
+  (*module)->setAttr(
+      abi::kManifestAttribute,
+      mlir::StringAttr::get(&context, abi::writeManifest(model)));
+  return module;
+}
+
+std::string printDecodeModule(const DecodeGeometry &geometry) {
+  mlir::MLIRContext context;
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      buildDecodeModule(context, geometry);
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module->print(os);
+  return text;
 }
 
 } // namespace spotlight

@@ -107,24 +107,30 @@ int fail(const llvm::Twine &message) {
   return 1;
 }
 
-/// The module text: the input file, or the one generated from the flags.
-bool loadSource(std::string &text, std::string &name, std::string &error) {
+/// The module: the input file, or the one built from the geometry flags.
+mlir::OwningOpRef<mlir::ModuleOp> loadModule(mlir::MLIRContext &context,
+                                             llvm::SourceMgr &sourceMgr,
+                                             std::string &name) {
   if (inputFile.empty()) {
-    DecodeGeometry model;
-    if (!geometryFromOptions(model, error))
-      return false;
-    text = buildArtifactModule(model);
     name = "<generated>";
-    return true;
+    DecodeGeometry model;
+    std::string error;
+    if (!geometryFromOptions(model, error)) {
+      fail(error);
+      return nullptr;
+    }
+    return buildArtifactModule(context, model);
   }
+  name = inputFile;
+  std::string error;
   auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(inputFile);
   if (!buffer) {
-    error = "cannot read '" + inputFile + "': " + buffer.getError().message();
-    return false;
+    fail("cannot read '" + inputFile + "': " + buffer.getError().message());
+    return nullptr;
   }
-  text = (*buffer)->getBuffer().str();
-  name = inputFile;
-  return true;
+  sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
+  // A parse error is printed by the diagnostic handler, located.
+  return mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
 }
 
 bool writeText(const std::string &path,
@@ -194,23 +200,18 @@ int main(int argc, char **argv) {
   if (emit == Emit::Artifact && outputFile == "-")
     return fail("an artifact needs an output file: -o decode.spt");
 
-  std::string text, name, error;
-  if (!loadSource(text, name, error))
-    return fail(error);
-
   mlir::DialectRegistry registry;
   mlir::spotlight::registerSpotlightToolDialects(registry);
   mlir::MLIRContext context(registry);
   // Errors are one located line each, not a dump of the failing op.
   context.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text, name),
-                               llvm::SMLoc());
   mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  std::string name, error;
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+      loadModule(context, sourceMgr, name);
   if (!module)
-    return 1; // the diagnostic handler has printed the located error
+    return 1; // reported
 
   std::string manifest;
   if (auto attr =

@@ -11,7 +11,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "spotlight/Codegen/DecodeModule.h"
+#include "spotlight/ABI/Geometry.h"
+#include "spotlight/ABI/Manifest.h"
 #include "spotlight/Support/HalfFloat.h"
 #include "spotlight/Support/IO/ArrayFile.h"
 #include "spotlight/Target/Artifact.h"

@@ -9,7 +9,8 @@
 #define SPOTLIGHT_UNITTESTS_SUPPORT_DECODEPROBLEM_H
 
 #include "Reference/NaiveReference.h"
-#include "spotlight/Codegen/DecodeModule.h"
+#include "spotlight/ABI/Geometry.h"
+#include "spotlight/ABI/Manifest.h"
 #include "spotlight/ExecutionEngine/HostTensor.h"
 
 #include <cstdint>

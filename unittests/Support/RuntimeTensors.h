@@ -8,7 +8,8 @@
 #ifndef SPOTLIGHT_UNITTESTS_SUPPORT_RUNTIMETENSORS_H
 #define SPOTLIGHT_UNITTESTS_SUPPORT_RUNTIMETENSORS_H
 
-#include "spotlight/Codegen/DecodeModule.h"
+#include "spotlight/ABI/Geometry.h"
+#include "spotlight/ABI/Manifest.h"
 #include "spotlight/ExecutionEngine/HostTensor.h"
 #include "spotlight/runtime.h"
 

@@ -1,17 +1,16 @@
 //===- DecodeModule.h - Decode modules from a model geometry ----*- C++ -*-===//
 //
-// Generates the spotlight IR of one decode step from a model geometry, so
-// that no user needs to write IR by hand. Every function takes its inputs
-// as tensors and writes its outputs into memref arguments (one memref per
-// argument after bufferization, C interface `_mlir_ciface_<name>`); names
-// carry a `spotlight_` prefix so they never collide with libc (`select`):
+// Builds the spotlight IR of one decode step from a model geometry, so that
+// no user needs to write IR by hand: one function per entry point of the
+// artifact ABI (spotlight/ABI/EntryPoints.def), inputs as tensors, outputs
+// written into memref arguments (C interface `_mlir_ciface_<name>`):
 //
-//   spotlight_encode_queries(q, w1, b1, w2, b2, qcodes)  [B,QH,D] -> [B,QH,1,W]
-//   spotlight_encode_keys(k, w1, b1, w2, b2, kcodes)     [B,KH,N,D] ->
-//   [B,KH,N,C,W] spotlight_select(qcodes, kcodes, indices)            ->
-//   [B,S,M] i32, -1 padded spotlight_attend(q, k, v, indices, o) -> [B,QH,D]
-//   spotlight_decode(q, k, v, kcodes, w1, b1, w2, b2, o, indices)  fused step
-//   spotlight_decode_dense(q, k, v, o)                   the dense baseline
+//   spotlight_encode_queries(q, w1, b1, w2, b2, qc_out)  [B,QH,D] -> [B,QH,1,W]
+//   spotlight_encode_keys(k, w1, b1, w2, b2, kc_out)     [B,KH,N,D] ->
+//   [B,KH,N,C,W] spotlight_select(qc, kc, idx_out)                    ->
+//   [B,S,M] i32, -1 padded spotlight_attend(q, k, v, idx, out) -> [B,QH,D]
+//   spotlight_decode(q, k, v, kc, w1, b1, w2, b2, out, idx_out)  fused step
+//   spotlight_decode_dense(q, k, v, out)                 the dense baseline
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,17 +21,26 @@
 #include "spotlight/ABI/Geometry.h"
 #include "spotlight/ABI/Manifest.h"
 
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
 #include <string>
 
 namespace spotlight {
 
-/// The spotlight IR text of the decode module for `geometry`.
-std::string buildDecodeModule(const DecodeGeometry &geometry);
+/// The decode module for `geometry`, built in `context`.
+mlir::OwningOpRef<mlir::ModuleOp>
+buildDecodeModule(mlir::MLIRContext &context, const DecodeGeometry &geometry);
 
 /// The decode module of one work item of `model`, carrying the model's
 /// manifest as the `spotlight.manifest` module attribute: what
 /// `spotlight-compile` turns into a runtime artifact.
-std::string buildArtifactModule(const DecodeGeometry &model);
+mlir::OwningOpRef<mlir::ModuleOp>
+buildArtifactModule(mlir::MLIRContext &context, const DecodeGeometry &model);
+
+/// The decode module for `geometry` as text, for people and for tests that
+/// compile from text.
+std::string printDecodeModule(const DecodeGeometry &geometry);
 
 } // namespace spotlight
 

@@ -9,7 +9,7 @@
 #ifndef SPOTLIGHT_TOOLS_GEOMETRYOPTIONS_H
 #define SPOTLIGHT_TOOLS_GEOMETRYOPTIONS_H
 
-#include "spotlight/Codegen/DecodeModule.h"
+#include "spotlight/ABI/Geometry.h"
 
 #include "llvm/Support/CommandLine.h"
 
