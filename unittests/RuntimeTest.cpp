@@ -592,4 +592,34 @@ TEST_F(RuntimeErrors, TensorChecksSayWhatIsWrong) {
       << errorOf(flat);
 }
 
+/// docs/Semantics.md, "Non-finite values": a NaN in one query row makes
+/// that row's output NaN and nothing else; the selection stays a valid set.
+TEST_F(RuntimeErrors, NaNQueryStaysInItsRow) {
+  ASSERT_EQ(append(0, 200), SPT_OK);
+  ASSERT_EQ(append(1, 200), SPT_OK);
+  const int64_t M = g.selectionSlots();
+  HostTensor q({2, 4, 64}, 4), o({2, 4, 64}, 4), idx({2, 2, M}, 4);
+  for (int64_t i = 0; i < q.numElements(); ++i)
+    q.as<float>()[i] = std::sin(0.37 * i);
+  q.as<float>()[0 * 64 + 5] = std::nanf(""); // sequence 0, query head 0
+  spt_tensor qv = tensorOf(q, SPT_F32), ov = tensorOf(o, SPT_F32),
+             iv = tensorOf(idx, SPT_I32);
+  ASSERT_EQ(spt_decode(cache, &qv, &ov, &iv), SPT_OK) << spt_last_error();
+  for (int64_t row = 0; row < 8; ++row) {
+    bool nan = false;
+    for (int64_t d = 0; d < 64; ++d)
+      nan |= std::isnan(o.as<float>()[row * 64 + d]);
+    EXPECT_EQ(nan, row == 0) << "output row " << row;
+  }
+  for (int64_t set = 0; set < 4; ++set) {
+    const int32_t *slots = idx.as<int32_t>() + set * M;
+    int32_t previous = -1;
+    for (int64_t m = 0; m < M && slots[m] >= 0; ++m) {
+      EXPECT_GT(slots[m], previous) << "set " << set;
+      EXPECT_LT(slots[m], 200) << "set " << set;
+      previous = slots[m];
+    }
+  }
+}
+
 } // namespace
