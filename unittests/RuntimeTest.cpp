@@ -11,6 +11,7 @@
 
 #include "spotlight/runtime.h"
 #include "Support/DecodeProblem.h"
+#include "Support/RuntimeStepCheck.h"
 #include "Support/RuntimeTensors.h"
 
 #include <gtest/gtest.h>
@@ -30,8 +31,6 @@ using namespace spotlight;
 using namespace spotlight::testing;
 
 namespace {
-
-constexpr double kAmbiguousMargin = 1e-3;
 
 /// Compiles (once per run) the artifact for `g` and returns its path.
 std::string artifactFor(const DecodeGeometry &g) {
@@ -125,154 +124,11 @@ TEST_P(RuntimeTest, DecodeStepsMatchNaiveReference) {
       << spt_last_error();
   uint64_t seed = freshSeed();
   SCOPED_TRACE("seed=" + std::to_string(seed));
-  std::mt19937_64 rng(seed);
-  Model model(g, rng);
-  const int64_t B = 3, QH = g.queryHeads, KH = g.kvHeads, D = g.headDim;
-  const int64_t W = g.codeWords(), C = g.keyCodesPerHead(), G = g.group();
-  const int64_t S = g.selectionSets(), M = g.selectionSlots();
-  const spt_dtype dt = dtypeOf(g.dtype);
-  spt_cache *cache = model.createCache(artifact, B, 4096);
-  ASSERT_NE(cache, nullptr);
-
   // Sequences of different lengths, appended in uneven chunks: one below
   // sink + window + k, two above.
-  const std::vector<std::vector<int64_t>> chunks = {
-      {5, 40}, {700, 1, 299}, {2500, 17}};
-  std::vector<std::vector<float>> keys(B), values(B); // [KH, n, D] each
-  std::normal_distribution<float> normal(0, 1);
-  for (int64_t b = 0; b < B; ++b) {
-    int64_t total = 0;
-    for (int64_t n : chunks[b])
-      total += n;
-    std::vector<float> kAll(KH * total * D), vAll(KH * total * D);
-    int64_t at = 0;
-    for (int64_t n : chunks[b]) {
-      std::vector<float> k(KH * n * D), v(KH * n * D);
-      for (float &x : k)
-        x = normal(rng);
-      for (float &x : v)
-        x = normal(rng);
-      HostTensor kT = makeTensor({KH, n, D}, g.dtype, k);
-      HostTensor vT = makeTensor({KH, n, D}, g.dtype, v);
-      spt_tensor kv = tensorOf(kT, dt), vv = tensorOf(vT, dt);
-      ASSERT_EQ(spt_cache_append(cache, b, &kv, &vv), SPT_OK)
-          << spt_last_error();
-      for (int64_t h = 0; h < KH; ++h)
-        for (int64_t t = 0; t < n; ++t)
-          for (int64_t d = 0; d < D; ++d) {
-            kAll[(h * total + at + t) * D + d] = k[(h * n + t) * D + d];
-            vAll[(h * total + at + t) * D + d] = v[(h * n + t) * D + d];
-          }
-      at += n;
-    }
-    keys[b] = kAll;
-    values[b] = vAll;
-    int64_t length = -1;
-    ASSERT_EQ(spt_cache_length(cache, b, &length), SPT_OK);
-    ASSERT_EQ(length, total);
-  }
-
-  // Queries whose codes have no ambiguous bit, so the reference query
-  // codes are exactly the compiled ones.
-  std::vector<float> q(B * QH * D);
-  std::vector<uint32_t> queryCodes(B * QH * W);
-  reference::Geometry rg = referenceGeometry(g);
-  for (int64_t row = 0; row < B * QH; ++row) {
-    for (int attempt = 0;; ++attempt) {
-      ASSERT_LT(attempt, 100);
-      std::vector<float> x(D);
-      for (float &v : x)
-        v = normal(rng);
-      HostTensor rounded = makeTensor({D}, g.dtype, x);
-      std::vector<double> pre;
-      auto code = reference::encodeRow(x.data(), model.weights(), D,
-                                       rg.codeHeadOfQuery(row % QH), &pre);
-      bool clear = true;
-      for (double p : pre)
-        clear &= std::abs(p) >= kAmbiguousMargin;
-      if (!clear)
-        continue;
-      std::copy(x.begin(), x.end(), q.begin() + row * D);
-      std::copy(code.begin(), code.end(), queryCodes.begin() + row * W);
-      break;
-    }
-  }
-  HostTensor qT = makeTensor({B, QH, D}, g.dtype, q);
-  HostTensor outT({B, QH, D}, elementBytes(g.dtype));
-  HostTensor denseT({B, QH, D}, elementBytes(g.dtype));
-  HostTensor idxT({B, S, M}, 4);
-  spt_tensor qv = tensorOf(qT, dt), ov = tensorOf(outT, dt),
-             dv = tensorOf(denseT, dt), iv = tensorOf(idxT, SPT_I32);
-  ASSERT_EQ(spt_decode(cache, &qv, &ov, &iv), SPT_OK) << spt_last_error();
-  ASSERT_EQ(spt_decode_dense(cache, &qv, &dv), SPT_OK) << spt_last_error();
-  // Retrieval alone selects what the full step selected.
-  HostTensor selectedT({B, S, M}, 4);
-  spt_tensor sv = tensorOf(selectedT, SPT_I32);
-  ASSERT_EQ(spt_select(cache, &qv, &sv), SPT_OK) << spt_last_error();
-  for (int64_t i = 0; i < B * S * M; ++i)
-    ASSERT_EQ(selectedT.as<int32_t>()[i], idxT.as<int32_t>()[i]);
-
-  reference::Selection rs = referenceSelection(g);
-  double scale = 1.0 / std::sqrt(double(D));
-  std::vector<double> sparse, sparseRef, dense, denseRef;
-  for (int64_t b = 0; b < B; ++b) {
-    const int64_t n = static_cast<int64_t>(keys[b].size()) / (KH * D);
-    // Stored key codes against the reference.
-    HostTensor codes({KH, n, C, W}, 4);
-    spt_tensor cv = tensorOf(codes, SPT_I32);
-    ASSERT_EQ(spt_cache_read_codes(cache, b, &cv), SPT_OK) << spt_last_error();
-    for (int64_t h = 0; h < KH; ++h)
-      for (int64_t t = 0; t < n; ++t)
-        for (int64_t ci = 0; ci < C; ++ci) {
-          std::vector<double> pre;
-          int64_t codeHead = C == 1 ? h : h * G + ci;
-          auto expected = reference::encodeRow(
-              &keys[b][(h * n + t) * D], model.weights(), D, codeHead, &pre);
-          const uint32_t *actual =
-              codes.as<uint32_t>() + ((h * n + t) * C + ci) * W;
-          for (int64_t bit = 0; bit < D; ++bit)
-            if (((actual[bit / 32] ^ expected[bit / 32]) >> (bit % 32)) & 1)
-              ASSERT_LT(std::abs(pre[bit]), kAmbiguousMargin)
-                  << "key code bit " << bit << " of (b=" << b << ", h=" << h
-                  << ", t=" << t << ")";
-        }
-    // Selection: exact, from the stored codes and the query codes.
-    std::vector<std::vector<int32_t>> sets;
-    for (int64_t s = 0; s < S; ++s) {
-      auto scores = reference::scoreRow({1, QH, KH, D, g.codeHeads}, rs,
-                                        queryCodes.data() + b * QH * W,
-                                        codes.as<uint32_t>(), n, 0, s);
-      auto expected = reference::selectTokens(scores, rs);
-      const int32_t *row = idxT.as<int32_t>() + (b * S + s) * M;
-      std::vector<int32_t> actual(row, row + M), padded = expected;
-      padded.resize(M, -1);
-      ASSERT_EQ(actual, padded) << "sequence " << b << " set " << s;
-      sets.push_back(expected);
-    }
-    // Outputs.
-    std::vector<int32_t> all(n);
-    for (int64_t t = 0; t < n; ++t)
-      all[t] = t;
-    for (int64_t qh = 0; qh < QH; ++qh) {
-      const int64_t h = qh / G;
-      const float *kh = keys[b].data() + h * n * D;
-      const float *vh = values[b].data() + h * n * D;
-      const float *qrow = &q[(b * QH + qh) * D];
-      auto s =
-          reference::attend(qrow, kh, vh, D, sets[g.headMode ? qh : h], scale);
-      auto d = reference::attend(qrow, kh, vh, D, all, scale);
-      sparseRef.insert(sparseRef.end(), s.begin(), s.end());
-      denseRef.insert(denseRef.end(), d.begin(), d.end());
-      for (int64_t i = 0; i < D; ++i) {
-        sparse.push_back(readElement(outT, g.dtype, (b * QH + qh) * D + i));
-        dense.push_back(readElement(denseT, g.dtype, (b * QH + qh) * D + i));
-      }
-    }
-  }
-  double tol = g.dtype == ElementType::F32 ? 1e-5 : 1e-2;
-  EXPECT_LT(relativeError(sparse, sparseRef), tol);
-  EXPECT_LT(relativeError(dense, denseRef), tol);
-  spt_cache_free(cache);
+  Findings findings = checkDecodeStep(
+      artifact, SPT_DEVICE_CPU, g, {{5, 40}, {700, 1, 299}, {2500, 17}}, seed);
+  EXPECT_TRUE(findings.problems.empty()) << findings.report();
   spt_artifact_free(artifact);
 }
 

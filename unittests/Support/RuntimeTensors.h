@@ -15,11 +15,9 @@
 
 namespace spotlight::testing {
 
-/// The runtime's name for an element type.
+/// The runtime's name for an element type (the same value).
 inline spt_dtype dtypeOf(ElementType type) {
-  return type == ElementType::F32   ? SPT_F32
-         : type == ElementType::F16 ? SPT_F16
-                                    : SPT_BF16;
+  return static_cast<spt_dtype>(type);
 }
 
 /// A view of `tensor` (not a copy) as a runtime tensor of `dtype`.
