@@ -43,14 +43,9 @@ struct Case {
 };
 
 DecodeGeometry geometryOf(const Case &c) {
-  DecodeGeometry g;
+  DecodeGeometry g =
+      testGeometry(c.group, c.headDim, c.codePerQueryHead, c.headMode, c.dtype);
   g.batch = c.batch;
-  g.kvHeads = 2;
-  g.queryHeads = 2 * c.group;
-  g.headDim = c.headDim;
-  g.codeHeads = c.codePerQueryHead ? g.queryHeads : g.kvHeads;
-  g.headMode = c.headMode;
-  g.dtype = c.dtype;
   g.budgetCount = c.budgetCount;
   g.maxTokens = 4099;
   return g;
@@ -265,35 +260,32 @@ INSTANTIATE_TEST_SUITE_P(
 /// the tie rule (most recent first) decides the set.
 /// Runs `select` on the given codes and compares every set with the
 /// reference selection on the same codes.
-void expectSelectionMatchesReference(JitModule &jit, const DecodeGeometry &g,
-                                     HostTensor &qc, HostTensor &kc,
-                                     int64_t n) {
+void expectSelectionMatchesReference(
+    JitModule &jit, const DecodeGeometry &g, HostTensor &qc, HostTensor &kc,
+    int64_t n,
+    const std::string &function =
+        spotlight::abi::entrySymbol(spotlight::abi::EntryPoint::Select)) {
   const int64_t S = g.selectionSets(), M = g.selectionSlots();
-  HostTensor selected({1, S, M}, 4);
-  call(jit, spotlight::abi::entrySymbol(spotlight::abi::EntryPoint::Select),
-       {&qc, &kc, &selected});
+  HostTensor selected({g.batch, S, M}, 4);
+  call(jit, function, {&qc, &kc, &selected});
   reference::Selection rs = referenceSelection(g);
-  for (int64_t s = 0; s < S; ++s) {
-    auto scores =
-        reference::scoreRow(referenceGeometry(g), rs, qc.as<uint32_t>(),
-                            kc.as<uint32_t>(), n, 0, s);
-    std::vector<int32_t> expected = reference::selectTokens(scores, rs);
-    expected.resize(M, -1);
-    const int32_t *row = selected.as<int32_t>() + s * M;
-    EXPECT_EQ(std::vector<int32_t>(row, row + M), expected) << "set " << s;
-  }
+  for (int64_t b = 0; b < g.batch; ++b)
+    for (int64_t s = 0; s < S; ++s) {
+      auto scores =
+          reference::scoreRow(referenceGeometry(g), rs, qc.as<uint32_t>(),
+                              kc.as<uint32_t>(), n, b, s);
+      std::vector<int32_t> expected = reference::selectTokens(scores, rs);
+      expected.resize(M, -1);
+      const int32_t *row = selected.as<int32_t>() + (b * S + s) * M;
+      EXPECT_EQ(std::vector<int32_t>(row, row + M), expected)
+          << "sequence " << b << " set " << s;
+    }
 }
 
 /// G = 4 with one hash per query head: the selection tests' geometry.
 DecodeGeometry selectionGeometry(bool headMode, int64_t headDim) {
-  DecodeGeometry g;
-  g.kvHeads = 2;
-  g.queryHeads = 8;
-  g.headDim = headDim;
-  g.codeHeads = 8;
-  g.dtype = ElementType::F32;
-  g.headMode = headMode;
-  return g;
+  return testGeometry(4, headDim, /*codePerQueryHead=*/true, headMode,
+                      ElementType::F32);
 }
 
 /// A tensor of uniformly random 32-bit code words.
@@ -359,20 +351,7 @@ TEST_P(SelectTest, DynamicBatchMatchesTheReference) {
   std::mt19937_64 rng(seed);
   HostTensor qc = randomCodes({g.batch, g.queryHeads, 1, W}, rng);
   HostTensor kc = randomCodes({g.batch, g.kvHeads, n, C, W}, rng);
-  HostTensor selected({g.batch, S, M}, 4);
-  call(*jit, "select_dynamic", {&qc, &kc, &selected});
-  reference::Selection rs = referenceSelection(g);
-  for (int64_t b = 0; b < g.batch; ++b)
-    for (int64_t set = 0; set < S; ++set) {
-      std::vector<int32_t> expected = reference::selectTokens(
-          reference::scoreRow(referenceGeometry(g), rs, qc.as<uint32_t>(),
-                              kc.as<uint32_t>(), n, b, set),
-          rs);
-      expected.resize(M, -1);
-      const int32_t *row = selected.as<int32_t>() + (b * S + set) * M;
-      EXPECT_EQ(std::vector<int32_t>(row, row + M), expected)
-          << "sequence " << b << " set " << set;
-    }
+  expectSelectionMatchesReference(*jit, g, qc, kc, n, "select_dynamic");
 }
 
 INSTANTIATE_TEST_SUITE_P(Lowerings, SelectTest,

@@ -111,13 +111,8 @@ class RuntimeTest : public ::testing::TestWithParam<RuntimeCase> {};
 
 TEST_P(RuntimeTest, DecodeStepsMatchNaiveReference) {
   const RuntimeCase &c = GetParam();
-  DecodeGeometry g;
-  g.kvHeads = 2;
-  g.queryHeads = 2 * c.group;
-  g.headDim = c.headDim;
-  g.codeHeads = c.codePerQueryHead ? g.queryHeads : g.kvHeads;
-  g.headMode = c.headMode;
-  g.dtype = c.dtype;
+  DecodeGeometry g = testGeometry(c.group, c.headDim, c.codePerQueryHead,
+                                  c.headMode, c.dtype);
   g.maxTokens = 4096;
   spt_artifact *artifact = nullptr;
   ASSERT_EQ(spt_artifact_load(artifactFor(g).c_str(), &artifact), SPT_OK)
@@ -187,13 +182,20 @@ protected:
 
   /// The decode output and indices for a fixed query: the cache's state.
   std::pair<std::vector<float>, std::vector<int32_t>> snapshot() {
+    return snapshotOf(cache);
+  }
+
+  /// The same for `c`, after `steps` identical decode steps.
+  std::pair<std::vector<float>, std::vector<int32_t>>
+  snapshotOf(spt_cache *c, int steps = 1) {
     HostTensor q({2, 4, 64}, 4), o({2, 4, 64}, 4),
         idx({2, 2, g.selectionSlots()}, 4);
     for (int64_t i = 0; i < q.numElements(); ++i)
       q.as<float>()[i] = std::sin(0.37 * i);
     spt_tensor qv = tensorOf(q, SPT_F32), ov = tensorOf(o, SPT_F32),
                iv = tensorOf(idx, SPT_I32);
-    EXPECT_EQ(spt_decode(cache, &qv, &ov, &iv), SPT_OK) << spt_last_error();
+    for (int step = 0; step < steps; ++step)
+      EXPECT_EQ(spt_decode(c, &qv, &ov, &iv), SPT_OK) << spt_last_error();
     return {std::vector<float>(o.as<float>(), o.as<float>() + o.numElements()),
             std::vector<int32_t>(idx.as<int32_t>(),
                                  idx.as<int32_t>() + idx.numElements())};
@@ -328,20 +330,7 @@ TEST_F(RuntimeErrors, DistinctCachesWorkFromDifferentThreads) {
   std::swap(cache, other);
   auto expected = snapshot();
   std::vector<std::pair<std::vector<float>, std::vector<int32_t>>> results(2);
-  auto run = [&](spt_cache *c, int slot) {
-    HostTensor q({2, 4, 64}, 4), o({2, 4, 64}, 4),
-        idx({2, 2, g.selectionSlots()}, 4);
-    for (int64_t i = 0; i < q.numElements(); ++i)
-      q.as<float>()[i] = std::sin(0.37 * i);
-    spt_tensor qv = tensorOf(q, SPT_F32), ov = tensorOf(o, SPT_F32),
-               iv = tensorOf(idx, SPT_I32);
-    for (int r = 0; r < 20; ++r)
-      ASSERT_EQ(spt_decode(c, &qv, &ov, &iv), SPT_OK);
-    results[slot] = {
-        std::vector<float>(o.as<float>(), o.as<float>() + o.numElements()),
-        std::vector<int32_t>(idx.as<int32_t>(),
-                             idx.as<int32_t>() + idx.numElements())};
-  };
+  auto run = [&](spt_cache *c, int slot) { results[slot] = snapshotOf(c, 20); };
   std::thread t1(run, cache, 0), t2(run, other, 1);
   t1.join();
   t2.join();

@@ -436,12 +436,25 @@ static MemRef<3> indexView(const spt_cache *cache, const StepIO &io, int64_t b,
   return view<3>(row, {1, setsPerItem, M});
 }
 
-/// Shared by every step: checks the tensors, stages them, runs `item(b, h)`
-/// for every (sequence, KV head) and copies the results back.
+/// What a step writes: `out` (spt_decode*), `indices` (spt_select), or
+/// both with the indices optional (spt_decode).
+enum class Writes { Out, Indices, OutAndMaybeIndices };
+
+/// Shared by every step of `function`: checks the arguments, stages them,
+/// runs `item(b, h)` for every (sequence, KV head) and copies the results
+/// back.
 static spt_status
-runStep(spt_cache *cache, const spt_tensor *query, spt_tensor *out,
-        spt_tensor *indices,
+runStep(const char *function, spt_cache *cache, const spt_tensor *query,
+        spt_tensor *out, spt_tensor *indices, Writes writes,
         const std::function<void(const StepIO &, int64_t, int64_t)> &item) {
+  if (!cache)
+    return fail(SPT_ERROR_INVALID_ARGUMENT,
+                std::string(function) + ": null cache");
+  if (writes != Writes::Indices && !out)
+    return fail(SPT_ERROR_INVALID_ARGUMENT, "out is a null pointer");
+  if (writes == Writes::Indices && !indices)
+    return fail(SPT_ERROR_INVALID_ARGUMENT,
+                "indices is a null pointer (spt_select's only output)");
   const DecodeGeometry &g = cache->g;
   spt_dtype dt = toDtype(g.dtype);
   std::vector<int64_t> shape = {cache->batch, g.queryHeads, g.headDim};
@@ -469,26 +482,21 @@ runStep(spt_cache *cache, const spt_tensor *query, spt_tensor *out,
 spt_status spt_select(spt_cache *cache, const spt_tensor *query,
                       spt_tensor *indices) {
   return guarded("spt_select", [&]() -> spt_status {
-    if (!cache)
-      return fail(SPT_ERROR_INVALID_ARGUMENT, "spt_select: null cache");
-    if (!indices)
-      return fail(SPT_ERROR_INVALID_ARGUMENT,
-                  "indices is a null pointer (spt_select's only output)");
-    const DecodeGeometry &g = cache->g;
-    const int64_t G = g.group(), W = g.codeWords();
-    const spt_artifact *artifact = cache->artifact;
     return runStep(
-        cache, query, nullptr, indices,
+        "spt_select", cache, query, nullptr, indices, Writes::Indices,
         [&](const StepIO &io, int64_t b, int64_t h) {
+          const DecodeGeometry &g = cache->g;
+          const int64_t G = g.group(), W = g.codeWords();
           ItemViews it = itemViews(cache, io, b, h);
           auto *codes = reinterpret_cast<int32_t *>(cache->queryCodes.get()) +
                         (b * g.queryHeads + h * G) * W;
           MemRef<4> qcView = view<4>(codes, {1, G, 1, W});
           auto w = cache->weightsOf(h);
-          artifact->encodeQueries(&it.q, &w.w1, &w.b1, &w.w2, &w.b2, &qcView);
+          cache->artifact->encodeQueries(&it.q, &w.w1, &w.b1, &w.w2, &w.b2,
+                                         &qcView);
           MemRef<5> cView = cache->codeView(b, h, 0, it.length);
           MemRef<3> iView = indexView(cache, io, b, h);
-          artifact->select(&qcView, &cView, &iView);
+          cache->artifact->select(&qcView, &cView, &iView);
         });
   });
 }
@@ -496,35 +504,26 @@ spt_status spt_select(spt_cache *cache, const spt_tensor *query,
 spt_status spt_decode(spt_cache *cache, const spt_tensor *query,
                       spt_tensor *out, spt_tensor *indices) {
   return guarded("spt_decode", [&]() -> spt_status {
-    if (!cache)
-      return fail(SPT_ERROR_INVALID_ARGUMENT, "spt_decode: null cache");
-    if (!out)
-      return fail(SPT_ERROR_INVALID_ARGUMENT, "out is a null pointer");
-    const spt_artifact *artifact = cache->artifact;
-    return runStep(cache, query, out, indices,
-                   [&](const StepIO &io, int64_t b, int64_t h) {
-                     ItemViews it = itemViews(cache, io, b, h);
-                     MemRef<5> cView = cache->codeView(b, h, 0, it.length);
-                     MemRef<3> iView = indexView(cache, io, b, h);
-                     auto w = cache->weightsOf(h);
-                     artifact->decode(&it.q, &it.k, &it.v, &cView, &w.w1, &w.b1,
-                                      &w.w2, &w.b2, &it.o, &iView);
-                   });
+    return runStep(
+        "spt_decode", cache, query, out, indices, Writes::OutAndMaybeIndices,
+        [&](const StepIO &io, int64_t b, int64_t h) {
+          ItemViews it = itemViews(cache, io, b, h);
+          MemRef<5> cView = cache->codeView(b, h, 0, it.length);
+          MemRef<3> iView = indexView(cache, io, b, h);
+          auto w = cache->weightsOf(h);
+          cache->artifact->decode(&it.q, &it.k, &it.v, &cView, &w.w1, &w.b1,
+                                  &w.w2, &w.b2, &it.o, &iView);
+        });
   });
 }
 
 spt_status spt_decode_dense(spt_cache *cache, const spt_tensor *query,
                             spt_tensor *out) {
   return guarded("spt_decode_dense", [&]() -> spt_status {
-    if (!cache)
-      return fail(SPT_ERROR_INVALID_ARGUMENT, "spt_decode_dense: null cache");
-    if (!out)
-      return fail(SPT_ERROR_INVALID_ARGUMENT, "out is a null pointer");
-    const spt_artifact *artifact = cache->artifact;
-    return runStep(cache, query, out, nullptr,
+    return runStep("spt_decode_dense", cache, query, out, nullptr, Writes::Out,
                    [&](const StepIO &io, int64_t b, int64_t h) {
                      ItemViews it = itemViews(cache, io, b, h);
-                     artifact->decodeDense(&it.q, &it.k, &it.v, &it.o);
+                     cache->artifact->decodeDense(&it.q, &it.k, &it.v, &it.o);
                    });
   });
 }

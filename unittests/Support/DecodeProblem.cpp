@@ -14,6 +14,19 @@ uint64_t freshSeed() {
   return std::random_device{}();
 }
 
+DecodeGeometry testGeometry(int64_t group, int64_t headDim,
+                            bool codePerQueryHead, bool headMode,
+                            ElementType dtype) {
+  DecodeGeometry g;
+  g.kvHeads = 2;
+  g.queryHeads = 2 * group;
+  g.headDim = headDim;
+  g.codeHeads = codePerQueryHead ? g.queryHeads : g.kvHeads;
+  g.headMode = headMode;
+  g.dtype = dtype;
+  return g;
+}
+
 int64_t elementBytes(ElementType type) {
   return type == ElementType::F32 ? 4 : 2;
 }
@@ -91,8 +104,8 @@ DecodeProblem::DecodeProblem(const DecodeGeometry &g, int64_t tokens,
     : geometry(g), tokens(tokens), qT({1}, 4), kT({1}, 4), vT({1}, 4),
       w1T({1}, 4), b1T({1}, 4), w2T({1}, 4), b2T({1}, 4) {
   std::mt19937_64 rng(seed);
-  const int64_t B = g.batch, QH = g.queryHeads, KH = g.kvHeads,
-                D = g.headDim, CH = g.codeHeads;
+  const int64_t B = g.batch, QH = g.queryHeads, KH = g.kvHeads, D = g.headDim,
+                CH = g.codeHeads;
   // Weights scaled so that hidden activations stay O(1).
   float weightScale = 1.0f / std::sqrt(float(D));
   q = gaussian(rng, B * QH * D, 1.0f);
@@ -111,9 +124,9 @@ DecodeProblem::DecodeProblem(const DecodeGeometry &g, int64_t tokens,
   b2T = makeTensor({CH, D}, g.weightType, b2);
 }
 
-std::vector<uint32_t> DecodeProblem::keyCode(int64_t b, int64_t h, int64_t t,
-                                             int64_t c,
-                                             std::vector<double> *preSign) const {
+std::vector<uint32_t>
+DecodeProblem::keyCode(int64_t b, int64_t h, int64_t t, int64_t c,
+                       std::vector<double> *preSign) const {
   const DecodeGeometry &g = geometry;
   int64_t codeHead = g.codeHeads == g.queryHeads ? h * g.group() + c : h;
   const float *row = k.data() + ((b * g.kvHeads + h) * tokens + t) * g.headDim;
@@ -121,8 +134,9 @@ std::vector<uint32_t> DecodeProblem::keyCode(int64_t b, int64_t h, int64_t t,
                               preSign);
 }
 
-std::vector<uint32_t> DecodeProblem::queryCode(
-    int64_t b, int64_t qh, std::vector<double> *preSign) const {
+std::vector<uint32_t>
+DecodeProblem::queryCode(int64_t b, int64_t qh,
+                         std::vector<double> *preSign) const {
   const DecodeGeometry &g = geometry;
   const float *row = q.data() + (b * g.queryHeads + qh) * g.headDim;
   return reference::encodeRow(row, {w1, b1, w2, b2}, g.headDim,
@@ -130,8 +144,9 @@ std::vector<uint32_t> DecodeProblem::queryCode(
                               preSign);
 }
 
-std::vector<double> DecodeProblem::attention(
-    int64_t b, int64_t qh, const std::vector<int32_t> &set) const {
+std::vector<double>
+DecodeProblem::attention(int64_t b, int64_t qh,
+                         const std::vector<int32_t> &set) const {
   const DecodeGeometry &g = geometry;
   int64_t h = qh / g.group();
   size_t cache = (b * g.kvHeads + h) * tokens * g.headDim;

@@ -38,6 +38,12 @@ float readElement(const HostTensor &tensor, ElementType type, int64_t i);
 double relativeError(const std::vector<double> &actual,
                      const std::vector<double> &expected);
 
+/// The geometry most tests vary: KH = 2 KV heads of `group` query heads,
+/// one code per query head (CH = QH) or per KV head, group or head mode.
+DecodeGeometry testGeometry(int64_t group, int64_t headDim,
+                            bool codePerQueryHead, bool headMode,
+                            ElementType dtype);
+
 reference::Geometry referenceGeometry(const DecodeGeometry &g);
 reference::Selection referenceSelection(const DecodeGeometry &g);
 
