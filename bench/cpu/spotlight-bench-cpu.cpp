@@ -16,7 +16,7 @@
 #include "spotlight/ABI/Geometry.h"
 #include "spotlight/ABI/Manifest.h"
 #include "spotlight/Support/HalfFloat.h"
-#include "spotlight/Target/CPUArtifact.h"
+#include "spotlight/Target/HostCode.h"
 #include "spotlight/runtime.h"
 
 #include <algorithm>

@@ -21,7 +21,7 @@
 #include "spotlight/Pipelines/Pipelines.h"
 #include "spotlight/Support/IO/OutputFile.h"
 #include "spotlight/Target/Artifact.h"
-#include "spotlight/Target/CPUArtifact.h"
+#include "spotlight/Target/HostCode.h"
 #include "spotlight/Tools/GeometryOptions.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"

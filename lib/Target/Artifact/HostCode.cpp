@@ -1,11 +1,11 @@
-//===- CPUArtifact.cpp - Host code and runtime artifacts ------------------===//
+//===- HostCode.cpp - Host code and runtime artifacts ---------------------===//
 //
 //   LLVM dialect --translate--> LLVM IR --O3 for the host CPU-->
 //     .ll | .s | .o | artifact (.o linked by `cc -shared`, + manifest)
 //
 //===----------------------------------------------------------------------===//
 
-#include "spotlight/Target/CPUArtifact.h"
+#include "spotlight/Target/HostCode.h"
 
 #include "spotlight/ABI/GPUSymbols.h"
 #include "spotlight/ABI/Manifest.h"

@@ -1,7 +1,7 @@
-//===- CPUArtifact.h - Host code and runtime artifacts ----------*- C++ -*-===//
+//===- HostCode.h - Host code and runtime artifacts -------------*- C++ -*-===//
 
-#ifndef SPOTLIGHT_TARGET_CPUARTIFACT_H
-#define SPOTLIGHT_TARGET_CPUARTIFACT_H
+#ifndef SPOTLIGHT_TARGET_HOSTCODE_H
+#define SPOTLIGHT_TARGET_HOSTCODE_H
 
 #include "spotlight/Target/Artifact.h"
 
@@ -32,4 +32,4 @@ bool emitForHost(mlir::ModuleOp module, CPUOutput output,
 
 } // namespace spotlight
 
-#endif // SPOTLIGHT_TARGET_CPUARTIFACT_H
+#endif // SPOTLIGHT_TARGET_HOSTCODE_H

@@ -8,7 +8,7 @@
 #include "spotlight/Codegen/DecodeModule.h"
 #include "spotlight/InitAll.h"
 #include "spotlight/Pipelines/Pipelines.h"
-#include "spotlight/Target/CPUArtifact.h"
+#include "spotlight/Target/HostCode.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
