@@ -22,6 +22,7 @@
 #include <dlfcn.h>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <map>
 #include <sys/stat.h>
 #include <thread>
@@ -262,6 +263,32 @@ TEST_F(RuntimeErrors, CacheCreationChecksItsArguments) {
             SPT_ERROR_NO_DEVICE);
   EXPECT_NE(std::string(spt_last_error()).find("CUDA"), std::string::npos);
   EXPECT_EQ(c, nullptr);
+}
+
+// Found by fuzz-c-api: a device outside the enum, as C may pass it, was
+// read as an spt_device (UBSan: "load of value 2147483647, which is not a
+// valid value for type 'spt_device'").
+TEST_F(RuntimeErrors, OutOfRangeDevicesAreRefused) {
+  spt_tensor w1 = tensorOf(model->w1T, SPT_F32),
+             b1 = tensorOf(model->b1T, SPT_F32),
+             w2 = tensorOf(model->w2T, SPT_F32),
+             b2 = tensorOf(model->b2T, SPT_F32);
+  for (int32_t raw : {2, -1, std::numeric_limits<int32_t>::max()}) {
+    spt_cache *c = nullptr;
+    // The cast loads no enum: the value arrives as C would pass it.
+    EXPECT_EQ(spt_cache_create(artifact, static_cast<spt_device>(raw), 1, 16,
+                               &w1, &b1, &w2, &b2, &c),
+              SPT_ERROR_INVALID_ARGUMENT)
+        << raw;
+    EXPECT_NE(std::string(spt_last_error()).find("unknown device"),
+              std::string::npos)
+        << spt_last_error();
+    EXPECT_EQ(c, nullptr);
+    spt_device_info info;
+    EXPECT_EQ(spt_device_query(static_cast<spt_device>(raw), &info),
+              SPT_ERROR_INVALID_ARGUMENT)
+        << raw;
+  }
 }
 
 TEST_F(RuntimeErrors, FailedAppendLeavesTheCacheUnchanged) {

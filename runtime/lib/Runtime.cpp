@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <string>
@@ -168,6 +169,16 @@ const char *spt_status_name(spt_status status) {
   return "SPT_ERROR_UNKNOWN";
 }
 
+/// Whether `device` is one of the enum's values, read as the integer a C
+/// caller may have passed (reading an out-of-range enum is undefined in C++):
+/// checked before anything else reads it.
+static bool isKnownDevice(const spt_device &device) {
+  int32_t raw = 0;
+  static_assert(sizeof(raw) == sizeof(device), "spt_device is an int");
+  std::memcpy(&raw, &device, sizeof(raw));
+  return raw == SPT_DEVICE_CPU || raw == SPT_DEVICE_CUDA;
+}
+
 /// The device a cache runs on, if the artifact's code can run there.
 static spt_status openDevice(const spt_artifact *artifact, spt_device device,
                              std::unique_ptr<Device> &opened) {
@@ -207,7 +218,7 @@ spt_status spt_cache_create(const spt_artifact *artifact, spt_device device,
                   "spt_cache_create: artifact and cache must not be null");
     *cache = nullptr;
     const DecodeGeometry &g = artifact->model;
-    if (device != SPT_DEVICE_CPU && device != SPT_DEVICE_CUDA)
+    if (!isKnownDevice(device))
       return fail(SPT_ERROR_INVALID_ARGUMENT, "unknown device");
     if (batch <= 0 || capacity <= 0)
       return fail(
@@ -305,6 +316,8 @@ spt_status spt_device_query(spt_device device, spt_device_info *info) {
   return guarded("spt_device_query", [&]() -> spt_status {
     if (!info)
       return fail(SPT_ERROR_INVALID_ARGUMENT, "spt_device_query: null info");
+    if (!isKnownDevice(device))
+      return fail(SPT_ERROR_INVALID_ARGUMENT, "unknown device");
     if (device == SPT_DEVICE_CUDA)
       return queryCUDADevice(*info);
     if (device != SPT_DEVICE_CPU)
