@@ -1,0 +1,4 @@
+func.func @too_many_operands(%k: tensor<1x2x?x64xf32>, %idx: tensor<1x2x88xi32>, %init: tensor<1x2x88x64xf32>) {
+  %0 = spotlight.sparse_gather ins(%k, %idx, %idx : tensor<1x2x?x64xf32>, tensor<1x2x88xi32>, tensor<1x2x88xi32>) outs(%init : tensor<1x2x88x64xf32>)
+  return
+}

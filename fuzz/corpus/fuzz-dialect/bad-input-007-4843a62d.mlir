@@ -1,0 +1,4 @@
+func.func @type_differs_from_value(%k: tensor<1x2x?x64xf32>, %idx: tensor<1x2x88xi32>, %init: tensor<1x2x88x64xf32>) {
+  %0 = spotlight.sparse_gather ins(%k, %idx : tensor<1x2x?x64xf16>, tensor<1x2x88xi32>) outs(%init : tensor<1x2x88x64xf32>)
+  return
+}

@@ -1,0 +1,4 @@
+func.func @hash_encode_w2_dim_1(%x: tensor<1x8x64xf32>, %w1: tensor<8x64x64xf32>, %b1: tensor<8x64xf32>, %w2: tensor<8x32x64xf32>, %b2: tensor<8x64xf32>, %init: tensor<1x8x1x2xi32>) {
+  %0 = spotlight.hash_encode ins(%x, %w1, %b1, %w2, %b2 : tensor<1x8x64xf32>, tensor<8x64x64xf32>, tensor<8x64xf32>, tensor<8x32x64xf32>, tensor<8x64xf32>) outs(%init : tensor<1x8x1x2xi32>)
+  return
+}

@@ -1,0 +1,4 @@
+func.func @hash_encode_ch_neither_a_multiple_nor_a_divisor_of_h(%x: tensor<1x8x64xf32>, %w1: tensor<3x64x64xf32>, %b1: tensor<3x64xf32>, %w2: tensor<3x64x64xf32>, %b2: tensor<3x64xf32>, %init: tensor<1x8x1x2xi32>) {
+  %0 = spotlight.hash_encode ins(%x, %w1, %b1, %w2, %b2 : tensor<1x8x64xf32>, tensor<3x64x64xf32>, tensor<3x64xf32>, tensor<3x64x64xf32>, tensor<3x64xf32>) outs(%init : tensor<1x8x1x2xi32>)
+  return
+}

@@ -1,0 +1,4 @@
+func.func @hamming_topk_c_qh_is_not_c_g(%qc: tensor<1x8x1x2xi32>, %kc: tensor<1x2x?x8x2xi32>, %init: tensor<1x8x88xi32>) {
+  %0 = spotlight.hamming_topk head ins(%qc, %kc : tensor<1x8x1x2xi32>, tensor<1x2x?x8x2xi32>) outs(%init : tensor<1x8x88xi32>) {budget = 20 : i64}
+  return
+}

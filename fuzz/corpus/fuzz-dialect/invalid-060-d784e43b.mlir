@@ -1,0 +1,4 @@
+func.func @hamming_topk_m_sink_window_budget_with_non_default_sink_and_window(%qc: tensor<1x8x1x2xi32>, %kc: tensor<1x2x?x4x2xi32>, %init: tensor<1x8x30xi32>) {
+  %0 = spotlight.hamming_topk head ins(%qc, %kc : tensor<1x8x1x2xi32>, tensor<1x2x?x4x2xi32>) outs(%init : tensor<1x8x30xi32>) {budget = 10 : i64, sink = 2 : i64, window = 16 : i64}
+  return
+}

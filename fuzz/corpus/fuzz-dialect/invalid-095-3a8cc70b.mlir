@@ -1,0 +1,4 @@
+func.func @sparse_attention_qh_not_a_multiple_of_kh(%q: tensor<1x8x64xf32>, %k: tensor<1x3x?x64xf32>, %v: tensor<1x3x?x64xf32>, %idx: tensor<1x3x30xi32>, %init: tensor<1x8x64xf32>) {
+  %0 = spotlight.sparse_attention ins(%q, %k, %v, %idx : tensor<1x8x64xf32>, tensor<1x3x?x64xf32>, tensor<1x3x?x64xf32>, tensor<1x3x30xi32>) outs(%init : tensor<1x8x64xf32>)
+  return
+}
