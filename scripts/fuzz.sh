@@ -2,11 +2,16 @@
 # Builds the libFuzzer targets of fuzz/ with clang-22 (ASan + UBSan) in
 # build-fuzz/ and runs each over its seed corpus for a bounded number of runs;
 # fails on any crash, leak or sanitizer report. docs/Testing.md says how to
-# fuzz longer.
+# fuzz longer. scripts/test.sh runs it after the tests.
 #
-#   scripts/fuzz.sh                    every target (20000 runs or 20 s each)
+#   scripts/fuzz.sh                    every target (20000 runs or 15 s each)
 #   scripts/fuzz.sh fuzz-npz           one target
 #   FUZZ_RUNS=-1 FUZZ_SECONDS=3600 scripts/fuzz.sh fuzz-safetensors
+#
+# fuzz-c-api and fuzz-artifact run against a small CPU artifact compiled
+# into build-fuzz/fuzz/ by the main build's spotlight-compile
+# ($SPOTLIGHT_COMPILE, default build/bin/spotlight-compile, built there when
+# build/ is configured), not by the instrumented tree.
 #
 # New inputs that reach new code go to build-fuzz/fuzz/work/<target>/ (never
 # into the committed seeds); a crashing input is saved as
@@ -19,7 +24,7 @@ cd "$(dirname "$0")/.."
 
 BUILD_DIR=${FUZZ_BUILD_DIR:-build-fuzz}
 RUNS=${FUZZ_RUNS:-20000}
-SECONDS_EACH=${FUZZ_SECONDS:-20}
+SECONDS_EACH=${FUZZ_SECONDS:-15}
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
@@ -41,6 +46,31 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export ASAN_SYMBOLIZER_PATH=${ASAN_SYMBOLIZER_PATH:-/usr/lib/llvm-22/bin/llvm-symbolizer}
 
+# The artifact of fuzz-c-api and fuzz-artifact: plain code, compiled by the
+# main build's spotlight-compile.
+COMPILE=${SPOTLIGHT_COMPILE:-build/bin/spotlight-compile}
+ARTIFACT="$BUILD_DIR/fuzz/artifact-cpu.spt"
+needs_artifact=0
+for name in "${targets[@]}"; do
+  case "$name" in fuzz-c-api|fuzz-artifact) needs_artifact=1 ;; esac
+done
+if ((needs_artifact)) && [ ! -x "$COMPILE" ]; then
+  if [ -z "${SPOTLIGHT_COMPILE:-}" ] && [ -f build/build.ninja ]; then
+    ninja -C build ${FUZZ_JOBS:+-j "$FUZZ_JOBS"} spotlight-compile
+  else
+    echo "fuzz.sh: no spotlight-compile at $COMPILE: build the main tree" \
+      "(scripts/setup.sh; ninja -C build spotlight-compile) or set" \
+      "SPOTLIGHT_COMPILE" >&2
+    exit 1
+  fi
+fi
+if ((needs_artifact)) && { [ ! -f "$ARTIFACT" ] || [ "$COMPILE" -nt "$ARTIFACT" ]; }; then
+  mkdir -p "$BUILD_DIR/fuzz"
+  "$COMPILE" --target=cpu --qh 4 --kh 2 -d 64 --dtype f32 --budget 16 \
+    --max-tokens 512 -o "$ARTIFACT"
+fi
+export SPOTLIGHT_FUZZ_ARTIFACT=$PWD/$ARTIFACT
+
 failed=()
 for name in "${targets[@]}"; do
   fuzzer="$BUILD_DIR/fuzz/$name"
@@ -52,8 +82,21 @@ for name in "${targets[@]}"; do
   work="$BUILD_DIR/fuzz/work/$name"
   log="$BUILD_DIR/fuzz/$name.log"
   mkdir -p "$work" "$BUILD_DIR/fuzz/crashes"
+  max_len=${FUZZ_MAX_LEN:-4096}
+  case "$name" in
+  fuzz-dialect) max_len=${FUZZ_MAX_LEN:-8192} ;; # the examples' modules
+  fuzz-artifact)
+    # The whole artifact as a raw file (mode byte 0, ArtifactFuzzer.cpp), a
+    # seed kept with the work corpus.
+    { printf '\0'; cat "$ARTIFACT"; } >"$work/valid-artifact"
+    max_len=${FUZZ_MAX_LEN:-$(($(stat -c %s "$ARTIFACT") + 1))} ;;
+  esac
+  dict=()
+  if [ -f "fuzz/$name.dict" ]; then
+    dict=(-dict="fuzz/$name.dict")
+  fi
   if "$fuzzer" -runs="$RUNS" -max_total_time="$SECONDS_EACH" \
-       -max_len=${FUZZ_MAX_LEN:-4096} -timeout=10 -rss_limit_mb=2048 \
+       -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 "${dict[@]}" \
        -print_final_stats=1 \
        -artifact_prefix="$BUILD_DIR/fuzz/crashes/$name-" \
        "$work" "fuzz/corpus/$name" >"$log" 2>&1; then
