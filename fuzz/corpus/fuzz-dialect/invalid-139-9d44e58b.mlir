@@ -1,0 +1,4 @@
+func.func @sparse_attention_too_many_elements(%q: tensor<1x4611686018427387904x64xf32>, %k: tensor<1x2x?x64xf32>, %v: tensor<1x2x?x64xf32>, %idx: tensor<1x2x88xi32>, %init: tensor<1x4611686018427387904x64xf32>) {
+  %0 = spotlight.sparse_attention ins(%q, %k, %v, %idx : tensor<1x4611686018427387904x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x88xi32>) outs(%init : tensor<1x4611686018427387904x64xf32>)
+  return
+}

@@ -1,0 +1,4 @@
+func.func @sparse_gather_dynamic_head_dim(%cache: tensor<1x2x?x?xf32>, %idx: tensor<1x2x88xi32>, %init: tensor<1x2x88x64xf32>) {
+  %0 = spotlight.sparse_gather ins(%cache, %idx : tensor<1x2x?x?xf32>, tensor<1x2x88xi32>) outs(%init : tensor<1x2x88x64xf32>)
+  return
+}
