@@ -29,6 +29,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/DialectConversion.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace mlir;
@@ -217,6 +218,12 @@ private:
   Value n, batch;
 };
 
+/// The most query-row elements (G x D) of a KV head's group: the emitter
+/// unrolls the group's heads and keeps two G x D f32 rows on the stack, so a
+/// huge group (the verifier accepts up to int64 sizes) would exhaust the
+/// compiler's memory or the stack.
+constexpr int64_t kMaxGroupElements = int64_t(1) << 17;
+
 /// Both attention ops; the dense one has no indices.
 template <typename OpTy>
 struct AttentionOpLowering : OpConversionPattern<OpTy> {
@@ -226,6 +233,14 @@ struct AttentionOpLowering : OpConversionPattern<OpTy> {
                   ConversionPatternRewriter &rewriter) const override {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     Value indices = loops::attentionIndices<OpTy>(adaptor);
+    AttentionShape shape(adaptor.getQuery(), adaptor.getKeyCache(), indices,
+                         op.getScale());
+    if (shape.group > kMaxGroupElements ||
+        shape.headDim > kMaxGroupElements / std::max<int64_t>(shape.group, 1))
+      return op.emitOpError("has no CPU lowering for ")
+             << shape.group << " query heads of dimension " << shape.headDim
+             << " per KV head (at most " << kMaxGroupElements
+             << " elements)";
     rewriter.replaceOp(
         op, AttentionEmitter(b, adaptor.getQuery(), adaptor.getKeyCache(),
                              adaptor.getValueCache(), indices,
