@@ -4,7 +4,7 @@
 # fails on any crash, leak or sanitizer report. docs/Testing.md says how to
 # fuzz longer. scripts/test.sh runs it after the tests.
 #
-#   scripts/fuzz.sh                    every target (20000 runs or 15 s each)
+#   scripts/fuzz.sh                    every target (100000 runs or 15 s each)
 #   scripts/fuzz.sh fuzz-npz           one target
 #   FUZZ_RUNS=-1 FUZZ_SECONDS=3600 scripts/fuzz.sh fuzz-safetensors
 #
@@ -23,7 +23,7 @@ cd "$(dirname "$0")/.."
   mlir-22-tools llvm-22-tools clang-22 libclang-rt-22-dev
 
 BUILD_DIR=${FUZZ_BUILD_DIR:-build-fuzz}
-RUNS=${FUZZ_RUNS:-20000}
+RUNS=${FUZZ_RUNS:-100000}
 SECONDS_EACH=${FUZZ_SECONDS:-15}
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
