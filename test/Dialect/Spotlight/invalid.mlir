@@ -1267,3 +1267,23 @@ func.func @sparse_gather_dynamic_head_dim(%cache: tensor<1x2x?x?xf32>, %idx: ten
   %0 = spotlight.sparse_gather ins(%cache, %idx : tensor<1x2x?x?xf32>, tensor<1x2x88xi32>) outs(%init : tensor<1x2x88x64xf32>)
   return
 }
+
+// -----
+
+// The largest score of a set must fit 16 bits: every lowering keeps a
+// histogram bin per score (a group of 2^62 query heads overflowed their
+// arithmetic; found by fuzz-dialect).
+func.func @hamming_topk_score_beyond_16_bits(%qc: tensor<1x4611686018427387904x1x1xi32>, %kc: tensor<1x1x?x1x1xi32>, %init: tensor<1x1x30xi32>) {
+  // expected-error @+1 {{the largest score (32 x W code bits x G query heads per set) must fit 16 bits (at most 65535), got 32 x 1 x 4611686018427387904}}
+  %0 = spotlight.hamming_topk group ins(%qc, %kc : tensor<1x4611686018427387904x1x1xi32>, tensor<1x1x?x1x1xi32>) outs(%init : tensor<1x1x30xi32>) {budget = 10 : i64, sink = 4 : i64, window = 16 : i64}
+  return
+}
+
+// -----
+
+// 2048 code bits (W = 64) for each of 32 query heads scored together.
+func.func @hamming_topk_score_group_too_wide(%qc: tensor<1x32x1x64xi32>, %kc: tensor<1x1x?x1x64xi32>, %init: tensor<1x1x30xi32>) {
+  // expected-error @+1 {{must fit 16 bits (at most 65535), got 32 x 64 x 32}}
+  %0 = spotlight.hamming_topk group ins(%qc, %kc : tensor<1x32x1x64xi32>, tensor<1x1x?x1x64xi32>) outs(%init : tensor<1x1x30xi32>) {budget = 10 : i64, sink = 4 : i64, window = 16 : i64}
+  return
+}

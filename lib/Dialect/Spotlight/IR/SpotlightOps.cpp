@@ -105,6 +105,8 @@ private:
 
 /// Token positions are i32, so no token count may exceed this.
 constexpr int64_t kMaxTokens = std::numeric_limits<int32_t>::max();
+/// The largest Hamming score of a selection set (HammingTopKOp::verify).
+constexpr int64_t kMaxScore = 65535;
 
 int64_t dimOf(Value value, unsigned dim) {
   return cast<RankedTensorType>(value.getType()).getDimSize(dim);
@@ -267,7 +269,21 @@ LogicalResult HammingTopKOp::verify() {
     return failure();
   int64_t group = qHeads / kvHeads;
   bool headMode = getMode() == SelectionMode::head;
+  // Every lowering keeps a histogram with a bin per possible score, and the
+  // GPU kernels store scores in 16 bits: the largest score, 32 W bits summed
+  // over the G query heads of a set (group mode), must fit 16 bits (a huge
+  // group overflowed the lowerings' arithmetic; found by fuzz-dialect).
+  int64_t maxScore = 0;
+  bool scoreFits =
+      !__builtin_mul_overflow(dimOf(qc, 3), headMode ? 1 : group, &maxScore) &&
+      maxScore <= kMaxScore / 32;
   check
+      .require(scoreFits,
+               "the largest score (32 x W code bits x " +
+                   Twine(headMode ? "1 query head" : "G query heads") +
+                   " per set) must fit 16 bits (at most " + Twine(kMaxScore) +
+                   "), got 32 x " + Twine(dimOf(qc, 3)) + " x " +
+                   Twine(headMode ? 1 : group))
       .require(codesPerHead == group || codesPerHead == 1,
                "'key_codes' dimension 3 (C) must be " + Twine(group) +
                    " (CH = QH) or 1 (CH = KH), got " + Twine(codesPerHead))
