@@ -1287,3 +1287,14 @@ func.func @hamming_topk_score_group_too_wide(%qc: tensor<1x32x1x64xi32>, %kc: te
   %0 = spotlight.hamming_topk group ins(%qc, %kc : tensor<1x32x1x64xi32>, tensor<1x1x?x1x64xi32>) outs(%init : tensor<1x1x30xi32>) {budget = 10 : i64, sink = 4 : i64, window = 16 : i64}
   return
 }
+
+// -----
+
+// Codes of zero words score nothing: they hid a group of 2^62 query heads
+// from the score bound, and the GPU lowering ran for minutes on it (found by
+// fuzz-dialect).
+func.func @hamming_topk_zero_code_words(%qc: tensor<1x4611686018427387904x1x0xi32>, %kc: tensor<1x1x?x1x0xi32>, %init: tensor<1x1x30xi32>) {
+  // expected-error @+1 {{'query_codes' must have at least one code word (W)}}
+  %0 = spotlight.hamming_topk group ins(%qc, %kc : tensor<1x4611686018427387904x1x0xi32>, tensor<1x1x?x1x0xi32>) outs(%init : tensor<1x1x30xi32>) {budget = 10 : i64, sink = 4 : i64, window = 16 : i64}
+  return
+}

@@ -277,6 +277,8 @@ LogicalResult HammingTopKOp::verify() {
   bool scoreFits =
       !__builtin_mul_overflow(dimOf(qc, 3), headMode ? 1 : group, &maxScore) &&
       maxScore <= kMaxScore / 32;
+  check.require(dimOf(qc, 3) > 0, "'query_codes' must have at least one "
+                                  "code word (W)");
   check
       .require(scoreFits,
                "the largest score (32 x W code bits x " +

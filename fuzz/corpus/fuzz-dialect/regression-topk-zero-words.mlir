@@ -1,0 +1,5 @@
+func.func @histogram_too_large(%qc: tensor<1x4611686018427387904x1x0xi32>, %kc: tensor<1x1x?x1x?xi32>) -> tensor<1x1x30xi32> {
+  %init = tensor.empty() : tensor<1x1x30xi32>
+  %0 = spotlight.hamming_topk group ins(%qc, %kc : tensor<1x4611686018427387904x1x0xi32>, tensor<1x1x?x1x?xi32>) outs(%init : tensor<1x1x30xi32>) {budget = 10 : i64, sink = 4 : i64, window = 16 : i64}
+  return %0 : tensor<1x1x30xi32>
+}
