@@ -14,6 +14,7 @@
 
 #include "spotlight/Quality/Synthetic.h"
 
+#include "spotlight/Quality/Metrics.h"
 #include "spotlight/Quality/Random.h"
 
 #include <algorithm>
@@ -88,10 +89,35 @@ Vec withOutliers(Rng &rng, int64_t d, const std::vector<int64_t> &channels,
   return v;
 }
 
+/// Rotates every query and key by its position in its sequence (RoPE,
+/// rotate_half pairing).
+void applyRope(Dataset &d, double base, int threads) {
+  const int64_t D = d.headDim, half = D / 2;
+  std::vector<double> frequency(half);
+  for (int64_t i = 0; i < half; ++i)
+    frequency[i] = std::pow(base, -2.0 * double(i) / double(D));
+  auto rotate = [&](float *v, int64_t position) {
+    for (int64_t i = 0; i < half; ++i) {
+      const double angle = double(position) * frequency[i];
+      const double c = std::cos(angle), s = std::sin(angle);
+      const double a = v[i], b = v[i + half];
+      v[i] = static_cast<float>(a * c - b * s);
+      v[i + half] = static_cast<float>(b * c + a * s);
+    }
+  };
+  parallelFor(d.tokens, threads, [&](int64_t t) {
+    const int64_t position = t - d.sequenceStart[t];
+    for (int64_t qh = 0; qh < d.queryHeads; ++qh)
+      rotate(&d.queries[(t * d.queryHeads + qh) * D], position);
+    for (int64_t h = 0; h < d.kvHeads; ++h)
+      rotate(&d.keys[(t * d.kvHeads + h) * D], position);
+  });
+}
+
 } // namespace
 
 bool generateSynthetic(const SyntheticOptions &o, Dataset &out,
-                       std::string &error) {
+                       std::string &error, int threads) {
   const int64_t D = o.headDim, r = o.rank, QH = o.queryHeads, KH = o.kvHeads;
   auto bad = [&](const std::string &m) {
     error = "synthetic data: " + m;
@@ -112,6 +138,8 @@ bool generateSynthetic(const SyntheticOptions &o, Dataset &out,
         o.noiseShare >= 0 && o.noiseShare < 1 && o.queryAlignedShare >= 0 &&
         o.queryAlignedShare <= 1 && o.outlierShare >= 0 && o.outlierShare <= 1))
     return bad("norms must be positive and shares in [0, 1]");
+  if (!(o.ropeBase == 0 || o.ropeBase > 1))
+    return bad("rope-base must be 0 (off) or above 1");
 
   const double rad = M_PI / 180, nu = o.noiseShare, rho = o.queryAlignedShare;
   const double varK = std::pow(o.keyNorm * std::tan(o.keyConeDegrees * rad), 2);
@@ -142,7 +170,7 @@ bool generateSynthetic(const SyntheticOptions &o, Dataset &out,
   d.keys.assign(o.tokens * KH * D, 0.0f);
   const int64_t G = QH / KH;
 
-  for (int64_t h = 0; h < KH; ++h) {
+  parallelFor(KH, threads, [&](int64_t h) {
     // The layer: outlier channels, the key cone, then each query head's cone.
     Rng layer(deriveSeed(o.layerSeed, h));
     std::vector<int64_t> channels;
@@ -213,10 +241,12 @@ bool generateSynthetic(const SyntheticOptions &o, Dataset &out,
         }
       }
     }
-  }
+  });
   error = d.finalize();
   if (!error.empty())
     return false;
+  if (o.ropeBase > 0)
+    applyRope(d, o.ropeBase, threads);
   out = std::move(d);
   return true;
 }
@@ -299,6 +329,7 @@ bool parseSyntheticSpec(const std::string &spec, SyntheticOptions &o,
                      : key == "aligned"       ? &o.queryAlignedShare
                      : key == "noise"         ? &o.noiseShare
                      : key == "outlier-share" ? &o.outlierShare
+                     : key == "rope-base"     ? &o.ropeBase
                                               : nullptr;
       if (!slot) {
         error = "synthetic spec: unknown key '" + key + "'";
@@ -335,7 +366,8 @@ std::string syntheticSpec(const SyntheticOptions &o) {
        ",aligned=" + number(o.queryAlignedShare) +
        ",noise=" + number(o.noiseShare) +
        ",outliers=" + std::to_string(o.outlierChannels) +
-       ",outlier-share=" + number(o.outlierShare);
+       ",outlier-share=" + number(o.outlierShare) +
+       ",rope-base=" + number(o.ropeBase);
   return s;
 }
 

@@ -12,9 +12,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "spotlight/Quality/Dataset.h"
-#include "spotlight/Tools/DataOptions.h"
 #include "spotlight/Quality/HashModel.h"
+#include "spotlight/Quality/Synthetic.h"
+#include "spotlight/Quality/TextSource.h"
 #include "spotlight/Quality/Trainer.h"
+#include "spotlight/Tools/DataOptions.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -22,6 +24,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <thread>
 
 using namespace spotlight::quality;
@@ -88,6 +91,16 @@ cl::opt<int64_t> queryPool("query-pool",
 cl::opt<int64_t> heldOut("held-out",
                          cl::desc("Held-out query tokens per query head"),
                          cl::init(128), cl::cat(category));
+cl::opt<int64_t> stepsPerText(
+    "steps-per-text",
+    cl::desc("Steps per round: each round trains on a fresh synthetic text, "
+             "or draws fresh query tokens from the given data"),
+    cl::init(50), cl::cat(category));
+cl::opt<std::string> texts(
+    "texts",
+    cl::desc("fresh (with --synthetic: a new text of the layer every round; "
+             "the default) or given (only the text the data flags name)"),
+    cl::init("fresh"), cl::cat(category));
 cl::opt<int64_t> logEvery("log-every", cl::desc("Steps between progress lines"),
                           cl::init(50), cl::cat(category));
 
@@ -118,6 +131,27 @@ int main(int argc, char **argv) {
 
   if (codeHeads != "qh" && codeHeads != "kh")
     fail("--code-heads must be qh or kh");
+  if (texts != "fresh" && texts != "given")
+    fail("--texts must be fresh or given");
+  // The data flags describe synthetic data by its full spec, which is all
+  // it takes to generate more texts of the same layer.
+  const std::string syntheticPrefix = "synthetic ";
+  const bool synthetic = dataDescription.rfind(syntheticPrefix, 0) == 0;
+  std::unique_ptr<TextSource> source;
+  if (synthetic && texts == "fresh") {
+    SyntheticOptions layer;
+    if (!parseSyntheticSpec(dataDescription.substr(syntheticPrefix.size()),
+                            layer, error))
+      fail(error);
+    auto fresh = std::make_unique<SyntheticTexts>(layer, threads);
+    if (!fresh->init(error))
+      fail(error);
+    source = std::move(fresh);
+    dataDescription += " (fresh text every " +
+                       std::to_string(stepsPerText.getValue()) + " steps)";
+  } else {
+    source = std::make_unique<FixedText>(data);
+  }
   HashWeights weights;
   if (init == "normal" || init == "zero") {
     weights.resize(codeHeads == "qh" ? data.queryHeads : data.kvHeads,
@@ -146,6 +180,7 @@ int main(int argc, char **argv) {
   o.adamw.clipNorm = clip;
   o.minContext = minContext;
   o.queryPool = queryPool;
+  o.stepsPerText = stepsPerText;
   o.heldOutQueries = heldOut;
   o.logEvery = logEvery;
   o.seed = seed;
@@ -195,7 +230,7 @@ int main(int argc, char **argv) {
                 100 * o.heldOutBudget, p.heldOutIoU, p.seconds);
     std::fflush(stdout);
   };
-  if (!trainHashWeights(data, o, weights, progress, error))
+  if (!trainHashWeights(*source, o, weights, progress, error))
     fail(error);
   const double total = secondsSince(start);
 

@@ -9,6 +9,9 @@
 //   - the loss is the Bradley-Terry ranking loss of Ranking.h on softsign-
 //     relaxed codes, averaged over all (positive, negative) pairs;
 //   - AdamW with linear warm-up then cosine decay, gradient norm clipping.
+// Training runs in rounds of `stepsPerText` steps, each on the text its
+// TextSource gives (TextSource.h): fresh texts, or the same captured data
+// with a fresh draw of query tokens.
 // Code heads are independent models: each has its own random stream,
 // optimizer state and clipping, and they are trained in parallel, one head
 // per thread at a time, so results depend on the seed only (not on the
@@ -23,6 +26,7 @@
 #include "spotlight/Quality/Dataset.h"
 #include "spotlight/Quality/HashModel.h"
 #include "spotlight/Quality/Ranking.h"
+#include "spotlight/Quality/TextSource.h"
 
 #include <cstdint>
 #include <functional>
@@ -39,8 +43,11 @@ struct TrainOptions {
   AdamWOptions adamw;
   /// Queries (training and held-out) need at least this many causal keys.
   int64_t minContext = 128;
-  /// Query tokens per code head whose positives are computed up front.
+  /// Query tokens per code head drawn from each round's text; their
+  /// positives are computed once per round.
   int64_t queryPool = 4096;
+  /// Steps per round (per text).
+  int64_t stepsPerText = 50;
   /// Held-out query tokens per query head, never trained on; the progress
   /// line reports their IoU at `heldOutBudget`.
   int64_t heldOutQueries = 128;
@@ -61,8 +68,16 @@ struct TrainProgress {
 };
 
 /// Trains `weights` (initialized by the caller; codeHeads QH or KH, headDim
-/// D) on `data`. `progress` is called after setup (step 0, before any
-/// update) and every logEvery steps.
+/// D) on the texts of `source`. `progress` is called after setup (step 0,
+/// before any update) and every logEvery steps. Fails on bad options or
+/// data, and stops with an error as soon as a loss or a weight is not
+/// finite (the weights are then not meant to be used).
+bool trainHashWeights(
+    TextSource &source, const TrainOptions &options, HashWeights &weights,
+    const std::function<void(const TrainProgress &)> &progress,
+    std::string &error);
+
+/// The same on one dataset trained on in every round (FixedText).
 bool trainHashWeights(
     const Dataset &data, const TrainOptions &options, HashWeights &weights,
     const std::function<void(const TrainProgress &)> &progress,
