@@ -72,10 +72,13 @@ std::vector<Vec> orthonormalSet(Rng &rng, int64_t d, int64_t count,
 }
 
 /// A unit vector with `share` of its squared norm on `channels` (random
-/// signs and magnitudes) and the rest spread over all channels.
+/// signs and magnitudes) and the rest spread over the channels `band`
+/// allows (all when it is empty).
 Vec withOutliers(Rng &rng, int64_t d, const std::vector<int64_t> &channels,
-                 double share) {
+                 double share, const std::vector<uint8_t> &band) {
   Vec spread = gaussian(rng, d);
+  for (int64_t i = 0; i < d && !band.empty(); ++i)
+    spread[i] *= band[i];
   normalize(spread);
   Vec spikes(d, 0.0);
   for (int64_t c : channels)
@@ -140,6 +143,19 @@ bool generateSynthetic(const SyntheticOptions &o, Dataset &out,
     return bad("norms must be positive and shares in [0, 1]");
   if (!(o.ropeBase == 0 || o.ropeBase > 1))
     return bad("rope-base must be 0 (off) or above 1");
+  if (!(o.meanBand > 0 && o.meanBand <= 1))
+    return bad("mean-band must be in (0, 1]");
+  // The slowest-rotating RoPE pairs (i, i + D/2) with i in [D/2 - m, D/2).
+  std::vector<uint8_t> band;
+  const int64_t pairs = std::max<int64_t>(
+      1, static_cast<int64_t>(std::lround(o.meanBand * double(D / 2))));
+  if (pairs < D / 2) {
+    band.assign(D, 0);
+    for (int64_t i = D / 2 - pairs; i < D / 2; ++i)
+      band[i] = band[i + D / 2] = 1;
+  }
+  if (o.outlierChannels > (band.empty() ? D : 2 * pairs))
+    return bad("more outlier channels than the mean band holds");
 
   const double rad = M_PI / 180, nu = o.noiseShare, rho = o.queryAlignedShare;
   const double varK = std::pow(o.keyNorm * std::tan(o.keyConeDegrees * rad), 2);
@@ -176,10 +192,11 @@ bool generateSynthetic(const SyntheticOptions &o, Dataset &out,
     std::vector<int64_t> channels;
     while (static_cast<int64_t>(channels.size()) < o.outlierChannels) {
       int64_t c = static_cast<int64_t>(layer.below(D));
-      if (std::find(channels.begin(), channels.end(), c) == channels.end())
+      if (std::find(channels.begin(), channels.end(), c) == channels.end() &&
+          (band.empty() || band[c]))
         channels.push_back(c);
     }
-    Vec muK = withOutliers(layer, D, channels, o.outlierShare);
+    Vec muK = withOutliers(layer, D, channels, o.outlierShare, band);
     std::vector<Vec> used = {muK};
     std::vector<Vec> Bk = orthonormalSet(layer, D, r, used);
 
@@ -195,7 +212,7 @@ bool generateSynthetic(const SyntheticOptions &o, Dataset &out,
       for (int64_t i = 0; i < r; ++i)
         for (int64_t x = 0; x < D; ++x)
           inside[x] += c0[i] * Bk[i][x];
-      Vec outside = withOutliers(qLayer, D, channels, o.outlierShare);
+      Vec outside = withOutliers(qLayer, D, channels, o.outlierShare, band);
       std::vector<Vec> against = used;
       orthogonalize(outside, against);
       normalize(outside);
@@ -330,6 +347,7 @@ bool parseSyntheticSpec(const std::string &spec, SyntheticOptions &o,
                      : key == "noise"         ? &o.noiseShare
                      : key == "outlier-share" ? &o.outlierShare
                      : key == "rope-base"     ? &o.ropeBase
+                     : key == "mean-band"     ? &o.meanBand
                                               : nullptr;
       if (!slot) {
         error = "synthetic spec: unknown key '" + key + "'";
@@ -367,7 +385,7 @@ std::string syntheticSpec(const SyntheticOptions &o) {
        ",noise=" + number(o.noiseShare) +
        ",outliers=" + std::to_string(o.outlierChannels) +
        ",outlier-share=" + number(o.outlierShare) +
-       ",rope-base=" + number(o.ropeBase);
+       ",rope-base=" + number(o.ropeBase) + ",mean-band=" + number(o.meanBand);
   return s;
 }
 
