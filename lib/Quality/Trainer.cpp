@@ -35,6 +35,9 @@ struct HeadState {
   std::unique_ptr<Rng> rng;
   std::vector<PoolEntry> pool;
   double lastLoss = 0;
+  /// The parameters with the best held-out IoU so far (keepBest).
+  std::vector<float> best;
+  double bestIoU = -1;
 
   HeadParams view(std::vector<float> &buffer, int64_t D) {
     float *p = buffer.data();
@@ -173,8 +176,11 @@ void Trainer::beginText(int64_t round) {
   auto poolTokens = sampleQueryTokens(*data, perQueryHead, options.minContext,
                                       deriveSeed(options.seed, 0x9001 + round),
                                       sameText ? &exclude : nullptr);
-  pool = buildExactReference(*data, poolTokens, {options.positiveFraction},
-                             options.threads, /*withMass=*/false);
+  std::vector<double> ranks = {options.positiveFraction};
+  if (options.hardNegatives > 0)
+    ranks.push_back(options.hardFraction);
+  pool = buildExactReference(*data, poolTokens, ranks, options.threads,
+                             /*withMass=*/false);
   for (HeadState &head : heads)
     head.pool.clear();
   for (int64_t qh = 0; qh < data->queryHeads; ++qh)
@@ -210,11 +216,14 @@ void Trainer::step(int64_t c, int64_t s, bool wantLoss, StepScratch &sc) {
     const int64_t start = data->sequenceStart[t], n = t - start + 1;
     std::memcpy(&batch.rows[i * D], data->query(t, qh), D * sizeof(float));
 
-    // Positives: a random subset of the exact top keys.
+    // Positives: a random subset of the exact top keys; the ranked list
+    // runs on to the hard-negative fraction when there is one.
     const int32_t *top = &ref.ranked[ref.offset[entry.index]];
-    const int64_t allPositives =
+    const int64_t ranked =
         ref.offset[entry.index + 1] - ref.offset[entry.index];
-    sc.picks.assign(top, top + allPositives);
+    const int64_t allPositives =
+        std::min(ranked, budgetCount(options.positiveFraction, n));
+    sc.picks.assign(top, top + ranked);
     const int64_t P = std::min(options.maxPositives, allPositives);
     for (int64_t j = 0; j < P; ++j)
       std::swap(sc.picks[j], sc.picks[j + rng.below(allPositives - j)]);
@@ -237,7 +246,15 @@ void Trainer::step(int64_t c, int64_t s, bool wantLoss, StepScratch &sc) {
         sc.negative[w] = mask & ~sc.excluded[w];
       }
     } else {
-      for (int64_t taken = 0; taken < N;) {
+      // Hard negatives first: keys ranked just below the positives.
+      const int64_t hard = ranked - allPositives;
+      const int64_t H = std::min({options.hardNegatives, N, hard});
+      int32_t *candidates = sc.picks.data() + allPositives;
+      for (int64_t j = 0; j < H; ++j) {
+        std::swap(candidates[j], candidates[j + rng.below(hard - j)]);
+        setBit(sc.negative, candidates[j]);
+      }
+      for (int64_t taken = H; taken < N;) {
         const int64_t k = start + static_cast<int64_t>(rng.below(n));
         if (!testBit(sc.excluded, k) && !testBit(sc.negative, k)) {
           setBit(sc.negative, k);
@@ -275,11 +292,13 @@ void Trainer::step(int64_t c, int64_t s, bool wantLoss, StepScratch &sc) {
     index = sc.keyRow[index];
 
   std::fill(head.grad.begin(), head.grad.end(), 0.0f);
-  double loss =
-      rankingLossAndGradient(head.view(head.params, D), D, batch, options.loss,
+  RankingLossOptions loss = options.loss;
+  loss.gain = static_cast<float>(gainAt(options, s));
+  const double value =
+      rankingLossAndGradient(head.view(head.params, D), D, batch, loss,
                              head.view(head.grad, D), sc.ws, wantLoss);
   if (wantLoss)
-    head.lastLoss = loss;
+    head.lastLoss = value;
   head.optimizer->step(head.params.data(), head.grad.data(),
                        learningRate(options.learningRate, s, options.steps,
                                     options.warmupFraction));
@@ -305,15 +324,30 @@ bool Trainer::run(const std::function<void(const TrainProgress &)> &progress,
   auto report = [&](int64_t done) {
     for (int64_t c = 0; c < weights.codeHeads; ++c)
       storeParams(heads[c].params, c, weights);
+    const RetrievalResult r =
+        hashedRetrieval(*heldOutData, weights, heldOut, options.threads);
+    // A code head's held-out IoU: the mean over the query heads it serves.
+    std::vector<double> sum(heads.size(), 0.0), count(heads.size(), 0.0);
+    for (int64_t qh = 0; qh < heldOutData->queryHeads; ++qh) {
+      sum[codeHeadOf(qh)] += r.iou[qh];
+      count[codeHeadOf(qh)] += 1;
+    }
+    TrainProgress p;
+    for (size_t c = 0; c < heads.size(); ++c) {
+      HeadState &head = heads[c];
+      const double iou = sum[c] / count[c];
+      if (options.keepBest && iou > head.bestIoU) {
+        head.bestIoU = iou;
+        head.best = head.params;
+      }
+      p.bestIoU += std::max(head.bestIoU, 0.0) / heads.size();
+      p.loss += head.lastLoss / heads.size();
+    }
     if (!progress)
       return;
-    TrainProgress p;
     p.step = done;
     p.steps = options.steps;
-    for (const HeadState &head : heads)
-      p.loss += head.lastLoss / heads.size();
-    p.heldOutIoU =
-        hashedIoU(*heldOutData, weights, heldOut, 0, options.threads);
+    p.heldOutIoU = r.meanIoU(0);
     p.learningRate =
         learningRate(options.learningRate, std::min(done, options.steps - 1),
                      options.steps, options.warmupFraction);
@@ -343,6 +377,9 @@ bool Trainer::run(const std::function<void(const TrainProgress &)> &progress,
       report(to);
     from = to;
   }
+  if (options.keepBest)
+    for (int64_t c = 0; c < weights.codeHeads; ++c)
+      storeParams(heads[c].best, c, weights);
   return true;
 }
 
@@ -350,12 +387,19 @@ bool Trainer::run(const std::function<void(const TrainProgress &)> &progress,
 
 const char *kernelInstructionSet() { return kernels::isaName(); }
 
-double hashedIoU(const Dataset &data, const HashWeights &weights,
-                 const ExactReference &reference, size_t budgetIndex,
-                 int threads) {
+double gainAt(const TrainOptions &options, int64_t step) {
+  const double start = options.loss.gain, end = options.finalGain;
+  if (end <= 0 || options.steps <= 1)
+    return start;
+  return start *
+         std::pow(end / start, double(step) / double(options.steps - 1));
+}
+
+RetrievalResult hashedRetrieval(const Dataset &data, const HashWeights &weights,
+                                const ExactReference &reference, int threads) {
   const int64_t D = data.headDim, G = data.group();
   const bool byQueryHead = weights.codeHeads == data.queryHeads;
-  RetrievalResult r = evaluateRetrieval(
+  return evaluateRetrieval(
       data, reference, D,
       [&](int64_t qh, bool, const float *rows, int64_t stride, int64_t count,
           uint32_t *codes) {
@@ -363,7 +407,6 @@ double hashedIoU(const Dataset &data, const HashWeights &weights,
                    stride, count, codes);
       },
       threads);
-  return r.meanIoU(budgetIndex);
 }
 
 bool trainHashWeights(
@@ -383,9 +426,13 @@ bool trainHashWeights(
       options.maxPositives <= 0 || options.maxNegatives <= 0 ||
       options.stepsPerText <= 0 ||
       !(options.positiveFraction > 0 && options.positiveFraction < 1) ||
+      options.hardNegatives < 0 ||
+      !(options.hardFraction >= options.positiveFraction &&
+        options.hardFraction <= 1) ||
       options.minContext < 2) {
     error = "steps, per-step counts must be positive, the positive fraction "
-            "in (0, 1) and the minimum context at least 2";
+            "in (0, 1), the hard-negative fraction in [positive fraction, 1] "
+            "and the minimum context at least 2";
     return false;
   }
   // NaN fails every comparison, so each check is written to fail on it.
@@ -403,6 +450,7 @@ bool trainHashWeights(
   }
   const RankingLossOptions &l = options.loss;
   if (!(l.gain > 0 && std::isfinite(l.gain)) ||
+      !(options.finalGain >= 0 && std::isfinite(options.finalGain)) ||
       !(l.beta > 0 && std::isfinite(l.beta)) || !std::isfinite(l.margin)) {
     error = "the gain and beta must be finite and positive, the margin finite";
     return false;

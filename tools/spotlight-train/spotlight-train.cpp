@@ -52,8 +52,26 @@ cl::opt<double> positiveFraction(
     "positive-fraction",
     cl::desc("Positives: this top fraction of causal keys by q.k"),
     cl::init(0.02), cl::cat(category));
+cl::opt<int64_t> hardNegatives(
+    "hard-negatives",
+    cl::desc("Negatives per query drawn from the keys ranked just below the "
+             "positives (within --hard-fraction)"),
+    cl::init(0), cl::cat(category));
+cl::opt<double>
+    hardFraction("hard-fraction",
+                 cl::desc("Hard negatives come from this top fraction"),
+                 cl::init(0.1), cl::cat(category));
 cl::opt<double> gain("gain", cl::desc("Softsign gain g in g*x/(1+|g*x|)"),
                      cl::init(64), cl::cat(category));
+cl::opt<double> finalGain(
+    "final-gain",
+    cl::desc("Gain at the last step, reached geometrically from --gain "
+             "(0: constant --gain)"),
+    cl::init(0), cl::cat(category));
+cl::opt<bool> straightThrough(
+    "straight-through",
+    cl::desc("Score hard sign codes, back-propagate through the softsign"),
+    cl::init(false), cl::cat(category));
 cl::opt<double> beta("beta", cl::desc("Bradley-Terry beta"), cl::init(1),
                      cl::cat(category));
 cl::opt<double> margin("margin", cl::desc("Bradley-Terry margin"), cl::init(0),
@@ -101,6 +119,11 @@ cl::opt<std::string> texts(
     cl::desc("fresh (with --synthetic: a new text of the layer every round; "
              "the default) or given (only the text the data flags name)"),
     cl::init("fresh"), cl::cat(category));
+cl::opt<bool> keepBest(
+    "keep-best",
+    cl::desc("Write each code head's weights from the progress report with "
+             "its best held-out IoU (early stopping)"),
+    cl::init(true), cl::cat(category));
 cl::opt<int64_t> logEvery("log-every", cl::desc("Steps between progress lines"),
                           cl::init(50), cl::cat(category));
 
@@ -169,7 +192,11 @@ int main(int argc, char **argv) {
   o.maxPositives = maxPositives;
   o.maxNegatives = maxNegatives;
   o.positiveFraction = positiveFraction;
+  o.hardNegatives = hardNegatives;
+  o.hardFraction = hardFraction;
   o.loss.gain = static_cast<float>(gain);
+  o.finalGain = finalGain;
+  o.loss.straightThrough = straightThrough;
   o.loss.beta = static_cast<float>(beta);
   o.loss.margin = static_cast<float>(margin);
   o.learningRate = lr;
@@ -183,6 +210,7 @@ int main(int argc, char **argv) {
   o.stepsPerText = stepsPerText;
   o.heldOutQueries = heldOut;
   o.logEvery = logEvery;
+  o.keepBest = keepBest;
   o.seed = seed;
   o.threads = threads;
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
@@ -195,12 +223,17 @@ int main(int argc, char **argv) {
               (long long)data.headDim, codeHeads == "qh" ? "QH" : "KH",
               (long long)weights.codeHeads);
   std::printf("recipe    %lld steps, <= %lld queries x (%lld pos + %lld neg) "
-              "per step, top %.3g%% positives, softsign g=%g, beta=%g, "
+              "per step, top %.3g%% positives, softsign g=%g%s, beta=%g, "
               "margin=%g\n",
               (long long)o.steps, (long long)o.queriesPerStep,
               (long long)o.maxPositives, (long long)o.maxNegatives,
-              100 * o.positiveFraction, gain.getValue(), beta.getValue(),
-              margin.getValue());
+              100 * o.positiveFraction, gain.getValue(),
+              o.finalGain > 0 ? (" -> " + std::to_string(o.finalGain)).c_str()
+                              : "",
+              beta.getValue(), margin.getValue());
+  if (o.hardNegatives > 0)
+    std::printf("hard      up to %lld of the negatives from the top %.3g%%\n",
+                (long long)o.hardNegatives, 100 * o.hardFraction);
   std::printf("optimizer AdamW lr=%g betas=(%g, %g) wd=%g, warm-up %.3g%%, "
               "cosine decay, clip %g; init %s, seed %llu, %d thread(s), %s "
               "kernels\n",
@@ -220,14 +253,14 @@ int main(int argc, char **argv) {
                   secondsSince(start) - secondsSince(trainStart));
       first = false;
     }
-    lastIoU = p.heldOutIoU;
+    lastIoU = o.keepBest ? p.bestIoU : p.heldOutIoU;
     char loss[32] = "     -";
     if (p.step > 0)
       std::snprintf(loss, sizeof(loss), "%.4f", p.loss);
-    std::printf("step %5lld/%lld  lr %.2e  loss %s  held-out IoU@%g%% %.4f  "
-                "%.1f s\n",
+    std::printf("step %5lld/%lld  lr %.2e  loss %s  held-out IoU@%g%% %.4f "
+                "(best %.4f)  %.1f s\n",
                 (long long)p.step, (long long)p.steps, p.learningRate, loss,
-                100 * o.heldOutBudget, p.heldOutIoU, p.seconds);
+                100 * o.heldOutBudget, p.heldOutIoU, p.bestIoU, p.seconds);
     std::fflush(stdout);
   };
   if (!trainHashWeights(*source, o, weights, progress, error))

@@ -23,6 +23,9 @@ namespace spotlight::quality {
 
 struct RankingLossOptions {
   float gain = 64, beta = 1, margin = 0;
+  /// Score the hard codes sign(h2) and back-propagate through the softsign
+  /// as if it had produced them (the authors' straight-through estimator).
+  bool straightThrough = false;
 };
 
 /// The rows and pairs of one training step of one code head.

@@ -25,6 +25,7 @@
 #include "spotlight/Quality/AdamW.h"
 #include "spotlight/Quality/Dataset.h"
 #include "spotlight/Quality/HashModel.h"
+#include "spotlight/Quality/Metrics.h"
 #include "spotlight/Quality/Ranking.h"
 #include "spotlight/Quality/TextSource.h"
 
@@ -38,7 +39,16 @@ struct TrainOptions {
   int64_t steps = 600;
   int64_t queriesPerStep = 256, maxPositives = 1024, maxNegatives = 1024;
   double positiveFraction = 0.02;
+  /// Up to `hardNegatives` of a query's sampled negatives are drawn from
+  /// the keys ranked just below its positives, within the top
+  /// `hardFraction`; the rest uniformly from all other causal keys.
+  int64_t hardNegatives = 0;
+  double hardFraction = 0.1;
   RankingLossOptions loss;
+  /// With a positive value, the softsign gain moves geometrically from
+  /// loss.gain at the first step to this at the last (start soft, end close
+  /// to the sign the codes use); 0 keeps loss.gain throughout.
+  double finalGain = 0;
   double learningRate = 1e-3, warmupFraction = 0.01;
   AdamWOptions adamw;
   /// Queries (training and held-out) need at least this many causal keys.
@@ -54,6 +64,9 @@ struct TrainOptions {
   double heldOutBudget = 0.02;
   /// A progress report every this many steps (and after the last).
   int64_t logEvery = 50;
+  /// Early stopping: each code head ends with its parameters of the
+  /// progress report where its held-out IoU was highest.
+  bool keepBest = true;
   uint64_t seed = 1;
   int threads = 0;
 };
@@ -64,6 +77,8 @@ struct TrainProgress {
   double loss = 0;
   /// Mean over query heads of the held-out IoU at heldOutBudget.
   double heldOutIoU = 0;
+  /// Mean over code heads of their best held-out IoU so far (keepBest).
+  double bestIoU = 0;
   double learningRate = 0, seconds = 0;
 };
 
@@ -83,15 +98,16 @@ bool trainHashWeights(
     const std::function<void(const TrainProgress &)> &progress,
     std::string &error);
 
+/// The softsign gain of step `step` (0-based).
+double gainAt(const TrainOptions &options, int64_t step);
+
 /// The instruction set the kernels run with ("avx512", "avx2", "generic");
 /// SPOTLIGHT_QUALITY_ISA in the environment can pick a lower one.
 const char *kernelInstructionSet();
 
-/// Held-out style IoU of `weights` at `budget` against a reference built by
-/// buildExactReference: mean over query heads.
-double hashedIoU(const Dataset &data, const HashWeights &weights,
-                 const struct ExactReference &reference, size_t budgetIndex,
-                 int threads);
+/// IoU and recall of the codes of `weights` against `reference`.
+RetrievalResult hashedRetrieval(const Dataset &data, const HashWeights &weights,
+                                const ExactReference &reference, int threads);
 
 } // namespace spotlight::quality
 
