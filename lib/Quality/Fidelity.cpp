@@ -30,19 +30,11 @@ void selectTokens(const float *scores, int64_t n, int64_t k,
 }
 
 double FidelityResult::meanMass(size_t b) const {
-  const size_t heads = mass.size() / budgets.size();
-  double s = 0;
-  for (size_t h = 0; h < heads; ++h)
-    s += mass[h * budgets.size() + b];
-  return heads ? s / heads : 0;
+  return meanOverHeads(mass, budgets.size(), b);
 }
 
 double FidelityResult::meanError(size_t b) const {
-  const size_t heads = error.size() / budgets.size();
-  double s = 0;
-  for (size_t h = 0; h < heads; ++h)
-    s += error[h * budgets.size() + b];
-  return heads ? s / heads : 0;
+  return meanOverHeads(error, budgets.size(), b);
 }
 
 std::vector<float> randomValues(const Dataset &data, uint64_t seed) {

@@ -10,6 +10,7 @@
 #include "Kernels.h"
 #include "Reference/NaiveReference.h"
 #include "SafetensorsWriter.h"
+#include "TinyTraining.h"
 #include "spotlight/Quality/AdamW.h"
 #include "spotlight/Quality/Dataset.h"
 #include "spotlight/Quality/HashModel.h"
@@ -635,27 +636,11 @@ struct TinyRun {
 };
 
 TinyRun trainTiny(uint64_t seed, int threads, const std::string &codeHeads) {
-  SyntheticOptions so;
-  so.tokens = 640;
-  so.sequenceLengths = {320, 320};
-  so.queryHeads = 4;
-  so.kvHeads = 2;
-  so.headDim = 32;
-  so.rank = 4;
   Dataset d;
   std::string error;
-  EXPECT_TRUE(generateSynthetic(so, d, error)) << error;
-  TrainOptions o;
-  o.steps = 8;
-  o.queriesPerStep = 48;
-  o.maxNegatives = 64;
-  o.minContext = 64;
-  o.queryPool = 96;
-  o.heldOutQueries = 16;
-  o.positiveFraction = 0.05;
-  o.logEvery = 4;
+  EXPECT_TRUE(generateSynthetic(tinyLayer(), d, error)) << error;
+  TrainOptions o = tinyRecipe(threads);
   o.seed = seed;
-  o.threads = threads;
   TinyRun run;
   run.weights.resize(codeHeads == "qh" ? 4 : 2, 32);
   initWeights(run.weights, InitKind::Zero, 1, seed);

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "TinyTraining.h"
 #include "spotlight/Quality/Dataset.h"
 #include "spotlight/Quality/HashModel.h"
 #include "spotlight/Quality/Synthetic.h"
@@ -22,29 +23,12 @@ using namespace spotlight::quality;
 
 namespace {
 
-SyntheticOptions tinyLayer() {
-  SyntheticOptions o;
-  o.tokens = 640;
-  o.sequenceLengths = {320, 320};
-  o.queryHeads = 4;
-  o.kvHeads = 2;
-  o.headDim = 32;
-  o.rank = 4;
-  return o;
-}
-
-TrainOptions tinyRecipe(int threads) {
-  TrainOptions o;
+/// The tiny recipe over 12 steps, a new text every 4.
+TrainOptions tinyRounds(int threads) {
+  TrainOptions o = tinyRecipe(threads);
   o.steps = 12;
   o.stepsPerText = 4;
-  o.queriesPerStep = 48;
-  o.maxNegatives = 64;
-  o.minContext = 64;
-  o.queryPool = 96;
-  o.heldOutQueries = 16;
-  o.positiveFraction = 0.05;
   o.logEvery = 6;
-  o.threads = threads;
   return o;
 }
 
@@ -123,7 +107,7 @@ TEST(Trainer, FreshTextsAreDeterministicWhateverTheThreads) {
     SyntheticTexts texts(tinyLayer(), threads);
     ASSERT_TRUE(texts.init(error)) << error;
     ASSERT_TRUE(trainHashWeights(
-        texts, tinyRecipe(threads), threads == 1 ? one : two,
+        texts, tinyRounds(threads), threads == 1 ? one : two,
         [&](const TrainProgress &p) { progress.push_back(p); }, error))
         << error;
   }
@@ -158,22 +142,22 @@ TEST(Trainer, RejectsNonFiniteOptionsAndWeights) {
   const double inf = std::numeric_limits<double>::infinity();
   std::string error;
   for (double lr : {nan, inf, -1e-3, 0.0}) {
-    TrainOptions o = tinyRecipe(1);
+    TrainOptions o = tinyRounds(1);
     o.learningRate = lr;
     HashWeights w = zeroWeights(4, 32);
     EXPECT_FALSE(trainHashWeights(d, o, w, nullptr, error)) << lr;
     EXPECT_NE(error.find("learning rate"), std::string::npos) << error;
   }
-  TrainOptions o = tinyRecipe(1);
+  TrainOptions o = tinyRounds(1);
   o.adamw.weightDecay = nan;
   HashWeights w = zeroWeights(4, 32);
   EXPECT_FALSE(trainHashWeights(d, o, w, nullptr, error));
-  o = tinyRecipe(1);
+  o = tinyRounds(1);
   o.loss.gain = static_cast<float>(nan);
   EXPECT_FALSE(trainHashWeights(d, o, w, nullptr, error));
   EXPECT_NE(error.find("gain"), std::string::npos) << error;
   w.w2[17] = static_cast<float>(nan);
-  EXPECT_FALSE(trainHashWeights(d, tinyRecipe(1), w, nullptr, error));
+  EXPECT_FALSE(trainHashWeights(d, tinyRounds(1), w, nullptr, error));
   EXPECT_EQ(error, "the initial weights hold a non-finite value");
 }
 
@@ -181,7 +165,7 @@ TEST(Trainer, StopsWhenTheLossIsNotFinite) {
   // A learning rate of 1e30 is finite but throws the weights so far that
   // the second layer overflows: the run must stop, not write NaN weights.
   const Dataset d = tinyText();
-  TrainOptions o = tinyRecipe(2);
+  TrainOptions o = tinyRounds(2);
   o.learningRate = 1e30;
   o.warmupFraction = 0;
   HashWeights w = zeroWeights(4, 32);
