@@ -56,8 +56,10 @@ struct StepScratch {
   std::vector<int32_t> keyRow, picks; // keyRow: per token, its key row
 
   void reserve(int64_t tokens) {
+    // Texts of different lengths follow each other (CapturedTexts): the
+    // per-token map must match the tokens, not only the bitmap words.
     const size_t words = tokens / 64 + 1;
-    if (positive.size() != words) {
+    if (positive.size() != words || keyRow.size() != size_t(tokens)) {
       positive.assign(words, 0);
       excluded.assign(words, 0);
       negative.assign(words, 0);
@@ -113,7 +115,7 @@ public:
   }
 
   void setup();
-  void beginText(int64_t round);
+  bool beginText(int64_t round, std::string &error);
   void step(int64_t c, int64_t s, bool wantLoss, StepScratch &scratch);
   bool run(const std::function<void(const TrainProgress &)> &progress,
            std::string &error);
@@ -165,8 +167,10 @@ void Trainer::setup() {
   }
 }
 
-void Trainer::beginText(int64_t round) {
-  data = &source.text(round);
+bool Trainer::beginText(int64_t round, std::string &error) {
+  data = source.text(round, error);
+  if (!data)
+    return false;
   keys.clear();
   for (int64_t h = 0; h < data->kvHeads; ++h)
     keys.push_back(keysOfHead(*data, h));
@@ -187,6 +191,7 @@ void Trainer::beginText(int64_t round) {
     for (size_t i = 0; i < pool.heads[qh].tokens.size(); ++i)
       heads[codeHeadOf(qh)].pool.push_back(
           {static_cast<int32_t>(qh), static_cast<int32_t>(i)});
+  return true;
 }
 
 void Trainer::step(int64_t c, int64_t s, bool wantLoss, StepScratch &sc) {
@@ -360,8 +365,8 @@ bool Trainer::run(const std::function<void(const TrainProgress &)> &progress,
   const int64_t every = std::max<int64_t>(1, options.logEvery);
   const int64_t perText = std::max<int64_t>(1, options.stepsPerText);
   for (int64_t from = 0; from < options.steps;) {
-    if (from % perText == 0)
-      beginText(from / perText);
+    if (from % perText == 0 && !beginText(from / perText, error))
+      return false;
     // A stretch ends at the next progress line or the next text.
     const int64_t to = std::min({options.steps, (from / every + 1) * every,
                                  (from / perText + 1) * perText});

@@ -3,6 +3,7 @@
 //   spotlight-train --queries q.npy --keys k.npy [--seq-lens 4096,4096] \
 //       --out layer.safetensors
 //   spotlight-train --synthetic=default --out layer.safetensors   (demo data)
+//   spotlight-train --texts-list texts.txt --out layer.safetensors
 //
 // Trains the per-code-head hash MLPs of SEMANTICS.md on captured post-RoPE
 // queries [T,QH,D] and keys [T,KH,D] of one layer with the Bradley-Terry
@@ -124,12 +125,52 @@ cl::opt<bool> keepBest(
     cl::desc("Write each code head's weights from the progress report with "
              "its best held-out IoU (early stopping)"),
     cl::init(true), cl::cat(category));
+cl::opt<std::string> textsList(
+    "texts-list",
+    cl::desc("Captured texts instead of the data flags: a file with lines "
+             "'queries.npy keys.npy [seq-lens]'; each round loads the next, "
+             "the last is held out"),
+    cl::cat(category));
 cl::opt<int64_t> logEvery("log-every", cl::desc("Steps between progress lines"),
                           cl::init(50), cl::cat(category));
 
 [[noreturn]] void fail(const std::string &message) {
   llvm::errs() << "spotlight-train: error: " << message << "\n";
   std::exit(1);
+}
+
+/// The texts to train on: --texts-list files, fresh synthetic texts, or the
+/// data of the data flags; null with `error` on bad flags or files.
+std::unique_ptr<TextSource> makeSource(Dataset &given, std::string &description,
+                                       std::string &error) {
+  if (!textsList.empty()) {
+    std::vector<TextFiles> files;
+    if (!readTextList(textsList, files, error))
+      return nullptr;
+    auto captured = std::make_unique<CapturedTexts>(files);
+    if (!captured->init(error))
+      return nullptr;
+    description = textsList + " (" + std::to_string(files.size()) +
+                  " texts, the last held out)";
+    return captured;
+  }
+  if (!spotlight::loadDataFromOptions(given, description, error))
+    return nullptr;
+  // The data flags describe synthetic data by its full spec, which is all
+  // it takes to generate more texts of the same layer.
+  const std::string syntheticPrefix = "synthetic ";
+  if (description.rfind(syntheticPrefix, 0) != 0 || texts != "fresh")
+    return std::make_unique<FixedText>(given);
+  SyntheticOptions layer;
+  if (!parseSyntheticSpec(description.substr(syntheticPrefix.size()), layer,
+                          error))
+    return nullptr;
+  auto fresh = std::make_unique<SyntheticTexts>(layer, threads);
+  if (!fresh->init(error))
+    return nullptr;
+  description += " (fresh text every " +
+                 std::to_string(stepsPerText.getValue()) + " steps)";
+  return fresh;
 }
 
 double secondsSince(std::chrono::steady_clock::time_point start) {
@@ -146,35 +187,17 @@ int main(int argc, char **argv) {
       "Train Spotlight hash MLPs for one layer (Bradley-Terry ranking loss)\n");
   const auto start = std::chrono::steady_clock::now();
 
-  Dataset data;
-  std::string error;
-  std::string dataDescription;
-  if (!spotlight::loadDataFromOptions(data, dataDescription, error))
-    fail(error);
-
+  std::string error, dataDescription;
   if (codeHeads != "qh" && codeHeads != "kh")
     fail("--code-heads must be qh or kh");
   if (texts != "fresh" && texts != "given")
     fail("--texts must be fresh or given");
-  // The data flags describe synthetic data by its full spec, which is all
-  // it takes to generate more texts of the same layer.
-  const std::string syntheticPrefix = "synthetic ";
-  const bool synthetic = dataDescription.rfind(syntheticPrefix, 0) == 0;
-  std::unique_ptr<TextSource> source;
-  if (synthetic && texts == "fresh") {
-    SyntheticOptions layer;
-    if (!parseSyntheticSpec(dataDescription.substr(syntheticPrefix.size()),
-                            layer, error))
-      fail(error);
-    auto fresh = std::make_unique<SyntheticTexts>(layer, threads);
-    if (!fresh->init(error))
-      fail(error);
-    source = std::move(fresh);
-    dataDescription += " (fresh text every " +
-                       std::to_string(stepsPerText.getValue()) + " steps)";
-  } else {
-    source = std::make_unique<FixedText>(data);
-  }
+  Dataset given;
+  std::unique_ptr<TextSource> source =
+      makeSource(given, dataDescription, error);
+  if (!source)
+    fail(error);
+  const Dataset &data = source->heldOutText(); // the layer's geometry
   HashWeights weights;
   if (init == "normal" || init == "zero") {
     weights.resize(codeHeads == "qh" ? data.queryHeads : data.kvHeads,

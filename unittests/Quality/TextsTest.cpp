@@ -17,7 +17,9 @@
 
 #include <cmath>
 #include <complex>
+#include <fstream>
 #include <limits>
+#include <sys/stat.h>
 
 using namespace spotlight::quality;
 
@@ -53,9 +55,9 @@ TEST(TextSource, SyntheticTextsAreFreshTextsOfOneLayer) {
   ASSERT_TRUE(a.init(error)) << error;
   ASSERT_TRUE(b.init(error)) << error;
   EXPECT_FALSE(a.heldOutIsTrained());
-  const std::vector<float> first = a.text(0).keys;
-  EXPECT_EQ(first, b.text(0).keys); // deterministic, whatever the threads
-  const std::vector<float> second = a.text(1).keys;
+  const std::vector<float> first = a.text(0, error)->keys;
+  EXPECT_EQ(first, b.text(0, error)->keys); // whatever the threads
+  const std::vector<float> second = a.text(1, error)->keys;
   EXPECT_NE(first, second);
   EXPECT_NE(first, a.heldOutText().keys);
   // Neither is the text an evaluation with a small text seed would score.
@@ -67,6 +69,51 @@ TEST(TextSource, SyntheticTextsAreFreshTextsOfOneLayer) {
     EXPECT_NE(evaluated.keys, second);
     EXPECT_NE(evaluated.keys, a.heldOutText().keys);
   }
+}
+
+TEST(TextSource, CapturedTextsCycleThroughFilesAndHoldOutTheLast) {
+  // Three texts of one layer written as .npy, listed with relative paths.
+  const std::string dir = ::testing::TempDir() + "quality_texts";
+  ::mkdir(dir.c_str(), 0777);
+  std::string error;
+  SyntheticOptions layer = tinyLayer();
+  std::vector<std::vector<float>> keys;
+  std::string list = "# three texts\n";
+  for (int i = 0; i < 3; ++i) {
+    layer.tokenSeed = 10 + i;
+    Dataset d;
+    ASSERT_TRUE(generateSynthetic(layer, d, error)) << error;
+    const std::string sub = "text" + std::to_string(i);
+    ASSERT_TRUE(saveDataset(d, dir + "/" + sub, error)) << error;
+    list += sub + "/queries.npy " + sub + "/keys.npy 320,320\n\n";
+    keys.push_back(d.keys);
+  }
+  {
+    std::ofstream(dir + "/texts.txt") << list;
+    std::ofstream(dir + "/bad.txt") << "only-one-file.npy\n";
+  }
+  std::vector<TextFiles> files;
+  ASSERT_TRUE(readTextList(dir + "/texts.txt", files, error)) << error;
+  ASSERT_EQ(files.size(), 3u);
+  CapturedTexts texts(files);
+  ASSERT_TRUE(texts.init(error)) << error;
+  EXPECT_FALSE(texts.heldOutIsTrained());
+  EXPECT_EQ(texts.heldOutText().keys, keys[2]);
+  EXPECT_EQ(texts.heldOutText().sequenceLengths,
+            (std::vector<int64_t>{320, 320}));
+  for (int round : {0, 1, 2, 3})
+    EXPECT_EQ(texts.text(round, error)->keys, keys[round % 2]) << round;
+  HashWeights w = zeroWeights(4, 32);
+  EXPECT_TRUE(trainHashWeights(texts, tinyRounds(2), w, nullptr, error))
+      << error;
+  std::vector<TextFiles> none;
+  EXPECT_FALSE(readTextList(dir + "/bad.txt", none, error));
+  EXPECT_NE(error.find("bad.txt:1: expected"), std::string::npos) << error;
+  files[0].keys = dir + "/missing.npy";
+  CapturedTexts broken(files);
+  ASSERT_TRUE(broken.init(error)) << error;
+  EXPECT_FALSE(trainHashWeights(broken, tinyRounds(1), w, nullptr, error));
+  EXPECT_NE(error.find("missing.npy"), std::string::npos) << error;
 }
 
 TEST(Synthetic, RopeRotatesEachVectorByItsPositionInItsSequence) {
