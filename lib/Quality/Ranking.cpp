@@ -73,11 +73,6 @@ double rankingLossAndGradient(ConstHeadParams params, int64_t D,
   forwardBatch(params, D, batch.rows.data(), rows, ws.cache);
   ws.u.resize(rows * D);
   kernels::softsign(ws.cache.h2.data(), options.gain, ws.u.data(), rows * D);
-  // Straight-through: the scores and their products use the hard codes the
-  // selection will use (+-1, 0 counts as bit 0), the softsign only its slope.
-  if (options.straightThrough)
-    for (int64_t i = 0; i < rows * D; ++i)
-      ws.u[i] = ws.cache.h2[i] > 0 ? 1.0f : -1.0f;
   ws.du.assign(rows * D, 0.0f);
   const float *uKeys = ws.u.data() + Q * D;
   float *duKeys = ws.du.data() + Q * D;

@@ -180,11 +180,8 @@ bool Trainer::beginText(int64_t round, std::string &error) {
   auto poolTokens = sampleQueryTokens(*data, perQueryHead, options.minContext,
                                       deriveSeed(options.seed, 0x9001 + round),
                                       sameText ? &exclude : nullptr);
-  std::vector<double> ranks = {options.positiveFraction};
-  if (options.hardNegatives > 0)
-    ranks.push_back(options.hardFraction);
-  pool = buildExactReference(*data, poolTokens, ranks, options.threads,
-                             /*withMass=*/false);
+  pool = buildExactReference(*data, poolTokens, {options.positiveFraction},
+                             options.threads, /*withMass=*/false);
   for (HeadState &head : heads)
     head.pool.clear();
   for (int64_t qh = 0; qh < data->queryHeads; ++qh)
@@ -221,14 +218,11 @@ void Trainer::step(int64_t c, int64_t s, bool wantLoss, StepScratch &sc) {
     const int64_t start = data->sequenceStart[t], n = t - start + 1;
     std::memcpy(&batch.rows[i * D], data->query(t, qh), D * sizeof(float));
 
-    // Positives: a random subset of the exact top keys; the ranked list
-    // runs on to the hard-negative fraction when there is one.
+    // Positives: a random subset of the exact top keys.
     const int32_t *top = &ref.ranked[ref.offset[entry.index]];
-    const int64_t ranked =
-        ref.offset[entry.index + 1] - ref.offset[entry.index];
     const int64_t allPositives =
-        std::min(ranked, budgetCount(options.positiveFraction, n));
-    sc.picks.assign(top, top + ranked);
+        ref.offset[entry.index + 1] - ref.offset[entry.index];
+    sc.picks.assign(top, top + allPositives);
     const int64_t P = std::min(options.maxPositives, allPositives);
     for (int64_t j = 0; j < P; ++j)
       std::swap(sc.picks[j], sc.picks[j + rng.below(allPositives - j)]);
@@ -251,15 +245,7 @@ void Trainer::step(int64_t c, int64_t s, bool wantLoss, StepScratch &sc) {
         sc.negative[w] = mask & ~sc.excluded[w];
       }
     } else {
-      // Hard negatives first: keys ranked just below the positives.
-      const int64_t hard = ranked - allPositives;
-      const int64_t H = std::min({options.hardNegatives, N, hard});
-      int32_t *candidates = sc.picks.data() + allPositives;
-      for (int64_t j = 0; j < H; ++j) {
-        std::swap(candidates[j], candidates[j + rng.below(hard - j)]);
-        setBit(sc.negative, candidates[j]);
-      }
-      for (int64_t taken = H; taken < N;) {
+      for (int64_t taken = 0; taken < N;) {
         const int64_t k = start + static_cast<int64_t>(rng.below(n));
         if (!testBit(sc.excluded, k) && !testBit(sc.negative, k)) {
           setBit(sc.negative, k);
@@ -431,13 +417,10 @@ bool trainHashWeights(
       options.maxPositives <= 0 || options.maxNegatives <= 0 ||
       options.stepsPerText <= 0 ||
       !(options.positiveFraction > 0 && options.positiveFraction < 1) ||
-      options.hardNegatives < 0 ||
-      !(options.hardFraction >= options.positiveFraction &&
-        options.hardFraction <= 1) ||
+
       options.minContext < 2) {
     error = "steps, per-step counts must be positive, the positive fraction "
-            "in (0, 1), the hard-negative fraction in [positive fraction, 1] "
-            "and the minimum context at least 2";
+            "in (0, 1) and the minimum context at least 2";
     return false;
   }
   // NaN fails every comparison, so each check is written to fail on it.

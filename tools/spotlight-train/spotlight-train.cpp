@@ -53,26 +53,13 @@ cl::opt<double> positiveFraction(
     "positive-fraction",
     cl::desc("Positives: this top fraction of causal keys by q.k"),
     cl::init(0.02), cl::cat(category));
-cl::opt<int64_t> hardNegatives(
-    "hard-negatives",
-    cl::desc("Negatives per query drawn from the keys ranked just below the "
-             "positives (within --hard-fraction)"),
-    cl::init(0), cl::cat(category));
-cl::opt<double>
-    hardFraction("hard-fraction",
-                 cl::desc("Hard negatives come from this top fraction"),
-                 cl::init(0.1), cl::cat(category));
 cl::opt<double> gain("gain", cl::desc("Softsign gain g in g*x/(1+|g*x|)"),
-                     cl::init(64), cl::cat(category));
+                     cl::init(0.5), cl::cat(category));
 cl::opt<double> finalGain(
     "final-gain",
     cl::desc("Gain at the last step, reached geometrically from --gain "
              "(0: constant --gain)"),
     cl::init(0), cl::cat(category));
-cl::opt<bool> straightThrough(
-    "straight-through",
-    cl::desc("Score hard sign codes, back-propagate through the softsign"),
-    cl::init(false), cl::cat(category));
 cl::opt<double> beta("beta", cl::desc("Bradley-Terry beta"), cl::init(1),
                      cl::cat(category));
 cl::opt<double> margin("margin", cl::desc("Bradley-Terry margin"), cl::init(0),
@@ -215,11 +202,8 @@ int main(int argc, char **argv) {
   o.maxPositives = maxPositives;
   o.maxNegatives = maxNegatives;
   o.positiveFraction = positiveFraction;
-  o.hardNegatives = hardNegatives;
-  o.hardFraction = hardFraction;
   o.loss.gain = static_cast<float>(gain);
   o.finalGain = finalGain;
-  o.loss.straightThrough = straightThrough;
   o.loss.beta = static_cast<float>(beta);
   o.loss.margin = static_cast<float>(margin);
   o.learningRate = lr;
@@ -254,9 +238,6 @@ int main(int argc, char **argv) {
               o.finalGain > 0 ? (" -> " + std::to_string(o.finalGain)).c_str()
                               : "",
               beta.getValue(), margin.getValue());
-  if (o.hardNegatives > 0)
-    std::printf("hard      up to %lld of the negatives from the top %.3g%%\n",
-                (long long)o.hardNegatives, 100 * o.hardFraction);
   std::printf("optimizer AdamW lr=%g betas=(%g, %g) wd=%g, warm-up %.3g%%, "
               "cosine decay, clip %g; init %s, seed %llu, %d thread(s), %s "
               "kernels\n",

@@ -167,6 +167,18 @@ TEST(Trainer, FreshTextsAreDeterministicWhateverTheThreads) {
   EXPECT_GT(progress[2].loss, 0);
 }
 
+TEST(Trainer, GainMovesGeometricallyToTheFinalGain) {
+  TrainOptions o;
+  o.steps = 5;
+  o.loss.gain = 0.25f;
+  EXPECT_EQ(gainAt(o, 0), 0.25);
+  EXPECT_EQ(gainAt(o, 4), 0.25); // no final gain: constant
+  o.finalGain = 4;
+  EXPECT_NEAR(gainAt(o, 0), 0.25, 1e-12);
+  EXPECT_NEAR(gainAt(o, 2), 1.0, 1e-12);
+  EXPECT_NEAR(gainAt(o, 4), 4.0, 1e-12);
+}
+
 TEST(Dataset, RejectsNonFiniteValues) {
   const float bad[] = {std::numeric_limits<float>::quiet_NaN(),
                        std::numeric_limits<float>::infinity(),

@@ -22,10 +22,7 @@
 namespace spotlight::quality {
 
 struct RankingLossOptions {
-  float gain = 64, beta = 1, margin = 0;
-  /// Score the hard codes sign(h2) and back-propagate through the softsign
-  /// as if it had produced them (the authors' straight-through estimator).
-  bool straightThrough = false;
+  float gain = 0.5f, beta = 1, margin = 0;
 };
 
 /// The rows and pairs of one training step of one code head.

@@ -39,11 +39,6 @@ struct TrainOptions {
   int64_t steps = 600;
   int64_t queriesPerStep = 256, maxPositives = 1024, maxNegatives = 1024;
   double positiveFraction = 0.02;
-  /// Up to `hardNegatives` of a query's sampled negatives are drawn from
-  /// the keys ranked just below its positives, within the top
-  /// `hardFraction`; the rest uniformly from all other causal keys.
-  int64_t hardNegatives = 0;
-  double hardFraction = 0.1;
   RankingLossOptions loss;
   /// With a positive value, the softsign gain moves geometrically from
   /// loss.gain at the first step to this at the last (start soft, end close
