@@ -150,11 +150,11 @@ void printFidelity(const std::vector<Method> &methods,
   std::string rowRule = "|---|---:|";
   for (const char *what : {"mass", "error"})
     for (double f : fractions) {
-      char cell[32];
-      std::snprintf(
-          cell, sizeof(cell), markdown ? " %s@%g%% |" : " %10s",
-          (std::string(what) + "@" + jsonNumber(100 * f) + "%").c_str(),
-          100 * f);
+      const std::string text =
+          std::string(what) + "@" + jsonNumber(100 * f) + "%";
+      char cell[40];
+      std::snprintf(cell, sizeof(cell), markdown ? " %s |" : " %10s",
+                    text.c_str());
       header += cell;
       rowRule += "---:|";
     }
