@@ -15,7 +15,8 @@
 #   BUILD_DIR=build-q ./scripts/report.sh
 #   BENCH_TOKENS="4096 8192" TRAIN_ARGS="--steps 50" FAMILY_ARGS="--steps 50" \
 #     RUN_TOKENS=8192 ./scripts/report.sh                                # quick
-#   BENCH=0 ./scripts/report.sh   # keep the latency rows of the last run
+#   BENCH=0 RUN_TOKENS= ./scripts/report.sh   # quality only: keep the latency
+#                          # rows of docs/PERFORMANCE.md, no spotlight-run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
@@ -24,7 +25,7 @@ WORK=$BUILD_DIR/report
 BENCH_TOKENS=${BENCH_TOKENS:-}
 TRAIN_ARGS=${TRAIN_ARGS:-}
 FAMILY_ARGS=${FAMILY_ARGS:-}
-RUN_TOKENS=${RUN_TOKENS:-16384 65536}
+RUN_TOKENS=${RUN_TOKENS-16384 65536}   # empty: no spotlight-run timing
 BENCH=${BENCH:-1}
 mkdir -p "$WORK"
 
@@ -36,8 +37,9 @@ if ! command -v gnuplot > /dev/null; then
     exit 1
   fi
 fi
-targets="spotlight-train spotlight-eval spotlight-run"
+targets="spotlight-train spotlight-eval"
 [ "$BENCH" = 1 ] && targets="$targets spotlight-bench-cpu"
+[ -n "$RUN_TOKENS" ] && targets="$targets spotlight-run"
 ninja -C "$BUILD_DIR" $targets
 
 machine=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
@@ -45,11 +47,14 @@ cores=$(nproc)
 
 # 1. Latency: sparse (spt_decode) / dense (spt_decode_dense) / naive.
 BENCH_CMD="$BIN/spotlight-bench-cpu${BENCH_TOKENS:+ $BENCH_TOKENS}"
-if [ "$BENCH" = 1 ] || [ ! -s "$WORK/bench.txt" ]; then
+if [ "$BENCH" = 1 ]; then
   echo "== $BENCH_CMD"
   $BENCH_CMD | tee "$WORK/bench.txt"
 else
-  echo "== BENCH=0: keeping the latency rows of $WORK/bench.txt"
+  echo "== BENCH=0: keeping the latency rows of docs/PERFORMANCE.md"
+  awk '/^## CPU decode latency/ { s = 1 }
+       s && /^```$/ { if (++n == 2) exit; next }
+       s && n == 1' docs/PERFORMANCE.md > "$WORK/bench.txt"
 fi
 # Rows: N retrieval sparse dense naive append ...; times in ms.
 awk '$1 ~ /^[0-9]+$/ && $2 ~ /ms$/ {
@@ -241,9 +246,13 @@ ch_table=$(
   echo "| CH = QH (28) | 28 x 16 B = 448 B | $(iou_row "$WORK/eval.md") | $(fidelity_row "$WORK/eval.md") |"
   echo "| CH = KH (4) | 4 x 16 B = 64 B | $(iou_row "$WORK/eval-kh.md") | $(fidelity_row "$WORK/eval-kh.md") |"
   echo
-  echo "| N | CH | sparse decode (ms/step) | dense (ms/step) | append N tokens with key codes (s) |"
-  echo "|---:|---|---:|---:|---:|"
-  awk '{ printf "| %s | %s | %s | %s | %s |\n", $1, toupper($2), $3, $4, $5 }' "$WORK/run-ch.txt")
+  if [ -s "$WORK/run-ch.txt" ]; then
+    echo "| N | CH | sparse decode (ms/step) | dense (ms/step) | append N tokens with key codes (s) |"
+    echo "|---:|---|---:|---:|---:|"
+    awk '{ printf "| %s | %s | %s | %s | %s |\n", $1, toupper($2), $3, $4, $5 }' "$WORK/run-ch.txt"
+  else
+    echo "(decode timing not run: RUN_TOKENS was empty)"
+  fi)
 time_verdict=$(awk -v t="$train_wall" 'BEGIN { print (t < 900 ? "met" : "missed") }')
 cpu_per_core=$(awk -v u="$train_user" -v c="$cores" 'BEGIN { printf "%.0f", u / c }')
 wall_text=$(awk -v t="$train_wall" 'BEGIN { printf "%.0f s (%.1f min)", t, t / 60 }')
