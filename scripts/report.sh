@@ -17,6 +17,7 @@
 #     RUN_TOKENS=8192 ./scripts/report.sh                                # quick
 #   BENCH=0 RUN_TOKENS= ./scripts/report.sh   # quality only: keep the latency
 #                          # rows of docs/PERFORMANCE.md, no spotlight-run
+#   RUN_BIN=../main/build/bin/spotlight-run ./scripts/report.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
@@ -26,6 +27,8 @@ BENCH_TOKENS=${BENCH_TOKENS:-}
 TRAIN_ARGS=${TRAIN_ARGS:-}
 FAMILY_ARGS=${FAMILY_ARGS:-}
 RUN_TOKENS=${RUN_TOKENS-16384 65536}   # empty: no spotlight-run timing
+# A spotlight-run built elsewhere may stand in (the runtime is the same).
+RUN_BIN=${RUN_BIN:-}
 BENCH=${BENCH:-1}
 mkdir -p "$WORK"
 
@@ -39,7 +42,8 @@ if ! command -v gnuplot > /dev/null; then
 fi
 targets="spotlight-train spotlight-eval"
 [ "$BENCH" = 1 ] && targets="$targets spotlight-bench-cpu"
-[ -n "$RUN_TOKENS" ] && targets="$targets spotlight-run"
+[ -n "$RUN_TOKENS" ] && [ -z "$RUN_BIN" ] && targets="$targets spotlight-run"
+RUN_BIN=${RUN_BIN:-$BIN/spotlight-run}
 ninja -C "$BUILD_DIR" $targets
 
 machine=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
@@ -141,7 +145,7 @@ $KH_EVAL_CMD | tee "$WORK/eval-kh.md"
 : > "$WORK/run-ch.txt"
 for n in $RUN_TOKENS; do
   for ch in qh kh; do
-    cmd="$BIN/spotlight-run --code-heads $ch --tokens $n --repeat 20 --cache-dir $WORK/cache"
+    cmd="$RUN_BIN --code-heads $ch --tokens $n --repeat 20 --cache-dir $WORK/cache"
     echo "== $cmd"
     $cmd > "$WORK/run-$ch-$n.txt"
     # decode    sparse X ms/step, dense Y ms/step ...; append N tokens ...: S s
@@ -239,7 +243,8 @@ iou_row() { # iou_row FILE: IoU@1/2/5% of the trained row of an eval table
 fidelity_row() { # fidelity_row FILE: mass and error @2% of the trained MLP
   awk -F'|' '$2 ~ /^ trained MLP/ && ++seen == 2 { printf "%.3f | %.3f", $5, $8; exit }' "$1"
 }
-kh_wall=$(awk '/^real/ { print $2 }' "$WORK/train-kh.time")
+read -r kh_wall _ _ < "$WORK/train-kh.time"
+kh_wall="$kh_wall s"
 ch_table=$(
   echo "| code heads | key codes per token (KH=4, D=128) | trained IoU@1% | @2% | @5% | attention mass@2% | output error@2% |"
   echo "|---|---:|---:|---:|---:|---:|---:|"
@@ -360,7 +365,7 @@ $(cat "$WORK/families.md")
 ## CH = KH
 
 \`$KH_TRAIN_CMD\` (${kh_wall} wall), evaluated by \`$KH_EVAL_CMD\`; decode time
-from \`$BIN/spotlight-run --code-heads qh|kh --tokens N --repeat 20\` (best of 20
+from \`$RUN_BIN --code-heads qh|kh --tokens N --repeat 20\` (best of 20
 steps, random inputs, this machine):
 
 $ch_table
