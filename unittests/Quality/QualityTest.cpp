@@ -548,11 +548,11 @@ TEST(Metrics, QuerySamplingHonoursContextAndExclusions) {
 // Synthetic data
 //===----------------------------------------------------------------------===//
 
+/// The tiny layer, longer and wider: enough tokens to measure its cones.
 SyntheticOptions smallSynthetic() {
-  SyntheticOptions o;
+  SyntheticOptions o = tinyLayer();
   o.tokens = 2048;
-  o.queryHeads = 4;
-  o.kvHeads = 2;
+  o.sequenceLengths.clear();
   o.headDim = 64;
   o.rank = 8;
   return o;
