@@ -404,6 +404,10 @@ TEST(BradleyTerry, GradientMatchesFiniteDifferencesAtThePublishedGain) {
   checkGradient(/*gain=*/64, /*beta=*/1, /*margin=*/0);
 }
 
+TEST(BradleyTerry, GradientMatchesFiniteDifferencesAtTheDefaultGain) {
+  checkGradient(/*gain=*/0.5f, /*beta=*/1, /*margin=*/0);
+}
+
 TEST(AdamW, MatchesTheTorchUpdate) {
   AdamWOptions o;
   o.clipNorm = 0;
