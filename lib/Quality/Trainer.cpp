@@ -171,9 +171,12 @@ bool Trainer::beginText(int64_t round, std::string &error) {
   data = source.text(round, error);
   if (!data)
     return false;
-  keys.clear();
-  for (int64_t h = 0; h < data->kvHeads; ++h)
-    keys.push_back(keysOfHead(*data, h));
+  // Per-head key copies of a large captured text cost a pass over it.
+  if (keys.empty() || !source.sameEveryRound()) {
+    keys.clear();
+    for (int64_t h = 0; h < data->kvHeads; ++h)
+      keys.push_back(keysOfHead(*data, h));
+  }
   const int64_t perQueryHead =
       byQueryHead ? options.queryPool : (options.queryPool + G - 1) / G;
   const bool sameText = data == heldOutData && !exclude.empty();

@@ -37,6 +37,9 @@ public:
   /// True when heldOutText() is trained on too: its held-out query tokens
   /// are then never drawn for training.
   virtual bool heldOutIsTrained() const = 0;
+  /// True when every round's text is the same data: what the trainer
+  /// derives from the tokens themselves is then kept across rounds.
+  virtual bool sameEveryRound() const { return false; }
 };
 
 /// Captured (or any given) data, trained on in every round.
@@ -46,6 +49,7 @@ public:
   const Dataset *text(int64_t, std::string &) override { return &data; }
   const Dataset &heldOutText() override { return data; }
   bool heldOutIsTrained() const override { return true; }
+  bool sameEveryRound() const override { return true; }
 
 private:
   const Dataset &data;
