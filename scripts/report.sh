@@ -30,6 +30,7 @@ RUN_TOKENS=${RUN_TOKENS-16384 65536}   # empty: no spotlight-run timing
 # A spotlight-run built elsewhere may stand in (the runtime is the same).
 RUN_BIN=${RUN_BIN:-}
 BENCH=${BENCH:-1}
+bench_note=""
 mkdir -p "$WORK"
 
 if ! command -v gnuplot > /dev/null; then
@@ -56,6 +57,7 @@ if [ "$BENCH" = 1 ]; then
   $BENCH_CMD | tee "$WORK/bench.txt"
 else
   echo "== BENCH=0: keeping the latency rows of docs/PERFORMANCE.md"
+  bench_note="Kept from the previous report (\`BENCH=0\`): its machine line says where it ran."
   awk '/^## CPU decode latency/ { s = 1 }
        s && /^```$/ { if (++n == 2) exit; next }
        s && n == 1' docs/PERFORMANCE.md > "$WORK/bench.txt"
@@ -229,7 +231,7 @@ iou_verdict=$(awk -v a="$trained128" -v b="$linear1024" 'BEGIN {
 family_name='{ name = $18; for (i = 19; i <= NF; ++i) name = name " " $i }'
 families_met=$(awk '$4 >= $16' "$WORK/families.dat" | wc -l)
 families_total=$(wc -l < "$WORK/families.dat")
-families_missed=$(awk "$family_name"' $4 < $16 { printf "%s%s", sep, name; sep = ", " }' "$WORK/families.dat")
+families_missed=$(awk "$family_name"' $4 < $16 { printf "%s%s", sep, name; sep = "; " }' "$WORK/families.dat")
 families_verdict=$([ "$families_met" = "$families_total" ] && echo met || echo "missed ($families_missed)")
 # The robustness table of Quality.md.
 family_table=$(awk "$family_name"'
@@ -282,7 +284,7 @@ by hand. Machine: $machine, $cores cores. Generated $(date -u +%Y-%m-%d).
 
 ## CPU decode latency
 
-\`$BENCH_CMD\` (medians; "retrieval" is the query hash + Hamming scan +
+${bench_note:+$bench_note }\`$BENCH_CMD\` (medians; "retrieval" is the query hash + Hamming scan +
 top-k alone, "sparse" adds attention over the selected rows, "naive" is the
 C++ reference of the whole step):
 
