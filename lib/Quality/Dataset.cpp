@@ -6,6 +6,7 @@
 #include "spotlight/Support/IO/ArrayFile.h"
 
 #include <climits>
+#include <cmath>
 #include <cstring>
 #include <sys/stat.h>
 
@@ -24,6 +25,18 @@ std::string Dataset::finalize() {
     return "queries/keys do not hold T*QH*D / T*KH*D values";
   if (tokens > INT32_MAX)
     return "more than 2^31 tokens";
+  // One NaN or Inf would poison every logit, top-k and gradient it touches.
+  for (const std::vector<float> *v : {&queries, &keys})
+    for (size_t i = 0; i < v->size(); ++i)
+      if (!std::isfinite((*v)[i])) {
+        const int64_t heads = v == &queries ? queryHeads : kvHeads;
+        const int64_t row = static_cast<int64_t>(i) / headDim;
+        return std::string(v == &queries ? "queries" : "keys") +
+               " hold a non-finite value (token " +
+               std::to_string(row / heads) + ", head " +
+               std::to_string(row % heads) + ", channel " +
+               std::to_string(static_cast<int64_t>(i) % headDim) + ")";
+      }
   if (sequenceLengths.empty())
     sequenceLengths = {tokens};
   int64_t sum = 0;

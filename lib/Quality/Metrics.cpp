@@ -160,20 +160,21 @@ ExactReference buildExactReference(
   return ref;
 }
 
-double RetrievalResult::meanIoU(size_t b) const {
+double meanOverHeads(const std::vector<double> &perHead, size_t budgets,
+                     size_t b) {
+  const size_t heads = budgets ? perHead.size() / budgets : 0;
   double s = 0;
-  const size_t heads = iou.size() / budgets.size();
   for (size_t h = 0; h < heads; ++h)
-    s += iou[h * budgets.size() + b];
+    s += perHead[h * budgets + b];
   return heads ? s / heads : 0;
 }
 
+double RetrievalResult::meanIoU(size_t b) const {
+  return meanOverHeads(iou, budgets.size(), b);
+}
+
 double RetrievalResult::meanRecall(size_t b) const {
-  double s = 0;
-  const size_t heads = recall.size() / budgets.size();
-  for (size_t h = 0; h < heads; ++h)
-    s += recall[h * budgets.size() + b];
-  return heads ? s / heads : 0;
+  return meanOverHeads(recall, budgets.size(), b);
 }
 
 RetrievalResult evaluateRetrieval(const Dataset &data,

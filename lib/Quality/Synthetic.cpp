@@ -14,6 +14,7 @@
 
 #include "spotlight/Quality/Synthetic.h"
 
+#include "spotlight/Quality/Metrics.h"
 #include "spotlight/Quality/Random.h"
 
 #include <algorithm>
@@ -71,10 +72,13 @@ std::vector<Vec> orthonormalSet(Rng &rng, int64_t d, int64_t count,
 }
 
 /// A unit vector with `share` of its squared norm on `channels` (random
-/// signs and magnitudes) and the rest spread over all channels.
+/// signs and magnitudes) and the rest spread over the channels `band`
+/// allows (all when it is empty).
 Vec withOutliers(Rng &rng, int64_t d, const std::vector<int64_t> &channels,
-                 double share) {
+                 double share, const std::vector<uint8_t> &band) {
   Vec spread = gaussian(rng, d);
+  for (int64_t i = 0; i < d && !band.empty(); ++i)
+    spread[i] *= band[i];
   normalize(spread);
   Vec spikes(d, 0.0);
   for (int64_t c : channels)
@@ -88,10 +92,35 @@ Vec withOutliers(Rng &rng, int64_t d, const std::vector<int64_t> &channels,
   return v;
 }
 
+/// Rotates every query and key by its position in its sequence (RoPE,
+/// rotate_half pairing).
+void applyRope(Dataset &d, double base, int threads) {
+  const int64_t D = d.headDim, half = D / 2;
+  std::vector<double> frequency(half);
+  for (int64_t i = 0; i < half; ++i)
+    frequency[i] = std::pow(base, -2.0 * double(i) / double(D));
+  auto rotate = [&](float *v, int64_t position) {
+    for (int64_t i = 0; i < half; ++i) {
+      const double angle = double(position) * frequency[i];
+      const double c = std::cos(angle), s = std::sin(angle);
+      const double a = v[i], b = v[i + half];
+      v[i] = static_cast<float>(a * c - b * s);
+      v[i + half] = static_cast<float>(b * c + a * s);
+    }
+  };
+  parallelFor(d.tokens, threads, [&](int64_t t) {
+    const int64_t position = t - d.sequenceStart[t];
+    for (int64_t qh = 0; qh < d.queryHeads; ++qh)
+      rotate(&d.queries[(t * d.queryHeads + qh) * D], position);
+    for (int64_t h = 0; h < d.kvHeads; ++h)
+      rotate(&d.keys[(t * d.kvHeads + h) * D], position);
+  });
+}
+
 } // namespace
 
 bool generateSynthetic(const SyntheticOptions &o, Dataset &out,
-                       std::string &error) {
+                       std::string &error, int threads) {
   const int64_t D = o.headDim, r = o.rank, QH = o.queryHeads, KH = o.kvHeads;
   auto bad = [&](const std::string &m) {
     error = "synthetic data: " + m;
@@ -112,6 +141,21 @@ bool generateSynthetic(const SyntheticOptions &o, Dataset &out,
         o.noiseShare >= 0 && o.noiseShare < 1 && o.queryAlignedShare >= 0 &&
         o.queryAlignedShare <= 1 && o.outlierShare >= 0 && o.outlierShare <= 1))
     return bad("norms must be positive and shares in [0, 1]");
+  if (!(o.ropeBase == 0 || o.ropeBase > 1))
+    return bad("rope-base must be 0 (off) or above 1");
+  if (!(o.meanBand > 0 && o.meanBand <= 1))
+    return bad("mean-band must be in (0, 1]");
+  // The slowest-rotating RoPE pairs (i, i + D/2) with i in [D/2 - m, D/2).
+  std::vector<uint8_t> band;
+  const int64_t pairs = std::max<int64_t>(
+      1, static_cast<int64_t>(std::lround(o.meanBand * double(D / 2))));
+  if (pairs < D / 2) {
+    band.assign(D, 0);
+    for (int64_t i = D / 2 - pairs; i < D / 2; ++i)
+      band[i] = band[i + D / 2] = 1;
+  }
+  if (o.outlierChannels > (band.empty() ? D : 2 * pairs))
+    return bad("more outlier channels than the mean band holds");
 
   const double rad = M_PI / 180, nu = o.noiseShare, rho = o.queryAlignedShare;
   const double varK = std::pow(o.keyNorm * std::tan(o.keyConeDegrees * rad), 2);
@@ -142,16 +186,17 @@ bool generateSynthetic(const SyntheticOptions &o, Dataset &out,
   d.keys.assign(o.tokens * KH * D, 0.0f);
   const int64_t G = QH / KH;
 
-  for (int64_t h = 0; h < KH; ++h) {
+  parallelFor(KH, threads, [&](int64_t h) {
     // The layer: outlier channels, the key cone, then each query head's cone.
     Rng layer(deriveSeed(o.layerSeed, h));
     std::vector<int64_t> channels;
     while (static_cast<int64_t>(channels.size()) < o.outlierChannels) {
       int64_t c = static_cast<int64_t>(layer.below(D));
-      if (std::find(channels.begin(), channels.end(), c) == channels.end())
+      if (std::find(channels.begin(), channels.end(), c) == channels.end() &&
+          (band.empty() || band[c]))
         channels.push_back(c);
     }
-    Vec muK = withOutliers(layer, D, channels, o.outlierShare);
+    Vec muK = withOutliers(layer, D, channels, o.outlierShare, band);
     std::vector<Vec> used = {muK};
     std::vector<Vec> Bk = orthonormalSet(layer, D, r, used);
 
@@ -167,7 +212,7 @@ bool generateSynthetic(const SyntheticOptions &o, Dataset &out,
       for (int64_t i = 0; i < r; ++i)
         for (int64_t x = 0; x < D; ++x)
           inside[x] += c0[i] * Bk[i][x];
-      Vec outside = withOutliers(qLayer, D, channels, o.outlierShare);
+      Vec outside = withOutliers(qLayer, D, channels, o.outlierShare, band);
       std::vector<Vec> against = used;
       orthogonalize(outside, against);
       normalize(outside);
@@ -213,10 +258,12 @@ bool generateSynthetic(const SyntheticOptions &o, Dataset &out,
         }
       }
     }
-  }
+  });
   error = d.finalize();
   if (!error.empty())
     return false;
+  if (o.ropeBase > 0)
+    applyRope(d, o.ropeBase, threads);
   out = std::move(d);
   return true;
 }
@@ -299,6 +346,8 @@ bool parseSyntheticSpec(const std::string &spec, SyntheticOptions &o,
                      : key == "aligned"       ? &o.queryAlignedShare
                      : key == "noise"         ? &o.noiseShare
                      : key == "outlier-share" ? &o.outlierShare
+                     : key == "rope-base"     ? &o.ropeBase
+                     : key == "mean-band"     ? &o.meanBand
                                               : nullptr;
       if (!slot) {
         error = "synthetic spec: unknown key '" + key + "'";
@@ -335,7 +384,8 @@ std::string syntheticSpec(const SyntheticOptions &o) {
        ",aligned=" + number(o.queryAlignedShare) +
        ",noise=" + number(o.noiseShare) +
        ",outliers=" + std::to_string(o.outlierChannels) +
-       ",outlier-share=" + number(o.outlierShare);
+       ",outlier-share=" + number(o.outlierShare) +
+       ",rope-base=" + number(o.ropeBase) + ",mean-band=" + number(o.meanBand);
   return s;
 }
 

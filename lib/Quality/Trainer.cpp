@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <memory>
 
@@ -34,6 +35,9 @@ struct HeadState {
   std::unique_ptr<Rng> rng;
   std::vector<PoolEntry> pool;
   double lastLoss = 0;
+  /// The parameters with the best held-out IoU so far (keepBest).
+  std::vector<float> best;
+  double bestIoU = -1;
 
   HeadParams view(std::vector<float> &buffer, int64_t D) {
     float *p = buffer.data();
@@ -52,8 +56,10 @@ struct StepScratch {
   std::vector<int32_t> keyRow, picks; // keyRow: per token, its key row
 
   void reserve(int64_t tokens) {
+    // Texts of different lengths follow each other (CapturedTexts): the
+    // per-token map must match the tokens, not only the bitmap words.
     const size_t words = tokens / 64 + 1;
-    if (positive.size() != words) {
+    if (positive.size() != words || keyRow.size() != size_t(tokens)) {
       positive.assign(words, 0);
       excluded.assign(words, 0);
       negative.assign(words, 0);
@@ -104,50 +110,53 @@ void storeParams(const std::vector<float> &in, int64_t c, HashWeights &w) {
 
 class Trainer {
 public:
-  Trainer(const Dataset &data, const TrainOptions &options,
-          HashWeights &weights)
-      : data(data), options(options), weights(weights), D(data.headDim),
-        G(data.group()), byQueryHead(weights.codeHeads == data.queryHeads) {}
+  Trainer(TextSource &source, const TrainOptions &options, HashWeights &weights)
+      : source(source), options(options), weights(weights), D(weights.headDim) {
+  }
 
   void setup();
+  bool beginText(int64_t round, std::string &error);
   void step(int64_t c, int64_t s, bool wantLoss, StepScratch &scratch);
-  void run(const std::function<void(const TrainProgress &)> &progress);
+  bool run(const std::function<void(const TrainProgress &)> &progress,
+           std::string &error);
 
 private:
   int64_t codeHeadOf(int64_t qh) const { return byQueryHead ? qh : qh / G; }
+  /// Names the first code head whose loss or weights are not finite.
+  std::string nonFinite(int64_t step) const;
 
-  const Dataset &data;
+  TextSource &source;
   const TrainOptions &options;
   HashWeights &weights;
-  const int64_t D, G;
-  const bool byQueryHead;
-  std::vector<std::vector<float>> keys; // per KV head, [T, D]
+  const int64_t D;
+  int64_t G = 1;
+  bool byQueryHead = true;
+  const Dataset *data = nullptr; // the current round's text
+  const Dataset *heldOutData = nullptr;
+  std::vector<std::vector<float>> keys; // per KV head of `data`, [T, D]
+  /// Per query head: tokens of the held-out text never drawn for training.
+  std::vector<std::vector<uint8_t>> exclude;
   ExactReference pool, heldOut;
   std::vector<HeadState> heads;
 };
 
 void Trainer::setup() {
-  for (int64_t h = 0; h < data.kvHeads; ++h)
-    keys.push_back(keysOfHead(data, h));
-  // Held-out queries first; the training pool excludes them.
+  heldOutData = &source.heldOutText();
+  G = heldOutData->group();
+  byQueryHead = weights.codeHeads == heldOutData->queryHeads;
   auto heldTokens =
-      sampleQueryTokens(data, options.heldOutQueries, options.minContext,
-                        deriveSeed(options.seed, 0x4e1d));
-  std::vector<std::vector<uint8_t>> exclude(
-      data.queryHeads, std::vector<uint8_t>(data.tokens, 0));
-  for (int64_t qh = 0; qh < data.queryHeads; ++qh)
-    for (int64_t t : heldTokens[qh])
-      exclude[qh][t] = 1;
-  const int64_t perQueryHead =
-      byQueryHead ? options.queryPool : (options.queryPool + G - 1) / G;
-  auto poolTokens =
-      sampleQueryTokens(data, perQueryHead, options.minContext,
-                        deriveSeed(options.seed, 0x9001), &exclude);
-  heldOut = buildExactReference(data, heldTokens, {options.heldOutBudget},
-                                options.threads, /*withMass=*/false);
-  pool = buildExactReference(data, poolTokens, {options.positiveFraction},
-                             options.threads, /*withMass=*/false);
-
+      sampleQueryTokens(*heldOutData, options.heldOutQueries,
+                        options.minContext, deriveSeed(options.seed, 0x4e1d));
+  heldOut = buildExactReference(*heldOutData, heldTokens,
+                                {options.heldOutBudget}, options.threads,
+                                /*withMass=*/false);
+  if (source.heldOutIsTrained()) {
+    exclude.assign(heldOutData->queryHeads,
+                   std::vector<uint8_t>(heldOutData->tokens, 0));
+    for (int64_t qh = 0; qh < heldOutData->queryHeads; ++qh)
+      for (int64_t t : heldTokens[qh])
+        exclude[qh][t] = 1;
+  }
   heads.resize(weights.codeHeads);
   for (int64_t c = 0; c < weights.codeHeads; ++c) {
     HeadState &head = heads[c];
@@ -156,10 +165,33 @@ void Trainer::setup() {
     head.optimizer = std::make_unique<AdamW>(head.params.size(), options.adamw);
     head.rng = std::make_unique<Rng>(deriveSeed(options.seed, 0x5000 + c));
   }
-  for (int64_t qh = 0; qh < data.queryHeads; ++qh)
+}
+
+bool Trainer::beginText(int64_t round, std::string &error) {
+  data = source.text(round, error);
+  if (!data)
+    return false;
+  // Per-head key copies of a large captured text cost a pass over it.
+  if (keys.empty() || !source.sameEveryRound()) {
+    keys.clear();
+    for (int64_t h = 0; h < data->kvHeads; ++h)
+      keys.push_back(keysOfHead(*data, h));
+  }
+  const int64_t perQueryHead =
+      byQueryHead ? options.queryPool : (options.queryPool + G - 1) / G;
+  const bool sameText = data == heldOutData && !exclude.empty();
+  auto poolTokens = sampleQueryTokens(*data, perQueryHead, options.minContext,
+                                      deriveSeed(options.seed, 0x9001 + round),
+                                      sameText ? &exclude : nullptr);
+  pool = buildExactReference(*data, poolTokens, {options.positiveFraction},
+                             options.threads, /*withMass=*/false);
+  for (HeadState &head : heads)
+    head.pool.clear();
+  for (int64_t qh = 0; qh < data->queryHeads; ++qh)
     for (size_t i = 0; i < pool.heads[qh].tokens.size(); ++i)
       heads[codeHeadOf(qh)].pool.push_back(
           {static_cast<int32_t>(qh), static_cast<int32_t>(i)});
+  return true;
 }
 
 void Trainer::step(int64_t c, int64_t s, bool wantLoss, StepScratch &sc) {
@@ -167,7 +199,7 @@ void Trainer::step(int64_t c, int64_t s, bool wantLoss, StepScratch &sc) {
   Rng &rng = *head.rng;
   RankingBatch &batch = sc.batch;
   batch.clear();
-  sc.reserve(data.tokens);
+  sc.reserve(data->tokens);
 
   // Queries: a partial Fisher-Yates shuffle of the pool.
   const int64_t poolSize = head.pool.size();
@@ -186,8 +218,8 @@ void Trainer::step(int64_t c, int64_t s, bool wantLoss, StepScratch &sc) {
     kvHead = qh / G; // one KV head per code head
     const ExactReference::Head &ref = pool.heads[qh];
     const int64_t t = ref.tokens[entry.index];
-    const int64_t start = data.sequenceStart[t], n = t - start + 1;
-    std::memcpy(&batch.rows[i * D], data.query(t, qh), D * sizeof(float));
+    const int64_t start = data->sequenceStart[t], n = t - start + 1;
+    std::memcpy(&batch.rows[i * D], data->query(t, qh), D * sizeof(float));
 
     // Positives: a random subset of the exact top keys.
     const int32_t *top = &ref.ranked[ref.offset[entry.index]];
@@ -254,29 +286,62 @@ void Trainer::step(int64_t c, int64_t s, bool wantLoss, StepScratch &sc) {
     index = sc.keyRow[index];
 
   std::fill(head.grad.begin(), head.grad.end(), 0.0f);
-  double loss =
-      rankingLossAndGradient(head.view(head.params, D), D, batch, options.loss,
+  RankingLossOptions loss = options.loss;
+  loss.gain = static_cast<float>(gainAt(options, s));
+  const double value =
+      rankingLossAndGradient(head.view(head.params, D), D, batch, loss,
                              head.view(head.grad, D), sc.ws, wantLoss);
   if (wantLoss)
-    head.lastLoss = loss;
+    head.lastLoss = value;
   head.optimizer->step(head.params.data(), head.grad.data(),
                        learningRate(options.learningRate, s, options.steps,
                                     options.warmupFraction));
 }
 
-void Trainer::run(const std::function<void(const TrainProgress &)> &progress) {
+std::string Trainer::nonFinite(int64_t step) const {
+  for (size_t c = 0; c < heads.size(); ++c) {
+    const HeadState &head = heads[c];
+    bool finite = std::isfinite(head.lastLoss);
+    for (size_t i = 0; finite && i < head.params.size(); ++i)
+      finite = std::isfinite(head.params[i]);
+    if (!finite)
+      return "training diverged: the loss or the weights of code head " +
+             std::to_string(c) + " are not finite at step " +
+             std::to_string(step) + " (lower --lr or check the data)";
+  }
+  return "";
+}
+
+bool Trainer::run(const std::function<void(const TrainProgress &)> &progress,
+                  std::string &error) {
   auto begin = std::chrono::steady_clock::now();
   auto report = [&](int64_t done) {
     for (int64_t c = 0; c < weights.codeHeads; ++c)
       storeParams(heads[c].params, c, weights);
+    const RetrievalResult r =
+        hashedRetrieval(*heldOutData, weights, heldOut, options.threads);
+    // A code head's held-out IoU: the mean over the query heads it serves.
+    std::vector<double> sum(heads.size(), 0.0), count(heads.size(), 0.0);
+    for (int64_t qh = 0; qh < heldOutData->queryHeads; ++qh) {
+      sum[codeHeadOf(qh)] += r.iou[qh];
+      count[codeHeadOf(qh)] += 1;
+    }
+    TrainProgress p;
+    for (size_t c = 0; c < heads.size(); ++c) {
+      HeadState &head = heads[c];
+      const double iou = sum[c] / count[c];
+      if (options.keepBest && iou > head.bestIoU) {
+        head.bestIoU = iou;
+        head.best = head.params;
+      }
+      p.bestIoU += std::max(head.bestIoU, 0.0) / heads.size();
+      p.loss += head.lastLoss / heads.size();
+    }
     if (!progress)
       return;
-    TrainProgress p;
     p.step = done;
     p.steps = options.steps;
-    for (const HeadState &head : heads)
-      p.loss += head.lastLoss / heads.size();
-    p.heldOutIoU = hashedIoU(data, weights, heldOut, 0, options.threads);
+    p.heldOutIoU = r.meanIoU(0);
     p.learningRate =
         learningRate(options.learningRate, std::min(done, options.steps - 1),
                      options.steps, options.warmupFraction);
@@ -287,27 +352,48 @@ void Trainer::run(const std::function<void(const TrainProgress &)> &progress) {
   };
   report(0);
   const int64_t every = std::max<int64_t>(1, options.logEvery);
-  for (int64_t from = 0; from < options.steps; from += every) {
-    const int64_t to = std::min(options.steps, from + every);
+  const int64_t perText = std::max<int64_t>(1, options.stepsPerText);
+  for (int64_t from = 0; from < options.steps;) {
+    if (from % perText == 0 && !beginText(from / perText, error))
+      return false;
+    // A stretch ends at the next progress line or the next text.
+    const int64_t to = std::min({options.steps, (from / every + 1) * every,
+                                 (from / perText + 1) * perText});
     parallelFor(weights.codeHeads, options.threads, [&](int64_t c) {
       thread_local StepScratch scratch;
       for (int64_t s = from; s < to; ++s)
         step(c, s, /*wantLoss=*/s == to - 1, scratch);
     });
-    report(to);
+    error = nonFinite(to);
+    if (!error.empty())
+      return false;
+    if (to % every == 0 || to == options.steps)
+      report(to);
+    from = to;
   }
+  if (options.keepBest)
+    for (int64_t c = 0; c < weights.codeHeads; ++c)
+      storeParams(heads[c].best, c, weights);
+  return true;
 }
 
 } // namespace
 
 const char *kernelInstructionSet() { return kernels::isaName(); }
 
-double hashedIoU(const Dataset &data, const HashWeights &weights,
-                 const ExactReference &reference, size_t budgetIndex,
-                 int threads) {
+double gainAt(const TrainOptions &options, int64_t step) {
+  const double start = options.loss.gain, end = options.finalGain;
+  if (end <= 0 || options.steps <= 1)
+    return start;
+  return start *
+         std::pow(end / start, double(step) / double(options.steps - 1));
+}
+
+RetrievalResult hashedRetrieval(const Dataset &data, const HashWeights &weights,
+                                const ExactReference &reference, int threads) {
   const int64_t D = data.headDim, G = data.group();
   const bool byQueryHead = weights.codeHeads == data.queryHeads;
-  RetrievalResult r = evaluateRetrieval(
+  return evaluateRetrieval(
       data, reference, D,
       [&](int64_t qh, bool, const float *rows, int64_t stride, int64_t count,
           uint32_t *codes) {
@@ -315,13 +401,13 @@ double hashedIoU(const Dataset &data, const HashWeights &weights,
                    stride, count, codes);
       },
       threads);
-  return r.meanIoU(budgetIndex);
 }
 
 bool trainHashWeights(
-    const Dataset &data, const TrainOptions &options, HashWeights &weights,
+    TextSource &source, const TrainOptions &options, HashWeights &weights,
     const std::function<void(const TrainProgress &)> &progress,
     std::string &error) {
+  const Dataset &data = source.heldOutText();
   if (weights.headDim != data.headDim ||
       (weights.codeHeads != data.queryHeads &&
        weights.codeHeads != data.kvHeads)) {
@@ -332,12 +418,41 @@ bool trainHashWeights(
   }
   if (options.steps <= 0 || options.queriesPerStep <= 0 ||
       options.maxPositives <= 0 || options.maxNegatives <= 0 ||
+      options.stepsPerText <= 0 ||
       !(options.positiveFraction > 0 && options.positiveFraction < 1) ||
+
       options.minContext < 2) {
     error = "steps, per-step counts must be positive, the positive fraction "
             "in (0, 1) and the minimum context at least 2";
     return false;
   }
+  // NaN fails every comparison, so each check is written to fail on it.
+  const AdamWOptions &a = options.adamw;
+  if (!(options.learningRate > 0 && std::isfinite(options.learningRate)) ||
+      !(options.warmupFraction >= 0 && options.warmupFraction <= 1) ||
+      !(a.beta1 >= 0 && a.beta1 < 1) || !(a.beta2 >= 0 && a.beta2 < 1) ||
+      !(a.weightDecay >= 0 && std::isfinite(a.weightDecay)) ||
+      !(a.clipNorm >= 0 && std::isfinite(a.clipNorm)) ||
+      !(a.eps > 0 && std::isfinite(a.eps))) {
+    error = "the learning rate must be finite and positive, the warm-up in "
+            "[0, 1], the Adam betas in [0, 1), the weight decay, clip and "
+            "epsilon finite and non-negative";
+    return false;
+  }
+  const RankingLossOptions &l = options.loss;
+  if (!(l.gain > 0 && std::isfinite(l.gain)) ||
+      !(options.finalGain >= 0 && std::isfinite(options.finalGain)) ||
+      !(l.beta > 0 && std::isfinite(l.beta)) || !std::isfinite(l.margin)) {
+    error = "the gain and beta must be finite and positive, the margin finite";
+    return false;
+  }
+  for (const std::vector<float> *w :
+       {&weights.w1, &weights.b1, &weights.w2, &weights.b2})
+    for (float v : *w)
+      if (!std::isfinite(v)) {
+        error = "the initial weights hold a non-finite value";
+        return false;
+      }
   bool anyEligible = false;
   for (int64_t t = 0; t < data.tokens && !anyEligible; ++t)
     anyEligible = data.causalCount(t) >= options.minContext;
@@ -346,10 +461,17 @@ bool trainHashWeights(
             " causal keys (lower --min-context)";
     return false;
   }
-  Trainer trainer(data, options, weights);
+  Trainer trainer(source, options, weights);
   trainer.setup();
-  trainer.run(progress);
-  return true;
+  return trainer.run(progress, error);
+}
+
+bool trainHashWeights(
+    const Dataset &data, const TrainOptions &options, HashWeights &weights,
+    const std::function<void(const TrainProgress &)> &progress,
+    std::string &error) {
+  FixedText source(data);
+  return trainHashWeights(source, options, weights, progress, error);
 }
 
 } // namespace spotlight::quality

@@ -12,11 +12,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "spotlight/Quality/Dataset.h"
-#include "spotlight/Tools/DataOptions.h"
+#include "spotlight/Quality/Fidelity.h"
 #include "spotlight/Quality/HashModel.h"
 #include "spotlight/Quality/LinearHash.h"
 #include "spotlight/Quality/Metrics.h"
 #include "spotlight/Quality/Random.h"
+#include "spotlight/Tools/DataOptions.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -68,6 +69,23 @@ cl::opt<bool> markdown("markdown", cl::desc("Print the table as Markdown"),
                        cl::cat(category));
 cl::opt<bool> perHead("per-head", cl::desc("Also list every head"),
                       cl::cat(category));
+cl::opt<bool> fidelity(
+    "fidelity",
+    cl::desc("Also measure the attention mass each method's selection holds "
+             "and the relative error of the sparse output against dense "
+             "(SEMANTICS.md's rule with --sink, --window, --min-budget)"),
+    cl::cat(category));
+cl::opt<std::string> valueFile(
+    "values",
+    cl::desc("Values .npy [T,KH,D] for --fidelity (default: i.i.d. N(0,1))"),
+    cl::cat(category));
+cl::opt<int64_t> sink("sink", cl::desc("--fidelity: sink tokens"), cl::init(4),
+                      cl::cat(category));
+cl::opt<int64_t> window("window", cl::desc("--fidelity: recent-window tokens"),
+                        cl::init(64), cl::cat(category));
+cl::opt<int64_t> minBudget("min-budget",
+                           cl::desc("--fidelity: least selected tokens k"),
+                           cl::init(20), cl::cat(category));
 cl::opt<std::string> plotData(
     "plot-data",
     cl::desc("Write 'bits IoU... recall...' rows for gnuplot: index 0 the "
@@ -82,6 +100,7 @@ cl::opt<std::string> plotData(
 struct Method {
   std::string name;
   RetrievalResult result;
+  FidelityResult fidelity; // empty without --fidelity
 };
 
 std::string jsonNumber(double v) {
@@ -104,6 +123,62 @@ std::string jsonArray(const std::vector<double> &v) {
   for (size_t i = 0; i < v.size(); ++i)
     s += (i ? ", " : "") + jsonNumber(v[i]);
   return s + "]";
+}
+
+std::string fidelityJson(const FidelityResult &f) {
+  std::vector<double> mass, error;
+  for (size_t b = 0; b < f.budgets.size(); ++b) {
+    mass.push_back(f.meanMass(b));
+    error.push_back(f.meanError(b));
+  }
+  return "{\"attention_mass\": " + jsonArray(mass) +
+         ", \"output_relative_error\": " + jsonArray(error) + "}";
+}
+/// The second table of --fidelity: mass held and output error per budget.
+void printFidelity(const std::vector<Method> &methods,
+                   const FidelityResult &exact,
+                   const std::vector<double> &fractions,
+                   const SelectionRule &rule) {
+  const size_t B = fractions.size();
+  std::printf("\n%sselection of SEMANTICS.md (head mode): sink %lld, window "
+              "%lld, k = max(%lld, floor(budget n)); values %s\n\n",
+              markdown ? "- " : "", (long long)rule.sink,
+              (long long)rule.window, (long long)rule.kMin,
+              valueFile.empty() ? "i.i.d. N(0,1)" : valueFile.c_str());
+  std::string header =
+      markdown ? "| selection | bits |" : "selection       bits";
+  std::string rowRule = "|---|---:|";
+  for (const char *what : {"mass", "error"})
+    for (double f : fractions) {
+      const std::string text =
+          std::string(what) + "@" + jsonNumber(100 * f) + "%";
+      char cell[40];
+      std::snprintf(cell, sizeof(cell), markdown ? " %s |" : " %10s",
+                    text.c_str());
+      header += cell;
+      rowRule += "---:|";
+    }
+  std::printf("%s\n", header.c_str());
+  if (markdown)
+    std::printf("%s\n", rowRule.c_str());
+  auto row = [&](const std::string &name, int64_t bits,
+                 const FidelityResult &f) {
+    if (markdown)
+      std::printf("| %s | %s |", name.c_str(),
+                  bits ? std::to_string(bits).c_str() : "-");
+    else
+      std::printf("%-15s %4s", name.c_str(),
+                  bits ? std::to_string(bits).c_str() : "-");
+    for (int pass = 0; pass < 2; ++pass)
+      for (size_t b = 0; b < B; ++b)
+        std::printf(markdown ? " %.3f |" : " %10.3f",
+                    pass ? f.meanError(b) : f.meanMass(b));
+    std::printf("\n");
+  };
+  row("exact top-k", 0, exact);
+  for (const Method &m : methods)
+    row(m.name == "linear" && markdown ? "linear (rotation + sign)" : m.name,
+        m.result.bits, m.fidelity);
 }
 } // namespace
 
@@ -150,18 +225,44 @@ int main(int argc, char **argv) {
       buildExactReference(data, tokens, fractions, threads);
   ConeStats cones = measureCones(data, seed);
 
+  SelectionRule selection;
+  selection.sink = sink;
+  selection.window = window;
+  selection.kMin = minBudget;
+  if (selection.sink < 0 || selection.window < 0 || selection.kMin < 1)
+    fail("--sink and --window must be >= 0, --min-budget >= 1");
+  std::vector<float> values;
+  if (fidelity && !valueFile.empty()) {
+    Dataset withValues; // the values file read as keys, for its checks
+    if (!loadDataset(valueFile, valueFile, data.sequenceLengths, withValues,
+                     error))
+      fail("--values: " + error);
+    if (withValues.tokens != data.tokens ||
+        withValues.queryHeads != data.kvHeads || withValues.headDim != D)
+      fail("--values must be [T, KH, D] like the keys");
+    values = std::move(withValues.keys);
+  } else if (fidelity) {
+    values = randomValues(data, seed);
+  }
+  auto measure = [&](const Encoder *encode, int64_t bits) {
+    return fidelity ? measureFidelity(data, values, reference, encode, bits,
+                                      selection, threads)
+                    : FidelityResult();
+  };
+
   std::vector<Method> methods;
+  // What the exact top-k selection itself holds: the ceiling of any hash.
+  const FidelityResult exactFidelity = measure(nullptr, 0);
   auto evaluateMlp = [&](const std::string &name, const HashWeights &w) {
     const bool byQueryHead = w.codeHeads == data.queryHeads;
-    methods.push_back(
-        {name, evaluateRetrieval(
-                   data, reference, D,
-                   [&](int64_t qh, bool, const float *rows, int64_t stride,
-                       int64_t count, uint32_t *codes) {
-                     encodeRows(headParams(w, byQueryHead ? qh : qh / G), D,
-                                rows, stride, count, codes);
-                   },
-                   threads)});
+    const Encoder encode = [&](int64_t qh, bool, const float *rows,
+                               int64_t stride, int64_t count, uint32_t *codes) {
+      encodeRows(headParams(w, byQueryHead ? qh : qh / G), D, rows, stride,
+                 count, codes);
+    };
+    methods.push_back({name,
+                       evaluateRetrieval(data, reference, D, encode, threads),
+                       measure(&encode, D)});
   };
   if (!weightFile.empty()) {
     HashWeights w;
@@ -185,15 +286,13 @@ int main(int argc, char **argv) {
     for (int64_t qh = 0; qh < data.queryHeads; ++qh)
       rotations[qh] = randomOrthogonalProjection(
           D, bits, deriveSeed(deriveSeed(seed, 0x11a7), qh));
+    const Encoder encode = [&](int64_t qh, bool, const float *rows,
+                               int64_t stride, int64_t count, uint32_t *codes) {
+      linearCodes(rotations[qh].data(), D, bits, rows, stride, count, codes);
+    };
     methods.push_back(
-        {"linear", evaluateRetrieval(
-                       data, reference, bits,
-                       [&](int64_t qh, bool, const float *rows, int64_t stride,
-                           int64_t count, uint32_t *codes) {
-                         linearCodes(rotations[qh].data(), D, bits, rows,
-                                     stride, count, codes);
-                       },
-                       threads)});
+        {"linear", evaluateRetrieval(data, reference, bits, encode, threads),
+         measure(&encode, bits)});
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
@@ -256,12 +355,23 @@ int main(int argc, char **argv) {
            ", \"bits\": " + std::to_string(m.result.bits) +
            ", \"iou\": " + jsonArray(iou) +
            ", \"recall\": " + jsonArray(recall);
+      if (fidelity)
+        s += ", \"fidelity\": " + fidelityJson(m.fidelity);
       if (perHead)
         s += ", \"iou_per_head\": " + jsonArray(m.result.iou) +
              ", \"recall_per_head\": " + jsonArray(m.result.recall);
       s += std::string("}") + (i + 1 < methods.size() ? "," : "") + "\n";
     }
-    s += "  ],\n  \"seconds\": " + jsonNumber(seconds) + "\n}\n";
+    s += "  ],\n";
+    if (fidelity)
+      s += "  \"selection\": {\"sink\": " + std::to_string(selection.sink) +
+           ", \"window\": " + std::to_string(selection.window) +
+           ", \"min_budget\": " + std::to_string(selection.kMin) +
+           ", \"values\": " +
+           jsonString(valueFile.empty() ? "N(0,1)" : valueFile.getValue()) +
+           "},\n  \"exact_topk_fidelity\": " + fidelityJson(exactFidelity) +
+           ",\n";
+    s += "  \"seconds\": " + jsonNumber(seconds) + "\n}\n";
     std::fputs(s.c_str(), stdout);
     return 0;
   }
@@ -340,6 +450,8 @@ int main(int argc, char **argv) {
         std::printf("\n");
       }
   }
+  if (fidelity)
+    printFidelity(methods, exactFidelity, fractions, selection);
   if (!markdown)
     std::printf("\n%.1f s\n", seconds);
   return 0;

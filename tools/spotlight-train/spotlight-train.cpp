@@ -3,6 +3,7 @@
 //   spotlight-train --queries q.npy --keys k.npy [--seq-lens 4096,4096] \
 //       --out layer.safetensors
 //   spotlight-train --synthetic=default --out layer.safetensors   (demo data)
+//   spotlight-train --texts-list texts.txt --out layer.safetensors
 //
 // Trains the per-code-head hash MLPs of SEMANTICS.md on captured post-RoPE
 // queries [T,QH,D] and keys [T,KH,D] of one layer with the Bradley-Terry
@@ -12,9 +13,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "spotlight/Quality/Dataset.h"
-#include "spotlight/Tools/DataOptions.h"
 #include "spotlight/Quality/HashModel.h"
+#include "spotlight/Quality/Synthetic.h"
+#include "spotlight/Quality/TextSource.h"
 #include "spotlight/Quality/Trainer.h"
+#include "spotlight/Tools/DataOptions.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -22,6 +25,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <thread>
 
 using namespace spotlight::quality;
@@ -50,7 +54,12 @@ cl::opt<double> positiveFraction(
     cl::desc("Positives: this top fraction of causal keys by q.k"),
     cl::init(0.02), cl::cat(category));
 cl::opt<double> gain("gain", cl::desc("Softsign gain g in g*x/(1+|g*x|)"),
-                     cl::init(64), cl::cat(category));
+                     cl::init(0.5), cl::cat(category));
+cl::opt<double> finalGain(
+    "final-gain",
+    cl::desc("Gain at the last step, reached geometrically from --gain "
+             "(0: constant --gain)"),
+    cl::init(0), cl::cat(category));
 cl::opt<double> beta("beta", cl::desc("Bradley-Terry beta"), cl::init(1),
                      cl::cat(category));
 cl::opt<double> margin("margin", cl::desc("Bradley-Terry margin"), cl::init(0),
@@ -88,12 +97,67 @@ cl::opt<int64_t> queryPool("query-pool",
 cl::opt<int64_t> heldOut("held-out",
                          cl::desc("Held-out query tokens per query head"),
                          cl::init(128), cl::cat(category));
+cl::opt<int64_t> stepsPerText(
+    "steps-per-text",
+    cl::desc("Steps per round: each round trains on a fresh synthetic text, "
+             "or draws fresh query tokens from the given data"),
+    cl::init(50), cl::cat(category));
+cl::opt<std::string> texts(
+    "texts",
+    cl::desc("fresh (with --synthetic: a new text of the layer every round; "
+             "the default) or given (only the text the data flags name)"),
+    cl::init("fresh"), cl::cat(category));
+cl::opt<bool> keepBest(
+    "keep-best",
+    cl::desc("Write each code head's weights from the progress report with "
+             "its best held-out IoU (early stopping)"),
+    cl::init(true), cl::cat(category));
+cl::opt<std::string> textsList(
+    "texts-list",
+    cl::desc("Captured texts instead of the data flags: a file with lines "
+             "'queries.npy keys.npy [seq-lens]'; each round loads the next, "
+             "the last is held out"),
+    cl::cat(category));
 cl::opt<int64_t> logEvery("log-every", cl::desc("Steps between progress lines"),
                           cl::init(50), cl::cat(category));
 
 [[noreturn]] void fail(const std::string &message) {
   llvm::errs() << "spotlight-train: error: " << message << "\n";
   std::exit(1);
+}
+
+/// The texts to train on: --texts-list files, fresh synthetic texts, or the
+/// data of the data flags; null with `error` on bad flags or files.
+std::unique_ptr<TextSource> makeSource(Dataset &given, std::string &description,
+                                       std::string &error) {
+  if (!textsList.empty()) {
+    std::vector<TextFiles> files;
+    if (!readTextList(textsList, files, error))
+      return nullptr;
+    auto captured = std::make_unique<CapturedTexts>(files);
+    if (!captured->init(error))
+      return nullptr;
+    description = textsList + " (" + std::to_string(files.size()) +
+                  " texts, the last held out)";
+    return captured;
+  }
+  if (!spotlight::loadDataFromOptions(given, description, error))
+    return nullptr;
+  // The data flags describe synthetic data by its full spec, which is all
+  // it takes to generate more texts of the same layer.
+  const std::string syntheticPrefix = "synthetic ";
+  if (description.rfind(syntheticPrefix, 0) != 0 || texts != "fresh")
+    return std::make_unique<FixedText>(given);
+  SyntheticOptions layer;
+  if (!parseSyntheticSpec(description.substr(syntheticPrefix.size()), layer,
+                          error))
+    return nullptr;
+  auto fresh = std::make_unique<SyntheticTexts>(layer, threads);
+  if (!fresh->init(error))
+    return nullptr;
+  description += " (fresh text every " +
+                 std::to_string(stepsPerText.getValue()) + " steps)";
+  return fresh;
 }
 
 double secondsSince(std::chrono::steady_clock::time_point start) {
@@ -110,14 +174,17 @@ int main(int argc, char **argv) {
       "Train Spotlight hash MLPs for one layer (Bradley-Terry ranking loss)\n");
   const auto start = std::chrono::steady_clock::now();
 
-  Dataset data;
-  std::string error;
-  std::string dataDescription;
-  if (!spotlight::loadDataFromOptions(data, dataDescription, error))
-    fail(error);
-
+  std::string error, dataDescription;
   if (codeHeads != "qh" && codeHeads != "kh")
     fail("--code-heads must be qh or kh");
+  if (texts != "fresh" && texts != "given")
+    fail("--texts must be fresh or given");
+  Dataset given;
+  std::unique_ptr<TextSource> source =
+      makeSource(given, dataDescription, error);
+  if (!source)
+    fail(error);
+  const Dataset &data = source->heldOutText(); // the layer's geometry
   HashWeights weights;
   if (init == "normal" || init == "zero") {
     weights.resize(codeHeads == "qh" ? data.queryHeads : data.kvHeads,
@@ -136,6 +203,7 @@ int main(int argc, char **argv) {
   o.maxNegatives = maxNegatives;
   o.positiveFraction = positiveFraction;
   o.loss.gain = static_cast<float>(gain);
+  o.finalGain = finalGain;
   o.loss.beta = static_cast<float>(beta);
   o.loss.margin = static_cast<float>(margin);
   o.learningRate = lr;
@@ -146,8 +214,10 @@ int main(int argc, char **argv) {
   o.adamw.clipNorm = clip;
   o.minContext = minContext;
   o.queryPool = queryPool;
+  o.stepsPerText = stepsPerText;
   o.heldOutQueries = heldOut;
   o.logEvery = logEvery;
+  o.keepBest = keepBest;
   o.seed = seed;
   o.threads = threads;
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
@@ -160,12 +230,14 @@ int main(int argc, char **argv) {
               (long long)data.headDim, codeHeads == "qh" ? "QH" : "KH",
               (long long)weights.codeHeads);
   std::printf("recipe    %lld steps, <= %lld queries x (%lld pos + %lld neg) "
-              "per step, top %.3g%% positives, softsign g=%g, beta=%g, "
+              "per step, top %.3g%% positives, softsign g=%g%s, beta=%g, "
               "margin=%g\n",
               (long long)o.steps, (long long)o.queriesPerStep,
               (long long)o.maxPositives, (long long)o.maxNegatives,
-              100 * o.positiveFraction, gain.getValue(), beta.getValue(),
-              margin.getValue());
+              100 * o.positiveFraction, gain.getValue(),
+              o.finalGain > 0 ? (" -> " + std::to_string(o.finalGain)).c_str()
+                              : "",
+              beta.getValue(), margin.getValue());
   std::printf("optimizer AdamW lr=%g betas=(%g, %g) wd=%g, warm-up %.3g%%, "
               "cosine decay, clip %g; init %s, seed %llu, %d thread(s), %s "
               "kernels\n",
@@ -185,17 +257,17 @@ int main(int argc, char **argv) {
                   secondsSince(start) - secondsSince(trainStart));
       first = false;
     }
-    lastIoU = p.heldOutIoU;
+    lastIoU = o.keepBest ? p.bestIoU : p.heldOutIoU;
     char loss[32] = "     -";
     if (p.step > 0)
       std::snprintf(loss, sizeof(loss), "%.4f", p.loss);
-    std::printf("step %5lld/%lld  lr %.2e  loss %s  held-out IoU@%g%% %.4f  "
-                "%.1f s\n",
+    std::printf("step %5lld/%lld  lr %.2e  loss %s  held-out IoU@%g%% %.4f "
+                "(best %.4f)  %.1f s\n",
                 (long long)p.step, (long long)p.steps, p.learningRate, loss,
-                100 * o.heldOutBudget, p.heldOutIoU, p.seconds);
+                100 * o.heldOutBudget, p.heldOutIoU, p.bestIoU, p.seconds);
     std::fflush(stdout);
   };
-  if (!trainHashWeights(data, o, weights, progress, error))
+  if (!trainHashWeights(*source, o, weights, progress, error))
     fail(error);
   const double total = secondsSince(start);
 

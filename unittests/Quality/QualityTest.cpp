@@ -9,6 +9,7 @@
 
 #include "Kernels.h"
 #include "Reference/NaiveReference.h"
+#include "TinyTraining.h"
 #include "spotlight/Quality/AdamW.h"
 #include "spotlight/Quality/Dataset.h"
 #include "spotlight/Quality/HashModel.h"
@@ -403,6 +404,10 @@ TEST(BradleyTerry, GradientMatchesFiniteDifferencesAtThePublishedGain) {
   checkGradient(/*gain=*/64, /*beta=*/1, /*margin=*/0);
 }
 
+TEST(BradleyTerry, GradientMatchesFiniteDifferencesAtTheDefaultGain) {
+  checkGradient(/*gain=*/0.5f, /*beta=*/1, /*margin=*/0);
+}
+
 TEST(AdamW, MatchesTheTorchUpdate) {
   AdamWOptions o;
   o.clipNorm = 0;
@@ -547,11 +552,11 @@ TEST(Metrics, QuerySamplingHonoursContextAndExclusions) {
 // Synthetic data
 //===----------------------------------------------------------------------===//
 
+/// The tiny layer, longer and wider: enough tokens to measure its cones.
 SyntheticOptions smallSynthetic() {
-  SyntheticOptions o;
+  SyntheticOptions o = tinyLayer();
   o.tokens = 2048;
-  o.queryHeads = 4;
-  o.kvHeads = 2;
+  o.sequenceLengths.clear();
   o.headDim = 64;
   o.rank = 8;
   return o;
@@ -635,27 +640,11 @@ struct TinyRun {
 };
 
 TinyRun trainTiny(uint64_t seed, int threads, const std::string &codeHeads) {
-  SyntheticOptions so;
-  so.tokens = 640;
-  so.sequenceLengths = {320, 320};
-  so.queryHeads = 4;
-  so.kvHeads = 2;
-  so.headDim = 32;
-  so.rank = 4;
   Dataset d;
   std::string error;
-  EXPECT_TRUE(generateSynthetic(so, d, error)) << error;
-  TrainOptions o;
-  o.steps = 8;
-  o.queriesPerStep = 48;
-  o.maxNegatives = 64;
-  o.minContext = 64;
-  o.queryPool = 96;
-  o.heldOutQueries = 16;
-  o.positiveFraction = 0.05;
-  o.logEvery = 4;
+  EXPECT_TRUE(generateSynthetic(tinyLayer(), d, error)) << error;
+  TrainOptions o = tinyRecipe(threads);
   o.seed = seed;
-  o.threads = threads;
   TinyRun run;
   run.weights.resize(codeHeads == "qh" ? 4 : 2, 32);
   initWeights(run.weights, InitKind::Zero, 1, seed);

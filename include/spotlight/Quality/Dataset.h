@@ -36,7 +36,8 @@ struct Dataset {
   int64_t causalCount(int64_t t) const { return t - sequenceStart[t] + 1; }
 
   /// Checks the geometry (QH a multiple of KH, D a multiple of 32, sizes,
-  /// sequence lengths) and fills sequenceStart; an empty sequenceLengths
+  /// sequence lengths) and that every value is finite, and fills
+  /// sequenceStart; an empty sequenceLengths
   /// means one sequence. Returns an error message, empty when valid.
   std::string finalize();
 };

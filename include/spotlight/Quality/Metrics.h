@@ -76,6 +76,10 @@ using Encoder =
     std::function<void(int64_t queryHead, bool query, const float *rows,
                        int64_t stride, int64_t count, uint32_t *codes)>;
 
+/// The mean over heads of budget b of a per-head table [head * budgets + b].
+double meanOverHeads(const std::vector<double> &perHead, size_t budgets,
+                     size_t b);
+
 struct RetrievalResult {
   int64_t bits = 0;
   std::vector<double> budgets;

@@ -22,7 +22,7 @@
 namespace spotlight::quality {
 
 struct RankingLossOptions {
-  float gain = 64, beta = 1, margin = 0;
+  float gain = 0.5f, beta = 1, margin = 0;
 };
 
 /// The rows and pairs of one training step of one code head.

@@ -50,16 +50,28 @@ struct SyntheticOptions {
   /// that sits on them.
   int64_t outlierChannels = 4;
   double outlierShare = 0.5;
+  /// RoPE base: 0 leaves the vectors unrotated; otherwise queries and keys
+  /// are rotated by their position in their sequence as in Hugging Face's
+  /// rotate_half (channel i pairs with i + D/2, frequency base^(-2i/D)),
+  /// which smears the cones along the fast-rotating channels.
+  double ropeBase = 0;
+  /// Share of the RoPE channel pairs, the slowest-rotating ones, that the
+  /// cone means (outliers included) live in; 1: all channels. As in real
+  /// models, means in slow pairs keep the cones narrow under RoPE.
+  double meanBand = 1;
 };
 
-/// Generates the dataset; returns false with `error` on bad options.
+/// Generates the dataset; returns false with `error` on bad options. KV
+/// heads are generated on up to `threads` threads (0: all cores); the data
+/// does not depend on the thread count.
 bool generateSynthetic(const SyntheticOptions &options, Dataset &out,
-                       std::string &error);
+                       std::string &error, int threads = 0);
 
 /// Applies a spec "key=value,key=value" (or "" / "default") to `options`.
 /// Keys: tokens, seq-lens (lengths joined by ':'), qh, kh, d, layer-seed,
 /// text-seed, rank, key-norm, key-cone, query-norm, query-cone, inter-cone,
-/// logit-std, aligned, noise, outliers, outlier-share.
+/// logit-std, aligned, noise, outliers, outlier-share, rope-base,
+/// mean-band.
 bool parseSyntheticSpec(const std::string &spec, SyntheticOptions &options,
                         std::string &error);
 

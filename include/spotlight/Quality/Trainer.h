@@ -9,6 +9,9 @@
 //   - the loss is the Bradley-Terry ranking loss of Ranking.h on softsign-
 //     relaxed codes, averaged over all (positive, negative) pairs;
 //   - AdamW with linear warm-up then cosine decay, gradient norm clipping.
+// Training runs in rounds of `stepsPerText` steps, each on the text its
+// TextSource gives (TextSource.h): fresh texts, or the same captured data
+// with a fresh draw of query tokens.
 // Code heads are independent models: each has its own random stream,
 // optimizer state and clipping, and they are trained in parallel, one head
 // per thread at a time, so results depend on the seed only (not on the
@@ -22,7 +25,9 @@
 #include "spotlight/Quality/AdamW.h"
 #include "spotlight/Quality/Dataset.h"
 #include "spotlight/Quality/HashModel.h"
+#include "spotlight/Quality/Metrics.h"
 #include "spotlight/Quality/Ranking.h"
+#include "spotlight/Quality/TextSource.h"
 
 #include <cstdint>
 #include <functional>
@@ -35,18 +40,28 @@ struct TrainOptions {
   int64_t queriesPerStep = 256, maxPositives = 1024, maxNegatives = 1024;
   double positiveFraction = 0.02;
   RankingLossOptions loss;
+  /// With a positive value, the softsign gain moves geometrically from
+  /// loss.gain at the first step to this at the last (start soft, end close
+  /// to the sign the codes use); 0 keeps loss.gain throughout.
+  double finalGain = 0;
   double learningRate = 1e-3, warmupFraction = 0.01;
   AdamWOptions adamw;
   /// Queries (training and held-out) need at least this many causal keys.
   int64_t minContext = 128;
-  /// Query tokens per code head whose positives are computed up front.
+  /// Query tokens per code head drawn from each round's text; their
+  /// positives are computed once per round.
   int64_t queryPool = 4096;
+  /// Steps per round (per text).
+  int64_t stepsPerText = 50;
   /// Held-out query tokens per query head, never trained on; the progress
   /// line reports their IoU at `heldOutBudget`.
   int64_t heldOutQueries = 128;
   double heldOutBudget = 0.02;
   /// A progress report every this many steps (and after the last).
   int64_t logEvery = 50;
+  /// Early stopping: each code head ends with its parameters of the
+  /// progress report where its held-out IoU was highest.
+  bool keepBest = true;
   uint64_t seed = 1;
   int threads = 0;
 };
@@ -57,26 +72,37 @@ struct TrainProgress {
   double loss = 0;
   /// Mean over query heads of the held-out IoU at heldOutBudget.
   double heldOutIoU = 0;
+  /// Mean over code heads of their best held-out IoU so far (keepBest).
+  double bestIoU = 0;
   double learningRate = 0, seconds = 0;
 };
 
 /// Trains `weights` (initialized by the caller; codeHeads QH or KH, headDim
-/// D) on `data`. `progress` is called after setup (step 0, before any
-/// update) and every logEvery steps.
+/// D) on the texts of `source`. `progress` is called after setup (step 0,
+/// before any update) and every logEvery steps. Fails on bad options or
+/// data, and stops with an error as soon as a loss or a weight is not
+/// finite (the weights are then not meant to be used).
+bool trainHashWeights(
+    TextSource &source, const TrainOptions &options, HashWeights &weights,
+    const std::function<void(const TrainProgress &)> &progress,
+    std::string &error);
+
+/// The same on one dataset trained on in every round (FixedText).
 bool trainHashWeights(
     const Dataset &data, const TrainOptions &options, HashWeights &weights,
     const std::function<void(const TrainProgress &)> &progress,
     std::string &error);
 
+/// The softsign gain of step `step` (0-based).
+double gainAt(const TrainOptions &options, int64_t step);
+
 /// The instruction set the kernels run with ("avx512", "avx2", "generic");
 /// SPOTLIGHT_QUALITY_ISA in the environment can pick a lower one.
 const char *kernelInstructionSet();
 
-/// Held-out style IoU of `weights` at `budget` against a reference built by
-/// buildExactReference: mean over query heads.
-double hashedIoU(const Dataset &data, const HashWeights &weights,
-                 const struct ExactReference &reference, size_t budgetIndex,
-                 int threads);
+/// IoU and recall of the codes of `weights` against `reference`.
+RetrievalResult hashedRetrieval(const Dataset &data, const HashWeights &weights,
+                                const ExactReference &reference, int threads);
 
 } // namespace spotlight::quality
 
