@@ -22,7 +22,8 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.spotlight_tools_dir, config.llvm_tools_dir]
 tools = ["spotlight-opt", "spotlight-compile", "spotlight-run",
-         "spotlight-testgen", "spotlight-npy-compare", "mlir-runner", "llvm-nm"]
+         "spotlight-testgen", "spotlight-npy-compare", "spotlight-train",
+         "spotlight-eval", "mlir-runner", "llvm-nm"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 config.substitutions.append(
     ("%mlir_lib_dir", os.path.join(config.llvm_tools_dir, "..", "lib")))
