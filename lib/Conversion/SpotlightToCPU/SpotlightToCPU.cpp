@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "spotlight/Conversion/Bufferize.h"
 #include "spotlight/Conversion/SpotlightToCPU/SpotlightToCPU.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightDialect.h"
 
@@ -15,8 +16,8 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::spotlight {
@@ -38,6 +39,14 @@ namespace {
 struct ConvertSpotlightToCPUPass
     : spotlight::impl::ConvertSpotlightToCPUBase<ConvertSpotlightToCPUPass> {
   void runOnOperation() override {
+    // The patterns lower bufferized ops; a module still on tensors (this
+    // pass run alone) is bufferized first, through the ops' interfaces.
+    if (hasTensorSpotlightOps(getOperation())) {
+      OpPassManager bufferize(getOperation()->getName());
+      buildSpotlightBufferizePipeline(bufferize);
+      if (failed(runPipeline(bufferize, getOperation())))
+        return signalPassFailure();
+    }
     ConversionTarget target(getContext());
     target.addIllegalDialect<SpotlightDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "spotlight/Conversion/Bufferize.h"
 #include "spotlight/Conversion/SpotlightToGPU/SpotlightToGPU.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
@@ -14,8 +15,8 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::spotlight {
@@ -38,6 +39,14 @@ struct ConvertSpotlightToGPUPass
     : spotlight::impl::ConvertSpotlightToGPUBase<ConvertSpotlightToGPUPass> {
   using Base::Base;
   void runOnOperation() override {
+    // The patterns lower bufferized ops; a module still on tensors (this
+    // pass run alone) is bufferized first, through the ops' interfaces.
+    if (hasTensorSpotlightOps(getOperation())) {
+      OpPassManager bufferize(getOperation()->getName());
+      buildSpotlightBufferizePipeline(bufferize);
+      if (failed(runPipeline(bufferize, getOperation())))
+        return signalPassFailure();
+    }
     // On a GPU the host code only launches kernels; a gathered copy would be
     // host loops over device memory. The emulation may leave it to the CPU
     // lowering.

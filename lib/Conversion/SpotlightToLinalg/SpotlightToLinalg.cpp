@@ -1,13 +1,14 @@
 //===- SpotlightToLinalg.cpp - The reference lowering pass ----------------===//
 //
 //   spotlight.{hash_encode, hamming_topk, sparse_gather, sparse_attention,
-//              decode_attention}  ->  linalg + tensor + scf + memref + math
+//              decode_attention} on memrefs  ->  linalg + scf + memref + math
 //
 // The patterns live one file per op family; this file gathers them and runs
 // them as a partial conversion in which the whole dialect is illegal.
 //
 //===----------------------------------------------------------------------===//
 
+#include "spotlight/Conversion/Bufferize.h"
 #include "spotlight/Conversion/SpotlightToLinalg/SpotlightToLinalg.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightDialect.h"
 
@@ -17,7 +18,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::spotlight {
@@ -39,6 +40,14 @@ namespace {
 struct ConvertSpotlightToLinalgPass
     : spotlight::impl::ConvertSpotlightToLinalgBase<ConvertSpotlightToLinalgPass> {
   void runOnOperation() override {
+    // The patterns lower bufferized ops; a module still on tensors (this
+    // pass run alone) is bufferized first, through the ops' interfaces.
+    if (hasTensorSpotlightOps(getOperation())) {
+      OpPassManager bufferize(getOperation()->getName());
+      buildSpotlightBufferizePipeline(bufferize);
+      if (failed(runPipeline(bufferize, getOperation())))
+        return signalPassFailure();
+    }
     ConversionTarget target(getContext());
     target.addIllegalDialect<SpotlightDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
