@@ -3,9 +3,13 @@
 #ifndef SPOTLIGHT_CONVERSION_BUFFERIZE_H
 #define SPOTLIGHT_CONVERSION_BUFFERIZE_H
 
+#include "mlir/Support/LLVM.h"
+
 namespace mlir {
+class ConversionTarget;
 class OpPassManager;
 class Operation;
+class RewritePatternSet;
 namespace spotlight {
 
 /// One-Shot Bufferize as the lowerings want it: across function boundaries,
@@ -17,8 +21,15 @@ namespace spotlight {
 /// left where a result was computed in its output argument.
 void buildSpotlightBufferizePipeline(OpPassManager &pm);
 
-/// Whether a spotlight op under `root` is still on tensors.
-bool hasTensorSpotlightOps(Operation *root);
+/// What every lowering pass does: the patterns lower bufferized ops, so a
+/// module still on tensors (the pass run alone) is bufferized first with the
+/// pipeline above, through `runPipeline` (the pass's own); then `patterns`
+/// run as a partial conversion in which what `target` marks illegal must go
+/// and every other op is legal.
+LogicalResult
+lowerBufferizedOps(Operation *root, ConversionTarget &target,
+                   RewritePatternSet &&patterns,
+                   function_ref<LogicalResult(OpPassManager &)> runPipeline);
 
 } // namespace spotlight
 } // namespace mlir

@@ -7,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "spotlight/Conversion/Bufferize.h"
 #include "spotlight/Conversion/SpotlightToCPU/SpotlightToCPU.h"
+#include "spotlight/Conversion/Bufferize.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -39,21 +39,15 @@ namespace {
 struct ConvertSpotlightToCPUPass
     : spotlight::impl::ConvertSpotlightToCPUBase<ConvertSpotlightToCPUPass> {
   void runOnOperation() override {
-    // The patterns lower bufferized ops; a module still on tensors (this
-    // pass run alone) is bufferized first, through the ops' interfaces.
-    if (hasTensorSpotlightOps(getOperation())) {
-      OpPassManager bufferize(getOperation()->getName());
-      buildSpotlightBufferizePipeline(bufferize);
-      if (failed(runPipeline(bufferize, getOperation())))
-        return signalPassFailure();
-    }
     ConversionTarget target(getContext());
     target.addIllegalDialect<SpotlightDialect>();
-    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(&getContext());
     populateSpotlightToCPUPatterns(patterns);
-    if (failed(applyPartialConversion(getOperation(), target,
-                                      std::move(patterns))))
+    auto run = [&](OpPassManager &pm) {
+      return runPipeline(pm, getOperation());
+    };
+    if (failed(lowerBufferizedOps(getOperation(), target, std::move(patterns),
+                                  run)))
       signalPassFailure();
   }
 };

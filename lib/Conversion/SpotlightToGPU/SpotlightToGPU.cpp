@@ -5,8 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "spotlight/Conversion/Bufferize.h"
 #include "spotlight/Conversion/SpotlightToGPU/SpotlightToGPU.h"
+#include "spotlight/Conversion/Bufferize.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -27,8 +27,8 @@ namespace mlir::spotlight {
 using namespace mlir;
 using namespace mlir::spotlight;
 
-void mlir::spotlight::populateSpotlightToGPUPatterns(RewritePatternSet &patterns,
-                                                    bool emulate) {
+void mlir::spotlight::populateSpotlightToGPUPatterns(
+    RewritePatternSet &patterns, bool emulate) {
   populateHashEncodeToGPUPatterns(patterns, emulate);
   populateHammingTopKToGPUPatterns(patterns, emulate);
   populateAttentionToGPUPatterns(patterns, emulate);
@@ -39,14 +39,6 @@ struct ConvertSpotlightToGPUPass
     : spotlight::impl::ConvertSpotlightToGPUBase<ConvertSpotlightToGPUPass> {
   using Base::Base;
   void runOnOperation() override {
-    // The patterns lower bufferized ops; a module still on tensors (this
-    // pass run alone) is bufferized first, through the ops' interfaces.
-    if (hasTensorSpotlightOps(getOperation())) {
-      OpPassManager bufferize(getOperation()->getName());
-      buildSpotlightBufferizePipeline(bufferize);
-      if (failed(runPipeline(bufferize, getOperation())))
-        return signalPassFailure();
-    }
     // On a GPU the host code only launches kernels; a gathered copy would be
     // host loops over device memory. The emulation may leave it to the CPU
     // lowering.
@@ -63,11 +55,13 @@ struct ConvertSpotlightToGPUPass
     ConversionTarget target(getContext());
     target.addIllegalOp<HashEncodeOp, HammingTopKOp, SparseAttentionOp,
                         DecodeAttentionOp>();
-    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(&getContext());
     populateSpotlightToGPUPatterns(patterns, emulate);
-    if (failed(applyPartialConversion(getOperation(), target,
-                                      std::move(patterns))))
+    auto run = [&](OpPassManager &pm) {
+      return runPipeline(pm, getOperation());
+    };
+    if (failed(lowerBufferizedOps(getOperation(), target, std::move(patterns),
+                                  run)))
       signalPassFailure();
   }
 };

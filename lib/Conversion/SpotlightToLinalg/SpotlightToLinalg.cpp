@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "spotlight/Conversion/Bufferize.h"
 #include "spotlight/Conversion/SpotlightToLinalg/SpotlightToLinalg.h"
+#include "spotlight/Conversion/Bufferize.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -38,23 +38,18 @@ void mlir::spotlight::populateSpotlightToLinalgPatterns(
 
 namespace {
 struct ConvertSpotlightToLinalgPass
-    : spotlight::impl::ConvertSpotlightToLinalgBase<ConvertSpotlightToLinalgPass> {
+    : spotlight::impl::ConvertSpotlightToLinalgBase<
+          ConvertSpotlightToLinalgPass> {
   void runOnOperation() override {
-    // The patterns lower bufferized ops; a module still on tensors (this
-    // pass run alone) is bufferized first, through the ops' interfaces.
-    if (hasTensorSpotlightOps(getOperation())) {
-      OpPassManager bufferize(getOperation()->getName());
-      buildSpotlightBufferizePipeline(bufferize);
-      if (failed(runPipeline(bufferize, getOperation())))
-        return signalPassFailure();
-    }
     ConversionTarget target(getContext());
     target.addIllegalDialect<SpotlightDialect>();
-    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(&getContext());
     populateSpotlightToLinalgPatterns(patterns);
-    if (failed(applyPartialConversion(getOperation(), target,
-                                      std::move(patterns))))
+    auto run = [&](OpPassManager &pm) {
+      return runPipeline(pm, getOperation());
+    };
+    if (failed(lowerBufferizedOps(getOperation(), target, std::move(patterns),
+                                  run)))
       signalPassFailure();
   }
 };

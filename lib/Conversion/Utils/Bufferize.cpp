@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/DialectConversion.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
@@ -23,13 +24,27 @@ void mlir::spotlight::buildSpotlightBufferizePipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
 }
 
-bool mlir::spotlight::hasTensorSpotlightOps(Operation *root) {
+/// Whether a spotlight op under `root` is still on tensors.
+static bool hasTensorSpotlightOps(Operation *root) {
   return root
       ->walk([](DestinationStyleOpInterface op) {
-        return isa<SpotlightDialect>(op->getDialect()) &&
+        return isa<spotlight::SpotlightDialect>(op->getDialect()) &&
                        !op.hasPureBufferSemantics()
                    ? WalkResult::interrupt()
                    : WalkResult::advance();
       })
       .wasInterrupted();
+}
+
+LogicalResult mlir::spotlight::lowerBufferizedOps(
+    Operation *root, ConversionTarget &target, RewritePatternSet &&patterns,
+    function_ref<LogicalResult(OpPassManager &)> runPipeline) {
+  if (hasTensorSpotlightOps(root)) {
+    OpPassManager bufferize(root->getName());
+    buildSpotlightBufferizePipeline(bufferize);
+    if (failed(runPipeline(bufferize)))
+      return failure();
+  }
+  target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+  return applyPartialConversion(root, target, std::move(patterns));
 }

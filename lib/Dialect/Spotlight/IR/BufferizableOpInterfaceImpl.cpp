@@ -58,7 +58,8 @@ struct SpotlightOpBufferization
 };
 } // namespace
 
-void mlir::spotlight::attachBufferizableOpInterfaceModels(MLIRContext &context) {
+void mlir::spotlight::attachBufferizableOpInterfaceModels(
+    MLIRContext &context) {
   HashEncodeOp::attachInterface<SpotlightOpBufferization<HashEncodeOp>>(
       context);
   HammingTopKOp::attachInterface<SpotlightOpBufferization<HammingTopKOp>>(
