@@ -1,6 +1,7 @@
 //===- Pipelines.cpp - Spotlight pass pipelines ---------------------------===//
 
 #include "spotlight/Pipelines/Pipelines.h"
+#include "spotlight/Conversion/Bufferize.h"
 #include "spotlight/Conversion/SpotlightToCPU/SpotlightToCPU.h"
 #include "spotlight/Conversion/SpotlightToGPU/SpotlightToGPU.h"
 #include "spotlight/Conversion/SpotlightToLinalg/SpotlightToLinalg.h"
@@ -42,21 +43,10 @@ static void addCoreToLLVM(OpPassManager &pm) {
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
-/// The shared tail: bufferize, free buffers, then everything to LLVM.
-/// One-Shot Bufferize across function boundaries, with identity layouts at
-/// the boundaries: every argument is a contiguous memref (the runtime's
-/// descriptors).
-static void addBufferize(OpPassManager &pm) {
-  pm.addPass(createCanonicalizerPass());
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-}
-
-static void addBufferizeAndLowerToLLVM(OpPassManager &pm) {
-  addBufferize(pm);
+/// The shared tail of the host pipelines, after One-Shot Bufferize
+/// (buildSpotlightBufferizePipeline) and the lowering of the memref-form
+/// spotlight ops: free buffers, then everything to LLVM.
+static void addLowerToLLVM(OpPassManager &pm) {
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
 
@@ -80,27 +70,31 @@ static void addBufferizeAndLowerToLLVM(OpPassManager &pm) {
 }
 
 void mlir::spotlight::buildSpotlightReferenceToLLVMPipeline(OpPassManager &pm) {
+  buildSpotlightBufferizePipeline(pm);
   pm.addPass(createConvertSpotlightToLinalg());
-  addBufferizeAndLowerToLLVM(pm);
+  addLowerToLLVM(pm);
 }
 
 void mlir::spotlight::buildSpotlightCPUToLLVMPipeline(OpPassManager &pm) {
+  buildSpotlightBufferizePipeline(pm);
   pm.addPass(createConvertSpotlightToCPU());
-  addBufferizeAndLowerToLLVM(pm);
+  addLowerToLLVM(pm);
 }
 
 void mlir::spotlight::buildSpotlightGPUEmulationToLLVMPipeline(
     OpPassManager &pm) {
   ConvertSpotlightToGPUOptions gpu;
   gpu.emulate = true;
+  buildSpotlightBufferizePipeline(pm);
   pm.addPass(createConvertSpotlightToGPU(gpu));
-  buildSpotlightCPUToLLVMPipeline(pm);
+  pm.addPass(createConvertSpotlightToCPU());
+  addLowerToLLVM(pm);
 }
 
 void mlir::spotlight::buildSpotlightGPUToPTXPipeline(
     OpPassManager &pm, const GPUPipelineOptions &options) {
+  buildSpotlightBufferizePipeline(pm);
   pm.addPass(createConvertSpotlightToGPU());
-  addBufferize(pm);
   pm.addNestedPass<func::FuncOp>(createSpotlightGPUHostBuffers());
   // Constants move into the kernels so loop bounds and strides fold there.
   pm.addPass(createGpuLaunchSinkIndexComputationsPass());

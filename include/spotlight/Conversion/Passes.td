@@ -8,34 +8,36 @@ include "mlir/Pass/PassBase.td"
 def ConvertSpotlightToLinalg : Pass<"convert-spotlight-to-linalg"> {
   let summary = "Lower spotlight ops to linalg, tensor, scf and memref (the reference)";
   let description = [{
-    The executable definition of the Spotlight semantics: every spotlight op
-    becomes upstream ops only. Hashing, Hamming scoring and attention become
-    `linalg.generic` ops on tensors (gathers are `tensor.extract` in the
-    body, so no gathered copy exists); the exact top-k selection (histogram
-    threshold, then a compaction that gives ties to the most recent token)
-    becomes scalar `scf` loops on memrefs, wrapped by
-    `bufferization.to_buffer` / `to_tensor`. The result bufferizes with
-    One-Shot Bufferize.
+    The executable definition of the Spotlight semantics: every bufferized
+    spotlight op (One-Shot Bufferize runs first; the pass runs it itself on
+    a module still on tensors) becomes upstream ops only, writing its init buffer in place.
+    Hashing, Hamming scoring and attention become `linalg.generic` ops on
+    buffers (gathers are `memref.load` in the body, so no gathered copy
+    exists; intermediates are `memref.alloc` buffers that the
+    buffer-deallocation pipeline frees); the exact top-k selection
+    (histogram threshold, then a compaction that gives ties to the most
+    recent token) becomes scalar `scf` loops.
 
     ```mlir
     // before
-    %idx = spotlight.hamming_topk group ins(%qc, %kc : ...) outs(%init : ...)
-    // after: linalg.generic (xor + ctpop scores), scf.for (select)
+    spotlight.hamming_topk group ins(%qc, %kc : memref<...>, memref<...>)
+        outs(%idx : memref<...>)
+    // after: linalg.generic (xor + ctpop scores), scf.for (select into %idx)
     ```
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
     "::mlir::linalg::LinalgDialect", "::mlir::math::MathDialect",
-    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
-    "::mlir::tensor::TensorDialect"
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"
   ];
 }
 
 def ConvertSpotlightToCPU : Pass<"convert-spotlight-to-cpu"> {
   let summary = "Lower spotlight ops to fused, vectorized CPU loops";
   let description = [{
-    The fast CPU path. Every op becomes `scf` loops over flat buffers with
-    1-D `vector` bodies:
+    The fast CPU path. Every bufferized op (One-Shot Bufferize runs first,
+    or in the pass on a module still on tensors) becomes `scf` loops over flat views of its buffers with 1-D `vector`
+    bodies, writing its init buffer in place:
     - `hash_encode`: a vectorized mat-vec per row and code head (the weight
       matrix stays in cache across the rows of a head), sign bits packed by
       a `vector.bitcast` of the `i1` comparison;
@@ -46,11 +48,11 @@ def ConvertSpotlightToCPU : Pass<"convert-spotlight-to-cpu"> {
     - `sparse_attention` / `decode_attention`: an online softmax in f32
       that reads each selected K/V row in place once for all query heads
       sharing it (no gathered copy).
-    Results bufferize with One-Shot Bufferize like the reference lowering.
 
     ```mlir
     // before
-    %idx = spotlight.hamming_topk group ins(%qc, %kc : ...) outs(%init : ...)
+    spotlight.hamming_topk group ins(%qc, %kc : memref<...>, memref<...>)
+        outs(%idx : memref<...>)
     // after: scf.for over tokens { vector.load; arith.xori; math.ctpop;
     //        vector.reduction <add>; histogram update }, threshold, compaction
     ```
@@ -58,16 +60,17 @@ def ConvertSpotlightToCPU : Pass<"convert-spotlight-to-cpu"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
     "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
-    "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
-    "::mlir::vector::VectorDialect"
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"
   ];
 }
 
 def ConvertSpotlightToGPU : Pass<"convert-spotlight-to-gpu"> {
   let summary = "Lower spotlight ops to GPU kernels (gpu.launch)";
   let description = [{
-    Every spotlight op except `sparse_gather` becomes `gpu.launch` kernels
-    whose scratch is `gpu.alloc` device memory; a new kernel starts only
+    Every bufferized spotlight op (One-Shot Bufferize runs first, or in the
+    pass on a module still on tensors) except
+    `sparse_gather` becomes `gpu.launch` kernels that write its init buffer
+    in place and whose scratch is `gpu.alloc` device memory; a new kernel starts only
     where a block would need the whole grid's result (docs/Rationale.md).
     `sparse_gather` is an error (the host never touches device memory), as
     is a geometry whose kernels would not fit a block's 48 KiB of shared
@@ -92,8 +95,9 @@ def ConvertSpotlightToGPU : Pass<"convert-spotlight-to-gpu"> {
     to the CPU lowering.
 
     ```mlir
-    %idx = spotlight.hamming_topk group ins(%qc, %kc : ...) outs(%init : ...)
-    // becomes: gpu.alloc ...; gpu.launch {...} (x4); gpu.dealloc ...
+    spotlight.hamming_topk group ins(%qc, %kc : memref<...>, memref<...>)
+        outs(%idx : memref<...>)
+    // becomes: gpu.alloc ...; gpu.launch {...} (x4, writing %idx); gpu.dealloc ...
     ```
   }];
   let options = [
@@ -104,7 +108,6 @@ def ConvertSpotlightToGPU : Pass<"convert-spotlight-to-gpu"> {
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
     "::mlir::gpu::GPUDialect", "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
-    "::mlir::tensor::TensorDialect",
     "::mlir::vector::VectorDialect"
   ];
 }
@@ -127,28 +130,32 @@ def SpotlightMergeGPUModules : Pass<"spotlight-merge-gpu-modules", "::mlir::Modu
 }
 
 def SpotlightGPUHostBuffers : Pass<"spotlight-gpu-host-buffers", "::mlir::func::FuncOp"> {
-  let summary = "Keep the host code of GPU functions off device memory";
+  let summary = "Put the buffers of GPU host functions in device memory";
   let description = [{
-    After bufferization, a host function of the GPU path still copies each
-    result from its `gpu.alloc` buffer into the caller's output memref with
-    `memref.copy`, a host memcpy that would read device memory, and never
-    frees the result buffers. This pass, run on the host functions (not the
-    kernels), turns every `memref.copy` into a `gpu.memcpy` and frees every
-    `gpu.alloc` buffer the function does not free itself, just before it
-    returns (the functions return nothing; results leave through their
-    output arguments). `gpu-async-region` then puts all of it on one stream.
+    One-Shot Bufferize, which runs before the GPU lowering, allocates the
+    buffer of every intermediate result (an init that is not an output
+    argument, e.g. the query codes and the selected indices between two
+    kernels) with `memref.alloc`: host memory, which the kernels cannot
+    write. This pass, run on the host functions (not the kernels), makes
+    every `memref.alloc` a `gpu.alloc` and every `memref.dealloc` a
+    `gpu.dealloc`, turns any `memref.copy` (a host memcpy that would read
+    device memory) into a `gpu.memcpy`, and frees every `gpu.alloc` buffer
+    the function does not free itself just before it returns (the functions
+    return nothing; results leave through their output arguments, which the
+    ops write in place). `gpu-async-region` then puts all of it on one
+    stream.
 
     ```mlir
     // before
-    %r = gpu.alloc () : memref<1x7x128xbf16>
-    gpu.launch_func ... args(%r ...)
-    memref.copy %r, %out : memref<1x7x128xbf16> to memref<1x7x128xbf16>
+    %idx = memref.alloc() : memref<1x4x88xi32>
+    gpu.launch_func ... args(%idx ...)
+    gpu.launch_func ... args(%idx, %out ...)
     return
     // after
-    %r = gpu.alloc () : memref<1x7x128xbf16>
-    gpu.launch_func ... args(%r ...)
-    gpu.memcpy %out, %r : memref<1x7x128xbf16>, memref<1x7x128xbf16>
-    gpu.dealloc %r : memref<1x7x128xbf16>
+    %idx = gpu.alloc () : memref<1x4x88xi32>
+    gpu.launch_func ... args(%idx ...)
+    gpu.launch_func ... args(%idx, %out ...)
+    gpu.dealloc %idx : memref<1x4x88xi32>
     return
     ```
   }];

@@ -23,7 +23,6 @@
 #include "spotlight/Conversion/SpotlightToCPU/SpotlightToCPU.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -45,25 +44,24 @@ public:
                    Value values, Value indices, Value init,
                    std::optional<APFloat> scaleAttr)
       : AttentionShape(query, keys, indices, scaleAttr), b(b), e(b),
-        indicesTensor(indices), init(init) {
-    q = e.readFlat(query);
-    k = e.readFlat(keys);
-    v = e.readFlat(values);
+        indicesBuffer(indices), init(init) {
+    q = e.flat(query);
+    k = e.flat(keys);
+    v = e.flat(values);
     if (indices)
-      idx = e.readFlat(indices);
+      idx = e.flat(indices);
     n = e.dim(keys, 2);
     batch = e.dim(query, 0);
   }
 
-  Value emit() {
-    auto [outBuffer, flatOut] = e.allocLike(init);
-    out = flatOut;
+  void emit() {
+    out = e.flat(init);
     scaledQuery = e.allocaFlat(group * headDim, b.getF32Type());
     acc = e.allocaFlat(group * headDim, b.getF32Type());
-    Value slots = indicesTensor ? e.dim(indicesTensor, 2) : Value();
+    Value slots = indicesBuffer ? e.dim(indicesBuffer, 2) : Value();
     e.forRange(e.index(0), batch, [&](Value bi) {
       e.forRange(e.index(0), e.index(kvHeads), [&](Value h) {
-        if (!indicesTensor) {
+        if (!indicesBuffer) {
           stream(bi, h, allHeads(), e.index(0), n, [&](Value t) { return t; });
           return;
         }
@@ -87,9 +85,6 @@ public:
         }
       });
     });
-    return bufferization::ToTensorOp::create(b, init.getType(), outBuffer,
-                                             /*restrict=*/true,
-                                             /*writable=*/true);
   }
 
 private:
@@ -162,7 +157,7 @@ private:
     auto reassoc = arith::FastMathFlags::reassoc;
     ValueRange state = e.forRange(
         lb, ub, inits, [&](Value i, ValueRange running) -> SmallVector<Value> {
-          if (indicesTensor)
+          if (indicesBuffer)
             prefetchRows(kvBase, tokenOf(e.min(e.add(i, e.index(kPrefetchAhead)),
                                                e.sub(ub, e.index(1)))));
           Value rowOffset = e.mul(e.add(kvBase, tokenOf(i)), D);
@@ -213,7 +208,7 @@ private:
 
   ImplicitLocOpBuilder &b;
   LoopEmitter e;
-  Value indicesTensor, init;
+  Value indicesBuffer, init;
   FlatBuffer q, k, v, idx, out, scaledQuery, acc;
   Value n, batch;
 };
@@ -241,11 +236,11 @@ struct AttentionOpLowering : OpConversionPattern<OpTy> {
              << shape.group << " query heads of dimension " << shape.headDim
              << " per KV head (at most " << kMaxGroupElements
              << " elements)";
-    rewriter.replaceOp(
-        op, AttentionEmitter(b, adaptor.getQuery(), adaptor.getKeyCache(),
-                             adaptor.getValueCache(), indices,
-                             adaptor.getInit(), op.getScale())
-                .emit());
+    AttentionEmitter(b, adaptor.getQuery(), adaptor.getKeyCache(),
+                     adaptor.getValueCache(), indices, adaptor.getInit(),
+                     op.getScale())
+        .emit();
+    rewriter.eraseOp(op);
     return success();
   }
 };
@@ -258,14 +253,14 @@ struct SparseGatherOpLowering : OpConversionPattern<SparseGatherOp> {
                   ConversionPatternRewriter &rewriter) const override {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     LoopEmitter e(b);
-    auto cacheType = cast<RankedTensorType>(adaptor.getCache().getType());
+    auto cacheType = cast<MemRefType>(adaptor.getCache().getType());
     const int64_t kvHeads = cacheType.getDimSize(1);
     const int64_t D = cacheType.getDimSize(3);
     const int64_t sets =
-        cast<RankedTensorType>(adaptor.getIndices().getType()).getDimSize(1);
-    FlatBuffer cache = e.readFlat(adaptor.getCache());
-    FlatBuffer idx = e.readFlat(adaptor.getIndices());
-    auto [outBuffer, out] = e.allocLike(adaptor.getInit());
+        cast<MemRefType>(adaptor.getIndices().getType()).getDimSize(1);
+    FlatBuffer cache = e.flat(adaptor.getCache());
+    FlatBuffer idx = e.flat(adaptor.getIndices());
+    FlatBuffer out = e.flat(adaptor.getInit());
     Value n = e.dim(adaptor.getCache(), 2);
     Value slots = e.dim(adaptor.getIndices(), 2);
     auto rowType = VectorType::get({D}, cacheType.getElementType());
@@ -292,9 +287,7 @@ struct SparseGatherOpLowering : OpConversionPattern<SparseGatherOp> {
         });
       });
     });
-    rewriter.replaceOp(op, bufferization::ToTensorOp::create(
-                               b, op.getInit().getType(), outBuffer,
-                               /*restrict=*/true, /*writable=*/true));
+    rewriter.eraseOp(op);
     return success();
   }
 };

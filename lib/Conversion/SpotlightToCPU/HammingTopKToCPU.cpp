@@ -22,7 +22,6 @@
 #include "spotlight/Conversion/SpotlightToCPU/SpotlightToCPU.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -40,13 +39,12 @@ public:
   TopKEmitter(ImplicitLocOpBuilder &b, HammingTopKOp op)
       : TopKShape(op), b(b), e(b), op(op) {}
 
-  Value emit(Value qcTensor, Value kcTensor) {
-    qc = e.readFlat(qcTensor);
-    kc = e.readFlat(kcTensor);
-    auto [outBuffer, flatOut] = e.allocLike(op.getInit());
-    out = flatOut;
-    Value batch = e.dim(kcTensor, 0);
-    n = e.dim(kcTensor, 2);
+  void emit(Value qcBuffer, Value kcBuffer) {
+    qc = e.flat(qcBuffer);
+    kc = e.flat(kcBuffer);
+    out = e.flat(op.getInit());
+    Value batch = e.dim(kcBuffer, 0);
+    n = e.dim(kcBuffer, 2);
     slots = e.dim(op.getInit(), 2);
     sink = e.index(op.getSink());
     window = e.index(op.getWindow());
@@ -72,9 +70,6 @@ public:
             [&] { emitTopK(bi, s, row); });
       });
     });
-    return bufferization::ToTensorOp::create(b, op.getInit().getType(),
-                                             outBuffer, /*restrict=*/true,
-                                             /*writable=*/true);
   }
 
 private:
@@ -202,8 +197,8 @@ struct HammingTopKOpLowering : OpConversionPattern<HammingTopKOp> {
   matchAndRewrite(HammingTopKOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    rewriter.replaceOp(op, TopKEmitter(b, op).emit(adaptor.getQueryCodes(),
-                                                   adaptor.getKeyCodes()));
+    TopKEmitter(b, op).emit(adaptor.getQueryCodes(), adaptor.getKeyCodes());
+    rewriter.eraseOp(op);
     return success();
   }
 };

@@ -18,7 +18,6 @@
 #include "spotlight/Conversion/SpotlightToCPU/SpotlightToCPU.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -41,12 +40,12 @@ struct HashEncodeOpLowering : OpConversionPattern<HashEncodeOp> {
     const int64_t heads = shape.heads, codeHeads = shape.codeHeads;
     const int64_t D = shape.headDim, W = shape.words, C = shape.codesPerHead;
 
-    FlatBuffer x = e.readFlat(adaptor.getInput());
-    FlatBuffer w1 = e.readFlat(adaptor.getW1());
-    FlatBuffer b1 = e.readFlat(adaptor.getB1());
-    FlatBuffer w2 = e.readFlat(adaptor.getW2());
-    FlatBuffer b2 = e.readFlat(adaptor.getB2());
-    auto [out, codes] = e.allocLike(op.getInit());
+    FlatBuffer x = e.flat(adaptor.getInput());
+    FlatBuffer w1 = e.flat(adaptor.getW1());
+    FlatBuffer b1 = e.flat(adaptor.getB1());
+    FlatBuffer w2 = e.flat(adaptor.getW2());
+    FlatBuffer b2 = e.flat(adaptor.getB2());
+    FlatBuffer codes = e.flat(adaptor.getInit());
     FlatBuffer hidden = e.allocaFlat(D, b.getF32Type());
     Value batch = e.dim(adaptor.getInput(), 0);
     Value rows = perToken ? e.dim(adaptor.getInput(), 2) : e.index(1);
@@ -113,9 +112,7 @@ struct HashEncodeOpLowering : OpConversionPattern<HashEncodeOp> {
         });
       });
     });
-    rewriter.replaceOp(op, bufferization::ToTensorOp::create(
-                               b, op.getInit().getType(), out,
-                               /*restrict=*/true, /*writable=*/true));
+    rewriter.eraseOp(op);
     return success();
   }
 };

@@ -22,7 +22,6 @@
 #include "spotlight/Conversion/SpotlightToGPU/SpotlightToGPU.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -51,14 +50,14 @@ public:
                    Value keys, Value values, Value indices, Value init,
                    std::optional<APFloat> scaleAttr)
       : AttentionShape(query, keys, indices, scaleAttr), b(b), e(b),
-        target(target), indicesTensor(indices), init(init), D(headDim),
+        target(target), indicesBuffer(indices), init(init), D(headDim),
         perHead(perHeadSets), heads(perHead ? 1 : group),
         slotsPerSplit(indices ? kSparseSlotsPerSplit : kDenseSlotsPerSplit) {
-    q = e.readFlat(query);
-    k = e.readFlat(keys);
-    v = e.readFlat(values);
+    q = e.flat(query);
+    k = e.flat(keys);
+    v = e.flat(values);
     if (indices)
-      idx = e.readFlat(indices);
+      idx = e.flat(indices);
     n = e.dim(keys, 2);
     batch = e.dim(query, 0);
     slots = indices ? e.dim(indices, 2) : n;
@@ -72,7 +71,7 @@ public:
            8 * kThreads;
   }
 
-  Value emit() {
+  void emit() {
     Type f32 = b.getF32Type();
     items = e.mul(batch, perHead ? queryHeads : kvHeads);
     splits = e.max(arith::CeilDivSIOp::create(b, slots,
@@ -83,14 +82,10 @@ public:
     partSum = {allocScratch(b, target, e.mul(partials, heads), f32), f32};
     partAcc = {allocScratch(b, target, e.mul(partials, heads * D), f32), f32};
     splitKernel();
-    Value outBuffer = allocResult(b, target, init);
-    out = e.flat(outBuffer);
+    out = e.flat(init);
     combineKernel();
     for (const FlatBuffer &buffer : {partMax, partSum, partAcc})
       freeScratch(b, target, buffer.memref);
-    return bufferization::ToTensorOp::create(b, init.getType(), outBuffer,
-                                             /*restrict=*/true,
-                                             /*writable=*/true);
   }
 
 private:
@@ -202,7 +197,7 @@ private:
         kb.phase([&](Value thread) {
           Value slot = e.add(tile, thread);
           Value token = e.index(-1);
-          if (indicesTensor) {
+          if (indicesBuffer) {
             Value inRange = e.cmp(Pred::slt, slot, hi);
             Value safeSlot = arith::SelectOp::create(b, inRange, slot, lo);
             Value row = e.mul(e.add(e.mul(bi, perHead ? queryHeads : kvHeads),
@@ -378,7 +373,7 @@ private:
   ImplicitLocOpBuilder &b;
   LoopEmitter e;
   KernelTarget target;
-  Value indicesTensor, init;
+  Value indicesBuffer, init;
   const int64_t D;
   const bool perHead;
   const int64_t heads; ///< query heads per item: G, or 1 in head mode
@@ -411,11 +406,11 @@ struct AttentionToGPU : OpConversionPattern<OpTy> {
              << " per block: they need " << bytes
              << " bytes of shared memory, more than " << kMaxSharedBytes;
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    rewriter.replaceOp(
-        op, AttentionKernels(b, target, adaptor.getQuery(),
-                             adaptor.getKeyCache(), adaptor.getValueCache(),
-                             indices, adaptor.getInit(), op.getScale())
-                .emit());
+    AttentionKernels(b, target, adaptor.getQuery(), adaptor.getKeyCache(),
+                     adaptor.getValueCache(), indices, adaptor.getInit(),
+                     op.getScale())
+        .emit();
+    rewriter.eraseOp(op);
     return success();
   }
 

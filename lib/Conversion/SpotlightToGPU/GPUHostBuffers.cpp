@@ -1,7 +1,14 @@
 //===- GPUHostBuffers.cpp - Host functions that leave device memory alone -===//
 //
+//   %r = memref.alloc(...)            ->  %r = gpu.alloc (...)
+//   memref.dealloc %r                 ->  gpu.dealloc %r
 //   memref.copy %src, %dst            ->  gpu.memcpy %dst, %src
 //   %r = gpu.alloc ... (never freed)  ->  ... gpu.dealloc %r before return
+//
+// One-Shot Bufferize allocates the buffers of intermediate results (a
+// `tensor.empty` init that is not an output argument: the query codes, the
+// selected indices) with `memref.alloc`, host memory, which the kernels
+// cannot write: on the GPU path they belong in device memory.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,6 +31,22 @@ struct GPUHostBuffersPass
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     OpBuilder b(func.getContext());
+    func.walk([&](memref::AllocOp alloc) {
+      b.setInsertionPoint(alloc);
+      auto device = gpu::AllocOp::create(
+          b, alloc.getLoc(), alloc.getType(), /*asyncToken=*/Type(),
+          /*asyncDependencies=*/ValueRange(), alloc.getDynamicSizes(),
+          alloc.getSymbolOperands(), /*hostShared=*/UnitAttr());
+      alloc.replaceAllUsesWith(device.getMemref());
+      alloc.erase();
+    });
+    func.walk([&](memref::DeallocOp dealloc) {
+      b.setInsertionPoint(dealloc);
+      gpu::DeallocOp::create(b, dealloc.getLoc(), /*asyncToken=*/Type(),
+                             /*asyncDependencies=*/ValueRange(),
+                             dealloc.getMemref());
+      dealloc.erase();
+    });
     func.walk([&](memref::CopyOp copy) {
       b.setInsertionPoint(copy);
       gpu::MemcpyOp::create(b, copy.getLoc(), /*asyncToken=*/Type(),

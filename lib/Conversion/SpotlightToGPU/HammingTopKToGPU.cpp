@@ -29,7 +29,6 @@
 #include "spotlight/Conversion/SpotlightToGPU/SpotlightToGPU.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -55,12 +54,11 @@ public:
       : TopKShape(op), b(b), e(b), op(op), target(target),
         bins(maxScore() + 1) {}
 
-  Value emit(Value qcTensor, Value kcTensor, Value init) {
-    qc = e.readFlat(qcTensor);
-    kc = e.readFlat(kcTensor);
-    Value outBuffer = allocResult(b, target, init);
-    out = e.flat(outBuffer);
-    n = e.dim(kcTensor, 2);
+  void emit(Value qcBuffer, Value kcBuffer, Value init) {
+    qc = e.flat(qcBuffer);
+    kc = e.flat(kcBuffer);
+    out = e.flat(init);
+    n = e.dim(kcBuffer, 2);
     slots = e.dim(init, 2);
     sink = e.index(op.getSink());
     window = e.index(op.getWindow());
@@ -69,7 +67,7 @@ public:
     keepAll = e.cmp(Pred::sle, n, total);
     middleEnd = e.max(sink, e.sub(n, window));
     // B may be dynamic (the verifier allows it): read it, never assume it.
-    rows = e.mul(e.dim(qcTensor, 0), e.index(sets));
+    rows = e.mul(e.dim(qcBuffer, 0), e.index(sets));
     Type i32 = b.getI32Type();
     hist = {allocScratch(b, target, e.mul(rows, bins), i32), i32};
     // Scores fit 16 bits (at most D * C * G <= 65535, checked by the
@@ -92,9 +90,6 @@ public:
     writeChunks();
     for (FlatBuffer scratch : {hist, scores, chunkCounts})
       freeScratch(b, target, scratch.memref);
-    return bufferization::ToTensorOp::create(b, init.getType(), outBuffer,
-                                             /*restrict=*/true,
-                                             /*writable=*/true);
   }
 
 private:
@@ -552,9 +547,10 @@ struct HammingTopKToGPU : OpConversionPattern<HammingTopKOp> {
              << bins << " possible scores: their histogram needs " << bins * 4
              << " bytes of shared memory, more than " << kMaxSharedBytes;
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    rewriter.replaceOp(op, TopKKernels(b, op, target)
-                               .emit(adaptor.getQueryCodes(),
-                                     adaptor.getKeyCodes(), adaptor.getInit()));
+    TopKKernels(b, op, target)
+        .emit(adaptor.getQueryCodes(), adaptor.getKeyCodes(),
+              adaptor.getInit());
+    rewriter.eraseOp(op);
     return success();
   }
 

@@ -18,7 +18,6 @@
 #include "spotlight/Conversion/SpotlightToGPU/SpotlightToGPU.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -44,11 +43,10 @@ struct HashEncodeToGPU : OpConversionPattern<HashEncodeOp> {
     const bool perToken = shape.perToken;
     const int64_t heads = shape.heads, codeHeads = shape.codeHeads;
     const int64_t D = shape.headDim, W = shape.words, C = shape.codesPerHead;
-    FlatBuffer x = e.readFlat(adaptor.getInput());
-    FlatBuffer w1 = e.readFlat(adaptor.getW1()), b1 = e.readFlat(adaptor.getB1());
-    FlatBuffer w2 = e.readFlat(adaptor.getW2()), b2 = e.readFlat(adaptor.getB2());
-    Value outBuffer = allocResult(b, target, op.getInit());
-    FlatBuffer codes = e.flat(outBuffer);
+    FlatBuffer x = e.flat(adaptor.getInput());
+    FlatBuffer w1 = e.flat(adaptor.getW1()), b1 = e.flat(adaptor.getB1());
+    FlatBuffer w2 = e.flat(adaptor.getW2()), b2 = e.flat(adaptor.getB2());
+    FlatBuffer codes = e.flat(adaptor.getInit());
     Value rowsPerHead = perToken ? e.dim(adaptor.getInput(), 2) : e.index(1);
     Value rows = e.mul(e.mul(e.dim(adaptor.getInput(), 0), heads), rowsPerHead);
     Type f32 = b.getF32Type(), i32 = b.getI32Type();
@@ -136,9 +134,7 @@ struct HashEncodeToGPU : OpConversionPattern<HashEncodeOp> {
         });
       });
     });
-    rewriter.replaceOp(op, bufferization::ToTensorOp::create(
-                               b, op.getInit().getType(), outBuffer,
-                               /*restrict=*/true, /*writable=*/true));
+    rewriter.eraseOp(op);
     return success();
   }
 

@@ -6,7 +6,6 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 namespace mlir::spotlight::gpu_lowering {
 
@@ -83,21 +82,6 @@ void freeScratch(ImplicitLocOpBuilder &b, KernelTarget target, Value buffer) {
   if (target == KernelTarget::GPU)
     gpu::DeallocOp::create(b, /*asyncToken=*/Type(), /*asyncDependencies=*/ValueRange(),
                            buffer);
-}
-
-Value allocResult(ImplicitLocOpBuilder &b, KernelTarget target, Value init) {
-  auto type = cast<RankedTensorType>(init.getType());
-  SmallVector<Value> sizes;
-  for (int64_t d = 0; d < type.getRank(); ++d)
-    if (type.isDynamicDim(d))
-      sizes.push_back(tensor::DimOp::create(b, init, d));
-  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
-  if (target == KernelTarget::GPU)
-    return gpu::AllocOp::create(b, memrefType, /*asyncToken=*/nullptr,
-                                /*asyncDependencies=*/{}, sizes,
-                                /*symbolOperands=*/{}, /*hostShared=*/nullptr)
-        .getMemref();
-  return memref::AllocOp::create(b, memrefType, sizes);
 }
 
 } // namespace mlir::spotlight::gpu_lowering

@@ -67,8 +67,6 @@ private:
 Value allocScratch(ImplicitLocOpBuilder &b, KernelTarget target, Value size,
                    Type elementType);
 void freeScratch(ImplicitLocOpBuilder &b, KernelTarget target, Value buffer);
-/// The buffer of an op's result, shaped like the tensor `init`.
-Value allocResult(ImplicitLocOpBuilder &b, KernelTarget target, Value init);
 
 } // namespace mlir::spotlight::gpu_lowering
 

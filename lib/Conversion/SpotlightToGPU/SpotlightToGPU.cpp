@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "spotlight/Conversion/SpotlightToGPU/SpotlightToGPU.h"
+#include "spotlight/Conversion/Bufferize.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -14,8 +15,8 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::spotlight {
@@ -26,8 +27,8 @@ namespace mlir::spotlight {
 using namespace mlir;
 using namespace mlir::spotlight;
 
-void mlir::spotlight::populateSpotlightToGPUPatterns(RewritePatternSet &patterns,
-                                                    bool emulate) {
+void mlir::spotlight::populateSpotlightToGPUPatterns(
+    RewritePatternSet &patterns, bool emulate) {
   populateHashEncodeToGPUPatterns(patterns, emulate);
   populateHammingTopKToGPUPatterns(patterns, emulate);
   populateAttentionToGPUPatterns(patterns, emulate);
@@ -54,11 +55,13 @@ struct ConvertSpotlightToGPUPass
     ConversionTarget target(getContext());
     target.addIllegalOp<HashEncodeOp, HammingTopKOp, SparseAttentionOp,
                         DecodeAttentionOp>();
-    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(&getContext());
     populateSpotlightToGPUPatterns(patterns, emulate);
-    if (failed(applyPartialConversion(getOperation(), target,
-                                      std::move(patterns))))
+    auto run = [&](OpPassManager &pm) {
+      return runPipeline(pm, getOperation());
+    };
+    if (failed(lowerBufferizedOps(getOperation(), target, std::move(patterns),
+                                  run)))
       signalPassFailure();
   }
 };

@@ -1,12 +1,13 @@
 //===- AttentionToLinalg.cpp - gather and attention ops to linalg ---------===//
 //
-//   spotlight.sparse_gather     -> linalg.generic { tensor.extract cache[b, h, idx, d] }
+//   spotlight.sparse_gather     -> linalg.generic { memref.load cache[b, h, idx, d] }
 //   spotlight.sparse_attention  -> logits  = generic  sum_d q * K[b, h, idx[m], d]
 //   spotlight.decode_attention     weights = generic  exp(scale*logit - max) (masked)
 //                                  o       = generic  sum_m w * V[b, h, idx[m], d] / sum w
 //
-// K and V rows are read by `tensor.extract` inside the generic bodies, so the
-// selected rows are never copied; the dense op is the same with idx[m] = m.
+// The op is bufferized: the generics run on buffers, and K and V rows are
+// read by `memref.load` inside their bodies, so the selected rows are never
+// copied; the dense op is the same with idx[m] = m.
 // Slots holding -1 are masked out of the softmax.
 //
 //===----------------------------------------------------------------------===//
@@ -18,7 +19,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 #include <cmath>
@@ -32,8 +33,8 @@ namespace {
 /// is masked by the caller.
 Value extractRow(ImplicitLocOpBuilder &b, Value cache, Value batch, Value head,
                  Value token, Value column) {
-  return tensor::ExtractOp::create(b, cache,
-                                   ValueRange{batch, head, token, column});
+  return memref::LoadOp::create(b, cache,
+                                ValueRange{batch, head, token, column});
 }
 
 /// The token position of slot `index` (i32, may be -1) as a safe index.
@@ -57,19 +58,12 @@ struct SparseGatherOpLowering : OpConversionPattern<SparseGatherOp> {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     MLIRContext *ctx = op.getContext();
     Value cache = adaptor.getCache();
-    int64_t kvHeads = cast<RankedTensorType>(cache.getType()).getDimSize(1);
-    int64_t setsPerHead =
-        cast<RankedTensorType>(op.getIndices().getType()).getDimSize(1) /
-        kvHeads;
+    int64_t kvHeads = loops::dimOf(cache, 1);
+    int64_t setsPerHead = loops::dimOf(op.getIndices(), 1) / kvHeads;
     auto identity = AffineMap::getMultiDimIdentityMap(4, ctx);
-    Value result =
-        linalg::GenericOp::create(
-            b, op.getInit().getType(), ValueRange{adaptor.getIndices()},
-            ValueRange{adaptor.getInit()},
-            SmallVector<AffineMap>{identity.dropResult(3), identity},
-            iterators(4),
-            [&](OpBuilder &ob, Location loc, ValueRange args) {
-              ImplicitLocOpBuilder nb(loc, ob);
+    generic(b, ValueRange{adaptor.getIndices()}, adaptor.getInit(),
+            {identity.dropResult(3), identity}, iterators(4),
+            [&](ImplicitLocOpBuilder &nb, ValueRange args) {
               SmallVector<Value> ix = loopIndices(nb, 4);
               Value head = arith::DivUIOp::create(
                   nb, ix[1], arith::ConstantIndexOp::create(nb, setsPerHead));
@@ -81,22 +75,20 @@ struct SparseGatherOpLowering : OpConversionPattern<SparseGatherOp> {
                   nb, arith::SelectOp::create(nb, isEmptySlot(nb, args[0]),
                                               zero, value)
                           .getResult());
-            })
-            .getResult(0);
-    rewriter.replaceOp(op, result);
+            });
+    rewriter.eraseOp(op);
     return success();
   }
 };
 
-/// Builds attention of `query` over the K/V caches; `indices` is null for
-/// the dense form (slot m is token m).
-Value buildAttention(ImplicitLocOpBuilder &b, Value query, Value keys,
-                     Value values, Value indices, Value init,
-                     std::optional<float> scaleAttr) {
+/// Builds attention of `query` over the K/V caches into buffer `init`;
+/// `indices` is null for the dense form (slot m is token m).
+void buildAttention(ImplicitLocOpBuilder &b, Value query, Value keys,
+                    Value values, Value indices, Value init,
+                    std::optional<float> scaleAttr) {
   MLIRContext *ctx = b.getContext();
-  auto qType = cast<RankedTensorType>(query.getType());
-  int64_t qHeads = qType.getDimSize(1), headDim = qType.getDimSize(2);
-  int64_t group = qHeads / cast<RankedTensorType>(keys.getType()).getDimSize(1);
+  int64_t qHeads = loops::dimOf(query, 1), headDim = loops::dimOf(query, 2);
+  int64_t group = qHeads / loops::dimOf(keys, 1);
   float scale = scaleAttr ? *scaleAttr : 1.0f / std::sqrt(float(headDim));
   Type f32 = b.getF32Type();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
@@ -104,11 +96,8 @@ Value buildAttention(ImplicitLocOpBuilder &b, Value query, Value keys,
   // Loop dims: (b, qh, m) plus d for the reductions over the head dim.
   SmallVector<OpFoldResult> rowSizes = leadingSizes(b, query, 2);
   SmallVector<OpFoldResult> slotSizes = rowSizes;
-  slotSizes.push_back(indices ? tensor::getMixedSize(b, b.getLoc(), indices, 2)
-                              : tensor::getMixedSize(b, b.getLoc(), keys, 2));
-  bool perQueryHeadSet =
-      indices && cast<RankedTensorType>(indices.getType()).getDimSize(1) ==
-                     qHeads;
+  slotSizes.push_back(memref::getMixedSize(b, b.getLoc(), indices ? indices : keys, 2));
+  bool perQueryHeadSet = indices && loops::dimOf(indices, 1) == qHeads;
   auto indexMap = [&](unsigned dims, unsigned slotDim) {
     AffineExpr set = perQueryHeadSet ? d(1) : d(1).floorDiv(group);
     return AffineMap::get(dims, 0, {d(0), set, d(slotDim)}, ctx);
@@ -124,9 +113,11 @@ Value buildAttention(ImplicitLocOpBuilder &b, Value query, Value keys,
                      Value slot) -> Value {
     return indices ? clampedToken(nb, args.back()) : slot;
   };
+  auto zeroSlots = [&] {
+    return filledBuffer(b, slotSizes, f32, b.getF32FloatAttr(0));
+  };
 
   // logits[b, qh, m] = sum_d q[b, qh, d] * K[b, h, token(m), d]
-  Value zeroSlots = filledTensor(b, slotSizes, f32, b.getF32FloatAttr(0));
   SmallVector<AffineMap> logitMaps = {
       AffineMap::get(4, 0, {d(0), d(1), d(3)}, ctx)};
   if (indices)
@@ -134,21 +125,17 @@ Value buildAttention(ImplicitLocOpBuilder &b, Value query, Value keys,
   logitMaps.push_back(AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx));
   SmallVector<Value> logitInputs = {query};
   llvm::append_range(logitInputs, slotInputs);
-  Value logits =
-      linalg::GenericOp::create(
-          b, zeroSlots.getType(), logitInputs, ValueRange{zeroSlots},
-          logitMaps, iterators(3, 1),
-          [&](OpBuilder &ob, Location loc, ValueRange args) {
-            ImplicitLocOpBuilder nb(loc, ob);
-            SmallVector<Value> ix = loopIndices(nb, 4);
-            Value key = extractRow(nb, keys, ix[0], kvHead(nb, ix[1]),
-                                   tokenOf(nb, args.drop_back(), ix[2]), ix[3]);
-            Value prod = arith::MulFOp::create(nb, toF32(nb, args[0]),
-                                               toF32(nb, key));
-            linalg::YieldOp::create(
-                nb, arith::AddFOp::create(nb, args.back(), prod).getResult());
-          })
-          .getResult(0);
+  Value logits = generic(
+      b, logitInputs, zeroSlots(), logitMaps, iterators(3, 1),
+      [&](ImplicitLocOpBuilder &nb, ValueRange args) {
+        SmallVector<Value> ix = loopIndices(nb, 4);
+        Value key = extractRow(nb, keys, ix[0], kvHead(nb, ix[1]),
+                               tokenOf(nb, args.drop_back(), ix[2]), ix[3]);
+        Value prod =
+            arith::MulFOp::create(nb, toF32(nb, args[0]), toF32(nb, key));
+        linalg::YieldOp::create(
+            nb, arith::AddFOp::create(nb, args.back(), prod).getResult());
+      });
 
   // Scaled logits, -inf in empty slots.
   auto slotMap = AffineMap::getMultiDimIdentityMap(3, ctx);
@@ -159,69 +146,53 @@ Value buildAttention(ImplicitLocOpBuilder &b, Value query, Value keys,
     scaleInputs.push_back(indices);
   }
   scaleMaps.push_back(slotMap);
-  Value scaled =
-      linalg::GenericOp::create(
-          b, zeroSlots.getType(), scaleInputs, ValueRange{zeroSlots},
-          scaleMaps, iterators(3),
-          [&](OpBuilder &ob, Location loc, ValueRange args) {
-            ImplicitLocOpBuilder nb(loc, ob);
-            Value v = arith::MulFOp::create(
-                nb, args[0],
-                arith::ConstantOp::create(nb, nb.getF32FloatAttr(scale)));
-            if (indices) {
-              Value negInf = arith::ConstantOp::create(
-                  nb, nb.getF32FloatAttr(-INFINITY));
-              v = arith::SelectOp::create(nb, isEmptySlot(nb, args[1]), negInf,
-                                          v);
-            }
-            linalg::YieldOp::create(nb, v);
-          })
-          .getResult(0);
+  Value scaled = generic(
+      b, scaleInputs, zeroSlots(), scaleMaps, iterators(3),
+      [&](ImplicitLocOpBuilder &nb, ValueRange args) {
+        Value v = arith::MulFOp::create(
+            nb, args[0],
+            arith::ConstantOp::create(nb, nb.getF32FloatAttr(scale)));
+        if (indices) {
+          Value negInf =
+              arith::ConstantOp::create(nb, nb.getF32FloatAttr(-INFINITY));
+          v = arith::SelectOp::create(nb, isEmptySlot(nb, args[1]), negInf, v);
+        }
+        linalg::YieldOp::create(nb, v);
+      });
 
   // Row maximum and softmax weights (0 when a row has no token at all).
   auto rowMap = AffineMap::get(3, 0, {d(0), d(1)}, ctx);
   auto reduceRow = [&](Value input, TypedAttr initValue, bool maximum) {
-    Value acc = filledTensor(b, rowSizes, f32, initValue);
-    return linalg::GenericOp::create(
-               b, acc.getType(), ValueRange{input}, ValueRange{acc},
-               SmallVector<AffineMap>{slotMap, rowMap}, iterators(2, 1),
-               [&](OpBuilder &ob, Location loc, ValueRange args) {
-                 ImplicitLocOpBuilder nb(loc, ob);
-                 Value r = maximum ? arith::MaximumFOp::create(nb, args[1],
-                                                               args[0])
-                                         .getResult()
-                                   : arith::AddFOp::create(nb, args[1],
-                                                           args[0])
-                                         .getResult();
-                 linalg::YieldOp::create(nb, r);
-               })
-        .getResult(0);
+    return generic(
+        b, ValueRange{input}, filledBuffer(b, rowSizes, f32, initValue),
+        {slotMap, rowMap}, iterators(2, 1),
+        [&](ImplicitLocOpBuilder &nb, ValueRange args) {
+          Value r =
+              maximum
+                  ? arith::MaximumFOp::create(nb, args[1], args[0]).getResult()
+                  : arith::AddFOp::create(nb, args[1], args[0]).getResult();
+          linalg::YieldOp::create(nb, r);
+        });
   };
   Value rowMax = reduceRow(scaled, b.getF32FloatAttr(-INFINITY), true);
-  Value weights =
-      linalg::GenericOp::create(
-          b, zeroSlots.getType(), ValueRange{scaled, rowMax},
-          ValueRange{zeroSlots},
-          SmallVector<AffineMap>{slotMap, rowMap, slotMap}, iterators(3),
-          [&](OpBuilder &ob, Location loc, ValueRange args) {
-            ImplicitLocOpBuilder nb(loc, ob);
-            Value negInf =
-                arith::ConstantOp::create(nb, nb.getF32FloatAttr(-INFINITY));
-            Value zero = arith::ConstantOp::create(nb, nb.getF32FloatAttr(0));
-            Value noToken = arith::CmpFOp::create(
-                nb, arith::CmpFPredicate::OEQ, args[1], negInf);
-            Value e = math::ExpOp::create(
-                nb, arith::SubFOp::create(nb, args[0], args[1]));
-            linalg::YieldOp::create(
-                nb, arith::SelectOp::create(nb, noToken, zero, e).getResult());
-          })
-          .getResult(0);
+  Value weights = generic(
+      b, ValueRange{scaled, rowMax}, zeroSlots(), {slotMap, rowMap, slotMap},
+      iterators(3), [&](ImplicitLocOpBuilder &nb, ValueRange args) {
+        Value negInf =
+            arith::ConstantOp::create(nb, nb.getF32FloatAttr(-INFINITY));
+        Value zero = arith::ConstantOp::create(nb, nb.getF32FloatAttr(0));
+        Value noToken = arith::CmpFOp::create(nb, arith::CmpFPredicate::OEQ,
+                                              args[1], negInf);
+        Value e =
+            math::ExpOp::create(nb, arith::SubFOp::create(nb, args[0], args[1]));
+        linalg::YieldOp::create(
+            nb, arith::SelectOp::create(nb, noToken, zero, e).getResult());
+      });
   Value rowSum = reduceRow(weights, b.getF32FloatAttr(0), false);
 
   // acc[b, qh, d] = sum_m w[b, qh, m] * V[b, h, token(m), d]
   SmallVector<OpFoldResult> outSizes = rowSizes;
   outSizes.push_back(b.getIndexAttr(headDim));
-  Value zeroOut = filledTensor(b, outSizes, f32, b.getF32FloatAttr(0));
   SmallVector<AffineMap> mixMaps = {
       AffineMap::get(4, 0, {d(0), d(1), d(3)}, ctx)};
   SmallVector<Value> mixInputs = {weights};
@@ -230,40 +201,29 @@ Value buildAttention(ImplicitLocOpBuilder &b, Value query, Value keys,
     mixInputs.push_back(indices);
   }
   mixMaps.push_back(AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx));
-  Value mixed =
-      linalg::GenericOp::create(
-          b, zeroOut.getType(), mixInputs, ValueRange{zeroOut}, mixMaps,
-          iterators(3, 1),
-          [&](OpBuilder &ob, Location loc, ValueRange args) {
-            ImplicitLocOpBuilder nb(loc, ob);
-            SmallVector<Value> ix = loopIndices(nb, 4);
-            Value value = extractRow(nb, values, ix[0], kvHead(nb, ix[1]),
-                                     tokenOf(nb, args.drop_back(), ix[3]),
-                                     ix[2]);
-            Value prod =
-                arith::MulFOp::create(nb, args[0], toF32(nb, value));
-            linalg::YieldOp::create(
-                nb, arith::AddFOp::create(nb, args.back(), prod).getResult());
-          })
-          .getResult(0);
+  Value mixed = generic(
+      b, mixInputs, filledBuffer(b, outSizes, f32, b.getF32FloatAttr(0)),
+      mixMaps, iterators(3, 1), [&](ImplicitLocOpBuilder &nb, ValueRange args) {
+        SmallVector<Value> ix = loopIndices(nb, 4);
+        Value value = extractRow(nb, values, ix[0], kvHead(nb, ix[1]),
+                                 tokenOf(nb, args.drop_back(), ix[3]), ix[2]);
+        Value prod = arith::MulFOp::create(nb, args[0], toF32(nb, value));
+        linalg::YieldOp::create(
+            nb, arith::AddFOp::create(nb, args.back(), prod).getResult());
+      });
 
   // o = acc / sum in the output element type.
   auto outMap = AffineMap::getMultiDimIdentityMap(3, ctx);
-  Type outElement = cast<RankedTensorType>(init.getType()).getElementType();
-  return linalg::GenericOp::create(
-             b, init.getType(), ValueRange{mixed, rowSum}, ValueRange{init},
-             SmallVector<AffineMap>{outMap, rowMap, outMap}, iterators(3),
-             [&](OpBuilder &ob, Location loc, ValueRange args) {
-               ImplicitLocOpBuilder nb(loc, ob);
-               Value zero =
-                   arith::ConstantOp::create(nb, nb.getF32FloatAttr(0));
-               Value empty = arith::CmpFOp::create(
-                   nb, arith::CmpFPredicate::OEQ, args[1], zero);
-               Value o = arith::DivFOp::create(nb, args[0], args[1]);
-               o = arith::SelectOp::create(nb, empty, zero, o);
-               linalg::YieldOp::create(nb, fromF32(nb, o, outElement));
-             })
-      .getResult(0);
+  Type outElement = cast<MemRefType>(init.getType()).getElementType();
+  generic(b, ValueRange{mixed, rowSum}, init, {outMap, rowMap, outMap},
+          iterators(3), [&](ImplicitLocOpBuilder &nb, ValueRange args) {
+            Value zero = arith::ConstantOp::create(nb, nb.getF32FloatAttr(0));
+            Value empty = arith::CmpFOp::create(nb, arith::CmpFPredicate::OEQ,
+                                                args[1], zero);
+            Value o = arith::DivFOp::create(nb, args[0], args[1]);
+            o = arith::SelectOp::create(nb, empty, zero, o);
+            linalg::YieldOp::create(nb, fromF32(nb, o, outElement));
+          });
 }
 
 std::optional<float> scaleOf(std::optional<APFloat> attr) {
@@ -282,10 +242,10 @@ struct AttentionOpLowering : OpConversionPattern<OpTy> {
                   ConversionPatternRewriter &rewriter) const override {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     Value indices = loops::attentionIndices<OpTy>(adaptor);
-    rewriter.replaceOp(
-        op, buildAttention(b, adaptor.getQuery(), adaptor.getKeyCache(),
-                           adaptor.getValueCache(), indices,
-                           adaptor.getInit(), scaleOf(op.getScale())));
+    buildAttention(b, adaptor.getQuery(), adaptor.getKeyCache(),
+                   adaptor.getValueCache(), indices, adaptor.getInit(),
+                   scaleOf(op.getScale()));
+    rewriter.eraseOp(op);
     return success();
   }
 };

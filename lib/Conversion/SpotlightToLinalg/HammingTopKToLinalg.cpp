@@ -2,7 +2,7 @@
 //
 //   spotlight.hamming_topk ins(qcodes, kcodes) outs(indices)
 //     ->  scores = linalg.generic  sum popcount(~(q ^ k))   [B, S, N] i32
-//         scf.for b, s:                                      (on memrefs)
+//         scf.for b, s:
 //           N <= sink + window + k:  indices = 0 .. N-1
 //           otherwise:  histogram of middle scores -> threshold T,
 //                       descending compaction (sink, window, > T, and the
@@ -19,11 +19,9 @@
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -36,8 +34,8 @@ namespace {
 Value buildScores(ImplicitLocOpBuilder &b, HammingTopKOp op, Value qc,
                   Value kc) {
   MLIRContext *ctx = op.getContext();
-  auto qType = cast<RankedTensorType>(qc.getType());
-  auto kType = cast<RankedTensorType>(kc.getType());
+  auto qType = cast<MemRefType>(qc.getType());
+  auto kType = cast<MemRefType>(kc.getType());
   int64_t qHeads = qType.getDimSize(1), kvHeads = kType.getDimSize(1);
   int64_t group = qHeads / kvHeads;
   bool perQueryKeyCode = kType.getDimSize(3) != 1;
@@ -57,10 +55,10 @@ Value buildScores(ImplicitLocOpBuilder &b, HammingTopKOp op, Value qc,
   } else {
     // (b, s = kv head, t, g, w); view the query codes as [B, KH, G, 1, W].
     dims = 5;
-    auto grouped = RankedTensorType::get(
+    auto grouped = MemRefType::get(
         {qType.getDimSize(0), kvHeads, group, 1, qType.getDimSize(3)},
         b.getI32Type());
-    qc = tensor::ExpandShapeOp::create(
+    qc = memref::ExpandShapeOp::create(
         b, grouped, qc,
         SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
     AffineExpr code = perQueryKeyCode ? d(3) : zero;
@@ -71,12 +69,9 @@ Value buildScores(ImplicitLocOpBuilder &b, HammingTopKOp op, Value qc,
 
   SmallVector<OpFoldResult> sizes = leadingSizes(b, kc, 3);
   sizes[1] = b.getIndexAttr(headMode ? qHeads : kvHeads);
-  Value init = filledTensor(b, sizes, b.getI32Type(), b.getI32IntegerAttr(0));
-  return linalg::GenericOp::create(
-             b, init.getType(), ValueRange{qc, kc}, ValueRange{init}, maps,
-             iterators(3, dims - 3),
-             [&](OpBuilder &ob, Location loc, ValueRange args) {
-               ImplicitLocOpBuilder nb(loc, ob);
+  Value init = filledBuffer(b, sizes, b.getI32Type(), b.getI32IntegerAttr(0));
+  return generic(b, ValueRange{qc, kc}, init, maps, iterators(3, dims - 3),
+             [&](ImplicitLocOpBuilder &nb, ValueRange args) {
                Value ones = arith::ConstantOp::create(
                    nb, nb.getI32IntegerAttr(-1));
                Value diff = arith::XOrIOp::create(nb, args[0], args[1]);
@@ -84,8 +79,7 @@ Value buildScores(ImplicitLocOpBuilder &b, HammingTopKOp op, Value qc,
                Value count = math::CtPopOp::create(nb, same);
                linalg::YieldOp::create(
                    nb, arith::AddIOp::create(nb, args[2], count).getResult());
-             })
-      .getResult(0);
+             });
 }
 
 /// Emits the scalar selection loops over a scores buffer into `out`.
@@ -132,8 +126,8 @@ private:
 
   /// The largest possible score of one row: D bits, times G in group mode.
   int64_t maxScoreOf() {
-    auto qType = cast<RankedTensorType>(op.getQueryCodes().getType());
-    auto kType = cast<RankedTensorType>(op.getKeyCodes().getType());
+    auto qType = cast<MemRefType>(op.getQueryCodes().getType());
+    auto kType = cast<MemRefType>(op.getKeyCodes().getType());
     int64_t bits = qType.getDimSize(3) * 32;
     if (op.getMode() == SelectionMode::head)
       return bits;
@@ -267,22 +261,8 @@ struct HammingTopKOpLowering : OpConversionPattern<HammingTopKOp> {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     Value scores =
         buildScores(b, op, adaptor.getQueryCodes(), adaptor.getKeyCodes());
-    auto scoreType = cast<RankedTensorType>(scores.getType());
-    Value scoreBuffer = bufferization::ToBufferOp::create(
-        b, MemRefType::get(scoreType.getShape(), b.getI32Type()), scores,
-        /*read_only=*/true);
-
-    auto initType = cast<RankedTensorType>(op.getInit().getType());
-    SmallVector<Value> dynamicSizes;
-    for (int64_t d = 0; d < initType.getRank(); ++d)
-      if (initType.isDynamicDim(d))
-        dynamicSizes.push_back(tensor::DimOp::create(b, adaptor.getInit(), d));
-    Value out = memref::AllocOp::create(
-        b, MemRefType::get(initType.getShape(), b.getI32Type()), dynamicSizes);
-    SelectionEmitter(b, op, scoreBuffer, out).emit();
-    Value result = bufferization::ToTensorOp::create(
-        b, initType, out, /*restrict=*/true, /*writable=*/true);
-    rewriter.replaceOp(op, result);
+    SelectionEmitter(b, op, scores, adaptor.getInit()).emit();
+    rewriter.eraseOp(op);
     return success();
   }
 };

@@ -18,7 +18,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -67,12 +67,12 @@ struct HashEncodeOpLowering : OpConversionPattern<HashEncodeOp> {
                   ConversionPatternRewriter &rewriter) const override {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     Value x = adaptor.getInput();
-    auto inType = cast<RankedTensorType>(x.getType());
+    auto inType = cast<MemRefType>(x.getType());
     unsigned lead = inType.getRank() - 1;
     int64_t headDim = inType.getDimSize(lead);
     int64_t heads = inType.getDimSize(1);
     int64_t codeHeads =
-        cast<RankedTensorType>(op.getW1().getType()).getDimSize(0);
+        cast<MemRefType>(op.getW1().getType()).getDimSize(0);
     HashLoopSpace s{op.getContext(), lead, heads, codeHeads,
                     codeHeads >= heads ? codeHeads / heads : 1};
     Type f32 = b.getF32Type();
@@ -81,16 +81,8 @@ struct HashEncodeOpLowering : OpConversionPattern<HashEncodeOp> {
     SmallVector<OpFoldResult> hiddenSizes = leadingSizes(b, x, lead);
     hiddenSizes.push_back(b.getIndexAttr(s.codesPerHead));
     hiddenSizes.push_back(b.getIndexAttr(headDim));
-    auto hiddenType = RankedTensorType::get(
-        SmallVector<int64_t>(llvm::map_range(
-            hiddenSizes,
-            [](OpFoldResult r) {
-              std::optional<int64_t> c = getConstantIntValue(r);
-              return c ? *c : ShapedType::kDynamic;
-            })),
-        f32);
     auto zeros = [&] {
-      return filledTensor(b, hiddenSizes, f32, b.getF32FloatAttr(0.0f));
+      return filledBuffer(b, hiddenSizes, f32, b.getF32FloatAttr(0.0f));
     };
 
     // acc[.., c, j] = sum_i x[.., i] * W[code head, i, j], with the
@@ -108,34 +100,27 @@ struct HashEncodeOpLowering : OpConversionPattern<HashEncodeOp> {
                                      s.rowMap(n, {s.code(), column})};
       SmallVector<utils::IteratorType> loops = iterators(n);
       loops[lead + 1] = utils::IteratorType::reduction;
-      return linalg::GenericOp::create(
-                 b, hiddenType, ValueRange{rows, w}, ValueRange{zeros()}, maps,
-                 loops,
-                 [&](OpBuilder &ob, Location loc, ValueRange args) {
-                   ImplicitLocOpBuilder nb(loc, ob);
-                   Value prod = arith::MulFOp::create(nb, toF32(nb, args[0]),
-                                                      toF32(nb, args[1]));
-                   Value sum = arith::AddFOp::create(nb, args[2], prod);
-                   linalg::YieldOp::create(nb, sum);
-                 })
-          .getResult(0);
+      return generic(b, ValueRange{rows, w}, zeros(), maps, loops,
+                     [&](ImplicitLocOpBuilder &nb, ValueRange args) {
+                       Value prod = arith::MulFOp::create(
+                           nb, toF32(nb, args[0]), toF32(nb, args[1]));
+                       Value sum = arith::AddFOp::create(nb, args[2], prod);
+                       linalg::YieldOp::create(nb, sum);
+                     });
     };
 
     // h1 = silu(acc1 + b1) + x, with silu(v) = v / (1 + exp(-v)).
     Value acc1 = matmul(x, /*rowsHaveCode=*/false, adaptor.getW1());
     unsigned n2 = lead + 2;
     Value h1 =
-        linalg::GenericOp::create(
-            b, hiddenType, ValueRange{acc1, adaptor.getB1(), x},
-            ValueRange{zeros()},
+        generic(
+            b, ValueRange{acc1, adaptor.getB1(), x}, zeros(),
             SmallVector<AffineMap>{
                 AffineMap::getMultiDimIdentityMap(n2, s.ctx),
                 s.map(n2, {s.codeHead(), s.column()}),
                 s.rowMap(n2, {s.column()}),
                 AffineMap::getMultiDimIdentityMap(n2, s.ctx)},
-            iterators(n2),
-            [&](OpBuilder &ob, Location loc, ValueRange args) {
-              ImplicitLocOpBuilder nb(loc, ob);
+            iterators(n2), [&](ImplicitLocOpBuilder &nb, ValueRange args) {
               Value v = arith::AddFOp::create(nb, args[0], toF32(nb, args[1]));
               Value negV = arith::NegFOp::create(nb, v);
               Value one = arith::ConstantOp::create(nb, nb.getF32FloatAttr(1));
@@ -145,51 +130,42 @@ struct HashEncodeOpLowering : OpConversionPattern<HashEncodeOp> {
               linalg::YieldOp::create(
                   nb, arith::AddFOp::create(nb, silu, toF32(nb, args[2]))
                           .getResult());
-            })
-            .getResult(0);
+            });
 
     // h2 = (acc2 + b2) + h1, then viewed as [lead..., C, D/32, 32] bits.
     Value acc2 = matmul(h1, /*rowsHaveCode=*/true, adaptor.getW2());
     Value h2 =
-        linalg::GenericOp::create(
-            b, hiddenType, ValueRange{acc2, adaptor.getB2(), h1},
-            ValueRange{zeros()},
+        generic(
+            b, ValueRange{acc2, adaptor.getB2(), h1}, zeros(),
             SmallVector<AffineMap>{
                 AffineMap::getMultiDimIdentityMap(n2, s.ctx),
                 s.map(n2, {s.codeHead(), s.column()}),
                 AffineMap::getMultiDimIdentityMap(n2, s.ctx),
                 AffineMap::getMultiDimIdentityMap(n2, s.ctx)},
-            iterators(n2),
-            [&](OpBuilder &ob, Location loc, ValueRange args) {
-              ImplicitLocOpBuilder nb(loc, ob);
+            iterators(n2), [&](ImplicitLocOpBuilder &nb, ValueRange args) {
               Value v = arith::AddFOp::create(nb, args[0], toF32(nb, args[1]));
               linalg::YieldOp::create(
                   nb, arith::AddFOp::create(nb, v, args[2]).getResult());
-            })
-            .getResult(0);
-    SmallVector<int64_t> bitShape(hiddenType.getShape());
+            });
+    SmallVector<int64_t> bitShape(cast<MemRefType>(h2.getType()).getShape());
     bitShape.back() = headDim / 32;
     bitShape.push_back(32);
     SmallVector<ReassociationIndices> reassociation;
     for (unsigned i = 0; i <= lead; ++i)
       reassociation.push_back({i});
     reassociation.push_back({lead + 1, lead + 2});
-    Value bits = tensor::ExpandShapeOp::create(
-        b, RankedTensorType::get(bitShape, f32), h2, reassociation);
+    Value bits = memref::ExpandShapeOp::create(
+        b, MemRefType::get(bitShape, f32), h2, reassociation);
 
     // word w = OR over bits i of (h2[.., 32w + i] > 0) << i (LSB first).
     unsigned n = s.numDims();
-    Value init =
-        fill(b, arith::ConstantOp::create(b, b.getI32IntegerAttr(0)),
-             adaptor.getInit());
-    Value codes =
-        linalg::GenericOp::create(
-            b, init.getType(), ValueRange{bits}, ValueRange{init},
+    Value init = adaptor.getInit();
+    fill(b, arith::ConstantOp::create(b, b.getI32IntegerAttr(0)), init);
+    generic(b, ValueRange{bits}, init,
             SmallVector<AffineMap>{AffineMap::getMultiDimIdentityMap(n, s.ctx),
                                    s.rowMap(n, {s.code(), s.column()})},
             iterators(n - 1, 1),
-            [&](OpBuilder &ob, Location loc, ValueRange args) {
-              ImplicitLocOpBuilder nb(loc, ob);
+            [&](ImplicitLocOpBuilder &nb, ValueRange args) {
               Value zero = arith::ConstantOp::create(nb, nb.getF32FloatAttr(0));
               Value bit = arith::CmpFOp::create(nb, arith::CmpFPredicate::OGT,
                                                 args[0], zero);
@@ -200,9 +176,8 @@ struct HashEncodeOpLowering : OpConversionPattern<HashEncodeOp> {
                   bitIndex);
               linalg::YieldOp::create(
                   nb, arith::OrIOp::create(nb, args[1], word).getResult());
-            })
-            .getResult(0);
-    rewriter.replaceOp(op, codes);
+            });
+    rewriter.eraseOp(op);
     return success();
   }
 };

@@ -3,7 +3,8 @@
 #include "LoweringUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 using namespace mlir;
 
@@ -21,22 +22,38 @@ Value fromF32(ImplicitLocOpBuilder &b, Value value, Type type) {
   return arith::TruncFOp::create(b, type, value);
 }
 
-Value filledTensor(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes,
+Value filledBuffer(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes,
                    Type elementType, TypedAttr fillValue) {
-  Value empty = tensor::EmptyOp::create(b, sizes, elementType);
-  Value value = arith::ConstantOp::create(b, fillValue);
-  return lowering::fill(b, value, empty);
+  SmallVector<int64_t> shape;
+  SmallVector<Value> dynamicSizes;
+  dispatchIndexOpFoldResults(sizes, dynamicSizes, shape);
+  Value buffer = memref::AllocOp::create(
+      b, MemRefType::get(shape, elementType), dynamicSizes);
+  lowering::fill(b, arith::ConstantOp::create(b, fillValue), buffer);
+  return buffer;
 }
 
-Value fill(ImplicitLocOpBuilder &b, Value value, Value dest) {
-  return linalg::FillOp::create(b, ValueRange{value}, ValueRange{dest})
-      .getResult(0);
+void fill(ImplicitLocOpBuilder &b, Value value, Value dest) {
+  linalg::FillOp::create(b, ValueRange{value}, ValueRange{dest});
+}
+
+Value generic(ImplicitLocOpBuilder &b, ValueRange inputs, Value out,
+              ArrayRef<AffineMap> maps,
+              ArrayRef<utils::IteratorType> iteratorTypes,
+              function_ref<void(ImplicitLocOpBuilder &, ValueRange)> body) {
+  linalg::GenericOp::create(
+      b, /*resultTensorTypes=*/TypeRange(), inputs, ValueRange{out}, maps,
+      iteratorTypes, [&](OpBuilder &ob, Location loc, ValueRange args) {
+        ImplicitLocOpBuilder nb(loc, ob);
+        body(nb, args);
+      });
+  return out;
 }
 
 SmallVector<OpFoldResult> leadingSizes(ImplicitLocOpBuilder &b, Value value,
                                        unsigned count) {
   SmallVector<OpFoldResult> sizes =
-      tensor::getMixedSizes(b, b.getLoc(), value);
+      memref::getMixedSizes(b, b.getLoc(), value);
   sizes.resize(count);
   return sizes;
 }

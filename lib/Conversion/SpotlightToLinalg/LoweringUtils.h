@@ -15,14 +15,21 @@ Value toF32(ImplicitLocOpBuilder &b, Value value);
 /// Narrows an f32 value to `type` (f32, f16 or bf16).
 Value fromF32(ImplicitLocOpBuilder &b, Value value, Type type);
 
-/// A tensor of `elementType` with the given sizes filled with `fill`.
-Value filledTensor(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes,
+/// A new buffer of `elementType` with the given sizes, filled with `fill`
+/// (freed by the buffer-deallocation pipeline).
+Value filledBuffer(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes,
                    Type elementType, TypedAttr fillValue);
 
-/// `linalg.fill` of `dest` with `value`.
-Value fill(ImplicitLocOpBuilder &b, Value value, Value dest);
+/// `linalg.fill` of buffer `dest` with `value`.
+void fill(ImplicitLocOpBuilder &b, Value value, Value dest);
 
-/// The sizes of `value`'s leading `count` dimensions (static or tensor.dim).
+/// `linalg.generic` on buffers writing `out`; returns `out`.
+Value generic(ImplicitLocOpBuilder &b, ValueRange inputs, Value out,
+              ArrayRef<AffineMap> maps,
+              ArrayRef<utils::IteratorType> iteratorTypes,
+              function_ref<void(ImplicitLocOpBuilder &, ValueRange)> body);
+
+/// The sizes of `value`'s leading `count` dimensions (static or memref.dim).
 SmallVector<OpFoldResult> leadingSizes(ImplicitLocOpBuilder &b, Value value,
                                        unsigned count);
 

@@ -1,7 +1,7 @@
 //===- SpotlightToLinalg.cpp - The reference lowering pass ----------------===//
 //
 //   spotlight.{hash_encode, hamming_topk, sparse_gather, sparse_attention,
-//              decode_attention}  ->  linalg + tensor + scf + memref + math
+//              decode_attention} on memrefs  ->  linalg + scf + memref + math
 //
 // The patterns live one file per op family; this file gathers them and runs
 // them as a partial conversion in which the whole dialect is illegal.
@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "spotlight/Conversion/SpotlightToLinalg/SpotlightToLinalg.h"
+#include "spotlight/Conversion/Bufferize.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -17,7 +18,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::spotlight {
@@ -37,15 +38,18 @@ void mlir::spotlight::populateSpotlightToLinalgPatterns(
 
 namespace {
 struct ConvertSpotlightToLinalgPass
-    : spotlight::impl::ConvertSpotlightToLinalgBase<ConvertSpotlightToLinalgPass> {
+    : spotlight::impl::ConvertSpotlightToLinalgBase<
+          ConvertSpotlightToLinalgPass> {
   void runOnOperation() override {
     ConversionTarget target(getContext());
     target.addIllegalDialect<SpotlightDialect>();
-    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(&getContext());
     populateSpotlightToLinalgPatterns(patterns);
-    if (failed(applyPartialConversion(getOperation(), target,
-                                      std::move(patterns))))
+    auto run = [&](OpPassManager &pm) {
+      return runPipeline(pm, getOperation());
+    };
+    if (failed(lowerBufferizedOps(getOperation(), target, std::move(patterns),
+                                  run)))
       signalPassFailure();
   }
 };

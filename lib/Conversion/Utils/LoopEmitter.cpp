@@ -2,10 +2,8 @@
 
 #include "LoopEmitter.h"
 
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 namespace mlir::spotlight::loops {
@@ -50,25 +48,6 @@ static FlatBuffer flatten(ImplicitLocOpBuilder &b, Value memref) {
 
 FlatBuffer LoopEmitter::flat(Value memref) { return flatten(b, memref); }
 
-FlatBuffer LoopEmitter::readFlat(Value tensor) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  Value buffer = bufferization::ToBufferOp::create(
-      b, MemRefType::get(type.getShape(), type.getElementType()), tensor,
-      /*read_only=*/true);
-  return flatten(b, buffer);
-}
-
-std::pair<Value, FlatBuffer> LoopEmitter::allocLike(Value like) {
-  auto type = cast<RankedTensorType>(like.getType());
-  SmallVector<Value> sizes;
-  for (int64_t d = 0; d < type.getRank(); ++d)
-    if (type.isDynamicDim(d))
-      sizes.push_back(dim(like, d));
-  Value buffer = memref::AllocOp::create(
-      b, MemRefType::get(type.getShape(), type.getElementType()), sizes);
-  return {buffer, flatten(b, buffer)};
-}
-
 FlatBuffer LoopEmitter::allocFlat(Value size, Type elementType) {
   Value buffer = memref::AllocOp::create(
       b, MemRefType::get({ShapedType::kDynamic}, elementType),
@@ -82,8 +61,8 @@ FlatBuffer LoopEmitter::allocaFlat(int64_t size, Type elementType) {
   return {buffer, elementType};
 }
 
-Value LoopEmitter::dim(Value tensor, int64_t d) {
-  return tensor::DimOp::create(b, tensor, d);
+Value LoopEmitter::dim(Value buffer, int64_t d) {
+  return memref::DimOp::create(b, buffer, d);
 }
 
 Value LoopEmitter::load(FlatBuffer buffer, Value offset, int64_t width) {

@@ -1,9 +1,9 @@
 //===- LoopEmitter.h - Loop and vector building for lowerings ---*- C++ -*-===//
 //
-// The CPU and GPU lowerings work on flat (1-D) buffers with explicit
-// offsets: every operand is bufferized with `bufferization.to_buffer` and
-// collapsed, and every result is a fresh buffer returned through
-// `bufferization.to_tensor`.
+// The CPU and GPU lowerings work on bufferized ops (One-Shot Bufferize runs
+// first) through flat (1-D) views with explicit offsets: every operand
+// buffer is collapsed, and every result is written in place into the op's
+// init buffer.
 // These helpers keep the index arithmetic and loop building readable.
 //
 //===----------------------------------------------------------------------===//
@@ -43,16 +43,12 @@ public:
 
   /// A contiguous memref viewed as 1-D.
   FlatBuffer flat(Value memref);
-  /// The operand of a tensor as a read-only flat buffer.
-  FlatBuffer readFlat(Value tensor);
-  /// A fresh buffer shaped like tensor `like`, and its flat view.
-  std::pair<Value, FlatBuffer> allocLike(Value like);
   /// A fresh 1-D buffer of `size` elements.
   FlatBuffer allocFlat(Value size, Type elementType);
   /// A fixed-size stack buffer of `size` elements.
   FlatBuffer allocaFlat(int64_t size, Type elementType);
-  /// Dimension `dim` of tensor `value`.
-  Value dim(Value tensor, int64_t dim);
+  /// Dimension `dim` of memref `buffer`.
+  Value dim(Value buffer, int64_t dim);
 
   /// Loads `width` elements at `offset` widened to f32 (vector<width x f32>).
   Value loadF32(FlatBuffer buffer, Value offset, int64_t width);

@@ -17,13 +17,13 @@
 namespace mlir::spotlight::loops {
 
 inline int64_t dimOf(Value value, unsigned dim) {
-  return cast<RankedTensorType>(value.getType()).getDimSize(dim);
+  return cast<ShapedType>(value.getType()).getDimSize(dim);
 }
 
 /// hash_encode: input [B, H, (N,) D], weights [CH, D, D].
 struct HashShape {
   HashShape(Value input, Value w1)
-      : perToken(cast<RankedTensorType>(input.getType()).getRank() == 4),
+      : perToken(cast<ShapedType>(input.getType()).getRank() == 4),
         heads(dimOf(input, 1)), headDim(dimOf(input, perToken ? 3 : 2)),
         words(headDim / 32), codeHeads(dimOf(w1, 0)),
         codesPerHead(codeHeads >= heads ? codeHeads / heads : 1) {}

@@ -1,5 +1,5 @@
-// RUN: spotlight-opt %s --convert-spotlight-to-gpu | FileCheck %s
-// RUN: spotlight-opt %s --convert-spotlight-to-gpu=emulate=true | FileCheck %s --check-prefix=EMULATE
+// RUN: spotlight-opt %s --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --convert-spotlight-to-gpu | FileCheck %s
+// RUN: spotlight-opt %s --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --convert-spotlight-to-gpu=emulate=true | FileCheck %s --check-prefix=EMULATE
 
 // Four kernels: clear the histograms, score + shared histogram (the key
 // codes read W = 2 words at a time, aligned), then the selection per chunk:
@@ -31,7 +31,8 @@
 // CHECK:         gpu.dealloc %[[HIST]]
 // CHECK:         gpu.dealloc %[[SCORES]]
 // CHECK:         gpu.dealloc %[[COUNTS]]
-// CHECK:         bufferization.to_tensor
+// CHECK-NOT:     memref.copy
+// CHECK:         return
 
 // The emulation: the same bodies in loops over blocks and threads, shared
 // memory on the stack, no gpu ops.

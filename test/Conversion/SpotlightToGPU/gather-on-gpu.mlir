@@ -1,5 +1,5 @@
-// RUN: spotlight-opt %s --convert-spotlight-to-gpu --verify-diagnostics
-// RUN: spotlight-opt %s --convert-spotlight-to-gpu=emulate=true | FileCheck %s --check-prefix=EMULATE
+// RUN: spotlight-opt %s --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --convert-spotlight-to-gpu --verify-diagnostics
+// RUN: spotlight-opt %s --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --convert-spotlight-to-gpu=emulate=true | FileCheck %s --check-prefix=EMULATE
 
 // On a GPU the host code only launches kernels: a gathered copy would be
 // host loops over device memory, so sparse_gather is an error. The

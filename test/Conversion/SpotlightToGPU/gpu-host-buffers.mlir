@@ -31,3 +31,23 @@ func.func @nested(%c: i1) {
   }
   return
 }
+
+// -----
+
+// The buffers One-Shot Bufferize allocated for intermediate results move to
+// device memory (the kernels write them), and are freed before the return.
+// CHECK-LABEL: func.func @intermediate
+// CHECK-SAME:    (%[[N:.+]]: index)
+// CHECK-NOT:     memref.alloc
+// CHECK:         %[[A:.+]] = gpu.alloc () : memref<1x2x88xi32>
+// CHECK:         %[[B:.+]] = gpu.alloc (%[[N]]) : memref<?xi32>
+// CHECK:         gpu.dealloc  %[[B]] : memref<?xi32>
+// CHECK-NOT:     memref.dealloc
+// CHECK:         gpu.dealloc  %[[A]] : memref<1x2x88xi32>
+// CHECK-NEXT:    return
+func.func @intermediate(%n: index) {
+  %a = memref.alloc() {alignment = 64 : i64} : memref<1x2x88xi32>
+  %b = memref.alloc(%n) : memref<?xi32>
+  memref.dealloc %b : memref<?xi32>
+  return
+}

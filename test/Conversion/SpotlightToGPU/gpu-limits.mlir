@@ -1,4 +1,4 @@
-// RUN: spotlight-opt %s --split-input-file --convert-spotlight-to-gpu --verify-diagnostics
+// RUN: spotlight-opt %s --split-input-file --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --convert-spotlight-to-gpu --verify-diagnostics
 
 // What the kernels cannot hold is an error at compile time, not a ptxas
 // failure or a launch failure on the device.

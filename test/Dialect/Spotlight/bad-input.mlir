@@ -88,8 +88,9 @@ func.func @unknown_op(%k: tensor<1x2x?x64xf32>) {
 
 // -----
 
+// Operands are all tensors or all memrefs (bufferized), never a mix.
 func.func @memref_operand(%k: memref<1x2x?x64xf32>, %idx: tensor<1x2x88xi32>, %init: tensor<1x2x88x64xf32>) {
-  // expected-error @+1 {{custom op 'spotlight.sparse_gather' invalid kind of type specified: expected builtin.tensor, but found 'memref<1x2x?x64xf32>'}}
+  // expected-error @+1 {{'spotlight.sparse_gather' op operand #1 ('tensor<1x2x88xi32>') must be a memref like operand #0: operands are all tensors or all memrefs}}
   %0 = spotlight.sparse_gather ins(%k, %idx : memref<1x2x?x64xf32>, tensor<1x2x88xi32>) outs(%init : tensor<1x2x88x64xf32>)
   return
 }
@@ -97,7 +98,7 @@ func.func @memref_operand(%k: memref<1x2x?x64xf32>, %idx: tensor<1x2x88xi32>, %i
 // -----
 
 func.func @unranked_operand(%k: tensor<*xf32>, %idx: tensor<1x2x88xi32>, %init: tensor<1x2x88x64xf32>) {
-  // expected-error @+1 {{custom op 'spotlight.sparse_gather' invalid kind of type specified: expected builtin.tensor, but found 'tensor<*xf32>'}}
+  // expected-error @+1 {{'spotlight.sparse_gather' op operand #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values or memref of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<*xf32>'}}
   %0 = spotlight.sparse_gather ins(%k, %idx : tensor<*xf32>, tensor<1x2x88xi32>) outs(%init : tensor<1x2x88x64xf32>)
   return
 }
@@ -105,7 +106,7 @@ func.func @unranked_operand(%k: tensor<*xf32>, %idx: tensor<1x2x88xi32>, %init: 
 // -----
 
 func.func @vector_operand(%k: vector<1x2x16x64xf32>, %idx: tensor<1x2x88xi32>, %init: tensor<1x2x88x64xf32>) {
-  // expected-error @+1 {{custom op 'spotlight.sparse_gather' invalid kind of type specified: expected builtin.tensor, but found 'vector<1x2x16x64xf32>'}}
+  // expected-error @+1 {{'spotlight.sparse_gather' op operand #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values or memref of 32-bit float or 16-bit float or bfloat16 type values, but got 'vector<1x2x16x64xf32>'}}
   %0 = spotlight.sparse_gather ins(%k, %idx : vector<1x2x16x64xf32>, tensor<1x2x88xi32>) outs(%init : tensor<1x2x88x64xf32>)
   return
 }
@@ -171,7 +172,7 @@ func.func @explicit_result_type(%q: tensor<1x8x64xf32>, %k: tensor<1x2x?x64xf32>
 // -----
 
 func.func @two_results(%q: tensor<1x8x64xf32>, %k: tensor<1x2x?x64xf32>, %init: tensor<1x8x64xf32>) {
-  // expected-error @+1 {{'spotlight.decode_attention' op requires one result}}
+  // expected-error @+1 {{'spotlight.decode_attention' op result group starting at #0 requires 0 or 1 element, but found 2}}
   %0:2 = "spotlight.decode_attention"(%q, %k, %k, %init) : (tensor<1x8x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>, tensor<1x8x64xf32>) -> (tensor<1x8x64xf32>, tensor<1x8x64xf32>)
   return
 }
@@ -179,7 +180,8 @@ func.func @two_results(%q: tensor<1x8x64xf32>, %k: tensor<1x2x?x64xf32>, %init: 
 // -----
 
 func.func @no_result(%k: tensor<1x2x?x64xf32>, %idx: tensor<1x2x88xi32>, %init: tensor<1x2x88x64xf32>) {
-  // expected-error @+1 {{'spotlight.sparse_gather' op requires one result}}
+  // expected-error @+2 {{'spotlight.sparse_gather' op inferred type(s) 'tensor<1x2x88x64xf32>' are incompatible with return type(s) of operation}}
+  // expected-error @+1 {{'spotlight.sparse_gather' op failed to infer returned types}}
   "spotlight.sparse_gather"(%k, %idx, %init) : (tensor<1x2x?x64xf32>, tensor<1x2x88xi32>, tensor<1x2x88x64xf32>) -> ()
   return
 }
@@ -195,16 +197,17 @@ func.func @no_operands() {
 // -----
 
 func.func @scalar_operands(%f: f32, %i: i32) {
-  // expected-error @+1 {{'spotlight.sparse_gather' op operand #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'f32'}}
+  // expected-error @+1 {{'spotlight.sparse_gather' op operand #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values or memref of 32-bit float or 16-bit float or bfloat16 type values, but got 'f32'}}
   %0 = "spotlight.sparse_gather"(%f, %i, %f) : (f32, i32, f32) -> f32
   return
 }
 
 // -----
 
-// A memref destination: the ops are tensor-only.
+// A memref destination makes the op bufferized: it has no result, and its
+// operands are all memrefs.
 func.func @memref_init(%k: tensor<1x2x?x64xf32>, %idx: tensor<1x2x88xi32>, %init: memref<1x2x88x64xf32>) {
-  // expected-error @+1 {{'spotlight.sparse_gather' op operand #2 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'memref<1x2x88x64xf32>'}}
+  // expected-error @+1 {{'spotlight.sparse_gather' op result #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'memref<1x2x88x64xf32>'}}
   %0 = "spotlight.sparse_gather"(%k, %idx, %init) : (tensor<1x2x?x64xf32>, tensor<1x2x88xi32>, memref<1x2x88x64xf32>) -> memref<1x2x88x64xf32>
   return
 }

@@ -302,7 +302,7 @@ func.func @hash_encode_init_code_words_2(%x: tensor<1x2x16x64xf32>, %w1: tensor<
 
 // hash_encode: f64 input (ODS).
 func.func @hash_encode_f64_input(%x: tensor<1x8x64xf64>, %w1: tensor<8x64x64xf32>, %b1: tensor<8x64xf32>, %w2: tensor<8x64x64xf32>, %b2: tensor<8x64xf32>, %init: tensor<1x8x1x2xi32>) {
-  // expected-error @+1 {{operand #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<1x8x64xf64>'}}
+  // expected-error @+1 {{operand #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values or memref of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<1x8x64xf64>'}}
   %0 = spotlight.hash_encode ins(%x, %w1, %b1, %w2, %b2 : tensor<1x8x64xf64>, tensor<8x64x64xf32>, tensor<8x64xf32>, tensor<8x64x64xf32>, tensor<8x64xf32>) outs(%init : tensor<1x8x1x2xi32>)
   return
 }
@@ -311,7 +311,7 @@ func.func @hash_encode_f64_input(%x: tensor<1x8x64xf64>, %w1: tensor<8x64x64xf32
 
 // hash_encode: integer weights (ODS).
 func.func @hash_encode_integer_weights(%x: tensor<1x8x64xf32>, %w1: tensor<8x64x64xi32>, %b1: tensor<8x64xf32>, %w2: tensor<8x64x64xf32>, %b2: tensor<8x64xf32>, %init: tensor<1x8x1x2xi32>) {
-  // expected-error @+1 {{operand #1 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<8x64x64xi32>'}}
+  // expected-error @+1 {{operand #1 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values or memref of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<8x64x64xi32>'}}
   %0 = spotlight.hash_encode ins(%x, %w1, %b1, %w2, %b2 : tensor<1x8x64xf32>, tensor<8x64x64xi32>, tensor<8x64xf32>, tensor<8x64x64xf32>, tensor<8x64xf32>) outs(%init : tensor<1x8x1x2xi32>)
   return
 }
@@ -320,7 +320,7 @@ func.func @hash_encode_integer_weights(%x: tensor<1x8x64xf32>, %w1: tensor<8x64x
 
 // hash_encode: i64 codes (ODS).
 func.func @hash_encode_i64_codes(%x: tensor<1x8x64xf32>, %w1: tensor<8x64x64xf32>, %b1: tensor<8x64xf32>, %w2: tensor<8x64x64xf32>, %b2: tensor<8x64xf32>, %init: tensor<1x8x1x2xi64>) {
-  // expected-error @+1 {{operand #5 must be ranked tensor of 32-bit signless integer values, but got 'tensor<1x8x1x2xi64>'}}
+  // expected-error @+1 {{operand #5 must be ranked tensor of 32-bit signless integer values or memref of 32-bit signless integer values, but got 'tensor<1x8x1x2xi64>'}}
   %0 = spotlight.hash_encode ins(%x, %w1, %b1, %w2, %b2 : tensor<1x8x64xf32>, tensor<8x64x64xf32>, tensor<8x64xf32>, tensor<8x64x64xf32>, tensor<8x64xf32>) outs(%init : tensor<1x8x1x2xi64>)
   return
 }
@@ -329,7 +329,7 @@ func.func @hash_encode_i64_codes(%x: tensor<1x8x64xf32>, %w1: tensor<8x64x64xf32
 
 // hash_encode: f32 codes (ODS).
 func.func @hash_encode_f32_codes(%x: tensor<1x8x64xf32>, %w1: tensor<8x64x64xf32>, %b1: tensor<8x64xf32>, %w2: tensor<8x64x64xf32>, %b2: tensor<8x64xf32>, %init: tensor<1x8x1x2xf32>) {
-  // expected-error @+1 {{operand #5 must be ranked tensor of 32-bit signless integer values, but got 'tensor<1x8x1x2xf32>'}}
+  // expected-error @+1 {{operand #5 must be ranked tensor of 32-bit signless integer values or memref of 32-bit signless integer values, but got 'tensor<1x8x1x2xf32>'}}
   %0 = spotlight.hash_encode ins(%x, %w1, %b1, %w2, %b2 : tensor<1x8x64xf32>, tensor<8x64x64xf32>, tensor<8x64xf32>, tensor<8x64x64xf32>, tensor<8x64xf32>) outs(%init : tensor<1x8x1x2xf32>)
   return
 }
@@ -599,7 +599,7 @@ func.func @hamming_topk_fraction_budget_m_below_the_minimum_with_non_default_att
 
 // hamming_topk: i64 codes (ODS).
 func.func @hamming_topk_i64_codes(%qc: tensor<1x8x1x2xi64>, %kc: tensor<1x2x?x4x2xi32>, %init: tensor<1x2x88xi32>) {
-  // expected-error @+1 {{operand #0 must be ranked tensor of 32-bit signless integer values, but got 'tensor<1x8x1x2xi64>'}}
+  // expected-error @+1 {{operand #0 must be ranked tensor of 32-bit signless integer values or memref of 32-bit signless integer values, but got 'tensor<1x8x1x2xi64>'}}
   %0 = spotlight.hamming_topk group ins(%qc, %kc : tensor<1x8x1x2xi64>, tensor<1x2x?x4x2xi32>) outs(%init : tensor<1x2x88xi32>) {budget = 20 : i64}
   return
 }
@@ -608,7 +608,7 @@ func.func @hamming_topk_i64_codes(%qc: tensor<1x8x1x2xi64>, %kc: tensor<1x2x?x4x
 
 // hamming_topk: i16 key codes (ODS).
 func.func @hamming_topk_i16_key_codes(%qc: tensor<1x8x1x2xi32>, %kc: tensor<1x2x?x4x2xi16>, %init: tensor<1x2x88xi32>) {
-  // expected-error @+1 {{operand #1 must be ranked tensor of 32-bit signless integer values, but got 'tensor<1x2x?x4x2xi16>'}}
+  // expected-error @+1 {{operand #1 must be ranked tensor of 32-bit signless integer values or memref of 32-bit signless integer values, but got 'tensor<1x2x?x4x2xi16>'}}
   %0 = spotlight.hamming_topk group ins(%qc, %kc : tensor<1x8x1x2xi32>, tensor<1x2x?x4x2xi16>) outs(%init : tensor<1x2x88xi32>) {budget = 20 : i64}
   return
 }
@@ -617,7 +617,7 @@ func.func @hamming_topk_i16_key_codes(%qc: tensor<1x8x1x2xi32>, %kc: tensor<1x2x
 
 // hamming_topk: i64 indices (ODS).
 func.func @hamming_topk_i64_indices(%qc: tensor<1x8x1x2xi32>, %kc: tensor<1x2x?x4x2xi32>, %init: tensor<1x2x88xi64>) {
-  // expected-error @+1 {{operand #2 must be ranked tensor of 32-bit signless integer values, but got 'tensor<1x2x88xi64>'}}
+  // expected-error @+1 {{operand #2 must be ranked tensor of 32-bit signless integer values or memref of 32-bit signless integer values, but got 'tensor<1x2x88xi64>'}}
   %0 = spotlight.hamming_topk group ins(%qc, %kc : tensor<1x8x1x2xi32>, tensor<1x2x?x4x2xi32>) outs(%init : tensor<1x2x88xi64>) {budget = 20 : i64}
   return
 }
@@ -779,7 +779,7 @@ func.func @sparse_gather_init_element_type(%cache: tensor<1x2x?x64xf32>, %idx: t
 
 // sparse_gather: f64 cache (ODS).
 func.func @sparse_gather_f64_cache(%cache: tensor<1x2x?x64xf64>, %idx: tensor<1x2x88xi32>, %init: tensor<1x2x88x64xf32>) {
-  // expected-error @+1 {{operand #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<1x2x?x64xf64>'}}
+  // expected-error @+1 {{operand #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values or memref of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<1x2x?x64xf64>'}}
   %0 = spotlight.sparse_gather ins(%cache, %idx : tensor<1x2x?x64xf64>, tensor<1x2x88xi32>) outs(%init : tensor<1x2x88x64xf32>)
   return
 }
@@ -788,7 +788,7 @@ func.func @sparse_gather_f64_cache(%cache: tensor<1x2x?x64xf64>, %idx: tensor<1x
 
 // sparse_gather: i64 indices (ODS).
 func.func @sparse_gather_i64_indices(%cache: tensor<1x2x?x64xf32>, %idx: tensor<1x2x88xi64>, %init: tensor<1x2x88x64xf32>) {
-  // expected-error @+1 {{operand #1 must be ranked tensor of 32-bit signless integer values, but got 'tensor<1x2x88xi64>'}}
+  // expected-error @+1 {{operand #1 must be ranked tensor of 32-bit signless integer values or memref of 32-bit signless integer values, but got 'tensor<1x2x88xi64>'}}
   %0 = spotlight.sparse_gather ins(%cache, %idx : tensor<1x2x?x64xf32>, tensor<1x2x88xi64>) outs(%init : tensor<1x2x88x64xf32>)
   return
 }
@@ -986,7 +986,7 @@ func.func @sparse_attention_output_element_type_follows_the_query(%q: tensor<1x8
 
 // sparse_attention: f64 value cache (ODS).
 func.func @sparse_attention_f64_value_cache(%q: tensor<1x8x64xf32>, %k: tensor<1x2x?x64xf32>, %v: tensor<1x2x?x64xf64>, %idx: tensor<1x2x30xi32>, %init: tensor<1x8x64xf32>) {
-  // expected-error @+1 {{operand #2 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<1x2x?x64xf64>'}}
+  // expected-error @+1 {{operand #2 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values or memref of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<1x2x?x64xf64>'}}
   %0 = spotlight.sparse_attention ins(%q, %k, %v, %idx : tensor<1x8x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf64>, tensor<1x2x30xi32>) outs(%init : tensor<1x8x64xf32>)
   return
 }
@@ -995,7 +995,7 @@ func.func @sparse_attention_f64_value_cache(%q: tensor<1x8x64xf32>, %k: tensor<1
 
 // sparse_attention: i64 indices (ODS).
 func.func @sparse_attention_i64_indices(%q: tensor<1x8x64xf32>, %k: tensor<1x2x?x64xf32>, %v: tensor<1x2x?x64xf32>, %idx: tensor<1x2x30xi64>, %init: tensor<1x8x64xf32>) {
-  // expected-error @+1 {{operand #3 must be ranked tensor of 32-bit signless integer values, but got 'tensor<1x2x30xi64>'}}
+  // expected-error @+1 {{operand #3 must be ranked tensor of 32-bit signless integer values or memref of 32-bit signless integer values, but got 'tensor<1x2x30xi64>'}}
   %0 = spotlight.sparse_attention ins(%q, %k, %v, %idx : tensor<1x8x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x30xi64>) outs(%init : tensor<1x8x64xf32>)
   return
 }
@@ -1130,7 +1130,7 @@ func.func @decode_attention_output_element_type_follows_the_query(%q: tensor<1x8
 
 // decode_attention: f64 query (ODS).
 func.func @decode_attention_f64_query(%q: tensor<1x8x64xf64>, %k: tensor<1x2x?x64xf32>, %v: tensor<1x2x?x64xf32>, %init: tensor<1x8x64xf32>) {
-  // expected-error @+1 {{operand #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<1x8x64xf64>'}}
+  // expected-error @+1 {{operand #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values or memref of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<1x8x64xf64>'}}
   %0 = spotlight.decode_attention ins(%q, %k, %v : tensor<1x8x64xf64>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>) outs(%init : tensor<1x8x64xf32>)
   return
 }
@@ -1146,9 +1146,10 @@ func.func @decode_attention_f64_scale(%q: tensor<1x8x64xf32>, %k: tensor<1x2x?x6
 
 // -----
 
-// result type differs from init (AllTypesMatch, generic form).
+// result type differs from init (inferred from init, generic form).
 func.func @result_type_differs_from_init(%q: tensor<1x8x64xf32>, %k: tensor<1x2x?x64xf32>, %v: tensor<1x2x?x64xf32>, %init: tensor<1x8x64xf32>) {
-  // expected-error @+1 {{failed to verify that all of {init, result} have same type}}
+  // expected-error @+2 {{inferred type(s) 'tensor<1x8x64xf32>' are incompatible with return type(s) of operation 'tensor<1x8x64xf16>'}}
+  // expected-error @+1 {{failed to infer returned types}}
   %0 = "spotlight.decode_attention"(%q, %k, %v, %init) : (tensor<1x8x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>, tensor<1x8x64xf32>) -> tensor<1x8x64xf16>
   return
 }
@@ -1157,7 +1158,8 @@ func.func @result_type_differs_from_init(%q: tensor<1x8x64xf32>, %k: tensor<1x2x
 
 // hamming_topk result differs from init (generic form).
 func.func @hamming_topk_result_differs_from_init(%qc: tensor<1x8x1x2xi32>, %kc: tensor<1x2x?x4x2xi32>, %init: tensor<1x2x88xi32>) {
-  // expected-error @+1 {{failed to verify that all of {init, result} have same type}}
+  // expected-error @+2 {{inferred type(s) 'tensor<1x2x88xi32>' are incompatible with return type(s) of operation 'tensor<1x2x89xi32>'}}
+  // expected-error @+1 {{failed to infer returned types}}
   %0 = "spotlight.hamming_topk"(%qc, %kc, %init) <{budget = 20 : i64, mode = #spotlight<mode group>}> : (tensor<1x8x1x2xi32>, tensor<1x2x?x4x2xi32>, tensor<1x2x88xi32>) -> tensor<1x2x89xi32>
   return
 }
@@ -1200,9 +1202,10 @@ func.func @sparse_gather_with_a_missing_operand(%cache: tensor<1x2x?x64xf32>, %i
 
 // -----
 
-// decode_attention without a result (generic form).
+// decode_attention on tensors without a result (generic form).
 func.func @decode_attention_without_a_result(%q: tensor<1x8x64xf32>, %k: tensor<1x2x?x64xf32>, %v: tensor<1x2x?x64xf32>, %init: tensor<1x8x64xf32>) {
-  // expected-error @+1 {{requires one result}}
+  // expected-error @+2 {{inferred type(s) 'tensor<1x8x64xf32>' are incompatible with return type(s) of operation}}
+  // expected-error @+1 {{failed to infer returned types}}
   "spotlight.decode_attention"(%q, %k, %v, %init) : (tensor<1x8x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>, tensor<1x8x64xf32>) -> ()
   return
 }

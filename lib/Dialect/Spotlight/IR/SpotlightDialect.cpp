@@ -24,4 +24,5 @@ void SpotlightDialect::initialize() {
 #define GET_ATTRDEF_LIST
 #include "spotlight/Dialect/Spotlight/IR/SpotlightAttrs.cpp.inc"
       >();
+  attachBufferizableOpInterfaceModels(*getContext());
 }

@@ -31,7 +31,7 @@ public:
   /// Requires `type` to have exactly `layout.size()` dimensions, where
   /// `layout` names them (e.g. {"B", "H", "D"}).
   ShapeChecker &rank(StringRef name, Value value, ArrayRef<StringRef> layout) {
-    auto type = cast<RankedTensorType>(value.getType());
+    auto type = cast<ShapedType>(value.getType());
     if (ok && type.getRank() != static_cast<int64_t>(layout.size()))
       fail() << "'" << name << "' must have rank " << layout.size() << " ["
              << llvm::join(layout, ", ") << "], got " << type;
@@ -44,7 +44,7 @@ public:
                     int64_t expected) {
     if (!ok)
       return *this;
-    int64_t actual = cast<RankedTensorType>(value.getType()).getDimSize(dim);
+    int64_t actual = cast<ShapedType>(value.getType()).getDimSize(dim);
     if (!ShapedType::isDynamic(expected) && !ShapedType::isDynamic(actual) &&
         actual != expected)
       fail() << "'" << name << "' dimension " << dim << " (" << what
@@ -55,7 +55,7 @@ public:
   /// Requires dimension `dim` of `value` to be static.
   ShapeChecker &isStatic(StringRef name, Value value, unsigned dim,
                          StringRef what) {
-    if (ok && cast<RankedTensorType>(value.getType()).isDynamicDim(dim))
+    if (ok && cast<ShapedType>(value.getType()).isDynamicDim(dim))
       fail() << "'" << name << "' dimension " << dim << " (" << what
              << ") must be static";
     return *this;
@@ -84,6 +84,18 @@ public:
     return *this;
   }
 
+  /// Requires the operands to be all tensors (the op then has a result) or
+  /// all memrefs (bufferized: the op writes its init buffer, no result).
+  ShapeChecker &oneKind() {
+    bool tensors = isa<RankedTensorType>(op->getOperand(0).getType());
+    for (auto [i, type] : llvm::enumerate(op->getOperandTypes()))
+      if (ok && isa<RankedTensorType>(type) != tensors)
+        fail() << "operand #" << i << " (" << type << ") must be a "
+               << (tensors ? "tensor" : "memref")
+               << " like operand #0: operands are all tensors or all memrefs";
+    return *this;
+  }
+
   /// Reports a free-form error unless an earlier check already failed.
   ShapeChecker &require(bool condition, const Twine &message) {
     if (ok && !condition)
@@ -109,11 +121,11 @@ constexpr int64_t kMaxTokens = std::numeric_limits<int32_t>::max();
 constexpr int64_t kMaxScore = 65535;
 
 int64_t dimOf(Value value, unsigned dim) {
-  return cast<RankedTensorType>(value.getType()).getDimSize(dim);
+  return cast<ShapedType>(value.getType()).getDimSize(dim);
 }
 
 Type elementTypeOf(Value value) {
-  return cast<RankedTensorType>(value.getType()).getElementType();
+  return cast<ShapedType>(value.getType()).getElementType();
 }
 
 /// Checks `[B, QH, D]` queries against `[B, KH, N, D]` K and V caches.
@@ -145,14 +157,43 @@ ShapeChecker &checkQueryAndCaches(ShapeChecker &check, Value query, Value keys,
 } // namespace
 
 //===----------------------------------------------------------------------===//
+// Tensor or memref semantics, shared by every op
+//===----------------------------------------------------------------------===//
+
+/// On tensors the result has the init's type; on memrefs there is none.
+LogicalResult mlir::spotlight::detail::inferDpsResult(
+    Type init, SmallVectorImpl<Type> &inferred) {
+  if (isa<RankedTensorType>(init))
+    inferred.push_back(init);
+  return success();
+}
+
+/// No effect on tensors; on memrefs the inputs are read and the init buffer
+/// is written (and not read: every element of it is overwritten).
+void mlir::spotlight::detail::getDpsEffects(
+    DestinationStyleOpInterface op,
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  for (OpOperand *input : op.getDpsInputOperands())
+    if (isa<MemRefType>(input->get().getType()))
+      effects.emplace_back(MemoryEffects::Read::get(), input,
+                           SideEffects::DefaultResource::get());
+  for (OpOperand &init : op.getDpsInitsMutable())
+    if (isa<MemRefType>(init.get().getType()))
+      effects.emplace_back(MemoryEffects::Write::get(), &init,
+                           SideEffects::DefaultResource::get());
+}
+
+
+//===----------------------------------------------------------------------===//
 // HashEncodeOp
 //===----------------------------------------------------------------------===//
 
 LogicalResult HashEncodeOp::verify() {
   ShapeChecker check(*this);
-  check.addressable();
+  check.oneKind().addressable();
   Value in = getInput();
-  int64_t rank = cast<RankedTensorType>(in.getType()).getRank();
+  int64_t rank = cast<ShapedType>(in.getType()).getRank();
   check.require(rank == 3 || rank == 4,
                 "'input' must have rank 3 [B, H, D] or rank 4 [B, H, N, D], "
                 "got " +
@@ -244,7 +285,7 @@ Value HammingTopKOp::buildBudget(OpBuilder &builder, Location loc, Value tokens,
 
 LogicalResult HammingTopKOp::verify() {
   ShapeChecker check(*this);
-  check.addressable();
+  check.oneKind().addressable();
   Value qc = getQueryCodes(), kc = getKeyCodes(), init = getInit();
   check.rank("query_codes", qc, {"B", "QH", "1", "W"})
       .rank("key_codes", kc, {"B", "KH", "N", "C", "W"})
@@ -331,7 +372,7 @@ LogicalResult HammingTopKOp::verify() {
 
 LogicalResult SparseGatherOp::verify() {
   ShapeChecker check(*this);
-  check.addressable();
+  check.oneKind().addressable();
   Value cache = getCache(), idx = getIndices(), init = getInit();
   check.rank("cache", cache, {"B", "KH", "N", "D"})
       .rank("indices", idx, {"B", "S", "M"})
@@ -372,7 +413,7 @@ static LogicalResult verifyAttentionOutput(ShapeChecker &check, Value query,
 
 LogicalResult SparseAttentionOp::verify() {
   ShapeChecker check(*this);
-  check.addressable();
+  check.oneKind().addressable();
   checkQueryAndCaches(check, getQuery(), getKeyCache(), getValueCache());
   Value idx = getIndices();
   check.rank("indices", idx, {"B", "S", "M"}).isStatic("indices", idx, 1, "S");
@@ -390,7 +431,7 @@ LogicalResult SparseAttentionOp::verify() {
 
 LogicalResult DecodeAttentionOp::verify() {
   ShapeChecker check(*this);
-  check.addressable();
+  check.oneKind().addressable();
   checkQueryAndCaches(check, getQuery(), getKeyCache(), getValueCache());
   if (failed(check.result()))
     return failure();

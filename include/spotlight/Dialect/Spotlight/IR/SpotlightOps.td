@@ -6,19 +6,43 @@
 include "spotlight/Dialect/Spotlight/IR/SpotlightDialect.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/DestinationStyleOpInterface.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
 
+/// Operands are ranked tensors or, once bufferized, ranked memrefs (as
+/// linalg's): all of one kind in an op.
+def Spotlight_FloatShaped : AnyTypeOf<[RankedTensorOf<[F32, F16, BF16]>,
+                                       MemRefOf<[F32, F16, BF16]>]>;
+def Spotlight_I32Shaped : AnyTypeOf<[RankedTensorOf<[I32]>, MemRefOf<[I32]>]>;
 def Spotlight_FloatTensor : RankedTensorOf<[F32, F16, BF16]>;
 def Spotlight_I32Tensor : RankedTensorOf<[I32]>;
 
 /// Every op writes one result into its `outs` operand (destination-passing
-/// style), so the result type is the init type.
+/// style). On tensors the result has the init's type; on memrefs the op has
+/// no result and writes the init buffer in place (what One-Shot Bufferize
+/// makes of it, through BufferizableOpInterface).
 class Spotlight_DpsOp<string mnemonic, list<Trait> traits = []>
     : Spotlight_Op<mnemonic, !listconcat(traits, [
-        Pure, AllTypesMatch<["init", "result"]>,
+        DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+        DeclareOpInterfaceMethods<InferTypeOpInterface>,
         DestinationStyleOpInterface])> {
   let hasVerifier = 1;
   let extraClassDeclaration = [{
     ::mlir::MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+  }];
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(
+        ::mlir::MLIRContext *, ::std::optional<::mlir::Location>,
+        ::mlir::ValueRange operands, ::mlir::DictionaryAttr attributes,
+        ::mlir::OpaqueProperties properties, ::mlir::RegionRange regions,
+        ::llvm::SmallVectorImpl<::mlir::Type> &inferred) {
+      Adaptor adaptor(operands, attributes, properties, regions);
+      return detail::inferDpsResult(adaptor.getInit().getType(), inferred);
+    }
+    void $cppClass::getEffects(::llvm::SmallVectorImpl<
+        ::mlir::SideEffects::EffectInstance<::mlir::MemoryEffects::Effect>>
+            &effects) {
+      detail::getDpsEffects(*this, effects);
+    }
   }];
 }
 
@@ -54,11 +78,11 @@ def Spotlight_HashEncodeOp : Spotlight_DpsOp<"hash_encode"> {
         outs(%init : tensor<1x4x?x7x4xi32>)
     ```
   }];
-  let arguments = (ins Spotlight_FloatTensor:$input,
-                       Spotlight_FloatTensor:$w1, Spotlight_FloatTensor:$b1,
-                       Spotlight_FloatTensor:$w2, Spotlight_FloatTensor:$b2,
-                       Spotlight_I32Tensor:$init);
-  let results = (outs Spotlight_I32Tensor:$result);
+  let arguments = (ins Spotlight_FloatShaped:$input,
+                       Spotlight_FloatShaped:$w1, Spotlight_FloatShaped:$b1,
+                       Spotlight_FloatShaped:$w2, Spotlight_FloatShaped:$b2,
+                       Spotlight_I32Shaped:$init);
+  let results = (outs Optional<Spotlight_I32Tensor>:$result);
   let assemblyFormat = [{
     `ins` `(` $input `,` $w1 `,` $b1 `,` $w2 `,` $b2 `:` type($input) `,`
         type($w1) `,` type($b1) `,` type($w2) `,` type($b2) `)`
@@ -101,15 +125,15 @@ def Spotlight_HammingTopKOp : Spotlight_DpsOp<"hamming_topk"> {
         outs(%init : tensor<1x4x88xi32>) {budget = 20 : i64}
     ```
   }];
-  let arguments = (ins Spotlight_I32Tensor:$query_codes,
-                       Spotlight_I32Tensor:$key_codes,
-                       Spotlight_I32Tensor:$init,
+  let arguments = (ins Spotlight_I32Shaped:$query_codes,
+                       Spotlight_I32Shaped:$key_codes,
+                       Spotlight_I32Shaped:$init,
                        Spotlight_SelectionModeAttr:$mode,
                        AnyAttrOf<[I64Attr, F64Attr]>:$budget,
                        DefaultValuedAttr<I64Attr, "4">:$sink,
                        DefaultValuedAttr<I64Attr, "64">:$window,
                        DefaultValuedAttr<I64Attr, "20">:$min_budget);
-  let results = (outs Spotlight_I32Tensor:$result);
+  let results = (outs Optional<Spotlight_I32Tensor>:$result);
   let assemblyFormat = [{
     $mode `ins` `(` $query_codes `,` $key_codes `:` type($query_codes) `,`
         type($key_codes) `)`
@@ -145,9 +169,9 @@ def Spotlight_SparseGatherOp : Spotlight_DpsOp<"sparse_gather"> {
         outs(%init : tensor<1x4x88x128xbf16>)
     ```
   }];
-  let arguments = (ins Spotlight_FloatTensor:$cache, Spotlight_I32Tensor:$indices,
-                       Spotlight_FloatTensor:$init);
-  let results = (outs Spotlight_FloatTensor:$result);
+  let arguments = (ins Spotlight_FloatShaped:$cache, Spotlight_I32Shaped:$indices,
+                       Spotlight_FloatShaped:$init);
+  let results = (outs Optional<Spotlight_FloatTensor>:$result);
   let assemblyFormat = [{
     `ins` `(` $cache `,` $indices `:` type($cache) `,` type($indices) `)`
     `outs` `(` $init `:` type($init) `)` attr-dict
@@ -175,11 +199,11 @@ def Spotlight_SparseAttentionOp : Spotlight_DpsOp<"sparse_attention"> {
         outs(%init : tensor<1x28x128xbf16>)
     ```
   }];
-  let arguments = (ins Spotlight_FloatTensor:$query, Spotlight_FloatTensor:$key_cache,
-                       Spotlight_FloatTensor:$value_cache,
-                       Spotlight_I32Tensor:$indices, Spotlight_FloatTensor:$init,
+  let arguments = (ins Spotlight_FloatShaped:$query, Spotlight_FloatShaped:$key_cache,
+                       Spotlight_FloatShaped:$value_cache,
+                       Spotlight_I32Shaped:$indices, Spotlight_FloatShaped:$init,
                        OptionalAttr<F32Attr>:$scale);
-  let results = (outs Spotlight_FloatTensor:$result);
+  let results = (outs Optional<Spotlight_FloatTensor>:$result);
   let assemblyFormat = [{
     `ins` `(` $query `,` $key_cache `,` $value_cache `,` $indices `:`
         type($query) `,` type($key_cache) `,` type($value_cache) `,`
@@ -201,11 +225,11 @@ def Spotlight_DecodeAttentionOp : Spotlight_DpsOp<"decode_attention"> {
         outs(%init : tensor<1x28x128xf32>)
     ```
   }];
-  let arguments = (ins Spotlight_FloatTensor:$query, Spotlight_FloatTensor:$key_cache,
-                       Spotlight_FloatTensor:$value_cache,
-                       Spotlight_FloatTensor:$init,
+  let arguments = (ins Spotlight_FloatShaped:$query, Spotlight_FloatShaped:$key_cache,
+                       Spotlight_FloatShaped:$value_cache,
+                       Spotlight_FloatShaped:$init,
                        OptionalAttr<F32Attr>:$scale);
-  let results = (outs Spotlight_FloatTensor:$result);
+  let results = (outs Optional<Spotlight_FloatTensor>:$result);
   let assemblyFormat = [{
     `ins` `(` $query `,` $key_cache `,` $value_cache `:` type($query) `,`
         type($key_cache) `,` type($value_cache) `)`
