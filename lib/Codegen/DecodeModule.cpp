@@ -114,7 +114,8 @@ private:
                    mlir::Value source = {}) {
     return sp::HashEncodeOp::create(b, codes, input, args[ArgKind::W1],
                                     args[ArgKind::B1], args[ArgKind::W2],
-                                    args[ArgKind::B2], empty(codes, source));
+                                    args[ArgKind::B2], empty(codes, source))
+        ->getResult(0);
   }
 
   mlir::Value topK(mlir::Value queryCodes, mlir::Value keyCodes) {
@@ -126,7 +127,8 @@ private:
     return sp::HammingTopKOp::create(b, type, queryCodes, keyCodes, empty(type),
                                      g.headMode ? sp::SelectionMode::head
                                                 : sp::SelectionMode::group,
-                                     budget, g.sink, g.window, g.minBudget);
+                                     budget, g.sink, g.window, g.minBudget)
+        ->getResult(0);
   }
 
   mlir::FloatAttr scale() {
@@ -137,11 +139,14 @@ private:
     mlir::RankedTensorType type = tensorOf(ArgKind::Query);
     mlir::Value q = args[ArgKind::Query], k = args[ArgKind::Keys],
                 v = args[ArgKind::Values];
-    if (!indices)
-      return sp::DecodeAttentionOp::create(b, type, q, k, v, empty(type),
-                                           scale());
-    return sp::SparseAttentionOp::create(b, type, q, k, v, indices, empty(type),
-                                         scale());
+    mlir::Operation *op =
+        indices ? sp::SparseAttentionOp::create(b, type, q, k, v, indices,
+                                                empty(type), scale())
+                      .getOperation()
+                : sp::DecodeAttentionOp::create(b, type, q, k, v, empty(type),
+                                                scale())
+                      .getOperation();
+    return op->getResult(0);
   }
 
   void encodeQueries() {
