@@ -52,15 +52,8 @@ DecodeGeometry geometryOf(const Case &c) {
 }
 
 std::string loweringName(Lowering lowering) {
-  switch (lowering) {
-  case Lowering::Reference:
-    return "reference";
-  case Lowering::CPU:
-    return "cpu";
-  case Lowering::GPUEmulation:
-    return "gpu_emulation";
-  }
-  return "unknown";
+  static const char *const names[] = {"reference", "cpu", "gpu_emulation"};
+  return names[static_cast<int>(lowering)];
 }
 
 /// Each geometry is compiled once per run. The engines are released in the

@@ -27,9 +27,7 @@ DecodeGeometry testGeometry(int64_t group, int64_t headDim,
   return g;
 }
 
-int64_t elementBytes(ElementType type) {
-  return type == ElementType::F32 ? 4 : 2;
-}
+int64_t elementBytes(ElementType type) { return elementTypeBytes(type); }
 
 HostTensor makeTensor(std::vector<int64_t> shape, ElementType type,
                       std::vector<float> &values) {

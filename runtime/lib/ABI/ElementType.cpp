@@ -4,16 +4,14 @@
 
 namespace spotlight {
 
+namespace {
+/// Indexed by ElementType.
+constexpr const char *kNames[] = {"f32", "f16", "bf16"};
+constexpr int64_t kBytes[] = {4, 2, 2};
+} // namespace
+
 const char *elementTypeName(ElementType type) {
-  switch (type) {
-  case ElementType::F32:
-    return "f32";
-  case ElementType::F16:
-    return "f16";
-  case ElementType::BF16:
-    return "bf16";
-  }
-  return "f32";
+  return kNames[static_cast<int>(type)];
 }
 
 bool parseElementType(const std::string &name, ElementType &type) {
@@ -26,7 +24,7 @@ bool parseElementType(const std::string &name, ElementType &type) {
 }
 
 int64_t elementTypeBytes(ElementType type) {
-  return type == ElementType::F32 ? 4 : 2;
+  return kBytes[static_cast<int>(type)];
 }
 
 } // namespace spotlight
