@@ -266,7 +266,6 @@ spt_status spt_cache_create(const spt_artifact *artifact, spt_device device,
     created->g = g;
     created->batch = batch;
     created->capacity = capacity;
-    created->lengths.assign(batch, 0);
     Device &dev = *created->device;
     const bool staged = !dev.usesHostMemory();
     if (!created->keys.allocate(dev, kvBytes) ||
@@ -283,6 +282,9 @@ spt_status spt_cache_create(const spt_artifact *artifact, spt_device device,
       return fail(SPT_ERROR_OUT_OF_MEMORY,
                   "cannot allocate a cache of " + std::to_string(batch) +
                       " x " + std::to_string(capacity) + " tokens");
+    // After the cache memory, which is larger: a batch beyond memory fails
+    // above with a status, not in operator new.
+    created->lengths.assign(batch, 0);
     for (auto [to, from, bytes] :
          {std::tuple{created->w1.get(), w1->data, CH * D * D * wb},
           std::tuple{created->b1.get(), b1->data, CH * D * wb},
