@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Support/DecodeProblem.h"
+#include "Support/JitHelpers.h"
 #include "spotlight/Codegen/DecodeModule.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 #include "spotlight/Dialect/Spotlight/Transforms/Passes.h"
@@ -28,8 +29,6 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <gtest/gtest.h>
-
-#include <map>
 
 using namespace spotlight;
 using namespace spotlight::testing;
@@ -102,43 +101,10 @@ std::string moduleText(const DecodeGeometry &g, Form form, int64_t budget) {
   return text;
 }
 
-std::map<std::string, std::unique_ptr<JitModule>> &jitCache() {
-  static std::map<std::string, std::unique_ptr<JitModule>> cache;
-  return cache;
-}
-
-struct JitCacheEnvironment : ::testing::Environment {
-  void TearDown() override { jitCache().clear(); }
-};
-[[maybe_unused]] ::testing::Environment *const jitCacheEnvironment =
-    ::testing::AddGlobalTestEnvironment(new JitCacheEnvironment);
-
-JitModule &compiled(const std::string &ir, Lowering lowering) {
-  auto &slot = jitCache()[ir + "// " + std::to_string(int(lowering))];
-  if (!slot) {
-    std::string error;
-    slot = JitModule::create(ir, lowering, error);
-    if (!slot)
-      ADD_FAILURE() << error << "\n" << ir;
-  }
-  return *slot;
-}
-
 void call(JitModule &jit, spotlight::abi::EntryPoint entry,
           std::vector<HostTensor *> args) {
-  std::vector<void *> descriptors;
-  for (HostTensor *arg : args)
-    descriptors.push_back(arg->descriptor());
-  std::string error;
-  ASSERT_TRUE(jit.call(spotlight::abi::entrySymbol(entry), descriptors, error))
-      << error;
-}
-
-std::vector<double> readAll(const HostTensor &t, ElementType type) {
-  std::vector<double> out(t.numElements());
-  for (int64_t i = 0; i < t.numElements(); ++i)
-    out[i] = readElement(t, type, i);
-  return out;
+  spotlight::testing::call(jit, spotlight::abi::entrySymbol(entry),
+                          std::move(args));
 }
 
 struct Case {
@@ -158,18 +124,6 @@ DecodeGeometry geometryOf(const Case &c) {
   return g;
 }
 
-std::string loweringName(Lowering lowering) {
-  switch (lowering) {
-  case Lowering::Reference:
-    return "reference";
-  case Lowering::CPU:
-    return "cpu";
-  case Lowering::GPUEmulation:
-    return "gpu_emulation";
-  }
-  return "unknown";
-}
-
 class FusionTest : public ::testing::TestWithParam<std::tuple<Lowering, Case>> {
 };
 
@@ -178,9 +132,9 @@ TEST_P(FusionTest, UnfusedModuleMatchesTheFusedOne) {
   const DecodeGeometry g = geometryOf(std::get<1>(GetParam()));
   ASSERT_EQ(g.validate(), "");
   Lowering lowering = std::get<0>(GetParam());
-  JitModule &fused = compiled(moduleText(g, Form::Fused, 0), lowering);
-  JitModule &unfused = compiled(moduleText(g, Form::Unfused, 0), lowering);
-  JitModule &kept = compiled(moduleText(g, Form::KeptUnfused, 0), lowering);
+  JitModule &fused = compiledText(moduleText(g, Form::Fused, 0), lowering);
+  JitModule &unfused = compiledText(moduleText(g, Form::Unfused, 0), lowering);
+  JitModule &kept = compiledText(moduleText(g, Form::KeptUnfused, 0), lowering);
   const int64_t B = g.batch, QH = g.queryHeads, KH = g.kvHeads, D = g.headDim;
   const int64_t W = g.codeWords(), C = g.keyCodesPerHead();
   const int64_t S = g.selectionSets(), M = g.selectionSlots();
@@ -240,9 +194,9 @@ TEST_P(FusionTest, DenseSparsifiedWithBudgetOverNIsDense) {
     GTEST_SKIP() << "the pass adds f32 hash weight arguments";
   Lowering lowering = std::get<0>(GetParam());
   const int64_t budget = 1000;
-  JitModule &fused = compiled(moduleText(g, Form::Fused, 0), lowering);
+  JitModule &fused = compiledText(moduleText(g, Form::Fused, 0), lowering);
   JitModule &sparsified =
-      compiled(moduleText(g, Form::DenseSparsified, budget), lowering);
+      compiledText(moduleText(g, Form::DenseSparsified, budget), lowering);
   const int64_t B = g.batch, QH = g.queryHeads, KH = g.kvHeads, D = g.headDim;
   const int64_t W = g.codeWords(), C = g.keyCodesPerHead();
   const double tolerance = g.dtype == ElementType::F32 ? 1e-5 : 1e-2;
