@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Support/DecodeProblem.h"
+#include "Support/JitHelpers.h"
 #include "spotlight/Codegen/DecodeModule.h"
 #include "spotlight/ExecutionEngine/JitModule.h"
 
@@ -51,43 +52,8 @@ DecodeGeometry geometryOf(const Case &c) {
   return g;
 }
 
-std::string loweringName(Lowering lowering) {
-  static const char *const names[] = {"reference", "cpu", "gpu_emulation"};
-  return names[static_cast<int>(lowering)];
-}
-
-/// Each geometry is compiled once per run. The engines are released in the
-/// environment's TearDown, before static destructors tear LLVM down.
-std::map<std::string, std::unique_ptr<JitModule>> &jitCache() {
-  static std::map<std::string, std::unique_ptr<JitModule>> cache;
-  return cache;
-}
-
-struct JitCacheEnvironment : ::testing::Environment {
-  void TearDown() override { jitCache().clear(); }
-};
-[[maybe_unused]] ::testing::Environment *const jitCacheEnvironment =
-    ::testing::AddGlobalTestEnvironment(new JitCacheEnvironment);
-
 JitModule &compiled(const DecodeGeometry &g, Lowering lowering) {
-  std::string ir = printDecodeModule(g);
-  auto &slot = jitCache()[ir + "// " + loweringName(lowering)];
-  if (!slot) {
-    std::string error;
-    slot = JitModule::create(ir, lowering, error);
-    if (!slot)
-      ADD_FAILURE() << error << "\n" << ir;
-  }
-  return *slot;
-}
-
-void call(JitModule &jit, const std::string &name,
-          std::vector<HostTensor *> args) {
-  std::vector<void *> descriptors;
-  for (HostTensor *arg : args)
-    descriptors.push_back(arg->descriptor());
-  std::string error;
-  ASSERT_TRUE(jit.call(name, descriptors, error)) << name << ": " << error;
+  return compiledText(printDecodeModule(g), lowering);
 }
 
 /// Compares a compiled code against the reference, tolerating only
@@ -107,13 +73,6 @@ int64_t expectCodeMatches(const uint32_t *actual,
     ++flips;
   }
   return flips;
-}
-
-std::vector<double> readAll(const HostTensor &t, ElementType type) {
-  std::vector<double> out(t.numElements());
-  for (int64_t i = 0; i < t.numElements(); ++i)
-    out[i] = readElement(t, type, i);
-  return out;
 }
 
 class LoweringTest

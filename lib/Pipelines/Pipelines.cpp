@@ -5,6 +5,7 @@
 #include "spotlight/Conversion/SpotlightToCPU/SpotlightToCPU.h"
 #include "spotlight/Conversion/SpotlightToGPU/SpotlightToGPU.h"
 #include "spotlight/Conversion/SpotlightToLinalg/SpotlightToLinalg.h"
+#include "spotlight/Dialect/Spotlight/Transforms/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
@@ -69,13 +70,22 @@ static void addLowerToLLVM(OpPassManager &pm) {
   addCoreToLLVM(pm);
 }
 
+/// What every pipeline starts with: the unfused step a user writes
+/// (sparse_gather + masked_attention) becomes sparse_attention, so each
+/// lowering sees the fused form, and what cannot fuse still lowers.
+static void addSpotlightTransforms(OpPassManager &pm) {
+  pm.addPass(spotlight::createSpotlightFuseGatherAttention());
+}
+
 void mlir::spotlight::buildSpotlightReferenceToLLVMPipeline(OpPassManager &pm) {
+  addSpotlightTransforms(pm);
   buildSpotlightBufferizePipeline(pm);
   pm.addPass(createConvertSpotlightToLinalg());
   addLowerToLLVM(pm);
 }
 
 void mlir::spotlight::buildSpotlightCPUToLLVMPipeline(OpPassManager &pm) {
+  addSpotlightTransforms(pm);
   buildSpotlightBufferizePipeline(pm);
   pm.addPass(createConvertSpotlightToCPU());
   addLowerToLLVM(pm);
@@ -85,6 +95,7 @@ void mlir::spotlight::buildSpotlightGPUEmulationToLLVMPipeline(
     OpPassManager &pm) {
   ConvertSpotlightToGPUOptions gpu;
   gpu.emulate = true;
+  addSpotlightTransforms(pm);
   buildSpotlightBufferizePipeline(pm);
   pm.addPass(createConvertSpotlightToGPU(gpu));
   pm.addPass(createConvertSpotlightToCPU());
@@ -93,6 +104,7 @@ void mlir::spotlight::buildSpotlightGPUEmulationToLLVMPipeline(
 
 void mlir::spotlight::buildSpotlightGPUToPTXPipeline(
     OpPassManager &pm, const GPUPipelineOptions &options) {
+  addSpotlightTransforms(pm);
   buildSpotlightBufferizePipeline(pm);
   pm.addPass(createConvertSpotlightToGPU());
   pm.addNestedPass<func::FuncOp>(createSpotlightGPUHostBuffers());

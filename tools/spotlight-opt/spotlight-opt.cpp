@@ -7,6 +7,7 @@
 
 #include "spotlight/Conversion/Passes.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightDialect.h"
+#include "spotlight/Dialect/Spotlight/Transforms/Passes.h"
 #include "spotlight/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -19,6 +20,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::spotlight::registerSpotlightConversionPasses();
+  mlir::spotlight::registerSpotlightTransformsPasses();
   mlir::spotlight::registerSpotlightPipelines();
 
   mlir::DialectRegistry registry;

@@ -1301,3 +1301,21 @@ func.func @hamming_topk_zero_code_words(%qc: tensor<1x4611686018427387904x1x0xi3
   %0 = spotlight.hamming_topk group ins(%qc, %kc : tensor<1x4611686018427387904x1x0xi32>, tensor<1x1x?x1x0xi32>) outs(%init : tensor<1x1x30xi32>) {budget = 10 : i64, sink = 4 : i64, window = 16 : i64}
   return
 }
+
+// -----
+
+// masked_attention: the mask must have one entry per gathered row slot.
+func.func @masked_attention_mask_slots(%q: tensor<1x8x64xf32>, %k: tensor<1x2x16x64xf32>, %v: tensor<1x2x16x64xf32>, %m: tensor<1x2x15xi32>, %init: tensor<1x8x64xf32>) {
+  // expected-error @+1 {{'mask' dimension 2 (M) must be 16, got 15}}
+  %0 = spotlight.masked_attention ins(%q, %k, %v, %m : tensor<1x8x64xf32>, tensor<1x2x16x64xf32>, tensor<1x2x16x64xf32>, tensor<1x2x15xi32>) outs(%init : tensor<1x8x64xf32>)
+  return
+}
+
+// -----
+
+// masked_attention: the rows' S must divide the query heads.
+func.func @masked_attention_sets_not_dividing(%q: tensor<1x8x64xf32>, %k: tensor<1x3x16x64xf32>, %v: tensor<1x3x16x64xf32>, %m: tensor<1x3x16xi32>, %init: tensor<1x8x64xf32>) {
+  // expected-error @+1 {{query heads (8) must be a multiple of KV heads (3)}}
+  %0 = spotlight.masked_attention ins(%q, %k, %v, %m : tensor<1x8x64xf32>, tensor<1x3x16x64xf32>, tensor<1x3x16x64xf32>, tensor<1x3x16xi32>) outs(%init : tensor<1x8x64xf32>)
+  return
+}

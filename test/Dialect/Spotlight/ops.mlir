@@ -336,3 +336,23 @@ func.func @decode_step(%q: tensor<1x8x64xf32>, %k: tensor<1x2x?x64xf32>,
       outs(%oe : tensor<1x8x64xf32>)
   return %o, %idx : tensor<1x8x64xf32>, tensor<1x2x30xi32>
 }
+
+//===----------------------------------------------------------------------===//
+// masked_attention
+//===----------------------------------------------------------------------===//
+
+// Gathered rows [B, S, M, D] masked by [B, S, M] (the unfused form).
+// CHECK-LABEL: func.func @masked_attention
+// CHECK:         spotlight.masked_attention ins(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} : tensor<1x28x128xbf16>, tensor<1x4x88x128xbf16>, tensor<1x4x88x128xbf16>, tensor<1x4x88xi32>) outs(%{{.+}} : tensor<1x28x128xbf16>) {scale = 5.000000e-01 : f32}
+func.func @masked_attention(%q: tensor<1x28x128xbf16>, %k: tensor<1x4x88x128xbf16>, %v: tensor<1x4x88x128xbf16>, %m: tensor<1x4x88xi32>, %init: tensor<1x28x128xbf16>) -> tensor<1x28x128xbf16> {
+  %0 = spotlight.masked_attention ins(%q, %k, %v, %m : tensor<1x28x128xbf16>, tensor<1x4x88x128xbf16>, tensor<1x4x88x128xbf16>, tensor<1x4x88xi32>) outs(%init : tensor<1x28x128xbf16>) {scale = 0.5 : f32}
+  return %0 : tensor<1x28x128xbf16>
+}
+
+// On memrefs: no result.
+// CHECK-LABEL: func.func @masked_attention_memref
+// CHECK:         spotlight.masked_attention ins(%{{.+}} : memref<1x8x64xf32>, memref<1x8x16x64xf32>, memref<1x8x16x64xf32>, memref<1x8x16xi32>) outs(%{{.+}} : memref<1x8x64xf32>)
+func.func @masked_attention_memref(%q: memref<1x8x64xf32>, %k: memref<1x8x16x64xf32>, %v: memref<1x8x16x64xf32>, %m: memref<1x8x16xi32>, %out: memref<1x8x64xf32>) {
+  spotlight.masked_attention ins(%q, %k, %v, %m : memref<1x8x64xf32>, memref<1x8x16x64xf32>, memref<1x8x16x64xf32>, memref<1x8x16xi32>) outs(%out : memref<1x8x64xf32>)
+  return
+}

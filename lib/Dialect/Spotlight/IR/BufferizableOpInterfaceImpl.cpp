@@ -70,4 +70,6 @@ void mlir::spotlight::attachBufferizableOpInterfaceModels(
       SpotlightOpBufferization<SparseAttentionOp>>(context);
   DecodeAttentionOp::attachInterface<
       SpotlightOpBufferization<DecodeAttentionOp>>(context);
+  MaskedAttentionOp::attachInterface<
+      SpotlightOpBufferization<MaskedAttentionOp>>(context);
 }

@@ -438,5 +438,20 @@ LogicalResult DecodeAttentionOp::verify() {
   return verifyAttentionOutput(check, getQuery(), getInit());
 }
 
+LogicalResult MaskedAttentionOp::verify() {
+  ShapeChecker check(*this);
+  check.oneKind().addressable();
+  // Gathered rows have the cache layout with S rows of M slots per sequence.
+  checkQueryAndCaches(check, getQuery(), getKeys(), getValues());
+  Value mask = getMask();
+  check.rank("mask", mask, {"B", "S", "M"});
+  if (failed(check.result()))
+    return failure();
+  check.dim("mask", mask, 0, "B", dimOf(getKeys(), 0))
+      .dim("mask", mask, 1, "S", dimOf(getKeys(), 1))
+      .dim("mask", mask, 2, "M", dimOf(getKeys(), 2));
+  return verifyAttentionOutput(check, getQuery(), getInit());
+}
+
 #define GET_OP_CLASSES
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.cpp.inc"

@@ -237,4 +237,47 @@ def Spotlight_DecodeAttentionOp : Spotlight_DpsOp<"decode_attention"> {
   }];
 }
 
+def Spotlight_MaskedAttentionOp : Spotlight_DpsOp<"masked_attention"> {
+  let summary = "decode attention over gathered rows, empty slots masked (the unfused form)";
+  let description = [{
+    Attention over rows a `spotlight.sparse_gather` copied out of the
+    caches: `keys` and `values` are `[B, S, M, D]`, `mask` is `[B, S, M]`
+    i32 and slot `m` of row `s` takes part iff `mask[b, s, m] >= 0`:
+
+        o[b, qh] = sum over m with mask[b, s, m] >= 0 of
+                   softmax_m(scale * q[b, qh] . keys[b, s, m]) * values[b, s, m]
+
+    with `s = qh / (QH / S)`; a row with no valid slot gives 0. `scale`
+    defaults to `1/sqrt(D)`, accumulation is in f32 and the output has the
+    element type of `q`. The mask is typically the very index tensor the
+    rows were gathered with (its -1 slots are the empty ones, which the
+    gather zero-filled), so that
+
+        masked_attention(q, sparse_gather(K, idx), sparse_gather(V, idx), idx)
+          == sparse_attention(q, K, V, idx)
+
+    exactly, -1 slots included: `--spotlight-fuse-gather-attention` rewrites
+    the left side into the right. No lowering reads this op directly; the
+    same pass turns what it cannot fuse into a `sparse_attention` over the
+    gathered rows.
+
+    ```mlir
+    %o = spotlight.masked_attention
+        ins(%q, %kg, %vg, %idx : tensor<1x28x128xbf16>, tensor<1x4x88x128xbf16>,
+            tensor<1x4x88x128xbf16>, tensor<1x4x88xi32>)
+        outs(%init : tensor<1x28x128xbf16>)
+    ```
+  }];
+  let arguments = (ins Spotlight_FloatShaped:$query, Spotlight_FloatShaped:$keys,
+                       Spotlight_FloatShaped:$values,
+                       Spotlight_I32Shaped:$mask, Spotlight_FloatShaped:$init,
+                       OptionalAttr<F32Attr>:$scale);
+  let results = (outs Optional<Spotlight_FloatTensor>:$result);
+  let assemblyFormat = [{
+    `ins` `(` $query `,` $keys `,` $values `,` $mask `:`
+        type($query) `,` type($keys) `,` type($values) `,` type($mask) `)`
+    `outs` `(` $init `:` type($init) `)` attr-dict
+  }];
+}
+
 #endif // SPOTLIGHT_OPS

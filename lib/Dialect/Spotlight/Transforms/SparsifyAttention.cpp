@@ -1,0 +1,164 @@
+//===- SparsifyAttention.cpp - Dense decode attention to the sparse step --===//
+//
+//   func @f(%q, %k, %v, ...)
+//     %o = decode_attention(%q, %k, %v)
+//     ->
+//   func @f(%q, %k, %v, ..., %w1, %b1, %w2, %b2, %kc {spotlight.key_codes})
+//     %qc  = hash_encode(%q, %w1, %b1, %w2, %b2)            [B, QH, 1, W]
+//     %idx = hamming_topk <mode>(%qc, %kc) {budget, sink, window}
+//     %o   = sparse_attention(%q, %k, %v, %idx)
+//
+//===----------------------------------------------------------------------===//
+
+#include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
+#include "spotlight/Dialect/Spotlight/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+
+namespace mlir::spotlight {
+#define GEN_PASS_DEF_SPOTLIGHTSPARSIFYATTENTION
+#include "spotlight/Dialect/Spotlight/Transforms/Passes.h.inc"
+} // namespace mlir::spotlight
+
+using namespace mlir;
+using namespace mlir::spotlight;
+
+namespace {
+
+/// The module attribute saying that its functions take key codes.
+constexpr StringLiteral kWantsKeyCodes = "spotlight.wants_key_codes";
+/// The argument attribute of a key-code argument.
+constexpr StringLiteral kKeyCodes = "spotlight.key_codes";
+/// The argument attribute of a hash weight ("w1", "b1", "w2", "b2").
+constexpr StringLiteral kHashWeight = "spotlight.hash_weight";
+
+struct SparsifyAttentionPass
+    : spotlight::impl::SpotlightSparsifyAttentionBase<SparsifyAttentionPass> {
+  using Base::Base;
+
+  LogicalResult checkOptions() {
+    ModuleOp module = getOperation();
+    if (mode != "group" && mode != "head")
+      return module.emitError("mode must be group or head, got '")
+             << mode << "'";
+    if (codeHeads != "query" && codeHeads != "kv")
+      return module.emitError("code-heads must be query or kv, got '")
+             << codeHeads << "'";
+    if (weights != "arguments")
+      return module.emitError("weights must be 'arguments' (the only source "
+                              "implemented), got '")
+             << weights << "'";
+    if (budget < 1 || sink < 0 || window < 0)
+      return module.emitError(
+          "budget must be at least 1, sink and window at least 0");
+    return success();
+  }
+
+  /// Why `op` cannot be sparsified, or an empty string.
+  std::string whyNot(DecodeAttentionOp op) {
+    if (!op.getResult())
+      return "it is bufferized (the pass works on tensors)";
+    auto func = dyn_cast<func::FuncOp>(op->getParentOp());
+    if (!func)
+      return "it is not directly in a func.func body";
+    if (func.isExternal() || func.isPublic() == false)
+      return "its function is not a public definition";
+    auto keys = cast<ShapedType>(op.getKeyCache().getType());
+    if (keys.getDimSize(3) % 32 != 0)
+      return "the head dimension is not a multiple of 32";
+    return "";
+  }
+
+  void sparsify(DecodeAttentionOp op) {
+    auto func = cast<func::FuncOp>(op->getParentOp());
+    MLIRContext *context = &getContext();
+    auto query = cast<RankedTensorType>(op.getQuery().getType());
+    auto keys = cast<RankedTensorType>(op.getKeyCache().getType());
+    int64_t batch = query.getDimSize(0), qHeads = query.getDimSize(1);
+    int64_t kvHeads = keys.getDimSize(1), headDim = keys.getDimSize(3);
+    int64_t tokens = keys.getDimSize(2), words = headDim / 32;
+    int64_t codeHeadCount = codeHeads == "query" ? qHeads : kvHeads;
+    int64_t codesPerToken = codeHeads == "query" ? qHeads / kvHeads : 1;
+    bool headMode = mode == "head";
+    int64_t sets = headMode ? qHeads : kvHeads;
+
+    // New arguments: the hash weights, then the key codes.
+    Type f32 = Float32Type::get(context);
+    SmallVector<Type> types = {
+        RankedTensorType::get({codeHeadCount, headDim, headDim}, f32),
+        RankedTensorType::get({codeHeadCount, headDim}, f32),
+        RankedTensorType::get({codeHeadCount, headDim, headDim}, f32),
+        RankedTensorType::get({codeHeadCount, headDim}, f32),
+        RankedTensorType::get({batch, kvHeads, tokens, codesPerToken, words},
+                              IntegerType::get(context, 32))};
+    unsigned first = func.getNumArguments();
+    SmallVector<unsigned> positions(types.size(), first);
+    SmallVector<DictionaryAttr> attrs;
+    Builder b(context);
+    for (StringRef name : {"w1", "b1", "w2", "b2"})
+      attrs.push_back(b.getDictionaryAttr(
+          b.getNamedAttr(kHashWeight, b.getStringAttr(name))));
+    attrs.push_back(
+        b.getDictionaryAttr(b.getNamedAttr(kKeyCodes, b.getUnitAttr())));
+    SmallVector<Location> locs(types.size(), op.getLoc());
+    if (failed(func.insertArguments(positions, types, attrs, locs))) {
+      op.emitError("could not add the hash weight and key code arguments");
+      return signalPassFailure();
+    }
+    ValueRange added = func.getArguments().drop_front(first);
+
+    OpBuilder builder(op);
+    Location loc = op.getLoc();
+    auto empty = [&](RankedTensorType type, Value batchFrom) -> Value {
+      SmallVector<Value> sizes;
+      if (type.isDynamicDim(0))
+        sizes.push_back(tensor::DimOp::create(builder, loc, batchFrom, 0));
+      return tensor::EmptyOp::create(builder, loc, type, sizes);
+    };
+    auto i32 = IntegerType::get(context, 32);
+    auto codeType = RankedTensorType::get({batch, qHeads, 1, words}, i32);
+    Value queryCodes =
+        HashEncodeOp::create(builder, loc, codeType, op.getQuery(), added[0],
+                             added[1], added[2], added[3],
+                             empty(codeType, op.getQuery()))
+            ->getResult(0);
+    auto idxType =
+        RankedTensorType::get({batch, sets, sink + window + budget}, i32);
+    Value indices =
+        HammingTopKOp::create(
+            builder, loc, idxType, queryCodes, added[4],
+            empty(idxType, op.getQuery()),
+            headMode ? SelectionMode::head : SelectionMode::group,
+            builder.getI64IntegerAttr(budget), sink, window, /*min_budget=*/20)
+            ->getResult(0);
+    Value out = SparseAttentionOp::create(
+                    builder, loc, op.getResult().getType(), op.getQuery(),
+                    op.getKeyCache(), op.getValueCache(), indices, op.getInit(),
+                    op.getScaleAttr())
+                    ->getResult(0);
+    op.getResult().replaceAllUsesWith(out);
+    op.erase();
+  }
+
+  void runOnOperation() override {
+    if (failed(checkOptions()))
+      return signalPassFailure();
+    SmallVector<DecodeAttentionOp> ops;
+    getOperation().walk([&](DecodeAttentionOp op) { ops.push_back(op); });
+    bool changed = false;
+    for (DecodeAttentionOp op : ops) {
+      std::string reason = whyNot(op);
+      if (!reason.empty()) {
+        op.emitRemark("not sparsified: ") << reason;
+        continue;
+      }
+      sparsify(op);
+      changed = true;
+    }
+    if (changed)
+      getOperation()->setAttr(kWantsKeyCodes, UnitAttr::get(&getContext()));
+  }
+};
+} // namespace
