@@ -19,6 +19,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "../Utils/LoopEmitter.h"
+#include "../Utils/OpLowering.h"
 #include "../Utils/OpShapes.h"
 #include "spotlight/Conversion/SpotlightToCPU/SpotlightToCPU.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
@@ -221,12 +222,10 @@ constexpr int64_t kMaxGroupElements = int64_t(1) << 17;
 
 /// Both attention ops; the dense one has no indices.
 template <typename OpTy>
-struct AttentionOpLowering : OpConversionPattern<OpTy> {
-  using OpConversionPattern<OpTy>::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+struct AttentionOpLowering : OpLowering<OpTy> {
+  using OpLowering<OpTy>::OpLowering;
+  LogicalResult emit(OpTy op, typename OpTy::Adaptor adaptor,
+                     ImplicitLocOpBuilder &b) const override {
     Value indices = loops::attentionIndices<OpTy>(adaptor);
     AttentionShape shape(adaptor.getQuery(), adaptor.getKeyCache(), indices,
                          op.getScale());
@@ -240,18 +239,15 @@ struct AttentionOpLowering : OpConversionPattern<OpTy> {
                      adaptor.getValueCache(), indices, adaptor.getInit(),
                      op.getScale())
         .emit();
-    rewriter.eraseOp(op);
     return success();
   }
 };
 
 /// Gathered rows are copied as they are stored; empty slots become zeros.
-struct SparseGatherOpLowering : OpConversionPattern<SparseGatherOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(SparseGatherOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+struct SparseGatherOpLowering : OpLowering<SparseGatherOp> {
+  using OpLowering::OpLowering;
+  LogicalResult emit(SparseGatherOp op, Adaptor adaptor,
+                     ImplicitLocOpBuilder &b) const override {
     LoopEmitter e(b);
     auto cacheType = cast<MemRefType>(adaptor.getCache().getType());
     const int64_t kvHeads = cacheType.getDimSize(1);
@@ -287,7 +283,6 @@ struct SparseGatherOpLowering : OpConversionPattern<SparseGatherOp> {
         });
       });
     });
-    rewriter.eraseOp(op);
     return success();
   }
 };

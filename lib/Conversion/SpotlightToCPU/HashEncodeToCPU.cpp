@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "../Utils/LoopEmitter.h"
+#include "../Utils/OpLowering.h"
 #include "../Utils/OpShapes.h"
 #include "spotlight/Conversion/SpotlightToCPU/SpotlightToCPU.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
@@ -27,13 +28,11 @@ using namespace mlir::spotlight;
 using namespace mlir::spotlight::loops;
 
 namespace {
-struct HashEncodeOpLowering : OpConversionPattern<HashEncodeOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct HashEncodeOpLowering : OpLowering<HashEncodeOp> {
+  using OpLowering::OpLowering;
 
-  LogicalResult
-  matchAndRewrite(HashEncodeOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+  LogicalResult emit(HashEncodeOp op, Adaptor adaptor,
+                     ImplicitLocOpBuilder &b) const override {
     LoopEmitter e(b);
     const HashShape shape(adaptor.getInput(), adaptor.getW1());
     const bool perToken = shape.perToken;
@@ -112,7 +111,6 @@ struct HashEncodeOpLowering : OpConversionPattern<HashEncodeOp> {
         });
       });
     });
-    rewriter.eraseOp(op);
     return success();
   }
 };

@@ -383,13 +383,12 @@ private:
 };
 
 template <typename OpTy>
-struct AttentionToGPU : OpConversionPattern<OpTy> {
-  AttentionToGPU(MLIRContext *ctx, KernelTarget target)
-      : OpConversionPattern<OpTy>(ctx), target(target) {}
+struct AttentionToGPU : KernelLowering<OpTy> {
+  using KernelLowering<OpTy>::KernelLowering;
 
-  LogicalResult
-  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
+  LogicalResult emit(OpTy op, typename OpTy::Adaptor adaptor,
+                     ImplicitLocOpBuilder &b) const override {
+    const KernelTarget target = this->target;
     Value indices = loops::attentionIndices<OpTy>(adaptor);
     AttentionShape shape(adaptor.getQuery(), adaptor.getKeyCache(), indices,
                          op.getScale());
@@ -405,23 +404,18 @@ struct AttentionToGPU : OpConversionPattern<OpTy> {
              << heads << " query heads of dimension " << shape.headDim
              << " per block: they need " << bytes
              << " bytes of shared memory, more than " << kMaxSharedBytes;
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     AttentionKernels(b, target, adaptor.getQuery(), adaptor.getKeyCache(),
                      adaptor.getValueCache(), indices, adaptor.getInit(),
                      op.getScale())
         .emit();
-    rewriter.eraseOp(op);
     return success();
   }
-
-  KernelTarget target;
 };
 } // namespace
 
 void mlir::spotlight::populateAttentionToGPUPatterns(
     RewritePatternSet &patterns, bool emulate) {
-  KernelTarget target = emulate ? KernelTarget::Emulation : KernelTarget::GPU;
   patterns.add<AttentionToGPU<SparseAttentionOp>,
                AttentionToGPU<DecodeAttentionOp>>(patterns.getContext(),
-                                                  target);
+                                                  kernelTarget(emulate));
 }

@@ -30,14 +30,11 @@ using namespace mlir::spotlight::gpu_lowering;
 namespace {
 constexpr int64_t kThreads = 128;
 
-struct HashEncodeToGPU : OpConversionPattern<HashEncodeOp> {
-  HashEncodeToGPU(MLIRContext *ctx, KernelTarget target)
-      : OpConversionPattern(ctx), target(target) {}
+struct HashEncodeToGPU : KernelLowering<HashEncodeOp> {
+  using KernelLowering::KernelLowering;
 
-  LogicalResult
-  matchAndRewrite(HashEncodeOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+  LogicalResult emit(HashEncodeOp op, Adaptor adaptor,
+                     ImplicitLocOpBuilder &b) const override {
     LoopEmitter e(b);
     const HashShape shape(adaptor.getInput(), adaptor.getW1());
     const bool perToken = shape.perToken;
@@ -134,17 +131,12 @@ struct HashEncodeToGPU : OpConversionPattern<HashEncodeOp> {
         });
       });
     });
-    rewriter.eraseOp(op);
     return success();
   }
-
-  KernelTarget target;
 };
 } // namespace
 
 void mlir::spotlight::populateHashEncodeToGPUPatterns(
     RewritePatternSet &patterns, bool emulate) {
-  patterns.add<HashEncodeToGPU>(patterns.getContext(),
-                                emulate ? KernelTarget::Emulation
-                                        : KernelTarget::GPU);
+  patterns.add<HashEncodeToGPU>(patterns.getContext(), kernelTarget(emulate));
 }

@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../Utils/OpLowering.h"
 #include "LoweringUtils.h"
 #include "spotlight/Conversion/SpotlightToLinalg/SpotlightToLinalg.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
@@ -59,13 +60,11 @@ struct HashLoopSpace {
   }
 };
 
-struct HashEncodeOpLowering : OpConversionPattern<HashEncodeOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct HashEncodeOpLowering : OpLowering<HashEncodeOp> {
+  using OpLowering::OpLowering;
 
-  LogicalResult
-  matchAndRewrite(HashEncodeOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+  LogicalResult emit(HashEncodeOp op, Adaptor adaptor,
+                     ImplicitLocOpBuilder &b) const override {
     Value x = adaptor.getInput();
     auto inType = cast<MemRefType>(x.getType());
     unsigned lead = inType.getRank() - 1;
@@ -177,7 +176,6 @@ struct HashEncodeOpLowering : OpConversionPattern<HashEncodeOp> {
               linalg::YieldOp::create(
                   nb, arith::OrIOp::create(nb, args[1], word).getResult());
             });
-    rewriter.eraseOp(op);
     return success();
   }
 };
