@@ -37,23 +37,10 @@ using namespace mlir::spotlight;
 using namespace mlir::spotlight::loops;
 
 namespace {
-using Pred = arith::CmpIPredicate;
-
-class AttentionEmitter : AttentionShape {
+class AttentionEmitter : AttentionOperands {
 public:
-  AttentionEmitter(ImplicitLocOpBuilder &b, Value query, Value keys,
-                   Value values, Value indices, Value init,
-                   std::optional<APFloat> scaleAttr)
-      : AttentionShape(query, keys, indices, scaleAttr), b(b), e(b),
-        indicesBuffer(indices), init(init) {
-    q = e.flat(query);
-    k = e.flat(keys);
-    v = e.flat(values);
-    if (indices)
-      idx = e.flat(indices);
-    n = e.dim(keys, 2);
-    batch = e.dim(query, 0);
-  }
+  AttentionEmitter(ImplicitLocOpBuilder &b, AttentionOperands operands)
+      : AttentionOperands(std::move(operands)), b(b), e(b) {}
 
   void emit() {
     out = e.flat(init);
@@ -209,9 +196,7 @@ private:
 
   ImplicitLocOpBuilder &b;
   LoopEmitter e;
-  Value indicesBuffer, init;
-  FlatBuffer q, k, v, idx, out, scaledQuery, acc;
-  Value n, batch;
+  FlatBuffer out, scaledQuery, acc;
 };
 
 /// The most query-row elements (G x D) of a KV head's group: the emitter
@@ -226,19 +211,14 @@ struct AttentionOpLowering : OpLowering<OpTy> {
   using OpLowering<OpTy>::OpLowering;
   LogicalResult emit(OpTy op, typename OpTy::Adaptor adaptor,
                      ImplicitLocOpBuilder &b) const override {
-    Value indices = loops::attentionIndices<OpTy>(adaptor);
-    AttentionShape shape(adaptor.getQuery(), adaptor.getKeyCache(), indices,
-                         op.getScale());
+    const AttentionShape shape = AttentionShape::of(op, adaptor);
     if (shape.group > kMaxGroupElements ||
         shape.headDim > kMaxGroupElements / std::max<int64_t>(shape.group, 1))
       return op.emitOpError("has no CPU lowering for ")
              << shape.group << " query heads of dimension " << shape.headDim
              << " per KV head (at most " << kMaxGroupElements
              << " elements)";
-    AttentionEmitter(b, adaptor.getQuery(), adaptor.getKeyCache(),
-                     adaptor.getValueCache(), indices, adaptor.getInit(),
-                     op.getScale())
-        .emit();
+    AttentionEmitter(b, AttentionOperands(b, op, adaptor)).emit();
     return success();
   }
 };

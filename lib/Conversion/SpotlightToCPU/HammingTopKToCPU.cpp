@@ -33,8 +33,6 @@ using namespace mlir::spotlight;
 using namespace mlir::spotlight::loops;
 
 namespace {
-using Pred = arith::CmpIPredicate;
-
 class TopKEmitter : TopKShape {
 public:
   TopKEmitter(ImplicitLocOpBuilder &b, HammingTopKOp op)

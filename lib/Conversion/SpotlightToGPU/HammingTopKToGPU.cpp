@@ -42,8 +42,6 @@ using namespace mlir::spotlight::loops;
 using namespace mlir::spotlight::gpu_lowering;
 
 namespace {
-using Pred = arith::CmpIPredicate;
-
 constexpr int64_t kThreads = 256;
 constexpr int64_t kTokensPerBlock = 4096;
 constexpr int64_t kTokensPerThread = kTokensPerBlock / kThreads;
