@@ -19,6 +19,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "../Utils/LoopEmitter.h"
+#include "../Utils/OpLowering.h"
 #include "../Utils/OpShapes.h"
 #include "spotlight/Conversion/SpotlightToCPU/SpotlightToCPU.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
@@ -36,23 +37,10 @@ using namespace mlir::spotlight;
 using namespace mlir::spotlight::loops;
 
 namespace {
-using Pred = arith::CmpIPredicate;
-
-class AttentionEmitter : AttentionShape {
+class AttentionEmitter : AttentionOperands {
 public:
-  AttentionEmitter(ImplicitLocOpBuilder &b, Value query, Value keys,
-                   Value values, Value indices, Value init,
-                   std::optional<APFloat> scaleAttr)
-      : AttentionShape(query, keys, indices, scaleAttr), b(b), e(b),
-        indicesBuffer(indices), init(init) {
-    q = e.flat(query);
-    k = e.flat(keys);
-    v = e.flat(values);
-    if (indices)
-      idx = e.flat(indices);
-    n = e.dim(keys, 2);
-    batch = e.dim(query, 0);
-  }
+  AttentionEmitter(ImplicitLocOpBuilder &b, AttentionOperands operands)
+      : AttentionOperands(std::move(operands)), b(b), e(b) {}
 
   void emit() {
     out = e.flat(init);
@@ -208,9 +196,7 @@ private:
 
   ImplicitLocOpBuilder &b;
   LoopEmitter e;
-  Value indicesBuffer, init;
-  FlatBuffer q, k, v, idx, out, scaledQuery, acc;
-  Value n, batch;
+  FlatBuffer out, scaledQuery, acc;
 };
 
 /// The most query-row elements (G x D) of a KV head's group: the emitter
@@ -221,37 +207,27 @@ constexpr int64_t kMaxGroupElements = int64_t(1) << 17;
 
 /// Both attention ops; the dense one has no indices.
 template <typename OpTy>
-struct AttentionOpLowering : OpConversionPattern<OpTy> {
-  using OpConversionPattern<OpTy>::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    Value indices = loops::attentionIndices<OpTy>(adaptor);
-    AttentionShape shape(adaptor.getQuery(), adaptor.getKeyCache(), indices,
-                         op.getScale());
+struct AttentionOpLowering : OpLowering<OpTy> {
+  using OpLowering<OpTy>::OpLowering;
+  LogicalResult emit(OpTy op, typename OpTy::Adaptor adaptor,
+                     ImplicitLocOpBuilder &b) const override {
+    const AttentionShape shape = AttentionShape::of(op, adaptor);
     if (shape.group > kMaxGroupElements ||
         shape.headDim > kMaxGroupElements / std::max<int64_t>(shape.group, 1))
       return op.emitOpError("has no CPU lowering for ")
              << shape.group << " query heads of dimension " << shape.headDim
              << " per KV head (at most " << kMaxGroupElements
              << " elements)";
-    AttentionEmitter(b, adaptor.getQuery(), adaptor.getKeyCache(),
-                     adaptor.getValueCache(), indices, adaptor.getInit(),
-                     op.getScale())
-        .emit();
-    rewriter.eraseOp(op);
+    AttentionEmitter(b, AttentionOperands(b, op, adaptor)).emit();
     return success();
   }
 };
 
 /// Gathered rows are copied as they are stored; empty slots become zeros.
-struct SparseGatherOpLowering : OpConversionPattern<SparseGatherOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(SparseGatherOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+struct SparseGatherOpLowering : OpLowering<SparseGatherOp> {
+  using OpLowering::OpLowering;
+  LogicalResult emit(SparseGatherOp op, Adaptor adaptor,
+                     ImplicitLocOpBuilder &b) const override {
     LoopEmitter e(b);
     auto cacheType = cast<MemRefType>(adaptor.getCache().getType());
     const int64_t kvHeads = cacheType.getDimSize(1);
@@ -287,7 +263,6 @@ struct SparseGatherOpLowering : OpConversionPattern<SparseGatherOp> {
         });
       });
     });
-    rewriter.eraseOp(op);
     return success();
   }
 };

@@ -18,6 +18,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "../Utils/LoopEmitter.h"
+#include "../Utils/OpLowering.h"
 #include "../Utils/OpShapes.h"
 #include "spotlight/Conversion/SpotlightToCPU/SpotlightToCPU.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
@@ -32,8 +33,6 @@ using namespace mlir::spotlight;
 using namespace mlir::spotlight::loops;
 
 namespace {
-using Pred = arith::CmpIPredicate;
-
 class TopKEmitter : TopKShape {
 public:
   TopKEmitter(ImplicitLocOpBuilder &b, HammingTopKOp op)
@@ -190,15 +189,12 @@ private:
   Value n, slots, sink, window, budget, total;
 };
 
-struct HammingTopKOpLowering : OpConversionPattern<HammingTopKOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct HammingTopKOpLowering : OpLowering<HammingTopKOp> {
+  using OpLowering::OpLowering;
 
-  LogicalResult
-  matchAndRewrite(HammingTopKOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+  LogicalResult emit(HammingTopKOp op, Adaptor adaptor,
+                     ImplicitLocOpBuilder &b) const override {
     TopKEmitter(b, op).emit(adaptor.getQueryCodes(), adaptor.getKeyCodes());
-    rewriter.eraseOp(op);
     return success();
   }
 };

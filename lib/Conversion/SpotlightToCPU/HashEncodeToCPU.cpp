@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "../Utils/LoopEmitter.h"
+#include "../Utils/OpLowering.h"
 #include "../Utils/OpShapes.h"
 #include "spotlight/Conversion/SpotlightToCPU/SpotlightToCPU.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
@@ -27,28 +28,19 @@ using namespace mlir::spotlight;
 using namespace mlir::spotlight::loops;
 
 namespace {
-struct HashEncodeOpLowering : OpConversionPattern<HashEncodeOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct HashEncodeOpLowering : OpLowering<HashEncodeOp> {
+  using OpLowering::OpLowering;
 
-  LogicalResult
-  matchAndRewrite(HashEncodeOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+  LogicalResult emit(HashEncodeOp op, Adaptor adaptor,
+                     ImplicitLocOpBuilder &b) const override {
     LoopEmitter e(b);
-    const HashShape shape(adaptor.getInput(), adaptor.getW1());
-    const bool perToken = shape.perToken;
-    const int64_t heads = shape.heads, codeHeads = shape.codeHeads;
-    const int64_t D = shape.headDim, W = shape.words, C = shape.codesPerHead;
-
-    FlatBuffer x = e.flat(adaptor.getInput());
-    FlatBuffer w1 = e.flat(adaptor.getW1());
-    FlatBuffer b1 = e.flat(adaptor.getB1());
-    FlatBuffer w2 = e.flat(adaptor.getW2());
-    FlatBuffer b2 = e.flat(adaptor.getB2());
-    FlatBuffer codes = e.flat(adaptor.getInit());
+    const HashOperands hash(e, adaptor);
+    const int64_t heads = hash.heads;
+    const int64_t D = hash.headDim, W = hash.words, C = hash.codesPerHead;
+    const FlatBuffer &x = hash.x, &b1 = hash.b1, &b2 = hash.b2;
     FlatBuffer hidden = e.allocaFlat(D, b.getF32Type());
-    Value batch = e.dim(adaptor.getInput(), 0);
-    Value rows = perToken ? e.dim(adaptor.getInput(), 2) : e.index(1);
+    Value batch = e.dim(hash.input, 0);
+    Value rows = hash.rowsPerHead(e);
     auto vecF32 = VectorType::get({D}, b.getF32Type());
     Value zero = arith::ConstantOp::create(
         b, DenseElementsAttr::get(vecF32, b.getF32FloatAttr(0)));
@@ -65,26 +57,16 @@ struct HashEncodeOpLowering : OpConversionPattern<HashEncodeOp> {
                           return {arith::AddFOp::create(b, acc[0], prod)};
                         })[0];
     };
-    auto scalarF32 = [&](FlatBuffer buffer, Value offset) -> Value {
-      Value v = e.loadScalar(buffer, offset);
-      return v.getType().isF32()
-                 ? v
-                 : arith::ExtFOp::create(b, b.getF32Type(), v).getResult();
-    };
 
     e.forRange(e.index(0), batch, [&](Value bi) {
       e.forRange(e.index(0), e.index(heads), [&](Value h) {
         e.forRange(e.index(0), e.index(C), [&](Value c) {
-          Value codeHead = codeHeads >= heads
-                               ? e.add(e.mul(h, C), c)
-                               : arith::DivUIOp::create(
-                                     b, h, e.index(heads / codeHeads))
-                                     .getResult();
+          Value codeHead = hash.codeHead(e, h, c);
           e.forRange(e.index(0), rows, [&](Value r) {
             Value row = e.add(e.mul(e.add(e.mul(bi, heads), h), rows), r);
             Value xOffset = e.mul(row, D);
-            Value acc = matvec(w1, codeHead, [&](Value i) {
-              return scalarF32(x, e.add(xOffset, i));
+            Value acc = matvec(hash.w1, codeHead, [&](Value i) {
+              return e.toF32(e.loadScalar(x, e.add(xOffset, i)));
             });
             Value s = arith::AddFOp::create(
                 b, acc, e.loadF32(b1, e.mul(codeHead, D), D));
@@ -95,7 +77,7 @@ struct HashEncodeOpLowering : OpConversionPattern<HashEncodeOp> {
                 b, arith::DivFOp::create(b, s, denom),
                 e.loadF32(x, xOffset, D));
             e.store(h1, hidden, e.index(0));
-            Value acc2 = matvec(w2, codeHead, [&](Value i) {
+            Value acc2 = matvec(hash.w2, codeHead, [&](Value i) {
               return e.loadScalar(hidden, i);
             });
             Value h2 = arith::AddFOp::create(
@@ -107,12 +89,11 @@ struct HashEncodeOpLowering : OpConversionPattern<HashEncodeOp> {
                                                h2, e.splat(e.f32(0), D));
             Value words = vector::BitCastOp::create(
                 b, VectorType::get({W}, b.getI32Type()), bits);
-            e.store(words, codes, e.mul(e.add(e.mul(row, C), c), W));
+            e.store(words, hash.codes, e.mul(e.add(e.mul(row, C), c), W));
           });
         });
       });
     });
-    rewriter.eraseOp(op);
     return success();
   }
 };

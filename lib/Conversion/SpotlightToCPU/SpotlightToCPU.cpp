@@ -8,7 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "spotlight/Conversion/SpotlightToCPU/SpotlightToCPU.h"
-#include "spotlight/Conversion/Bufferize.h"
+#include "../Utils/LoweringPass.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -37,18 +37,13 @@ void mlir::spotlight::populateSpotlightToCPUPatterns(
 
 namespace {
 struct ConvertSpotlightToCPUPass
-    : spotlight::impl::ConvertSpotlightToCPUBase<ConvertSpotlightToCPUPass> {
-  void runOnOperation() override {
-    ConversionTarget target(getContext());
+    : LoweringPass<spotlight::impl::ConvertSpotlightToCPUBase<
+          ConvertSpotlightToCPUPass>> {
+  LogicalResult configure(ConversionTarget &target,
+                          RewritePatternSet &patterns) override {
     target.addIllegalDialect<SpotlightDialect>();
-    RewritePatternSet patterns(&getContext());
     populateSpotlightToCPUPatterns(patterns);
-    auto run = [&](OpPassManager &pm) {
-      return runPipeline(pm, getOperation());
-    };
-    if (failed(lowerBufferizedOps(getOperation(), target, std::move(patterns),
-                                  run)))
-      signalPassFailure();
+    return success();
   }
 };
 } // namespace

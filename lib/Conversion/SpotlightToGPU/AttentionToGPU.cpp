@@ -35,7 +35,6 @@ using namespace mlir::spotlight::loops;
 using namespace mlir::spotlight::gpu_lowering;
 
 namespace {
-using Pred = arith::CmpIPredicate;
 constexpr int64_t kThreads = 128; // also the tile of tokens
 /// Slots per split block. A sparse step attends to a few thousand slots:
 /// short splits give it enough blocks to fill the GPU and each block only
@@ -44,23 +43,15 @@ constexpr int64_t kThreads = 128; // also the tile of tokens
 constexpr int64_t kSparseSlotsPerSplit = 256;
 constexpr int64_t kDenseSlotsPerSplit = 1024;
 
-class AttentionKernels : AttentionShape {
+class AttentionKernels : AttentionOperands {
 public:
-  AttentionKernels(ImplicitLocOpBuilder &b, KernelTarget target, Value query,
-                   Value keys, Value values, Value indices, Value init,
-                   std::optional<APFloat> scaleAttr)
-      : AttentionShape(query, keys, indices, scaleAttr), b(b), e(b),
-        target(target), indicesBuffer(indices), init(init), D(headDim),
-        perHead(perHeadSets), heads(perHead ? 1 : group),
-        slotsPerSplit(indices ? kSparseSlotsPerSplit : kDenseSlotsPerSplit) {
-    q = e.flat(query);
-    k = e.flat(keys);
-    v = e.flat(values);
-    if (indices)
-      idx = e.flat(indices);
-    n = e.dim(keys, 2);
-    batch = e.dim(query, 0);
-    slots = indices ? e.dim(indices, 2) : n;
+  AttentionKernels(ImplicitLocOpBuilder &b, KernelTarget target,
+                   AttentionOperands operands)
+      : AttentionOperands(std::move(operands)), b(b), e(b), target(target),
+        D(headDim), perHead(perHeadSets), heads(perHead ? 1 : group),
+        slotsPerSplit(indicesBuffer ? kSparseSlotsPerSplit
+                                    : kDenseSlotsPerSplit) {
+    slots = indicesBuffer ? e.dim(indicesBuffer, 2) : n;
   }
 
   /// The split kernel's shared memory: scaled queries and accumulators
@@ -98,11 +89,6 @@ private:
   void strided(Value thread, Value lo, Value hi,
                function_ref<void(Value)> body) {
     e.forStep(e.add(lo, thread), hi, e.index(kThreads), body);
-  }
-  Value toF32(Value v) {
-    return v.getType().isF32()
-               ? v
-               : arith::ExtFOp::create(b, b.getF32Type(), v).getResult();
   }
   Value isNegInf(Value x) {
     return arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, x,
@@ -183,7 +169,7 @@ private:
 
       kb.phase([&](Value thread) {
         strided(thread, e.index(0), e.index(heads * D), [&](Value i) {
-          Value x = toF32(e.loadScalar(q, e.add(queryBase, i)));
+          Value x = e.toF32(e.loadScalar(q, e.add(queryBase, i)));
           sharedStore(arith::MulFOp::create(b, x, e.f32(scale)), qs, i);
           sharedStore(e.f32(0), acc, i);
         });
@@ -222,7 +208,7 @@ private:
             ValueRange dots = e.forRange(
                 e.index(0), e.index(D), zeros,
                 [&](Value d, ValueRange sums) -> SmallVector<Value> {
-                  Value kd = toF32(e.loadScalar(k, e.add(rowOffset, d)));
+                  Value kd = e.toF32(e.loadScalar(k, e.add(rowOffset, d)));
                   SmallVector<Value> next;
                   for (int64_t g = 0; g < heads; ++g) {
                     Value qd = sharedLoad(qs, e.add(e.index(g * D), d));
@@ -285,7 +271,7 @@ private:
                   Value token = sharedLoad(tokens, i);
                   Value valid = e.cmp(Pred::sge, token, e.index(0));
                   Value row = e.max(token, e.index(0));
-                  Value vd = toF32(
+                  Value vd = e.toF32(
                       e.loadScalar(v, e.add(e.mul(e.add(kvBase, row), D), d)));
                   SmallVector<Value> next;
                   for (int64_t g = 0; g < heads; ++g) {
@@ -373,26 +359,22 @@ private:
   ImplicitLocOpBuilder &b;
   LoopEmitter e;
   KernelTarget target;
-  Value indicesBuffer, init;
   const int64_t D;
   const bool perHead;
   const int64_t heads; ///< query heads per item: G, or 1 in head mode
   const int64_t slotsPerSplit;
-  FlatBuffer q, k, v, idx, out, partMax, partSum, partAcc;
-  Value n, batch, slots, items, splits;
+  FlatBuffer out, partMax, partSum, partAcc;
+  Value slots, items, splits;
 };
 
 template <typename OpTy>
-struct AttentionToGPU : OpConversionPattern<OpTy> {
-  AttentionToGPU(MLIRContext *ctx, KernelTarget target)
-      : OpConversionPattern<OpTy>(ctx), target(target) {}
+struct AttentionToGPU : KernelLowering<OpTy> {
+  using KernelLowering<OpTy>::KernelLowering;
 
-  LogicalResult
-  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Value indices = loops::attentionIndices<OpTy>(adaptor);
-    AttentionShape shape(adaptor.getQuery(), adaptor.getKeyCache(), indices,
-                         op.getScale());
+  LogicalResult emit(OpTy op, typename OpTy::Adaptor adaptor,
+                     ImplicitLocOpBuilder &b) const override {
+    const KernelTarget target = this->target;
+    const AttentionShape shape = AttentionShape::of(op, adaptor);
     const int64_t heads = shape.perHeadSets ? 1 : shape.group;
     // A block's threads cover its heads' logits (also in the emulation).
     if (heads > kThreads)
@@ -405,23 +387,15 @@ struct AttentionToGPU : OpConversionPattern<OpTy> {
              << heads << " query heads of dimension " << shape.headDim
              << " per block: they need " << bytes
              << " bytes of shared memory, more than " << kMaxSharedBytes;
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    AttentionKernels(b, target, adaptor.getQuery(), adaptor.getKeyCache(),
-                     adaptor.getValueCache(), indices, adaptor.getInit(),
-                     op.getScale())
-        .emit();
-    rewriter.eraseOp(op);
+    AttentionKernels(b, target, AttentionOperands(b, op, adaptor)).emit();
     return success();
   }
-
-  KernelTarget target;
 };
 } // namespace
 
 void mlir::spotlight::populateAttentionToGPUPatterns(
     RewritePatternSet &patterns, bool emulate) {
-  KernelTarget target = emulate ? KernelTarget::Emulation : KernelTarget::GPU;
   patterns.add<AttentionToGPU<SparseAttentionOp>,
                AttentionToGPU<DecodeAttentionOp>>(patterns.getContext(),
-                                                  target);
+                                                  kernelTarget(emulate));
 }

@@ -42,8 +42,6 @@ using namespace mlir::spotlight::loops;
 using namespace mlir::spotlight::gpu_lowering;
 
 namespace {
-using Pred = arith::CmpIPredicate;
-
 constexpr int64_t kThreads = 256;
 constexpr int64_t kTokensPerBlock = 4096;
 constexpr int64_t kTokensPerThread = kTokensPerBlock / kThreads;
@@ -532,13 +530,11 @@ private:
       rows, chunks;
 };
 
-struct HammingTopKToGPU : OpConversionPattern<HammingTopKOp> {
-  HammingTopKToGPU(MLIRContext *ctx, KernelTarget target)
-      : OpConversionPattern(ctx), target(target) {}
+struct HammingTopKToGPU : KernelLowering<HammingTopKOp> {
+  using KernelLowering::KernelLowering;
 
-  LogicalResult
-  matchAndRewrite(HammingTopKOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
+  LogicalResult emit(HammingTopKOp op, Adaptor adaptor,
+                     ImplicitLocOpBuilder &b) const override {
     // The score kernel keeps a histogram of every score in shared memory
     // (and the scores fit 16 bits well below that limit).
     const int64_t bins = TopKShape(op).maxScore() + 1;
@@ -546,21 +542,15 @@ struct HammingTopKToGPU : OpConversionPattern<HammingTopKOp> {
       return op.emitOpError("has no GPU lowering for ")
              << bins << " possible scores: their histogram needs " << bins * 4
              << " bytes of shared memory, more than " << kMaxSharedBytes;
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     TopKKernels(b, op, target)
         .emit(adaptor.getQueryCodes(), adaptor.getKeyCodes(),
               adaptor.getInit());
-    rewriter.eraseOp(op);
     return success();
   }
-
-  KernelTarget target;
 };
 } // namespace
 
 void mlir::spotlight::populateHammingTopKToGPUPatterns(
     RewritePatternSet &patterns, bool emulate) {
-  patterns.add<HammingTopKToGPU>(patterns.getContext(),
-                                 emulate ? KernelTarget::Emulation
-                                         : KernelTarget::GPU);
+  patterns.add<HammingTopKToGPU>(patterns.getContext(), kernelTarget(emulate));
 }

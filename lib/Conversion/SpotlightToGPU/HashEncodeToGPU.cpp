@@ -30,30 +30,18 @@ using namespace mlir::spotlight::gpu_lowering;
 namespace {
 constexpr int64_t kThreads = 128;
 
-struct HashEncodeToGPU : OpConversionPattern<HashEncodeOp> {
-  HashEncodeToGPU(MLIRContext *ctx, KernelTarget target)
-      : OpConversionPattern(ctx), target(target) {}
+struct HashEncodeToGPU : KernelLowering<HashEncodeOp> {
+  using KernelLowering::KernelLowering;
 
-  LogicalResult
-  matchAndRewrite(HashEncodeOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+  LogicalResult emit(HashEncodeOp op, Adaptor adaptor,
+                     ImplicitLocOpBuilder &b) const override {
     LoopEmitter e(b);
-    const HashShape shape(adaptor.getInput(), adaptor.getW1());
-    const bool perToken = shape.perToken;
-    const int64_t heads = shape.heads, codeHeads = shape.codeHeads;
-    const int64_t D = shape.headDim, W = shape.words, C = shape.codesPerHead;
-    FlatBuffer x = e.flat(adaptor.getInput());
-    FlatBuffer w1 = e.flat(adaptor.getW1()), b1 = e.flat(adaptor.getB1());
-    FlatBuffer w2 = e.flat(adaptor.getW2()), b2 = e.flat(adaptor.getB2());
-    FlatBuffer codes = e.flat(adaptor.getInit());
-    Value rowsPerHead = perToken ? e.dim(adaptor.getInput(), 2) : e.index(1);
-    Value rows = e.mul(e.mul(e.dim(adaptor.getInput(), 0), heads), rowsPerHead);
+    const HashOperands hash(e, adaptor);
+    const int64_t heads = hash.heads;
+    const int64_t D = hash.headDim, W = hash.words, C = hash.codesPerHead;
+    Value rowsPerHead = hash.rowsPerHead(e);
+    Value rows = e.mul(e.mul(e.dim(hash.input, 0), heads), rowsPerHead);
     Type f32 = b.getF32Type(), i32 = b.getI32Type();
-    auto toF32 = [&](Value v) -> Value {
-      return v.getType().isF32() ? v
-                                 : arith::ExtFOp::create(b, f32, v).getResult();
-    };
 
     KernelBuilder k(b, target, e.mul(rows, C), kThreads,
                     {MemRefType::get({D}, f32), MemRefType::get({D}, f32),
@@ -63,11 +51,7 @@ struct HashEncodeToGPU : OpConversionPattern<HashEncodeOp> {
       Value c = arith::RemUIOp::create(b, k.blockId(), e.index(C));
       Value h = arith::RemUIOp::create(
           b, arith::DivUIOp::create(b, row, rowsPerHead), e.index(heads));
-      Value codeHead = codeHeads >= heads
-                           ? e.add(e.mul(h, C), c)
-                           : arith::DivUIOp::create(
-                                 b, h, e.index(heads / codeHeads))
-                                 .getResult();
+      Value codeHead = hash.codeHead(e, h, c);
       Value xs = k.shared(0), hs = k.shared(1), bits = k.shared(2);
       auto columns = [&](Value thread, function_ref<void(Value)> body) {
         e.forStep(thread, e.index(D), e.index(kThreads), body);
@@ -83,7 +67,7 @@ struct HashEncodeToGPU : OpConversionPattern<HashEncodeOp> {
         Value base = e.mul(codeHead, D * D);
         return e.forRange(e.index(0), e.index(D), ValueRange{e.f32(0)},
                           [&](Value i, ValueRange acc) -> SmallVector<Value> {
-                            Value wij = toF32(e.loadScalar(
+                            Value wij = e.toF32(e.loadScalar(
                                 w, e.add(base, e.add(e.mul(i, D), j))));
                             Value prod = arith::MulFOp::create(
                                 b, sharedLoad(in, i), wij);
@@ -92,14 +76,15 @@ struct HashEncodeToGPU : OpConversionPattern<HashEncodeOp> {
       };
       k.phase([&](Value thread) {
         columns(thread, [&](Value j) {
-          sharedStore(toF32(e.loadScalar(x, e.add(e.mul(row, D), j))), xs, j);
+          sharedStore(e.toF32(e.loadScalar(hash.x, e.add(e.mul(row, D), j))),
+                      xs, j);
         });
       });
       k.phase([&](Value thread) {
         columns(thread, [&](Value j) {
           Value s = arith::AddFOp::create(
-              b, column(w1, xs, j),
-              toF32(e.loadScalar(b1, e.add(e.mul(codeHead, D), j))));
+              b, column(hash.w1, xs, j),
+              e.toF32(e.loadScalar(hash.b1, e.add(e.mul(codeHead, D), j))));
           Value denom = arith::AddFOp::create(
               b, e.f32(1),
               math::ExpOp::create(b, arith::NegFOp::create(b, s)));
@@ -111,8 +96,8 @@ struct HashEncodeToGPU : OpConversionPattern<HashEncodeOp> {
       k.phase([&](Value thread) {
         columns(thread, [&](Value j) {
           Value v = arith::AddFOp::create(
-              b, column(w2, hs, j),
-              toF32(e.loadScalar(b2, e.add(e.mul(codeHead, D), j))));
+              b, column(hash.w2, hs, j),
+              e.toF32(e.loadScalar(hash.b2, e.add(e.mul(codeHead, D), j))));
           v = arith::AddFOp::create(b, v, sharedLoad(hs, j));
           Value bit = arith::ExtUIOp::create(
               b, i32,
@@ -130,21 +115,17 @@ struct HashEncodeToGPU : OpConversionPattern<HashEncodeOp> {
                 return {arith::OrIOp::create(
                     b, acc[0], sharedLoad(bits, e.add(e.mul(w, 32), i)))};
               })[0];
-          e.store(word, codes, e.add(e.mul(e.add(e.mul(row, C), c), W), w));
+          e.store(word, hash.codes,
+                  e.add(e.mul(e.add(e.mul(row, C), c), W), w));
         });
       });
     });
-    rewriter.eraseOp(op);
     return success();
   }
-
-  KernelTarget target;
 };
 } // namespace
 
 void mlir::spotlight::populateHashEncodeToGPUPatterns(
     RewritePatternSet &patterns, bool emulate) {
-  patterns.add<HashEncodeToGPU>(patterns.getContext(),
-                                emulate ? KernelTarget::Emulation
-                                        : KernelTarget::GPU);
+  patterns.add<HashEncodeToGPU>(patterns.getContext(), kernelTarget(emulate));
 }

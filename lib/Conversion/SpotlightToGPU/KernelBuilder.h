@@ -24,12 +24,28 @@
 #ifndef SPOTLIGHT_LIB_CONVERSION_SPOTLIGHTTOGPU_KERNELBUILDER_H
 #define SPOTLIGHT_LIB_CONVERSION_SPOTLIGHTTOGPU_KERNELBUILDER_H
 
+#include "../Utils/OpLowering.h"
+
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
 namespace mlir::spotlight::gpu_lowering {
 
 enum class KernelTarget { GPU, Emulation };
+
+/// The target of `--convert-spotlight-to-gpu`'s `emulate` option.
+inline KernelTarget kernelTarget(bool emulate) {
+  return emulate ? KernelTarget::Emulation : KernelTarget::GPU;
+}
+
+/// A pattern lowering an op to kernels for one target.
+template <typename OpTy>
+struct KernelLowering : OpLowering<OpTy> {
+  KernelLowering(MLIRContext *ctx, KernelTarget target)
+      : OpLowering<OpTy>(ctx), target(target) {}
+
+  KernelTarget target;
+};
 
 /// Static shared memory a block may use without opting in (CUDA, all
 /// chips): larger kernels would build and then fail to launch.

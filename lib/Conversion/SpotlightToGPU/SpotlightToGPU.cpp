@@ -6,7 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "spotlight/Conversion/SpotlightToGPU/SpotlightToGPU.h"
-#include "spotlight/Conversion/Bufferize.h"
+#include "../Utils/LoweringPass.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -36,9 +36,12 @@ void mlir::spotlight::populateSpotlightToGPUPatterns(
 
 namespace {
 struct ConvertSpotlightToGPUPass
-    : spotlight::impl::ConvertSpotlightToGPUBase<ConvertSpotlightToGPUPass> {
-  using Base::Base;
-  void runOnOperation() override {
+    : LoweringPass<spotlight::impl::ConvertSpotlightToGPUBase<
+          ConvertSpotlightToGPUPass>> {
+  using LoweringPass::LoweringPass;
+
+  LogicalResult configure(ConversionTarget &target,
+                          RewritePatternSet &patterns) override {
     // On a GPU the host code only launches kernels; a gathered copy would be
     // host loops over device memory. The emulation may leave it to the CPU
     // lowering.
@@ -50,19 +53,12 @@ struct ConvertSpotlightToGPUPass
         return WalkResult::interrupt();
       });
       if (gathers.wasInterrupted())
-        return signalPassFailure();
+        return failure();
     }
-    ConversionTarget target(getContext());
     target.addIllegalOp<HashEncodeOp, HammingTopKOp, SparseAttentionOp,
                         DecodeAttentionOp>();
-    RewritePatternSet patterns(&getContext());
     populateSpotlightToGPUPatterns(patterns, emulate);
-    auto run = [&](OpPassManager &pm) {
-      return runPipeline(pm, getOperation());
-    };
-    if (failed(lowerBufferizedOps(getOperation(), target, std::move(patterns),
-                                  run)))
-      signalPassFailure();
+    return success();
   }
 };
 } // namespace

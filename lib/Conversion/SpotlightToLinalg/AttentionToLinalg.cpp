@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../Utils/OpLowering.h"
 #include "../Utils/OpShapes.h"
 #include "LoweringUtils.h"
 #include "spotlight/Conversion/SpotlightToLinalg/SpotlightToLinalg.h"
@@ -49,13 +50,11 @@ Value isEmptySlot(ImplicitLocOpBuilder &b, Value index) {
   return arith::CmpIOp::create(b, arith::CmpIPredicate::slt, index, zero);
 }
 
-struct SparseGatherOpLowering : OpConversionPattern<SparseGatherOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct SparseGatherOpLowering : OpLowering<SparseGatherOp> {
+  using OpLowering::OpLowering;
 
-  LogicalResult
-  matchAndRewrite(SparseGatherOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+  LogicalResult emit(SparseGatherOp op, Adaptor adaptor,
+                     ImplicitLocOpBuilder &b) const override {
     MLIRContext *ctx = op.getContext();
     Value cache = adaptor.getCache();
     int64_t kvHeads = loops::dimOf(cache, 1);
@@ -76,7 +75,6 @@ struct SparseGatherOpLowering : OpConversionPattern<SparseGatherOp> {
                                               zero, value)
                           .getResult());
             });
-    rewriter.eraseOp(op);
     return success();
   }
 };
@@ -234,18 +232,15 @@ std::optional<float> scaleOf(std::optional<APFloat> attr) {
 
 /// Both attention ops; the dense one has no indices.
 template <typename OpTy>
-struct AttentionOpLowering : OpConversionPattern<OpTy> {
-  using OpConversionPattern<OpTy>::OpConversionPattern;
+struct AttentionOpLowering : OpLowering<OpTy> {
+  using OpLowering<OpTy>::OpLowering;
 
-  LogicalResult
-  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+  LogicalResult emit(OpTy op, typename OpTy::Adaptor adaptor,
+                     ImplicitLocOpBuilder &b) const override {
     Value indices = loops::attentionIndices<OpTy>(adaptor);
     buildAttention(b, adaptor.getQuery(), adaptor.getKeyCache(),
                    adaptor.getValueCache(), indices, adaptor.getInit(),
                    scaleOf(op.getScale()));
-    rewriter.eraseOp(op);
     return success();
   }
 };

@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../Utils/OpLowering.h"
 #include "LoweringUtils.h"
 #include "spotlight/Conversion/SpotlightToLinalg/SpotlightToLinalg.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
@@ -252,17 +253,14 @@ private:
   Value n, slots, sink, window, budget, total, histogram, topScore;
 };
 
-struct HammingTopKOpLowering : OpConversionPattern<HammingTopKOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct HammingTopKOpLowering : OpLowering<HammingTopKOp> {
+  using OpLowering::OpLowering;
 
-  LogicalResult
-  matchAndRewrite(HammingTopKOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+  LogicalResult emit(HammingTopKOp op, Adaptor adaptor,
+                     ImplicitLocOpBuilder &b) const override {
     Value scores =
         buildScores(b, op, adaptor.getQueryCodes(), adaptor.getKeyCodes());
     SelectionEmitter(b, op, scores, adaptor.getInit()).emit();
-    rewriter.eraseOp(op);
     return success();
   }
 };

@@ -12,6 +12,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../Utils/OpLowering.h"
+#include "../Utils/OpShapes.h"
 #include "LoweringUtils.h"
 #include "spotlight/Conversion/SpotlightToLinalg/SpotlightToLinalg.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
@@ -59,22 +61,17 @@ struct HashLoopSpace {
   }
 };
 
-struct HashEncodeOpLowering : OpConversionPattern<HashEncodeOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct HashEncodeOpLowering : OpLowering<HashEncodeOp> {
+  using OpLowering::OpLowering;
 
-  LogicalResult
-  matchAndRewrite(HashEncodeOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+  LogicalResult emit(HashEncodeOp op, Adaptor adaptor,
+                     ImplicitLocOpBuilder &b) const override {
     Value x = adaptor.getInput();
-    auto inType = cast<MemRefType>(x.getType());
-    unsigned lead = inType.getRank() - 1;
-    int64_t headDim = inType.getDimSize(lead);
-    int64_t heads = inType.getDimSize(1);
-    int64_t codeHeads =
-        cast<MemRefType>(op.getW1().getType()).getDimSize(0);
-    HashLoopSpace s{op.getContext(), lead, heads, codeHeads,
-                    codeHeads >= heads ? codeHeads / heads : 1};
+    const loops::HashShape shape(x, adaptor.getW1());
+    const unsigned lead = cast<MemRefType>(x.getType()).getRank() - 1;
+    const int64_t headDim = shape.headDim;
+    HashLoopSpace s{op.getContext(), lead, shape.heads, shape.codeHeads,
+                    shape.codesPerHead};
     Type f32 = b.getF32Type();
 
     // Intermediates are [lead..., C, D] in f32.
@@ -109,44 +106,45 @@ struct HashEncodeOpLowering : OpConversionPattern<HashEncodeOp> {
                      });
     };
 
+    // body(acc + bias[code head, column], residual) over [lead..., C, D];
+    // `residualMap` indexes the residual.
+    unsigned n2 = lead + 2;
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(n2, s.ctx);
+    auto addBias =
+        [&](Value acc, Value bias, Value residual, AffineMap residualMap,
+            function_ref<Value(ImplicitLocOpBuilder &, Value, Value)> body) {
+          return generic(
+              b, ValueRange{acc, bias, residual}, zeros(),
+              SmallVector<AffineMap>{identity,
+                                     s.map(n2, {s.codeHead(), s.column()}),
+                                     residualMap, identity},
+              iterators(n2), [&](ImplicitLocOpBuilder &nb, ValueRange args) {
+                Value v =
+                    arith::AddFOp::create(nb, args[0], toF32(nb, args[1]));
+                linalg::YieldOp::create(nb, body(nb, v, args[2]));
+              });
+        };
+
     // h1 = silu(acc1 + b1) + x, with silu(v) = v / (1 + exp(-v)).
     Value acc1 = matmul(x, /*rowsHaveCode=*/false, adaptor.getW1());
-    unsigned n2 = lead + 2;
-    Value h1 =
-        generic(
-            b, ValueRange{acc1, adaptor.getB1(), x}, zeros(),
-            SmallVector<AffineMap>{
-                AffineMap::getMultiDimIdentityMap(n2, s.ctx),
-                s.map(n2, {s.codeHead(), s.column()}),
-                s.rowMap(n2, {s.column()}),
-                AffineMap::getMultiDimIdentityMap(n2, s.ctx)},
-            iterators(n2), [&](ImplicitLocOpBuilder &nb, ValueRange args) {
-              Value v = arith::AddFOp::create(nb, args[0], toF32(nb, args[1]));
-              Value negV = arith::NegFOp::create(nb, v);
-              Value one = arith::ConstantOp::create(nb, nb.getF32FloatAttr(1));
-              Value denom = arith::AddFOp::create(
-                  nb, one, math::ExpOp::create(nb, negV));
-              Value silu = arith::DivFOp::create(nb, v, denom);
-              linalg::YieldOp::create(
-                  nb, arith::AddFOp::create(nb, silu, toF32(nb, args[2]))
-                          .getResult());
-            });
+    Value h1 = addBias(
+        acc1, adaptor.getB1(), x, s.rowMap(n2, {s.column()}),
+        [](ImplicitLocOpBuilder &nb, Value v, Value row) {
+          Value negV = arith::NegFOp::create(nb, v);
+          Value one = arith::ConstantOp::create(nb, nb.getF32FloatAttr(1));
+          Value denom =
+              arith::AddFOp::create(nb, one, math::ExpOp::create(nb, negV));
+          Value silu = arith::DivFOp::create(nb, v, denom);
+          return arith::AddFOp::create(nb, silu, toF32(nb, row)).getResult();
+        });
 
     // h2 = (acc2 + b2) + h1, then viewed as [lead..., C, D/32, 32] bits.
     Value acc2 = matmul(h1, /*rowsHaveCode=*/true, adaptor.getW2());
     Value h2 =
-        generic(
-            b, ValueRange{acc2, adaptor.getB2(), h1}, zeros(),
-            SmallVector<AffineMap>{
-                AffineMap::getMultiDimIdentityMap(n2, s.ctx),
-                s.map(n2, {s.codeHead(), s.column()}),
-                AffineMap::getMultiDimIdentityMap(n2, s.ctx),
-                AffineMap::getMultiDimIdentityMap(n2, s.ctx)},
-            iterators(n2), [&](ImplicitLocOpBuilder &nb, ValueRange args) {
-              Value v = arith::AddFOp::create(nb, args[0], toF32(nb, args[1]));
-              linalg::YieldOp::create(
-                  nb, arith::AddFOp::create(nb, v, args[2]).getResult());
-            });
+        addBias(acc2, adaptor.getB2(), h1, identity,
+                [](ImplicitLocOpBuilder &nb, Value v, Value hidden) {
+                  return arith::AddFOp::create(nb, v, hidden).getResult();
+                });
     SmallVector<int64_t> bitShape(cast<MemRefType>(h2.getType()).getShape());
     bitShape.back() = headDim / 32;
     bitShape.push_back(32);
@@ -177,7 +175,6 @@ struct HashEncodeOpLowering : OpConversionPattern<HashEncodeOp> {
               linalg::YieldOp::create(
                   nb, arith::OrIOp::create(nb, args[1], word).getResult());
             });
-    rewriter.eraseOp(op);
     return success();
   }
 };

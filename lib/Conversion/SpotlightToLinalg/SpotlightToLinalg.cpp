@@ -9,7 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "spotlight/Conversion/SpotlightToLinalg/SpotlightToLinalg.h"
-#include "spotlight/Conversion/Bufferize.h"
+#include "../Utils/LoweringPass.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -38,19 +38,13 @@ void mlir::spotlight::populateSpotlightToLinalgPatterns(
 
 namespace {
 struct ConvertSpotlightToLinalgPass
-    : spotlight::impl::ConvertSpotlightToLinalgBase<
-          ConvertSpotlightToLinalgPass> {
-  void runOnOperation() override {
-    ConversionTarget target(getContext());
+    : LoweringPass<spotlight::impl::ConvertSpotlightToLinalgBase<
+          ConvertSpotlightToLinalgPass>> {
+  LogicalResult configure(ConversionTarget &target,
+                          RewritePatternSet &patterns) override {
     target.addIllegalDialect<SpotlightDialect>();
-    RewritePatternSet patterns(&getContext());
     populateSpotlightToLinalgPatterns(patterns);
-    auto run = [&](OpPassManager &pm) {
-      return runPipeline(pm, getOperation());
-    };
-    if (failed(lowerBufferizedOps(getOperation(), target, std::move(patterns),
-                                  run)))
-      signalPassFailure();
+    return success();
   }
 };
 } // namespace

@@ -26,11 +26,16 @@ Value LoopEmitter::min(Value lhs, Value rhs) {
 Value LoopEmitter::max(Value lhs, Value rhs) {
   return arith::MaxSIOp::create(b, lhs, rhs);
 }
-Value LoopEmitter::cmp(arith::CmpIPredicate predicate, Value lhs, Value rhs) {
+Value LoopEmitter::cmp(Pred predicate, Value lhs, Value rhs) {
   return arith::CmpIOp::create(b, predicate, lhs, rhs);
 }
 Value LoopEmitter::f32(float value) {
   return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
+}
+Value LoopEmitter::toF32(Value scalar) {
+  if (scalar.getType().isF32())
+    return scalar;
+  return arith::ExtFOp::create(b, b.getF32Type(), scalar);
 }
 Value LoopEmitter::i32(int32_t value) {
   return arith::ConstantOp::create(b, b.getI32IntegerAttr(value));

@@ -16,6 +16,8 @@
 
 namespace mlir::spotlight::loops {
 
+using Pred = arith::CmpIPredicate;
+
 /// A contiguous buffer viewed as 1-D, with the element type it stores.
 struct FlatBuffer {
   Value memref;
@@ -37,8 +39,10 @@ public:
   Value add(Value lhs, int64_t rhs) { return add(lhs, index(rhs)); }
   Value min(Value lhs, Value rhs);
   Value max(Value lhs, Value rhs);
-  Value cmp(arith::CmpIPredicate predicate, Value lhs, Value rhs);
+  Value cmp(Pred predicate, Value lhs, Value rhs);
   Value f32(float value);
+  /// A scalar f16/bf16 widened to f32; an f32 passes through.
+  Value toF32(Value scalar);
   Value i32(int32_t value);
 
   /// A contiguous memref viewed as 1-D.

@@ -8,6 +8,7 @@
 #ifndef SPOTLIGHT_LIB_CONVERSION_UTILS_OPSHAPES_H
 #define SPOTLIGHT_LIB_CONVERSION_UTILS_OPSHAPES_H
 
+#include "LoopEmitter.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
 #include <cmath>
@@ -32,6 +33,32 @@ struct HashShape {
   int64_t heads, headDim, words, codeHeads, codesPerHead;
 };
 
+/// hash_encode's shape and its buffers viewed flat (CPU and GPU loops).
+struct HashOperands : HashShape {
+  HashOperands(LoopEmitter &e, HashEncodeOp::Adaptor adaptor)
+      : HashShape(adaptor.getInput(), adaptor.getW1()),
+        input(adaptor.getInput()), x(e.flat(input)),
+        w1(e.flat(adaptor.getW1())), b1(e.flat(adaptor.getB1())),
+        w2(e.flat(adaptor.getW2())), b2(e.flat(adaptor.getB2())),
+        codes(e.flat(adaptor.getInit())) {}
+
+  /// Rows hashed per head: N tokens, or the one decode query.
+  Value rowsPerHead(LoopEmitter &e) const {
+    return perToken ? e.dim(input, 2) : e.index(1);
+  }
+
+  /// The weights of code c of head h: one code head per (h, c) when there
+  /// are at least as many as heads, else one shared by heads / CH heads.
+  Value codeHead(LoopEmitter &e, Value h, Value c) const {
+    if (codeHeads >= heads)
+      return e.add(e.mul(h, codesPerHead), c);
+    return arith::DivUIOp::create(e.builder(), h, e.index(heads / codeHeads));
+  }
+
+  Value input;
+  FlatBuffer x, w1, b1, w2, b2, codes;
+};
+
 /// hamming_topk: query codes [B, QH, 1, W], key codes [B, KH, N, C, W].
 struct TopKShape {
   explicit TopKShape(HammingTopKOp op)
@@ -51,6 +78,14 @@ struct TopKShape {
   int64_t pairs; ///< query heads scored together per set (G or 1)
 };
 
+/// The index operand of an attention op's adaptor; null for the dense op.
+template <typename OpTy, typename Adaptor>
+Value attentionIndices(Adaptor adaptor) {
+  if constexpr (std::is_same_v<OpTy, SparseAttentionOp>)
+    return adaptor.getIndices();
+  return Value();
+}
+
 /// sparse_attention / decode_attention: q [B, QH, D], K/V [B, KH, N, D],
 /// indices [B, S, M] or none (dense).
 struct AttentionShape {
@@ -62,17 +97,43 @@ struct AttentionShape {
                         : 1.0f / std::sqrt(float(headDim))),
         perHeadSets(indices && dimOf(indices, 1) == queryHeads) {}
 
+  /// The shape of attention op `op` (its operands from `adaptor`).
+  template <typename OpTy>
+  static AttentionShape of(OpTy op, typename OpTy::Adaptor adaptor);
+
   int64_t queryHeads, headDim, kvHeads, group;
   float scale;
   bool perHeadSets; ///< one index row per query head (head selection)
 };
 
-/// The index operand of an attention op's adaptor; null for the dense op.
-template <typename OpTy, typename Adaptor>
-Value attentionIndices(Adaptor adaptor) {
-  if constexpr (std::is_same_v<OpTy, SparseAttentionOp>)
-    return adaptor.getIndices();
-  return Value();
+/// An attention op's shape and its buffers viewed flat (CPU and GPU loops);
+/// `indicesBuffer` and `idx` are null for the dense op.
+struct AttentionOperands : AttentionShape {
+  template <typename OpTy>
+  AttentionOperands(ImplicitLocOpBuilder &b, OpTy op,
+                    typename OpTy::Adaptor adaptor)
+      : AttentionShape(AttentionShape::of(op, adaptor)),
+        indicesBuffer(attentionIndices<OpTy>(adaptor)),
+        init(adaptor.getInit()) {
+    LoopEmitter e(b);
+    q = e.flat(adaptor.getQuery());
+    k = e.flat(adaptor.getKeyCache());
+    v = e.flat(adaptor.getValueCache());
+    if (indicesBuffer)
+      idx = e.flat(indicesBuffer);
+    n = e.dim(adaptor.getKeyCache(), 2);
+    batch = e.dim(adaptor.getQuery(), 0);
+  }
+
+  Value indicesBuffer, init;
+  FlatBuffer q, k, v, idx;
+  Value n, batch;
+};
+
+template <typename OpTy>
+AttentionShape AttentionShape::of(OpTy op, typename OpTy::Adaptor adaptor) {
+  return AttentionShape(adaptor.getQuery(), adaptor.getKeyCache(),
+                        attentionIndices<OpTy>(adaptor), op.getScale());
 }
 
 } // namespace mlir::spotlight::loops

@@ -1,0 +1,48 @@
+//===- LoweringPass.h - The driver of the lowering passes -------*- C++ -*-===//
+//
+// --convert-spotlight-to-{linalg,cpu,gpu} differ only in what they lower
+// and with which patterns; the driver (bufferize a module still on tensors,
+// then the partial conversion) is written once here.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPOTLIGHT_LIB_CONVERSION_UTILS_LOWERINGPASS_H
+#define SPOTLIGHT_LIB_CONVERSION_UTILS_LOWERINGPASS_H
+
+#include "spotlight/Conversion/Bufferize.h"
+
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mlir::spotlight {
+
+/// A lowering pass on top of its TableGen base (`impl::...Base<Derived>`):
+/// `Derived : LoweringPass<impl::...Base<Derived>>` writes `configure`.
+template <typename PassBase>
+class LoweringPass : public PassBase {
+public:
+  using PassBase::PassBase;
+
+  /// Marks illegal the ops the pass lowers and adds the patterns lowering
+  /// them. A failure, reported on the offending op, fails the pass.
+  virtual LogicalResult configure(ConversionTarget &target,
+                                  RewritePatternSet &patterns) = 0;
+
+  void runOnOperation() final {
+    ConversionTarget target(this->getContext());
+    RewritePatternSet patterns(&this->getContext());
+    if (failed(configure(target, patterns)))
+      return this->signalPassFailure();
+    auto run = [&](OpPassManager &pm) {
+      return this->runPipeline(pm, this->getOperation());
+    };
+    if (failed(lowerBufferizedOps(this->getOperation(), target,
+                                  std::move(patterns), run)))
+      this->signalPassFailure();
+  }
+};
+
+} // namespace mlir::spotlight
+
+#endif // SPOTLIGHT_LIB_CONVERSION_UTILS_LOWERINGPASS_H

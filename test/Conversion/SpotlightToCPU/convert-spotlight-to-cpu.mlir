@@ -1,0 +1,324 @@
+// RUN: spotlight-opt %s --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --convert-spotlight-to-cpu | FileCheck %s
+// RUN: spotlight-opt %s --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --convert-spotlight-to-cpu | FileCheck %s --check-prefix=NO-SPOTLIGHT
+
+// Every spotlight op is rewritten; nothing of the dialect survives.
+// NO-SPOTLIGHT-NOT: spotlight.
+
+// The CPU lowering works on flat (1-D) views of the bufferized operands and
+// writes every result in place into its init buffer.
+
+//===----------------------------------------------------------------------===//
+// hash_encode
+//===----------------------------------------------------------------------===//
+
+// Keys, CH = QH (C = 4 codes a head): per row, two residual layers as
+// vector<D x f32> matvecs, then the D = 64 sign bits packed into 2 i32
+// words by one vector.bitcast.
+// CHECK-LABEL: func.func @hash_encode_keys
+// CHECK-SAME:    (%[[K:[^:]+]]: memref<1x2x?x64xbf16>, %[[W1:[^:]+]]: memref<8x64x64xf32>, %[[B1:[^:]+]]: memref<8x64xf32>, %[[W2:[^:]+]]: memref<8x64x64xf32>, %[[B2:[^:]+]]: memref<8x64xf32>, %[[INIT:[^:]+]]: memref<1x2x?x4x2xi32>)
+// CHECK-DAG:     %[[X:.+]] = memref.collapse_shape %[[K]] {{\[\[}}0, 1, 2, 3]] : memref<1x2x?x64xbf16> into memref<?xbf16>
+// CHECK-DAG:     %[[W1F:.+]] = memref.collapse_shape %[[W1]] {{\[\[}}0, 1, 2]] : memref<8x64x64xf32> into memref<32768xf32>
+// CHECK-DAG:     %[[B1F:.+]] = memref.collapse_shape %[[B1]] {{\[\[}}0, 1]] : memref<8x64xf32> into memref<512xf32>
+// CHECK-DAG:     %[[W2F:.+]] = memref.collapse_shape %[[W2]] {{\[\[}}0, 1, 2]] : memref<8x64x64xf32> into memref<32768xf32>
+// CHECK-DAG:     %[[B2F:.+]] = memref.collapse_shape %[[B2]] {{\[\[}}0, 1]] : memref<8x64xf32> into memref<512xf32>
+// CHECK-DAG:     %[[CODES:.+]] = memref.collapse_shape %[[INIT]] {{\[\[}}0, 1, 2, 3, 4]] : memref<1x2x?x4x2xi32> into memref<?xi32>
+// CHECK-DAG:     %[[HIDDEN:.+]] = memref.alloca() : memref<64xf32>
+// CHECK-DAG:     %[[ZERO:.+]] = arith.constant dense<0.000000e+00> : vector<64xf32>
+// Loops over batch, head, code and row; the code head is h * 4 + c.
+// CHECK:         scf.for %[[BI:[^ ]+]] =
+// CHECK:           scf.for %[[H:[^ ]+]] =
+// CHECK:             scf.for %[[C:[^ ]+]] =
+// CHECK:               %[[HC:.+]] = arith.muli %[[H]], %{{.+}} : index
+// CHECK-NEXT:          %[[CH:.+]] = arith.addi %[[HC]], %[[C]] : index
+// CHECK:               scf.for %[[R:[^ ]+]] =
+// acc1 = sum_i splat(x[i]) * W1[ch, i, :], i ascending.
+// CHECK:                 %[[ACC1:.+]] = scf.for %{{.+}} iter_args(%[[A1:.+]] = %[[ZERO]]) -> (vector<64xf32>) {
+// CHECK:                   %[[XI:.+]] = memref.load %[[X]][%{{.+}}] : memref<?xbf16>
+// CHECK-NEXT:              %[[XIF:.+]] = arith.extf %[[XI]] : bf16 to f32
+// CHECK-NEXT:              %[[SPLAT1:.+]] = vector.broadcast %[[XIF]] : f32 to vector<64xf32>
+// CHECK:                   %[[ROW1:.+]] = vector.load %[[W1F]][%{{.+}}] : memref<32768xf32>, vector<64xf32>
+// CHECK-NEXT:              %[[PROD1:.+]] = arith.mulf %[[SPLAT1]], %[[ROW1]] : vector<64xf32>
+// CHECK-NEXT:              %[[SUM1:.+]] = arith.addf %[[A1]], %[[PROD1]] : vector<64xf32>
+// CHECK-NEXT:              scf.yield %[[SUM1]] : vector<64xf32>
+// h1 = silu(acc1 + b1) + x, kept on the stack for the second matvec.
+// CHECK:                 %[[BIAS1:.+]] = vector.load %[[B1F]][%{{.+}}] : memref<512xf32>, vector<64xf32>
+// CHECK-NEXT:            %[[S:.+]] = arith.addf %[[ACC1]], %[[BIAS1]] : vector<64xf32>
+// CHECK-NEXT:            %[[NEG:.+]] = arith.negf %[[S]] : vector<64xf32>
+// CHECK-NEXT:            %[[EXP:.+]] = math.exp %[[NEG]] : vector<64xf32>
+// CHECK:                 %[[DENOM:.+]] = arith.addf %{{.+}}, %[[EXP]] : vector<64xf32>
+// CHECK-NEXT:            %[[XROW:.+]] = vector.load %[[X]][%{{.+}}] : memref<?xbf16>, vector<64xbf16>
+// CHECK-NEXT:            %[[XROWF:.+]] = arith.extf %[[XROW]] : vector<64xbf16> to vector<64xf32>
+// CHECK-NEXT:            %[[SILU:.+]] = arith.divf %[[S]], %[[DENOM]] : vector<64xf32>
+// CHECK-NEXT:            %[[H1:.+]] = arith.addf %[[SILU]], %[[XROWF]] : vector<64xf32>
+// CHECK:                 vector.store %[[H1]], %[[HIDDEN]][%{{.+}}] : memref<64xf32>, vector<64xf32>
+// acc2 = sum_i splat(h1[i]) * W2[ch, i, :].
+// CHECK:                 %[[ACC2:.+]] = scf.for %{{.+}} iter_args(%[[A2:.+]] = %[[ZERO]]) -> (vector<64xf32>) {
+// CHECK-NEXT:              %[[HI:.+]] = memref.load %[[HIDDEN]][%{{.+}}] : memref<64xf32>
+// CHECK-NEXT:              %[[SPLAT2:.+]] = vector.broadcast %[[HI]] : f32 to vector<64xf32>
+// CHECK:                   %[[ROW2:.+]] = vector.load %[[W2F]][%{{.+}}] : memref<32768xf32>, vector<64xf32>
+// CHECK-NEXT:              %[[PROD2:.+]] = arith.mulf %[[SPLAT2]], %[[ROW2]] : vector<64xf32>
+// CHECK-NEXT:              %[[SUM2:.+]] = arith.addf %[[A2]], %[[PROD2]] : vector<64xf32>
+// CHECK-NEXT:              scf.yield %[[SUM2]] : vector<64xf32>
+// h2 = (acc2 + b2) + h1; its sign bits, LSB first, are the code words.
+// CHECK:                 %[[BIAS2:.+]] = vector.load %[[B2F]][%{{.+}}] : memref<512xf32>, vector<64xf32>
+// CHECK-NEXT:            %[[V2:.+]] = arith.addf %[[ACC2]], %[[BIAS2]] : vector<64xf32>
+// CHECK-NEXT:            %[[H2:.+]] = arith.addf %[[V2]], %[[H1]] : vector<64xf32>
+// CHECK:                 %[[BITS:.+]] = arith.cmpf ogt, %[[H2]], %{{.+}} : vector<64xf32>
+// CHECK-NEXT:            %[[WORDS:.+]] = vector.bitcast %[[BITS]] : vector<64xi1> to vector<2xi32>
+// CHECK:                 vector.store %[[WORDS]], %[[CODES]][%{{.+}}] : memref<?xi32>, vector<2xi32>
+// CHECK:         return %[[INIT]] : memref<1x2x?x4x2xi32>
+func.func @hash_encode_keys(%k: tensor<1x2x?x64xbf16>,
+    %w1: tensor<8x64x64xf32>, %b1: tensor<8x64xf32>,
+    %w2: tensor<8x64x64xf32>, %b2: tensor<8x64xf32>,
+    %init: tensor<1x2x?x4x2xi32>) -> tensor<1x2x?x4x2xi32> {
+  %0 = spotlight.hash_encode
+      ins(%k, %w1, %b1, %w2, %b2 : tensor<1x2x?x64xbf16>, tensor<8x64x64xf32>,
+          tensor<8x64xf32>, tensor<8x64x64xf32>, tensor<8x64xf32>)
+      outs(%init : tensor<1x2x?x4x2xi32>)
+  return %0 : tensor<1x2x?x4x2xi32>
+}
+
+// Queries, CH = KH < QH: the code head is h floordiv (QH / CH) = h / 4, and
+// f32 operands need no extension.
+// CHECK-LABEL: func.func @hash_encode_query
+// CHECK-SAME:    (%[[X:[^:]+]]: memref<1x8x64xf32>
+// CHECK-NOT:     arith.extf
+// CHECK:         scf.for
+// CHECK:           scf.for %[[H:[^ ]+]] =
+// CHECK:             %[[CH:.+]] = arith.divui %[[H]], %{{.+}} : index
+// CHECK:             vector.bitcast %{{.+}} : vector<64xi1> to vector<2xi32>
+func.func @hash_encode_query(%x: tensor<1x8x64xf32>,
+    %w1: tensor<2x64x64xf32>, %b1: tensor<2x64xf32>,
+    %w2: tensor<2x64x64xf32>, %b2: tensor<2x64xf32>,
+    %init: tensor<1x8x1x2xi32>) -> tensor<1x8x1x2xi32> {
+  %0 = spotlight.hash_encode
+      ins(%x, %w1, %b1, %w2, %b2 : tensor<1x8x64xf32>, tensor<2x64x64xf32>,
+          tensor<2x64xf32>, tensor<2x64x64xf32>, tensor<2x64xf32>)
+      outs(%init : tensor<1x8x1x2xi32>)
+  return %0 : tensor<1x8x1x2xi32>
+}
+
+//===----------------------------------------------------------------------===//
+// hamming_topk
+//===----------------------------------------------------------------------===//
+
+// Group mode, G = 4 query heads a KV head, W = 2 words: the set's 4 query
+// codes side by side form one vector<8xi32>, scored against the matching
+// key codes of a token by one XNOR + popcount + add reduction, and the
+// histogram of the scores (0 .. 32 * W * G = 256) is counted in the same
+// loop. A threshold search over the histogram, then an ascending
+// branch-free compaction that skips the oldest ties.
+// CHECK-LABEL: func.func @hamming_topk_group
+// CHECK-SAME:    (%[[QC:[^:]+]]: memref<1x8x1x2xi32>, %[[KC:[^:]+]]: memref<1x2x?x4x2xi32>, %[[INIT:[^:]+]]: memref<1x2x30xi32>)
+// CHECK-DAG:     %[[Q:.+]] = memref.collapse_shape %[[QC]] {{\[\[}}0, 1, 2, 3]] : memref<1x8x1x2xi32> into memref<16xi32>
+// CHECK-DAG:     %[[KEYS:.+]] = memref.collapse_shape %[[KC]] {{\[\[}}0, 1, 2, 3, 4]] : memref<1x2x?x4x2xi32> into memref<?xi32>
+// CHECK-DAG:     %[[OUT:.+]] = memref.collapse_shape %[[INIT]] {{\[\[}}0, 1, 2]] : memref<1x2x30xi32> into memref<60xi32>
+// CHECK:         %[[BATCH:.+]] = memref.dim %[[KC]], %{{.+}} : memref<1x2x?x4x2xi32>
+// CHECK:         %[[N:.+]] = memref.dim %[[KC]], %{{.+}} : memref<1x2x?x4x2xi32>
+// CHECK:         %[[KEEP_ALL:.+]] = arith.cmpi sle, %[[N]], %{{.+}} : index
+// CHECK:         %[[SCORES:.+]] = memref.alloc(%[[N]]) : memref<?xi32>
+// CHECK:         %[[COMPACTED:.+]] = memref.alloc(%{{.+}}) : memref<?xi32>
+// CHECK:         %[[HIST:.+]] = memref.alloca() : memref<257xi32>
+// CHECK:         scf.for %{{.+}} = %{{.+}} to %[[BATCH]]
+// CHECK:           scf.for
+// Short sequences keep every token: indices 0 .. N-1, then -1 padding.
+// CHECK:             scf.if %[[KEEP_ALL]] {
+// CHECK:             } else {
+// CHECK:               scf.for %[[BIN0:[^ ]+]] =
+// CHECK-NEXT:            %[[ZERO:.+]] = arith.constant 0 : i32
+// CHECK-NEXT:            memref.store %[[ZERO]], %[[HIST]][%[[BIN0]]] : memref<257xi32>
+// CHECK:               %[[QV:.+]] = vector.load %[[Q]][%{{.+}}] : memref<16xi32>, vector<8xi32>
+// CHECK-NEXT:          %[[ONES:.+]] = arith.constant dense<-1> : vector<8xi32>
+// Fused score + histogram over the middle tokens [sink, N - window).
+// CHECK:               scf.for %[[T:[^ ]+]] = %[[SINK:[^ ]+]] to %[[MIDDLE_END:[^ ]+]] step
+// CHECK:                 %[[KV:.+]] = vector.load %[[KEYS]][%{{.+}}] : memref<?xi32>, vector<8xi32>
+// CHECK-NEXT:            %[[DIFF:.+]] = arith.xori %[[QV]], %[[KV]] : vector<8xi32>
+// CHECK-NEXT:            %[[SAME:.+]] = arith.xori %[[DIFF]], %[[ONES]] : vector<8xi32>
+// CHECK-NEXT:            %[[POP:.+]] = math.ctpop %[[SAME]] : vector<8xi32>
+// CHECK-NEXT:            %[[SCORE:.+]] = vector.reduction <add>, %[[POP]] : vector<8xi32> into i32
+// CHECK-NEXT:            memref.store %[[SCORE]], %[[SCORES]][%[[T]]] : memref<?xi32>
+// CHECK-NEXT:            %[[BIN:.+]] = arith.index_cast %[[SCORE]] : i32 to index
+// CHECK-NEXT:            %[[COUNT:.+]] = memref.load %[[HIST]][%[[BIN]]] : memref<257xi32>
+// CHECK-NEXT:            %[[ONE:.+]] = arith.constant 1 : i32
+// CHECK-NEXT:            %[[INC:.+]] = arith.addi %[[COUNT]], %[[ONE]] : i32
+// CHECK-NEXT:            memref.store %[[INC]], %[[HIST]][%[[BIN]]] : memref<257xi32>
+// CHECK-NEXT:          }
+// Threshold T: the largest score whose count from the top reaches k.
+// CHECK:               %[[SEARCH:.+]]:2 = scf.while
+// CHECK:                 memref.load %[[HIST]]
+// CHECK:                 scf.condition
+// CHECK:               %[[THRESHOLD:.+]] = arith.index_cast %[[SEARCH]]#0 : index to i32
+// CHECK:               %[[TIES:.+]] = memref.load %[[HIST]][%[[SEARCH]]#0] : memref<257xi32>
+// Compaction: score > T, or a tie at T once the oldest ties are skipped.
+// CHECK:               %{{.+}}:2 = scf.for %[[T2:[^ ]+]] = %[[SINK]] to %[[MIDDLE_END]] step %{{[^ ]+}} iter_args(%[[SLOT:[^ ]+]] = %{{[^,]+}}, %[[SKIP:[^ ]+]] = %{{[^)]+}}) -> (index, index) {
+// CHECK-NEXT:            %[[S:.+]] = memref.load %[[SCORES]][%[[T2]]] : memref<?xi32>
+// CHECK-NEXT:            %[[ABOVE:.+]] = arith.cmpi sgt, %[[S]], %[[THRESHOLD]] : i32
+// CHECK-NEXT:            %[[TIE:.+]] = arith.cmpi eq, %[[S]], %[[THRESHOLD]] : i32
+// CHECK:                 %[[SKIPPING:.+]] = arith.cmpi sgt, %[[SKIP]], %{{.+}} : index
+// CHECK-NEXT:            %[[TIE_SKIPPED:.+]] = arith.andi %[[TIE]], %[[SKIPPING]] : i1
+// CHECK:                 %[[NOT_SKIPPING:.+]] = arith.xori %[[SKIPPING]], %{{.+}} : i1
+// CHECK-NEXT:            %[[TIE_TAKEN:.+]] = arith.andi %[[TIE]], %[[NOT_SKIPPING]] : i1
+// CHECK-NEXT:            %[[TAKE:.+]] = arith.ori %[[ABOVE]], %[[TIE_TAKEN]] : i1
+// CHECK-NEXT:            %[[TOKEN:.+]] = arith.index_cast %[[T2]] : index to i32
+// CHECK-NEXT:            memref.store %[[TOKEN]], %[[COMPACTED]][%[[SLOT]]] : memref<?xi32>
+// CHECK:                 %[[SLOT_NEXT:.+]] = arith.addi %[[SLOT]], %{{.+}} : index
+// CHECK-NEXT:            %[[SLOT_NEW:.+]] = arith.select %[[TAKE]], %[[SLOT_NEXT]], %[[SLOT]] : index
+// CHECK-NEXT:            %[[SKIP_NEXT:.+]] = arith.subi %[[SKIP]], %{{.+}} : index
+// CHECK-NEXT:            %[[SKIP_NEW:.+]] = arith.select %[[TIE_SKIPPED]], %[[SKIP_NEXT]], %[[SKIP]] : index
+// CHECK-NEXT:            scf.yield %[[SLOT_NEW]], %[[SKIP_NEW]] : index, index
+// indices = sink ++ compacted middle ++ window, then -1 padding.
+// CHECK:               scf.for
+// CHECK:                 memref.store %{{.+}}, %[[OUT]]
+// CHECK:               scf.for
+// CHECK:                 %[[PICKED:.+]] = memref.load %[[COMPACTED]][%{{.+}}] : memref<?xi32>
+// CHECK-NEXT:            memref.store %[[PICKED]], %[[OUT]][%{{.+}}] : memref<60xi32>
+// CHECK:               scf.for
+// CHECK:                 memref.store %{{.+}}, %[[OUT]]
+// CHECK:               %[[EMPTY:.+]] = arith.constant -1 : i32
+// CHECK:               scf.for
+// CHECK-NEXT:            arith.addi
+// CHECK-NEXT:            memref.store %[[EMPTY]], %[[OUT]]
+// CHECK:         return %[[INIT]] : memref<1x2x30xi32>
+func.func @hamming_topk_group(%qc: tensor<1x8x1x2xi32>,
+    %kc: tensor<1x2x?x4x2xi32>, %init: tensor<1x2x30xi32>) -> tensor<1x2x30xi32> {
+  %0 = spotlight.hamming_topk group
+      ins(%qc, %kc : tensor<1x8x1x2xi32>, tensor<1x2x?x4x2xi32>)
+      outs(%init : tensor<1x2x30xi32>) {budget = 10 : i64, sink = 4 : i64, window = 16 : i64}
+  return %0 : tensor<1x2x30xi32>
+}
+
+// Head mode with one key code a token (C = 1): the key code is replicated
+// for nothing (P = 1); the query vector is one head's W = 2 words and the
+// scores go up to 32 * W = 64.
+// CHECK-LABEL: func.func @hamming_topk_head
+// CHECK:         memref.alloca() : memref<65xi32>
+// CHECK:         vector.load %{{.+}} : memref<16xi32>, vector<2xi32>
+// CHECK:         %[[KV:.+]] = vector.load %{{.+}} : memref<?xi32>, vector<2xi32>
+// CHECK:         %[[POP:.+]] = math.ctpop %{{.+}} : vector<2xi32>
+// CHECK-NEXT:    vector.reduction <add>, %[[POP]] : vector<2xi32> into i32
+func.func @hamming_topk_head(%qc: tensor<1x8x1x2xi32>,
+    %kc: tensor<1x2x?x1x2xi32>, %init: tensor<1x8x?xi32>) -> tensor<1x8x?xi32> {
+  %0 = spotlight.hamming_topk head
+      ins(%qc, %kc : tensor<1x8x1x2xi32>, tensor<1x2x?x1x2xi32>)
+      outs(%init : tensor<1x8x?xi32>) {budget = 0.25 : f64, min_budget = 8 : i64}
+  return %0 : tensor<1x8x?xi32>
+}
+
+//===----------------------------------------------------------------------===//
+// sparse_attention / decode_attention
+//===----------------------------------------------------------------------===//
+
+// Group selection, G = 2: both query heads of a KV head share one token
+// stream; each K/V row is read once (prefetched 8 tokens ahead) and the
+// online softmax of each head carries its running max and sum through the
+// loop (4 iter_args), with one exp per token and head.
+// CHECK-LABEL: func.func @sparse_attention_group
+// CHECK-SAME:    (%[[Q:[^:]+]]: memref<1x4x32xbf16>, %[[K:[^:]+]]: memref<1x2x?x32xbf16>, %[[V:[^:]+]]: memref<1x2x?x32xbf16>, %[[IDX:[^:]+]]: memref<1x2x16xi32>, %[[INIT:[^:]+]]: memref<1x4x32xbf16>)
+// CHECK-DAG:     %[[QF:.+]] = memref.collapse_shape %[[Q]] {{\[\[}}0, 1, 2]] : memref<1x4x32xbf16> into memref<128xbf16>
+// CHECK-DAG:     %[[KF:.+]] = memref.collapse_shape %[[K]] {{\[\[}}0, 1, 2, 3]] : memref<1x2x?x32xbf16> into memref<?xbf16>
+// CHECK-DAG:     %[[VF:.+]] = memref.collapse_shape %[[V]] {{\[\[}}0, 1, 2, 3]] : memref<1x2x?x32xbf16> into memref<?xbf16>
+// CHECK-DAG:     %[[IDXF:.+]] = memref.collapse_shape %[[IDX]] {{\[\[}}0, 1, 2]] : memref<1x2x16xi32> into memref<32xi32>
+// CHECK-DAG:     %[[OUT:.+]] = memref.collapse_shape %[[INIT]] {{\[\[}}0, 1, 2]] : memref<1x4x32xbf16> into memref<128xbf16>
+// The scaled queries and the accumulators of the G = 2 heads, on the stack.
+// CHECK:         %[[QS:.+]] = memref.alloca() : memref<64xf32>
+// CHECK-NEXT:    %[[ACC:.+]] = memref.alloca() : memref<64xf32>
+// The selected slots: the leading non-negative entries of the index row.
+// CHECK:         %[[VALID:.+]] = scf.for %{{.+}} iter_args(%{{.+}}) -> (index) {
+// CHECK:           %[[SLOT:.+]] = memref.load %[[IDXF]][%{{.+}}] : memref<32xi32>
+// CHECK-NEXT:      arith.cmpi sge, %[[SLOT]], %{{.+}} : i32
+// q[g] * scale (0.5), for each head g.
+// CHECK:         %[[SCALE:.+]] = arith.constant 5.000000e-01 : f32
+// CHECK-NEXT:    %[[SCALES:.+]] = vector.broadcast %[[SCALE]] : f32 to vector<32xf32>
+// CHECK:         %[[QROW:.+]] = vector.load %[[QF]][%{{.+}}] : memref<128xbf16>, vector<32xbf16>
+// CHECK-NEXT:    %[[QROWF:.+]] = arith.extf %[[QROW]] : vector<32xbf16> to vector<32xf32>
+// CHECK-NEXT:    %[[QSCALED:.+]] = arith.mulf %[[QROWF]], %[[SCALES]] : vector<32xf32>
+// CHECK:         vector.store %[[QSCALED]], %[[QS]][%{{.+}}] : memref<64xf32>, vector<32xf32>
+// CHECK:         %[[NEG_INF:.+]] = arith.constant 0xFF800000 : f32
+// CHECK:         %[[STATE:.+]]:4 = scf.for %[[I:[^ ]+]] = %{{[^ ]+}} to %[[VALID]] step %{{[^ ]+}} iter_args(%[[M0:[^ ]+]] = %[[NEG_INF]], %[[S0:[^ ]+]] = %{{[^,]+}}, %[[M1:[^ ]+]] = %{{[^,]+}}, %[[S1:[^ ]+]] = %{{[^)]+}}) -> (f32, f32, f32, f32) {
+// CHECK:           memref.prefetch %[[KF]]
+// CHECK:           memref.prefetch %[[VF]]
+// CHECK:           %[[KEY:.+]] = vector.load %[[KF]][%[[ROW:.+]]] : memref<?xbf16>, vector<32xbf16>
+// CHECK-NEXT:      %[[KEYF:.+]] = arith.extf %[[KEY]] : vector<32xbf16> to vector<32xf32>
+// CHECK-NEXT:      %[[VAL:.+]] = vector.load %[[VF]][%[[ROW]]] : memref<?xbf16>, vector<32xbf16>
+// CHECK-NEXT:      %[[VALF:.+]] = arith.extf %[[VAL]] : vector<32xbf16> to vector<32xf32>
+// Head 0: logit, new max, one exp, rescaled sum and accumulator.
+// CHECK:           %[[Q0:.+]] = vector.load %[[QS]][%{{.+}}] : memref<64xf32>, vector<32xf32>
+// CHECK-NEXT:      %[[QK:.+]] = arith.mulf %[[Q0]], %[[KEYF]] : vector<32xf32>
+// CHECK-NEXT:      %[[LOGIT:.+]] = vector.reduction <add>, %[[QK]] fastmath<reassoc> : vector<32xf32> into f32
+// CHECK-NEXT:      %[[MAX:.+]] = arith.maximumf %[[M0]], %[[LOGIT]] : f32
+// CHECK-NEXT:      %[[DELTA:.+]] = arith.subf %[[LOGIT]], %[[M0]] : f32
+// CHECK-NEXT:      %[[ABS:.+]] = math.absf %[[DELTA]] : f32
+// CHECK-NEXT:      %[[NEG:.+]] = arith.negf %[[ABS]] : f32
+// CHECK-NEXT:      %[[DECAY:.+]] = math.exp %[[NEG]] : f32
+// CHECK-NEXT:      %[[STANDS:.+]] = arith.cmpf ole, %[[DELTA]], %{{.+}} : f32
+// CHECK-NEXT:      %[[WEIGHT:.+]] = arith.select %[[STANDS]], %[[DECAY]], %{{.+}} : f32
+// CHECK-NEXT:      %[[CORRECTION:.+]] = arith.select %[[STANDS]], %{{.+}}, %[[DECAY]] : f32
+// CHECK-NEXT:      %[[SUM_SCALED:.+]] = arith.mulf %[[S0]], %[[CORRECTION]] : f32
+// CHECK-NEXT:      %[[SUM:.+]] = arith.addf %[[SUM_SCALED]], %[[WEIGHT]] : f32
+// CHECK:           %[[ACC_OLD:.+]] = vector.load %[[ACC]][%{{.+}}] : memref<64xf32>, vector<32xf32>
+// CHECK-NEXT:      %[[WEIGHTS:.+]] = vector.broadcast %[[WEIGHT]] : f32 to vector<32xf32>
+// CHECK-NEXT:      %[[WV:.+]] = arith.mulf %[[VALF]], %[[WEIGHTS]] : vector<32xf32>
+// CHECK-NEXT:      %[[CORRECTIONS:.+]] = vector.broadcast %[[CORRECTION]] : f32 to vector<32xf32>
+// CHECK-NEXT:      %[[ACC_SCALED:.+]] = arith.mulf %[[ACC_OLD]], %[[CORRECTIONS]] : vector<32xf32>
+// CHECK-NEXT:      %[[ACC_NEW:.+]] = arith.addf %[[ACC_SCALED]], %[[WV]] : vector<32xf32>
+// CHECK:           vector.store %[[ACC_NEW]], %[[ACC]][%{{.+}}] : memref<64xf32>, vector<32xf32>
+// Head 1, on the same K/V rows.
+// CHECK:           %[[Q1:.+]] = vector.load %[[QS]][%{{.+}}] : memref<64xf32>, vector<32xf32>
+// CHECK-NEXT:      arith.mulf %[[Q1]], %[[KEYF]] : vector<32xf32>
+// CHECK:           %[[MAX1:.+]] = arith.maximumf %[[M1]], %{{.+}} : f32
+// CHECK:           math.exp
+// CHECK:           %[[SUM1:.+]] = arith.addf %{{.+}}, %{{.+}} : f32
+// CHECK:           arith.mulf %[[VALF]], %{{.+}} : vector<32xf32>
+// CHECK:           scf.yield %[[MAX]], %[[SUM]], %[[MAX1]], %[[SUM1]] : f32, f32, f32, f32
+// o[g] = acc[g] / sum[g] (0 when no token was selected), narrowed to bf16.
+// CHECK:         %[[EMPTY0:.+]] = arith.cmpf oeq, %[[STATE]]#1, %{{.+}} : f32
+// CHECK:         %[[INV0:.+]] = arith.divf %{{.+}}, %[[STATE]]#1 : f32
+// CHECK:         %[[NORM0:.+]] = arith.select %[[EMPTY0]], %{{.+}}, %[[INV0]] : f32
+// CHECK-NEXT:    %[[NORMS0:.+]] = vector.broadcast %[[NORM0]] : f32 to vector<32xf32>
+// CHECK:         %[[O0:.+]] = arith.mulf %{{.+}}, %[[NORMS0]] : vector<32xf32>
+// CHECK:         %[[O0N:.+]] = arith.truncf %[[O0]] : vector<32xf32> to vector<32xbf16>
+// CHECK-NEXT:    vector.store %[[O0N]], %[[OUT]][%{{.+}}] : memref<128xbf16>, vector<32xbf16>
+// CHECK:         arith.cmpf oeq, %[[STATE]]#3, %{{.+}} : f32
+// CHECK:         arith.divf %{{.+}}, %[[STATE]]#3 : f32
+// CHECK:         vector.store %{{.+}}, %[[OUT]][%{{.+}}] : memref<128xbf16>, vector<32xbf16>
+// CHECK:         return %[[INIT]] : memref<1x4x32xbf16>
+func.func @sparse_attention_group(%q: tensor<1x4x32xbf16>, %k: tensor<1x2x?x32xbf16>,
+    %v: tensor<1x2x?x32xbf16>, %idx: tensor<1x2x16xi32>,
+    %init: tensor<1x4x32xbf16>) -> tensor<1x4x32xbf16> {
+  %0 = spotlight.sparse_attention
+      ins(%q, %k, %v, %idx : tensor<1x4x32xbf16>, tensor<1x2x?x32xbf16>,
+          tensor<1x2x?x32xbf16>, tensor<1x2x16xi32>)
+      outs(%init : tensor<1x4x32xbf16>) {scale = 0.5 : f32}
+  return %0 : tensor<1x4x32xbf16>
+}
+
+// Dense decode, G = 1, f32: every token 0 .. N-1 is streamed in place (no
+// index row, no prefetch), the default scale 1/sqrt(32) applied to q, one
+// head's max and sum carried.
+// CHECK-LABEL: func.func @decode_attention
+// CHECK-SAME:    (%[[Q:[^:]+]]: memref<1x2x32xf32>, %[[K:[^:]+]]: memref<1x2x?x32xf32>, %[[V:[^:]+]]: memref<1x2x?x32xf32>, %[[INIT:[^:]+]]: memref<1x2x32xf32>)
+// CHECK-NOT:     memref.prefetch
+// CHECK-NOT:     arith.extf
+// CHECK:         %[[N:.+]] = memref.dim %[[K]], %{{.+}} : memref<1x2x?x32xf32>
+// CHECK:         arith.constant 0.176776692 : f32
+// CHECK:         %[[NEG_INF:.+]] = arith.constant 0xFF800000 : f32
+// CHECK-NEXT:    %[[SUM0:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK:         %[[STATE:.+]]:2 = scf.for %{{[^ ]+}} = %{{[^ ]+}} to %[[N]] step %{{[^ ]+}} iter_args(%[[M:[^ ]+]] = %[[NEG_INF]], %[[S:[^ ]+]] = %[[SUM0]]) -> (f32, f32) {
+// CHECK:           %[[LOGIT:.+]] = vector.reduction <add>, %{{.+}} fastmath<reassoc> : vector<32xf32> into f32
+// CHECK-NEXT:      %[[MAX:.+]] = arith.maximumf %[[M]], %[[LOGIT]] : f32
+// CHECK-NEXT:      %[[DELTA:.+]] = arith.subf %[[LOGIT]], %[[M]] : f32
+// CHECK:           math.exp
+// CHECK:           %[[SUM_SCALED:.+]] = arith.mulf %[[S]], %{{.+}} : f32
+// CHECK-NEXT:      %[[SUM:.+]] = arith.addf %[[SUM_SCALED]], %{{.+}} : f32
+// CHECK:           scf.yield %[[MAX]], %[[SUM]] : f32, f32
+// CHECK-NEXT:    }
+// CHECK:         arith.divf %{{.+}}, %[[STATE]]#1 : f32
+// CHECK-NOT:     arith.truncf
+// CHECK:         return %[[INIT]] : memref<1x2x32xf32>
+func.func @decode_attention(%q: tensor<1x2x32xf32>, %k: tensor<1x2x?x32xf32>,
+    %v: tensor<1x2x?x32xf32>, %init: tensor<1x2x32xf32>) -> tensor<1x2x32xf32> {
+  %0 = spotlight.decode_attention
+      ins(%q, %k, %v : tensor<1x2x32xf32>, tensor<1x2x?x32xf32>, tensor<1x2x?x32xf32>)
+      outs(%init : tensor<1x2x32xf32>)
+  return %0 : tensor<1x2x32xf32>
+}
