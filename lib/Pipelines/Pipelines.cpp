@@ -73,7 +73,7 @@ static void addLowerToLLVM(OpPassManager &pm) {
 /// What every pipeline starts with: the unfused step a user writes
 /// (sparse_gather + masked_attention) becomes sparse_attention, so each
 /// lowering sees the fused form, and what cannot fuse still lowers.
-static void addSpotlightTransforms(OpPassManager &pm) {
+void mlir::spotlight::addSpotlightTransforms(OpPassManager &pm) {
   pm.addPass(spotlight::createSpotlightFuseGatherAttention());
 }
 

@@ -143,6 +143,7 @@ bool writeText(const std::string &path,
 bool emitCUDA(mlir::ModuleOp module, mlir::MLIRContext &context) {
   mlir::PassManager pm(&context);
   if (emit == Emit::GPU) {
+    mlir::spotlight::addSpotlightTransforms(pm);
     pm.addPass(mlir::spotlight::createConvertSpotlightToGPU());
   } else {
     mlir::spotlight::GPUPipelineOptions options = gpuOptions();
@@ -242,12 +243,14 @@ int main(int argc, char **argv) {
     return emitCUDA(*module, context) ? 0 : 1;
 
   mlir::PassManager pm(&context);
-  if (cuda)
+  if (cuda) {
     mlir::spotlight::buildSpotlightGPUToLLVMPipeline(pm, gpuOptions());
-  else if (emit == Emit::MLIRCPU)
+  } else if (emit == Emit::MLIRCPU) {
+    mlir::spotlight::addSpotlightTransforms(pm);
     pm.addPass(mlir::spotlight::createConvertSpotlightToCPU());
-  else
+  } else {
     mlir::spotlight::buildSpotlightCPUToLLVMPipeline(pm);
+  }
   if (mlir::failed(mlir::spotlight::runPipeline(pm, *module)))
     return 1;
   if (emit == Emit::MLIRCPU || emit == Emit::MLIRLLVM)

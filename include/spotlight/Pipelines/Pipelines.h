@@ -13,6 +13,12 @@ class OpPassManager;
 class PassManager;
 namespace spotlight {
 
+/// What every pipeline starts with: the dialect's transforms that bring a
+/// module to the form the lowerings take (the unfused gather + masked
+/// attention fused into sparse_attention). For callers that run a single
+/// conversion (`spotlight-compile -emit=gpu|mlir-cpu`).
+void addSpotlightTransforms(OpPassManager &pm);
+
 /// Reference pipeline: a decode module on tensors all the way to the LLVM
 /// dialect for the host (convert-spotlight-to-linalg, One-Shot Bufferize,
 /// buffer deallocation, linalg to loops, then everything to LLVM).
