@@ -114,8 +114,16 @@ int main(int argc, char **argv) {
   std::vector<int64_t> contexts = {16384, 65536, 262144};
   if (argc > 1) { // e.g. `spotlight-bench-cpu 4096 8192` for a quick run
     contexts.clear();
-    for (int i = 1; i < argc; ++i)
-      contexts.push_back(std::atoll(argv[i]));
+    for (int i = 1; i < argc; ++i) {
+      char *end = nullptr;
+      long long n = std::strtoll(argv[i], &end, 10);
+      if (*end || n <= 0 || n > DecodeGeometry::kMaxTokens) {
+        std::fprintf(stderr, "usage: spotlight-bench-cpu [N ...]  (context "
+                             "lengths, default 16384 65536 262144)\n");
+        return 2;
+      }
+      contexts.push_back(n);
+    }
   }
   DecodeGeometry g; // Qwen2.5-7B defaults: 28/4/128, CH=QH, bf16, 2%
   g.maxTokens = *std::max_element(contexts.begin(), contexts.end());
