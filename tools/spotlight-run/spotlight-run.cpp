@@ -97,17 +97,8 @@ double seconds(std::chrono::steady_clock::time_point since) {
       .count();
 }
 
-DType arrayTypeOf(ElementType t) {
-  return t == ElementType::F32   ? DType::F32
-         : t == ElementType::F16 ? DType::F16
-                                 : DType::BF16;
-}
-
-spt_dtype runtimeTypeOf(ElementType t) {
-  return t == ElementType::F32   ? SPT_F32
-         : t == ElementType::F16 ? SPT_F16
-                                 : SPT_BF16;
-}
+/// The C API's name of an element type (the same value).
+spt_dtype runtimeTypeOf(ElementType t) { return static_cast<spt_dtype>(t); }
 
 /// The element type of an input array; bf16 arrives from .npy as <u2.
 bool elementTypeOf(const Array &a, ElementType &t) {
@@ -306,7 +297,7 @@ Inputs randomInputs(const DecodeGeometry &g) {
       setValue(a, i, sd * normal(rng));
     return a;
   };
-  DType at = arrayTypeOf(g.dtype), wt = arrayTypeOf(g.weightType);
+  DType at = io::dtypeOf(g.dtype), wt = io::dtypeOf(g.weightType);
   float ws = 1 / std::sqrt(float(D));
   Inputs in{random(at, {B, QH, D}, 1),    random(at, {B, KH, N, D}, 1),
             random(at, {B, KH, N, D}, 1), random(wt, {CH, D, D}, ws),
@@ -540,7 +531,7 @@ int main(int argc, char **argv) {
   }
   double appendTime = seconds(start);
 
-  DType at = arrayTypeOf(g.dtype);
+  DType at = io::dtypeOf(g.dtype);
   Array out = makeArray(at, {B, QH, D}), denseOut = makeArray(at, {B, QH, D});
   Array indices =
       makeArray(DType::I32, {B, sg.selection_sets, sg.selection_slots});

@@ -29,6 +29,11 @@
 
 namespace spotlight::io {
 
+static_assert(int(DType::F32) == int(ElementType::F32) &&
+                  int(DType::F16) == int(ElementType::F16) &&
+                  int(DType::BF16) == int(ElementType::BF16),
+              "dtypeOf(ElementType) is a cast");
+
 namespace {
 
 /// Every element type and its spellings, in one place. U16 comes before BF16

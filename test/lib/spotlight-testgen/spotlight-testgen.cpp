@@ -274,11 +274,10 @@ int main(int argc, char **argv) {
     fail("--mode must be group or head");
   if (weightsFormat != "safetensors" && weightsFormat != "npz")
     fail("--weights-format must be safetensors or npz");
-  if (dtype != "f32" && dtype != "f16" && dtype != "bf16")
+  spotlight::ElementType elementType;
+  if (!spotlight::parseElementType(dtype, elementType))
     fail("--dtype must be f32, f16 or bf16");
-  const DType storage = dtype == "f32"   ? DType::F32
-                        : dtype == "f16" ? DType::F16
-                                         : DType::BF16;
+  const DType storage = spotlight::io::dtypeOf(elementType);
   const int64_t CH = codeHeads == "qh" ? QH : KH;
   const ref::Geometry g{B, QH, KH, D, CH};
   const int64_t G = g.group(), W = g.words(), C = g.keyCodesPerHead();

@@ -11,6 +11,8 @@
 #ifndef SPOTLIGHT_SUPPORT_IO_ARRAYFILE_H
 #define SPOTLIGHT_SUPPORT_IO_ARRAYFILE_H
 
+#include "spotlight/ABI/ElementType.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -22,6 +24,10 @@ namespace spotlight::io {
 /// Element types we can hold. .npy has no bf16, so bf16 data read from .npy
 /// comes back as U16 and the caller reinterprets it.
 enum class DType { F32, F16, BF16, I32, I64, U16 };
+
+/// The array type of elements of `type`: the first three DTypes have the
+/// values of the ABI's ElementType (and of the C API's spt_dtype).
+inline DType dtypeOf(ElementType type) { return static_cast<DType>(type); }
 
 /// Size of one element in bytes.
 size_t dtypeSize(DType dtype);
