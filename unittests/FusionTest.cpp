@@ -52,19 +52,18 @@ void unfuse(mlir::ModuleOp module) {
       llvm::SmallVector<mlir::OpFoldResult> sizes =
           mlir::tensor::getMixedSizes(b, loc, idx);
       sizes.push_back(b.getIndexAttr(cacheType.getDimSize(3)));
-      mlir::Value init =
-          mlir::tensor::EmptyOp::create(b, loc, sizes, cacheType.getElementType());
+      mlir::Value init = mlir::tensor::EmptyOp::create(
+          b, loc, sizes, cacheType.getElementType());
       return sp::SparseGatherOp::create(b, loc, init.getType(), cache, idx,
                                         init)
           ->getResult(0);
     };
     mlir::Value keys = gather(op.getKeyCache());
     mlir::Value values = gather(op.getValueCache());
-    mlir::Value out =
-        sp::MaskedAttentionOp::create(b, loc, op.getResult().getType(),
-                                      op.getQuery(), keys, values, idx,
-                                      op.getInit(), op.getScaleAttr())
-            ->getResult(0);
+    mlir::Value out = sp::MaskedAttentionOp::create(
+                          b, loc, op.getResult().getType(), op.getQuery(), keys,
+                          values, idx, op.getInit(), op.getScaleAttr())
+                          ->getResult(0);
     op.getResult().replaceAllUsesWith(out);
     op.erase();
   }
@@ -104,7 +103,7 @@ std::string moduleText(const DecodeGeometry &g, Form form, int64_t budget) {
 void call(JitModule &jit, spotlight::abi::EntryPoint entry,
           std::vector<HostTensor *> args) {
   spotlight::testing::call(jit, spotlight::abi::entrySymbol(entry),
-                          std::move(args));
+                           std::move(args));
 }
 
 struct Case {
@@ -151,16 +150,15 @@ TEST_P(FusionTest, UnfusedModuleMatchesTheFusedOne) {
     std::vector<std::vector<double>> outs;
     std::vector<std::vector<int32_t>> sets;
     for (JitModule *jit : {&fused, &unfused, &kept}) {
-      HostTensor out({B, QH, D}, elementBytes(g.dtype)), idx({B, S, M}, 4);
+      HostTensor out({B, QH, D}, elementTypeBytes(g.dtype)), idx({B, S, M}, 4);
       call(*jit, EntryPoint::Decode,
            {&p.qT, &p.kT, &p.vT, &kc, &p.w1T, &p.b1T, &p.w2T, &p.b2T, &out,
             &idx});
       outs.push_back(readAll(out, g.dtype));
       sets.emplace_back(idx.as<int32_t>(), idx.as<int32_t>() + B * S * M);
       // Attend over the selection alone too.
-      HostTensor attended({B, QH, D}, elementBytes(g.dtype));
-      call(*jit, EntryPoint::Attend,
-           {&p.qT, &p.kT, &p.vT, &idx, &attended});
+      HostTensor attended({B, QH, D}, elementTypeBytes(g.dtype));
+      call(*jit, EntryPoint::Attend, {&p.qT, &p.kT, &p.vT, &idx, &attended});
       EXPECT_EQ(readAll(attended, g.dtype), outs.back());
     }
     if (n < g.sink + g.window + g.budgetFor(n)) {
@@ -206,12 +204,11 @@ TEST_P(FusionTest, DenseSparsifiedWithBudgetOverNIsDense) {
     HostTensor kc({B, KH, n, C, W}, 4);
     call(fused, EntryPoint::EncodeKeys,
          {&p.kT, &p.w1T, &p.b1T, &p.w2T, &p.b2T, &kc});
-    HostTensor out({B, QH, D}, elementBytes(g.dtype));
+    HostTensor out({B, QH, D}, elementTypeBytes(g.dtype));
     // decode_dense(q, k, v, out) + the arguments the pass appended.
     call(sparsified, EntryPoint::DecodeDense,
          {&p.qT, &p.kT, &p.vT, &out, &p.w1T, &p.b1T, &p.w2T, &p.b2T, &kc});
-    EXPECT_LT(relativeError(readAll(out, g.dtype), p.denseOutput()),
-              tolerance);
+    EXPECT_LT(relativeError(readAll(out, g.dtype), p.denseOutput()), tolerance);
   }
 }
 

@@ -146,7 +146,7 @@ TEST_P(LoweringTest, MatchesNaiveReferenceAcrossContextLengths) {
       }
 
     // Attention over the selected sets.
-    HostTensor out({B, QH, D}, elementBytes(g.dtype));
+    HostTensor out({B, QH, D}, elementTypeBytes(g.dtype));
     call(jit, spotlight::abi::entrySymbol(spotlight::abi::EntryPoint::Attend),
          {&p.qT, &p.kT, &p.vT, &selected, &out});
     std::vector<double> expected;
@@ -160,7 +160,7 @@ TEST_P(LoweringTest, MatchesNaiveReferenceAcrossContextLengths) {
     EXPECT_LT(relativeError(attended, expected), tolerance(g.dtype));
 
     // The fused step agrees with the stages.
-    HostTensor fusedOut({B, QH, D}, elementBytes(g.dtype));
+    HostTensor fusedOut({B, QH, D}, elementTypeBytes(g.dtype));
     HostTensor fusedIdx({B, S, M}, 4);
     call(jit, spotlight::abi::entrySymbol(spotlight::abi::EntryPoint::Decode),
          {&p.qT, &p.kT, &p.vT, &kc, &p.w1T, &p.b1T, &p.w2T, &p.b2T, &fusedOut,
@@ -170,7 +170,7 @@ TEST_P(LoweringTest, MatchesNaiveReferenceAcrossContextLengths) {
     EXPECT_EQ(readAll(fusedOut, g.dtype), attended);
 
     // Dense baseline; below the budget the sparse step equals it.
-    HostTensor dense({B, QH, D}, elementBytes(g.dtype));
+    HostTensor dense({B, QH, D}, elementTypeBytes(g.dtype));
     call(jit,
          spotlight::abi::entrySymbol(spotlight::abi::EntryPoint::DecodeDense),
          {&p.qT, &p.kT, &p.vT, &dense});

@@ -112,8 +112,8 @@ class RuntimeTest : public ::testing::TestWithParam<RuntimeCase> {};
 
 TEST_P(RuntimeTest, DecodeStepsMatchNaiveReference) {
   const RuntimeCase &c = GetParam();
-  DecodeGeometry g = testGeometry(c.group, c.headDim, c.codePerQueryHead,
-                                  c.headMode, c.dtype);
+  DecodeGeometry g =
+      testGeometry(c.group, c.headDim, c.codePerQueryHead, c.headMode, c.dtype);
   g.maxTokens = 4096;
   spt_artifact *artifact = nullptr;
   ASSERT_EQ(spt_artifact_load(artifactFor(g).c_str(), &artifact), SPT_OK)

@@ -34,23 +34,14 @@ int64_t bytesOf(spt_dtype type) {
 }
 
 namespace {
-/// "[2, n, 64]": `n` for a free dimension.
-std::string shapeText(const int64_t *dims, size_t rank) {
+/// "[2, n, 64]". With `freeAsN`, a negative dimension (an expected shape's
+/// free one) prints as `n`; else dimensions print as given.
+std::string shapeText(const int64_t *dims, int64_t rank, bool freeAsN) {
   std::ostringstream os;
   os << "[";
-  for (size_t i = 0; i < rank; ++i)
+  for (int64_t i = 0; i < rank; ++i)
     os << (i ? ", " : "")
-       << (dims[i] < 0 ? std::string("n") : std::to_string(dims[i]));
-  os << "]";
-  return os.str();
-}
-
-/// The caller's shape as given, negative dimensions included.
-std::string givenShapeText(const spt_tensor &t) {
-  std::ostringstream os;
-  os << "[";
-  for (int32_t i = 0; i < t.rank; ++i)
-    os << (i ? ", " : "") << t.shape[i];
+       << (freeAsN && dims[i] < 0 ? std::string("n") : std::to_string(dims[i]));
   os << "]";
   return os.str();
 }
@@ -59,7 +50,8 @@ std::string givenShapeText(const spt_tensor &t) {
 spt_status checkTensor(const spt_tensor *t, const char *name, spt_dtype dtype,
                        const std::vector<int64_t> &expected) {
   const std::string want =
-      shapeText(expected.data(), expected.size()) + " " + dtypeName(dtype);
+      shapeText(expected.data(), expected.size(), /*freeAsN=*/true) + " " +
+      dtypeName(dtype);
   auto mustBe = [&](spt_status status, const std::string &got) {
     return fail(status,
                 std::string(name) + " must be " + want + ", got " + got);
@@ -88,13 +80,15 @@ spt_status checkTensor(const spt_tensor *t, const char *name, spt_dtype dtype,
                                        std::to_string(kMaxRank) + ")");
   for (int32_t i = 0; i < t->rank; ++i)
     if (t->shape[i] < 0)
-      return mustBe(SPT_ERROR_SHAPE, givenShapeText(*t) + " (dimension " +
-                                         std::to_string(i) + " is negative)");
+      return mustBe(SPT_ERROR_SHAPE,
+                    shapeText(t->shape, t->rank, /*freeAsN=*/false) +
+                        " (dimension " + std::to_string(i) + " is negative)");
   bool ok = t->rank == static_cast<int32_t>(expected.size());
   for (size_t i = 0; ok && i < expected.size(); ++i)
     ok = expected[i] < 0 || t->shape[i] == expected[i];
   if (!ok)
-    return mustBe(SPT_ERROR_SHAPE, givenShapeText(*t));
+    return mustBe(SPT_ERROR_SHAPE,
+                  shapeText(t->shape, t->rank, /*freeAsN=*/false));
   return SPT_OK;
 }
 

@@ -133,12 +133,6 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModule(mlir::MLIRContext &context,
   return mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
 }
 
-bool writeText(const std::string &path,
-               llvm::function_ref<void(llvm::raw_ostream &)> print,
-               std::string &error) {
-  return io::writeFileSafely(path, print, error);
-}
-
 /// The CUDA stages: gpu.launch kernels, NVVM, or PTX.
 bool emitCUDA(mlir::ModuleOp module, mlir::MLIRContext &context) {
   mlir::PassManager pm(&context);
@@ -154,7 +148,7 @@ bool emitCUDA(mlir::ModuleOp module, mlir::MLIRContext &context) {
   if (mlir::failed(mlir::spotlight::runPipeline(pm, module)))
     return false;
   std::string error;
-  bool ok = writeText(
+  bool ok = io::writeFileSafely(
       outputFile,
       [&](llvm::raw_ostream &os) {
         if (emit != Emit::PTX) {
@@ -237,7 +231,7 @@ int main(int argc, char **argv) {
 
   auto print = [&](llvm::raw_ostream &os) { module->print(os); };
   if (emit == Emit::MLIR)
-    return writeText(outputFile, print, error) ? 0 : fail(error);
+    return io::writeFileSafely(outputFile, print, error) ? 0 : fail(error);
 
   if (gpuStage)
     return emitCUDA(*module, context) ? 0 : 1;
@@ -254,7 +248,7 @@ int main(int argc, char **argv) {
   if (mlir::failed(mlir::spotlight::runPipeline(pm, *module)))
     return 1;
   if (emit == Emit::MLIRCPU || emit == Emit::MLIRLLVM)
-    return writeText(outputFile, print, error) ? 0 : fail(error);
+    return io::writeFileSafely(outputFile, print, error) ? 0 : fail(error);
 
   CPUOutput output = emit == Emit::LLVMIR ? CPUOutput::LLVMIR
                      : emit == Emit::Asm  ? CPUOutput::Assembly

@@ -27,11 +27,9 @@ DecodeGeometry testGeometry(int64_t group, int64_t headDim,
   return g;
 }
 
-int64_t elementBytes(ElementType type) { return elementTypeBytes(type); }
-
 HostTensor makeTensor(std::vector<int64_t> shape, ElementType type,
                       std::vector<float> &values) {
-  HostTensor tensor(std::move(shape), elementBytes(type));
+  HostTensor tensor(std::move(shape), elementTypeBytes(type));
   for (int64_t i = 0; i < tensor.numElements(); ++i) {
     switch (type) {
     case ElementType::F32:

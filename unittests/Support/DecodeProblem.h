@@ -23,9 +23,6 @@ namespace spotlight::testing {
 /// A seed that is fresh per run unless SPOTLIGHT_TEST_SEED fixes it.
 uint64_t freshSeed();
 
-/// Bytes per element of `type`.
-int64_t elementBytes(ElementType type);
-
 /// A host tensor of `type` filled with `values` rounded to `type`; the
 /// rounded values are written back into `values`.
 HostTensor makeTensor(std::vector<int64_t> shape, ElementType type,

@@ -57,7 +57,7 @@ HostTensor tokenSlice(const HostTensor &all, int64_t elementBytes, int64_t b,
 void appendInChunks(spt_cache *cache, DecodeProblem &problem, int64_t b,
                     const std::vector<int64_t> &chunks, Findings &findings) {
   const ElementType type = problem.geometry.dtype;
-  const int64_t bytes = elementBytes(type);
+  const int64_t bytes = elementTypeBytes(type);
   int64_t at = 0;
   for (int64_t n : chunks) {
     HostTensor k = tokenSlice(problem.kT, bytes, b, at, n);
@@ -342,7 +342,7 @@ Findings checkDecodeStep(spt_artifact *artifact, spt_device device,
     return findings;
   for (int64_t b = 0; b < g.batch && findings.problems.empty(); ++b)
     appendInChunks(cache, problem, b, chunks[b], findings);
-  const int64_t bytes = elementBytes(g.dtype);
+  const int64_t bytes = elementTypeBytes(g.dtype);
   Step step{HostTensor({g.batch, g.queryHeads, g.headDim}, bytes),
             HostTensor({g.batch, g.queryHeads, g.headDim}, bytes),
             HostTensor({g.batch, g.selectionSets(), g.selectionSlots()}, 4)};
