@@ -173,7 +173,7 @@ func.func @explicit_result_type(%q: tensor<1x8x64xf32>, %k: tensor<1x2x?x64xf32>
 
 func.func @two_results(%q: tensor<1x8x64xf32>, %k: tensor<1x2x?x64xf32>, %init: tensor<1x8x64xf32>) {
   // expected-error @+1 {{'spotlight.decode_attention' op result group starting at #0 requires 0 or 1 element, but found 2}}
-  %0:2 = "spotlight.decode_attention"(%q, %k, %k, %init) : (tensor<1x8x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>, tensor<1x8x64xf32>) -> (tensor<1x8x64xf32>, tensor<1x8x64xf32>)
+  %0:2 = "spotlight.decode_attention"(%q, %k, %k, %init) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 1>}> : (tensor<1x8x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>, tensor<1x8x64xf32>) -> (tensor<1x8x64xf32>, tensor<1x8x64xf32>)
   return
 }
 
@@ -243,3 +243,12 @@ func.func @truncated_type(%q: tensor<1x8x64xf32>, %k: tensor<1x2x?x64xf32>, %ini
 func.func @unterminated(%q: tensor<1x8x64xf32>, %k: tensor<1x2x?x64xf32>, %init: tensor<1x8x64xf32>) {
   // expected-error @+1 {{expected ')'}}
   %0 = spotlight.decode_attention ins(%q, %k, %k : tensor<1x8x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>) outs(%init : tensor<1x8x64xf32>
+
+// -----
+
+// The generic form of an op with optional operands must size its segments.
+func.func @missing_segment_sizes(%q: tensor<1x8x64xf32>, %k: tensor<1x2x?x64xf32>, %init: tensor<1x8x64xf32>) {
+  // expected-error @+1 {{'spotlight.decode_attention' op operand count (4) does not match with the total size (0) specified in attribute 'operandSegmentSizes'}}
+  %0 = "spotlight.decode_attention"(%q, %k, %k, %init) : (tensor<1x8x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>, tensor<1x8x64xf32>) -> tensor<1x8x64xf32>
+  return
+}

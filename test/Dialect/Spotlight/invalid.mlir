@@ -1150,7 +1150,7 @@ func.func @decode_attention_f64_scale(%q: tensor<1x8x64xf32>, %k: tensor<1x2x?x6
 func.func @result_type_differs_from_init(%q: tensor<1x8x64xf32>, %k: tensor<1x2x?x64xf32>, %v: tensor<1x2x?x64xf32>, %init: tensor<1x8x64xf32>) {
   // expected-error @+2 {{inferred type(s) 'tensor<1x8x64xf32>' are incompatible with return type(s) of operation 'tensor<1x8x64xf16>'}}
   // expected-error @+1 {{failed to infer returned types}}
-  %0 = "spotlight.decode_attention"(%q, %k, %v, %init) : (tensor<1x8x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>, tensor<1x8x64xf32>) -> tensor<1x8x64xf16>
+  %0 = "spotlight.decode_attention"(%q, %k, %v, %init) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 1>}> : (tensor<1x8x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>, tensor<1x8x64xf32>) -> tensor<1x8x64xf16>
   return
 }
 
@@ -1160,7 +1160,7 @@ func.func @result_type_differs_from_init(%q: tensor<1x8x64xf32>, %k: tensor<1x2x
 func.func @hamming_topk_result_differs_from_init(%qc: tensor<1x8x1x2xi32>, %kc: tensor<1x2x?x4x2xi32>, %init: tensor<1x2x88xi32>) {
   // expected-error @+2 {{inferred type(s) 'tensor<1x2x88xi32>' are incompatible with return type(s) of operation 'tensor<1x2x89xi32>'}}
   // expected-error @+1 {{failed to infer returned types}}
-  %0 = "spotlight.hamming_topk"(%qc, %kc, %init) <{budget = 20 : i64, mode = #spotlight<mode group>}> : (tensor<1x8x1x2xi32>, tensor<1x2x?x4x2xi32>, tensor<1x2x88xi32>) -> tensor<1x2x89xi32>
+  %0 = "spotlight.hamming_topk"(%qc, %kc, %init) <{budget = 20 : i64, mode = #spotlight<mode group>, operandSegmentSizes = array<i32: 1, 1, 0, 0, 1>}> : (tensor<1x8x1x2xi32>, tensor<1x2x?x4x2xi32>, tensor<1x2x88xi32>) -> tensor<1x2x89xi32>
   return
 }
 
@@ -1187,7 +1187,7 @@ func.func @hamming_topk_mode_property_that_is_not_a_selection_mode(%qc: tensor<1
 // hamming_topk without a mode (generic form).
 func.func @hamming_topk_without_a_mode(%qc: tensor<1x8x1x2xi32>, %kc: tensor<1x2x?x4x2xi32>, %init: tensor<1x2x88xi32>) {
   // expected-error @+1 {{requires attribute 'mode'}}
-  %0 = "spotlight.hamming_topk"(%qc, %kc, %init) <{budget = 20 : i64}> : (tensor<1x8x1x2xi32>, tensor<1x2x?x4x2xi32>, tensor<1x2x88xi32>) -> tensor<1x2x88xi32>
+  %0 = "spotlight.hamming_topk"(%qc, %kc, %init) <{budget = 20 : i64, operandSegmentSizes = array<i32: 1, 1, 0, 0, 1>}> : (tensor<1x8x1x2xi32>, tensor<1x2x?x4x2xi32>, tensor<1x2x88xi32>) -> tensor<1x2x88xi32>
   return
 }
 
@@ -1206,7 +1206,7 @@ func.func @sparse_gather_with_a_missing_operand(%cache: tensor<1x2x?x64xf32>, %i
 func.func @decode_attention_without_a_result(%q: tensor<1x8x64xf32>, %k: tensor<1x2x?x64xf32>, %v: tensor<1x2x?x64xf32>, %init: tensor<1x8x64xf32>) {
   // expected-error @+2 {{inferred type(s) 'tensor<1x8x64xf32>' are incompatible with return type(s) of operation}}
   // expected-error @+1 {{failed to infer returned types}}
-  "spotlight.decode_attention"(%q, %k, %v, %init) : (tensor<1x8x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>, tensor<1x8x64xf32>) -> ()
+  "spotlight.decode_attention"(%q, %k, %v, %init) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 1>}> : (tensor<1x8x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>, tensor<1x8x64xf32>) -> ()
   return
 }
 
@@ -1317,5 +1317,73 @@ func.func @masked_attention_mask_slots(%q: tensor<1x8x64xf32>, %k: tensor<1x2x16
 func.func @masked_attention_sets_not_dividing(%q: tensor<1x8x64xf32>, %k: tensor<1x3x16x64xf32>, %v: tensor<1x3x16x64xf32>, %m: tensor<1x3x16xi32>, %init: tensor<1x8x64xf32>) {
   // expected-error @+1 {{query heads (8) must be a multiple of KV heads (3)}}
   %0 = spotlight.masked_attention ins(%q, %k, %v, %m : tensor<1x8x64xf32>, tensor<1x3x16x64xf32>, tensor<1x3x16x64xf32>, tensor<1x3x16xi32>) outs(%init : tensor<1x8x64xf32>)
+  return
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// The paged form and cache_write
+//===----------------------------------------------------------------------===//
+
+func.func @paged_table_batch(%qc: tensor<8x8x1x2xi32>, %kc: tensor<?x16x2x4x2xi32>, %bt: tensor<4x?xi32>, %sl: tensor<8xi32>, %i: tensor<8x2x30xi32>) -> tensor<8x2x30xi32> {
+  // expected-error @+1 {{'block_table' dimension 0 (B) must be 8, got 4}}
+  %0 = spotlight.hamming_topk group ins(%qc, %kc : tensor<8x8x1x2xi32>, tensor<?x16x2x4x2xi32>) pages(%bt, %sl : tensor<4x?xi32>, tensor<8xi32>) outs(%i : tensor<8x2x30xi32>) {budget = 10 : i64, sink = 4 : i64, window = 16 : i64}
+  return %0 : tensor<8x2x30xi32>
+}
+
+// -----
+
+func.func @paged_seq_lens_rank(%qc: tensor<8x8x1x2xi32>, %kc: tensor<?x16x2x4x2xi32>, %bt: tensor<8x?xi32>, %sl: tensor<8x1xi32>, %i: tensor<8x2x30xi32>) -> tensor<8x2x30xi32> {
+  // expected-error @+1 {{'seq_lens' must have rank 1 [B], got 'tensor<8x1xi32>'}}
+  %0 = spotlight.hamming_topk group ins(%qc, %kc : tensor<8x8x1x2xi32>, tensor<?x16x2x4x2xi32>) pages(%bt, %sl : tensor<8x?xi32>, tensor<8x1xi32>) outs(%i : tensor<8x2x30xi32>) {budget = 10 : i64, sink = 4 : i64, window = 16 : i64}
+  return %0 : tensor<8x2x30xi32>
+}
+
+// -----
+
+func.func @paged_codes_heads(%qc: tensor<8x8x1x2xi32>, %kc: tensor<?x16x3x4x2xi32>, %bt: tensor<8x?xi32>, %sl: tensor<8xi32>, %i: tensor<8x2x30xi32>) -> tensor<8x2x30xi32> {
+  // expected-error @+1 {{query heads (8) must be a multiple of KV heads (3)}}
+  %0 = spotlight.hamming_topk group ins(%qc, %kc : tensor<8x8x1x2xi32>, tensor<?x16x3x4x2xi32>) pages(%bt, %sl : tensor<8x?xi32>, tensor<8xi32>) outs(%i : tensor<8x2x30xi32>) {budget = 10 : i64, sink = 4 : i64, window = 16 : i64}
+  return %0 : tensor<8x2x30xi32>
+}
+
+// -----
+
+func.func @paged_page_size(%q: tensor<2x8x64xf32>, %k: tensor<?x16x2x64xf32>, %v: tensor<?x8x2x64xf32>, %bt: tensor<2x?xi32>, %sl: tensor<2xi32>, %o: tensor<2x8x64xf32>) -> tensor<2x8x64xf32> {
+  // expected-error @+1 {{'value_cache' dimension 1 (same as key_cache) must be 16, got 8}}
+  %0 = spotlight.decode_attention ins(%q, %k, %v : tensor<2x8x64xf32>, tensor<?x16x2x64xf32>, tensor<?x8x2x64xf32>) pages(%bt, %sl : tensor<2x?xi32>, tensor<2xi32>) outs(%o : tensor<2x8x64xf32>)
+  return %0 : tensor<2x8x64xf32>
+}
+
+// -----
+
+func.func @paged_half(%q: tensor<2x8x64xf32>, %k: tensor<?x16x2x64xf32>, %bt: tensor<2x?xi32>, %o: tensor<2x8x64xf32>) -> tensor<2x8x64xf32> {
+  // expected-error @+1 {{'block_table' and 'seq_lens' go together}}
+  %0 = "spotlight.decode_attention"(%q, %k, %k, %bt, %o) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 1>}> : (tensor<2x8x64xf32>, tensor<?x16x2x64xf32>, tensor<?x16x2x64xf32>, tensor<2x?xi32>, tensor<2x8x64xf32>) -> tensor<2x8x64xf32>
+  return %0 : tensor<2x8x64xf32>
+}
+
+// -----
+
+func.func @write_codes_words(%k: tensor<?x2x64xf32>, %c: tensor<?x2x4x3xi32>, %s: tensor<?xi32>, %kp: tensor<?x16x2x64xf32>, %cp: tensor<?x16x2x4x2xi32>) {
+  // expected-error @+1 {{'codes' dimension 3 (W = D/32) must be 2, got 3}}
+  %0:3 = spotlight.cache_write ins(%k, %k, %c, %s : tensor<?x2x64xf32>, tensor<?x2x64xf32>, tensor<?x2x4x3xi32>, tensor<?xi32>) outs(%kp, %kp, %cp : tensor<?x16x2x64xf32>, tensor<?x16x2x64xf32>, tensor<?x16x2x4x2xi32>)
+  return
+}
+
+// -----
+
+func.func @write_page_size(%k: tensor<?x2x64xf32>, %c: tensor<?x2x4x2xi32>, %s: tensor<?xi32>, %kp: tensor<?x16x2x64xf32>, %cp: tensor<?x8x2x4x2xi32>) {
+  // expected-error @+1 {{'code_cache' dimension 1 (page_size, as key_cache) must be 16, got 8}}
+  %0:3 = spotlight.cache_write ins(%k, %k, %c, %s : tensor<?x2x64xf32>, tensor<?x2x64xf32>, tensor<?x2x4x2xi32>, tensor<?xi32>) outs(%kp, %kp, %cp : tensor<?x16x2x64xf32>, tensor<?x16x2x64xf32>, tensor<?x8x2x4x2xi32>)
+  return
+}
+
+// -----
+
+func.func @write_type(%k: tensor<?x2x64xf32>, %v: tensor<?x2x64xbf16>, %c: tensor<?x2x4x2xi32>, %s: tensor<?xi32>, %kp: tensor<?x16x2x64xf32>, %cp: tensor<?x16x2x4x2xi32>) {
+  // expected-error @+1 {{'value_cache' element type must match 'values'}}
+  %0:3 = spotlight.cache_write ins(%k, %v, %c, %s : tensor<?x2x64xf32>, tensor<?x2x64xbf16>, tensor<?x2x4x2xi32>, tensor<?xi32>) outs(%kp, %kp, %cp : tensor<?x16x2x64xf32>, tensor<?x16x2x64xf32>, tensor<?x16x2x4x2xi32>)
   return
 }

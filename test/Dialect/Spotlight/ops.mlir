@@ -356,3 +356,52 @@ func.func @masked_attention_memref(%q: memref<1x8x64xf32>, %k: memref<1x8x16x64x
   spotlight.masked_attention ins(%q, %k, %v, %m : memref<1x8x64xf32>, memref<1x8x16x64xf32>, memref<1x8x16x64xf32>, memref<1x8x16xi32>) outs(%out : memref<1x8x64xf32>)
   return
 }
+
+//===----------------------------------------------------------------------===//
+// The paged form (block_table, seq_lens) and cache_write
+//===----------------------------------------------------------------------===//
+
+// A ragged batch of 8 over 16-token pages: write, select, attend, dense.
+// CHECK-LABEL: func.func @paged_step
+// CHECK:         %[[W:.+]]:3 = spotlight.cache_write ins(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} : tensor<?x4x128xbf16>, tensor<?x4x128xbf16>, tensor<?x4x7x4xi32>, tensor<?xi32>) outs(%{{.+}}, %{{.+}}, %{{.+}} : tensor<?x16x4x128xbf16>, tensor<?x16x4x128xbf16>, tensor<?x16x4x7x4xi32>)
+// CHECK:         %[[IDX:.+]] = spotlight.hamming_topk group ins(%{{.+}}, %[[W]]#2 : tensor<8x28x1x4xi32>, tensor<?x16x4x7x4xi32>) pages(%[[BT:.+]], %[[SL:.+]] : tensor<8x?xi32>, tensor<8xi32>) outs(%{{.+}} : tensor<8x4x?xi32>) {budget = 2.000000e-02 : f64}
+// CHECK:         spotlight.sparse_attention ins(%{{.+}}, %[[W]]#0, %[[W]]#1, %[[IDX]] : tensor<8x28x128xbf16>, tensor<?x16x4x128xbf16>, tensor<?x16x4x128xbf16>, tensor<8x4x?xi32>) pages(%[[BT]], %[[SL]] : tensor<8x?xi32>, tensor<8xi32>) outs(%{{.+}} : tensor<8x28x128xbf16>)
+// CHECK:         spotlight.decode_attention ins(%{{.+}}, %[[W]]#0, %[[W]]#1 : tensor<8x28x128xbf16>, tensor<?x16x4x128xbf16>, tensor<?x16x4x128xbf16>) pages(%[[BT]], %[[SL]] : tensor<8x?xi32>, tensor<8xi32>) outs(%{{.+}} : tensor<8x28x128xbf16>)
+func.func @paged_step(%k: tensor<?x4x128xbf16>, %v: tensor<?x4x128xbf16>,
+    %codes: tensor<?x4x7x4xi32>, %slots: tensor<?xi32>,
+    %kp: tensor<?x16x4x128xbf16>, %vp: tensor<?x16x4x128xbf16>,
+    %cp: tensor<?x16x4x7x4xi32>, %q: tensor<8x28x128xbf16>,
+    %qc: tensor<8x28x1x4xi32>, %bt: tensor<8x?xi32>, %sl: tensor<8xi32>,
+    %ie: tensor<8x4x?xi32>, %oe: tensor<8x28x128xbf16>)
+    -> (tensor<8x28x128xbf16>, tensor<8x28x128xbf16>) {
+  %kp2, %vp2, %cp2 = spotlight.cache_write
+      ins(%k, %v, %codes, %slots : tensor<?x4x128xbf16>, tensor<?x4x128xbf16>,
+          tensor<?x4x7x4xi32>, tensor<?xi32>)
+      outs(%kp, %vp, %cp : tensor<?x16x4x128xbf16>, tensor<?x16x4x128xbf16>,
+           tensor<?x16x4x7x4xi32>)
+  %idx = spotlight.hamming_topk group
+      ins(%qc, %cp2 : tensor<8x28x1x4xi32>, tensor<?x16x4x7x4xi32>)
+      pages(%bt, %sl : tensor<8x?xi32>, tensor<8xi32>)
+      outs(%ie : tensor<8x4x?xi32>) {budget = 0.02 : f64}
+  %o = spotlight.sparse_attention
+      ins(%q, %kp2, %vp2, %idx : tensor<8x28x128xbf16>, tensor<?x16x4x128xbf16>,
+          tensor<?x16x4x128xbf16>, tensor<8x4x?xi32>)
+      pages(%bt, %sl : tensor<8x?xi32>, tensor<8xi32>)
+      outs(%oe : tensor<8x28x128xbf16>)
+  %d = spotlight.decode_attention
+      ins(%q, %kp2, %vp2 : tensor<8x28x128xbf16>, tensor<?x16x4x128xbf16>,
+          tensor<?x16x4x128xbf16>)
+      pages(%bt, %sl : tensor<8x?xi32>, tensor<8xi32>)
+      outs(%oe : tensor<8x28x128xbf16>)
+  return %o, %d : tensor<8x28x128xbf16>, tensor<8x28x128xbf16>
+}
+
+// On memrefs cache_write has no results and updates the pools in place.
+// CHECK-LABEL: func.func @cache_write_memref
+// CHECK:         spotlight.cache_write ins(%{{.+}} : memref<?x2x64xf32>, memref<?x2x64xf32>, memref<?x2x1x2xi32>, memref<?xi32>) outs(%{{.+}} : memref<?x1x2x64xf32>, memref<?x1x2x64xf32>, memref<?x1x2x1x2xi32>)
+func.func @cache_write_memref(%k: memref<?x2x64xf32>, %v: memref<?x2x64xf32>,
+    %c: memref<?x2x1x2xi32>, %s: memref<?xi32>, %kp: memref<?x1x2x64xf32>,
+    %vp: memref<?x1x2x64xf32>, %cp: memref<?x1x2x1x2xi32>) {
+  spotlight.cache_write ins(%k, %v, %c, %s : memref<?x2x64xf32>, memref<?x2x64xf32>, memref<?x2x1x2xi32>, memref<?xi32>) outs(%kp, %vp, %cp : memref<?x1x2x64xf32>, memref<?x1x2x64xf32>, memref<?x1x2x1x2xi32>)
+  return
+}

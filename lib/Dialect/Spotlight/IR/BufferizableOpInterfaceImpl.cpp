@@ -24,10 +24,12 @@ template <typename OpTy>
 struct SpotlightOpBufferization
     : DstBufferizableOpInterfaceExternalModel<SpotlightOpBufferization<OpTy>,
                                               OpTy> {
-  /// Inputs are read; the init is only written.
+  /// Inputs are read; the init is only written, except by cache_write,
+  /// which keeps every slot it does not store.
   bool bufferizesToMemoryRead(Operation *op, OpOperand &operand,
                               const AnalysisState &) const {
-    return !cast<DestinationStyleOpInterface>(op).isDpsInit(&operand);
+    return isa<spotlight::CacheWriteOp>(op) ||
+           !cast<DestinationStyleOpInterface>(op).isDpsInit(&operand);
   }
 
   /// The same op on the operands' buffers, with no result: it writes the
@@ -49,10 +51,11 @@ struct SpotlightOpBufferization
         op->getPropertiesStorage(), /*successors=*/BlockRange(),
         /*numRegions=*/0);
     rewriter.insert(bufferized);
-    Value init = buffers[cast<DestinationStyleOpInterface>(op)
-                             .getDpsInitOperand(0)
-                             ->getOperandNumber()];
-    replaceOpWithBufferizedValues(rewriter, op, init);
+    SmallVector<Value> inits;
+    for (OpOperand &init :
+         cast<DestinationStyleOpInterface>(op).getDpsInitsMutable())
+      inits.push_back(buffers[init.getOperandNumber()]);
+    replaceOpWithBufferizedValues(rewriter, op, inits);
     return success();
   }
 };
@@ -70,6 +73,8 @@ void mlir::spotlight::attachBufferizableOpInterfaceModels(
       SpotlightOpBufferization<SparseAttentionOp>>(context);
   DecodeAttentionOp::attachInterface<
       SpotlightOpBufferization<DecodeAttentionOp>>(context);
+  CacheWriteOp::attachInterface<SpotlightOpBufferization<CacheWriteOp>>(
+      context);
   MaskedAttentionOp::attachInterface<
       SpotlightOpBufferization<MaskedAttentionOp>>(context);
 }

@@ -128,24 +128,30 @@ Type elementTypeOf(Value value) {
   return cast<ShapedType>(value.getType()).getElementType();
 }
 
-/// Checks `[B, QH, D]` queries against `[B, KH, N, D]` K and V caches.
+/// Checks `[B, QH, D]` queries against K and V caches: contiguous
+/// `[B, KH, N, D]`, or paged pools `[P, page_size, KH, D]`.
 ShapeChecker &checkQueryAndCaches(ShapeChecker &check, Value query, Value keys,
-                                  Value values) {
+                                  Value values, bool paged) {
+  static const StringRef pagedLayout[] = {"P", "page_size", "KH", "D"};
+  static const StringRef contiguousLayout[] = {"B", "KH", "N", "D"};
+  ArrayRef<StringRef> layout = paged ? pagedLayout : contiguousLayout;
+  const unsigned headsDim = paged ? 2 : 1;
   check.rank("query", query, {"B", "QH", "D"})
-      .rank("key_cache", keys, {"B", "KH", "N", "D"})
-      .rank("value_cache", values, {"B", "KH", "N", "D"});
+      .rank("key_cache", keys, layout)
+      .rank("value_cache", values, layout);
   if (failed(check.result()))
     return check;
   check.isStatic("query", query, 1, "QH")
-      .isStatic("key_cache", keys, 1, "KH")
+      .isStatic("key_cache", keys, headsDim, "KH")
       .isStatic("query", query, 2, "D")
       .isStatic("key_cache", keys, 3, "D")
       .isStatic("value_cache", values, 3, "D");
   if (failed(check.result()))
     return check;
-  int64_t qHeads = dimOf(query, 1), kvHeads = dimOf(keys, 1);
+  int64_t qHeads = dimOf(query, 1), kvHeads = dimOf(keys, headsDim);
   check.require(qHeads > 0, "'query' must have at least one head")
-      .dim("key_cache", keys, 0, "B", dimOf(query, 0))
+      .dim("key_cache", keys, 0, "B", paged ? ShapedType::kDynamic
+                                            : dimOf(query, 0))
       .dim("key_cache", keys, 3, "D", dimOf(query, 2))
       .require(kvHeads > 0 && qHeads % kvHeads == 0,
                "query heads (" + Twine(qHeads) +
@@ -153,6 +159,21 @@ ShapeChecker &checkQueryAndCaches(ShapeChecker &check, Value query, Value keys,
   for (unsigned d = 0; d < 4; ++d)
     check.dim("value_cache", values, d, "same as key_cache", dimOf(keys, d));
   return check;
+}
+
+/// Checks the paged operands of an op over `batch` sequences: both or none;
+/// `block_table` `[B, max_pages]` and `seq_lens` `[B]`.
+ShapeChecker &checkPages(ShapeChecker &check, Value blockTable, Value seqLens,
+                         int64_t batch) {
+  check.require(static_cast<bool>(blockTable) == static_cast<bool>(seqLens),
+                "'block_table' and 'seq_lens' go together: a paged op takes "
+                "both, a contiguous one neither");
+  if (!blockTable || !seqLens)
+    return check;
+  return check.rank("block_table", blockTable, {"B", "max_pages"})
+      .rank("seq_lens", seqLens, {"B"})
+      .dim("block_table", blockTable, 0, "B", batch)
+      .dim("seq_lens", seqLens, 0, "B", batch);
 }
 } // namespace
 
@@ -287,21 +308,28 @@ LogicalResult HammingTopKOp::verify() {
   ShapeChecker check(*this);
   check.oneKind().addressable();
   Value qc = getQueryCodes(), kc = getKeyCodes(), init = getInit();
+  const bool paged = isPaged();
+  const unsigned headsDim = paged ? 2 : 1;
+  static const StringRef pagedLayout[] = {"P", "page_size", "KH", "C", "W"};
+  static const StringRef contiguousLayout[] = {"B", "KH", "N", "C", "W"};
   check.rank("query_codes", qc, {"B", "QH", "1", "W"})
-      .rank("key_codes", kc, {"B", "KH", "N", "C", "W"})
+      .rank("key_codes", kc, paged ? pagedLayout : contiguousLayout)
       .rank("init", init, {"B", "S", "M"})
       .isStatic("query_codes", qc, 1, "QH")
       .isStatic("query_codes", qc, 3, "W")
-      .isStatic("key_codes", kc, 1, "KH")
+      .isStatic("key_codes", kc, headsDim, "KH")
       .isStatic("key_codes", kc, 3, "C")
       .isStatic("query_codes", qc, 2, "one code per query head");
   if (failed(check.result()))
     return failure();
-  int64_t qHeads = dimOf(qc, 1), kvHeads = dimOf(kc, 1);
+  checkPages(check, getBlockTable(), getSeqLens(), dimOf(qc, 0));
+  if (failed(check.result()))
+    return failure();
+  int64_t qHeads = dimOf(qc, 1), kvHeads = dimOf(kc, headsDim);
   int64_t codesPerHead = dimOf(kc, 3);
   check.require(qHeads > 0, "'query_codes' must have at least one head")
       .dim("query_codes", qc, 2, "one code per query head", 1)
-      .dim("key_codes", kc, 0, "B", dimOf(qc, 0))
+      .dim("key_codes", kc, 0, "B", paged ? ShapedType::kDynamic : dimOf(qc, 0))
       .dim("key_codes", kc, 4, "W, code words", dimOf(qc, 3))
       .require(kvHeads > 0 && qHeads % kvHeads == 0,
                "query heads (" + Twine(qHeads) +
@@ -414,12 +442,15 @@ static LogicalResult verifyAttentionOutput(ShapeChecker &check, Value query,
 LogicalResult SparseAttentionOp::verify() {
   ShapeChecker check(*this);
   check.oneKind().addressable();
-  checkQueryAndCaches(check, getQuery(), getKeyCache(), getValueCache());
+  checkQueryAndCaches(check, getQuery(), getKeyCache(), getValueCache(),
+                      isPaged());
+  checkPages(check, getBlockTable(), getSeqLens(), dimOf(getQuery(), 0));
   Value idx = getIndices();
   check.rank("indices", idx, {"B", "S", "M"}).isStatic("indices", idx, 1, "S");
   if (failed(check.result()))
     return failure();
-  int64_t qHeads = dimOf(getQuery(), 1), kvHeads = dimOf(getKeyCache(), 1);
+  int64_t qHeads = dimOf(getQuery(), 1);
+  int64_t kvHeads = dimOf(getKeyCache(), isPaged() ? 2 : 1);
   int64_t sets = dimOf(idx, 1);
   check.dim("indices", idx, 0, "B", dimOf(getQuery(), 0))
       .require(sets == kvHeads || sets == qHeads,
@@ -432,7 +463,9 @@ LogicalResult SparseAttentionOp::verify() {
 LogicalResult DecodeAttentionOp::verify() {
   ShapeChecker check(*this);
   check.oneKind().addressable();
-  checkQueryAndCaches(check, getQuery(), getKeyCache(), getValueCache());
+  checkQueryAndCaches(check, getQuery(), getKeyCache(), getValueCache(),
+                      isPaged());
+  checkPages(check, getBlockTable(), getSeqLens(), dimOf(getQuery(), 0));
   if (failed(check.result()))
     return failure();
   return verifyAttentionOutput(check, getQuery(), getInit());
@@ -442,7 +475,8 @@ LogicalResult MaskedAttentionOp::verify() {
   ShapeChecker check(*this);
   check.oneKind().addressable();
   // Gathered rows have the cache layout with S rows of M slots per sequence.
-  checkQueryAndCaches(check, getQuery(), getKeys(), getValues());
+  checkQueryAndCaches(check, getQuery(), getKeys(), getValues(),
+                      /*paged=*/false);
   Value mask = getMask();
   check.rank("mask", mask, {"B", "S", "M"});
   if (failed(check.result()))
@@ -451,6 +485,82 @@ LogicalResult MaskedAttentionOp::verify() {
       .dim("mask", mask, 1, "S", dimOf(getKeys(), 1))
       .dim("mask", mask, 2, "M", dimOf(getKeys(), 2));
   return verifyAttentionOutput(check, getQuery(), getInit());
+}
+
+//===----------------------------------------------------------------------===//
+// CacheWriteOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult CacheWriteOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location>, ValueRange operands,
+    DictionaryAttr, OpaqueProperties, RegionRange,
+    SmallVectorImpl<Type> &inferred) {
+  // The three pools, updated, on tensors; nothing on memrefs.
+  if (operands.size() == 7)
+    for (Value init : operands.drop_front(4))
+      if (isa<RankedTensorType>(init.getType()))
+        inferred.push_back(init.getType());
+  return success();
+}
+
+/// Unlike the other ops, the pools are read as well as written: every slot
+/// the op does not store keeps its value.
+void CacheWriteOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  detail::getDpsEffects(*this, effects);
+  for (OpOperand &init : getDpsInitsMutable())
+    if (isa<MemRefType>(init.get().getType()))
+      effects.emplace_back(MemoryEffects::Read::get(), &init,
+                           SideEffects::DefaultResource::get());
+}
+
+LogicalResult CacheWriteOp::verify() {
+  ShapeChecker check(*this);
+  check.oneKind().addressable();
+  Value keys = getKeys(), values = getValues(), codes = getCodes();
+  Value slots = getSlotMapping();
+  Value kPool = getKeyCache(), vPool = getValueCache(), cPool = getCodeCache();
+  check.rank("keys", keys, {"T", "KH", "D"})
+      .rank("values", values, {"T", "KH", "D"})
+      .rank("codes", codes, {"T", "KH", "C", "W"})
+      .rank("slot_mapping", slots, {"T"})
+      .rank("key_cache", kPool, {"P", "page_size", "KH", "D"})
+      .rank("value_cache", vPool, {"P", "page_size", "KH", "D"})
+      .rank("code_cache", cPool, {"P", "page_size", "KH", "C", "W"})
+      .isStatic("keys", keys, 1, "KH")
+      .isStatic("keys", keys, 2, "D")
+      .isStatic("codes", codes, 2, "C");
+  if (failed(check.result()))
+    return failure();
+  const int64_t tokens = dimOf(keys, 0), kvHeads = dimOf(keys, 1);
+  const int64_t headDim = dimOf(keys, 2), codesPerHead = dimOf(codes, 2);
+  check.require(kvHeads > 0, "'keys' must have at least one KV head")
+      .require(headDim % 32 == 0,
+               "'keys' head dim D must be a multiple of 32, got " +
+                   Twine(headDim))
+      .require(codesPerHead > 0, "'codes' must hold at least one code per "
+                                 "head (C)");
+  for (unsigned d = 0; d < 3; ++d)
+    check.dim("values", values, d, "same as keys", dimOf(keys, d));
+  check.dim("codes", codes, 0, "T", tokens)
+      .dim("codes", codes, 1, "KH", kvHeads)
+      .dim("codes", codes, 3, "W = D/32", headDim / 32)
+      .dim("slot_mapping", slots, 0, "T", tokens)
+      .dim("key_cache", kPool, 2, "KH", kvHeads)
+      .dim("key_cache", kPool, 3, "D", headDim);
+  for (unsigned d = 0; d < 4; ++d)
+    check.dim("value_cache", vPool, d, "same as key_cache", dimOf(kPool, d));
+  check.dim("code_cache", cPool, 0, "P, as key_cache", dimOf(kPool, 0))
+      .dim("code_cache", cPool, 1, "page_size, as key_cache", dimOf(kPool, 1))
+      .dim("code_cache", cPool, 2, "KH", kvHeads)
+      .dim("code_cache", cPool, 3, "C", codesPerHead)
+      .dim("code_cache", cPool, 4, "W = D/32", headDim / 32)
+      .require(elementTypeOf(kPool) == elementTypeOf(keys),
+               "'key_cache' element type must match 'keys'")
+      .require(elementTypeOf(vPool) == elementTypeOf(values),
+               "'value_cache' element type must match 'values'");
+  return check.result();
 }
 
 #define GET_OP_CLASSES

@@ -64,7 +64,8 @@ struct FuseGatherIntoAttention : OpRewritePattern<MaskedAttentionOp> {
       return rewriter.notifyMatchFailure(op, "K and V caches differ in shape");
     rewriter.replaceOpWithNewOp<SparseAttentionOp>(
         op, op.getResult().getType(), op.getQuery(), keys.getCache(),
-        values.getCache(), idx, op.getInit(), op.getScaleAttr());
+        values.getCache(), idx, /*block_table=*/Value(), /*seq_lens=*/Value(),
+        op.getInit(), op.getScaleAttr());
     return success();
   }
 };
@@ -103,7 +104,8 @@ struct LowerMaskedAttention : OpRewritePattern<MaskedAttentionOp> {
         });
     rewriter.replaceOpWithNewOp<SparseAttentionOp>(
         op, op.getResult().getType(), op.getQuery(), op.getKeys(),
-        op.getValues(), slots.getResult(0), op.getInit(), op.getScaleAttr());
+        op.getValues(), slots.getResult(0), /*block_table=*/Value(),
+        /*seq_lens=*/Value(), op.getInit(), op.getScaleAttr());
     return success();
   }
 };
@@ -133,6 +135,9 @@ struct SparseOverAllTokens : OpRewritePattern<SparseAttentionOp> {
                                 PatternRewriter &rewriter) const override {
     if (!op.getResult())
       return rewriter.notifyMatchFailure(op, "not on tensors");
+    if (op.isPaged())
+      return rewriter.notifyMatchFailure(
+          op, "paged: token counts are per sequence, known at run time");
     auto topk = op.getIndices().getDefiningOp<HammingTopKOp>();
     if (!topk)
       return rewriter.notifyMatchFailure(op, "indices not from hamming_topk");
@@ -143,7 +148,8 @@ struct SparseOverAllTokens : OpRewritePattern<SparseAttentionOp> {
       return rewriter.notifyMatchFailure(op, "budget may leave tokens out");
     rewriter.replaceOpWithNewOp<DecodeAttentionOp>(
         op, op.getResult().getType(), op.getQuery(), op.getKeyCache(),
-        op.getValueCache(), op.getInit(), op.getScaleAttr());
+        op.getValueCache(), /*block_table=*/Value(), /*seq_lens=*/Value(),
+        op.getInit(), op.getScaleAttr());
     return success();
   }
 };

@@ -60,6 +60,9 @@ struct SparsifyAttentionPass
   std::string whyNot(DecodeAttentionOp op) {
     if (!op.getResult())
       return "it is bufferized (the pass works on tensors)";
+    if (op.isPaged())
+      return "it reads a paged cache (its key-code pool would have to come "
+             "from the caller; compile the paged step with spotlight-compile)";
     auto func = dyn_cast<func::FuncOp>(op->getParentOp());
     if (!func)
       return "it is not directly in a func.func body";
@@ -129,13 +132,15 @@ struct SparsifyAttentionPass
     Value indices =
         HammingTopKOp::create(
             builder, loc, idxType, queryCodes, added[4],
+            /*block_table=*/Value(), /*seq_lens=*/Value(),
             empty(idxType, op.getQuery()),
             headMode ? SelectionMode::head : SelectionMode::group,
             builder.getI64IntegerAttr(budget), sink, window, /*min_budget=*/20)
             ->getResult(0);
     Value out = SparseAttentionOp::create(
                     builder, loc, op.getResult().getType(), op.getQuery(),
-                    op.getKeyCache(), op.getValueCache(), indices, op.getInit(),
+                    op.getKeyCache(), op.getValueCache(), indices,
+                    /*block_table=*/Value(), /*seq_lens=*/Value(), op.getInit(),
                     op.getScaleAttr())
                     ->getResult(0);
     op.getResult().replaceAllUsesWith(out);

@@ -20,15 +20,29 @@ def Spotlight_I32Tensor : RankedTensorOf<[I32]>;
 /// style). On tensors the result has the init's type; on memrefs the op has
 /// no result and writes the init buffer in place (what One-Shot Bufferize
 /// makes of it, through BufferizableOpInterface).
-class Spotlight_DpsOp<string mnemonic, list<Trait> traits = []>
-    : Spotlight_Op<mnemonic, !listconcat(traits, [
+/// The paged KV layout of the serving engines (SEMANTICS.md, "Paged KV
+/// layout"): an op that reads the cache takes it either contiguous, one
+/// `[B, KH, N, ...]` row block per sequence with one N for the batch, or
+/// paged, as pools `[P, page_size, KH, ...]` addressed through
+/// `pages(%block_table, %seq_lens)`: token `t` of sequence `b` is slot
+/// `t % page_size` of page `block_table[b, t / page_size]`, and sequence `b`
+/// holds `seq_lens[b]` tokens (0 allowed).
+///
+/// `paged` ops take the optional `block_table` and `seq_lens` operands (and
+/// the AttrSizedOperandSegments trait) and get `isPaged()`.
+class Spotlight_DpsOp<string mnemonic, list<Trait> traits = [], bit paged = 0>
+    : Spotlight_Op<mnemonic, !listconcat(traits,
+        !if(paged, [AttrSizedOperandSegments], []), [
         DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
         DeclareOpInterfaceMethods<InferTypeOpInterface>,
         DestinationStyleOpInterface])> {
   let hasVerifier = 1;
   let extraClassDeclaration = [{
     ::mlir::MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
-  }];
+  }] # !if(paged, [{
+    /// Whether the caches are paged pools (the op has `pages(...)`).
+    bool isPaged() { return static_cast<bool>(getBlockTable()); }
+  }], "");
   let extraClassDefinition = [{
     ::llvm::LogicalResult $cppClass::inferReturnTypes(
         ::mlir::MLIRContext *, ::std::optional<::mlir::Location>,
@@ -94,7 +108,7 @@ def Spotlight_HashEncodeOp : Spotlight_DpsOp<"hash_encode"> {
 // hamming_topk
 //===----------------------------------------------------------------------===//
 
-def Spotlight_HammingTopKOp : Spotlight_DpsOp<"hamming_topk"> {
+def Spotlight_HammingTopKOp : Spotlight_DpsOp<"hamming_topk", [], 1> {
   let summary = "select sink, recent and best-scoring tokens by Hamming similarity";
   let description = [{
     Scores every cached token `t` against each query head by the number of
@@ -124,9 +138,22 @@ def Spotlight_HammingTopKOp : Spotlight_DpsOp<"hamming_topk"> {
         ins(%qc, %kc : tensor<1x28x1x4xi32>, tensor<1x4x?x7x4xi32>)
         outs(%init : tensor<1x4x88xi32>) {budget = 20 : i64}
     ```
+
+    Paged form: `key_codes` is the pool `[P, page_size, KH, C, W]` and each
+    sequence is scored over its own `seq_lens[b]` tokens (budget, sink and
+    window per sequence; indices are logical positions):
+
+    ```mlir
+    %idx = spotlight.hamming_topk group
+        ins(%qc, %pool : tensor<8x28x1x4xi32>, tensor<?x16x4x7x4xi32>)
+        pages(%block_table, %seq_lens : tensor<8x?xi32>, tensor<8xi32>)
+        outs(%init : tensor<8x4x?xi32>) {budget = 0.02 : f64}
+    ```
   }];
   let arguments = (ins Spotlight_I32Shaped:$query_codes,
                        Spotlight_I32Shaped:$key_codes,
+                       Optional<Spotlight_I32Shaped>:$block_table,
+                       Optional<Spotlight_I32Shaped>:$seq_lens,
                        Spotlight_I32Shaped:$init,
                        Spotlight_SelectionModeAttr:$mode,
                        AnyAttrOf<[I64Attr, F64Attr]>:$budget,
@@ -137,10 +164,14 @@ def Spotlight_HammingTopKOp : Spotlight_DpsOp<"hamming_topk"> {
   let assemblyFormat = [{
     $mode `ins` `(` $query_codes `,` $key_codes `:` type($query_codes) `,`
         type($key_codes) `)`
+    (`pages` `(` $block_table^ `,` $seq_lens `:` type($block_table) `,`
+        type($seq_lens) `)`)?
     `outs` `(` $init `:` type($init) `)` attr-dict
   }];
   let extraClassDeclaration = [{
     ::mlir::MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+    /// Whether the key codes are a paged pool (the op has `pages(...)`).
+    bool isPaged() { return static_cast<bool>(getBlockTable()); }
     /// Slots a count budget needs, or the least a fraction budget needs.
     int64_t getMinimumSlots();
     /// Emits k for `tokens` tokens (index values): the count, or
@@ -182,7 +213,7 @@ def Spotlight_SparseGatherOp : Spotlight_DpsOp<"sparse_gather"> {
 // sparse_attention / decode_attention
 //===----------------------------------------------------------------------===//
 
-def Spotlight_SparseAttentionOp : Spotlight_DpsOp<"sparse_attention"> {
+def Spotlight_SparseAttentionOp : Spotlight_DpsOp<"sparse_attention", [], 1> {
   let summary = "decode attention over the selected tokens only";
   let description = [{
     `o[b, qh] = sum over t in T of softmax_t(scale * q[b, qh] . k[b, h, t]) * v[b, h, t]`
@@ -198,25 +229,44 @@ def Spotlight_SparseAttentionOp : Spotlight_DpsOp<"sparse_attention"> {
             tensor<1x4x?x128xbf16>, tensor<1x4x88xi32>)
         outs(%init : tensor<1x28x128xbf16>)
     ```
+
+    Paged form: K and V are the pools `[P, page_size, KH, D]`; index `i` of
+    sequence `b` names its logical token `i`, read from the page the block
+    table gives:
+
+    ```mlir
+    %o = spotlight.sparse_attention
+        ins(%q, %kp, %vp, %idx : tensor<8x28x128xbf16>, tensor<?x16x4x128xbf16>,
+            tensor<?x16x4x128xbf16>, tensor<8x4x?xi32>)
+        pages(%block_table, %seq_lens : tensor<8x?xi32>, tensor<8xi32>)
+        outs(%init : tensor<8x28x128xbf16>)
+    ```
   }];
   let arguments = (ins Spotlight_FloatShaped:$query, Spotlight_FloatShaped:$key_cache,
                        Spotlight_FloatShaped:$value_cache,
-                       Spotlight_I32Shaped:$indices, Spotlight_FloatShaped:$init,
+                       Spotlight_I32Shaped:$indices,
+                       Optional<Spotlight_I32Shaped>:$block_table,
+                       Optional<Spotlight_I32Shaped>:$seq_lens,
+                       Spotlight_FloatShaped:$init,
                        OptionalAttr<F32Attr>:$scale);
   let results = (outs Optional<Spotlight_FloatTensor>:$result);
   let assemblyFormat = [{
     `ins` `(` $query `,` $key_cache `,` $value_cache `,` $indices `:`
         type($query) `,` type($key_cache) `,` type($value_cache) `,`
         type($indices) `)`
+    (`pages` `(` $block_table^ `,` $seq_lens `:` type($block_table) `,`
+        type($seq_lens) `)`)?
     `outs` `(` $init `:` type($init) `)` attr-dict
   }];
 }
 
-def Spotlight_DecodeAttentionOp : Spotlight_DpsOp<"decode_attention"> {
+def Spotlight_DecodeAttentionOp : Spotlight_DpsOp<"decode_attention", [], 1> {
   let summary = "dense decode attention over every cached token (the baseline)";
   let description = [{
     The dense baseline of `spotlight.sparse_attention`: the token set is all
-    `N` cached tokens. GQA: query head `qh` reads KV head `qh / (QH / KH)`.
+    `N` cached tokens (paged form: the `seq_lens[b]` tokens of sequence `b`;
+    a sequence of 0 tokens gives 0). GQA: query head `qh` reads KV head
+    `qh / (QH / KH)`.
 
     ```mlir
     %o = spotlight.decode_attention
@@ -227,13 +277,66 @@ def Spotlight_DecodeAttentionOp : Spotlight_DpsOp<"decode_attention"> {
   }];
   let arguments = (ins Spotlight_FloatShaped:$query, Spotlight_FloatShaped:$key_cache,
                        Spotlight_FloatShaped:$value_cache,
+                       Optional<Spotlight_I32Shaped>:$block_table,
+                       Optional<Spotlight_I32Shaped>:$seq_lens,
                        Spotlight_FloatShaped:$init,
                        OptionalAttr<F32Attr>:$scale);
   let results = (outs Optional<Spotlight_FloatTensor>:$result);
   let assemblyFormat = [{
     `ins` `(` $query `,` $key_cache `,` $value_cache `:` type($query) `,`
         type($key_cache) `,` type($value_cache) `)`
+    (`pages` `(` $block_table^ `,` $seq_lens `:` type($block_table) `,`
+        type($seq_lens) `)`)?
     `outs` `(` $init `:` type($init) `)` attr-dict
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// cache_write
+//===----------------------------------------------------------------------===//
+
+def Spotlight_CacheWriteOp : Spotlight_Op<"cache_write", [
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    DeclareOpInterfaceMethods<InferTypeOpInterface>,
+    DestinationStyleOpInterface]> {
+  let summary = "store new tokens' K, V and key codes into the paged pools";
+  let description = [{
+    The write half of a paged decode step (vLLM's `reshape_and_cache`, with
+    the key codes alongside): token `i` of `keys`, `values` `[T, KH, D]` and
+    `codes` `[T, KH, C, W]` (from `spotlight.hash_encode` of the keys) is
+    stored at slot `slot_mapping[i]` of the pools, i.e. at
+    `[slot / page_size, slot % page_size]` of `key_cache`, `value_cache`
+    `[P, page_size, KH, D]` and `code_cache` `[P, page_size, KH, C, W]`.
+    A slot of -1 skips the token; every other slot is left as it was. Slots
+    must be distinct and below `P * page_size` (the runtime checks both).
+
+    ```mlir
+    %kp2, %vp2, %cp2 = spotlight.cache_write
+        ins(%k, %v, %codes, %slots : tensor<?x4x128xbf16>, tensor<?x4x128xbf16>,
+            tensor<?x4x7x4xi32>, tensor<?xi32>)
+        outs(%kp, %vp, %cp : tensor<?x16x4x128xbf16>, tensor<?x16x4x128xbf16>,
+             tensor<?x16x4x7x4xi32>)
+    ```
+  }];
+  let arguments = (ins Spotlight_FloatShaped:$keys, Spotlight_FloatShaped:$values,
+                       Spotlight_I32Shaped:$codes,
+                       Spotlight_I32Shaped:$slot_mapping,
+                       Spotlight_FloatShaped:$key_cache,
+                       Spotlight_FloatShaped:$value_cache,
+                       Spotlight_I32Shaped:$code_cache);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let hasVerifier = 1;
+  let assemblyFormat = [{
+    `ins` `(` $keys `,` $values `,` $codes `,` $slot_mapping `:` type($keys)
+        `,` type($values) `,` type($codes) `,` type($slot_mapping) `)`
+    `outs` `(` $key_cache `,` $value_cache `,` $code_cache `:`
+        type($key_cache) `,` type($value_cache) `,` type($code_cache) `)`
+    attr-dict
+  }];
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() {
+      return ::mlir::MutableOperandRange(getOperation(), 4, 3);
+    }
   }];
 }
 
