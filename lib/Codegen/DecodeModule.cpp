@@ -124,7 +124,9 @@ private:
         g.budgetCount > 0
             ? mlir::Attribute(b.getI64IntegerAttr(g.budgetCount))
             : mlir::Attribute(b.getF64FloatAttr(g.budgetFraction));
-    return sp::HammingTopKOp::create(b, type, queryCodes, keyCodes, empty(type),
+    return sp::HammingTopKOp::create(b, type, queryCodes, keyCodes,
+                                     /*block_table=*/mlir::Value(),
+                                     /*seq_lens=*/mlir::Value(), empty(type),
                                      g.headMode ? sp::SelectionMode::head
                                                 : sp::SelectionMode::group,
                                      budget, g.sink, g.window, g.minBudget)
@@ -140,11 +142,13 @@ private:
     mlir::Value q = args[ArgKind::Query], k = args[ArgKind::Keys],
                 v = args[ArgKind::Values];
     mlir::Operation *op =
-        indices ? sp::SparseAttentionOp::create(b, type, q, k, v, indices,
-                                                empty(type), scale())
+        indices ? sp::SparseAttentionOp::create(
+                      b, type, q, k, v, indices, /*block_table=*/mlir::Value(),
+                      /*seq_lens=*/mlir::Value(), empty(type), scale())
                       .getOperation()
-                : sp::DecodeAttentionOp::create(b, type, q, k, v, empty(type),
-                                                scale())
+                : sp::DecodeAttentionOp::create(
+                      b, type, q, k, v, /*block_table=*/mlir::Value(),
+                      /*seq_lens=*/mlir::Value(), empty(type), scale())
                       .getOperation();
     return op->getResult(0);
   }
