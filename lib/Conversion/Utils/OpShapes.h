@@ -21,6 +21,57 @@ inline int64_t dimOf(Value value, unsigned dim) {
   return cast<ShapedType>(value.getType()).getDimSize(dim);
 }
 
+/// Where token t of sequence b lives in a cache operand (K, V or key
+/// codes) whose rows of one head are `rowElements` wide: contiguous
+/// `[B, KH, N, row]`, or a paged pool `[P, page_size, KH, row]` reached
+/// through `block_table [B, max_pages]` with `seq_lens [B]` tokens per
+/// sequence (SEMANTICS.md, "Paged KV layout"). Shared by the CPU and GPU
+/// loops; the reference lowering expresses the same on tensors.
+struct TokenAddressing {
+  /// `cache` is the operand's buffer; `blockTable`/`seqLens` are null for
+  /// the contiguous form.
+  TokenAddressing(LoopEmitter &e, Value cache, Value blockTable,
+                  Value seqLens, int64_t kvHeads)
+      : paged(static_cast<bool>(blockTable)), kvHeads(kvHeads) {
+    if (paged) {
+      table = e.flat(blockTable);
+      lens = e.flat(seqLens);
+      maxPages = e.dim(blockTable, 1);
+      pageSize = e.dim(cache, 1);
+    } else {
+      tokensPerRow = e.dim(cache, 2);
+    }
+  }
+
+  /// The tokens of sequence b (index): N, or seq_lens[b].
+  Value tokens(LoopEmitter &e, Value b) const {
+    if (!paged)
+      return tokensPerRow;
+    return arith::IndexCastOp::create(e.builder(), e.builder().getIndexType(),
+                                      e.loadScalar(lens, b));
+  }
+
+  /// The row number (in rows of one head) of token t of (sequence b, KV
+  /// head h); multiply by the row width for an element offset.
+  Value row(LoopEmitter &e, Value b, Value h, Value t) const {
+    if (!paged)
+      return e.add(e.mul(e.add(e.mul(b, kvHeads), h), tokensPerRow), t);
+    ImplicitLocOpBuilder &builder = e.builder();
+    Value pageOfToken = arith::DivUIOp::create(builder, t, pageSize);
+    Value offset = arith::RemUIOp::create(builder, t, pageSize);
+    Value page = arith::IndexCastOp::create(
+        builder, builder.getIndexType(),
+        e.loadScalar(table, e.add(e.mul(b, maxPages), pageOfToken)));
+    return e.add(e.mul(e.add(e.mul(page, pageSize), offset), kvHeads), h);
+  }
+
+  bool paged;
+  int64_t kvHeads;
+  Value tokensPerRow;             ///< contiguous: N
+  FlatBuffer table, lens;         ///< paged: block_table, seq_lens
+  Value maxPages, pageSize;       ///< paged
+};
+
 /// hash_encode: input [B, H, (N,) D], weights [CH, D, D].
 struct HashShape {
   HashShape(Value input, Value w1)
