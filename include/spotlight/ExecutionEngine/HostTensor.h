@@ -16,6 +16,7 @@ public:
   HostTensor(std::vector<int64_t> shape, int64_t elementBytes);
 
   int64_t numElements() const { return count; }
+  int64_t numBytes() const { return static_cast<int64_t>(storage.size()); }
   const std::vector<int64_t> &shape() const { return dims; }
   void *data() { return storage.data(); }
   const void *data() const { return storage.data(); }

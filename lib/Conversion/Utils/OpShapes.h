@@ -30,9 +30,10 @@ inline int64_t dimOf(Value value, unsigned dim) {
 struct TokenAddressing {
   /// `cache` is the operand's buffer; `blockTable`/`seqLens` are null for
   /// the contiguous form.
-  TokenAddressing(LoopEmitter &e, Value cache, Value blockTable,
+  TokenAddressing(ImplicitLocOpBuilder &b, Value cache, Value blockTable,
                   Value seqLens, int64_t kvHeads)
       : paged(static_cast<bool>(blockTable)), kvHeads(kvHeads) {
+    LoopEmitter e(b);
     if (paged) {
       table = e.flat(blockTable);
       lens = e.flat(seqLens);
@@ -110,11 +111,13 @@ struct HashOperands : HashShape {
   FlatBuffer x, w1, b1, w2, b2, codes;
 };
 
-/// hamming_topk: query codes [B, QH, 1, W], key codes [B, KH, N, C, W].
+/// hamming_topk: query codes [B, QH, 1, W], key codes [B, KH, N, C, W] or
+/// the paged pool [P, page_size, KH, C, W].
 struct TopKShape {
   explicit TopKShape(HammingTopKOp op)
-      : queryHeads(dimOf(op.getQueryCodes(), 1)),
-        kvHeads(dimOf(op.getKeyCodes(), 1)), group(queryHeads / kvHeads),
+      : paged(op.isPaged()), queryHeads(dimOf(op.getQueryCodes(), 1)),
+        kvHeads(dimOf(op.getKeyCodes(), paged ? 2 : 1)),
+        group(queryHeads / kvHeads),
         codesPerHead(dimOf(op.getKeyCodes(), 3)),
         words(dimOf(op.getQueryCodes(), 3)),
         headMode(op.getMode() == SelectionMode::head),
@@ -123,6 +126,7 @@ struct TopKShape {
   /// The largest score of a set: D bits per query head it sums.
   int64_t maxScore() const { return 32 * words * pairs; }
 
+  bool paged;
   int64_t queryHeads, kvHeads, group, codesPerHead, words;
   bool headMode;
   int64_t sets;  ///< selection sets per sequence (S)
@@ -137,13 +141,13 @@ Value attentionIndices(Adaptor adaptor) {
   return Value();
 }
 
-/// sparse_attention / decode_attention: q [B, QH, D], K/V [B, KH, N, D],
-/// indices [B, S, M] or none (dense).
+/// sparse_attention / decode_attention: q [B, QH, D], K/V [B, KH, N, D] or
+/// paged pools [P, page_size, KH, D], indices [B, S, M] or none (dense).
 struct AttentionShape {
   AttentionShape(Value query, Value keys, Value indices,
-                 std::optional<APFloat> scaleAttr)
-      : queryHeads(dimOf(query, 1)), headDim(dimOf(query, 2)),
-        kvHeads(dimOf(keys, 1)), group(queryHeads / kvHeads),
+                 std::optional<APFloat> scaleAttr, bool paged)
+      : paged(paged), queryHeads(dimOf(query, 1)), headDim(dimOf(query, 2)),
+        kvHeads(dimOf(keys, paged ? 2 : 1)), group(queryHeads / kvHeads),
         scale(scaleAttr ? scaleAttr->convertToFloat()
                         : 1.0f / std::sqrt(float(headDim))),
         perHeadSets(indices && dimOf(indices, 1) == queryHeads) {}
@@ -152,31 +156,38 @@ struct AttentionShape {
   template <typename OpTy>
   static AttentionShape of(OpTy op, typename OpTy::Adaptor adaptor);
 
+  bool paged;
   int64_t queryHeads, headDim, kvHeads, group;
   float scale;
   bool perHeadSets; ///< one index row per query head (head selection)
 };
 
 /// An attention op's shape and its buffers viewed flat (CPU and GPU loops);
-/// `indicesBuffer` and `idx` are null for the dense op.
+/// `indicesBuffer` and `idx` are null for the dense op. `kv` finds a token's
+/// K/V row in either layout; `n`, the one token count of the contiguous
+/// form, is null for the paged one.
 struct AttentionOperands : AttentionShape {
   template <typename OpTy>
   AttentionOperands(ImplicitLocOpBuilder &b, OpTy op,
                     typename OpTy::Adaptor adaptor)
       : AttentionShape(AttentionShape::of(op, adaptor)),
         indicesBuffer(attentionIndices<OpTy>(adaptor)),
-        init(adaptor.getInit()) {
+        init(adaptor.getInit()), kv(b, adaptor.getKeyCache(),
+                                    adaptor.getBlockTable(),
+                                    adaptor.getSeqLens(), kvHeads) {
     LoopEmitter e(b);
     q = e.flat(adaptor.getQuery());
     k = e.flat(adaptor.getKeyCache());
     v = e.flat(adaptor.getValueCache());
     if (indicesBuffer)
       idx = e.flat(indicesBuffer);
-    n = e.dim(adaptor.getKeyCache(), 2);
+    if (!paged)
+      n = e.dim(adaptor.getKeyCache(), 2);
     batch = e.dim(adaptor.getQuery(), 0);
   }
 
   Value indicesBuffer, init;
+  TokenAddressing kv;
   FlatBuffer q, k, v, idx;
   Value n, batch;
 };
@@ -184,7 +195,8 @@ struct AttentionOperands : AttentionShape {
 template <typename OpTy>
 AttentionShape AttentionShape::of(OpTy op, typename OpTy::Adaptor adaptor) {
   return AttentionShape(adaptor.getQuery(), adaptor.getKeyCache(),
-                        attentionIndices<OpTy>(adaptor), op.getScale());
+                        attentionIndices<OpTy>(adaptor), op.getScale(),
+                        op.isPaged());
 }
 
 } // namespace mlir::spotlight::loops

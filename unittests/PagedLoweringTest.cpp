@@ -1,0 +1,308 @@
+//===- PagedLoweringTest.cpp - The paged step in every lowering -----------===//
+//
+// The paged forms of hamming_topk, sparse_attention and decode_attention,
+// and cache_write, lowered by each lowering (reference, CPU, GPU emulation),
+// JIT-compiled and checked against the naive reference over ragged batches
+// (PagedProblem: shuffled pages, a partial last page, a shared prefix page,
+// NaN in every slot no sequence owns):
+//   selection  exactly the reference's, i.e. the contiguous form's sets
+//   outputs    within the SEMANTICS.md tolerances (1e-5 f32, 1e-2 bf16)
+//   writes     every owned slot holds its token, every other slot is as it
+//              was, bit for bit
+//
+//===----------------------------------------------------------------------===//
+
+#include "Support/JitHelpers.h"
+#include "Support/PagedProblem.h"
+
+#include <gtest/gtest.h>
+
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
+#include <cstring>
+
+using namespace spotlight;
+using namespace spotlight::testing;
+
+namespace {
+
+double tolerance(ElementType type) {
+  return type == ElementType::F32 ? 1e-5 : 1e-2;
+}
+
+/// The paged functions of a geometry: select, attend (sparse), dense and
+/// write, their inputs tensors and their outputs memrefs.
+std::string pagedModule(const DecodeGeometry &g, int64_t pageSize) {
+  const std::string dt = elementTypeName(g.dtype);
+  const int64_t B = g.batch, QH = g.queryHeads, KH = g.kvHeads, D = g.headDim;
+  const int64_t W = g.codeWords(), C = g.keyCodesPerHead();
+  const int64_t S = g.selectionSets(), M = g.selectionSlots();
+  const std::string budget =
+      g.budgetCount > 0 ? std::to_string(g.budgetCount) + " : i64"
+                        : llvm::formatv("{0:e} : f64", g.budgetFraction).str();
+  const std::string q = llvm::formatv("{0}x{1}x{2}x{3}", B, QH, D, dt);
+  const std::string pool =
+      llvm::formatv("?x{0}x{1}x{2}x{3}", pageSize, KH, D, dt);
+  const std::string codes =
+      llvm::formatv("?x{0}x{1}x{2}x{3}xi32", pageSize, KH, C, W);
+  const std::string idx = llvm::formatv("{0}x{1}x{2}xi32", B, S, M);
+  const std::string bt = llvm::formatv("{0}x?xi32", B);
+  const std::string sl = llvm::formatv("{0}xi32", B);
+  return llvm::formatv(R"mlir(
+    func.func @paged_select(%qc: tensor<{0}x{1}x1x{2}xi32>,
+        %kc: tensor<{3}>, %bt: tensor<{4}>, %sl: tensor<{5}>,
+        %out: memref<{6}>) attributes {{llvm.emit_c_interface} {{
+      %init = tensor.empty() : tensor<{6}>
+      %idx = spotlight.hamming_topk {7}
+          ins(%qc, %kc : tensor<{0}x{1}x1x{2}xi32>, tensor<{3}>)
+          pages(%bt, %sl : tensor<{4}>, tensor<{5}>)
+          outs(%init : tensor<{6}>)
+          {{budget = {8}, min_budget = {9} : i64, sink = {10} : i64,
+           window = {11} : i64}
+      bufferization.materialize_in_destination %idx in restrict writable %out
+          : (tensor<{6}>, memref<{6}>) -> ()
+      return
+    }
+    func.func @paged_attend(%q: tensor<{12}>, %k: tensor<{13}>,
+        %v: tensor<{13}>, %idx: tensor<{6}>, %bt: tensor<{4}>,
+        %sl: tensor<{5}>, %out: memref<{12}>)
+        attributes {{llvm.emit_c_interface} {{
+      %init = tensor.empty() : tensor<{12}>
+      %o = spotlight.sparse_attention
+          ins(%q, %k, %v, %idx : tensor<{12}>, tensor<{13}>, tensor<{13}>,
+              tensor<{6}>)
+          pages(%bt, %sl : tensor<{4}>, tensor<{5}>)
+          outs(%init : tensor<{12}>)
+      bufferization.materialize_in_destination %o in restrict writable %out
+          : (tensor<{12}>, memref<{12}>) -> ()
+      return
+    }
+    func.func @paged_dense(%q: tensor<{12}>, %k: tensor<{13}>,
+        %v: tensor<{13}>, %bt: tensor<{4}>, %sl: tensor<{5}>,
+        %out: memref<{12}>) attributes {{llvm.emit_c_interface} {{
+      %init = tensor.empty() : tensor<{12}>
+      %o = spotlight.decode_attention
+          ins(%q, %k, %v : tensor<{12}>, tensor<{13}>, tensor<{13}>)
+          pages(%bt, %sl : tensor<{4}>, tensor<{5}>)
+          outs(%init : tensor<{12}>)
+      bufferization.materialize_in_destination %o in restrict writable %out
+          : (tensor<{12}>, memref<{12}>) -> ()
+      return
+    }
+    func.func @paged_write(%nk: memref<?x{14}x{15}x{16}>,
+        %nv: memref<?x{14}x{15}x{16}>, %nc: memref<?x{14}x{17}x{2}xi32>,
+        %slots: memref<?xi32>, %k: memref<{13}>, %v: memref<{13}>,
+        %kc: memref<{3}>) attributes {{llvm.emit_c_interface} {{
+      spotlight.cache_write ins(%nk, %nv, %nc, %slots : memref<?x{14}x{15}x{16}>,
+          memref<?x{14}x{15}x{16}>, memref<?x{14}x{17}x{2}xi32>, memref<?xi32>)
+          outs(%k, %v, %kc : memref<{13}>, memref<{13}>, memref<{3}>)
+      return
+    })mlir",
+                       B, QH, W, codes, bt, sl, idx,
+                       g.headMode ? "head" : "group", budget, g.minBudget,
+                       g.sink, g.window, q, pool, KH, D, dt, C);
+}
+
+struct Case {
+  const char *name;
+  int64_t group, headDim;
+  bool codePerQueryHead, headMode;
+  ElementType dtype;
+  int64_t pageSize;
+  std::vector<int64_t> lengths;
+};
+
+DecodeGeometry geometryOf(const Case &c) {
+  DecodeGeometry g =
+      testGeometry(c.group, c.headDim, c.codePerQueryHead, c.headMode, c.dtype);
+  g.batch = c.lengths.size();
+  g.maxTokens = 5000;
+  return g;
+}
+
+/// A gathered tensor of `tensor`'s rows [T, rowBytes] at the given slots
+/// (-1: a row of zeros), for the codes cache_write stores.
+HostTensor rowsAtSlots(const HostTensor &pool, const std::vector<int32_t> &slots,
+                       std::vector<int64_t> shape, int64_t rowBytes) {
+  HostTensor rows(std::move(shape), 4);
+  auto *out = rows.as<unsigned char>();
+  const auto *in = pool.as<unsigned char>();
+  for (size_t i = 0; i < slots.size(); ++i) {
+    if (slots[i] >= 0)
+      std::memcpy(out + i * rowBytes, in + slots[i] * rowBytes, rowBytes);
+    else
+      std::memset(out + i * rowBytes, 0, rowBytes);
+  }
+  return rows;
+}
+
+class PagedLoweringTest
+    : public ::testing::TestWithParam<std::tuple<Lowering, Case>> {};
+
+TEST_P(PagedLoweringTest, RaggedPagedBatchMatchesTheReference) {
+  const Case &c = std::get<1>(GetParam());
+  DecodeGeometry g = geometryOf(c);
+  ASSERT_EQ(g.validate(), "");
+  JitModule &jit = compiledText(pagedModule(g, c.pageSize),
+                                std::get<0>(GetParam()));
+  const uint64_t seed = freshSeed();
+  SCOPED_TRACE("seed=" + std::to_string(seed));
+  PagedProblem p(g, c.pageSize, c.lengths, seed);
+  const int64_t B = g.batch, QH = g.queryHeads, D = g.headDim;
+  const int64_t S = g.selectionSets(), M = g.selectionSlots();
+
+  // Selection: exactly the reference's sets, -1 padded.
+  HostTensor selected({B, S, M}, 4);
+  call(jit, "paged_select",
+       {&p.queryCodesT, &p.codePoolT, &p.blockTableT, &p.seqLensT, &selected});
+  const std::vector<int32_t> expected = p.expectedIndices();
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t s = 0; s < S; ++s) {
+      const int32_t *row = selected.as<int32_t>() + (b * S + s) * M;
+      ASSERT_EQ(std::vector<int32_t>(row, row + M),
+                std::vector<int32_t>(expected.begin() + (b * S + s) * M,
+                                     expected.begin() + (b * S + s + 1) * M))
+          << "sequence " << b << " (length " << c.lengths[b] << ") set " << s;
+    }
+
+  // Sparse and dense attention.
+  HostTensor out({B, QH, D}, elementTypeBytes(g.dtype));
+  call(jit, "paged_attend",
+       {&p.qT, &p.kPoolT, &p.vPoolT, &selected, &p.blockTableT, &p.seqLensT,
+        &out});
+  EXPECT_LT(relativeError(readAll(out, g.dtype), p.sparseOutput()),
+            tolerance(g.dtype));
+  HostTensor dense({B, QH, D}, elementTypeBytes(g.dtype));
+  call(jit, "paged_dense",
+       {&p.qT, &p.kPoolT, &p.vPoolT, &p.blockTableT, &p.seqLensT, &dense});
+  EXPECT_LT(relativeError(readAll(dense, g.dtype), p.denseOutput()),
+            tolerance(g.dtype));
+  // An empty sequence attends to nothing: exactly 0.
+  for (int64_t b = 0; b < B; ++b)
+    if (c.lengths[b] == 0)
+      for (int64_t i = 0; i < QH * D; ++i) {
+        ASSERT_EQ(readElement(out, g.dtype, b * QH * D + i), 0.0f);
+        ASSERT_EQ(readElement(dense, g.dtype, b * QH * D + i), 0.0f);
+      }
+}
+
+TEST_P(PagedLoweringTest, WritesLandInTheirSlotsAndNowhereElse) {
+  const Case &c = std::get<1>(GetParam());
+  DecodeGeometry g = geometryOf(c);
+  JitModule &jit = compiledText(pagedModule(g, c.pageSize),
+                                std::get<0>(GetParam()));
+  const uint64_t seed = freshSeed();
+  SCOPED_TRACE("seed=" + std::to_string(seed));
+  PagedProblem p(g, c.pageSize, c.lengths, seed, /*codesFromKeys=*/false);
+  const int64_t KH = g.kvHeads, D = g.headDim;
+  const int64_t codeRow = KH * g.keyCodesPerHead() * g.codeWords() * 4;
+  const int64_t kvRow = KH * D * elementTypeBytes(g.dtype);
+  const int64_t T = p.slotMapping.size();
+
+  // Pools holding the problem's garbage everywhere, and what the writes
+  // must leave: every owned slot's token, the rest untouched.
+  HostTensor codes = rowsAtSlots(p.codePoolT, p.slotMapping,
+                                 {T, KH, g.keyCodesPerHead(), g.codeWords()},
+                                 codeRow);
+  HostTensor k({p.pages, p.pageSize, KH, D}, elementTypeBytes(g.dtype));
+  HostTensor v({p.pages, p.pageSize, KH, D}, elementTypeBytes(g.dtype));
+  HostTensor kc({p.pages, p.pageSize, KH, g.keyCodesPerHead(), g.codeWords()},
+                4);
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<int> byte(0, 255);
+  for (HostTensor *pool : {&k, &v, &kc})
+    for (int64_t i = 0; i < pool->numBytes(); ++i)
+      pool->as<unsigned char>()[i] = byte(rng);
+  const HostTensor before = kc, kBefore = k;
+  call(jit, "paged_write",
+       {&p.newKeysT, &p.newValuesT, &codes, &p.slotMappingT, &k, &v, &kc});
+  for (int64_t slot = 0; slot < p.pages * p.pageSize; ++slot) {
+    const bool owned = p.owned(slot);
+    SCOPED_TRACE("slot " + std::to_string(slot) +
+                 (owned ? " (owned)" : " (free)"));
+    ASSERT_EQ(std::memcmp(k.as<unsigned char>() + slot * kvRow,
+                          (owned ? p.kPoolT : kBefore).as<unsigned char>() +
+                              slot * kvRow,
+                          kvRow),
+              0);
+    ASSERT_EQ(std::memcmp(kc.as<unsigned char>() + slot * codeRow,
+                          (owned ? p.codePoolT : before).as<unsigned char>() +
+                              slot * codeRow,
+                          codeRow),
+              0);
+    if (owned)
+      ASSERT_EQ(std::memcmp(v.as<unsigned char>() + slot * kvRow,
+                            p.vPoolT.as<unsigned char>() + slot * kvRow, kvRow),
+                0);
+  }
+}
+
+constexpr ElementType F32 = ElementType::F32, BF16 = ElementType::BF16;
+
+INSTANTIATE_TEST_SUITE_P(
+    Lowerings, PagedLoweringTest,
+    ::testing::Combine(
+        ::testing::Values(Lowering::Reference, Lowering::CPU,
+                          Lowering::GPUEmulation),
+        ::testing::Values(
+            // Lengths: empty, below sink + window, exactly one page, partial
+            // last pages, and long enough for a real top-k.
+            Case{"page1_g4_d64_chqh_group_f32", 4, 64, true, false, F32, 1,
+                 {300, 300, 0, 70}},
+            Case{"page16_g7_d128_chqh_group_bf16", 7, 128, true, false, BF16,
+                 16, {1000, 4099, 0, 16, 67, 2500}},
+            Case{"page16_g4_d64_chkh_head_bf16", 4, 64, false, true, BF16, 16,
+                 {2048, 700, 5, 0, 1500}},
+            Case{"page64_g2_d64_chqh_head_f32", 2, 64, true, true, F32, 64,
+                 {130, 4000, 64, 0, 63, 3000}},
+            Case{"page64_g4_d128_chkh_group_f32", 4, 128, false, false, F32, 64,
+                 {5000, 64, 1, 900}})),
+    [](const ::testing::TestParamInfo<std::tuple<Lowering, Case>> &info) {
+      return loweringName(std::get<0>(info.param)) + "_" +
+             std::get<1>(info.param).name;
+    });
+
+/// B = 32 in one call, lengths from 0 to 70K: selection and dense
+/// attention against the reference (random codes; the MLP is tested above).
+class LongRaggedBatchTest : public ::testing::TestWithParam<Lowering> {};
+
+TEST_P(LongRaggedBatchTest, ThirtyTwoSequencesUpTo70K) {
+  DecodeGeometry g = testGeometry(4, 64, /*codePerQueryHead=*/true,
+                                  /*headMode=*/false, ElementType::BF16);
+  g.kvHeads = 1;
+  g.queryHeads = 4;
+  g.codeHeads = 4;
+  g.maxTokens = 70000;
+  std::vector<int64_t> lengths = {70000, 0, 1, 67, 68, 69, 4096, 12000};
+  for (int64_t i = 0; lengths.size() < 32; ++i)
+    lengths.push_back((i * 7919) % 1500);
+  g.batch = lengths.size();
+  ASSERT_EQ(g.validate(), "");
+  JitModule &jit = compiledText(pagedModule(g, 16), GetParam());
+  const uint64_t seed = freshSeed();
+  SCOPED_TRACE("seed=" + std::to_string(seed));
+  PagedProblem p(g, 16, lengths, seed, /*codesFromKeys=*/false);
+  const int64_t B = g.batch, S = g.selectionSets(), M = g.selectionSlots();
+  HostTensor selected({B, S, M}, 4);
+  call(jit, "paged_select",
+       {&p.queryCodesT, &p.codePoolT, &p.blockTableT, &p.seqLensT, &selected});
+  const std::vector<int32_t> expected = p.expectedIndices();
+  ASSERT_EQ(std::vector<int32_t>(selected.as<int32_t>(),
+                                 selected.as<int32_t>() + B * S * M),
+            expected);
+  HostTensor out({B, g.queryHeads, g.headDim}, 2);
+  call(jit, "paged_attend",
+       {&p.qT, &p.kPoolT, &p.vPoolT, &selected, &p.blockTableT, &p.seqLensT,
+        &out});
+  EXPECT_LT(relativeError(readAll(out, g.dtype), p.sparseOutput()), 1e-2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Lowerings, LongRaggedBatchTest,
+                         ::testing::Values(Lowering::Reference, Lowering::CPU,
+                                           Lowering::GPUEmulation),
+                         [](const ::testing::TestParamInfo<Lowering> &info) {
+                           return loweringName(info.param);
+                         });
+
+} // namespace
