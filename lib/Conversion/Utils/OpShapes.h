@@ -181,8 +181,7 @@ struct AttentionOperands : AttentionShape {
     v = e.flat(adaptor.getValueCache());
     if (indicesBuffer)
       idx = e.flat(indicesBuffer);
-    if (!paged)
-      n = e.dim(adaptor.getKeyCache(), 2);
+    n = kv.tokensPerRow;
     batch = e.dim(adaptor.getQuery(), 0);
   }
 
