@@ -29,6 +29,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ArtifactFile.h"
+#include "spotlight/ABI/Manifest.h"
 #include "spotlight/runtime.h"
 
 #include <fuzzer/FuzzedDataProvider.h>
@@ -130,7 +131,8 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***) {
   std::ifstream file(path ? path : "", std::ios::binary);
   valid.assign(std::istreambuf_iterator<char>(file),
                std::istreambuf_iterator<char>());
-  const std::string format = "format = spotlight-artifact-2\n";
+  const std::string format =
+      std::string("format = ") + spotlight::abi::kManifestFormat + "\n";
   auto at = std::search(valid.begin(), valid.end(), format.begin(),
                         format.end());
   Elf64_Ehdr header{};

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "spotlight/runtime.h"
+#include "Support/CompiledArtifacts.h"
 #include "Support/DecodeProblem.h"
 #include "Support/RuntimeStepCheck.h"
 #include "Support/RuntimeTensors.h"
@@ -32,33 +33,6 @@ using namespace spotlight;
 using namespace spotlight::testing;
 
 namespace {
-
-/// Compiles (once per run) the artifact for `g` and returns its path.
-std::string artifactFor(const DecodeGeometry &g) {
-  static std::map<std::string, std::string> built;
-  std::string key = spotlight::abi::describeGeometry(g);
-  auto it = built.find(key);
-  if (it != built.end())
-    return it->second;
-  static std::string dir = [] {
-    char tmpl[] = "/tmp/spotlight-runtime-test-XXXXXX";
-    return std::string(mkdtemp(tmpl));
-  }();
-  std::string path = dir + "/a" + std::to_string(built.size()) + ".spt";
-  std::string cmd =
-      std::string(SPOTLIGHT_COMPILE) + " -o " + path + " --qh " +
-      std::to_string(g.queryHeads) + " --kh " + std::to_string(g.kvHeads) +
-      " --d " + std::to_string(g.headDim) + " --code-heads " +
-      (g.codeHeads == g.queryHeads ? "qh" : "kh") + " --dtype " +
-      elementTypeName(g.dtype) + " --mode " + (g.headMode ? "head" : "group") +
-      " --sink " + std::to_string(g.sink) + " --window " +
-      std::to_string(g.window) + " --max-tokens " +
-      std::to_string(g.maxTokens) + " --budget " +
-      (g.budgetCount ? std::to_string(g.budgetCount) : std::string("0.02"));
-  EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  built[key] = path;
-  return path;
-}
 
 /// Random hash weights shared by every sequence, plus random sequences.
 struct Model {

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "../Machine.h"
+#include "PagedBatches.h"
 #include "Reference/NaiveReference.h"
 #include "spotlight/ABI/Geometry.h"
 #include "spotlight/ABI/Manifest.h"
@@ -111,22 +112,30 @@ spt_tensor tensor(void *data, spt_dtype dtype, std::vector<int64_t> shape) {
 } // namespace
 
 int main(int argc, char **argv) {
+  // No arguments: both tables. `N ...`: the context table at those
+  // lengths only; `--batches`: the paged batch table only.
   std::vector<int64_t> contexts = {16384, 65536, 262144};
-  if (argc > 1) { // e.g. `spotlight-bench-cpu 4096 8192` for a quick run
+  const bool batchesOnly = argc == 2 && std::string(argv[1]) == "--batches";
+  if (argc > 1 && !batchesOnly) {
     contexts.clear();
     for (int i = 1; i < argc; ++i) {
       char *end = nullptr;
       long long n = std::strtoll(argv[i], &end, 10);
       if (*end || n <= 0 || n > DecodeGeometry::kMaxTokens) {
-        std::fprintf(stderr, "usage: spotlight-bench-cpu [N ...]  (context "
-                             "lengths, default 16384 65536 262144)\n");
+        std::fprintf(stderr, "usage: spotlight-bench-cpu [N ... | --batches]  "
+                             "(context lengths, default 16384 65536 262144; "
+                             "--batches: only the paged batch table)\n");
         return 2;
       }
       contexts.push_back(n);
     }
   }
+  if (batchesOnly)
+    contexts.clear();
   DecodeGeometry g; // Qwen2.5-7B defaults: 28/4/128, CH=QH, bf16, 2%
-  g.maxTokens = *std::max_element(contexts.begin(), contexts.end());
+  g.maxTokens = contexts.empty()
+                    ? 65536
+                    : *std::max_element(contexts.begin(), contexts.end());
   const int64_t QH = g.queryHeads, KH = g.kvHeads, D = g.headDim,
                 CH = g.codeHeads, G = g.group(), W = g.codeWords(),
                 C = g.keyCodesPerHead();
@@ -170,7 +179,8 @@ int main(int argc, char **argv) {
   weights.w2 = randomFloats(CH * D * D, 1 / std::sqrt(float(D)));
   weights.b2 = randomFloats(CH * D, 0.1f);
 
-  std::printf("\n%8s %12s %12s %12s %12s %12s %9s %9s %12s %12s\n", "N",
+  if (!contexts.empty())
+    std::printf("\n%8s %12s %12s %12s %12s %12s %9s %9s %12s %12s\n", "N",
               "retrieval", "sparse", "dense", "naive", "append", "dense/sp",
               "naive/sp", "scan GB/s", "dense GB/s");
   for (int64_t n : contexts) {
@@ -276,5 +286,7 @@ int main(int argc, char **argv) {
               copy / 1e9, read / 1e9);
   spt_artifact_free(artifact);
   std::remove(artifactPath.c_str());
+  if (batchesOnly || argc == 1)
+    spotlight::bench::runPagedBatches(read, weights);
   return 0;
 }

@@ -4,7 +4,9 @@
 // with OpBuilder and the ops' ODS builders: the functions take their inputs
 // as tensors and write their outputs into memref arguments through
 // `bufferization.materialize_in_destination`, so One-Shot Bufferize turns
-// every output into an in-place write.
+// every output into an in-place write. Two modules: the contiguous one (one
+// N for the batch; tests and spotlight-opt users) and the paged step over
+// caller-owned pools that artifacts hold.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,13 +39,20 @@ public:
     b.setInsertionPointToEnd(module.getBody());
   }
 
-  void build() {
+  void buildContiguous() {
     encodeQueries();
     encodeKeys();
     select();
     attend();
     decode();
     decodeDense();
+  }
+
+  void buildPaged() {
+    pagedWrite();
+    pagedSelect();
+    pagedDecode();
+    pagedDecodeDense();
   }
 
 private:
@@ -90,12 +99,14 @@ private:
     b.restoreInsertionPoint(moduleInsertion);
   }
 
-  /// An empty tensor of `type`; its one dynamic size (the token count N)
-  /// taken from dimension 2 of `source`.
-  mlir::Value empty(mlir::ShapedType type, mlir::Value source = {}) {
+  /// An empty tensor of `type`; every dynamic size (the token count N of
+  /// the contiguous form, the batch B or new tokens T of the paged one) is
+  /// dimension `sourceDim` of `source`.
+  mlir::Value empty(mlir::ShapedType type, mlir::Value source = {},
+                    int64_t sourceDim = 2) {
     llvm::SmallVector<mlir::Value> sizes;
-    if (!type.hasStaticShape())
-      sizes.push_back(mlir::tensor::DimOp::create(b, source, 2));
+    for (int64_t i = 0; i < type.getNumDynamicDims(); ++i)
+      sizes.push_back(mlir::tensor::DimOp::create(b, source, sourceDim));
     return mlir::tensor::EmptyOp::create(b, type, sizes);
   }
 
@@ -111,11 +122,24 @@ private:
   }
 
   mlir::Value hash(mlir::Value input, mlir::RankedTensorType codes,
-                   mlir::Value source = {}) {
-    return sp::HashEncodeOp::create(b, codes, input, args[ArgKind::W1],
-                                    args[ArgKind::B1], args[ArgKind::W2],
-                                    args[ArgKind::B2], empty(codes, source))
+                   mlir::Value source = {}, int64_t sourceDim = 2) {
+    return sp::HashEncodeOp::create(
+               b, codes, input, args[ArgKind::W1], args[ArgKind::B1],
+               args[ArgKind::W2], args[ArgKind::B2],
+               empty(codes, source, sourceDim))
         ->getResult(0);
+  }
+
+  /// The paged operands of the current function, or none (contiguous).
+  std::pair<mlir::Value, mlir::Value> pages() {
+    if (!args.count(ArgKind::BlockTable))
+      return {};
+    return {args[ArgKind::BlockTable], args[ArgKind::SeqLens]};
+  }
+
+  /// A batch-shaped result: its B (dynamic for any batch) is the query's.
+  mlir::Value emptyLikeBatch(mlir::ShapedType type) {
+    return empty(type, args[ArgKind::Query], 0);
   }
 
   mlir::Value topK(mlir::Value queryCodes, mlir::Value keyCodes) {
@@ -124,9 +148,9 @@ private:
         g.budgetCount > 0
             ? mlir::Attribute(b.getI64IntegerAttr(g.budgetCount))
             : mlir::Attribute(b.getF64FloatAttr(g.budgetFraction));
-    return sp::HammingTopKOp::create(b, type, queryCodes, keyCodes,
-                                     /*block_table=*/mlir::Value(),
-                                     /*seq_lens=*/mlir::Value(), empty(type),
+    auto [blockTable, seqLens] = pages();
+    return sp::HammingTopKOp::create(b, type, queryCodes, keyCodes, blockTable,
+                                     seqLens, emptyLikeBatch(type),
                                      g.headMode ? sp::SelectionMode::head
                                                 : sp::SelectionMode::group,
                                      budget, g.sink, g.window, g.minBudget)
@@ -139,18 +163,73 @@ private:
 
   mlir::Value attention(mlir::Value indices) {
     mlir::RankedTensorType type = tensorOf(ArgKind::Query);
-    mlir::Value q = args[ArgKind::Query], k = args[ArgKind::Keys],
-                v = args[ArgKind::Values];
+    auto [blockTable, seqLens] = pages();
+    mlir::Value q = args[ArgKind::Query];
+    mlir::Value k = blockTable ? args[ArgKind::KeyPool] : args[ArgKind::Keys];
+    mlir::Value v =
+        blockTable ? args[ArgKind::ValuePool] : args[ArgKind::Values];
     mlir::Operation *op =
-        indices ? sp::SparseAttentionOp::create(
-                      b, type, q, k, v, indices, /*block_table=*/mlir::Value(),
-                      /*seq_lens=*/mlir::Value(), empty(type), scale())
+        indices ? sp::SparseAttentionOp::create(b, type, q, k, v, indices,
+                                                blockTable, seqLens,
+                                                emptyLikeBatch(type), scale())
                       .getOperation()
-                : sp::DecodeAttentionOp::create(
-                      b, type, q, k, v, /*block_table=*/mlir::Value(),
-                      /*seq_lens=*/mlir::Value(), empty(type), scale())
+                : sp::DecodeAttentionOp::create(b, type, q, k, v, blockTable,
+                                                seqLens, emptyLikeBatch(type),
+                                                scale())
                       .getOperation();
     return op->getResult(0);
+  }
+
+  mlir::Value queryCodes() {
+    return hash(args[ArgKind::Query], tensorOf(ArgKind::QueryCodes),
+                args[ArgKind::Query], 0);
+  }
+
+  /// A read-only buffer of a tensor argument, for cache_write, which runs on
+  /// the pools' buffers in place.
+  mlir::Value bufferOf(mlir::Value tensor) {
+    auto type = mlir::cast<mlir::RankedTensorType>(tensor.getType());
+    return mlir::bufferization::ToBufferOp::create(
+        b, mlir::MemRefType::get(type.getShape(), type.getElementType()),
+        tensor, /*read_only=*/true);
+  }
+
+  void pagedWrite() {
+    begin(EntryPoint::PagedWrite);
+    mlir::Value keys = args[ArgKind::NewKeys];
+    auto newKeys = mlir::cast<mlir::ShapedType>(keys.getType());
+    auto codesType = mlir::RankedTensorType::get(
+        {mlir::ShapedType::kDynamic, newKeys.getDimSize(1),
+         g.keyCodesPerHead(), g.codeWords()},
+        b.getI32Type());
+    mlir::Value codes = hash(keys, codesType, keys, 0);
+    sp::CacheWriteOp::create(
+        b, mlir::TypeRange{},
+        mlir::ValueRange{bufferOf(keys), bufferOf(args[ArgKind::NewValues]),
+                         bufferOf(codes), bufferOf(args[ArgKind::SlotMapping]),
+                         args[ArgKind::OutKeyPool], args[ArgKind::OutValuePool],
+                         args[ArgKind::OutCodePool]});
+    end();
+  }
+
+  void pagedSelect() {
+    begin(EntryPoint::PagedSelect);
+    store(topK(queryCodes(), args[ArgKind::CodePool]), ArgKind::OutIndices);
+    end();
+  }
+
+  void pagedDecode() {
+    begin(EntryPoint::PagedDecode);
+    mlir::Value indices = topK(queryCodes(), args[ArgKind::CodePool]);
+    store(attention(indices), ArgKind::Out);
+    store(indices, ArgKind::OutIndices);
+    end();
+  }
+
+  void pagedDecodeDense() {
+    begin(EntryPoint::PagedDecodeDense);
+    store(attention({}), ArgKind::Out);
+    end();
   }
 
   void encodeQueries() {
@@ -203,33 +282,49 @@ private:
 };
 } // namespace
 
-mlir::OwningOpRef<mlir::ModuleOp>
-buildDecodeModule(mlir::MLIRContext &context, const DecodeGeometry &geometry) {
+namespace {
+/// An empty module with the dialects the generator uses loaded.
+mlir::OwningOpRef<mlir::ModuleOp> newModule(mlir::MLIRContext &context) {
   context.loadDialect<mlir::arith::ArithDialect,
                       mlir::bufferization::BufferizationDialect,
                       mlir::func::FuncDialect, mlir::tensor::TensorDialect,
                       sp::SpotlightDialect>();
   // Diagnostics on generated ops name the generator, as a file would be.
   auto location = mlir::FileLineColLoc::get(&context, "<decode module>", 1, 1);
-  mlir::OwningOpRef<mlir::ModuleOp> module = mlir::ModuleOp::create(location);
-  ModuleBuilder(*module, geometry).build();
+  return mlir::ModuleOp::create(location);
+}
+} // namespace
+
+mlir::OwningOpRef<mlir::ModuleOp>
+buildDecodeModule(mlir::MLIRContext &context, const DecodeGeometry &geometry) {
+  mlir::OwningOpRef<mlir::ModuleOp> module = newModule(context);
+  ModuleBuilder(*module, geometry).buildContiguous();
+  return module;
+}
+
+mlir::OwningOpRef<mlir::ModuleOp>
+buildPagedDecodeModule(mlir::MLIRContext &context,
+                       const DecodeGeometry &geometry) {
+  mlir::OwningOpRef<mlir::ModuleOp> module = newModule(context);
+  ModuleBuilder(*module, geometry).buildPaged();
   return module;
 }
 
 mlir::OwningOpRef<mlir::ModuleOp>
 buildArtifactModule(mlir::MLIRContext &context, const DecodeGeometry &model) {
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      buildDecodeModule(context, model.workItem());
+      buildPagedDecodeModule(context, model.anyBatch());
   (*module)->setAttr(
       abi::kManifestAttribute,
       mlir::StringAttr::get(&context, abi::writeManifest(model)));
   return module;
 }
 
-std::string printDecodeModule(const DecodeGeometry &geometry) {
+std::string printDecodeModule(const DecodeGeometry &geometry, bool paged) {
   mlir::MLIRContext context;
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      buildDecodeModule(context, geometry);
+      paged ? buildPagedDecodeModule(context, geometry)
+            : buildDecodeModule(context, geometry);
   std::string text;
   llvm::raw_string_ostream os(text);
   module->print(os);

@@ -53,6 +53,10 @@ cl::opt<int64_t> maxTokens(
     "max-tokens",
     cl::desc("Longest context (sizes the output of a fraction budget)"),
     cl::init(262144), cl::cat(geometryCategory()));
+cl::opt<int64_t> pageSize(
+    "page-size",
+    cl::desc("Token slots per page of the paged KV cache (vLLM's block size)"),
+    cl::init(16), cl::cat(geometryCategory()));
 } // namespace
 
 bool parseBudget(const std::string &text, DecodeGeometry &g,
@@ -133,6 +137,8 @@ bool applyOptions(DecodeGeometry &g, bool onlyGiven, std::string &error) {
     g.minBudget = minBudget;
   if (given(maxTokens))
     g.maxTokens = maxTokens;
+  if (given(pageSize))
+    g.pageSize = pageSize;
   if (given(budget) && !parseBudget(budget, g, error))
     return false;
   error = g.validate();

@@ -80,16 +80,14 @@ spt_status spt_artifact_load(const char *path, spt_artifact **artifact) {
     Dl_info info{};
     if (dladdr(manifest, &info))
       loaded->base = info.dli_fbase;
-    if (!bindEntry(loaded->handle, abi::EntryPoint::EncodeKeys,
-                   loaded->encodeKeys, error) ||
-        !bindEntry(loaded->handle, abi::EntryPoint::EncodeQueries,
-                   loaded->encodeQueries, error) ||
-        !bindEntry(loaded->handle, abi::EntryPoint::Select, loaded->select,
-                   error) ||
-        !bindEntry(loaded->handle, abi::EntryPoint::Decode, loaded->decode,
-                   error) ||
-        !bindEntry(loaded->handle, abi::EntryPoint::DecodeDense,
-                   loaded->decodeDense, error))
+    if (!bindEntry(loaded->handle, abi::EntryPoint::PagedWrite,
+                   loaded->pagedWrite, error) ||
+        !bindEntry(loaded->handle, abi::EntryPoint::PagedSelect,
+                   loaded->pagedSelect, error) ||
+        !bindEntry(loaded->handle, abi::EntryPoint::PagedDecode,
+                   loaded->pagedDecode, error) ||
+        !bindEntry(loaded->handle, abi::EntryPoint::PagedDecodeDense,
+                   loaded->pagedDecodeDense, error))
       return fail(SPT_ERROR_ARTIFACT, std::string("'") + path + "' " + error);
     *artifact = loaded.release();
     return SPT_OK;
@@ -111,7 +109,8 @@ spt_status spt_artifact_geometry(const spt_artifact *artifact,
         g.window,           g.budgetCount,
         g.budgetFraction,   g.minBudget,
         g.maxTokens,        g.selectionSets(),
-        g.selectionSlots(), g.isCUDA() ? SPT_DEVICE_CUDA : SPT_DEVICE_CPU};
+        g.selectionSlots(), g.isCUDA() ? SPT_DEVICE_CUDA : SPT_DEVICE_CPU,
+        g.pageSize};
     return SPT_OK;
   });
 }

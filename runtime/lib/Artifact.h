@@ -28,11 +28,10 @@ struct spt_artifact {
   void *handle = nullptr;
   const void *base = nullptr; ///< where the shared object is mapped
   spotlight::DecodeGeometry model;
-  spotlight::runtime::EncodeKeysFn encodeKeys = nullptr;
-  spotlight::runtime::DecodeFn decode = nullptr;
-  spotlight::runtime::DecodeDenseFn decodeDense = nullptr;
-  spotlight::runtime::EncodeQueriesFn encodeQueries = nullptr;
-  spotlight::runtime::SelectFn select = nullptr;
+  spotlight::runtime::PagedWriteFn pagedWrite = nullptr;
+  spotlight::runtime::PagedSelectFn pagedSelect = nullptr;
+  spotlight::runtime::PagedDecodeFn pagedDecode = nullptr;
+  spotlight::runtime::PagedDecodeDenseFn pagedDecodeDense = nullptr;
   ~spt_artifact();
 };
 

@@ -1,6 +1,7 @@
 //===- CPUDevice.cpp - Caches in host memory, items on a thread pool ------===//
 
 #include "Device.h"
+#include "Status.h"
 #include "ThreadPool.h"
 
 #include <chrono>
@@ -35,6 +36,11 @@ public:
                            std::chrono::steady_clock::now() - start)
                            .count();
     return SPT_OK;
+  }
+
+  spt_status useStream(void *) override {
+    return fail(SPT_ERROR_INVALID_ARGUMENT,
+                "a CPU decoder runs on the calling thread: it has no stream");
   }
 
 private:

@@ -35,6 +35,9 @@ public:
   /// records the time they took (lastMilliseconds).
   virtual spt_status run(int64_t count,
                          const std::function<void(int64_t)> &item) = 0;
+  /// Runs later work on the caller's `stream` (CUDA; null: the default
+  /// stream).
+  virtual spt_status useStream(void *stream) = 0;
 
   double lastMilliseconds = 0;
 };
@@ -60,18 +63,25 @@ public:
     reset();
     device = &owner;
     data = owner.allocate(bytes > 0 ? bytes : 1);
+    size = data ? bytes : 0;
     return data != nullptr;
+  }
+  /// At least `bytes`, reallocated only to grow (contents then lost).
+  bool reserve(Device &owner, int64_t bytes) {
+    return (data && bytes <= size) || allocate(owner, bytes);
   }
   void reset() {
     if (data)
       device->release(data);
     data = nullptr;
+    size = 0;
   }
   unsigned char *get() const { return static_cast<unsigned char *>(data); }
 
 private:
   Device *device = nullptr;
   void *data = nullptr;
+  int64_t size = 0;
 };
 
 } // namespace spotlight::runtime

@@ -6,6 +6,7 @@
 #include "spotlight/runtime.h"
 
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <new>
 #include <stdexcept>
@@ -37,6 +38,16 @@ spt_status guarded(const char *function, Body &&body) noexcept {
     return fail(SPT_ERROR_INVALID_ARGUMENT,
                 std::string(function) + ": unexpected failure");
   }
+}
+
+/// Whether `device` is one of the enum's values, read as the integer a C
+/// caller may have passed (reading an out-of-range enum is undefined in C++):
+/// checked before anything else reads it.
+inline bool isKnownDevice(const spt_device &device) {
+  int32_t raw = 0;
+  static_assert(sizeof(raw) == sizeof(device), "spt_device is an int");
+  std::memcpy(&raw, &device, sizeof(raw));
+  return raw == SPT_DEVICE_CPU || raw == SPT_DEVICE_CUDA;
 }
 
 /// The product of `factors` (all non-negative) in `product`; false when it

@@ -27,8 +27,10 @@ const char *argName(ArgKind kind) {
 }
 
 std::vector<int64_t> argShape(ArgKind kind, const DecodeGeometry &g) {
+  // -1 is a dynamic size: N, the pages P and slots T, and B for kAnyBatch.
   const int64_t B = g.batch, QH = g.queryHeads, KH = g.kvHeads, D = g.headDim;
-  const int64_t W = g.codeWords(), C = g.keyCodesPerHead(), N = -1;
+  const int64_t W = g.codeWords(), C = g.keyCodesPerHead(), N = -1, P = -1,
+                T = -1, page = g.pageSize;
   switch (kind) {
   case ArgKind::Query:
   case ArgKind::Out:
@@ -51,6 +53,23 @@ std::vector<int64_t> argShape(ArgKind kind, const DecodeGeometry &g) {
   case ArgKind::B1:
   case ArgKind::B2:
     return {g.codeHeads, D};
+  case ArgKind::KeyPool:
+  case ArgKind::ValuePool:
+  case ArgKind::OutKeyPool:
+  case ArgKind::OutValuePool:
+    return {P, page, KH, D};
+  case ArgKind::CodePool:
+  case ArgKind::OutCodePool:
+    return {P, page, KH, C, W};
+  case ArgKind::BlockTable:
+    return {B, -1};
+  case ArgKind::SeqLens:
+    return {B};
+  case ArgKind::NewKeys:
+  case ArgKind::NewValues:
+    return {T, KH, D};
+  case ArgKind::SlotMapping:
+    return {T};
   }
   return {};
 }
@@ -61,6 +80,12 @@ std::string argElement(ArgKind kind, const DecodeGeometry &g) {
   case ArgKind::Out:
   case ArgKind::Keys:
   case ArgKind::Values:
+  case ArgKind::KeyPool:
+  case ArgKind::ValuePool:
+  case ArgKind::OutKeyPool:
+  case ArgKind::OutValuePool:
+  case ArgKind::NewKeys:
+  case ArgKind::NewValues:
     return elementTypeName(g.dtype);
   case ArgKind::W1:
   case ArgKind::W2:

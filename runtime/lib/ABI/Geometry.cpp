@@ -53,6 +53,9 @@ std::string DecodeGeometry::validate() const {
   else if (selectionSlots() > kMaxTokens)
     err << "sink + window + budget (" << selectionSlots()
         << " slots) must be at most " << kMaxTokens;
+  else if (!inRange(pageSize, kMaxPageSize))
+    err << "page size must be in [1, " << kMaxPageSize << "], got "
+        << pageSize;
   else if (scale && !std::isfinite(*scale))
     err << "the attention scale must be finite";
   else if (target != "cpu" && target != "sm_80" && target != "sm_90")

@@ -52,7 +52,8 @@ std::string describeGeometry(const DecodeGeometry &g) {
      << "budget_count = " << g.budgetCount << "\n"
      << "budget_fraction = " << g.budgetFraction << "\n"
      << "min_budget = " << g.minBudget << "\n"
-     << "max_tokens = " << g.maxTokens << "\n";
+     << "max_tokens = " << g.maxTokens << "\n"
+     << "page_size = " << g.pageSize << "\n";
   if (g.scale)
     os << "scale = " << *g.scale << "\n";
   return os.str();
@@ -61,10 +62,10 @@ std::string describeGeometry(const DecodeGeometry &g) {
 std::string writeManifest(const DecodeGeometry &g) {
   std::ostringstream os;
   os << describeGeometry(g);
-  const DecodeGeometry item = g.workItem();
+  const DecodeGeometry step = g.anyBatch();
   for (EntryPoint entry : allEntryPoints())
     if (entryLoadedByRuntime(entry))
-      os << signatureKey(entry) << " = " << entrySignature(entry, item) << "\n";
+      os << signatureKey(entry) << " = " << entrySignature(entry, step) << "\n";
   std::string text = os.str();
   return text + kChecksumKey + hex(checksum(text)) + "\n";
 }
@@ -112,6 +113,7 @@ bool parseGeometry(const std::string &text, DecodeGeometry &g,
       !integer("window", g.window) || !integer("budget_count", g.budgetCount) ||
       !integer("min_budget", g.minBudget) ||
       !integer("max_tokens", g.maxTokens) ||
+      !integer("page_size", g.pageSize) ||
       !real("budget_fraction", g.budgetFraction))
     return false;
   if (!parseElementType(fields["dtype"], g.dtype) ||

@@ -38,8 +38,21 @@ public:
     arenas.clear();
     for (CUevent e : events)
       d.cuEventDestroy(e);
-    for (CUstream s : streams)
+    for (CUstream s : owned)
       d.cuStreamDestroy(s);
+  }
+
+  /// Work goes to the caller's stream from now on (the streams created
+  /// here stay owned and are destroyed with the device).
+  spt_status useStream(void *stream) override {
+    if (streams.size() != 1)
+      return fail(SPT_ERROR_INVALID_ARGUMENT,
+                  "a stream can only be set on a single-stream device");
+    d.makeCurrent();
+    if (CUresult r = d.cuStreamSynchronize(streams[0]))
+      return driverError(r, "waiting for the previous stream");
+    streams[0] = static_cast<CUstream>(stream);
+    return SPT_OK;
   }
 
   spt_status init(int64_t streamCount) {
@@ -49,6 +62,7 @@ public:
       if (CUresult r = d.cuStreamCreate(&s, 0))
         return driverError(r, "creating a stream");
       streams.push_back(s);
+      owned.push_back(s);
       arenas.push_back(std::make_unique<Arena>(d));
     }
     // start, stop, and one join event per stream.
@@ -169,7 +183,7 @@ private:
 
   const Driver &d;
   ThreadPool pool;
-  std::vector<CUstream> streams;
+  std::vector<CUstream> streams, owned;
   std::vector<std::unique_ptr<Arena>> arenas;
   std::vector<CUevent> events;
 };

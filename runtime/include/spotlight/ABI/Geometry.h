@@ -30,6 +30,10 @@ struct DecodeGeometry {
   static constexpr int64_t kMaxHeads = 1 << 16;
   static constexpr int64_t kMaxHeadDim = 1 << 14;
   static constexpr int64_t kMaxTokens = (int64_t(1) << 31) - 1;
+  static constexpr int64_t kMaxPageSize = 1 << 16;
+  /// The batch of a geometry whose functions take any batch (the paged
+  /// step of an artifact): its B dimensions are dynamic.
+  static constexpr int64_t kAnyBatch = -1;
 
   int64_t batch = 1;
   int64_t queryHeads = 28;
@@ -45,6 +49,7 @@ struct DecodeGeometry {
   double budgetFraction = 0.02; ///< in (0, 1]
   int64_t minBudget = 20;
   int64_t maxTokens = 32768;  ///< sizes the slots of a fraction budget
+  int64_t pageSize = 16;      ///< token slots per page of a paged cache
   std::optional<float> scale; ///< default 1/sqrt(D)
   /// What an artifact's code runs on: "cpu", or a CUDA chip ("sm_80",
   /// "sm_90"). Not part of the IR; recorded in the manifest.
@@ -71,6 +76,12 @@ struct DecodeGeometry {
   /// KV head with its G query heads (B = 1, KH = 1, QH = G, CH = G or 1).
   /// Every operand of a work item is a contiguous slice of the full one.
   DecodeGeometry workItem() const;
+  /// The geometry of an artifact's paged step: this one for any batch.
+  DecodeGeometry anyBatch() const {
+    DecodeGeometry step = *this;
+    step.batch = kAnyBatch;
+    return step;
+  }
   /// Code heads per work item: G when CH = QH, 1 when CH = KH.
   int64_t codeHeadsPerItem() const { return keyCodesPerHead(); }
 };
