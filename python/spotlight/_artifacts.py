@@ -1,0 +1,139 @@
+"""Ahead-of-time compilation of decode artifacts, cached by geometry.
+
+An artifact (`spotlight-compile -o x.spt`) is compiled once per geometry and
+target and kept in a cache folder ($SPOTLIGHT_CACHE_DIR, else
+~/.cache/spotlight, or the `cache_dir=` keyword). Its file name spells the
+geometry, so a folder filled elsewhere (bench/gpu/prepare.sh) serves a
+machine that has no compiler. When the compiler is found and is newer than a
+cached artifact, or the runtime refuses the cached file, it is compiled again.
+"""
+
+import os
+import shutil
+import subprocess
+import tempfile
+
+from ._runtime import SpotlightError
+
+_COMPILE = "spotlight-compile"
+
+
+def compiler_path():
+    """$SPOTLIGHT_COMPILE, $SPOTLIGHT_BUILD_DIR/bin, the build tree next to
+    this package, then PATH; None when there is none."""
+    env = os.environ.get("SPOTLIGHT_COMPILE")
+    if env:
+        return env if os.path.exists(env) else None
+    here = os.path.dirname(os.path.abspath(__file__))
+    build = os.environ.get("SPOTLIGHT_BUILD_DIR")
+    roots = [build] if build else []
+    roots.append(os.path.join(os.path.dirname(os.path.dirname(here)), "build"))
+    for root in roots:
+        path = os.path.join(root, "bin", _COMPILE)
+        if os.access(path, os.X_OK):
+            return path
+    return shutil.which(_COMPILE)
+
+
+def cache_dir(override=None):
+    if override:
+        return os.fspath(override)
+    env = os.environ.get("SPOTLIGHT_CACHE_DIR")
+    if env:
+        return env
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(
+        os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "spotlight")
+
+
+def budget_text(budget):
+    """The --budget flag: a positive int count or a float fraction in (0, 1]."""
+    if isinstance(budget, bool):
+        raise ValueError(f"budget must be an int count or a float fraction, "
+                         f"got {budget!r}")
+    if isinstance(budget, int):
+        if budget <= 0:
+            raise ValueError(f"budget must be a positive count, got {budget}")
+        return str(budget)
+    if isinstance(budget, float):
+        if not 0.0 < budget <= 1.0:
+            raise ValueError(
+                f"a fraction budget must be in (0, 1], got {budget}")
+        text = repr(budget)
+        return text if any(c in text for c in ".eE") else text + ".0"
+    raise ValueError(f"budget must be an int count or a float fraction, "
+                     f"got {type(budget).__name__}")
+
+
+def compile_flags(spec):
+    """spotlight-compile flags of a geometry `spec` (a dict, see decoder.py)."""
+    flags = [
+        f"--qh={spec['query_heads']}", f"--kh={spec['kv_heads']}",
+        f"--d={spec['head_dim']}", f"--code-heads={spec['code_heads']}",
+        f"--dtype={spec['dtype']}", f"--weight-dtype={spec['weight_dtype']}",
+        f"--mode={spec['mode']}", f"--sink={spec['sink']}",
+        f"--window={spec['window']}", f"--budget={spec['budget']}",
+        f"--min-budget={spec['min_budget']}",
+        f"--max-tokens={spec['max_tokens']}",
+        f"--page-size={spec['page_size']}",
+    ]
+    if spec["target"] == "cpu":
+        flags.append("--target=cpu")
+    else:
+        flags += ["--target=cuda", f"--chip={spec['target']}"]
+    return flags
+
+
+def artifact_name(spec):
+    """A file name that spells the geometry (stable across runs)."""
+    parts = [
+        f"qh{spec['query_heads']}", f"kh{spec['kv_heads']}",
+        f"d{spec['head_dim']}", f"ch{spec['code_heads']}", spec["dtype"],
+        f"w{spec['weight_dtype']}", spec["mode"], f"s{spec['sink']}",
+        f"win{spec['window']}", f"b{spec['budget']}",
+        f"min{spec['min_budget']}", f"max{spec['max_tokens']}",
+        f"p{spec['page_size']}", spec["target"],
+    ]
+    return "-".join(parts) + ".spt"
+
+
+def compile_artifact(spec, path, compiler=None):
+    """Compiles `spec` into `path` (atomically: a temporary file, renamed)."""
+    compiler = compiler or compiler_path()
+    if not compiler:
+        raise SpotlightError(
+            "SPT_ERROR_ARTIFACT",
+            f"no artifact at {path} and no spotlight-compile to make one; "
+            "build it (ninja -C build spotlight-compile), set "
+            "SPOTLIGHT_COMPILE, or pass artifact= a compiled .spt")
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".compiling-", suffix=".spt", dir=folder)
+    os.close(fd)
+    try:
+        cmd = [compiler, *compile_flags(spec), "-o", tmp]
+        done = subprocess.run(cmd, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+        if done.returncode != 0:
+            message = (done.stderr or done.stdout).strip()
+            raise SpotlightError(
+                "SPT_ERROR_ARTIFACT",
+                f"spotlight-compile failed ({' '.join(cmd[1:-2])}): {message}")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def cached_artifact(spec, directory=None, recompile=False):
+    """The path of the cached artifact of `spec`, compiled when missing or
+    older than the compiler."""
+    path = os.path.join(cache_dir(directory), artifact_name(spec))
+    compiler = compiler_path()
+    stale = recompile or not os.path.exists(path)
+    if not stale and compiler:
+        stale = os.path.getmtime(compiler) > os.path.getmtime(path)
+    if stale:
+        compile_artifact(spec, path, compiler)
+    return path

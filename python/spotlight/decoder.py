@@ -1,0 +1,473 @@
+"""SparseDecoder: one compiled geometry, its hash weights, and the paged step
+over caches the caller owns (SEMANTICS.md, "Paged KV layout")."""
+
+import ctypes
+import itertools
+import math
+import os
+import threading
+import weakref
+
+import torch
+
+from . import _artifacts, _runtime
+from ._runtime import SpotlightError
+
+__all__ = ["SparseDecoder", "default_hash_weights"]
+
+_TO_SPT = {torch.float32: _runtime.F32, torch.float16: _runtime.F16,
+           torch.bfloat16: _runtime.BF16, torch.int32: _runtime.I32}
+_FROM_SPT = {code: dtype for dtype, code in _TO_SPT.items()}
+_DTYPE_NAMES = {torch.float32: "f32", torch.float16: "f16",
+                torch.bfloat16: "bf16"}
+_NAMED_DTYPES = {"f32": torch.float32, "float32": torch.float32,
+                 "f16": torch.float16, "float16": torch.float16,
+                 "half": torch.float16, "bf16": torch.bfloat16,
+                 "bfloat16": torch.bfloat16}
+
+# A non-null address for tensors with no elements: the runtime refuses null
+# data pointers, and reads nothing of an empty tensor.
+_EMPTY = ctypes.create_string_buffer(64)
+_EMPTY_ADDRESS = ctypes.addressof(_EMPTY)
+
+# Live decoders by handle: the torch ops take the handle (an int), since a
+# schema cannot name a Python object.
+_decoders = weakref.WeakValueDictionary()
+_handles = itertools.count(1)
+_handles_lock = threading.Lock()
+
+
+def lookup(handle):
+    decoder = _decoders.get(int(handle))
+    if decoder is None:
+        raise SpotlightError(
+            "SPT_ERROR_INVALID_ARGUMENT",
+            f"no live SparseDecoder has handle {handle} (freed, or never made)")
+    return decoder
+
+
+def _torch_dtype(dtype, what):
+    if isinstance(dtype, torch.dtype) and dtype in _DTYPE_NAMES:
+        return dtype
+    if isinstance(dtype, str) and dtype.lower() in _NAMED_DTYPES:
+        return _NAMED_DTYPES[dtype.lower()]
+    raise ValueError(f"{what} must be torch.float32, torch.float16 or "
+                     f"torch.bfloat16 (or 'f32', 'f16', 'bf16'), got {dtype!r}")
+
+
+def default_hash_weights(code_heads, head_dim, dtype=torch.float32, seed=0):
+    """The untrained default: w1, w2 ~ N(0, 1/D), b1, b2 ~ N(0, 0.01), the
+    random weights spotlight-run uses when it is given none. Trained weights
+    (spotlight-train) retrieve better; see load_hash_weights."""
+    g = torch.Generator().manual_seed(seed)
+    sd = 1.0 / math.sqrt(head_dim)
+    shape_w, shape_b = (code_heads, head_dim, head_dim), (code_heads, head_dim)
+    return {
+        "w1": (torch.randn(shape_w, generator=g) * sd).to(dtype),
+        "b1": (torch.randn(shape_b, generator=g) * 0.1).to(dtype),
+        "w2": (torch.randn(shape_w, generator=g) * sd).to(dtype),
+        "b2": (torch.randn(shape_b, generator=g) * 0.1).to(dtype),
+    }
+
+
+class SparseDecoder:
+    """A Spotlight decode step for one attention geometry.
+
+    Compiles the geometry ahead of time with spotlight-compile (cached by
+    geometry in `cache_dir`, $SPOTLIGHT_CACHE_DIR or ~/.cache/spotlight) or
+    loads `artifact=` a compiled .spt, and holds a copy of the hash weights
+    {w1 [CH,D,D], b1 [CH,D], w2 [CH,D,D], b2 [CH,D]}, CH = query_heads (one
+    MLP per query head, the published setup) or kv_heads. The caches are the
+    caller's: see new_cache, write, decode, select and dense, or call the
+    same steps as torch.ops.spotlight.* with `decoder.handle`.
+
+    Extra keyword arguments: min_budget (20), max_tokens (262144, the
+    longest sequence; it sizes the index slots of a fraction budget),
+    weight_dtype (default: that of w1), artifact (a .spt path), cache_dir,
+    recompile (compile even when a cached artifact exists), chip (CUDA:
+    sm_80 or sm_90; default from the GPU).
+    """
+
+    def __init__(self, query_heads, kv_heads, head_dim, page_size=16,
+                 weights=None, dtype=torch.bfloat16, budget=0.02, sink=4,
+                 window=64, mode="group", device="cpu", *, min_budget=20,
+                 max_tokens=262144, weight_dtype=None, artifact=None,
+                 cache_dir=None, recompile=False, chip=None):
+        self._decoder = None
+        self._artifact = None
+        lib = _runtime.library()
+        self._lib = lib
+        for name, value in (("query_heads", query_heads),
+                            ("kv_heads", kv_heads), ("head_dim", head_dim),
+                            ("page_size", page_size)):
+            if isinstance(value, bool) or not isinstance(value, int) or \
+                    value <= 0:
+                raise ValueError(f"{name} must be a positive int, got {value!r}")
+        if query_heads % kv_heads:
+            raise ValueError(f"query_heads ({query_heads}) must be a multiple "
+                             f"of kv_heads ({kv_heads})")
+        if mode not in ("group", "head"):
+            raise ValueError(f"mode must be 'group' or 'head', got {mode!r}")
+        self.dtype = _torch_dtype(dtype, "dtype")
+        self.device = torch.device(device)
+        if self.device.type not in ("cpu", "cuda"):
+            raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}")
+        if self.device.type == "cuda":
+            ordinal = int(os.environ.get("SPOTLIGHT_CUDA_DEVICE", "0"))
+            if self.device.index is None:
+                self.device = torch.device("cuda", ordinal)
+            elif self.device.index != ordinal:
+                raise ValueError(
+                    f"the runtime uses CUDA device {ordinal} "
+                    f"($SPOTLIGHT_CUDA_DEVICE); got device={device!r}")
+
+        if weights is None:
+            weights = default_hash_weights(query_heads, head_dim,
+                                           weight_dtype or torch.float32)
+        host = self._host_weights(weights, weight_dtype)
+        code_heads = host["w1"].shape[0] if host["w1"].dim() == 3 else -1
+        if code_heads not in (query_heads, kv_heads):
+            raise ValueError(
+                f"weights: w1 must be [CH, D, D] with CH = query_heads "
+                f"({query_heads}) or kv_heads ({kv_heads}), got "
+                f"{list(host['w1'].shape)}")
+        self.weight_dtype = host["w1"].dtype
+        self.spec = {
+            "query_heads": query_heads, "kv_heads": kv_heads,
+            "head_dim": head_dim,
+            "code_heads": "qh" if code_heads == query_heads else "kh",
+            "dtype": _DTYPE_NAMES[self.dtype],
+            "weight_dtype": _DTYPE_NAMES[self.weight_dtype], "mode": mode,
+            "sink": sink, "window": window,
+            "budget": _artifacts.budget_text(budget),
+            "min_budget": min_budget, "max_tokens": max_tokens,
+            "page_size": page_size, "target": "cpu",
+        }
+        spt_device = _runtime.DEVICE_CPU
+        if self.device.type == "cuda":
+            spt_device = _runtime.DEVICE_CUDA
+            self.spec["target"] = chip or self._cuda_chip()
+
+        if artifact is not None:
+            self.artifact_path = os.fspath(artifact)
+            self._load(self.artifact_path)
+        else:
+            self.artifact_path = _artifacts.cached_artifact(
+                self.spec, cache_dir, recompile)
+            try:
+                self._load(self.artifact_path)
+            except SpotlightError as e:
+                # A cached file from another compiler version: make it again.
+                if e.status != "SPT_ERROR_ARTIFACT" or \
+                        not _artifacts.compiler_path():
+                    raise
+                _artifacts.compile_artifact(self.spec, self.artifact_path)
+                self._load(self.artifact_path)
+        self._check_geometry()
+
+        tensors = [self._host_tensor(host[n], n) for n in ("w1", "b1", "w2",
+                                                          "b2")]
+        handle = ctypes.c_void_p()
+        _runtime.check(lib.spt_decoder_create(
+            self._artifact, spt_device, *[ctypes.byref(t) for t in tensors],
+            ctypes.byref(handle)), "spt_decoder_create")
+        self._decoder = handle
+        self._stream = None
+        with _handles_lock:
+            self.handle = next(_handles)
+        _decoders[self.handle] = self
+
+    # -- construction helpers ------------------------------------------------
+    @staticmethod
+    def _host_weights(weights, weight_dtype):
+        missing = [n for n in ("w1", "b1", "w2", "b2") if n not in weights]
+        if missing:
+            raise ValueError(f"weights must hold w1, b1, w2 and b2; missing "
+                             f"{', '.join(missing)}")
+        out = {}
+        for name in ("w1", "b1", "w2", "b2"):
+            t = torch.as_tensor(weights[name]).detach().to("cpu")
+            if weight_dtype is not None:
+                t = t.to(_torch_dtype(weight_dtype, "weight_dtype"))
+            elif t.dtype not in _DTYPE_NAMES:
+                if not t.is_floating_point():
+                    raise ValueError(f"weights[{name!r}] must be floating "
+                                     f"point, got {t.dtype}")
+                t = t.to(torch.float32)
+            out[name] = t.contiguous()
+        dtypes = {t.dtype for t in out.values()}
+        if len(dtypes) != 1:
+            raise ValueError(f"weights must share one element type, got "
+                             f"{sorted(str(d) for d in dtypes)} (or pass "
+                             "weight_dtype=)")
+        return out
+
+    def _cuda_chip(self):
+        info = _runtime.DeviceInfo()
+        _runtime.check(self._lib.spt_device_query(_runtime.DEVICE_CUDA,
+                                                  ctypes.byref(info)),
+                       "spt_device_query")
+        cc = info.compute_capability
+        if cc < 80:
+            raise SpotlightError(
+                "SPT_ERROR_NO_DEVICE",
+                f"{info.name.decode()} (compute capability {cc // 10}.{cc % 10})"
+                ": Spotlight's CUDA code needs sm_80 or newer")
+        return "sm_80" if cc < 90 else "sm_90"
+
+    def _load(self, path):
+        if self._artifact is not None:
+            self._lib.spt_artifact_free(self._artifact)
+            self._artifact = None
+        artifact = ctypes.c_void_p()
+        _runtime.check(self._lib.spt_artifact_load(os.fsencode(path),
+                                                   ctypes.byref(artifact)),
+                       f"spt_artifact_load({path})")
+        self._artifact = artifact
+        g = _runtime.Geometry()
+        _runtime.check(self._lib.spt_artifact_geometry(artifact, ctypes.byref(g)),
+                       "spt_artifact_geometry")
+        self.geometry = g.as_dict()
+
+    def _check_geometry(self):
+        g, s = self.geometry, self.spec
+        want = {
+            "query_heads": s["query_heads"], "kv_heads": s["kv_heads"],
+            "head_dim": s["head_dim"],
+            "code_heads": s["query_heads"] if s["code_heads"] == "qh"
+            else s["kv_heads"],
+            "dtype": _TO_SPT[self.dtype],
+            "weight_dtype": _TO_SPT[self.weight_dtype],
+            "head_mode": int(s["mode"] == "head"), "sink": s["sink"],
+            "window": s["window"], "page_size": s["page_size"],
+            "target": _runtime.DEVICE_CPU if s["target"] == "cpu"
+            else _runtime.DEVICE_CUDA,
+        }
+        wrong = [f"{k} = {g[k]} (asked for {v})" for k, v in want.items()
+                 if g[k] != v]
+        if wrong:
+            raise SpotlightError(
+                "SPT_ERROR_ARTIFACT",
+                f"the artifact {self.artifact_path} was compiled for another "
+                f"geometry: {', '.join(wrong)}")
+
+    # -- geometry ------------------------------------------------------------
+    @property
+    def query_heads(self):
+        return self.geometry["query_heads"]
+
+    @property
+    def kv_heads(self):
+        return self.geometry["kv_heads"]
+
+    @property
+    def head_dim(self):
+        return self.geometry["head_dim"]
+
+    @property
+    def page_size(self):
+        return self.geometry["page_size"]
+
+    @property
+    def code_heads(self):
+        return self.geometry["code_heads"]
+
+    @property
+    def codes_per_head(self):
+        """C: key codes per token and KV head (QH/KH when CH = QH, else 1)."""
+        g = self.geometry
+        return g["query_heads"] // g["kv_heads"] \
+            if g["code_heads"] == g["query_heads"] else 1
+
+    @property
+    def selection_sets(self):
+        return self.geometry["selection_sets"]
+
+    @property
+    def selection_slots(self):
+        return self.geometry["selection_slots"]
+
+    @property
+    def max_tokens(self):
+        return self.geometry["max_tokens"]
+
+    # -- the caches ----------------------------------------------------------
+    def new_cache(self, num_pages):
+        """Zeroed pools: k_cache, v_cache [P, page, KH, D] (dtype) and
+        code_cache [P, page, KH, C, D/32] (int32), on the decoder's device."""
+        g = self.geometry
+        shape = (num_pages, g["page_size"], g["kv_heads"], g["head_dim"])
+        k = torch.zeros(shape, dtype=self.dtype, device=self.device)
+        v = torch.zeros(shape, dtype=self.dtype, device=self.device)
+        codes = torch.zeros(shape[:3] + (self.codes_per_head,
+                                         g["head_dim"] // 32),
+                            dtype=torch.int32, device=self.device)
+        return k, v, codes
+
+    # -- the steps (the torch ops) ------------------------------------------
+    def write(self, keys, values, slot_mapping, k_cache, v_cache, code_cache):
+        """Stores keys, values [T, KH, D] at slot_mapping [T] (int32, -1:
+        skip) of the pools, with their key codes."""
+        torch.ops.spotlight.paged_write(self.handle, keys, values,
+                                        slot_mapping, k_cache, v_cache,
+                                        code_cache)
+
+    def decode(self, query, k_cache, v_cache, code_cache, block_table,
+               seq_lens, *, out=None, indices=None):
+        """The sparse step: query [B, QH, D] -> (out [B, QH, D], indices
+        [B, S, M] int32: selected logical positions, ascending, -1 padded).
+        `out`/`indices` may be given (preallocated, e.g. for CUDA graphs)."""
+        if out is None and indices is None:
+            return torch.ops.spotlight.paged_decode(
+                self.handle, query, k_cache, v_cache, code_cache, block_table,
+                seq_lens)
+        if out is None or indices is None:
+            raise ValueError("give both out= and indices=, or neither")
+        return torch.ops.spotlight.paged_decode.out(
+            self.handle, query, k_cache, v_cache, code_cache, block_table,
+            seq_lens, out=out, indices=indices)
+
+    def select(self, query, code_cache, block_table, seq_lens):
+        """Retrieval alone (SGLang's retrieve_topk): the indices of decode."""
+        return torch.ops.spotlight.paged_select(self.handle, query, code_cache,
+                                                block_table, seq_lens)
+
+    def dense(self, query, k_cache, v_cache, block_table, seq_lens):
+        """The dense baseline: attention over every token of each sequence."""
+        return torch.ops.spotlight.paged_decode_dense(
+            self.handle, query, k_cache, v_cache, block_table, seq_lens)
+
+    def last_step_ms(self):
+        """The runtime's time of the last call (CPU: wall clock; CUDA: 0)."""
+        ms = ctypes.c_double()
+        _runtime.check(self._lib.spt_decoder_last_step_time(self._decoder,
+                                                            ctypes.byref(ms)),
+                       "spt_decoder_last_step_time")
+        return ms.value
+
+    # -- the calls behind the ops -------------------------------------------
+    def _tensor(self, t, name):
+        """An spt_tensor over `t`'s memory (no copy), after the checks the C
+        API cannot make: a tensor, on this decoder's device, dense row-major,
+        an element type the runtime names."""
+        if not isinstance(t, torch.Tensor):
+            raise SpotlightError("SPT_ERROR_INVALID_ARGUMENT",
+                                 f"{name} must be a torch.Tensor, got "
+                                 f"{type(t).__name__}")
+        if t.device.type != self.device.type or (
+                self.device.type == "cuda" and t.device.index !=
+                self.device.index):
+            raise SpotlightError("SPT_ERROR_INVALID_ARGUMENT",
+                                 f"{name} is on {t.device}, but this decoder "
+                                 f"runs on {self.device}")
+        code = _TO_SPT.get(t.dtype)
+        if code is None:
+            raise SpotlightError("SPT_ERROR_TYPE",
+                                 f"{name} has element type {t.dtype}; the "
+                                 "runtime takes float32, float16, bfloat16 "
+                                 "and int32 tensors")
+        if t.layout != torch.strided or not t.is_contiguous():
+            raise SpotlightError("SPT_ERROR_INVALID_ARGUMENT",
+                                 f"{name} must be contiguous (dense row-major)"
+                                 f", got shape {list(t.shape)} with strides "
+                                 f"{list(t.stride())}; call .contiguous()")
+        if t.dim() > 6:
+            raise SpotlightError("SPT_ERROR_SHAPE",
+                                 f"{name} has rank {t.dim()}; the C API holds "
+                                 "at most 6")
+        s = _runtime.Tensor()
+        s.data = t.data_ptr() if t.numel() else _EMPTY_ADDRESS
+        s.dtype = code
+        s.rank = t.dim()
+        for i, n in enumerate(t.shape):
+            s.shape[i] = n
+        return s
+
+    def _on_stream(self):
+        """CUDA: enqueue on torch's current stream of the tensor's device."""
+        if self.device.type != "cuda":
+            return
+        stream = torch.cuda.current_stream(self.device).cuda_stream
+        if stream != self._stream:
+            _runtime.check(self._lib.spt_decoder_set_stream(
+                self._decoder, ctypes.c_void_p(stream)),
+                "spt_decoder_set_stream")
+            self._stream = stream
+
+    def _call(self, fn, name, *tensors):
+        self._on_stream()
+        _runtime.check(fn(self._decoder, *[None if t is None else
+                                           ctypes.byref(t) for t in tensors]),
+                       name)
+
+    def _write(self, keys, values, slot_mapping, k_cache, v_cache, code_cache):
+        ts = [self._tensor(t, n) for t, n in (
+            (keys, "keys"), (values, "values"), (slot_mapping, "slot_mapping"),
+            (k_cache, "k_cache"), (v_cache, "v_cache"),
+            (code_cache, "code_cache"))]
+        self._call(self._lib.spt_paged_write, "spt_paged_write", *ts)
+
+    def _decode(self, query, k_cache, v_cache, code_cache, block_table,
+                seq_lens, out, indices):
+        ts = [self._tensor(t, n) for t, n in (
+            (query, "query"), (k_cache, "k_cache"), (v_cache, "v_cache"),
+            (code_cache, "code_cache"), (block_table, "block_table"),
+            (seq_lens, "seq_lens"), (out, "out"), (indices, "indices"))]
+        self._call(self._lib.spt_paged_decode, "spt_paged_decode", *ts)
+
+    def _select(self, query, code_cache, block_table, seq_lens, indices):
+        ts = [self._tensor(t, n) for t, n in (
+            (query, "query"), (code_cache, "code_cache"),
+            (block_table, "block_table"), (seq_lens, "seq_lens"),
+            (indices, "indices"))]
+        self._call(self._lib.spt_paged_select, "spt_paged_select", *ts)
+
+    def _dense(self, query, k_cache, v_cache, block_table, seq_lens, out):
+        ts = [self._tensor(t, n) for t, n in (
+            (query, "query"), (k_cache, "k_cache"), (v_cache, "v_cache"),
+            (block_table, "block_table"), (seq_lens, "seq_lens"),
+            (out, "out"))]
+        self._call(self._lib.spt_paged_decode_dense, "spt_paged_decode_dense",
+                   *ts)
+
+    def _outputs(self, query, with_out=True, with_indices=True):
+        """Fresh outputs for a query (its batch from dim 0)."""
+        batch = query.shape[0] if isinstance(query, torch.Tensor) and \
+            query.dim() > 0 else 0
+        device = query.device if isinstance(query, torch.Tensor) else \
+            self.device
+        g = self.geometry
+        out = torch.empty((batch, g["query_heads"], g["head_dim"]),
+                          dtype=self.dtype, device=device) if with_out else None
+        indices = torch.empty((batch, g["selection_sets"],
+                               g["selection_slots"]), dtype=torch.int32,
+                              device=device) if with_indices else None
+        return out, indices
+
+    # -- lifetime ------------------------------------------------------------
+    def close(self):
+        """Frees the decoder and its artifact now (else when collected)."""
+        if getattr(self, "_decoder", None):
+            self._lib.spt_decoder_free(self._decoder)
+            self._decoder = None
+        if getattr(self, "_artifact", None):
+            self._lib.spt_artifact_free(self._artifact)
+            self._artifact = None
+        handle = getattr(self, "handle", None)
+        if handle is not None:
+            _decoders.pop(handle, None)
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def __repr__(self):
+        s = self.spec
+        return (f"SparseDecoder(query_heads={s['query_heads']}, kv_heads="
+                f"{s['kv_heads']}, head_dim={s['head_dim']}, page_size="
+                f"{s['page_size']}, code_heads={s['code_heads']}, dtype="
+                f"{self.dtype}, budget={s['budget']}, sink={s['sink']}, "
+                f"window={s['window']}, mode={s['mode']!r}, device="
+                f"'{self.device}', handle={self.handle})")
