@@ -76,9 +76,11 @@ spt_status overBatch(spt_decoder &d, int64_t batch,
                      const std::function<void(int64_t, int64_t)> &call) {
   if (batch == 0)
     return SPT_OK;
-  if (!d.device->usesHostMemory())
-    return d.device->run(1, [&](int64_t) { call(0, batch); });
-  return d.device->run(batch, [&](int64_t b) { call(b, 1); });
+  if (d.device->usesHostMemory())
+    return d.device->run(batch, [&](int64_t b) { call(b, 1); });
+  if (d.enqueueOnly)
+    return d.device->enqueue([&] { call(0, batch); });
+  return d.device->run(1, [&](int64_t) { call(0, batch); });
 }
 } // namespace
 
@@ -169,7 +171,8 @@ spt_status spt_decoder::write(const void *keys, const void *values,
   if (tokens == 0)
     return SPT_OK;
   if (!device->usesHostMemory())
-    return device->run(1, [&](int64_t) { run(0, tokens); });
+    return enqueueOnly ? device->enqueue([&] { run(0, tokens); })
+                       : device->run(1, [&](int64_t) { run(0, tokens); });
   const int64_t runs = (tokens + kWriteRun - 1) / kWriteRun;
   return device->run(runs, [&](int64_t r) {
     run(r * kWriteRun, std::min(kWriteRun, tokens - r * kWriteRun));

@@ -51,6 +51,9 @@ struct spt_decoder {
   spotlight::DecodeGeometry g;
   std::unique_ptr<spotlight::runtime::Device> device;
   spotlight::runtime::DeviceBuffer w1, b1, w2, b2, indices;
+  /// The engines' path only enqueues on CUDA (no wait, no timing); a cache
+  /// waits for each step and times it.
+  bool enqueueOnly = false;
 
   /// Creates a decoder; `decoder` is set only on success.
   static spt_status create(const spt_artifact *artifact, spt_device device,

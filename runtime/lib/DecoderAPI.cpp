@@ -163,6 +163,7 @@ spt_status spt_decoder_create(const spt_artifact *artifact, spt_device device,
     if (spt_status s =
             spt_decoder::create(artifact, device, w1, b1, w2, b2, created))
       return s;
+    created->enqueueOnly = true;
     *decoder = created.release();
     return SPT_OK;
   });

@@ -35,6 +35,13 @@ public:
   /// records the time they took (lastMilliseconds).
   virtual spt_status run(int64_t count,
                          const std::function<void(int64_t)> &item) = 0;
+  /// Runs `item` on the device without waiting for it: on CUDA it only
+  /// enqueues kernels on the stream (no host synchronization once the
+  /// scratch arena has grown to the step's size, so a step can be captured
+  /// in a CUDA graph after one warm-up call); the CPU runs it.
+  virtual spt_status enqueue(const std::function<void()> &item) {
+    return run(1, [&](int64_t) { item(); });
+  }
   /// Runs later work on the caller's `stream` (CUDA; null: the default
   /// stream).
   virtual spt_status useStream(void *stream) = 0;

@@ -107,6 +107,26 @@ public:
     return SPT_OK;
   }
 
+  spt_status enqueue(const std::function<void()> &item) override {
+    d.makeCurrent();
+    Binding binding{&d, streams[0], arenas[0].get()};
+    bindThread(&binding);
+    item();
+    CUresult failure = CUDA_SUCCESS;
+    std::string message;
+    takeFailure(failure, message);
+    bindThread(nullptr);
+    lastMilliseconds = 0;
+    // Scratch is reused in stream order; memory the arena frees or
+    // regrows must be idle first (only until it reached the step's size).
+    if (arenas[0]->resetFreesMemory())
+      d.cuStreamSynchronize(streams[0]);
+    arenas[0]->reset();
+    if (failure != CUDA_SUCCESS)
+      return fail(statusOf(failure), message);
+    return SPT_OK;
+  }
+
   spt_status run(int64_t count,
                  const std::function<void(int64_t)> &item) override {
     d.makeCurrent();

@@ -41,8 +41,13 @@ public:
 
   /// Device memory of `bytes` bytes (256-byte aligned), or 0 with `result`.
   CUdeviceptr allocate(size_t bytes, CUresult &result);
-  /// Forgets every allocation; the stream must be idle.
+  /// Forgets every allocation; the stream must be idle when
+  /// `resetFreesMemory()`, which is only so until the block has grown to the
+  /// steps' high-water mark.
   void reset();
+  bool resetFreesMemory() const {
+    return !overflow.empty() || wanted > capacity;
+  }
 
 private:
   const Driver &driver;
