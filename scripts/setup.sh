@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/install-packages.sh cmake ninja-build g++ llvm-22-dev libmlir-22-dev \
-  mlir-22-tools llvm-22-tools libgtest-dev libbenchmark-dev python3
+  mlir-22-tools llvm-22-tools libgtest-dev libbenchmark-dev python3 \
+  python3-torch python3-pytest python3-numpy
 
 BUILD_DIR=${BUILD_DIR:-build}
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then

@@ -46,9 +46,9 @@ from spotlight.safetensors import load_file, load_hash_weights  # noqa: E402
 class Config:
     def __init__(self, **kw):
         self.layers = 2
-        self.hidden = 512
-        self.intermediate = 1024
-        self.vocab = 4096
+        self.hidden = 256
+        self.intermediate = 512
+        self.vocab = 2048
         self.query_heads = 28
         self.kv_heads = 4
         self.head_dim = 128
@@ -206,7 +206,8 @@ class Model:
         up = F.linear(x, w[p + "mlp.up_proj.weight"])
         return F.linear(F.silu(gate) * up, w[p + "mlp.down_proj.weight"])
 
-    def forward(self, tokens, attend):
+    def forward(self, tokens, attend, last_only=False):
+        """Logits of `tokens` (of the last one only with last_only)."""
         cfg, w = self.cfg, self.w
         x = F.embedding(tokens, w["model.embed_tokens.weight"])
         for i, attn in enumerate(self.attn):
@@ -216,6 +217,8 @@ class Model:
             h = rms_norm(x, w[p + "post_attention_layernorm.weight"],
                          cfg.rms_eps)
             x = x + self.mlp(h, p)
+        if last_only:
+            x = x[-1:]
         x = rms_norm(x, w["model.norm.weight"], cfg.rms_eps)
         return F.linear(x, w["lm_head.weight"]).float()
 
@@ -232,9 +235,9 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--layers", type=int, default=None,
                     help="decoder layers (default 2; a checkpoint: all)")
-    ap.add_argument("--hidden", type=int, default=512)
-    ap.add_argument("--intermediate", type=int, default=1024)
-    ap.add_argument("--vocab", type=int, default=4096)
+    ap.add_argument("--hidden", type=int, default=256)
+    ap.add_argument("--intermediate", type=int, default=512)
+    ap.add_argument("--vocab", type=int, default=2048)
     ap.add_argument("--query-heads", type=int, default=28)
     ap.add_argument("--kv-heads", type=int, default=4)
     ap.add_argument("--head-dim", type=int, default=128)
@@ -242,7 +245,7 @@ def main(argv=None):
     ap.add_argument("--hash-weights",
                     help="spotlight-train .safetensors ({layer}: per layer)")
     ap.add_argument("--batch", type=int, default=1, help="sequences")
-    ap.add_argument("--prompt", type=int, default=1024,
+    ap.add_argument("--prompt", type=int, default=512,
                     help="prompt tokens (sequence b gets prompt - b * "
                          "prompt / (2 batch): a ragged batch)")
     ap.add_argument("--steps", type=int, default=8, help="tokens to decode")
@@ -332,7 +335,8 @@ def main(argv=None):
     for b, tokens in enumerate(prompts):
         pos = torch.arange(len(tokens), device=dev)
         slots = slots_of(b, pos)
-        logits = model.forward(tokens, lambda a, h: a.prefill(h, pos, slots))
+        logits = model.forward(tokens, lambda a, h: a.prefill(h, pos, slots),
+                               last_only=True)
         last_logits.append(logits[-1])
     print(f"prefill    {sum(prompt_lens)} tokens in "
           f"{time.perf_counter() - start:.2f} s")
