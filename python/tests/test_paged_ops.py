@@ -115,7 +115,7 @@ CONFIGS = [
 ]
 
 
-def setup(make_decoder, dtype, mode, ch, seed, weight_dtype=torch.float32,
+def make_problem(make_decoder, dtype, mode, ch, seed, weight_dtype=torch.float32,
           **budget):
     print(f"seed = {seed}")  # shown by pytest when the test fails
     rng = np.random.default_rng(seed)
@@ -173,7 +173,7 @@ def check_sets(indices, sets, lens):
 
 @pytest.mark.parametrize("dtype,mode,ch", CONFIGS)
 def test_paged_step_matches_reference(make_decoder, dtype, mode, ch):
-    rng, dec, p, w64 = setup(make_decoder, dtype, mode, ch,
+    rng, dec, p, w64 = make_problem(make_decoder, dtype, mode, ch,
                              seed=np.random.SeedSequence().entropy)
     batch = Batch(rng, p, dtype, w64)
     k_cache, v_cache, code_cache = fill(dec, batch, rng, dtype)
@@ -243,7 +243,7 @@ def test_fraction_budget_and_bf16_weights(make_decoder):
     """budget as a fraction (k = max(min_budget, floor(f N))) with hash
     weights stored in bf16."""
     dtype = torch.float32
-    rng, dec, p, w64 = setup(make_decoder, dtype, "group", "qh",
+    rng, dec, p, w64 = make_problem(make_decoder, dtype, "group", "qh",
                              seed=np.random.SeedSequence().entropy,
                              weight_dtype=torch.bfloat16, budget=0.1,
                              min_budget=6, max_tokens=1024)
