@@ -1,11 +1,14 @@
 //===- AttentionToCPU.cpp - attention ops to streaming vector loops -------===//
 //
-//   spotlight.sparse_attention / decode_attention
+//   spotlight.sparse_attention / decode_attention [pages(table, lens)]
 //     ->  scf.for b, h (KV head):
 //           q[g] *= scale for the query heads g that share the token stream
-//           scf.for token t (from the index row, or every token):
-//             prefetch the K/V rows of the token 8 slots ahead (sparse)
-//             k = K[b, h, t, :], v = V[b, h, t, :]      read in place, once
+//           sparse: rows[i] = the K/V row of index i (paged: looked up in
+//                   the block table here, once, not in the stream)
+//           scf.for i over the index row (sparse), or
+//           scf.for page, scf.for t of the page (dense; contiguous: one run):
+//             prefetch the K/V rows 8 slots ahead (sparse)
+//             k = K[row, :], v = V[row, :]              read in place, once
 //             for each g:  l = reduce_add(q[g] * k)     vector<D x f32>
 //                          online softmax (running max m, sum s, acc),
 //                          one exp per token and head
@@ -47,35 +50,41 @@ public:
     scaledQuery = e.allocaFlat(group * headDim, b.getF32Type());
     acc = e.allocaFlat(group * headDim, b.getF32Type());
     Value slots = indicesBuffer ? e.dim(indicesBuffer, 2) : Value();
+    if (indicesBuffer)
+      rows = e.allocFlat(slots, b.getIndexType());
     e.forRange(e.index(0), batch, [&](Value bi) {
       e.forRange(e.index(0), e.index(kvHeads), [&](Value h) {
         if (!indicesBuffer) {
-          stream(bi, h, allHeads(), e.index(0), n, [&](Value t) { return t; });
+          stream(bi, h, allHeads(), [&](ValueRange inits, Step step) {
+            return everyToken(bi, h, inits, step);
+          });
           return;
         }
-        auto fromRow = [&](Value set) {
+        // The tokens of index row `set`, streamed for query heads `heads`.
+        auto fromRow = [&](Value set, ArrayRef<int64_t> heads) {
           Value row = e.mul(e.add(e.mul(bi, perHeadSets ? queryHeads : kvHeads),
                                   set),
                             slots);
           Value count = validSlots(row, slots);
-          return std::make_pair(row, count);
+          lookUpRows(bi, h, row, count);
+          stream(bi, h, heads, [&](ValueRange inits, Step step) {
+                   return selectedTokens(count, inits, step);
+                 });
         };
-        if (!perHeadSets) {
-          auto [row, count] = fromRow(h);
-          stream(bi, h, allHeads(), e.index(0), count,
-                 [&, row = row](Value slot) { return tokenAt(row, slot); });
-          return;
-        }
-        for (int64_t g = 0; g < group; ++g) {
-          auto [row, count] = fromRow(e.add(e.mul(h, group), g));
-          stream(bi, h, {g}, e.index(0), count,
-                 [&, row = row](Value slot) { return tokenAt(row, slot); });
-        }
+        if (!perHeadSets)
+          return fromRow(h, allHeads());
+        for (int64_t g = 0; g < group; ++g)
+          fromRow(e.add(e.mul(h, group), g), {g});
       });
     });
   }
 
 private:
+  /// The online-softmax update of one token at K/V row `row`.
+  using Step = function_ref<SmallVector<Value>(Value row, ValueRange)>;
+  /// Runs `step` over a token stream, carrying the softmax state.
+  using Drive = function_ref<SmallVector<Value>(ValueRange, Step)>;
+
   SmallVector<int64_t> allHeads() const {
     SmallVector<int64_t> heads;
     for (int64_t g = 0; g < group; ++g)
@@ -83,9 +92,44 @@ private:
     return heads;
   }
 
-  Value tokenAt(Value row, Value slot) {
-    return arith::IndexCastOp::create(b, b.getIndexType(),
-                                      e.loadScalar(idx, e.add(row, slot)));
+  /// Dense: every token of the sequence, a page at a time when paged.
+  SmallVector<Value> everyToken(Value bi, Value h, ValueRange inits,
+                                Step step) {
+    return kv.forEachRun(
+        e, bi, h, e.index(0), kv.tokens(e, bi), inits,
+        [&](Value first, Value end, Value rowBase, ValueRange state) {
+          ValueRange next = e.forRange(
+              first, end, state,
+              [&](Value t, ValueRange running) -> SmallVector<Value> {
+                return step(kv.runRow(e, rowBase, t), running);
+              });
+          return SmallVector<Value>(next.begin(), next.end());
+        });
+  }
+
+  /// Sparse: the `count` rows looked up by `lookUpRows`.
+  SmallVector<Value> selectedTokens(Value count, ValueRange inits, Step step) {
+    Value last = e.sub(count, e.index(1));
+    ValueRange state = e.forRange(
+        e.index(0), count, inits,
+        [&](Value i, ValueRange running) -> SmallVector<Value> {
+          prefetchRows(
+              e.loadScalar(rows, e.min(e.add(i, e.index(kPrefetchAhead)), last)));
+          return step(e.loadScalar(rows, i), running);
+        });
+    return SmallVector<Value>(state.begin(), state.end());
+  }
+
+  /// rows[i] = the K/V row of the token at index i of the index row at
+  /// `row`, for its `count` valid entries. The block table is read here,
+  /// before the stream, so that the stream's loads and prefetches need no
+  /// lookup, and only for tokens that exist (never for -1 padding).
+  void lookUpRows(Value bi, Value h, Value row, Value count) {
+    e.forRange(e.index(0), count, [&](Value i) {
+      Value token = arith::IndexCastOp::create(
+          b, b.getIndexType(), e.loadScalar(idx, e.add(row, i)));
+      e.store(kv.row(e, bi, h, token), rows, i);
+    });
   }
 
   /// Selected slots come first in ascending order, then -1 padding: the
@@ -107,8 +151,8 @@ private:
   /// next rows. So the K and V rows kPrefetchAhead tokens ahead are
   /// prefetched, every cache line of them.
   static constexpr int64_t kPrefetchAhead = 8;
-  void prefetchRows(Value kvBase, Value token) {
-    Value rowOffset = e.mul(e.add(kvBase, token), headDim);
+  void prefetchRows(Value row) {
+    Value rowOffset = e.mul(row, headDim);
     const int64_t elementBytes =
         k.elementType.getIntOrFloatBitWidth() / 8;
     const int64_t perLine = 64 / elementBytes;
@@ -121,9 +165,8 @@ private:
   }
 
   /// Online softmax of query heads `heads` (of KV head h) over the tokens
-  /// tokenOf(i) for i in [lb, ub); writes their outputs.
-  void stream(Value bi, Value h, ArrayRef<int64_t> heads, Value lb, Value ub,
-              function_ref<Value(Value)> tokenOf) {
+  /// `drive` visits; writes their outputs.
+  void stream(Value bi, Value h, ArrayRef<int64_t> heads, Drive drive) {
     const int64_t D = headDim;
     auto vecType = VectorType::get({D}, b.getF32Type());
     Value zero = arith::ConstantOp::create(
@@ -140,15 +183,11 @@ private:
       inits.push_back(e.f32(-INFINITY)); // running max
       inits.push_back(e.f32(0));         // running sum
     }
-    Value kvBase = e.mul(e.add(e.mul(bi, kvHeads), h), n);
     Value zeroF32 = e.f32(0), oneF32 = e.f32(1);
     auto reassoc = arith::FastMathFlags::reassoc;
-    ValueRange state = e.forRange(
-        lb, ub, inits, [&](Value i, ValueRange running) -> SmallVector<Value> {
-          if (indicesBuffer)
-            prefetchRows(kvBase, tokenOf(e.min(e.add(i, e.index(kPrefetchAhead)),
-                                               e.sub(ub, e.index(1)))));
-          Value rowOffset = e.mul(e.add(kvBase, tokenOf(i)), D);
+    SmallVector<Value> state = drive(
+        inits, [&](Value row, ValueRange running) -> SmallVector<Value> {
+          Value rowOffset = e.mul(row, D);
           Value key = e.loadF32(k, rowOffset, D);
           Value value = e.loadF32(v, rowOffset, D);
           SmallVector<Value> next;
@@ -197,6 +236,7 @@ private:
   ImplicitLocOpBuilder &b;
   LoopEmitter e;
   FlatBuffer out, scaledQuery, acc;
+  FlatBuffer rows; ///< sparse: the K/V rows of the index row streamed
 };
 
 /// The most query-row elements (G x D) of a KV head's group: the emitter

@@ -1,9 +1,12 @@
 //===- HammingTopKToCPU.cpp - spotlight.hamming_topk to fused loops -------===//
 //
-//   spotlight.hamming_topk ins(qcodes, kcodes) outs(indices)
-//     ->  scf.for b, s (selection set):
+//   spotlight.hamming_topk ins(qcodes, kcodes) [pages(table, lens)]
+//                          outs(indices)
+//     ->  scf.for b:  N = N, or seq_lens[b]; k = budget(N)
+//         scf.for s (selection set):
 //           N <= sink + window + k:  indices = 0 .. N-1
-//           otherwise, one pass over the middle tokens [sink, N - window):
+//           otherwise, one pass over the middle tokens [sink, N - window)
+//           (paged: page by page, one block-table load a page):
 //             score[t] = reduce_add(ctpop(~(qvec ^ kvec)))   vector<P*W x i32>
 //             hist[score[t]] += 1                            (fused)
 //           threshold T from the histogram (scores are 0 .. D*G)
@@ -28,6 +31,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/DialectConversion.h"
 
+#include <optional>
+
 using namespace mlir;
 using namespace mlir::spotlight;
 using namespace mlir::spotlight::loops;
@@ -38,25 +43,28 @@ public:
   TopKEmitter(ImplicitLocOpBuilder &b, HammingTopKOp op)
       : TopKShape(op), b(b), e(b), op(op) {}
 
-  void emit(Value qcBuffer, Value kcBuffer) {
-    qc = e.flat(qcBuffer);
-    kc = e.flat(kcBuffer);
-    out = e.flat(op.getInit());
-    Value batch = e.dim(kcBuffer, 0);
-    n = e.dim(kcBuffer, 2);
-    slots = e.dim(op.getInit(), 2);
+  void emit(HammingTopKOp::Adaptor adaptor) {
+    qc = e.flat(adaptor.getQueryCodes());
+    kc = e.flat(adaptor.getKeyCodes());
+    out = e.flat(adaptor.getInit());
+    keys.emplace(b, adaptor.getKeyCodes(), adaptor.getBlockTable(),
+                 adaptor.getSeqLens(), kvHeads);
+    Value batch = e.dim(adaptor.getQueryCodes(), 0);
+    slots = e.dim(adaptor.getInit(), 2);
     sink = e.index(op.getSink());
     window = e.index(op.getWindow());
-    budget = op.buildBudget(b, b.getLoc(), n, slots);
-    total = e.add(e.add(sink, window), budget);
-    Value keepAll = e.cmp(Pred::sle, n, total);
     // Scratch for the middle scores and the compacted middle (+1 slot for
-    // the branch-free store of a rejected token).
-    scores = e.allocFlat(n, b.getI32Type());
-    compacted = e.allocFlat(e.add(budget, 1), b.getI32Type());
+    // the branch-free store of a rejected token); k <= slots - sink - window.
+    scores = e.allocFlat(keys->maxTokens(e), b.getI32Type());
+    compacted = e.allocFlat(e.add(slots, 1), b.getI32Type());
     histogram = e.allocaFlat(maxScore() + 1, b.getI32Type());
 
     e.forRange(e.index(0), batch, [&](Value bi) {
+      // Budget, sink and window apply to each sequence's own length.
+      n = keys->tokens(e, bi);
+      budget = op.buildBudget(b, b.getLoc(), n, slots);
+      total = e.add(e.add(sink, window), budget);
+      Value keepAll = e.cmp(Pred::sle, n, total);
       e.forRange(e.index(0), e.index(sets), [&](Value s) {
         Value row = e.mul(e.add(e.mul(bi, sets), s), slots);
         e.ifThen(
@@ -99,12 +107,15 @@ private:
                   pairs * words);
   }
 
-  /// The key codes of token t matching `queryVector`.
-  Value keyVector(Value bi, Value s, Value t) {
-    Value head = headMode ? arith::DivUIOp::create(b, s, e.index(group))
-                                .getResult()
-                          : s;
-    Value token = e.add(e.mul(e.add(e.mul(bi, kvHeads), head), n), t);
+  /// The KV head whose keys set s scores.
+  Value headOf(Value s) {
+    return headMode ? arith::DivUIOp::create(b, s, e.index(group)).getResult()
+                    : s;
+  }
+
+  /// The key codes matching `queryVector` of the token at code row `token`
+  /// (a row holds the C codes of one token and KV head).
+  Value keyVector(Value s, Value token) {
     Value base = e.mul(token, codesPerHead * words);
     if (codesPerHead == 1 && pairs > 1) {
       // One key code shared by the G query heads: replicate it.
@@ -131,18 +142,24 @@ private:
     auto vecType = cast<VectorType>(q.getType());
     Value ones = arith::ConstantOp::create(
         b, DenseElementsAttr::get(vecType, b.getI32IntegerAttr(-1)));
-    e.forRange(sink, middleEnd, [&](Value t) {
-      Value k = keyVector(bi, s, t);
-      Value same = arith::XOrIOp::create(b, arith::XOrIOp::create(b, q, k),
-                                         ones);
-      Value count = math::CtPopOp::create(b, same);
-      Value score =
-          vector::ReductionOp::create(b, vector::CombiningKind::ADD, count);
-      e.store(score, scores, t);
-      Value bin = asIndex(score);
-      Value old = e.loadScalar(histogram, bin);
-      e.store(arith::AddIOp::create(b, old, e.i32(1)), histogram, bin);
-    });
+    keys->forEachRun(
+        e, bi, headOf(s), sink, middleEnd, {},
+        [&](Value first, Value end, Value rowBase,
+            ValueRange) -> SmallVector<Value> {
+          e.forRange(first, end, [&](Value t) {
+            Value k = keyVector(s, keys->runRow(e, rowBase, t));
+            Value same = arith::XOrIOp::create(
+                b, arith::XOrIOp::create(b, q, k), ones);
+            Value count = math::CtPopOp::create(b, same);
+            Value score = vector::ReductionOp::create(
+                b, vector::CombiningKind::ADD, count);
+            e.store(score, scores, t);
+            Value bin = asIndex(score);
+            Value old = e.loadScalar(histogram, bin);
+            e.store(arith::AddIOp::create(b, old, e.i32(1)), histogram, bin);
+          });
+          return {};
+        });
 
     // Threshold: the largest T with count(score >= T) >= k.
     auto [thresholdIndex, above] =
@@ -185,8 +202,11 @@ private:
   ImplicitLocOpBuilder &b;
   LoopEmitter e;
   HammingTopKOp op;
+  std::optional<TokenAddressing> keys;
   FlatBuffer qc, kc, out, scores, compacted, histogram;
-  Value n, slots, sink, window, budget, total;
+  Value slots, sink, window;
+  /// Of the sequence being emitted.
+  Value n, budget, total;
 };
 
 struct HammingTopKOpLowering : OpLowering<HammingTopKOp> {
@@ -194,7 +214,7 @@ struct HammingTopKOpLowering : OpLowering<HammingTopKOp> {
 
   LogicalResult emit(HammingTopKOp op, Adaptor adaptor,
                      ImplicitLocOpBuilder &b) const override {
-    TopKEmitter(b, op).emit(adaptor.getQueryCodes(), adaptor.getKeyCodes());
+    TopKEmitter(b, op).emit(adaptor);
     return success();
   }
 };

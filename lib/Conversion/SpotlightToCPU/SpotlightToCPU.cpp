@@ -33,6 +33,7 @@ void mlir::spotlight::populateSpotlightToCPUPatterns(
   populateHashEncodeToCPUPatterns(patterns);
   populateHammingTopKToCPUPatterns(patterns);
   populateAttentionToCPUPatterns(patterns);
+  populateCacheWriteToCPUPatterns(patterns);
 }
 
 namespace {

@@ -130,6 +130,9 @@ ValueRange LoopEmitter::forStep(
   auto loop = scf::ForOp::create(b, lb, ub, step, inits);
   {
     OpBuilder::InsertionGuard guard(b);
+    // Without iter_args the loop comes with its scf.yield: `body` yields.
+    if (inits.empty())
+      loop.getBody()->getTerminator()->erase();
     b.setInsertionPointToStart(loop.getBody());
     SmallVector<Value> yielded =
         body(loop.getInductionVar(), loop.getRegionIterArgs());

@@ -38,19 +38,56 @@ struct TokenAddressing {
       table = e.flat(blockTable);
       lens = e.flat(seqLens);
       maxPages = e.dim(blockTable, 1);
-      pageSize = e.dim(cache, 1);
+      // A static page size is a constant: t / page_size and t % page_size
+      // become shifts and masks for the usual powers of two.
+      int64_t staticPageSize = dimOf(cache, 1);
+      pageSize = ShapedType::isDynamic(staticPageSize)
+                     ? e.dim(cache, 1)
+                     : e.index(staticPageSize);
     } else {
       tokensPerRow = e.dim(cache, 2);
     }
   }
 
-  /// The tokens of sequence b (index): N, or seq_lens[b].
+  /// The tokens of sequence b (index): N, or seq_lens[b] clamped to
+  /// [0, maxTokens()], so that a bad length (the runtime rejects those) can
+  /// make no loop read past the block table.
   Value tokens(LoopEmitter &e, Value b) const {
     if (!paged)
       return tokensPerRow;
-    return arith::IndexCastOp::create(e.builder(), e.builder().getIndexType(),
-                                      e.loadScalar(lens, b));
+    Value length = arith::IndexCastOp::create(
+        e.builder(), e.builder().getIndexType(), e.loadScalar(lens, b));
+    return e.min(e.max(length, e.index(0)), maxTokens(e));
   }
+
+  /// An upper bound of tokens(e, b) over every b (scratch sizes): N, or the
+  /// block table's capacity max_pages * page_size.
+  Value maxTokens(LoopEmitter &e) const {
+    return paged ? e.mul(maxPages, pageSize) : tokensPerRow;
+  }
+
+  /// Rows between consecutive tokens of one head: 1 contiguous, KH in a page
+  /// (its tokens interleave the heads).
+  int64_t rowStride() const { return paged ? kvHeads : 1; }
+
+  /// The row of token t of a run: rowBase + t * rowStride().
+  Value runRow(LoopEmitter &e, Value rowBase, Value t) const {
+    return e.add(rowBase, paged ? e.mul(t, kvHeads) : t);
+  }
+
+  /// What `forEachRun` runs on a run [first, end) of tokens, whose rows are
+  /// runRow(rowBase, t). Returns the state to carry on.
+  using RunBody = function_ref<SmallVector<Value>(
+      Value first, Value end, Value rowBase, ValueRange state)>;
+
+  /// Tokens [lo, hi) of (sequence b, KV head h) as runs of tokens at a
+  /// constant row stride, carrying `inits` through them: one run
+  /// (contiguous), or one per page, so that a page's block-table entry is
+  /// loaded once, outside the loop over its tokens. Reads only the entries
+  /// of pages holding tokens [lo, hi). Returns the final state.
+  SmallVector<Value> forEachRun(LoopEmitter &e, Value b, Value h, Value lo,
+                                Value hi, ValueRange inits,
+                                RunBody body) const;
 
   /// The row number (in rows of one head) of token t of (sequence b, KV
   /// head h); multiply by the row width for an element offset.

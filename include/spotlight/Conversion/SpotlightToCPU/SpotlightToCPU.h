@@ -19,6 +19,7 @@ void populateSpotlightToCPUPatterns(RewritePatternSet &patterns);
 void populateHashEncodeToCPUPatterns(RewritePatternSet &patterns);
 void populateHammingTopKToCPUPatterns(RewritePatternSet &patterns);
 void populateAttentionToCPUPatterns(RewritePatternSet &patterns);
+void populateCacheWriteToCPUPatterns(RewritePatternSet &patterns);
 
 } // namespace spotlight
 } // namespace mlir

@@ -1,0 +1,254 @@
+//===- spotlight-bench-paged.cpp - Paged vs contiguous on the same tokens -===//
+//
+// The cost of paged addressing in the optimized CPU lowering (issue 10:
+// at most 1.1x contiguous). One JIT-compiled module holds each op twice,
+// over a contiguous cache [B, KH, N, ...] and over a paged pool
+// [P, page_size, KH, ...] holding the same tokens in shuffled pages:
+//   select  hamming_topk (fused score + histogram scan, exact top-k)
+//   sparse  sparse_attention over the selected rows (same indices)
+//   dense   decode_attention over every token
+// and prints the median time of each and the paged / contiguous ratio.
+//
+//   spotlight-bench-paged [N=32768] [page_size=16] [B=4] [reps=7]
+//
+// Geometry: QH=32, KH=8, D=128, bf16, CH=QH, a 2% count budget.
+//
+//===----------------------------------------------------------------------===//
+
+#include "../Machine.h"
+#include "spotlight/ExecutionEngine/HostTensor.h"
+#include "spotlight/ExecutionEngine/JitModule.h"
+
+#include "llvm/Support/FormatVariadic.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <numeric>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace spotlight;
+
+namespace {
+constexpr int64_t QH = 32, KH = 8, D = 128, G = QH / KH, C = G, W = D / 32;
+constexpr int64_t Sink = 4, Window = 64;
+
+using Clock = std::chrono::steady_clock;
+
+double median(int reps, const std::function<void()> &body) {
+  body(); // warm up: page faults, caches
+  std::vector<double> times;
+  for (int r = 0; r < reps; ++r) {
+    auto start = Clock::now();
+    body();
+    times.push_back(
+        std::chrono::duration<double>(Clock::now() - start).count());
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+/// Both forms of the three ops, on memrefs (nothing to bufferize).
+std::string moduleText(int64_t B, int64_t N, int64_t pageSize, int64_t M) {
+  return llvm::formatv(R"mlir(
+  func.func @select_contiguous(%qc: memref<{0}x{1}x1x{2}xi32>,
+      %kc: memref<{0}x{3}x{4}x{5}x{2}xi32>, %out: memref<{0}x{3}x{6}xi32>)
+      attributes {{llvm.emit_c_interface} {{
+    spotlight.hamming_topk group ins(%qc, %kc : memref<{0}x{1}x1x{2}xi32>,
+        memref<{0}x{3}x{4}x{5}x{2}xi32>) outs(%out : memref<{0}x{3}x{6}xi32>)
+        {{budget = {7} : i64}
+    return
+  }
+  func.func @select_paged(%qc: memref<{0}x{1}x1x{2}xi32>,
+      %kc: memref<?x{8}x{3}x{5}x{2}xi32>, %bt: memref<{0}x?xi32>,
+      %sl: memref<{0}xi32>, %out: memref<{0}x{3}x{6}xi32>)
+      attributes {{llvm.emit_c_interface} {{
+    spotlight.hamming_topk group ins(%qc, %kc : memref<{0}x{1}x1x{2}xi32>,
+        memref<?x{8}x{3}x{5}x{2}xi32>)
+        pages(%bt, %sl : memref<{0}x?xi32>, memref<{0}xi32>)
+        outs(%out : memref<{0}x{3}x{6}xi32>) {{budget = {7} : i64}
+    return
+  }
+  func.func @sparse_contiguous(%q: memref<{0}x{1}x{9}xbf16>,
+      %k: memref<{0}x{3}x{4}x{9}xbf16>, %v: memref<{0}x{3}x{4}x{9}xbf16>,
+      %idx: memref<{0}x{3}x{6}xi32>, %out: memref<{0}x{1}x{9}xbf16>)
+      attributes {{llvm.emit_c_interface} {{
+    spotlight.sparse_attention ins(%q, %k, %v, %idx : memref<{0}x{1}x{9}xbf16>,
+        memref<{0}x{3}x{4}x{9}xbf16>, memref<{0}x{3}x{4}x{9}xbf16>,
+        memref<{0}x{3}x{6}xi32>) outs(%out : memref<{0}x{1}x{9}xbf16>)
+    return
+  }
+  func.func @sparse_paged(%q: memref<{0}x{1}x{9}xbf16>,
+      %k: memref<?x{8}x{3}x{9}xbf16>, %v: memref<?x{8}x{3}x{9}xbf16>,
+      %idx: memref<{0}x{3}x{6}xi32>, %bt: memref<{0}x?xi32>,
+      %sl: memref<{0}xi32>, %out: memref<{0}x{1}x{9}xbf16>)
+      attributes {{llvm.emit_c_interface} {{
+    spotlight.sparse_attention ins(%q, %k, %v, %idx : memref<{0}x{1}x{9}xbf16>,
+        memref<?x{8}x{3}x{9}xbf16>, memref<?x{8}x{3}x{9}xbf16>,
+        memref<{0}x{3}x{6}xi32>)
+        pages(%bt, %sl : memref<{0}x?xi32>, memref<{0}xi32>)
+        outs(%out : memref<{0}x{1}x{9}xbf16>)
+    return
+  }
+  func.func @dense_contiguous(%q: memref<{0}x{1}x{9}xbf16>,
+      %k: memref<{0}x{3}x{4}x{9}xbf16>, %v: memref<{0}x{3}x{4}x{9}xbf16>,
+      %out: memref<{0}x{1}x{9}xbf16>) attributes {{llvm.emit_c_interface} {{
+    spotlight.decode_attention ins(%q, %k, %v : memref<{0}x{1}x{9}xbf16>,
+        memref<{0}x{3}x{4}x{9}xbf16>, memref<{0}x{3}x{4}x{9}xbf16>)
+        outs(%out : memref<{0}x{1}x{9}xbf16>)
+    return
+  }
+  func.func @dense_paged(%q: memref<{0}x{1}x{9}xbf16>,
+      %k: memref<?x{8}x{3}x{9}xbf16>, %v: memref<?x{8}x{3}x{9}xbf16>,
+      %bt: memref<{0}x?xi32>, %sl: memref<{0}xi32>,
+      %out: memref<{0}x{1}x{9}xbf16>) attributes {{llvm.emit_c_interface} {{
+    spotlight.decode_attention ins(%q, %k, %v : memref<{0}x{1}x{9}xbf16>,
+        memref<?x{8}x{3}x{9}xbf16>, memref<?x{8}x{3}x{9}xbf16>)
+        pages(%bt, %sl : memref<{0}x?xi32>, memref<{0}xi32>)
+        outs(%out : memref<{0}x{1}x{9}xbf16>)
+    return
+  }
+)mlir",
+                       B, QH, W, KH, N, C, M, M - Sink - Window, pageSize, D)
+      .str();
+}
+
+void fillRandom(HostTensor &t, std::mt19937_64 &rng, bool bf16) {
+  auto *words = t.as<uint16_t>();
+  for (int64_t i = 0; i < t.numBytes() / 2; ++i) {
+    uint64_t r = rng();
+    // bf16 values in about [-2, 2]: a sign, exponents 0x3c..0x3f, mantissa.
+    words[i] = bf16 ? uint16_t((r & 0x8000) | ((0x3c + ((r >> 16) & 3)) << 7) |
+                               ((r >> 24) & 0x7f))
+                    : uint16_t(r);
+  }
+}
+
+void call(JitModule &jit, const char *name, std::vector<HostTensor *> args) {
+  std::vector<void *> descriptors;
+  for (HostTensor *arg : args)
+    descriptors.push_back(arg->descriptor());
+  std::string error;
+  if (!jit.call(name, descriptors, error)) {
+    std::fprintf(stderr, "%s: %s\n", name, error.c_str());
+    std::exit(1);
+  }
+}
+/// The two forms visit the same tokens in the same order: the same sums,
+/// bit for bit.
+void sameOutputs(const HostTensor &contiguous, const HostTensor &paged,
+                 const char *op) {
+  if (std::memcmp(contiguous.data(), paged.data(), paged.numBytes()) != 0) {
+    std::fprintf(stderr, "%s: paged and contiguous outputs differ\n", op);
+    std::exit(1);
+  }
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  const int64_t N = argc > 1 ? std::atoll(argv[1]) : 32768;
+  const int64_t pageSize = argc > 2 ? std::atoll(argv[2]) : 16;
+  const int64_t B = argc > 3 ? std::atoll(argv[3]) : 4;
+  const int reps = argc > 4 ? std::atoi(argv[4]) : 7;
+  if (N <= 0 || pageSize <= 0 || B <= 0 || reps <= 0 ||
+      N % pageSize != 0) {
+    std::fprintf(stderr, "usage: %s [N] [page_size dividing N] [B] [reps]\n",
+                 argv[0]);
+    return 2;
+  }
+  const int64_t M = Sink + Window + N / 50;
+  const int64_t pagesPerSeq = N / pageSize, P = B * pagesPerSeq;
+  std::printf("paged vs contiguous, %s\nB=%lld N=%lld page_size=%lld "
+              "QH=%lld KH=%lld D=%lld bf16, budget %lld, median of %d\n",
+              bench::cpuName().c_str(), (long long)B, (long long)N,
+              (long long)pageSize, (long long)QH, (long long)KH, (long long)D,
+              (long long)(M - Sink - Window), reps);
+
+  std::string error;
+  auto jit = JitModule::create(moduleText(B, N, pageSize, M), Lowering::CPU,
+                               error);
+  if (!jit) {
+    std::fprintf(stderr, "%s\n", error.c_str());
+    return 1;
+  }
+
+  // The contiguous cache, then the same tokens scattered over shuffled pages.
+  std::mt19937_64 rng(42);
+  HostTensor q({B, QH, D}, 2), k({B, KH, N, D}, 2), v({B, KH, N, D}, 2);
+  HostTensor qc({B, QH, 1, W}, 4), kc({B, KH, N, C, W}, 4);
+  for (HostTensor *t : {&q, &k, &v})
+    fillRandom(*t, rng, true);
+  for (HostTensor *t : {&qc, &kc})
+    fillRandom(*t, rng, false);
+  std::vector<int32_t> order(P);
+  std::iota(order.begin(), order.end(), 0);
+  std::shuffle(order.begin(), order.end(), rng);
+  HostTensor bt({B, pagesPerSeq}, 4), sl({B}, 4);
+  HostTensor kp({P, pageSize, KH, D}, 2), vp({P, pageSize, KH, D}, 2);
+  HostTensor cp({P, pageSize, KH, C, W}, 4);
+  for (int64_t b = 0; b < B; ++b) {
+    sl.as<int32_t>()[b] = N;
+    for (int64_t p = 0; p < pagesPerSeq; ++p)
+      bt.as<int32_t>()[b * pagesPerSeq + p] = order[b * pagesPerSeq + p];
+  }
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t h = 0; h < KH; ++h)
+      for (int64_t t = 0; t < N; ++t) {
+        int64_t slot =
+            int64_t(bt.as<int32_t>()[b * pagesPerSeq + t / pageSize]) *
+                pageSize + t % pageSize;
+        int64_t from = (b * KH + h) * N + t, to = slot * KH + h;
+        std::memcpy(kp.as<uint16_t>() + to * D, k.as<uint16_t>() + from * D,
+                    D * 2);
+        std::memcpy(vp.as<uint16_t>() + to * D, v.as<uint16_t>() + from * D,
+                    D * 2);
+        std::memcpy(cp.as<int32_t>() + to * C * W,
+                    kc.as<int32_t>() + from * C * W, C * W * 4);
+      }
+
+  HostTensor idxC({B, KH, M}, 4), idxP({B, KH, M}, 4);
+  HostTensor outC({B, QH, D}, 2), outP({B, QH, D}, 2);
+  struct Row {
+    const char *name;
+    double contiguous, paged;
+  };
+  std::vector<Row> rows;
+  rows.push_back(
+      {"select", median(reps, [&] {
+         call(*jit, "select_contiguous", {&qc, &kc, &idxC});
+       }),
+       median(reps, [&] {
+         call(*jit, "select_paged", {&qc, &cp, &bt, &sl, &idxP});
+       })});
+  if (std::memcmp(idxC.data(), idxP.data(), idxC.numBytes()) != 0) {
+    std::fprintf(stderr, "paged and contiguous selections differ\n");
+    return 1;
+  }
+  rows.push_back(
+      {"sparse", median(reps, [&] {
+         call(*jit, "sparse_contiguous", {&q, &k, &v, &idxC, &outC});
+       }),
+       median(reps, [&] {
+         call(*jit, "sparse_paged", {&q, &kp, &vp, &idxC, &bt, &sl, &outP});
+       })});
+  sameOutputs(outC, outP, "sparse");
+  rows.push_back(
+      {"dense", median(reps, [&] {
+         call(*jit, "dense_contiguous", {&q, &k, &v, &outC});
+       }),
+       median(reps, [&] {
+         call(*jit, "dense_paged", {&q, &kp, &vp, &bt, &sl, &outP});
+       })});
+  sameOutputs(outC, outP, "dense");
+  std::printf("%-8s %14s %14s %8s\n", "op", "contiguous ms", "paged ms",
+              "ratio");
+  for (const Row &row : rows)
+    std::printf("%-8s %14.3f %14.3f %8.3f\n", row.name, row.contiguous * 1e3,
+                row.paged * 1e3, row.paged / row.contiguous);
+  return 0;
+}
