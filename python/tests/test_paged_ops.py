@@ -108,15 +108,20 @@ class Batch:
                 np.asarray(slots, dtype=np.int32)[order])
 
 
+# CUDA runs where torch sees a GPU (the GPU machine's bundle carries the
+# sm_90 artifacts, compiled here).
+DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 CONFIGS = [
-    pytest.param(dtype, mode, ch, id=f"{name}-{mode}-ch{ch}")
+    pytest.param(dtype, mode, ch, device,
+                 id=f"{name}-{mode}-ch{ch}-{device}")
+    for device in DEVICES
     for dtype, name in ((torch.float32, "f32"), (torch.bfloat16, "bf16"))
     for mode in ("group", "head") for ch in ("qh", "kh")
 ]
 
 
 def make_problem(make_decoder, dtype, mode, ch, seed, weight_dtype=torch.float32,
-          **budget):
+                 device="cpu", **budget):
     print(f"seed = {seed}")  # shown by pytest when the test fails
     rng = np.random.default_rng(seed)
     chn = QH if ch == "qh" else KH
@@ -125,7 +130,7 @@ def make_problem(make_decoder, dtype, mode, ch, seed, weight_dtype=torch.float32
     budget = budget or {"budget": COUNT}
     dec = make_decoder(weights, query_heads=QH, kv_heads=KH, head_dim=D,
                        page_size=PAGE, dtype=dtype, sink=SINK, window=WINDOW,
-                       mode=mode, **budget)
+                       mode=mode, device=device, **budget)
     count = budget["budget"] if isinstance(budget["budget"], int) else 0
     fraction = budget["budget"] if count == 0 else 0.0
     p = ref.Params(QH, KH, D, chn, mode, SINK, WINDOW, count, fraction,
@@ -141,13 +146,14 @@ def fill(dec, batch, rng, dtype):
     v_cache.fill_(float("nan"))
     code_cache.copy_(torch.randint(-2**31, 2**31 - 1, code_cache.shape,
                                    dtype=torch.int32))
+    dev = k_cache.device
     keys, values, slots = batch.writes(rng)
     cut = len(slots) * 3 // 4
     for part in (slice(0, cut), slice(cut, None)):
         torch.ops.spotlight.paged_write(
-            dec.handle, torch.from_numpy(keys[part]).to(dtype),
-            torch.from_numpy(values[part]).to(dtype),
-            torch.from_numpy(np.ascontiguousarray(slots[part])),
+            dec.handle, torch.from_numpy(keys[part]).to(dev, dtype),
+            torch.from_numpy(values[part]).to(dev, dtype),
+            torch.from_numpy(np.ascontiguousarray(slots[part])).to(dev),
             k_cache, v_cache, code_cache)
     return k_cache, v_cache, code_cache
 
@@ -171,10 +177,11 @@ def check_sets(indices, sets, lens):
                 assert (row == -1).all()
 
 
-@pytest.mark.parametrize("dtype,mode,ch", CONFIGS)
-def test_paged_step_matches_reference(make_decoder, dtype, mode, ch):
+@pytest.mark.parametrize("dtype,mode,ch,device", CONFIGS)
+def test_paged_step_matches_reference(make_decoder, dtype, mode, ch, device):
     rng, dec, p, w64 = make_problem(make_decoder, dtype, mode, ch,
-                             seed=np.random.SeedSequence().entropy)
+                                    seed=np.random.SeedSequence().entropy,
+                                    device=device)
     batch = Batch(rng, p, dtype, w64)
     k_cache, v_cache, code_cache = fill(dec, batch, rng, dtype)
     qcodes, kcodes, sets, sparse, dense = ref.step(
@@ -182,30 +189,30 @@ def test_paged_step_matches_reference(make_decoder, dtype, mode, ch):
 
     # The pools: every token's K, V and key codes at its slot, bit for bit.
     table = batch.block_table
-    codes = code_cache.numpy()
+    codes = code_cache.cpu().numpy()
     for b, n in enumerate(batch.lens):
         got_codes = ref.gather_sequence(codes, table[b], n, PAGE)
         assert np.array_equal(got_codes, kcodes[b]), f"key codes of seq {b}"
-        got_k = ref.gather_sequence(k_cache.to(torch.float64).numpy(),
+        got_k = ref.gather_sequence(k_cache.cpu().double().numpy(),
                                     table[b], n, PAGE)
         assert np.array_equal(got_k, batch.keys[b])
 
-    query = torch.from_numpy(batch.query).to(dtype)
-    block_table = torch.from_numpy(table)
-    seq_lens = torch.tensor(batch.lens, dtype=torch.int32)
+    query = torch.from_numpy(batch.query).to(device, dtype)
+    block_table = torch.from_numpy(table).to(device)
+    seq_lens = torch.tensor(batch.lens, dtype=torch.int32, device=device)
 
     indices = torch.ops.spotlight.paged_select(dec.handle, query, code_cache,
                                                block_table, seq_lens)
     assert indices.dtype == torch.int32
     assert indices.shape == (len(batch.lens), dec.selection_sets,
                              dec.selection_slots)
-    check_sets(indices.numpy(), sets, batch.lens)
+    check_sets(indices.cpu().numpy(), sets, batch.lens)
 
     out, indices2 = torch.ops.spotlight.paged_decode(
         dec.handle, query, k_cache, v_cache, code_cache, block_table, seq_lens)
     assert out.dtype == dtype and out.shape == query.shape
-    check_sets(indices2.numpy(), sets, batch.lens)
-    out64 = out.to(torch.float64).numpy()
+    check_sets(indices2.cpu().numpy(), sets, batch.lens)
+    out64 = out.cpu().double().numpy()
     for b, n in enumerate(batch.lens):
         if n == 0:
             assert (out64[b] == 0).all()
@@ -214,7 +221,7 @@ def test_paged_step_matches_reference(make_decoder, dtype, mode, ch):
 
     dense_out = torch.ops.spotlight.paged_decode_dense(
         dec.handle, query, k_cache, v_cache, block_table, seq_lens)
-    dense64 = dense_out.to(torch.float64).numpy()
+    dense64 = dense_out.cpu().double().numpy()
     for b, n in enumerate(batch.lens):
         if n == 0:
             assert (dense64[b] == 0).all()
