@@ -136,11 +136,36 @@ def load_checkpoint(folder, layers, dtype):
     return cfg, w
 
 
+def kept_mass(q, k_cache, block_table, seq_lens, indices, group):
+    """The share of dense attention's softmax mass on the selected tokens,
+    averaged over sequences and query heads (1: nothing lost)."""
+    qh, d = q.shape[1], q.shape[2]
+    page, kh = k_cache.shape[1], k_cache.shape[2]
+    shares = []
+    for b in range(q.shape[0]):
+        n = int(seq_lens[b])
+        t = torch.arange(n, device=q.device)
+        slots = block_table[b].long()[t // page] * page + t % page
+        keys = k_cache.view(-1, kh, d)[slots].float()
+        keys = keys.repeat_interleave(qh // kh, 1)
+        p = torch.einsum("hd,thd->ht", q[b].float(), keys) / math.sqrt(d)
+        p = p.softmax(-1)
+        rows = indices[b].long()
+        mask = torch.zeros(rows.shape[0], n + 1, device=q.device)
+        mask.scatter_(1, torch.where(rows < 0, n, rows), 1.0)
+        if group:
+            mask = mask.repeat_interleave(qh // kh, 0)
+        shares.append((p * mask[:, :n]).sum(-1).mean())
+    return torch.stack(shares).mean().item()
+
+
 class PagedAttention:
     """One layer's attention over its paged pools (k, v, codes)."""
 
     def __init__(self, cfg, w, prefix, decoder, pools):
         self.cfg, self.dec, self.pools = cfg, decoder, pools
+        self.measure = False  # record kept_mass of each sparse step
+        self.kept = None
         get = lambda n: w.get(prefix + n)  # noqa: E731
         self.wq, self.wk, self.wv, self.wo = (get(f"self_attn.{n}_proj.weight")
                                               for n in "qkvo")
@@ -186,8 +211,11 @@ class PagedAttention:
         k_cache, v_cache, code_cache = self.pools
         q = q.to(self.dec.dtype).contiguous()
         if sparse:
-            o, _ = self.dec.decode(q, k_cache, v_cache, code_cache,
-                                   block_table, seq_lens)
+            o, indices = self.dec.decode(q, k_cache, v_cache, code_cache,
+                                         block_table, seq_lens)
+            if self.measure:
+                self.kept = kept_mass(q, k_cache, block_table, seq_lens,
+                                      indices, self.dec.spec["mode"] == "group")
         else:
             o = self.dec.dense(q, k_cache, v_cache, block_table, seq_lens)
         return F.linear(o.reshape(x.shape[0], -1).to(x.dtype), self.wo)
@@ -321,10 +349,11 @@ def main(argv=None):
     print(f"cache      {args.cache_dtype}, {num_pages} pages of {page}; batch "
           f"{B}, prompts {prompt_lens}")
     d0 = decoders[0]
+    hashes = f"hash weights {args.hash_weights}" if args.hash_weights else \
+        "the untrained default hash (near chance: train with spotlight-train)"
     print(f"spotlight  budget {args.budget}, sink {args.sink}, window "
-          f"{args.window}, {args.mode} mode, "
-          f"{'hash weights ' + args.hash_weights if args.hash_weights else 'untrained default hash'}"
-          f" ({d0.selection_slots} index slots)")
+          f"{args.window}, {args.mode} mode, {d0.selection_slots} index "
+          f"slots; {hashes}")
 
     # Prefill each prompt (plain causal attention), writing K/V and codes.
     gen = torch.Generator().manual_seed(args.seed + 1)
@@ -348,7 +377,7 @@ def main(argv=None):
         inputs); returns the tokens fed and the logits per step."""
         model.set_pools([tuple(t.clone() for t in p) for p in prefilled])
         lens = torch.tensor(prompt_lens, dtype=torch.int32, device=dev)
-        token, fed, logits_per_step = first, [], []
+        token, fed, logits_per_step, kept = first, [], [], []
         sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
         sync()
         start = time.perf_counter()
@@ -363,19 +392,24 @@ def main(argv=None):
                 h, pos, slots, block_table, lens, sparse))
             fed.append(token)
             logits_per_step.append(logits)
+            kept.append(model.attn[0].kept)
             token = logits.argmax(-1)
         sync()
-        return fed, logits_per_step, time.perf_counter() - start
+        return fed, logits_per_step, time.perf_counter() - start, kept
 
-    fed, dense_logits, dense_s = run(sparse=False)
-    _, sparse_logits, sparse_s = run(sparse=True, inputs=fed)
+    fed, dense_logits, dense_s, _ = run(sparse=False)
+    _, sparse_logits, sparse_s, _ = run(sparse=True, inputs=fed)
+    # Untimed: the same sparse steps again, measuring layer 0's retrieval.
+    model.attn[0].measure = True
+    _, _, _, kept = run(sparse=True, inputs=fed)
 
-    print("step  position  logits rel. diff (sparse vs dense)  same argmax")
+    print("step  position  logits rel. diff  same argmax  attention kept "
+          "(layer 0)")
     for step, (ld, ls) in enumerate(zip(dense_logits, sparse_logits)):
         diff = ((ls - ld).norm(dim=-1) / ld.norm(dim=-1)).max().item()
         agree = (ls.argmax(-1) == ld.argmax(-1)).float().mean().item()
-        print(f"{step:4d}  {prompt_lens[0] + step:8d}  {diff:33.3e}  "
-              f"{agree * 100:10.0f}%")
+        print(f"{step:4d}  {prompt_lens[0] + step:8d}  {diff:16.3e}  "
+              f"{agree * 100:10.0f}%  {kept[step] * 100:23.1f}%")
     print(f"dense      {B * args.steps / dense_s:8.1f} tokens/s "
           f"({dense_s / args.steps * 1e3:.1f} ms/step)")
     print(f"spotlight  {B * args.steps / sparse_s:8.1f} tokens/s "

@@ -375,9 +375,14 @@ class SparseDecoder:
             raise SpotlightError("SPT_ERROR_SHAPE",
                                  f"{name} has rank {t.dim()}; the C API holds "
                                  "at most 6")
+        return self._host_tensor(t, name)
+
+    @staticmethod
+    def _host_tensor(t, name):
+        """The spt_tensor of a checked (or host weight) tensor."""
         s = _runtime.Tensor()
         s.data = t.data_ptr() if t.numel() else _EMPTY_ADDRESS
-        s.dtype = code
+        s.dtype = _TO_SPT[t.dtype]
         s.rank = t.dim()
         for i, n in enumerate(t.shape):
             s.shape[i] = n

@@ -23,11 +23,13 @@ def test_decode_llama_two_steps(cache_dir):
                           timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
-    rows = re.findall(r"^\s+(\d+)\s+(\d+)\s+(\S+)\s+(\d+)%$", out, re.M)
+    rows = re.findall(r"^\s+(\d+)\s+(\d+)\s+(\S+)\s+(\d+)%\s+([\d.]+)%$", out,
+                      re.M)
     assert [r[0] for r in rows] == ["0", "1"], out
     assert [int(r[1]) for r in rows] == [200, 201], out
     for r in rows:
         assert math.isfinite(float(r[2])) and float(r[2]) >= 0, out
+        assert 0 < float(r[4]) <= 100.0001, out
     for name in ("dense", "spotlight"):
         m = re.search(rf"^{name}\s+([\d.]+) tokens/s", out, re.M)
         assert m and float(m.group(1)) > 0, out
