@@ -18,11 +18,13 @@ the details.
 
 from ._runtime import SpotlightError, library_path
 from ._artifacts import cache_dir, compiler_path
-from .decoder import SparseDecoder, default_hash_weights
+from .decoder import (SparseDecoder, artifact_spec, compile_artifact,
+                      default_hash_weights)
 from .safetensors import load_hash_weights
 from . import ops as _ops
 
 _ops.register()
 
 __all__ = ["SparseDecoder", "SpotlightError", "default_hash_weights",
+           "artifact_spec", "compile_artifact",
            "load_hash_weights", "library_path", "compiler_path", "cache_dir"]

@@ -13,7 +13,8 @@ import torch
 from . import _artifacts, _runtime
 from ._runtime import SpotlightError
 
-__all__ = ["SparseDecoder", "default_hash_weights"]
+__all__ = ["SparseDecoder", "default_hash_weights", "artifact_spec",
+           "compile_artifact"]
 
 _TO_SPT = {torch.float32: _runtime.F32, torch.float16: _runtime.F16,
            torch.bfloat16: _runtime.BF16, torch.int32: _runtime.I32}
@@ -68,6 +69,34 @@ def default_hash_weights(code_heads, head_dim, dtype=torch.float32, seed=0):
         "w2": (torch.randn(shape_w, generator=g) * sd).to(dtype),
         "b2": (torch.randn(shape_b, generator=g) * 0.1).to(dtype),
     }
+
+
+def artifact_spec(query_heads, kv_heads, head_dim, page_size=16,
+                  code_heads="qh", dtype=torch.bfloat16,
+                  weight_dtype=torch.float32, budget=0.02, sink=4, window=64,
+                  mode="group", min_budget=20, max_tokens=262144,
+                  target="cpu"):
+    """The compile flags of a geometry, as a dict: what SparseDecoder compiles
+    and caches. `target` is "cpu" or a CUDA chip ("sm_80", "sm_90").
+    spotlight.compile_artifact(spec) fills a cache ahead of time (for a
+    machine without the compiler)."""
+    if code_heads not in ("qh", "kh"):
+        raise ValueError(f"code_heads must be 'qh' or 'kh', got {code_heads!r}")
+    return {
+        "query_heads": query_heads, "kv_heads": kv_heads,
+        "head_dim": head_dim, "code_heads": code_heads,
+        "dtype": _DTYPE_NAMES[_torch_dtype(dtype, "dtype")],
+        "weight_dtype": _DTYPE_NAMES[_torch_dtype(weight_dtype,
+                                                  "weight_dtype")],
+        "mode": mode, "sink": sink, "window": window,
+        "budget": _artifacts.budget_text(budget), "min_budget": min_budget,
+        "max_tokens": max_tokens, "page_size": page_size, "target": target,
+    }
+
+
+def compile_artifact(spec, cache_dir=None, recompile=False):
+    """The cached artifact of `spec` (artifact_spec), compiled if needed."""
+    return _artifacts.cached_artifact(spec, cache_dir, recompile)
 
 
 class SparseDecoder:
@@ -132,17 +161,11 @@ class SparseDecoder:
                 f"({query_heads}) or kv_heads ({kv_heads}), got "
                 f"{list(host['w1'].shape)}")
         self.weight_dtype = host["w1"].dtype
-        self.spec = {
-            "query_heads": query_heads, "kv_heads": kv_heads,
-            "head_dim": head_dim,
-            "code_heads": "qh" if code_heads == query_heads else "kh",
-            "dtype": _DTYPE_NAMES[self.dtype],
-            "weight_dtype": _DTYPE_NAMES[self.weight_dtype], "mode": mode,
-            "sink": sink, "window": window,
-            "budget": _artifacts.budget_text(budget),
-            "min_budget": min_budget, "max_tokens": max_tokens,
-            "page_size": page_size, "target": "cpu",
-        }
+        self.spec = artifact_spec(
+            query_heads, kv_heads, head_dim, page_size,
+            "qh" if code_heads == query_heads else "kh", self.dtype,
+            self.weight_dtype, budget, sink, window, mode, min_budget,
+            max_tokens)
         spt_device = _runtime.DEVICE_CPU
         if self.device.type == "cuda":
             spt_device = _runtime.DEVICE_CUDA

@@ -284,3 +284,22 @@ def test_schema_declares_mutated_caches():
     written = {a.name for a in out_schema.arguments
                if a.alias_info is not None and a.alias_info.is_write}
     assert written == {"out", "indices"}
+
+
+def artifact_specs(target):
+    """The artifacts test_paged_step_matches_reference needs on `target`
+    (bench/gpu/prepare.sh compiles them for a GPU machine, which has no
+    compiler)."""
+    import spotlight
+    return [spotlight.artifact_spec(QH, KH, D, PAGE, ch, dtype, torch.float32,
+                                    COUNT, SINK, WINDOW, mode, target=target)
+            for dtype in (torch.float32, torch.bfloat16)
+            for mode in ("group", "head") for ch in ("qh", "kh")]
+
+
+def test_artifact_specs_are_the_tests(make_decoder, cache_dir):
+    """What prepare.sh compiles is what the step test loads."""
+    import spotlight
+    for spec in artifact_specs("cpu"):
+        path = spotlight.compile_artifact(spec, cache_dir)
+        assert path.startswith(cache_dir)
