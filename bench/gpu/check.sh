@@ -8,6 +8,12 @@
 # and the CUDA toolkit must be there (GoogleTest need not). The whole run stays under SPOTLIGHT_CHECK_BUDGET_S seconds
 # (default 350, under 6 minutes).
 set -euo pipefail
+# bench/gpu/check.sh DIR: the bundle bench/gpu/prepare.sh made on the
+# development machine; needs no MLIR, LLVM or compiler here (only torch).
+if [ $# -ge 1 ] && [ -f "$1/bundle.txt" ]; then
+  exec timeout -k 5 "${SPOTLIGHT_CHECK_BUDGET_S:-290}" \
+    "${SPOTLIGHT_PYTHON:-python3}" "$1/check_torch.py" --bundle "$1" "${@:2}"
+fi
 cd "$(dirname "$0")/../.."
 
 BUDGET=${SPOTLIGHT_CHECK_BUDGET_S:-350}
