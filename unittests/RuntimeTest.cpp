@@ -366,9 +366,16 @@ TEST_F(RuntimeErrors, OversizedCachesFailWithoutOverflowOrExceptions) {
   EXPECT_NE(std::string(spt_last_error()).find("exceeds any addressable size"),
             std::string::npos)
       << spt_last_error();
-  // Representable but far beyond memory: std::bad_alloc used to escape
-  // through the C ABI and abort the process.
+  // More token slots than i32 slot numbers (the block table's) address.
   EXPECT_EQ(spt_cache_create(artifact, SPT_DEVICE_CPU, int64_t(1) << 40, 256,
+                             &w1, &b1, &w2, &b2, &c),
+            SPT_ERROR_CAPACITY);
+  EXPECT_NE(std::string(spt_last_error()).find("i32 slot numbers"),
+            std::string::npos)
+      << spt_last_error();
+  // Representable but far beyond memory (2^30 slots of KH x D f32 rows):
+  // std::bad_alloc used to escape through the C ABI and abort the process.
+  EXPECT_EQ(spt_cache_create(artifact, SPT_DEVICE_CPU, int64_t(1) << 20, 1024,
                              &w1, &b1, &w2, &b2, &c),
             SPT_ERROR_OUT_OF_MEMORY);
   EXPECT_EQ(c, nullptr);

@@ -208,9 +208,17 @@ spt_status spt_cache_create(const spt_artifact *artifact, spt_device device,
     const int64_t eb = bytesOf(toDtype(g.dtype));
     int64_t pages, slots, kvBytes, codeBytes, queryBytes, indexBytes;
     if (!checkedProduct({batch, perSequence}, pages) ||
-        !checkedProduct({pages, g.pageSize}, slots) ||
-        slots > DecodeGeometry::kMaxTokens ||
-        !checkedProduct({slots, g.kvHeads, g.headDim, eb}, kvBytes) ||
+        !checkedProduct({pages, g.pageSize}, slots))
+      return fail(SPT_ERROR_CAPACITY,
+                  "a cache of " + std::to_string(batch) + " x " +
+                      std::to_string(capacity) +
+                      " tokens exceeds any addressable size");
+    if (slots > DecodeGeometry::kMaxTokens)
+      return fail(SPT_ERROR_CAPACITY,
+                  "a pool of " + std::to_string(slots) +
+                      " token slots exceeds what i32 slot numbers address (" +
+                      std::to_string(DecodeGeometry::kMaxTokens) + ")");
+    if (!checkedProduct({slots, g.kvHeads, g.headDim, eb}, kvBytes) ||
         !checkedProduct({slots, g.kvHeads, g.keyCodesPerHead(), g.codeWords(),
                          4},
                         codeBytes) ||

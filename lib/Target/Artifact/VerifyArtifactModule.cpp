@@ -72,7 +72,7 @@ bool verifyScale(AttentionOp op, const DecodeGeometry &g, std::string &error) {
 
 bool verifyArtifactModule(mlir::ModuleOp module, const DecodeGeometry &model,
                           std::string &error) {
-  const DecodeGeometry item = model.workItem();
+  const DecodeGeometry step = model.anyBatch();
   for (abi::EntryPoint entry : abi::allEntryPoints()) {
     if (!abi::entryLoadedByRuntime(entry))
       continue;
@@ -83,7 +83,7 @@ bool verifyArtifactModule(mlir::ModuleOp module, const DecodeGeometry &model,
               abi::entrySymbol(entry);
       return false;
     }
-    std::string expected = abi::entrySignature(entry, item);
+    std::string expected = abi::entrySignature(entry, step);
     std::string actual = printed(function.getFunctionType());
     if (actual != expected)
       return mismatch(function,

@@ -63,13 +63,5 @@ std::string DecodeGeometry::validate() const {
   return err.str();
 }
 
-DecodeGeometry DecodeGeometry::workItem() const {
-  DecodeGeometry item = *this;
-  item.batch = 1;
-  item.kvHeads = 1;
-  item.queryHeads = group();
-  item.codeHeads = codeHeadsPerItem();
-  return item;
-}
 
 } // namespace spotlight

@@ -150,12 +150,12 @@ bool parseManifest(const std::string &text, DecodeGeometry &g,
     return false;
   // The signatures were recorded from the compiled module: a geometry that
   // disagrees with them would make the runtime pass wrong-sized buffers.
-  const DecodeGeometry item = g.workItem();
+  const DecodeGeometry step = g.anyBatch();
   for (EntryPoint entry : allEntryPoints()) {
     if (!entryLoadedByRuntime(entry))
       continue;
     std::string expected =
-        signatureKey(entry) + " = " + entrySignature(entry, item) + "\n";
+        signatureKey(entry) + " = " + entrySignature(entry, step) + "\n";
     if (body.find(expected) == std::string::npos) {
       error = std::string("the manifest's geometry disagrees with the "
                           "signature recorded for ") +

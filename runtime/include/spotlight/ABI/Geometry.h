@@ -72,18 +72,12 @@ struct DecodeGeometry {
   /// Describes the first inconsistency, or returns an empty string.
   std::string validate() const;
 
-  /// The geometry of one work item of the runtime: one sequence and one
-  /// KV head with its G query heads (B = 1, KH = 1, QH = G, CH = G or 1).
-  /// Every operand of a work item is a contiguous slice of the full one.
-  DecodeGeometry workItem() const;
   /// The geometry of an artifact's paged step: this one for any batch.
   DecodeGeometry anyBatch() const {
     DecodeGeometry step = *this;
     step.batch = kAnyBatch;
     return step;
   }
-  /// Code heads per work item: G when CH = QH, 1 when CH = KH.
-  int64_t codeHeadsPerItem() const { return keyCodesPerHead(); }
 };
 
 } // namespace spotlight
