@@ -16,9 +16,6 @@ MARGIN = 1e-3
 QH, KH, D = 4, 2, 64
 PAGE = 8
 SINK, WINDOW, COUNT = 4, 16, 24
-# Lengths: empty, short (all selected), exactly 5 pages, partial last pages
-# with selection; the last sequence shares its first 2 pages with the 4th.
-LENS = [0, 13, 40, 150, 203]
 SHARED = (3, 4, 2)  # sequence 4 shares sequence 3's first 2 pages
 
 TOL = {torch.float32: 1e-5, torch.bfloat16: 1e-2}
@@ -55,7 +52,13 @@ class Batch:
     """A ragged paged batch: shuffled pages, garbage past each sequence's
     pages, NaN in the slots no sequence owns, a shared prefix page run."""
 
-    def __init__(self, rng, p, dtype, w64, lens=LENS, extra_pages=5):
+    def __init__(self, rng, p, dtype, w64, extra_pages=5):
+        # Lengths: empty, short (every token selected), exactly 5 pages, and
+        # two with selection and a partial last page; the last sequence
+        # shares its first 2 pages with the 4th.
+        lens = [0, int(rng.integers(1, SINK + WINDOW + COUNT + 1)), 5 * PAGE,
+                int(PAGE * rng.integers(8, 20) + rng.integers(1, PAGE)),
+                int(PAGE * rng.integers(20, 40) + rng.integers(1, PAGE))]
         self.lens = lens
         pages_of = [(n + PAGE - 1) // PAGE for n in lens]
         src, dst, shared = SHARED
