@@ -263,11 +263,17 @@ class SparseDecoder:
             "weight_dtype": _TO_SPT[self.weight_dtype],
             "head_mode": int(s["mode"] == "head"), "sink": s["sink"],
             "window": s["window"], "page_size": s["page_size"],
+            "min_budget": s["min_budget"], "max_tokens": s["max_tokens"],
+            "budget_count": int(s["budget"]) if s["budget"].isdigit() else 0,
             "target": _runtime.DEVICE_CPU if s["target"] == "cpu"
             else _runtime.DEVICE_CUDA,
         }
         wrong = [f"{k} = {g[k]} (asked for {v})" for k, v in want.items()
                  if g[k] != v]
+        if not s["budget"].isdigit() and \
+                g["budget_fraction"] != float(s["budget"]):
+            wrong.append(f"budget_fraction = {g['budget_fraction']} (asked "
+                         f"for {s['budget']})")
         if wrong:
             raise SpotlightError(
                 "SPT_ERROR_ARTIFACT",

@@ -273,6 +273,16 @@ def test_artifact_errors(dec, tmp_path, cache_dir):
         spotlight.SparseDecoder(QH, KH, D, PAGE, weights(), torch.float32,
                                 budget=8, sink=2, window=8, max_tokens=256,
                                 artifact=dec.artifact_path)
+    for changed, word in (({"budget": 9}, "budget_count"),
+                          ({"budget": 0.5}, "budget_fraction"),
+                          ({"max_tokens": 512}, "max_tokens"),
+                          ({"dtype": torch.bfloat16}, "dtype"),
+                          ({"mode": "head"}, "head_mode")):
+        args = dict(budget=8, sink=2, window=4, max_tokens=256,
+                    dtype=torch.float32, artifact=dec.artifact_path)
+        args.update(changed)
+        with raises("SPT_ERROR_ARTIFACT", "another geometry", word):
+            spotlight.SparseDecoder(QH, KH, D, PAGE, weights(), **args)
 
 
 def test_artifact_cache_reuses_and_recovers(dec, cache_dir):
