@@ -9,13 +9,19 @@
 //                       most recent ties at T), written in ascending order
 //         remaining slots = -1
 //
+//   paged (pages(block_table, seq_lens), key codes a pool):
+//     scf.for b:  codes_b = generic  pool[block_table[b, t / ps], t % ps]
+//                 the above on codes_b [1, KH, seq_lens[b], C, W]
+//
 // Scores are small integers (0 .. D*G), so the exact top-k is an O(N)
 // counting select rather than a sort.
 //
 //===----------------------------------------------------------------------===//
 
 #include "../Utils/OpLowering.h"
+#include "../Utils/OpShapes.h"
 #include "LoweringUtils.h"
+#include "PagedSequences.h"
 #include "spotlight/Conversion/SpotlightToLinalg/SpotlightToLinalg.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
@@ -54,14 +60,14 @@ Value buildScores(ImplicitLocOpBuilder &b, HammingTopKOp op, Value qc,
             AffineMap::get(dims, 0, {d(0), d(1).floorDiv(group), d(2), code,
                                      d(3)}, ctx)};
   } else {
-    // (b, s = kv head, t, g, w); view the query codes as [B, KH, G, 1, W].
+    // (b, s = kv head, t, g, w); view the query codes as [B, KH, G, 1, W]
+    // (the layout inferred: the paged form passes one sequence's slice).
     dims = 5;
-    auto grouped = MemRefType::get(
-        {qType.getDimSize(0), kvHeads, group, 1, qType.getDimSize(3)},
-        b.getI32Type());
     qc = memref::ExpandShapeOp::create(
-        b, grouped, qc,
-        SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+        b,
+        SmallVector<int64_t>{qType.getDimSize(0), kvHeads, group, 1,
+                             qType.getDimSize(3)},
+        qc, SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
     AffineExpr code = perQueryKeyCode ? d(3) : zero;
     maps = {AffineMap::get(dims, 0, {d(0), d(1), d(3), zero, d(4)}, ctx),
             AffineMap::get(dims, 0, {d(0), d(1), d(2), code, d(4)}, ctx)};
@@ -86,9 +92,18 @@ Value buildScores(ImplicitLocOpBuilder &b, HammingTopKOp op, Value qc,
 /// Emits the scalar selection loops over a scores buffer into `out`.
 class SelectionEmitter {
 public:
+  /// `histogram` is scratch from `allocateHistogram`; when null, `emit`
+  /// allocates it (a caller emitting in a loop allocates it outside once).
   SelectionEmitter(ImplicitLocOpBuilder &b, HammingTopKOp op, Value scores,
-                   Value out)
-      : b(b), op(op), scores(scores), out(out) {}
+                   Value out, Value histogram = {})
+      : b(b), op(op), scores(scores), out(out), histogram(histogram) {}
+
+  /// One counter per possible score of a row.
+  static Value allocateHistogram(ImplicitLocOpBuilder &b, HammingTopKOp op) {
+    return memref::AllocaOp::create(
+        b, MemRefType::get({loops::TopKShape(op).maxScore() + 1},
+                           b.getIndexType()));
+  }
 
   void emit() {
     Value batch = memref::DimOp::create(b, scores, 0);
@@ -100,10 +115,9 @@ public:
     Value fixed = arith::AddIOp::create(b, sink, window);
     budget = op.buildBudget(b, b.getLoc(), n, slots);
     total = arith::AddIOp::create(b, fixed, budget);
-    int64_t maxScore = maxScoreOf();
-    histogram = memref::AllocaOp::create(
-        b, MemRefType::get({maxScore + 1}, b.getIndexType()));
-    topScore = constant(maxScore);
+    if (!histogram)
+      histogram = allocateHistogram(b, op);
+    topScore = constant(loops::TopKShape(op).maxScore());
     Value keepAll = arith::CmpIOp::create(b, arith::CmpIPredicate::sle, n,
                                           total);
     forRange(constant(0), batch, [&](Value bi) {
@@ -124,16 +138,6 @@ public:
 
 private:
   Value constant(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
-
-  /// The largest possible score of one row: D bits, times G in group mode.
-  int64_t maxScoreOf() {
-    auto qType = cast<MemRefType>(op.getQueryCodes().getType());
-    auto kType = cast<MemRefType>(op.getKeyCodes().getType());
-    int64_t bits = qType.getDimSize(3) * 32;
-    if (op.getMode() == SelectionMode::head)
-      return bits;
-    return bits * (qType.getDimSize(1) / kType.getDimSize(1));
-  }
 
   /// A plain `scf.for` whose body is built by `body` at the insertion point.
   void forRange(Value lb, Value ub, function_ref<void(Value)> body) {
@@ -249,8 +253,8 @@ private:
 
   ImplicitLocOpBuilder &b;
   HammingTopKOp op;
-  Value scores, out;
-  Value n, slots, sink, window, budget, total, histogram, topScore;
+  Value scores, out, histogram;
+  Value n, slots, sink, window, budget, total, topScore;
 };
 
 struct HammingTopKOpLowering : OpLowering<HammingTopKOp> {
@@ -258,10 +262,31 @@ struct HammingTopKOpLowering : OpLowering<HammingTopKOp> {
 
   LogicalResult emit(HammingTopKOp op, Adaptor adaptor,
                      ImplicitLocOpBuilder &b) const override {
+    if (op.isPaged()) {
+      emitPaged(op, adaptor, b);
+      return success();
+    }
     Value scores =
         buildScores(b, op, adaptor.getQueryCodes(), adaptor.getKeyCodes());
     SelectionEmitter(b, op, scores, adaptor.getInit()).emit();
     return success();
+  }
+
+  /// The contiguous selection of each sequence over its own seq_lens[b]
+  /// tokens, its key codes gathered in logical order, so the sets (logical
+  /// positions) are the contiguous form's by construction.
+  void emitPaged(HammingTopKOp op, Adaptor adaptor,
+                 ImplicitLocOpBuilder &b) const {
+    Value histogram = SelectionEmitter::allocateHistogram(b, op);
+    forEachSequence(b, adaptor.getSeqLens(), [&](Value seq, Value tokens) {
+      Value keyCodes = gatherSequence(b, adaptor.getKeyCodes(),
+                                      adaptor.getBlockTable(), seq, tokens);
+      Value scores = buildScores(
+          b, op, leadingSlice(b, adaptor.getQueryCodes(), seq), keyCodes);
+      SelectionEmitter(b, op, scores, leadingSlice(b, adaptor.getInit(), seq),
+                       histogram)
+          .emit();
+    });
   }
 };
 } // namespace
