@@ -270,15 +270,15 @@ struct AttentionOpLowering : OpLowering<OpTy> {
             scf::YieldOp::create(b);
           },
           [&](OpBuilder &, Location) {
-            auto rowsOf = [&](Value pool) {
-              return gatherSequence(b, pool, adaptor.getBlockTable(), seq,
-                                    tokens);
-            };
-            buildAttention(b, leadingSlice(b, adaptor.getQuery(), seq),
-                           rowsOf(adaptor.getKeyCache()),
-                           rowsOf(adaptor.getValueCache()),
-                           indices ? leadingSlice(b, indices, seq) : Value(),
-                           out, scale);
+            // Named in order: argument evaluation order would decide the
+            // order of the emitted ops.
+            Value query = leadingSlice(b, adaptor.getQuery(), seq);
+            Value keys = gatherSequence(b, adaptor.getKeyCache(),
+                                        adaptor.getBlockTable(), seq, tokens);
+            Value values = gatherSequence(b, adaptor.getValueCache(),
+                                          adaptor.getBlockTable(), seq, tokens);
+            Value rows = indices ? leadingSlice(b, indices, seq) : Value();
+            buildAttention(b, query, keys, values, rows, out, scale);
             scf::YieldOp::create(b);
           });
     });

@@ -36,14 +36,16 @@ void storeRow(ImplicitLocOpBuilder &b, Value rows, Value token, Value pool,
   MLIRContext *ctx = b.getContext();
   const unsigned dims = cast<MemRefType>(rows.getType()).getRank() - 1;
   AffineExpr zero = getAffineConstantExpr(0, ctx);
-  SmallVector<AffineExpr> row = {zero}, slot = {zero, zero};
+  SmallVector<AffineExpr> rowIndex = {zero}, slotIndex = {zero, zero};
   for (unsigned d = 0; d < dims; ++d) {
-    row.push_back(getAffineDimExpr(d, ctx));
-    slot.push_back(getAffineDimExpr(d, ctx));
+    rowIndex.push_back(getAffineDimExpr(d, ctx));
+    slotIndex.push_back(getAffineDimExpr(d, ctx));
   }
-  generic(b, ValueRange{leadingSlice(b, rows, token)},
-          leadingSlice(b, pool, ValueRange{page, offset}),
-          {AffineMap::get(dims, 0, row, ctx), AffineMap::get(dims, 0, slot, ctx)},
+  Value row = leadingSlice(b, rows, token);
+  Value slot = leadingSlice(b, pool, ValueRange{page, offset});
+  generic(b, ValueRange{row}, slot,
+          {AffineMap::get(dims, 0, rowIndex, ctx),
+           AffineMap::get(dims, 0, slotIndex, ctx)},
           iterators(dims), [](ImplicitLocOpBuilder &nb, ValueRange args) {
             linalg::YieldOp::create(nb, args[0]);
           });
