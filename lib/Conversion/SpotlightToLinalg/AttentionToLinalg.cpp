@@ -247,21 +247,25 @@ struct AttentionOpLowering : OpLowering<OpTy> {
                      ImplicitLocOpBuilder &b) const override {
     Value indices = loops::attentionIndices<OpTy>(adaptor);
     std::optional<float> scale = scaleOf(op.getScale());
-    if (!op.isPaged()) {
-      buildAttention(b, adaptor.getQuery(), adaptor.getKeyCache(),
-                     adaptor.getValueCache(), indices, adaptor.getInit(),
-                     scale);
+    if (op.isPaged()) {
+      emitPaged(adaptor, indices, scale, b);
       return success();
     }
-    // One sequence at a time over its own tokens, gathered in logical order
-    // (the indices are logical positions). A sequence without tokens
-    // attends to nothing; it is skipped, since its empty index slots would
-    // read token 0, which it does not have.
+    buildAttention(b, adaptor.getQuery(), adaptor.getKeyCache(),
+                   adaptor.getValueCache(), indices, adaptor.getInit(), scale);
+    return success();
+  }
+
+  /// One sequence at a time over its own tokens, gathered in logical order
+  /// (the indices are logical positions). A sequence without tokens attends
+  /// to nothing; it is skipped, since its empty index slots would read token
+  /// 0, which it does not have.
+  void emitPaged(typename OpTy::Adaptor adaptor, Value indices,
+                 std::optional<float> scale, ImplicitLocOpBuilder &b) const {
     forEachSequence(b, adaptor.getSeqLens(), [&](Value seq, Value tokens) {
       Value out = leadingSlice(b, adaptor.getInit(), seq);
-      Value empty = arith::CmpIOp::create(
-          b, arith::CmpIPredicate::eq, tokens,
-          arith::ConstantIndexOp::create(b, 0));
+      Value empty = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tokens,
+                                          arith::ConstantIndexOp::create(b, 0));
       scf::IfOp::create(
           b, empty,
           [&](OpBuilder &, Location) {
@@ -282,7 +286,6 @@ struct AttentionOpLowering : OpLowering<OpTy> {
             scf::YieldOp::create(b);
           });
     });
-    return success();
   }
 };
 } // namespace

@@ -62,8 +62,9 @@ struct CacheWriteOpLowering : OpLowering<CacheWriteOp> {
         memref::getMixedSize(b, b.getLoc(), adaptor.getKeyCache(), 1));
     Value tokens = getValueOrCreateConstantIndexOp(
         b, b.getLoc(), memref::getMixedSize(b, b.getLoc(), slots, 0));
-    auto loop = scf::ForOp::create(b, arith::ConstantIndexOp::create(b, 0),
-                                   tokens, arith::ConstantIndexOp::create(b, 1));
+    auto loop =
+        scf::ForOp::create(b, arith::ConstantIndexOp::create(b, 0), tokens,
+                           arith::ConstantIndexOp::create(b, 1));
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(loop.getBody()->getTerminator());
     Value token = loop.getInductionVar();

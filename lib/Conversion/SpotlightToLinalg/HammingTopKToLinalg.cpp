@@ -36,6 +36,22 @@ using namespace mlir::spotlight;
 using namespace mlir::spotlight::lowering;
 
 namespace {
+/// Query heads [QH] split into [KH, G].
+SmallVector<ReassociationIndices> groupedQueryCodes() {
+  return {{0}, {1, 2}, {3}, {4}};
+}
+
+/// Query codes [B, QH, 1, W] viewed as [B, KH, G, 1, W] for group mode, in
+/// their own layout (the paged form passes one sequence's strided slice);
+/// fails for a layout that is not strided.
+FailureOr<MemRefType> groupedQueryCodesType(MemRefType qType, int64_t kvHeads) {
+  return memref::ExpandShapeOp::computeExpandedType(
+      qType,
+      {qType.getDimSize(0), kvHeads, qType.getDimSize(1) / kvHeads, 1,
+       qType.getDimSize(3)},
+      groupedQueryCodes());
+}
+
 /// scores[b, s, t] = sum over the query heads of set s and the code words of
 /// popcount(~(qcode ^ kcode)).
 Value buildScores(ImplicitLocOpBuilder &b, HammingTopKOp op, Value qc,
@@ -60,14 +76,11 @@ Value buildScores(ImplicitLocOpBuilder &b, HammingTopKOp op, Value qc,
             AffineMap::get(dims, 0, {d(0), d(1).floorDiv(group), d(2), code,
                                      d(3)}, ctx)};
   } else {
-    // (b, s = kv head, t, g, w); view the query codes as [B, KH, G, 1, W]
-    // (the layout inferred: the paged form passes one sequence's slice).
+    // (b, s = kv head, t, g, w); the query codes viewed as [B, KH, G, 1, W]
+    // (their layout was checked by the pattern).
     dims = 5;
     qc = memref::ExpandShapeOp::create(
-        b,
-        SmallVector<int64_t>{qType.getDimSize(0), kvHeads, group, 1,
-                             qType.getDimSize(3)},
-        qc, SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+        b, *groupedQueryCodesType(qType, kvHeads), qc, groupedQueryCodes());
     AffineExpr code = perQueryKeyCode ? d(3) : zero;
     maps = {AffineMap::get(dims, 0, {d(0), d(1), d(3), zero, d(4)}, ctx),
             AffineMap::get(dims, 0, {d(0), d(1), d(2), code, d(4)}, ctx)};
@@ -262,6 +275,12 @@ struct HammingTopKOpLowering : OpLowering<HammingTopKOp> {
 
   LogicalResult emit(HammingTopKOp op, Adaptor adaptor,
                      ImplicitLocOpBuilder &b) const override {
+    auto qType = cast<MemRefType>(adaptor.getQueryCodes().getType());
+    if (op.getMode() == SelectionMode::group &&
+        failed(groupedQueryCodesType(qType, loops::TopKShape(op).kvHeads)))
+      return op.emitOpError("'query_codes' layout must be strided to be "
+                            "regrouped per KV head, got ")
+             << qType;
     if (op.isPaged()) {
       emitPaged(op, adaptor, b);
       return success();

@@ -16,8 +16,8 @@ void forEachSequence(ImplicitLocOpBuilder &b, Value seqLens,
                      function_ref<void(Value, Value)> body) {
   Value batch = getValueOrCreateConstantIndexOp(
       b, b.getLoc(), memref::getMixedSize(b, b.getLoc(), seqLens, 0));
-  auto loop = scf::ForOp::create(b, arith::ConstantIndexOp::create(b, 0),
-                                 batch, arith::ConstantIndexOp::create(b, 1));
+  auto loop = scf::ForOp::create(b, arith::ConstantIndexOp::create(b, 0), batch,
+                                 arith::ConstantIndexOp::create(b, 1));
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(loop.getBody()->getTerminator());
   Value seq = loop.getInductionVar();
