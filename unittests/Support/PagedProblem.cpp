@@ -107,6 +107,7 @@ PagedProblem::PagedProblem(DecodeGeometry g, int64_t pageSize,
   b1T = makeTensor({CH, D}, g.weightType, b1);
   w2T = makeTensor({CH, D, D}, g.weightType, w2);
   b2T = makeTensor({CH, D}, g.weightType, b2);
+  hashWeights = {w1, b1, w2, b2};
 
   // Key codes: reference codes (or random words) where owned, random words
   // elsewhere.
@@ -131,7 +132,7 @@ PagedProblem::PagedProblem(DecodeGeometry g, int64_t pageSize,
   for (int64_t b = 0; b < B; ++b)
     for (int64_t qh = 0; qh < QH; ++qh) {
       std::vector<uint32_t> code =
-          reference::encodeRow(q.data() + (b * QH + qh) * D, {w1, b1, w2, b2},
+          reference::encodeRow(q.data() + (b * QH + qh) * D, hashWeights,
                                D, rg.codeHeadOfQuery(qh));
       queryCodes.insert(queryCodes.end(), code.begin(), code.end());
     }
@@ -173,7 +174,7 @@ std::vector<uint32_t> PagedProblem::keyCode(int64_t slot, int64_t h,
   const DecodeGeometry &g = geometry;
   const int64_t codeHead = g.codeHeads == g.queryHeads ? h * g.group() + c : h;
   return reference::encodeRow(kPool.data() + (slot * g.kvHeads + h) * g.headDim,
-                              {w1, b1, w2, b2}, g.headDim, codeHead);
+                              hashWeights, g.headDim, codeHead);
 }
 
 std::vector<int32_t> PagedProblem::selection(int64_t b, int64_t s) const {

@@ -71,6 +71,9 @@ private:
                                 const std::vector<int32_t> &set) const;
   std::vector<bool> ownedSlots;
   std::vector<int32_t> blockTable;
+  /// The weights once, for the reference encoder (a `{w1, b1, w2, b2}`
+  /// temporary per key copied megabytes per call).
+  reference::HashWeights hashWeights;
   std::vector<uint32_t> queryCodes;
 };
 

@@ -10,17 +10,25 @@
 // copied; the dense op is the same with idx[m] = m.
 // Slots holding -1 are masked out of the softmax.
 //
+//   paged (pages(block_table, seq_lens), K and V pools):
+//     scf.for b:  seq_lens[b] == 0:  o[b] = 0
+//                 otherwise:  K_b, V_b = generic  pool[block_table[b, t / ps],
+//                                                  t % ps]   [1, KH, N_b, D]
+//                             the above on q[b], K_b, V_b (, idx[b]) -> o[b]
+//
 //===----------------------------------------------------------------------===//
 
 #include "../Utils/OpLowering.h"
 #include "../Utils/OpShapes.h"
 #include "LoweringUtils.h"
+#include "PagedSequences.h"
 #include "spotlight/Conversion/SpotlightToLinalg/SpotlightToLinalg.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 #include <cmath>
@@ -238,10 +246,46 @@ struct AttentionOpLowering : OpLowering<OpTy> {
   LogicalResult emit(OpTy op, typename OpTy::Adaptor adaptor,
                      ImplicitLocOpBuilder &b) const override {
     Value indices = loops::attentionIndices<OpTy>(adaptor);
+    std::optional<float> scale = scaleOf(op.getScale());
+    if (op.isPaged()) {
+      emitPaged(adaptor, indices, scale, b);
+      return success();
+    }
     buildAttention(b, adaptor.getQuery(), adaptor.getKeyCache(),
-                   adaptor.getValueCache(), indices, adaptor.getInit(),
-                   scaleOf(op.getScale()));
+                   adaptor.getValueCache(), indices, adaptor.getInit(), scale);
     return success();
+  }
+
+  /// One sequence at a time over its own tokens, gathered in logical order
+  /// (the indices are logical positions). A sequence without tokens attends
+  /// to nothing; it is skipped, since its empty index slots would read token
+  /// 0, which it does not have.
+  void emitPaged(typename OpTy::Adaptor adaptor, Value indices,
+                 std::optional<float> scale, ImplicitLocOpBuilder &b) const {
+    forEachSequence(b, adaptor.getSeqLens(), [&](Value seq, Value tokens) {
+      Value out = leadingSlice(b, adaptor.getInit(), seq);
+      Value empty = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tokens,
+                                          arith::ConstantIndexOp::create(b, 0));
+      scf::IfOp::create(
+          b, empty,
+          [&](OpBuilder &, Location) {
+            Type element = cast<MemRefType>(out.getType()).getElementType();
+            fill(b, arith::ConstantOp::create(b, b.getZeroAttr(element)), out);
+            scf::YieldOp::create(b);
+          },
+          [&](OpBuilder &, Location) {
+            // Named in order: argument evaluation order would decide the
+            // order of the emitted ops.
+            Value query = leadingSlice(b, adaptor.getQuery(), seq);
+            Value keys = gatherSequence(b, adaptor.getKeyCache(),
+                                        adaptor.getBlockTable(), seq, tokens);
+            Value values = gatherSequence(b, adaptor.getValueCache(),
+                                          adaptor.getBlockTable(), seq, tokens);
+            Value rows = indices ? leadingSlice(b, indices, seq) : Value();
+            buildAttention(b, query, keys, values, rows, out, scale);
+            scf::YieldOp::create(b);
+          });
+    });
   }
 };
 } // namespace

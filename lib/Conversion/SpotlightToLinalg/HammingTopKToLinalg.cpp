@@ -9,13 +9,19 @@
 //                       most recent ties at T), written in ascending order
 //         remaining slots = -1
 //
+//   paged (pages(block_table, seq_lens), key codes a pool):
+//     scf.for b:  codes_b = generic  pool[block_table[b, t / ps], t % ps]
+//                 the above on codes_b [1, KH, seq_lens[b], C, W]
+//
 // Scores are small integers (0 .. D*G), so the exact top-k is an O(N)
 // counting select rather than a sort.
 //
 //===----------------------------------------------------------------------===//
 
 #include "../Utils/OpLowering.h"
+#include "../Utils/OpShapes.h"
 #include "LoweringUtils.h"
+#include "PagedSequences.h"
 #include "spotlight/Conversion/SpotlightToLinalg/SpotlightToLinalg.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
@@ -30,6 +36,22 @@ using namespace mlir::spotlight;
 using namespace mlir::spotlight::lowering;
 
 namespace {
+/// Query heads [QH] split into [KH, G].
+SmallVector<ReassociationIndices> groupedQueryCodes() {
+  return {{0}, {1, 2}, {3}, {4}};
+}
+
+/// Query codes [B, QH, 1, W] viewed as [B, KH, G, 1, W] for group mode, in
+/// their own layout (the paged form passes one sequence's strided slice);
+/// fails for a layout that is not strided.
+FailureOr<MemRefType> groupedQueryCodesType(MemRefType qType, int64_t kvHeads) {
+  return memref::ExpandShapeOp::computeExpandedType(
+      qType,
+      {qType.getDimSize(0), kvHeads, qType.getDimSize(1) / kvHeads, 1,
+       qType.getDimSize(3)},
+      groupedQueryCodes());
+}
+
 /// scores[b, s, t] = sum over the query heads of set s and the code words of
 /// popcount(~(qcode ^ kcode)).
 Value buildScores(ImplicitLocOpBuilder &b, HammingTopKOp op, Value qc,
@@ -54,14 +76,11 @@ Value buildScores(ImplicitLocOpBuilder &b, HammingTopKOp op, Value qc,
             AffineMap::get(dims, 0, {d(0), d(1).floorDiv(group), d(2), code,
                                      d(3)}, ctx)};
   } else {
-    // (b, s = kv head, t, g, w); view the query codes as [B, KH, G, 1, W].
+    // (b, s = kv head, t, g, w); the query codes viewed as [B, KH, G, 1, W]
+    // (their layout was checked by the pattern).
     dims = 5;
-    auto grouped = MemRefType::get(
-        {qType.getDimSize(0), kvHeads, group, 1, qType.getDimSize(3)},
-        b.getI32Type());
     qc = memref::ExpandShapeOp::create(
-        b, grouped, qc,
-        SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+        b, *groupedQueryCodesType(qType, kvHeads), qc, groupedQueryCodes());
     AffineExpr code = perQueryKeyCode ? d(3) : zero;
     maps = {AffineMap::get(dims, 0, {d(0), d(1), d(3), zero, d(4)}, ctx),
             AffineMap::get(dims, 0, {d(0), d(1), d(2), code, d(4)}, ctx)};
@@ -86,9 +105,18 @@ Value buildScores(ImplicitLocOpBuilder &b, HammingTopKOp op, Value qc,
 /// Emits the scalar selection loops over a scores buffer into `out`.
 class SelectionEmitter {
 public:
+  /// `histogram` is scratch from `allocateHistogram`; when null, `emit`
+  /// allocates it (a caller emitting in a loop allocates it outside once).
   SelectionEmitter(ImplicitLocOpBuilder &b, HammingTopKOp op, Value scores,
-                   Value out)
-      : b(b), op(op), scores(scores), out(out) {}
+                   Value out, Value histogram = {})
+      : b(b), op(op), scores(scores), out(out), histogram(histogram) {}
+
+  /// One counter per possible score of a row.
+  static Value allocateHistogram(ImplicitLocOpBuilder &b, HammingTopKOp op) {
+    return memref::AllocaOp::create(
+        b, MemRefType::get({loops::TopKShape(op).maxScore() + 1},
+                           b.getIndexType()));
+  }
 
   void emit() {
     Value batch = memref::DimOp::create(b, scores, 0);
@@ -100,10 +128,9 @@ public:
     Value fixed = arith::AddIOp::create(b, sink, window);
     budget = op.buildBudget(b, b.getLoc(), n, slots);
     total = arith::AddIOp::create(b, fixed, budget);
-    int64_t maxScore = maxScoreOf();
-    histogram = memref::AllocaOp::create(
-        b, MemRefType::get({maxScore + 1}, b.getIndexType()));
-    topScore = constant(maxScore);
+    if (!histogram)
+      histogram = allocateHistogram(b, op);
+    topScore = constant(loops::TopKShape(op).maxScore());
     Value keepAll = arith::CmpIOp::create(b, arith::CmpIPredicate::sle, n,
                                           total);
     forRange(constant(0), batch, [&](Value bi) {
@@ -124,16 +151,6 @@ public:
 
 private:
   Value constant(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
-
-  /// The largest possible score of one row: D bits, times G in group mode.
-  int64_t maxScoreOf() {
-    auto qType = cast<MemRefType>(op.getQueryCodes().getType());
-    auto kType = cast<MemRefType>(op.getKeyCodes().getType());
-    int64_t bits = qType.getDimSize(3) * 32;
-    if (op.getMode() == SelectionMode::head)
-      return bits;
-    return bits * (qType.getDimSize(1) / kType.getDimSize(1));
-  }
 
   /// A plain `scf.for` whose body is built by `body` at the insertion point.
   void forRange(Value lb, Value ub, function_ref<void(Value)> body) {
@@ -249,8 +266,8 @@ private:
 
   ImplicitLocOpBuilder &b;
   HammingTopKOp op;
-  Value scores, out;
-  Value n, slots, sink, window, budget, total, histogram, topScore;
+  Value scores, out, histogram;
+  Value n, slots, sink, window, budget, total, topScore;
 };
 
 struct HammingTopKOpLowering : OpLowering<HammingTopKOp> {
@@ -258,10 +275,37 @@ struct HammingTopKOpLowering : OpLowering<HammingTopKOp> {
 
   LogicalResult emit(HammingTopKOp op, Adaptor adaptor,
                      ImplicitLocOpBuilder &b) const override {
+    auto qType = cast<MemRefType>(adaptor.getQueryCodes().getType());
+    if (op.getMode() == SelectionMode::group &&
+        failed(groupedQueryCodesType(qType, loops::TopKShape(op).kvHeads)))
+      return op.emitOpError("'query_codes' layout must be strided to be "
+                            "regrouped per KV head, got ")
+             << qType;
+    if (op.isPaged()) {
+      emitPaged(op, adaptor, b);
+      return success();
+    }
     Value scores =
         buildScores(b, op, adaptor.getQueryCodes(), adaptor.getKeyCodes());
     SelectionEmitter(b, op, scores, adaptor.getInit()).emit();
     return success();
+  }
+
+  /// The contiguous selection of each sequence over its own seq_lens[b]
+  /// tokens, its key codes gathered in logical order, so the sets (logical
+  /// positions) are the contiguous form's by construction.
+  void emitPaged(HammingTopKOp op, Adaptor adaptor,
+                 ImplicitLocOpBuilder &b) const {
+    Value histogram = SelectionEmitter::allocateHistogram(b, op);
+    forEachSequence(b, adaptor.getSeqLens(), [&](Value seq, Value tokens) {
+      Value keyCodes = gatherSequence(b, adaptor.getKeyCodes(),
+                                      adaptor.getBlockTable(), seq, tokens);
+      Value scores = buildScores(
+          b, op, leadingSlice(b, adaptor.getQueryCodes(), seq), keyCodes);
+      SelectionEmitter(b, op, scores, leadingSlice(b, adaptor.getInit(), seq),
+                       histogram)
+          .emit();
+    });
   }
 };
 } // namespace

@@ -22,13 +22,18 @@ Value fromF32(ImplicitLocOpBuilder &b, Value value, Type type) {
   return arith::TruncFOp::create(b, type, value);
 }
 
-Value filledBuffer(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes,
-                   Type elementType, TypedAttr fillValue) {
+Value allocBuffer(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes,
+                  Type elementType) {
   SmallVector<int64_t> shape;
   SmallVector<Value> dynamicSizes;
   dispatchIndexOpFoldResults(sizes, dynamicSizes, shape);
-  Value buffer = memref::AllocOp::create(
-      b, MemRefType::get(shape, elementType), dynamicSizes);
+  return memref::AllocOp::create(b, MemRefType::get(shape, elementType),
+                                 dynamicSizes);
+}
+
+Value filledBuffer(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes,
+                   Type elementType, TypedAttr fillValue) {
+  Value buffer = allocBuffer(b, sizes, elementType);
   lowering::fill(b, arith::ConstantOp::create(b, fillValue), buffer);
   return buffer;
 }

@@ -15,8 +15,12 @@ Value toF32(ImplicitLocOpBuilder &b, Value value);
 /// Narrows an f32 value to `type` (f32, f16 or bf16).
 Value fromF32(ImplicitLocOpBuilder &b, Value value, Type type);
 
-/// A new buffer of `elementType` with the given sizes, filled with `fill`
-/// (freed by the buffer-deallocation pipeline).
+/// A new, uninitialized buffer of `elementType` with the given sizes (freed
+/// by the buffer-deallocation pipeline).
+Value allocBuffer(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes,
+                  Type elementType);
+
+/// A new buffer of `elementType` with the given sizes, filled with `fill`.
 Value filledBuffer(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes,
                    Type elementType, TypedAttr fillValue);
 

@@ -1,7 +1,8 @@
 //===- SpotlightToLinalg.cpp - The reference lowering pass ----------------===//
 //
 //   spotlight.{hash_encode, hamming_topk, sparse_gather, sparse_attention,
-//              decode_attention} on memrefs  ->  linalg + scf + memref + math
+//              decode_attention, cache_write} on memrefs
+//     ->  linalg + scf + memref + math
 //
 // The patterns live one file per op family; this file gathers them and runs
 // them as a partial conversion in which the whole dialect is illegal.
@@ -34,6 +35,7 @@ void mlir::spotlight::populateSpotlightToLinalgPatterns(
   populateHashEncodeToLinalgPatterns(patterns);
   populateHammingTopKToLinalgPatterns(patterns);
   populateAttentionToLinalgPatterns(patterns);
+  populateCacheWriteToLinalgPatterns(patterns);
 }
 
 namespace {

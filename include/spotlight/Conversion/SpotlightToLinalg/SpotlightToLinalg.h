@@ -19,6 +19,7 @@ void populateSpotlightToLinalgPatterns(RewritePatternSet &patterns);
 void populateHashEncodeToLinalgPatterns(RewritePatternSet &patterns);
 void populateHammingTopKToLinalgPatterns(RewritePatternSet &patterns);
 void populateAttentionToLinalgPatterns(RewritePatternSet &patterns);
+void populateCacheWriteToLinalgPatterns(RewritePatternSet &patterns);
 
 } // namespace spotlight
 } // namespace mlir
