@@ -116,6 +116,8 @@ def compile_artifact(spec, path, compiler=None):
                               stderr=subprocess.PIPE, text=True)
         if done.returncode != 0:
             message = (done.stderr or done.stdout).strip()
+            if len(message) > 4000:  # a crash's stack dump: keep its head
+                message = message[:4000] + " [...]"
             raise SpotlightError(
                 "SPT_ERROR_ARTIFACT",
                 f"spotlight-compile failed ({' '.join(cmd[1:-2])}): {message}")
