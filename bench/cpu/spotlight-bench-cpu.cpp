@@ -278,7 +278,8 @@ int main(int argc, char **argv) {
     std::fflush(stdout);
     spt_cache_free(cache);
   }
-  std::printf("\nscan GB/s: key-code bytes (%lld B/token) / retrieval time; "
+  if (!contexts.empty())
+    std::printf("\nscan GB/s: key-code bytes (%lld B/token) / retrieval time; "
               "dense GB/s: K+V bytes (%lld B/token) / dense time.\n"
               "Compare with memcpy %.1f GB/s copied (%.1f GB/s read + write) "
               "and streaming read %.1f GB/s.\n",
