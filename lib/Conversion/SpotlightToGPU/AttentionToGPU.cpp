@@ -22,12 +22,15 @@
 #include "spotlight/Conversion/SpotlightToGPU/SpotlightToGPU.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 #include <cmath>
+#include <string>
 
 using namespace mlir;
 using namespace mlir::spotlight;
@@ -51,14 +54,19 @@ public:
         D(headDim), perHead(perHeadSets), heads(perHead ? 1 : group),
         slotsPerSplit(indicesBuffer ? kSparseSlotsPerSplit
                                     : kDenseSlotsPerSplit) {
-    slots = indicesBuffer ? e.dim(indicesBuffer, 2) : n;
+    // Every sequence's tokens fit `maxTokens`, known from the shapes alone
+    // (N, or max_pages * page_size): a dense grid is sized by it, and each
+    // block finds its sequence's length (seq_lens[b]) on the device.
+    Value maxTokens = kv.paged ? e.mul(kv.maxPages, kv.pageSize) : n;
+    slots = indicesBuffer ? e.dim(indicesBuffer, 2) : maxTokens;
   }
 
   /// The split kernel's shared memory: scaled queries and accumulators
   /// (heads x D), logits (heads x tile), tokens (tile, index), running max,
   /// sum and rescale (heads), reduction partials (tile).
   static int64_t sharedBytes(int64_t heads, int64_t headDim) {
-    return 4 * (2 * heads * headDim + heads * kThreads + 3 * heads + kThreads) +
+    return 4 * (2 * heads * headDim + heads * kThreads + 3 * heads + kThreads +
+                1) +
            8 * kThreads;
   }
 
@@ -72,9 +80,15 @@ public:
     partMax = {allocScratch(b, target, e.mul(partials, heads), f32), f32};
     partSum = {allocScratch(b, target, e.mul(partials, heads), f32), f32};
     partAcc = {allocScratch(b, target, e.mul(partials, heads * D), f32), f32};
-    splitKernel();
     out = e.flat(init);
-    combineKernel();
+    // A static batch gets its combine folded into the split kernel (one
+    // launch); a dynamic one keeps the combine kernel.
+    const int64_t staticBatch = cast<ShapedType>(init.getType()).getDimSize(0);
+    if (!ShapedType::isDynamic(staticBatch))
+      counters = counterGlobal(staticBatch * (perHead ? queryHeads : kvHeads));
+    splitKernel();
+    if (!counters)
+      combineKernel();
     for (const FlatBuffer &buffer : {partMax, partSum, partAcc})
       freeScratch(b, target, buffer.memref);
   }
@@ -143,11 +157,12 @@ private:
                      {MemRefType::get({heads * D}, f32),       // scaled q
                       MemRefType::get({heads * D}, f32),       // acc
                       MemRefType::get({heads * kThreads}, f32), // logits / p
-                      MemRefType::get({kThreads}, index),      // tokens
+                      MemRefType::get({kThreads}, index),      // K/V rows
                       MemRefType::get({heads}, f32),           // running max
                       MemRefType::get({heads}, f32),           // running sum
                       MemRefType::get({heads}, f32),           // rescale
-                      MemRefType::get({kThreads}, f32)});      // partials
+                      MemRefType::get({kThreads}, f32),        // partials
+                      MemRefType::get({1}, b.getI32Type())});  // last split
     kb.build([&] {
       Value item = arith::DivUIOp::create(b, kb.blockId(), splits);
       Value split = arith::RemUIOp::create(b, kb.blockId(), splits);
@@ -162,10 +177,12 @@ private:
                                    .getResult()
                              : within;
       Value firstQuery = perHead ? within : e.mul(within, group);
-      Value kvBase = e.mul(e.add(e.mul(bi, kvHeads), kvHead), n);
       Value queryBase = e.mul(e.add(e.mul(bi, queryHeads), firstQuery), D);
       Value lo = e.mul(split, slotsPerSplit);
-      Value hi = e.min(e.add(lo, e.index(slotsPerSplit)), slots);
+      // A sparse row has M slots; a dense sequence has its own N (a split
+      // past it has nothing to do).
+      Value rowSlots = indicesBuffer ? slots : kv.tokens(e, bi);
+      Value hi = e.max(e.min(e.add(lo, e.index(slotsPerSplit)), rowSlots), lo);
 
       kb.phase([&](Value thread) {
         strided(thread, e.index(0), e.index(heads * D), [&](Value i) {
@@ -196,14 +213,26 @@ private:
             token = arith::SelectOp::create(b, e.cmp(Pred::slt, slot, hi),
                                             slot, e.index(-1));
           }
-          sharedStore(token, tokens, thread);
           Value valid = e.cmp(Pred::sge, token, e.index(0));
+          // The token's physical row (-1: empty slot), found once per tile:
+          // a paged one reads the block table, only for tokens it holds.
+          auto physical = scf::IfOp::create(b, TypeRange{index}, valid,
+                                            /*withElseRegion=*/true);
+          {
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPointToStart(physical.thenBlock());
+            scf::YieldOp::create(b, kv.row(e, bi, kvHead, token));
+            b.setInsertionPointToStart(physical.elseBlock());
+            scf::YieldOp::create(b, e.index(-1));
+          }
+          Value kvRow = physical.getResult(0);
+          sharedStore(kvRow, tokens, thread);
           for (int64_t g = 0; g < heads; ++g)
             sharedStore(e.f32(-INFINITY), logits,
                         e.add(e.index(g * kThreads), thread));
           // One pass over the key row for the dots of all the item's heads.
           e.ifThen(valid, [&] {
-            Value rowOffset = e.mul(e.add(kvBase, token), D);
+            Value rowOffset = e.mul(kvRow, D);
             SmallVector<Value> zeros(heads, e.f32(0));
             ValueRange dots = e.forRange(
                 e.index(0), e.index(D), zeros,
@@ -257,8 +286,9 @@ private:
         kb.phase([&](Value thread) {
           // One pass over the tile's value rows for all the item's heads:
           // each V element is loaded once and feeds G accumulators. Empty
-          // slots read row 0 and are selected away instead of branching (no
-          // divergence; a non-finite row 0 cannot leak in through them).
+          // slots read the pool's row 0 and are selected away instead of
+          // branching (no divergence; a non-finite row 0 cannot leak in
+          // through them).
           strided(thread, e.index(0), e.index(D), [&](Value d) {
             SmallVector<Value> starts;
             for (int64_t g = 0; g < heads; ++g)
@@ -268,11 +298,11 @@ private:
             ValueRange totals = e.forRange(
                 e.index(0), e.index(kThreads), starts,
                 [&](Value i, ValueRange a) -> SmallVector<Value> {
-                  Value token = sharedLoad(tokens, i);
-                  Value valid = e.cmp(Pred::sge, token, e.index(0));
-                  Value row = e.max(token, e.index(0));
-                  Value vd = e.toF32(
-                      e.loadScalar(v, e.add(e.mul(e.add(kvBase, row), D), d)));
+                  Value kvRow = sharedLoad(tokens, i);
+                  Value valid = e.cmp(Pred::sge, kvRow, e.index(0));
+                  Value row = e.max(kvRow, e.index(0));
+                  Value vd =
+                      e.toF32(e.loadScalar(v, e.add(e.mul(row, D), d)));
                   SmallVector<Value> next;
                   for (int64_t g = 0; g < heads; ++g) {
                     Value p = sharedLoad(logits, e.add(e.index(g * kThreads), i));
@@ -300,9 +330,13 @@ private:
                   e.add(e.mul(partial, heads * D), i));
         });
       });
+      if (counters)
+        combineInLastBlock(kb, item, bi, within, kb.shared(8));
     });
   }
 
+  /// Kernel (a batch of dynamic size only): grid B * QH, the splits'
+  /// partials of each query head -> o.
   void combineKernel() {
     KernelBuilder kb(b, target, e.mul(batch, queryHeads), kThreads, {});
     kb.build([&] {
@@ -318,42 +352,118 @@ private:
                      arith::DivUIOp::create(b, qh, e.index(group)));
         g = arith::RemUIOp::create(b, qh, e.index(group));
       }
-      kb.phase([&](Value thread) {
-        auto at = [&](Value s) {
-          return e.add(e.mul(e.add(e.mul(item, splits), s), heads), g);
-        };
-        Value globalMax = e.forRange(
-            e.index(0), splits, ValueRange{e.f32(-INFINITY)},
-            [&](Value s, ValueRange m) -> SmallVector<Value> {
-              return {arith::MaximumFOp::create(b, m[0],
-                                                e.loadScalar(partMax, at(s)))};
-            })[0];
-        strided(thread, e.index(0), e.index(D), [&](Value d) {
-          ValueRange sums = e.forRange(
-              e.index(0), splits, ValueRange{e.f32(0), e.f32(0)},
-              [&](Value s, ValueRange acc) -> SmallVector<Value> {
-                Value w = expBelow(e.loadScalar(partMax, at(s)), globalMax);
-                w = arith::SelectOp::create(
-                    b, isNegInf(e.loadScalar(partMax, at(s))), e.f32(0), w);
-                Value sum = e.loadScalar(partSum, at(s));
-                Value part = e.loadScalar(
-                    partAcc, e.add(e.mul(at(s), D), d));
-                return {arith::AddFOp::create(
-                            b, acc[0], arith::MulFOp::create(b, w, sum)),
-                        arith::AddFOp::create(
-                            b, acc[1], arith::MulFOp::create(b, w, part))};
-              });
-          Value empty = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
-                                              sums[0], e.f32(0));
-          Value o = arith::DivFOp::create(b, sums[1], sums[0]);
-          o = arith::SelectOp::create(b, empty, e.f32(0), o);
-          Type element = out.elementType;
-          if (!element.isF32())
-            o = arith::TruncFOp::create(b, element, o);
-          e.store(o, out, e.add(e.mul(e.add(e.mul(bi, queryHeads), qh), D), d));
+      kb.phase([&](Value thread) { combineHead(item, g, bi, qh, thread); });
+    });
+  }
+
+  /// o[bi, qh] from the splits' partials of head g of `item`, the block's
+  /// threads on the D columns.
+  void combineHead(Value item, Value g, Value bi, Value qh, Value thread) {
+    auto at = [&](Value s) {
+      return e.add(e.mul(e.add(e.mul(item, splits), s), heads), g);
+    };
+    Value globalMax = e.forRange(
+        e.index(0), splits, ValueRange{e.f32(-INFINITY)},
+        [&](Value s, ValueRange m) -> SmallVector<Value> {
+          return {arith::MaximumFOp::create(b, m[0],
+                                            e.loadScalar(partMax, at(s)))};
+        })[0];
+    strided(thread, e.index(0), e.index(D), [&](Value d) {
+      ValueRange sums = e.forRange(
+          e.index(0), splits, ValueRange{e.f32(0), e.f32(0)},
+          [&](Value s, ValueRange acc) -> SmallVector<Value> {
+            Value w = expBelow(e.loadScalar(partMax, at(s)), globalMax);
+            w = arith::SelectOp::create(
+                b, isNegInf(e.loadScalar(partMax, at(s))), e.f32(0), w);
+            Value sum = e.loadScalar(partSum, at(s));
+            Value part = e.loadScalar(partAcc, e.add(e.mul(at(s), D), d));
+            return {arith::AddFOp::create(b, acc[0],
+                                          arith::MulFOp::create(b, w, sum)),
+                    arith::AddFOp::create(b, acc[1],
+                                          arith::MulFOp::create(b, w, part))};
+          });
+      Value empty = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
+                                          sums[0], e.f32(0));
+      Value o = arith::DivFOp::create(b, sums[1], sums[0]);
+      o = arith::SelectOp::create(b, empty, e.f32(0), o);
+      Type element = out.elementType;
+      if (!element.isF32())
+        o = arith::TruncFOp::create(b, element, o);
+      e.store(o, out, e.add(e.mul(e.add(e.mul(bi, queryHeads), qh), D), d));
+    });
+  }
+
+  /// Phases at the end of a split block when the combine is folded in:
+  /// thread 0 counts the item's finished splits (a release fence first,
+  /// then an atomic increment); the block that finishes last resets the
+  /// counter (so it is 0 again for the next step) and combines every head
+  /// of the item after an acquire fence.
+  void combineInLastBlock(KernelBuilder &kb, Value item, Value bi,
+                          Value within, Value lastFlag) {
+    kb.phase([&](Value thread) {
+      e.ifThen(e.cmp(Pred::eq, thread, e.index(0)), [&] {
+        deviceFence();
+        Value counters = counterBuffer();
+        Value done = memref::AtomicRMWOp::create(
+            b, arith::AtomicRMWKind::addi, e.i32(1), counters,
+            ValueRange{item});
+        Value last = e.cmp(
+            Pred::eq, done,
+            arith::IndexCastOp::create(b, b.getI32Type(),
+                                       e.sub(splits, e.index(1))));
+        e.ifThen(last, [&] {
+          memref::StoreOp::create(b, e.i32(0), counters, ValueRange{item});
+          deviceFence();
         });
+        sharedStore(arith::ExtUIOp::create(b, b.getI32Type(), last), lastFlag,
+                    e.index(0));
       });
     });
+    kb.phase([&](Value thread) {
+      Value isLast = e.cmp(Pred::ne, sharedLoad(lastFlag, e.index(0)),
+                           e.i32(0));
+      e.ifThen(isLast, [&] {
+        for (int64_t g = 0; g < heads; ++g) {
+          Value qh = perHead ? within : e.add(e.mul(within, group), e.index(g));
+          combineHead(item, e.index(g), bi, qh, thread);
+        }
+      });
+    });
+  }
+
+  /// Orders the block's global writes before its count, and the other
+  /// blocks' partials before the last block's reads. The emulation runs
+  /// blocks one after another and needs none (and its host pipeline's
+  /// buffer deallocation refuses ops of unknown effects).
+  void deviceFence() {
+    if (target == KernelTarget::GPU)
+      LLVM::FenceOp::create(b, LLVM::AtomicOrdering::acq_rel);
+  }
+
+  /// The zero-initialized counters of `size` items, one global per size
+  /// in the module (found, or made at its start).
+  memref::GlobalOp counterGlobal(int64_t size) {
+    auto module = b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
+    std::string name = "__spotlight_split_counters_" + std::to_string(size);
+    if (auto existing = module.lookupSymbol<memref::GlobalOp>(name))
+      return existing;
+    auto type = MemRefType::get({size}, b.getI32Type());
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    return memref::GlobalOp::create(
+        b, name, b.getStringAttr("private"), type,
+        DenseElementsAttr::get(RankedTensorType::get({size}, b.getI32Type()),
+                               b.getI32IntegerAttr(0)),
+        /*constant=*/false, /*alignment=*/nullptr);
+  }
+
+  /// One split counter per item, in a zero-initialized global sized by
+  /// the static batch: a step leaves every counter at 0, so nothing clears
+  /// them before the next one (CUDA-graph safe; steps sharing a module run
+  /// in stream order).
+  Value counterBuffer() {
+    return memref::GetGlobalOp::create(b, counters.getType(),
+                                       counters.getSymName());
   }
 
   ImplicitLocOpBuilder &b;
@@ -364,6 +474,7 @@ private:
   const int64_t heads; ///< query heads per item: G, or 1 in head mode
   const int64_t slotsPerSplit;
   FlatBuffer out, partMax, partSum, partAcc;
+  memref::GlobalOp counters;
   Value slots, items, splits;
 };
 

@@ -1,36 +1,37 @@
 // RUN: spotlight-opt %s --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --convert-spotlight-to-gpu | FileCheck %s
 // RUN: spotlight-opt %s --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --convert-spotlight-to-gpu=emulate=true | FileCheck %s --check-prefix=EMULATE
 
-// Four kernels: clear the histograms, score + shared histogram (the key
-// codes read W = 2 words at a time, aligned), then the selection per chunk:
-// count, and write (each block plans the row from the histogram first: a
-// scan over bands of bins).
+// The attention's split counters (one per item), at the module's start.
+// CHECK:       memref.global "private" @[[COUNTERS:__spotlight_split_counters_2]] : memref<2xi32> = dense<0>
+
+// Two kernels: score + shared histogram, stored whole per chunk (the key
+// codes read W = 2 words at a time, aligned); then the selection per chunk
+// (each block sums the row's histogram from the chunks', plans the row: a
+// scan over bands of bins, and counts the earlier chunks' choices from
+// their histograms). Nothing is cleared before them.
 // CHECK-LABEL: func.func @topk_group
-// CHECK:         %[[HIST:.+]] = gpu.alloc (%{{.+}}) : memref<?xi32>
 // CHECK:         %[[SCORES:.+]] = gpu.alloc (%{{.+}}) : memref<?xi16>
-// CHECK:         %[[COUNTS:.+]] = gpu.alloc (%{{.+}}) : memref<?xi32>
+// CHECK:         %[[HIST:.+]] = gpu.alloc (%{{.+}}) : memref<?xi32>
+// CHECK-NOT:     gpu.launch
 // CHECK:         gpu.launch blocks({{.+}}) in ({{.+}} = %{{.+}}, {{.+}}) threads({{.+}}) in ({{.+}} = %c256
-// CHECK:           memref.store %{{.+}}, %[[HIST]]
-// CHECK:           gpu.barrier
-// CHECK:         gpu.launch
 // CHECK-SAME:      workgroup(%[[SHARED:.+]] : memref<257xi32, #gpu.address_space<workgroup>>)
 // CHECK:           vector.load %{{.+}} {alignment = 8 : i64} : memref<?xi32>, vector<2xi32>
 // CHECK:           math.ctpop %{{.+}} : vector<2xi32>
 // CHECK:           vector.reduction <add>
 // CHECK:           memref.atomic_rmw addi %{{.+}}, %[[SHARED]]
 // CHECK:           gpu.barrier
-// CHECK:           memref.atomic_rmw addi %{{.+}}, %[[HIST]]
+// CHECK-NOT:       memref.atomic_rmw
+// CHECK:           memref.store %{{.+}}, %[[HIST]]
 // CHECK:         gpu.launch
-// CHECK-SAME:      workgroup({{.+}} : memref<256xi32, #gpu.address_space<workgroup>>, {{.+}} : memref<256xi32, #gpu.address_space<workgroup>>, {{.+}} : memref<3xi32, #gpu.address_space<workgroup>>, %[[TOTALS:.+]] : memref<2xi32, #gpu.address_space<workgroup>>)
+// CHECK-SAME:      workgroup({{.+}} : memref<256xi32, #gpu.address_space<workgroup>>, {{.+}} : memref<256xi32, #gpu.address_space<workgroup>>, {{.+}} : memref<3xi32, #gpu.address_space<workgroup>>, {{.+}}, %[[BEFORE:.+]] : memref<2xi32, #gpu.address_space<workgroup>>, %[[ROWHIST:.+]] : memref<257xi32, #gpu.address_space<workgroup>>)
 // CHECK:           memref.load %[[HIST]]
-// CHECK:           memref.atomic_rmw addi %{{.+}}, %[[TOTALS]]
-// CHECK:           memref.store %{{.+}}, %[[COUNTS]]
-// CHECK:         gpu.launch
-// CHECK:           memref.load %[[COUNTS]]
+// CHECK:           memref.store %{{.+}}, %[[ROWHIST]]
 // CHECK:           gpu.barrier
-// CHECK:         gpu.dealloc %[[HIST]]
+// CHECK:           memref.atomic_rmw addi %{{.+}}, %[[BEFORE]]
+// CHECK:           gpu.barrier
+// CHECK-NOT:     gpu.launch
 // CHECK:         gpu.dealloc %[[SCORES]]
-// CHECK:         gpu.dealloc %[[COUNTS]]
+// CHECK:         gpu.dealloc %[[HIST]]
 // CHECK-NOT:     memref.copy
 // CHECK:         return
 
@@ -82,15 +83,20 @@ func.func @hash_keys(%k: tensor<1x2x?x64xbf16>, %w1: tensor<8x64x64xf32>, %b1: t
   return %0 : tensor<1x2x?x4x2xi32>
 }
 
-// Attention: split-K partials, then a combine kernel; K/V read by index.
+// Attention: split-K partials, combined by the last split of each item to
+// finish (a per-item counter in a zero-initialized global, reset by that
+// block): one launch; K/V read by index.
 // CHECK-LABEL: func.func @dense_attention
 // CHECK:         gpu.alloc
 // CHECK:         gpu.launch
 // CHECK-SAME:      workgroup(
 // CHECK:           arith.maximumf
 // CHECK:           math.exp
-// CHECK:         gpu.launch
+// CHECK:           llvm.fence acq_rel
+// CHECK:           %[[C:.+]] = memref.get_global @[[COUNTERS]]
+// CHECK:           memref.atomic_rmw addi %{{.+}}, %[[C]]
 // CHECK:           arith.divf
+// CHECK-NOT:     gpu.launch
 // CHECK:         gpu.dealloc
 func.func @dense_attention(%q: tensor<1x8x64xf32>, %k: tensor<1x2x?x64xf32>, %v: tensor<1x2x?x64xf32>, %o: tensor<1x8x64xf32>) -> tensor<1x8x64xf32> {
   %0 = spotlight.decode_attention ins(%q, %k, %v : tensor<1x8x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>) outs(%o : tensor<1x8x64xf32>)
