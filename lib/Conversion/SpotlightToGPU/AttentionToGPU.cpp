@@ -26,6 +26,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -54,6 +55,7 @@ public:
         D(headDim), perHead(perHeadSets), heads(perHead ? 1 : group),
         slotsPerSplit(indicesBuffer ? kSparseSlotsPerSplit
                                     : kDenseSlotsPerSplit) {
+    keyLanes = keyLanesFor(D, keyVector());
     // Every sequence's tokens fit `maxTokens`, known from the shapes alone
     // (N, or max_pages * page_size): a dense grid is sized by it, and each
     // block finds its sequence's length (seq_lens[b]) on the device.
@@ -151,6 +153,91 @@ private:
     });
   }
 
+  /// The tile's logits[g, slot] = q[g] . K[row(slot)], -inf for an empty
+  /// slot: a cluster of keyLanes threads shares a key row, each lane
+  /// reading its part in 16-byte vectors, so a warp reads whole rows
+  /// contiguously (coalesced); the lanes' dots are summed with shuffles.
+  /// An empty slot's row is never read.
+  void keyDots(KernelBuilder &kb, Value tokens, Value qs, Value logits) {
+    Type f32 = b.getF32Type();
+    const int64_t rowsPerPass = kThreads / keyLanes;
+    const int64_t width = keyVector();
+    auto vectorType = VectorType::get({width}, k.elementType);
+    auto f32Vector = VectorType::get({width}, f32);
+    llvm::MaybeAlign align;
+    if (target == KernelTarget::GPU) // host test buffers promise less
+      align = llvm::Align(width * k.elementType.getIntOrFloatBitWidth() / 8);
+    e.forRange(e.index(0), e.index(keyLanes), [&](Value pass) {
+      auto slotOf = [&](Value thread) {
+        return e.add(e.mul(pass, rowsPerPass),
+                     arith::DivUIOp::create(b, thread, e.index(keyLanes)));
+      };
+      auto laneOf = [&](Value thread) -> Value {
+        return arith::RemUIOp::create(b, thread, e.index(keyLanes));
+      };
+      kb.clusterSum(
+          keyLanes,
+          [&](Value thread) -> SmallVector<Value> {
+            Value kvRow = sharedLoad(tokens, slotOf(thread));
+            Value valid = e.cmp(Pred::sge, kvRow, e.index(0));
+            Value part = e.mul(laneOf(thread), keyLanePart());
+            SmallVector<Type> types(heads, f32);
+            auto dots = scf::IfOp::create(b, types, valid,
+                                          /*withElseRegion=*/true);
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPointToStart(dots.thenBlock());
+            // Scalar sums per head (vector ones spill under sm_80's
+            // register cap with G = 4).
+            SmallVector<Value> acc(heads, e.f32(0));
+            Value base = e.add(e.mul(kvRow, D), part);
+            for (int64_t i = 0; i < keyLanePart(); i += width) {
+              Value kv = vector::LoadOp::create(
+                  b, vectorType, k.memref, ValueRange{e.add(base, e.index(i))},
+                  /*nontemporal=*/false, align);
+              if (!k.elementType.isF32())
+                kv = arith::ExtFOp::create(b, f32Vector, kv);
+              for (int64_t g = 0; g < heads; ++g) {
+                Value qv = vector::LoadOp::create(
+                    b, f32Vector, qs,
+                    ValueRange{e.add(part, e.index(g * D + i))});
+                acc[g] = vector::ReductionOp::create(
+                    b, vector::CombiningKind::ADD,
+                    arith::MulFOp::create(b, qv, kv), acc[g]);
+              }
+            }
+            scf::YieldOp::create(b, acc);
+            b.setInsertionPointToStart(dots.elseBlock());
+            scf::YieldOp::create(b, SmallVector<Value>(heads, e.f32(0)));
+            return SmallVector<Value>(dots.getResults());
+          },
+          [&](Value thread, ValueRange sums) {
+            Value slot = slotOf(thread);
+            Value valid =
+                e.cmp(Pred::sge, sharedLoad(tokens, slot), e.index(0));
+            e.ifThen(e.cmp(Pred::eq, laneOf(thread), e.index(0)), [&] {
+              for (int64_t g = 0; g < heads; ++g)
+                sharedStore(arith::SelectOp::create(b, valid, sums[g],
+                                                    e.f32(-INFINITY)),
+                            logits, e.add(e.index(g * kThreads), slot));
+            });
+          });
+    });
+  }
+
+  /// Elements of a 16-byte vector of K.
+  int64_t keyVector() const {
+    return 128 / k.elementType.getIntOrFloatBitWidth();
+  }
+  /// The largest power of two (at most a warp) of lanes that split a key
+  /// row into whole vectors.
+  static int64_t keyLanesFor(int64_t headDim, int64_t vector) {
+    int64_t lanes = 32;
+    while (lanes > 1 && headDim % (lanes * vector) != 0)
+      lanes /= 2;
+    return lanes;
+  }
+  int64_t keyLanePart() const { return D / keyLanes; }
+
   void splitKernel() {
     Type f32 = b.getF32Type(), index = b.getIndexType();
     KernelBuilder kb(b, target, e.mul(items, splits), kThreads,
@@ -162,7 +249,8 @@ private:
                       MemRefType::get({heads}, f32),           // running sum
                       MemRefType::get({heads}, f32),           // rescale
                       MemRefType::get({kThreads}, f32),        // partials
-                      MemRefType::get({1}, b.getI32Type())});  // last split
+                      MemRefType::get({1}, b.getI32Type())},   // last split
+                     /*clusterValues=*/heads);
     kb.build([&] {
       Value item = arith::DivUIOp::create(b, kb.blockId(), splits);
       Value split = arith::RemUIOp::create(b, kb.blockId(), splits);
@@ -227,30 +315,8 @@ private:
           }
           Value kvRow = physical.getResult(0);
           sharedStore(kvRow, tokens, thread);
-          for (int64_t g = 0; g < heads; ++g)
-            sharedStore(e.f32(-INFINITY), logits,
-                        e.add(e.index(g * kThreads), thread));
-          // One pass over the key row for the dots of all the item's heads.
-          e.ifThen(valid, [&] {
-            Value rowOffset = e.mul(kvRow, D);
-            SmallVector<Value> zeros(heads, e.f32(0));
-            ValueRange dots = e.forRange(
-                e.index(0), e.index(D), zeros,
-                [&](Value d, ValueRange sums) -> SmallVector<Value> {
-                  Value kd = e.toF32(e.loadScalar(k, e.add(rowOffset, d)));
-                  SmallVector<Value> next;
-                  for (int64_t g = 0; g < heads; ++g) {
-                    Value qd = sharedLoad(qs, e.add(e.index(g * D), d));
-                    next.push_back(arith::AddFOp::create(
-                        b, sums[g], arith::MulFOp::create(b, qd, kd)));
-                  }
-                  return next;
-                });
-            for (int64_t g = 0; g < heads; ++g)
-              sharedStore(dots[g], logits,
-                          e.add(e.index(g * kThreads), thread));
-          });
         });
+        keyDots(kb, tokens, qs, logits);
         // Per head: the tile's max, the rescale of the running state.
         reducePerHead(
             kb, logits, partials, e.f32(-INFINITY),
@@ -473,6 +539,7 @@ private:
   const bool perHead;
   const int64_t heads; ///< query heads per item: G, or 1 in head mode
   const int64_t slotsPerSplit;
+  int64_t keyLanes; ///< threads per key row in keyDots
   FlatBuffer out, partMax, partSum, partAcc;
   memref::GlobalOp counters;
   Value slots, items, splits;
