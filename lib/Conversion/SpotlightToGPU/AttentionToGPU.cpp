@@ -1,14 +1,23 @@
 //===- AttentionToGPU.cpp - attention ops to split-K GPU kernels ----------===//
 //
-//   spotlight.sparse_attention / decode_attention
+//   spotlight.sparse_attention / decode_attention [pages(table, lens)]
 //     ->  kernel split:   grid = items * splits, 128 threads, 256 slots a
-//                         split (1024 dense), in tiles of 128 tokens
-//                         (thread = token):
-//                           logits[g, i] = scale * q[g] . K[token(i)]
+//                         split (1024 dense; dense splits cover the static
+//                         token bound, N or max_pages * page_size, and a
+//                         split past its sequence's seq_lens[b] is idle),
+//                         in tiles of 128 slots:
+//                           row(i) = K/V row of the slot's token (paged:
+//                                    through the block table, held slots only)
+//                           logits[g, i] = scale * q[g] . K[row(i)]  (a
+//                             cluster of lanes per row, 16-byte loads,
+//                             gpu.shuffle sums)
 //                           running max / sum per head (online softmax)
-//                           acc[g, d] += p[g, i] * V[token(i), d]   (thread = d)
-//                         -> partial (max, sum, acc) per (item, split, head)
-//         kernel combine: grid = B * QH, the splits' partials -> o
+//                           acc[g, d] += p[g, i] * V[row(i), d]   (thread = d)
+//                         -> partial (max, sum, acc) per (item, split, head);
+//                         the item's last split to finish (a counter per
+//                         item, reset by that block) combines them -> o
+//         kernel combine: only for a batch of dynamic size (no static
+//                         counter count): grid = B * QH, partials -> o
 //
 // An item is a KV head with its G query heads (group selection, dense) or
 // one query head (head selection). K/V rows are read in place by index:
@@ -241,15 +250,15 @@ private:
   void splitKernel() {
     Type f32 = b.getF32Type(), index = b.getIndexType();
     KernelBuilder kb(b, target, e.mul(items, splits), kThreads,
-                     {MemRefType::get({heads * D}, f32),       // scaled q
-                      MemRefType::get({heads * D}, f32),       // acc
+                     {MemRefType::get({heads * D}, f32),        // scaled q
+                      MemRefType::get({heads * D}, f32),        // acc
                       MemRefType::get({heads * kThreads}, f32), // logits / p
-                      MemRefType::get({kThreads}, index),      // K/V rows
-                      MemRefType::get({heads}, f32),           // running max
-                      MemRefType::get({heads}, f32),           // running sum
-                      MemRefType::get({heads}, f32),           // rescale
-                      MemRefType::get({kThreads}, f32),        // partials
-                      MemRefType::get({1}, b.getI32Type())},   // last split
+                      MemRefType::get({kThreads}, index),       // K/V rows
+                      MemRefType::get({heads}, f32),            // running max
+                      MemRefType::get({heads}, f32),            // running sum
+                      MemRefType::get({heads}, f32),            // rescale
+                      MemRefType::get({kThreads}, f32),         // partials
+                      MemRefType::get({1}, b.getI32Type())},    // last split
                      /*clusterValues=*/heads);
     kb.build([&] {
       Value item = arith::DivUIOp::create(b, kb.blockId(), splits);
@@ -367,8 +376,7 @@ private:
                   Value kvRow = sharedLoad(tokens, i);
                   Value valid = e.cmp(Pred::sge, kvRow, e.index(0));
                   Value row = e.max(kvRow, e.index(0));
-                  Value vd =
-                      e.toF32(e.loadScalar(v, e.add(e.mul(row, D), d)));
+                  Value vd = e.toF32(e.loadScalar(v, e.add(e.mul(row, D), d)));
                   SmallVector<Value> next;
                   for (int64_t g = 0; g < heads; ++g) {
                     Value p = sharedLoad(logits, e.add(e.index(g * kThreads), i));
@@ -428,12 +436,12 @@ private:
     auto at = [&](Value s) {
       return e.add(e.mul(e.add(e.mul(item, splits), s), heads), g);
     };
-    Value globalMax = e.forRange(
-        e.index(0), splits, ValueRange{e.f32(-INFINITY)},
-        [&](Value s, ValueRange m) -> SmallVector<Value> {
-          return {arith::MaximumFOp::create(b, m[0],
-                                            e.loadScalar(partMax, at(s)))};
-        })[0];
+    Value globalMax =
+        e.forRange(e.index(0), splits, ValueRange{e.f32(-INFINITY)},
+                   [&](Value s, ValueRange m) -> SmallVector<Value> {
+                     return {arith::MaximumFOp::create(
+                         b, m[0], e.loadScalar(partMax, at(s)))};
+                   })[0];
     strided(thread, e.index(0), e.index(D), [&](Value d) {
       ValueRange sums = e.forRange(
           e.index(0), splits, ValueRange{e.f32(0), e.f32(0)},
@@ -448,8 +456,8 @@ private:
                     arith::AddFOp::create(b, acc[1],
                                           arith::MulFOp::create(b, w, part))};
           });
-      Value empty = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
-                                          sums[0], e.f32(0));
+      Value empty = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, sums[0],
+                                          e.f32(0));
       Value o = arith::DivFOp::create(b, sums[1], sums[0]);
       o = arith::SelectOp::create(b, empty, e.f32(0), o);
       Type element = out.elementType;
@@ -464,19 +472,18 @@ private:
   /// then an atomic increment); the block that finishes last resets the
   /// counter (so it is 0 again for the next step) and combines every head
   /// of the item after an acquire fence.
-  void combineInLastBlock(KernelBuilder &kb, Value item, Value bi,
-                          Value within, Value lastFlag) {
+  void combineInLastBlock(KernelBuilder &kb, Value item, Value bi, Value within,
+                          Value lastFlag) {
     kb.phase([&](Value thread) {
       e.ifThen(e.cmp(Pred::eq, thread, e.index(0)), [&] {
         deviceFence();
         Value counters = counterBuffer();
-        Value done = memref::AtomicRMWOp::create(
-            b, arith::AtomicRMWKind::addi, e.i32(1), counters,
-            ValueRange{item});
-        Value last = e.cmp(
-            Pred::eq, done,
-            arith::IndexCastOp::create(b, b.getI32Type(),
-                                       e.sub(splits, e.index(1))));
+        Value done =
+            memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addi, e.i32(1),
+                                        counters, ValueRange{item});
+        Value last = e.cmp(Pred::eq, done,
+                           arith::IndexCastOp::create(
+                               b, b.getI32Type(), e.sub(splits, e.index(1))));
         e.ifThen(last, [&] {
           memref::StoreOp::create(b, e.i32(0), counters, ValueRange{item});
           deviceFence();
@@ -486,8 +493,8 @@ private:
       });
     });
     kb.phase([&](Value thread) {
-      Value isLast = e.cmp(Pred::ne, sharedLoad(lastFlag, e.index(0)),
-                           e.i32(0));
+      Value isLast =
+          e.cmp(Pred::ne, sharedLoad(lastFlag, e.index(0)), e.i32(0));
       e.ifThen(isLast, [&] {
         for (int64_t g = 0; g < heads; ++g) {
           Value qh = perHead ? within : e.add(e.mul(within, group), e.index(g));
@@ -509,7 +516,8 @@ private:
   /// The zero-initialized counters of `size` items, one global per size
   /// in the module (found, or made at its start).
   memref::GlobalOp counterGlobal(int64_t size) {
-    auto module = b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
+    auto module =
+        b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
     std::string name = "__spotlight_split_counters_" + std::to_string(size);
     if (auto existing = module.lookupSymbol<memref::GlobalOp>(name))
       return existing;

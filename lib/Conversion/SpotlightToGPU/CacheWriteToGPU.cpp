@@ -41,9 +41,8 @@ struct CacheWriteToGPU : KernelLowering<CacheWriteOp> {
     LoopEmitter e(b);
     auto shape = [](Value v) { return cast<ShapedType>(v.getType()); };
     // Elements of one token's run (all KV heads) in each pool.
-    const int64_t kvRun =
-        shape(adaptor.getKeys()).getDimSize(1) *
-        shape(adaptor.getKeys()).getDimSize(2);
+    const int64_t kvRun = shape(adaptor.getKeys()).getDimSize(1) *
+                          shape(adaptor.getKeys()).getDimSize(2);
     ShapedType codes = shape(adaptor.getCodes());
     const int64_t codeWords =
         codes.getDimSize(1) * codes.getDimSize(2) * codes.getDimSize(3);
@@ -61,8 +60,8 @@ struct CacheWriteToGPU : KernelLowering<CacheWriteOp> {
 
     KernelBuilder k(b, target, tokens, kThreads, {});
     k.build([&] {
-      Value slot = arith::IndexCastOp::create(
-          b, b.getIndexType(), e.loadScalar(slots, k.blockId()));
+      Value slot = arith::IndexCastOp::create(b, b.getIndexType(),
+                                              e.loadScalar(slots, k.blockId()));
       k.phase([&](Value thread) {
         e.ifThen(e.cmp(Pred::sge, slot, e.index(0)), [&] {
           for (const Run &run : runs)
@@ -91,11 +90,11 @@ struct CacheWriteToGPU : KernelLowering<CacheWriteOp> {
     if (target == KernelTarget::GPU)
       align = llvm::Align(bytes * lanes);
     Value src = e.mul(i, elements), dst = e.mul(slot, elements);
-    e.forStep(e.mul(thread, lanes), e.index(elements), e.index(kThreads * lanes),
-              [&](Value at) {
-                Value v = vector::LoadOp::create(
-                    b, type, from.memref, ValueRange{e.add(src, at)},
-                    /*nontemporal=*/false, align);
+    e.forStep(e.mul(thread, lanes), e.index(elements),
+              e.index(kThreads * lanes), [&](Value at) {
+                Value v = vector::LoadOp::create(b, type, from.memref,
+                                                 ValueRange{e.add(src, at)},
+                                                 /*nontemporal=*/false, align);
                 vector::StoreOp::create(b, v, to.memref,
                                         ValueRange{e.add(dst, at)},
                                         /*nontemporal=*/false, align);

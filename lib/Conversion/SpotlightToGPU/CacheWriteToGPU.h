@@ -1,4 +1,5 @@
-//===- CacheWriteToGPU.h - spotlight.cache_write to a GPU kernel -*- C++ -*-===//
+//===- CacheWriteToGPU.h - spotlight.cache_write to a GPU kernel -*- C++
+//-*-===//
 //
 // Declared here rather than in the public SpotlightToGPU.h: only this
 // library's pass adds it.
@@ -12,8 +13,7 @@
 
 namespace mlir::spotlight::gpu_lowering {
 
-void populateCacheWriteToGPUPatterns(RewritePatternSet &patterns,
-                                     bool emulate);
+void populateCacheWriteToGPUPatterns(RewritePatternSet &patterns, bool emulate);
 
 } // namespace mlir::spotlight::gpu_lowering
 

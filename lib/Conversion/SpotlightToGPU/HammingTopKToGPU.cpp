@@ -64,14 +64,13 @@ public:
     qc = e.flat(adaptor.getQueryCodes());
     kc = e.flat(kcBuffer);
     out = e.flat(init);
-    seqLens = adaptor.getSeqLens();
-    keys = std::make_unique<TokenAddressing>(b, kcBuffer,
-                                             adaptor.getBlockTable(),
-                                             seqLens, kvHeads);
+    keys = std::make_unique<TokenAddressing>(
+        b, kcBuffer, adaptor.getBlockTable(), adaptor.getSeqLens(), kvHeads);
     // Every sequence's tokens fit `maxTokens`, known from the shapes alone
     // (N, or max_pages * page_size): the scratch and the grids are sized by
     // it, and each block finds its own sequence's length on the device.
-    maxTokens = paged ? e.mul(keys->maxPages, keys->pageSize) : keys->tokensPerRow;
+    maxTokens =
+        paged ? e.mul(keys->maxPages, keys->pageSize) : keys->tokensPerRow;
     slots = e.dim(init, 2);
     sink = e.index(op.getSink());
     window = e.index(op.getWindow());
@@ -80,9 +79,9 @@ public:
     // Scores fit 16 bits (at most D * C * G <= 65535, checked by the
     // pattern): the selection kernels read them twice, so half the bytes.
     Type i16 = b.getI16Type();
-    scores = {allocScratch(b, target,
-                           e.max(e.mul(rows, maxTokens), e.index(1)), i16),
-              i16};
+    scores = {
+        allocScratch(b, target, e.max(e.mul(rows, maxTokens), e.index(1)), i16),
+        i16};
     // Tokens in chunks of kTokensPerBlock: a block each when scoring and
     // when selecting; a chunk past its sequence's middle has nothing to do.
     chunks = e.max(ceilDiv(maxTokens, e.index(kTokensPerBlock)), e.index(1));
@@ -348,12 +347,11 @@ private:
     };
     k.phase([&](Value thread) {
       auto [lo, hi] = bandOf(thread);
-      Value sum =
-          e.forRange(lo, hi, ValueRange{e.i32(0)},
-                     [&](Value v, ValueRange acc) -> SmallVector<Value> {
-                       return {arith::AddIOp::create(
-                           b, acc[0], sharedAt(rowHist, v))};
-                     })[0];
+      Value sum = e.forRange(
+          lo, hi, ValueRange{e.i32(0)},
+          [&](Value v, ValueRange acc) -> SmallVector<Value> {
+            return {arith::AddIOp::create(b, acc[0], sharedAt(rowHist, v))};
+          })[0];
       sharedStore(sum, bandSums, thread);
     });
     Value countAbove = exclusiveScan(k, {bandSums}, {scratch})[0];
@@ -451,13 +449,12 @@ private:
       Value rowChunks = e.mul(row, chunks);
       /// Bin v of chunks [0, end) of the row.
       auto binOfChunks = [&](Value v, Value end) {
-        return e.forRange(
-            e.index(0), end, ValueRange{e.i32(0)},
-            [&](Value c, ValueRange acc) -> SmallVector<Value> {
-              Value at = e.add(mul(e.add(rowChunks, c), bins), v);
-              return {arith::AddIOp::create(b, acc[0],
-                                            e.loadScalar(chunkHist, at))};
-            })[0];
+        return e.forRange(e.index(0), end, ValueRange{e.i32(0)},
+                          [&](Value c, ValueRange acc) -> SmallVector<Value> {
+                            Value at = e.add(mul(e.add(rowChunks, c), bins), v);
+                            return {arith::AddIOp::create(
+                                b, acc[0], e.loadScalar(chunkHist, at))};
+                          })[0];
       };
       k.phase([&](Value thread) {
         strided(thread, e.index(0), e.index(bins), [&](Value v) {
@@ -532,7 +529,7 @@ private:
   int64_t bins;
   FlatBuffer qc, kc, out, scores, chunkHist;
   std::unique_ptr<TokenAddressing> keys;
-  Value seqLens, maxTokens, slots, sink, window, rows, chunks;
+  Value maxTokens, slots, sink, window, rows, chunks;
   /// The current kernel's row (planRow).
   Value n, budget, total, keepAll, notKeepAll, middleEnd;
 };

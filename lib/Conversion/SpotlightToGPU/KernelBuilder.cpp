@@ -70,9 +70,9 @@ void KernelBuilder::phase(function_ref<void(Value)> body) {
   body(loop.getInductionVar());
 }
 
-void KernelBuilder::clusterSum(
-    int64_t clusterSize, function_ref<SmallVector<Value>(Value)> partial,
-    function_ref<void(Value, ValueRange)> finish) {
+void KernelBuilder::clusterSum(int64_t clusterSize,
+                               function_ref<SmallVector<Value>(Value)> partial,
+                               function_ref<void(Value, ValueRange)> finish) {
   if (target == KernelTarget::GPU) {
     phase([&](Value thread) {
       SmallVector<Value> sums = partial(thread);
@@ -80,9 +80,9 @@ void KernelBuilder::clusterSum(
       for (int64_t offset = clusterSize / 2; offset > 0; offset /= 2) {
         Value by = arith::ConstantIntOp::create(b, offset, 32);
         for (Value &sum : sums) {
-          Value other = gpu::ShuffleOp::create(b, sum, by, width,
-                                               gpu::ShuffleMode::XOR)
-                            .getShuffleResult();
+          Value other =
+              gpu::ShuffleOp::create(b, sum, by, width, gpu::ShuffleMode::XOR)
+                  .getShuffleResult();
           sum = arith::AddFOp::create(b, sum, other);
         }
       }

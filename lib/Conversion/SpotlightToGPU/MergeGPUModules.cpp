@@ -39,8 +39,8 @@ struct MergeGPUModulesPass
         if (auto func = dyn_cast<gpu::GPUFuncOp>(op)) {
           func.setName(moduleName);
         } else if (auto symbol = dyn_cast<SymbolOpInterface>(op);
-                   symbol && SymbolTable::lookupSymbolIn(
-                                 merged, symbol.getNameAttr())) {
+                   symbol &&
+                   SymbolTable::lookupSymbolIn(merged, symbol.getNameAttr())) {
           // A global several kernels use (a split counter) was cloned
           // into each kernel's module: one copy is kept.
           op.erase();
