@@ -14,10 +14,12 @@
 //                           running max / sum per head (online softmax)
 //                           acc[g, d] += p[g, i] * V[row(i), d]   (thread = d)
 //                         -> partial (max, sum, acc) per (item, split, head);
-//                         the item's last split to finish (a counter per
-//                         item, reset by that block) combines them -> o
-//         kernel combine: only for a batch of dynamic size (no static
-//                         counter count): grid = B * QH, partials -> o
+//                         paged, static B: the item's last split to finish
+//                         (a counter per item, reset by that block)
+//                         combines them -> o
+//         kernel combine: the contiguous form, or a batch of dynamic size:
+//                         grid = B * QH, partials -> o (no last-split
+//                         combine then)
 //
 // An item is a KV head with its G query heads (group selection, dense) or
 // one query head (head selection). K/V rows are read in place by index:
@@ -92,10 +94,14 @@ public:
     partSum = {allocScratch(b, target, e.mul(partials, heads), f32), f32};
     partAcc = {allocScratch(b, target, e.mul(partials, heads * D), f32), f32};
     out = e.flat(init);
-    // A static batch gets its combine folded into the split kernel (one
-    // launch); a dynamic one keeps the combine kernel.
+    // The paged form of a static batch gets its combine folded into the
+    // split kernel (one launch). The counters are the module's, so steps
+    // of one module must not overlap on different streams: a paged step is
+    // the whole batch on the caller's stream, but the runtime runs the
+    // contiguous per-item artifacts on several streams at once, so the
+    // contiguous form (and a dynamic batch) keeps the combine kernel.
     const int64_t staticBatch = cast<ShapedType>(init.getType()).getDimSize(0);
-    if (!ShapedType::isDynamic(staticBatch))
+    if (kv.paged && !ShapedType::isDynamic(staticBatch))
       counters = counterGlobal(staticBatch * (perHead ? queryHeads : kvHeads));
     splitKernel();
     if (!counters)
@@ -409,7 +415,7 @@ private:
     });
   }
 
-  /// Kernel (a batch of dynamic size only): grid B * QH, the splits'
+  /// Kernel (contiguous form or dynamic batch): grid B * QH, the splits'
   /// partials of each query head -> o.
   void combineKernel() {
     KernelBuilder kb(b, target, e.mul(batch, queryHeads), kThreads, {});

@@ -1,8 +1,8 @@
 // RUN: spotlight-opt %s --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --convert-spotlight-to-gpu | FileCheck %s
 // RUN: spotlight-opt %s --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --convert-spotlight-to-gpu=emulate=true | FileCheck %s --check-prefix=EMULATE
 
-// The attention's split counters (one per item), at the module's start.
-// CHECK:       memref.global "private" @[[COUNTERS:__spotlight_split_counters_2]] : memref<2xi32> = dense<0>
+// The contiguous form keeps its combine kernel: no split counters.
+// CHECK-NOT:   memref.global
 
 // Two kernels: score + shared histogram, stored whole per chunk (the key
 // codes read W = 2 words at a time, aligned); then the selection per chunk
@@ -83,20 +83,21 @@ func.func @hash_keys(%k: tensor<1x2x?x64xbf16>, %w1: tensor<8x64x64xf32>, %b1: t
   return %0 : tensor<1x2x?x4x2xi32>
 }
 
-// Attention: split-K partials, combined by the last split of each item to
-// finish (a per-item counter in a zero-initialized global, reset by that
-// block): one launch; K/V read by index.
+// Attention: split-K partials (key rows read by clusters of lanes, summed
+// with shuffles), then a combine kernel: the runtime runs the contiguous
+// per-item artifacts on several streams at once, which module-wide split
+// counters would not survive (the paged form folds the combine: paged.mlir).
 // CHECK-LABEL: func.func @dense_attention
 // CHECK:         gpu.alloc
 // CHECK:         gpu.launch
 // CHECK-SAME:      workgroup(
+// CHECK:           vector.load %{{.+}} {alignment = 16 : i64} : memref<?xf32>, vector<4xf32>
+// CHECK:           gpu.shuffle xor
 // CHECK:           arith.maximumf
 // CHECK:           math.exp
-// CHECK:           llvm.fence acq_rel
-// CHECK:           %[[C:.+]] = memref.get_global @[[COUNTERS]]
-// CHECK:           memref.atomic_rmw addi %{{.+}}, %[[C]]
+// CHECK-NOT:       memref.get_global
+// CHECK:         gpu.launch
 // CHECK:           arith.divf
-// CHECK-NOT:     gpu.launch
 // CHECK:         gpu.dealloc
 func.func @dense_attention(%q: tensor<1x8x64xf32>, %k: tensor<1x2x?x64xf32>, %v: tensor<1x2x?x64xf32>, %o: tensor<1x8x64xf32>) -> tensor<1x8x64xf32> {
   %0 = spotlight.decode_attention ins(%q, %k, %v : tensor<1x8x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>) outs(%o : tensor<1x8x64xf32>)

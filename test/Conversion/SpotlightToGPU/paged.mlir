@@ -25,7 +25,9 @@
 // LAUNCHES:         return
 
 // One split counter per (sequence, KV head), zero at load and reset by the
-// block that uses it last: nothing to clear before a step.
+// block that uses it last: nothing to clear before a step (steps of one
+// module run in stream order: a paged step is the whole batch on one
+// stream).
 // CHECK:       memref.global "private" @[[COUNTERS:__spotlight_split_counters_16]] : memref<16xi32> = dense<0>
 
 // CHECK-LABEL: func.func @paged_step
