@@ -1,14 +1,25 @@
 //===- AttentionToGPU.cpp - attention ops to split-K GPU kernels ----------===//
 //
-//   spotlight.sparse_attention / decode_attention
+//   spotlight.sparse_attention / decode_attention [pages(table, lens)]
 //     ->  kernel split:   grid = items * splits, 128 threads, 256 slots a
-//                         split (1024 dense), in tiles of 128 tokens
-//                         (thread = token):
-//                           logits[g, i] = scale * q[g] . K[token(i)]
+//                         split (1024 dense; dense splits cover the static
+//                         token bound, N or max_pages * page_size, and a
+//                         split past its sequence's seq_lens[b] is idle),
+//                         in tiles of 128 slots:
+//                           row(i) = K/V row of the slot's token (paged:
+//                                    through the block table, held slots only)
+//                           logits[g, i] = scale * q[g] . K[row(i)]  (a
+//                             cluster of lanes per row, 16-byte loads,
+//                             gpu.shuffle sums)
 //                           running max / sum per head (online softmax)
-//                           acc[g, d] += p[g, i] * V[token(i), d]   (thread = d)
-//                         -> partial (max, sum, acc) per (item, split, head)
-//         kernel combine: grid = B * QH, the splits' partials -> o
+//                           acc[g, d] += p[g, i] * V[row(i), d]   (thread = d)
+//                         -> partial (max, sum, acc) per (item, split, head);
+//                         paged, static B: the item's last split to finish
+//                         (a counter per item, reset by that block)
+//                         combines them -> o
+//         kernel combine: the contiguous form, or a batch of dynamic size:
+//                         grid = B * QH, partials -> o (no last-split
+//                         combine then)
 //
 // An item is a KV head with its G query heads (group selection, dense) or
 // one query head (head selection). K/V rows are read in place by index:
@@ -22,12 +33,16 @@
 #include "spotlight/Conversion/SpotlightToGPU/SpotlightToGPU.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 #include <cmath>
+#include <string>
 
 using namespace mlir;
 using namespace mlir::spotlight;
@@ -51,14 +66,20 @@ public:
         D(headDim), perHead(perHeadSets), heads(perHead ? 1 : group),
         slotsPerSplit(indicesBuffer ? kSparseSlotsPerSplit
                                     : kDenseSlotsPerSplit) {
-    slots = indicesBuffer ? e.dim(indicesBuffer, 2) : n;
+    keyLanes = keyLanesFor(D, keyVector());
+    // Every sequence's tokens fit `maxTokens`, known from the shapes alone
+    // (N, or max_pages * page_size): a dense grid is sized by it, and each
+    // block finds its sequence's length (seq_lens[b]) on the device.
+    Value maxTokens = kv.paged ? e.mul(kv.maxPages, kv.pageSize) : n;
+    slots = indicesBuffer ? e.dim(indicesBuffer, 2) : maxTokens;
   }
 
   /// The split kernel's shared memory: scaled queries and accumulators
   /// (heads x D), logits (heads x tile), tokens (tile, index), running max,
   /// sum and rescale (heads), reduction partials (tile).
   static int64_t sharedBytes(int64_t heads, int64_t headDim) {
-    return 4 * (2 * heads * headDim + heads * kThreads + 3 * heads + kThreads) +
+    return 4 * (2 * heads * headDim + heads * kThreads + 3 * heads + kThreads +
+                1) +
            8 * kThreads;
   }
 
@@ -72,9 +93,19 @@ public:
     partMax = {allocScratch(b, target, e.mul(partials, heads), f32), f32};
     partSum = {allocScratch(b, target, e.mul(partials, heads), f32), f32};
     partAcc = {allocScratch(b, target, e.mul(partials, heads * D), f32), f32};
-    splitKernel();
     out = e.flat(init);
-    combineKernel();
+    // The paged form of a static batch gets its combine folded into the
+    // split kernel (one launch). The counters are the module's, so steps
+    // of one module must not overlap on different streams: a paged step is
+    // the whole batch on the caller's stream, but the runtime runs the
+    // contiguous per-item artifacts on several streams at once, so the
+    // contiguous form (and a dynamic batch) keeps the combine kernel.
+    const int64_t staticBatch = cast<ShapedType>(init.getType()).getDimSize(0);
+    if (kv.paged && !ShapedType::isDynamic(staticBatch))
+      counters = counterGlobal(staticBatch * (perHead ? queryHeads : kvHeads));
+    splitKernel();
+    if (!counters)
+      combineKernel();
     for (const FlatBuffer &buffer : {partMax, partSum, partAcc})
       freeScratch(b, target, buffer.memref);
   }
@@ -137,17 +168,104 @@ private:
     });
   }
 
+  /// The tile's logits[g, slot] = q[g] . K[row(slot)], -inf for an empty
+  /// slot: a cluster of keyLanes threads shares a key row, each lane
+  /// reading its part in 16-byte vectors, so a warp reads whole rows
+  /// contiguously (coalesced); the lanes' dots are summed with shuffles.
+  /// An empty slot's row is never read.
+  void keyDots(KernelBuilder &kb, Value tokens, Value qs, Value logits) {
+    Type f32 = b.getF32Type();
+    const int64_t rowsPerPass = kThreads / keyLanes;
+    const int64_t width = keyVector();
+    auto vectorType = VectorType::get({width}, k.elementType);
+    auto f32Vector = VectorType::get({width}, f32);
+    llvm::MaybeAlign align;
+    if (target == KernelTarget::GPU) // host test buffers promise less
+      align = llvm::Align(width * k.elementType.getIntOrFloatBitWidth() / 8);
+    e.forRange(e.index(0), e.index(keyLanes), [&](Value pass) {
+      auto slotOf = [&](Value thread) {
+        return e.add(e.mul(pass, rowsPerPass),
+                     arith::DivUIOp::create(b, thread, e.index(keyLanes)));
+      };
+      auto laneOf = [&](Value thread) -> Value {
+        return arith::RemUIOp::create(b, thread, e.index(keyLanes));
+      };
+      kb.clusterSum(
+          keyLanes,
+          [&](Value thread) -> SmallVector<Value> {
+            Value kvRow = sharedLoad(tokens, slotOf(thread));
+            Value valid = e.cmp(Pred::sge, kvRow, e.index(0));
+            Value part = e.mul(laneOf(thread), keyLanePart());
+            SmallVector<Type> types(heads, f32);
+            auto dots = scf::IfOp::create(b, types, valid,
+                                          /*withElseRegion=*/true);
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPointToStart(dots.thenBlock());
+            // Scalar sums per head (vector ones spill under sm_80's
+            // register cap with G = 4).
+            SmallVector<Value> acc(heads, e.f32(0));
+            Value base = e.add(e.mul(kvRow, D), part);
+            for (int64_t i = 0; i < keyLanePart(); i += width) {
+              Value kv = vector::LoadOp::create(
+                  b, vectorType, k.memref, ValueRange{e.add(base, e.index(i))},
+                  /*nontemporal=*/false, align);
+              if (!k.elementType.isF32())
+                kv = arith::ExtFOp::create(b, f32Vector, kv);
+              for (int64_t g = 0; g < heads; ++g) {
+                Value qv = vector::LoadOp::create(
+                    b, f32Vector, qs,
+                    ValueRange{e.add(part, e.index(g * D + i))});
+                acc[g] = vector::ReductionOp::create(
+                    b, vector::CombiningKind::ADD,
+                    arith::MulFOp::create(b, qv, kv), acc[g]);
+              }
+            }
+            scf::YieldOp::create(b, acc);
+            b.setInsertionPointToStart(dots.elseBlock());
+            scf::YieldOp::create(b, SmallVector<Value>(heads, e.f32(0)));
+            return SmallVector<Value>(dots.getResults());
+          },
+          [&](Value thread, ValueRange sums) {
+            Value slot = slotOf(thread);
+            Value valid =
+                e.cmp(Pred::sge, sharedLoad(tokens, slot), e.index(0));
+            e.ifThen(e.cmp(Pred::eq, laneOf(thread), e.index(0)), [&] {
+              for (int64_t g = 0; g < heads; ++g)
+                sharedStore(arith::SelectOp::create(b, valid, sums[g],
+                                                    e.f32(-INFINITY)),
+                            logits, e.add(e.index(g * kThreads), slot));
+            });
+          });
+    });
+  }
+
+  /// Elements of a 16-byte vector of K.
+  int64_t keyVector() const {
+    return 128 / k.elementType.getIntOrFloatBitWidth();
+  }
+  /// The largest power of two (at most a warp) of lanes that split a key
+  /// row into whole vectors.
+  static int64_t keyLanesFor(int64_t headDim, int64_t vector) {
+    int64_t lanes = 32;
+    while (lanes > 1 && headDim % (lanes * vector) != 0)
+      lanes /= 2;
+    return lanes;
+  }
+  int64_t keyLanePart() const { return D / keyLanes; }
+
   void splitKernel() {
     Type f32 = b.getF32Type(), index = b.getIndexType();
     KernelBuilder kb(b, target, e.mul(items, splits), kThreads,
-                     {MemRefType::get({heads * D}, f32),       // scaled q
-                      MemRefType::get({heads * D}, f32),       // acc
+                     {MemRefType::get({heads * D}, f32),        // scaled q
+                      MemRefType::get({heads * D}, f32),        // acc
                       MemRefType::get({heads * kThreads}, f32), // logits / p
-                      MemRefType::get({kThreads}, index),      // tokens
-                      MemRefType::get({heads}, f32),           // running max
-                      MemRefType::get({heads}, f32),           // running sum
-                      MemRefType::get({heads}, f32),           // rescale
-                      MemRefType::get({kThreads}, f32)});      // partials
+                      MemRefType::get({kThreads}, index),       // K/V rows
+                      MemRefType::get({heads}, f32),            // running max
+                      MemRefType::get({heads}, f32),            // running sum
+                      MemRefType::get({heads}, f32),            // rescale
+                      MemRefType::get({kThreads}, f32),         // partials
+                      MemRefType::get({1}, b.getI32Type())},    // last split
+                     /*clusterValues=*/heads);
     kb.build([&] {
       Value item = arith::DivUIOp::create(b, kb.blockId(), splits);
       Value split = arith::RemUIOp::create(b, kb.blockId(), splits);
@@ -162,10 +280,12 @@ private:
                                    .getResult()
                              : within;
       Value firstQuery = perHead ? within : e.mul(within, group);
-      Value kvBase = e.mul(e.add(e.mul(bi, kvHeads), kvHead), n);
       Value queryBase = e.mul(e.add(e.mul(bi, queryHeads), firstQuery), D);
       Value lo = e.mul(split, slotsPerSplit);
-      Value hi = e.min(e.add(lo, e.index(slotsPerSplit)), slots);
+      // A sparse row has M slots; a dense sequence has its own N (a split
+      // past it has nothing to do).
+      Value rowSlots = indicesBuffer ? slots : kv.tokens(e, bi);
+      Value hi = e.max(e.min(e.add(lo, e.index(slotsPerSplit)), rowSlots), lo);
 
       kb.phase([&](Value thread) {
         strided(thread, e.index(0), e.index(heads * D), [&](Value i) {
@@ -196,32 +316,22 @@ private:
             token = arith::SelectOp::create(b, e.cmp(Pred::slt, slot, hi),
                                             slot, e.index(-1));
           }
-          sharedStore(token, tokens, thread);
           Value valid = e.cmp(Pred::sge, token, e.index(0));
-          for (int64_t g = 0; g < heads; ++g)
-            sharedStore(e.f32(-INFINITY), logits,
-                        e.add(e.index(g * kThreads), thread));
-          // One pass over the key row for the dots of all the item's heads.
-          e.ifThen(valid, [&] {
-            Value rowOffset = e.mul(e.add(kvBase, token), D);
-            SmallVector<Value> zeros(heads, e.f32(0));
-            ValueRange dots = e.forRange(
-                e.index(0), e.index(D), zeros,
-                [&](Value d, ValueRange sums) -> SmallVector<Value> {
-                  Value kd = e.toF32(e.loadScalar(k, e.add(rowOffset, d)));
-                  SmallVector<Value> next;
-                  for (int64_t g = 0; g < heads; ++g) {
-                    Value qd = sharedLoad(qs, e.add(e.index(g * D), d));
-                    next.push_back(arith::AddFOp::create(
-                        b, sums[g], arith::MulFOp::create(b, qd, kd)));
-                  }
-                  return next;
-                });
-            for (int64_t g = 0; g < heads; ++g)
-              sharedStore(dots[g], logits,
-                          e.add(e.index(g * kThreads), thread));
-          });
+          // The token's physical row (-1: empty slot), found once per tile:
+          // a paged one reads the block table, only for tokens it holds.
+          auto physical = scf::IfOp::create(b, TypeRange{index}, valid,
+                                            /*withElseRegion=*/true);
+          {
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPointToStart(physical.thenBlock());
+            scf::YieldOp::create(b, kv.row(e, bi, kvHead, token));
+            b.setInsertionPointToStart(physical.elseBlock());
+            scf::YieldOp::create(b, e.index(-1));
+          }
+          Value kvRow = physical.getResult(0);
+          sharedStore(kvRow, tokens, thread);
         });
+        keyDots(kb, tokens, qs, logits);
         // Per head: the tile's max, the rescale of the running state.
         reducePerHead(
             kb, logits, partials, e.f32(-INFINITY),
@@ -257,8 +367,9 @@ private:
         kb.phase([&](Value thread) {
           // One pass over the tile's value rows for all the item's heads:
           // each V element is loaded once and feeds G accumulators. Empty
-          // slots read row 0 and are selected away instead of branching (no
-          // divergence; a non-finite row 0 cannot leak in through them).
+          // slots read the pool's row 0 and are selected away instead of
+          // branching (no divergence; a non-finite row 0 cannot leak in
+          // through them).
           strided(thread, e.index(0), e.index(D), [&](Value d) {
             SmallVector<Value> starts;
             for (int64_t g = 0; g < heads; ++g)
@@ -268,11 +379,10 @@ private:
             ValueRange totals = e.forRange(
                 e.index(0), e.index(kThreads), starts,
                 [&](Value i, ValueRange a) -> SmallVector<Value> {
-                  Value token = sharedLoad(tokens, i);
-                  Value valid = e.cmp(Pred::sge, token, e.index(0));
-                  Value row = e.max(token, e.index(0));
-                  Value vd = e.toF32(
-                      e.loadScalar(v, e.add(e.mul(e.add(kvBase, row), D), d)));
+                  Value kvRow = sharedLoad(tokens, i);
+                  Value valid = e.cmp(Pred::sge, kvRow, e.index(0));
+                  Value row = e.max(kvRow, e.index(0));
+                  Value vd = e.toF32(e.loadScalar(v, e.add(e.mul(row, D), d)));
                   SmallVector<Value> next;
                   for (int64_t g = 0; g < heads; ++g) {
                     Value p = sharedLoad(logits, e.add(e.index(g * kThreads), i));
@@ -300,9 +410,13 @@ private:
                   e.add(e.mul(partial, heads * D), i));
         });
       });
+      if (counters)
+        combineInLastBlock(kb, item, bi, within, kb.shared(8));
     });
   }
 
+  /// Kernel (contiguous form or dynamic batch): grid B * QH, the splits'
+  /// partials of each query head -> o.
   void combineKernel() {
     KernelBuilder kb(b, target, e.mul(batch, queryHeads), kThreads, {});
     kb.build([&] {
@@ -318,42 +432,118 @@ private:
                      arith::DivUIOp::create(b, qh, e.index(group)));
         g = arith::RemUIOp::create(b, qh, e.index(group));
       }
-      kb.phase([&](Value thread) {
-        auto at = [&](Value s) {
-          return e.add(e.mul(e.add(e.mul(item, splits), s), heads), g);
-        };
-        Value globalMax = e.forRange(
-            e.index(0), splits, ValueRange{e.f32(-INFINITY)},
-            [&](Value s, ValueRange m) -> SmallVector<Value> {
-              return {arith::MaximumFOp::create(b, m[0],
-                                                e.loadScalar(partMax, at(s)))};
-            })[0];
-        strided(thread, e.index(0), e.index(D), [&](Value d) {
-          ValueRange sums = e.forRange(
-              e.index(0), splits, ValueRange{e.f32(0), e.f32(0)},
-              [&](Value s, ValueRange acc) -> SmallVector<Value> {
-                Value w = expBelow(e.loadScalar(partMax, at(s)), globalMax);
-                w = arith::SelectOp::create(
-                    b, isNegInf(e.loadScalar(partMax, at(s))), e.f32(0), w);
-                Value sum = e.loadScalar(partSum, at(s));
-                Value part = e.loadScalar(
-                    partAcc, e.add(e.mul(at(s), D), d));
-                return {arith::AddFOp::create(
-                            b, acc[0], arith::MulFOp::create(b, w, sum)),
-                        arith::AddFOp::create(
-                            b, acc[1], arith::MulFOp::create(b, w, part))};
-              });
-          Value empty = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
-                                              sums[0], e.f32(0));
-          Value o = arith::DivFOp::create(b, sums[1], sums[0]);
-          o = arith::SelectOp::create(b, empty, e.f32(0), o);
-          Type element = out.elementType;
-          if (!element.isF32())
-            o = arith::TruncFOp::create(b, element, o);
-          e.store(o, out, e.add(e.mul(e.add(e.mul(bi, queryHeads), qh), D), d));
+      kb.phase([&](Value thread) { combineHead(item, g, bi, qh, thread); });
+    });
+  }
+
+  /// o[bi, qh] from the splits' partials of head g of `item`, the block's
+  /// threads on the D columns.
+  void combineHead(Value item, Value g, Value bi, Value qh, Value thread) {
+    auto at = [&](Value s) {
+      return e.add(e.mul(e.add(e.mul(item, splits), s), heads), g);
+    };
+    Value globalMax =
+        e.forRange(e.index(0), splits, ValueRange{e.f32(-INFINITY)},
+                   [&](Value s, ValueRange m) -> SmallVector<Value> {
+                     return {arith::MaximumFOp::create(
+                         b, m[0], e.loadScalar(partMax, at(s)))};
+                   })[0];
+    strided(thread, e.index(0), e.index(D), [&](Value d) {
+      ValueRange sums = e.forRange(
+          e.index(0), splits, ValueRange{e.f32(0), e.f32(0)},
+          [&](Value s, ValueRange acc) -> SmallVector<Value> {
+            Value w = expBelow(e.loadScalar(partMax, at(s)), globalMax);
+            w = arith::SelectOp::create(
+                b, isNegInf(e.loadScalar(partMax, at(s))), e.f32(0), w);
+            Value sum = e.loadScalar(partSum, at(s));
+            Value part = e.loadScalar(partAcc, e.add(e.mul(at(s), D), d));
+            return {arith::AddFOp::create(b, acc[0],
+                                          arith::MulFOp::create(b, w, sum)),
+                    arith::AddFOp::create(b, acc[1],
+                                          arith::MulFOp::create(b, w, part))};
+          });
+      Value empty = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, sums[0],
+                                          e.f32(0));
+      Value o = arith::DivFOp::create(b, sums[1], sums[0]);
+      o = arith::SelectOp::create(b, empty, e.f32(0), o);
+      Type element = out.elementType;
+      if (!element.isF32())
+        o = arith::TruncFOp::create(b, element, o);
+      e.store(o, out, e.add(e.mul(e.add(e.mul(bi, queryHeads), qh), D), d));
+    });
+  }
+
+  /// Phases at the end of a split block when the combine is folded in:
+  /// thread 0 counts the item's finished splits (a release fence first,
+  /// then an atomic increment); the block that finishes last resets the
+  /// counter (so it is 0 again for the next step) and combines every head
+  /// of the item after an acquire fence.
+  void combineInLastBlock(KernelBuilder &kb, Value item, Value bi, Value within,
+                          Value lastFlag) {
+    kb.phase([&](Value thread) {
+      e.ifThen(e.cmp(Pred::eq, thread, e.index(0)), [&] {
+        deviceFence();
+        Value counters = counterBuffer();
+        Value done =
+            memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addi, e.i32(1),
+                                        counters, ValueRange{item});
+        Value last = e.cmp(Pred::eq, done,
+                           arith::IndexCastOp::create(
+                               b, b.getI32Type(), e.sub(splits, e.index(1))));
+        e.ifThen(last, [&] {
+          memref::StoreOp::create(b, e.i32(0), counters, ValueRange{item});
+          deviceFence();
         });
+        sharedStore(arith::ExtUIOp::create(b, b.getI32Type(), last), lastFlag,
+                    e.index(0));
       });
     });
+    kb.phase([&](Value thread) {
+      Value isLast =
+          e.cmp(Pred::ne, sharedLoad(lastFlag, e.index(0)), e.i32(0));
+      e.ifThen(isLast, [&] {
+        for (int64_t g = 0; g < heads; ++g) {
+          Value qh = perHead ? within : e.add(e.mul(within, group), e.index(g));
+          combineHead(item, e.index(g), bi, qh, thread);
+        }
+      });
+    });
+  }
+
+  /// Orders the block's global writes before its count, and the other
+  /// blocks' partials before the last block's reads. The emulation runs
+  /// blocks one after another and needs none (and its host pipeline's
+  /// buffer deallocation refuses ops of unknown effects).
+  void deviceFence() {
+    if (target == KernelTarget::GPU)
+      LLVM::FenceOp::create(b, LLVM::AtomicOrdering::acq_rel);
+  }
+
+  /// The zero-initialized counters of `size` items, one global per size
+  /// in the module (found, or made at its start).
+  memref::GlobalOp counterGlobal(int64_t size) {
+    auto module =
+        b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
+    std::string name = "__spotlight_split_counters_" + std::to_string(size);
+    if (auto existing = module.lookupSymbol<memref::GlobalOp>(name))
+      return existing;
+    auto type = MemRefType::get({size}, b.getI32Type());
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    return memref::GlobalOp::create(
+        b, name, b.getStringAttr("private"), type,
+        DenseElementsAttr::get(RankedTensorType::get({size}, b.getI32Type()),
+                               b.getI32IntegerAttr(0)),
+        /*constant=*/false, /*alignment=*/nullptr);
+  }
+
+  /// One split counter per item, in a zero-initialized global sized by
+  /// the static batch: a step leaves every counter at 0, so nothing clears
+  /// them before the next one (CUDA-graph safe; steps sharing a module run
+  /// in stream order).
+  Value counterBuffer() {
+    return memref::GetGlobalOp::create(b, counters.getType(),
+                                       counters.getSymName());
   }
 
   ImplicitLocOpBuilder &b;
@@ -363,7 +553,9 @@ private:
   const bool perHead;
   const int64_t heads; ///< query heads per item: G, or 1 in head mode
   const int64_t slotsPerSplit;
+  int64_t keyLanes; ///< threads per key row in keyDots
   FlatBuffer out, partMax, partSum, partAcc;
+  memref::GlobalOp counters;
   Value slots, items, splits;
 };
 

@@ -1,19 +1,24 @@
 //===- HammingTopKToGPU.cpp - spotlight.hamming_topk to GPU kernels -------===//
 //
-//   spotlight.hamming_topk ins(qcodes, kcodes) outs(indices)
-//     ->  kernel zero:   grid B*S,           clear the global histograms
-//         kernel score:  grid B*S*chunks,    chunk of 4096 middle tokens a
-//         block:
+//   spotlight.hamming_topk ins(qcodes, kcodes) [pages(block_table, seq_lens)]
+//                          outs(indices)
+//     ->  kernel score:  grid B*S*chunks, a chunk of 4096 middle tokens a
+//                        block (chunks from the static token bound: N, or
+//                        max_pages * page_size; a chunk past its sequence's
+//                        middle is idle):
 //                          score = sum popc(~(q ^ k)) over the 32-bit words
-//                          scores[row, t] = score (i16); shared hist[score] +=
-//                          1 global hist[row] += shared hist   (atomics)
-//         kernel count:  grid B*S*chunks,    per chunk: tokens > T and == T
-//         kernel write:  grid B*S*chunks,    per chunk: earlier chunks' counts
-//                          (summed by all threads) + a scan over the
+//                          scores[row, t] = score (i16); shared hist[score]
+//                          += 1; chunk_hist[row, chunk] = shared hist
+//         kernel select: grid B*S*chunks, per chunk:
+//                          row hist = sum of the chunks' histograms
+//                          plan (threshold T, the count above it, the ties
+//                          to skip): a scan over bands of bins
+//                          chosen before the chunk = counts above / at T in
+//                          the earlier chunks' histograms + a scan over the
 //                          threads; each thread writes its choices in order
-//       Each count and write block first plans its row from the histogram
-//       (threshold T, the count above it, the ties to skip): a scan over
-//       bands of bins, cheaper than a kernel of its own.
+//       Each block reads its sequence's N (seq_lens[b] when paged) on the
+//       device and applies the budget, sink and window to it. Two launches
+//       for any batch; nothing to clear before a step, no host decision.
 //
 // Exact and O(N): scores are small integers (0 .. D*G), so selection is a
 // histogram threshold plus an ordered compaction in which the first
@@ -36,6 +41,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/DialectConversion.h"
 
+#include <memory>
+
 using namespace mlir;
 using namespace mlir::spotlight;
 using namespace mlir::spotlight::loops;
@@ -52,41 +59,41 @@ public:
       : TopKShape(op), b(b), e(b), op(op), target(target),
         bins(maxScore() + 1) {}
 
-  void emit(Value qcBuffer, Value kcBuffer, Value init) {
-    qc = e.flat(qcBuffer);
+  void emit(HammingTopKOp::Adaptor adaptor) {
+    Value kcBuffer = adaptor.getKeyCodes(), init = adaptor.getInit();
+    qc = e.flat(adaptor.getQueryCodes());
     kc = e.flat(kcBuffer);
     out = e.flat(init);
-    n = e.dim(kcBuffer, 2);
+    keys = std::make_unique<TokenAddressing>(
+        b, kcBuffer, adaptor.getBlockTable(), adaptor.getSeqLens(), kvHeads);
+    // Every sequence's tokens fit `maxTokens`, known from the shapes alone
+    // (N, or max_pages * page_size): the scratch and the grids are sized by
+    // it, and each block finds its own sequence's length on the device.
+    maxTokens =
+        paged ? e.mul(keys->maxPages, keys->pageSize) : keys->tokensPerRow;
     slots = e.dim(init, 2);
     sink = e.index(op.getSink());
     window = e.index(op.getWindow());
-    budget = op.buildBudget(b, b.getLoc(), n, slots);
-    total = e.add(e.add(sink, window), budget);
-    keepAll = e.cmp(Pred::sle, n, total);
-    middleEnd = e.max(sink, e.sub(n, window));
     // B may be dynamic (the verifier allows it): read it, never assume it.
-    rows = e.mul(e.dim(qcBuffer, 0), e.index(sets));
-    Type i32 = b.getI32Type();
-    hist = {allocScratch(b, target, e.mul(rows, bins), i32), i32};
+    rows = e.mul(e.dim(adaptor.getQueryCodes(), 0), e.index(sets));
     // Scores fit 16 bits (at most D * C * G <= 65535, checked by the
     // pattern): the selection kernels read them twice, so half the bytes.
     Type i16 = b.getI16Type();
-    scores = {allocScratch(b, target, e.max(e.mul(rows, n), e.index(1)), i16),
-              i16};
-    // Middle tokens in chunks of kTokensPerBlock: a block each when scoring
-    // and when selecting.
-    chunks = e.max(ceilDiv(e.sub(middleEnd, sink), e.index(kTokensPerBlock)),
-                   e.index(1));
-    chunkCounts = {
-        allocScratch(b, target, e.mul(e.mul(rows, chunks), e.index(2)), i32),
+    scores = {
+        allocScratch(b, target, e.max(e.mul(rows, maxTokens), e.index(1)), i16),
+        i16};
+    // Tokens in chunks of kTokensPerBlock: a block each when scoring and
+    // when selecting; a chunk past its sequence's middle has nothing to do.
+    chunks = e.max(ceilDiv(maxTokens, e.index(kTokensPerBlock)), e.index(1));
+    // Each score block stores its chunk's whole histogram (plain stores):
+    // nothing needs clearing before a step, and the select kernel sums them.
+    Type i32 = b.getI32Type();
+    chunkHist = {
+        allocScratch(b, target, e.mul(e.mul(rows, chunks), e.index(bins)), i32),
         i32};
-    notKeepAll = arith::XOrIOp::create(
-        b, keepAll, arith::ConstantOp::create(b, b.getBoolAttr(true)));
-    zeroHistograms();
     scoreTokens();
-    countChunks();
-    writeChunks();
-    for (FlatBuffer scratch : {hist, scores, chunkCounts})
+    selectChunks();
+    for (FlatBuffer scratch : {scores, chunkHist})
       freeScratch(b, target, scratch.memref);
   }
 
@@ -114,15 +121,19 @@ private:
   }
   Value mul(Value lhs, int64_t rhs) { return e.mul(lhs, rhs); }
 
-  void zeroHistograms() {
-    KernelBuilder k(b, target, rows, kThreads, {});
-    k.build([&] {
-      k.phase([&](Value thread) {
-        Value base = mul(k.blockId(), bins);
-        strided(thread, e.index(0), e.index(bins),
-                [&](Value v) { e.store(e.i32(0), hist, e.add(base, v)); });
-      });
-    });
+  /// The selection geometry of `row`'s sequence, built at block level in
+  /// every kernel (seq_lens[b] on the device for the paged form): its
+  /// tokens N, budget, kept slots, the end of its scored middle and
+  /// whether it keeps every token (N <= sink + window + budget).
+  void planRow(Value row) {
+    Value bi = arith::DivUIOp::create(b, row, e.index(sets));
+    n = keys->tokens(e, bi);
+    budget = op.buildBudget(b, b.getLoc(), n, slots);
+    total = e.add(e.add(sink, window), budget);
+    keepAll = e.cmp(Pred::sle, n, total);
+    notKeepAll = arith::XOrIOp::create(
+        b, keepAll, arith::ConstantOp::create(b, b.getBoolAttr(true)));
+    middleEnd = e.max(sink, e.sub(n, window));
   }
 
   /// Code words are read `lanes` at a time: 16-byte loads when D is a
@@ -146,7 +157,7 @@ private:
   struct QuerySide {
     SmallVector<Value> keyCode;                 ///< per pair
     SmallVector<SmallVector<Value>> queryWords; ///< per pair, W / lanes
-    Value keyRow;
+    Value sequence, kvHead;
   };
 
   QuerySide querySide(Value bi, Value s) {
@@ -154,7 +165,8 @@ private:
     Value head =
         headMode ? arith::DivUIOp::create(b, s, e.index(group)).getResult() : s;
     Value firstQuery = headMode ? s : mul(s, group);
-    side.keyRow = e.add(mul(bi, kvHeads), head);
+    side.sequence = bi;
+    side.kvHead = head;
     for (int64_t p = 0; p < pairs; ++p) {
       if (codesPerHead == 1)
         side.keyCode.push_back(e.index(0));
@@ -175,7 +187,7 @@ private:
   /// The score of token t: sum over the pairs and words of
   /// popc(~(query word ^ key word)).
   Value score(const QuerySide &side, Value t) {
-    Value token = e.add(e.mul(side.keyRow, n), t);
+    Value token = keys->row(e, side.sequence, side.kvHead, t);
     auto type = VectorType::get({lanes()}, b.getI32Type());
     Value ones = e.splat(e.i32(-1), lanes());
     Value total = arith::ConstantOp::create(
@@ -200,6 +212,7 @@ private:
     k.build([&] {
       Value row = arith::DivUIOp::create(b, k.blockId(), chunks);
       Value chunk = arith::RemUIOp::create(b, k.blockId(), chunks);
+      planRow(row);
       Value shared = k.shared(0);
       k.phase([&](Value thread) {
         strided(thread, e.index(0), e.index(bins), [&](Value v) {
@@ -215,16 +228,15 @@ private:
         strided(thread, lo, hi, [&](Value t) {
           Value sc = score(side, t);
           e.store(arith::TruncIOp::create(b, b.getI16Type(), sc), scores,
-                  e.add(e.mul(row, n), t));
+                  e.add(e.mul(row, maxTokens), t));
           atomicAdd(e.i32(1), shared, asIndex(sc));
         });
       });
       k.phase([&](Value thread) {
-        Value base = mul(row, bins);
+        Value base = mul(k.blockId(), bins);
         strided(thread, e.index(0), e.index(bins), [&](Value v) {
-          Value count = memref::LoadOp::create(b, shared, ValueRange{v});
-          e.ifThen(e.cmp(Pred::ne, count, e.i32(0)),
-                   [&] { atomicAdd(count, hist.memref, e.add(base, v)); });
+          e.store(memref::LoadOp::create(b, shared, ValueRange{v}), chunkHist,
+                  e.add(base, v));
         });
       });
     });
@@ -259,7 +271,8 @@ private:
   /// The stored score of token t of `row`, as i32.
   Value scoreAt(Value row, Value t) {
     return arith::ExtUIOp::create(
-        b, b.getI32Type(), e.loadScalar(scores, e.add(e.mul(row, n), t)));
+        b, b.getI32Type(),
+        e.loadScalar(scores, e.add(e.mul(row, maxTokens), t)));
   }
 
   Value sharedAt(Value buffer, Value i) {
@@ -322,10 +335,9 @@ private:
   /// each band the count above it, and the thread whose band holds the
   /// crossing of the budget finds T. Every selection block recomputes it:
   /// a few hundred bins, cheaper than a kernel launch.
-  void planPhases(KernelBuilder &k, Value row, Value bandSums, Value scratch,
-                  Value plan) {
+  void planPhases(KernelBuilder &k, Value rowHist, Value bandSums,
+                  Value scratch, Value plan) {
     const int64_t binsPerThread = (bins + kThreads - 1) / kThreads;
-    Value histBase = mul(row, bins);
     // Band t: bins [top - binsPerThread, top), top = bins - t * binsPerThread.
     auto bandOf = [&](Value thread) {
       Value top =
@@ -335,12 +347,11 @@ private:
     };
     k.phase([&](Value thread) {
       auto [lo, hi] = bandOf(thread);
-      Value sum =
-          e.forRange(lo, hi, ValueRange{e.i32(0)},
-                     [&](Value v, ValueRange acc) -> SmallVector<Value> {
-                       return {arith::AddIOp::create(
-                           b, acc[0], e.loadScalar(hist, e.add(histBase, v)))};
-                     })[0];
+      Value sum = e.forRange(
+          lo, hi, ValueRange{e.i32(0)},
+          [&](Value v, ValueRange acc) -> SmallVector<Value> {
+            return {arith::AddIOp::create(b, acc[0], sharedAt(rowHist, v))};
+          })[0];
       sharedStore(sum, bandSums, thread);
     });
     Value countAbove = exclusiveScan(k, {bandSums}, {scratch})[0];
@@ -351,7 +362,7 @@ private:
           e.index(0), e.sub(hi, lo), ValueRange{sharedAt(countAbove, thread)},
           [&](Value i, ValueRange state) -> SmallVector<Value> {
             Value v = e.sub(e.sub(hi, e.index(1)), i);
-            Value count = e.loadScalar(hist, e.add(histBase, v));
+            Value count = sharedAt(rowHist, v);
             Value running = state[0];
             Value reached = arith::AddIOp::create(b, running, count);
             // A zero budget stops at the top bin, taking no ties.
@@ -402,64 +413,53 @@ private:
         });
   }
 
-  /// Kernel: per (row, chunk), the tokens above T and at T, into
-  /// `chunkCounts`, so that every chunk can place its choices at once.
-  void countChunks() {
-    Type i32 = b.getI32Type();
-    SmallVector<MemRefType> shared = planTypes();
-    shared.push_back(MemRefType::get({2}, i32));
-    KernelBuilder k(b, target, e.mul(rows, chunks), kThreads, shared);
-    k.build([&] {
-      Value row = arith::DivUIOp::create(b, k.blockId(), chunks);
-      Value chunk = arith::RemUIOp::create(b, k.blockId(), chunks);
-      Value plan = k.shared(2), totals = k.shared(kPlanBuffers);
-      planPhases(k, row, k.shared(0), k.shared(1), plan);
-      k.phase([&](Value thread) {
-        onThreadZero(thread, [&] {
-          for (int64_t i = 0; i < 2; ++i)
-            sharedStore(e.i32(0), totals, e.index(i));
-        });
-      });
-      k.phase([&](Value thread) {
-        e.ifThen(notKeepAll, [&] {
-          auto [lo, hi] = threadTokens(chunk, thread);
-          auto [above, ties] = countAgainst(row, sharedAt(plan, 0), lo, hi);
-          atomicAdd(above, totals, e.index(0));
-          atomicAdd(ties, totals, e.index(1));
-        });
-      });
-      k.phase([&](Value thread) {
-        onThreadZero(thread, [&] {
-          Value at = mul(k.blockId(), 2);
-          for (int64_t i = 0; i < 2; ++i)
-            e.store(sharedAt(totals, i), chunkCounts, e.add(at, e.index(i)));
-        });
-      });
-    });
+public:
+  /// The select kernel's shared memory: the plan, the per-thread counts
+  /// and their scan scratch, the earlier chunks' counts, the row histogram.
+  static int64_t selectSharedBytes(int64_t bins) {
+    return 4 * (2 * kThreads + 3 + 4 * kThreads + 2 + bins);
   }
 
-  /// Kernel: per (row, chunk), the chosen tokens of the chunk in order,
-  /// after those of the chunks before it (their counts summed by all
-  /// threads) and of the threads before it in the chunk (a scan): tokens
-  /// above T, and the ties at T past the first `skip` of the row (ties go
-  /// to the most recent tokens). Chunk 0 also writes the sink, window and
-  /// padding slots.
-  void writeChunks() {
+private:
+  /// Kernel: per (row, chunk), the chosen tokens of the chunk in order.
+  /// Every block sums the row's histogram from the chunks' ones and plans
+  /// the row (threshold T); the tokens chosen before its own are the
+  /// counts above / at T of the earlier chunks' histograms (no other
+  /// block's result is awaited) and of the threads before it in the chunk
+  /// (a scan): tokens above T, and the ties at T past the first `skip` of
+  /// the row (ties go to the most recent tokens). Chunk 0 also writes the
+  /// sink, window and padding slots.
+  void selectChunks() {
     Type i32 = b.getI32Type();
     SmallVector<MemRefType> shared = planTypes();
     for (int64_t i = 0; i < 4; ++i) // above, ties, and their scan scratch
       shared.push_back(MemRefType::get({kThreads}, i32));
-    shared.push_back(MemRefType::get({2}, i32)); // earlier chunks' counts
+    shared.push_back(MemRefType::get({2}, i32));    // earlier chunks' counts
+    shared.push_back(MemRefType::get({bins}, i32)); // the row's histogram
     KernelBuilder k(b, target, e.mul(rows, chunks), kThreads, shared);
     k.build([&] {
       Value row = arith::DivUIOp::create(b, k.blockId(), chunks);
       Value chunk = arith::RemUIOp::create(b, k.blockId(), chunks);
+      planRow(row);
       Value plan = k.shared(2);
       Value above = k.shared(kPlanBuffers), ties = k.shared(kPlanBuffers + 1);
       Value before = k.shared(kPlanBuffers + 4);
+      Value rowHist = k.shared(kPlanBuffers + 5);
       Value outRow = e.mul(row, slots);
-      planPhases(k, row, k.shared(0), k.shared(1), plan);
+      Value rowChunks = e.mul(row, chunks);
+      /// Bin v of chunks [0, end) of the row.
+      auto binOfChunks = [&](Value v, Value end) {
+        return e.forRange(e.index(0), end, ValueRange{e.i32(0)},
+                          [&](Value c, ValueRange acc) -> SmallVector<Value> {
+                            Value at = e.add(mul(e.add(rowChunks, c), bins), v);
+                            return {arith::AddIOp::create(
+                                b, acc[0], e.loadScalar(chunkHist, at))};
+                          })[0];
+      };
       k.phase([&](Value thread) {
+        strided(thread, e.index(0), e.index(bins), [&](Value v) {
+          sharedStore(binOfChunks(v, chunks), rowHist, v);
+        });
         onThreadZero(thread, [&] {
           for (int64_t i = 0; i < 2; ++i)
             sharedStore(e.i32(0), before, e.index(i));
@@ -467,15 +467,17 @@ private:
         e.ifThen(e.cmp(Pred::eq, chunk, e.index(0)),
                  [&] { writeFixedSlots(thread, outRow); });
       });
+      planPhases(k, rowHist, k.shared(0), k.shared(1), plan);
       k.phase([&](Value thread) {
         // A row that keeps everything was written by writeFixedSlots; its
         // plan is meaningless, so the chunks only go through the phases.
-        Value rowChunks = e.mul(row, chunks);
-        strided(thread, e.index(0), chunk, [&](Value c) {
-          Value at = mul(e.add(rowChunks, c), 2);
-          for (int64_t i = 0; i < 2; ++i)
-            atomicAdd(e.loadScalar(chunkCounts, e.add(at, e.index(i))), before,
-                      e.index(i));
+        e.ifThen(notKeepAll, [&] {
+          Value threshold = asIndex(sharedAt(plan, 0));
+          strided(thread, threshold, e.index(bins), [&](Value v) {
+            Value which = arith::SelectOp::create(
+                b, e.cmp(Pred::eq, v, threshold), e.index(1), e.index(0));
+            atomicAdd(binOfChunks(v, chunk), before, which);
+          });
         });
         auto [lo, hi] = threadTokens(chunk, thread);
         auto [a, t] = countAgainst(row, sharedAt(plan, 0), lo, hi);
@@ -525,9 +527,11 @@ private:
   HammingTopKOp op;
   KernelTarget target;
   int64_t bins;
-  FlatBuffer qc, kc, out, hist, scores, chunkCounts;
-  Value n, slots, sink, window, budget, total, keepAll, notKeepAll, middleEnd,
-      rows, chunks;
+  FlatBuffer qc, kc, out, scores, chunkHist;
+  std::unique_ptr<TokenAddressing> keys;
+  Value maxTokens, slots, sink, window, rows, chunks;
+  /// The current kernel's row (planRow).
+  Value n, budget, total, keepAll, notKeepAll, middleEnd;
 };
 
 struct HammingTopKToGPU : KernelLowering<HammingTopKOp> {
@@ -535,16 +539,15 @@ struct HammingTopKToGPU : KernelLowering<HammingTopKOp> {
 
   LogicalResult emit(HammingTopKOp op, Adaptor adaptor,
                      ImplicitLocOpBuilder &b) const override {
-    // The score kernel keeps a histogram of every score in shared memory
-    // (and the scores fit 16 bits well below that limit).
+    // The kernels keep a histogram of every score in shared memory (and
+    // the scores fit 16 bits well below that limit).
     const int64_t bins = TopKShape(op).maxScore() + 1;
-    if (target == KernelTarget::GPU && bins * 4 > kMaxSharedBytes)
+    if (int64_t bytes = TopKKernels::selectSharedBytes(bins);
+        target == KernelTarget::GPU && bytes > kMaxSharedBytes)
       return op.emitOpError("has no GPU lowering for ")
-             << bins << " possible scores: their histogram needs " << bins * 4
+             << bins << " possible scores: their histogram needs " << bytes
              << " bytes of shared memory, more than " << kMaxSharedBytes;
-    TopKKernels(b, op, target)
-        .emit(adaptor.getQueryCodes(), adaptor.getKeyCodes(),
-              adaptor.getInit());
+    TopKKernels(b, op, target).emit(adaptor);
     return success();
   }
 };

@@ -11,9 +11,10 @@ namespace mlir::spotlight::gpu_lowering {
 
 KernelBuilder::KernelBuilder(ImplicitLocOpBuilder &b, KernelTarget target,
                              Value grid, int64_t threads,
-                             ArrayRef<MemRefType> sharedTypes)
+                             ArrayRef<MemRefType> sharedTypes,
+                             int64_t clusterValues)
     : b(b), target(target), grid(grid), threads(threads),
-      sharedTypes(sharedTypes) {}
+      sharedTypes(sharedTypes), clusterValues(clusterValues) {}
 
 void KernelBuilder::build(function_ref<void()> body) {
   Value one = arith::ConstantIndexOp::create(b, 1);
@@ -45,6 +46,9 @@ void KernelBuilder::build(function_ref<void()> body) {
   // blocks can share one allocation, made once outside the block loop.
   for (MemRefType type : sharedTypes)
     sharedBuffers.push_back(memref::AllocaOp::create(b, type));
+  if (clusterValues > 0)
+    clusterScratch = memref::AllocaOp::create(
+        b, MemRefType::get({threads * clusterValues}, b.getF32Type()));
   auto loop = scf::ForOp::create(b, arith::ConstantIndexOp::create(b, 0), grid,
                                  one);
   b.setInsertionPoint(loop.getBody()->getTerminator());
@@ -64,6 +68,68 @@ void KernelBuilder::phase(function_ref<void(Value)> body) {
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(loop.getBody()->getTerminator());
   body(loop.getInductionVar());
+}
+
+void KernelBuilder::clusterSum(int64_t clusterSize,
+                               function_ref<SmallVector<Value>(Value)> partial,
+                               function_ref<void(Value, ValueRange)> finish) {
+  if (target == KernelTarget::GPU) {
+    phase([&](Value thread) {
+      SmallVector<Value> sums = partial(thread);
+      Value width = arith::ConstantIntOp::create(b, 32, 32);
+      for (int64_t offset = clusterSize / 2; offset > 0; offset /= 2) {
+        Value by = arith::ConstantIntOp::create(b, offset, 32);
+        for (Value &sum : sums) {
+          Value other =
+              gpu::ShuffleOp::create(b, sum, by, width, gpu::ShuffleMode::XOR)
+                  .getShuffleResult();
+          sum = arith::AddFOp::create(b, sum, other);
+        }
+      }
+      finish(thread, sums);
+    });
+    return;
+  }
+  auto constant = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, v);
+  };
+  auto slot = [&](Value thread, int64_t i) -> Value {
+    return arith::AddIOp::create(
+        b, arith::MulIOp::create(b, thread, constant(clusterValues)),
+        constant(i));
+  };
+  int64_t count = 0;
+  phase([&](Value thread) {
+    SmallVector<Value> values = partial(thread);
+    count = values.size();
+    for (auto [i, value] : llvm::enumerate(values))
+      memref::StoreOp::create(b, value, clusterScratch,
+                              ValueRange{slot(thread, i)});
+  });
+  phase([&](Value thread) {
+    Value first = arith::MulIOp::create(
+        b, arith::DivUIOp::create(b, thread, constant(clusterSize)),
+        constant(clusterSize));
+    // One loop over the cluster's threads carrying all the sums.
+    SmallVector<Value> zeros(
+        count, arith::ConstantOp::create(b, b.getF32FloatAttr(0)));
+    auto loop = scf::ForOp::create(b, constant(0), constant(clusterSize),
+                                   constant(1), zeros);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value other = arith::AddIOp::create(b, first, loop.getInductionVar());
+      SmallVector<Value> next;
+      for (int64_t i = 0; i < count; ++i)
+        next.push_back(arith::AddFOp::create(
+            b, loop.getRegionIterArgs()[i],
+            memref::LoadOp::create(b, clusterScratch,
+                                   ValueRange{slot(other, i)})));
+      scf::YieldOp::create(b, next);
+    }
+    SmallVector<Value> sums(loop.getResults());
+    finish(thread, sums);
+  });
 }
 
 Value allocScratch(ImplicitLocOpBuilder &b, KernelTarget target, Value size,

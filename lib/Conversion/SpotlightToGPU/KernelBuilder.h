@@ -55,8 +55,10 @@ class KernelBuilder {
 public:
   /// Builds one kernel of `grid` blocks of `threads` threads with
   /// block-shared buffers of the given 1-D types (no memory space).
+  /// `clusterValues`: the most f32 values one clusterSum carries per thread.
   KernelBuilder(ImplicitLocOpBuilder &b, KernelTarget target, Value grid,
-                int64_t threads, ArrayRef<MemRefType> sharedTypes);
+                int64_t threads, ArrayRef<MemRefType> sharedTypes,
+                int64_t clusterValues = 0);
 
   /// Emits the kernel; `body` calls blockId(), shared() and phase().
   void build(function_ref<void()> body);
@@ -68,14 +70,27 @@ public:
   /// A barrier-free region that every thread of the block runs.
   void phase(function_ref<void(Value thread)> body);
 
+  /// A phase in which clusters of `clusterSize` consecutive threads (a
+  /// power of two, at most a warp) sum f32 values: `partial(thread)` gives
+  /// each thread's values, `finish(thread, sums)` gets its cluster's sums
+  /// (every thread of the cluster gets them). On the GPU one phase with
+  /// gpu.shuffle xor butterflies (no shared memory); emulated, two phases
+  /// through a scratch buffer, so nothing computed in `partial` may be
+  /// used in `finish` but the sums.
+  void clusterSum(int64_t clusterSize,
+                  function_ref<SmallVector<Value>(Value thread)> partial,
+                  function_ref<void(Value thread, ValueRange sums)> finish);
+
 private:
   ImplicitLocOpBuilder &b;
   KernelTarget target;
   Value grid;
   int64_t threads;
   SmallVector<MemRefType> sharedTypes;
+  int64_t clusterValues;
   Value block, gpuThread;
   SmallVector<Value> sharedBuffers;
+  Value clusterScratch; ///< emulation: the values clusterSum exchanges
 };
 
 /// Scratch memory the kernels read and write: device memory on the GPU

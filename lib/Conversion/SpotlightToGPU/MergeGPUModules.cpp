@@ -3,6 +3,9 @@
 //   gpu.module @a { gpu.func @a }  gpu.module @b { gpu.func @a }
 //     ->  gpu.module @spotlight_kernels { gpu.func @a  gpu.func @b }
 //
+// Globals the kernels share (outlining clones one into each module) are
+// kept once.
+//
 //===----------------------------------------------------------------------===//
 
 #include "spotlight/Conversion/SpotlightToGPU/SpotlightToGPU.h"
@@ -33,8 +36,16 @@ struct MergeGPUModulesPass
       StringAttr moduleName = kernelModule.getNameAttr();
       for (Operation &op :
            llvm::make_early_inc_range(kernelModule.getBody()->getOperations())) {
-        if (auto func = dyn_cast<gpu::GPUFuncOp>(op))
+        if (auto func = dyn_cast<gpu::GPUFuncOp>(op)) {
           func.setName(moduleName);
+        } else if (auto symbol = dyn_cast<SymbolOpInterface>(op);
+                   symbol &&
+                   SymbolTable::lookupSymbolIn(merged, symbol.getNameAttr())) {
+          // A global several kernels use (a split counter) was cloned
+          // into each kernel's module: one copy is kept.
+          op.erase();
+          continue;
+        }
         op.moveBefore(&body, body.end());
       }
       kernelModule.erase();

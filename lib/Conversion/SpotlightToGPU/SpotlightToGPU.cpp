@@ -1,17 +1,20 @@
 //===- SpotlightToGPU.cpp - The GPU kernel lowering pass ------------------===//
 //
-//   spotlight.{hash_encode, hamming_topk, sparse_attention, decode_attention}
+//   spotlight.{hash_encode, hamming_topk, sparse_attention, decode_attention,
+//              cache_write}
 //     ->  gpu.launch kernels (or their CPU emulation)
 //
 //===----------------------------------------------------------------------===//
 
 #include "spotlight/Conversion/SpotlightToGPU/SpotlightToGPU.h"
 #include "../Utils/LoweringPass.h"
+#include "CacheWriteToGPU.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -32,6 +35,7 @@ void mlir::spotlight::populateSpotlightToGPUPatterns(
   populateHashEncodeToGPUPatterns(patterns, emulate);
   populateHammingTopKToGPUPatterns(patterns, emulate);
   populateAttentionToGPUPatterns(patterns, emulate);
+  gpu_lowering::populateCacheWriteToGPUPatterns(patterns, emulate);
 }
 
 namespace {
@@ -39,6 +43,13 @@ struct ConvertSpotlightToGPUPass
     : LoweringPass<spotlight::impl::ConvertSpotlightToGPUBase<
           ConvertSpotlightToGPUPass>> {
   using LoweringPass::LoweringPass;
+
+  /// The attention kernels order their split counters with LLVM fences
+  /// (acquire / release around the last block's combine).
+  void getDependentDialects(DialectRegistry &registry) const override {
+    LoweringPass::getDependentDialects(registry);
+    registry.insert<LLVM::LLVMDialect>();
+  }
 
   LogicalResult configure(ConversionTarget &target,
                           RewritePatternSet &patterns) override {
@@ -56,7 +67,7 @@ struct ConvertSpotlightToGPUPass
         return failure();
     }
     target.addIllegalOp<HashEncodeOp, HammingTopKOp, SparseAttentionOp,
-                        DecodeAttentionOp>();
+                        DecodeAttentionOp, CacheWriteOp>();
     populateSpotlightToGPUPatterns(patterns, emulate);
     return success();
   }
