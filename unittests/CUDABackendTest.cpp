@@ -169,39 +169,65 @@ TEST_F(CUDABackend, RunsEveryEntryPointThroughTheDriver) {
   fake->resetLaunches();
   ASSERT_EQ(append(cache, 0, 100), SPT_OK) << spt_last_error();
   ASSERT_EQ(append(cache, 1, 37), SPT_OK) << spt_last_error();
-  // One key-hash kernel per KV head and append.
-  EXPECT_EQ(fake->launches("spotlight_encode_keys_kernel"), 2 * 2);
+  // An append is one write: the key hash and the store, for all KV heads.
+  EXPECT_EQ(fake->launches("spotlight_paged_write"), 2 * 2);
 
-  // Per work item (2 sequences x 2 KV heads), the fused step's seven
-  // kernels: query hash; histogram clear, score, count, write; attention
-  // splits and their combination.
+  // The whole batch in four kernels: query hash; score; select (count and
+  // write); attention splits with the combine in each item's last block.
   fake->resetLaunches();
   ASSERT_EQ(decode(cache), SPT_OK) << spt_last_error();
-  EXPECT_EQ(fake->launches("spotlight_decode_kernel"), 4 * 7);
-  EXPECT_EQ(fake->launches("spotlight_decode_dense"), 0);
+  EXPECT_EQ(fake->launches("spotlight_paged_decode"), 4);
+  EXPECT_EQ(fake->launches(""), 4);
   double ms = 0;
   ASSERT_EQ(spt_cache_last_step_time(cache, &ms), SPT_OK);
   EXPECT_EQ(ms, 0.25); // what the fake's events report
 
-  // Retrieval only: query hash, then clear, score, count, write.
+  // Retrieval only: query hash, score, select.
   fake->resetLaunches();
   spt_tensor q = tensor(query, {2, 4, 64});
   spt_tensor idx{indices.data(), SPT_I32, 3, {2, 2, 4 + 64 + 16}};
   ASSERT_EQ(spt_select(cache, &q, &idx), SPT_OK) << spt_last_error();
-  EXPECT_EQ(fake->launches("spotlight_encode_queries_kernel"), 4);
-  EXPECT_EQ(fake->launches("spotlight_select_kernel"), 4 * 4);
+  EXPECT_EQ(fake->launches("spotlight_paged_select"), 3);
+  EXPECT_EQ(fake->launches(""), 3);
 
-  // Dense: attention splits and their combination.
+  // Dense: the splits with their combine folded in.
   fake->resetLaunches();
   spt_tensor o = tensor(out, {2, 4, 64});
   ASSERT_EQ(spt_decode_dense(cache, &q, &o), SPT_OK) << spt_last_error();
-  EXPECT_EQ(fake->launches("spotlight_decode_dense_kernel"), 4 * 2);
+  EXPECT_EQ(fake->launches(""), 1);
 
   // The staged key codes come back through the driver.
   std::vector<int32_t> codes(2 * 37 * 2 * 2, -7);
   spt_tensor c{codes.data(), SPT_I32, 4, {2, 37, 2, 2}};
   EXPECT_EQ(spt_cache_read_codes(cache, 1, &c), SPT_OK) << spt_last_error();
   spt_cache_free(cache);
+  spt_artifact_free(artifact);
+}
+
+/// A step is the same four launches whatever the batch: every grid spans
+/// the batch, and nothing is decided on the host from the data.
+TEST_F(CUDABackend, LaunchesPerStepDoNotGrowWithTheBatch) {
+  spt_artifact *artifact = loadCUDAArtifact(smallGeometry(16));
+  ASSERT_NE(artifact, nullptr);
+  for (int64_t batch : {1, 7, 32}) {
+    SCOPED_TRACE("B=" + std::to_string(batch));
+    spt_tensor tw1 = tensor(w1, {4, 64, 64}), tb1 = tensor(b1, {4, 64}),
+               tw2 = tensor(w2, {4, 64, 64}), tb2 = tensor(b2, {4, 64});
+    spt_cache *cache = nullptr;
+    ASSERT_EQ(spt_cache_create(artifact, SPT_DEVICE_CUDA, batch, 128, &tw1,
+                               &tb1, &tw2, &tb2, &cache),
+              SPT_OK)
+        << spt_last_error();
+    for (int64_t b = 0; b < batch; b += 3)
+      ASSERT_EQ(append(cache, b, 10 + b), SPT_OK) << spt_last_error();
+    query = randomValues(batch * 4 * 64, rng);
+    out.assign(batch * 4 * 64, 0);
+    spt_tensor q = tensor(query, {batch, 4, 64}), o = tensor(out, {batch, 4, 64});
+    fake->resetLaunches();
+    ASSERT_EQ(spt_decode(cache, &q, &o, nullptr), SPT_OK) << spt_last_error();
+    EXPECT_EQ(fake->launches(""), 4);
+    spt_cache_free(cache);
+  }
   spt_artifact_free(artifact);
 }
 
@@ -240,7 +266,7 @@ TEST_F(CUDABackend, DriverFailuresComeBackByNameAndLeaveTheCacheUnchanged) {
   EXPECT_EQ(fake->launches(""), 0);
 
   // A launch fails in the middle of a step; the next step works.
-  fake->failCall("cuLaunchKernel", 7, kIllegalAddress);
+  fake->failCall("cuLaunchKernel", 2, kIllegalAddress);
   EXPECT_EQ(decode(cache), SPT_ERROR_DEVICE);
   EXPECT_NE(std::string(spt_last_error()).find("launching a kernel failed"),
             std::string::npos)
@@ -250,11 +276,20 @@ TEST_F(CUDABackend, DriverFailuresComeBackByNameAndLeaveTheCacheUnchanged) {
   EXPECT_EQ(length, 40);
   spt_cache_free(cache);
 
-  // A fresh cache has no scratch arena yet: its first step allocates its
-  // scratch from the driver, and running out is an out-of-memory status.
+  // A fresh cache stages its first block table (allocation 0) and has no
+  // scratch arena yet: the step allocates its scratch from the driver, and
+  // running out is an out-of-memory status.
   ASSERT_EQ(create(artifact, &cache), SPT_OK) << spt_last_error();
   ASSERT_EQ(append(cache, 1, 30), SPT_OK) << spt_last_error();
   fake->failCall("cuMemAlloc", 0, kOutOfMemory);
+  EXPECT_EQ(decode(cache), SPT_ERROR_OUT_OF_MEMORY);
+  EXPECT_NE(std::string(spt_last_error()).find("block table"),
+            std::string::npos)
+      << spt_last_error();
+  spt_cache_free(cache);
+  ASSERT_EQ(create(artifact, &cache), SPT_OK) << spt_last_error();
+  ASSERT_EQ(append(cache, 1, 30), SPT_OK) << spt_last_error();
+  fake->failCall("cuMemAlloc", 1, kOutOfMemory);
   EXPECT_EQ(decode(cache), SPT_ERROR_OUT_OF_MEMORY);
   EXPECT_NE(std::string(spt_last_error()).find("CUDA_ERROR_OUT_OF_MEMORY"),
             std::string::npos)

@@ -94,18 +94,35 @@ public:
     partSum = {allocScratch(b, target, e.mul(partials, heads), f32), f32};
     partAcc = {allocScratch(b, target, e.mul(partials, heads * D), f32), f32};
     out = e.flat(init);
-    // The paged form of a static batch gets its combine folded into the
-    // split kernel (one launch). The counters are the module's, so steps
-    // of one module must not overlap on different streams: a paged step is
-    // the whole batch on the caller's stream, but the runtime runs the
-    // contiguous per-item artifacts on several streams at once, so the
-    // contiguous form (and a dynamic batch) keeps the combine kernel.
+    // The paged form gets its combine folded into the split kernel (one
+    // launch), with a counter per item in a module global. The counters
+    // are the module's, so steps of one module must not overlap on
+    // different streams: a paged step is the whole batch on one stream;
+    // the contiguous form keeps the combine kernel. A dynamic batch folds
+    // whenever its items fit kMaxFoldedItems counters (a host decision on
+    // shapes only, fixed under CUDA-graph capture), else it combines apart.
     const int64_t staticBatch = cast<ShapedType>(init.getType()).getDimSize(0);
-    if (kv.paged && !ShapedType::isDynamic(staticBatch))
-      counters = counterGlobal(staticBatch * (perHead ? queryHeads : kvHeads));
-    splitKernel();
-    if (!counters)
+    const int64_t itemsPerSequence = perHead ? queryHeads : kvHeads;
+    if (!kv.paged) {
+      splitKernel();
       combineKernel();
+    } else if (!ShapedType::isDynamic(staticBatch)) {
+      counters = counterGlobal(staticBatch * itemsPerSequence);
+      splitKernel();
+    } else {
+      memref::GlobalOp folded = counterGlobal(kMaxFoldedItems);
+      e.ifThen(
+          e.cmp(Pred::sle, items, e.index(kMaxFoldedItems)),
+          [&] {
+            counters = folded;
+            splitKernel();
+          },
+          [&] {
+            counters = {};
+            splitKernel();
+            combineKernel();
+          });
+    }
     for (const FlatBuffer &buffer : {partMax, partSum, partAcc})
       freeScratch(b, target, buffer.memref);
   }
@@ -545,6 +562,10 @@ private:
     return memref::GetGlobalOp::create(b, counters.getType(),
                                        counters.getSymName());
   }
+
+  /// Split counters a dynamic batch may use to fold its combine: 256 KiB
+  /// of zeros in the module, enough for 8192 sequences of 8 KV heads.
+  static constexpr int64_t kMaxFoldedItems = int64_t(1) << 16;
 
   ImplicitLocOpBuilder &b;
   LoopEmitter e;
