@@ -92,16 +92,19 @@ private:
     return heads;
   }
 
-  /// Dense: every token of the sequence, a page at a time when paged.
+  /// Dense: every token of the sequence, a page at a time when paged (with
+  /// the rows a page ahead prefetched).
   SmallVector<Value> everyToken(Value bi, Value h, ValueRange inits,
                                 Step step) {
     return kv.forEachRun(
         e, bi, h, e.index(0), kv.tokens(e, bi), inits,
-        [&](Value first, Value end, Value rowBase, ValueRange state) {
+        [&](const TokenAddressing::Run &run, ValueRange state) {
           ValueRange next = e.forRange(
-              first, end, state,
+              run.first, run.end, state,
               [&](Value t, ValueRange running) -> SmallVector<Value> {
-                return step(kv.runRow(e, rowBase, t), running);
+                if (run.aheadBase)
+                  prefetchRows(kv.runRow(e, run.aheadBase, t));
+                return step(kv.runRow(e, run.rowBase, t), running);
               });
           return SmallVector<Value>(next.begin(), next.end());
         });
@@ -153,15 +156,8 @@ private:
   static constexpr int64_t kPrefetchAhead = 8;
   void prefetchRows(Value row) {
     Value rowOffset = e.mul(row, headDim);
-    const int64_t elementBytes =
-        k.elementType.getIntOrFloatBitWidth() / 8;
-    const int64_t perLine = 64 / elementBytes;
-    for (FlatBuffer rows : {k, v})
-      for (int64_t at = 0; at < headDim; at += perLine)
-        memref::PrefetchOp::create(b, rows.memref,
-                                   ValueRange{e.add(rowOffset, e.index(at))},
-                                   /*isWrite=*/false, /*localityHint=*/3,
-                                   /*isDataCache=*/true);
+    for (const FlatBuffer &rows : {k, v})
+      e.prefetch(rows, rowOffset, headDim);
   }
 
   /// Online softmax of query heads `heads` (of KV head h) over the tokens

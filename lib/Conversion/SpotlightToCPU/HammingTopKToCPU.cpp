@@ -144,10 +144,14 @@ private:
         b, DenseElementsAttr::get(vecType, b.getI32IntegerAttr(-1)));
     keys->forEachRun(
         e, bi, headOf(s), sink, middleEnd, {},
-        [&](Value first, Value end, Value rowBase,
-            ValueRange) -> SmallVector<Value> {
-          e.forRange(first, end, [&](Value t) {
-            Value k = keyVector(s, keys->runRow(e, rowBase, t));
+        [&](const TokenAddressing::Run &run, ValueRange) -> SmallVector<Value> {
+          e.forRange(run.first, run.end, [&](Value t) {
+            if (run.aheadBase)
+              e.prefetch(kc,
+                         e.mul(keys->runRow(e, run.aheadBase, t),
+                               codesPerHead * words),
+                         codesPerHead * words);
+            Value k = keyVector(s, keys->runRow(e, run.rowBase, t));
             Value same = arith::XOrIOp::create(
                 b, arith::XOrIOp::create(b, q, k), ones);
             Value count = math::CtPopOp::create(b, same);

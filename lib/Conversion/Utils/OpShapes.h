@@ -75,10 +75,19 @@ struct TokenAddressing {
     return e.add(rowBase, paged ? e.mul(t, kvHeads) : t);
   }
 
-  /// What `forEachRun` runs on a run [first, end) of tokens, whose rows are
-  /// runRow(rowBase, t). Returns the state to carry on.
-  using RunBody = function_ref<SmallVector<Value>(
-      Value first, Value end, Value rowBase, ValueRange state)>;
+  /// Tokens [first, end) whose rows are runRow(rowBase, t).
+  struct Run {
+    Value first, end, rowBase;
+    /// Paged: runRow(aheadBase, t) is the row of token t + page_size, on
+    /// the sequence's next page (t's own row on its last page), to prefetch:
+    /// the hardware prefetcher loses a strided stream at every page jump.
+    /// Null contiguous.
+    Value aheadBase;
+  };
+
+  /// What `forEachRun` runs on a run. Returns the state to carry on.
+  using RunBody =
+      function_ref<SmallVector<Value>(const Run &run, ValueRange state)>;
 
   /// Tokens [lo, hi) of (sequence b, KV head h) as runs of tokens at a
   /// constant row stride, carrying `inits` through them: one run
