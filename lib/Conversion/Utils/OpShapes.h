@@ -70,6 +70,12 @@ struct TokenAddressing {
   /// (its tokens interleave the heads).
   int64_t rowStride() const { return paged ? kvHeads : 1; }
 
+  /// Rows from head 0 to head h of one token: h in a page, h * N
+  /// contiguous. A run of head 0 thus gives every head's rows.
+  Value headRows(LoopEmitter &e, Value h) const {
+    return paged ? h : e.mul(h, tokensPerRow);
+  }
+
   /// The row of token t of a run: rowBase + t * rowStride().
   Value runRow(LoopEmitter &e, Value rowBase, Value t) const {
     return e.add(rowBase, paged ? e.mul(t, kvHeads) : t);
