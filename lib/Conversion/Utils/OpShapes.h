@@ -44,6 +44,7 @@ struct TokenAddressing {
       pageSize = ShapedType::isDynamic(staticPageSize)
                      ? e.dim(cache, 1)
                      : e.index(staticPageSize);
+      capacity = e.mul(maxPages, pageSize);
     } else {
       tokensPerRow = e.dim(cache, 2);
     }
@@ -63,7 +64,7 @@ struct TokenAddressing {
   /// An upper bound of tokens(e, b) over every b (scratch sizes): N, or the
   /// block table's capacity max_pages * page_size.
   Value maxTokens(LoopEmitter &e) const {
-    return paged ? e.mul(maxPages, pageSize) : tokensPerRow;
+    return paged ? capacity : tokensPerRow;
   }
 
   /// Rows between consecutive tokens of one head: 1 contiguous, KH in a page
@@ -123,6 +124,7 @@ struct TokenAddressing {
   Value tokensPerRow;             ///< contiguous: N
   FlatBuffer table, lens;         ///< paged: block_table, seq_lens
   Value maxPages, pageSize;       ///< paged
+  Value capacity;                 ///< paged: max_pages * page_size
 };
 
 /// hash_encode: input [B, H, (N,) D], weights [CH, D, D].
