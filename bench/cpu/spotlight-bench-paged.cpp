@@ -52,8 +52,8 @@ Timing timePair(int reps, const std::function<void()> &contiguous,
   paged();
   Timing timing;
   for (int r = 0; r < reps; ++r)
-    for (auto [body, times] :
-         {std::pair{&contiguous, &timing.contiguous}, {&paged, &timing.paged}}) {
+    for (auto [body, times] : {std::pair{&contiguous, &timing.contiguous},
+                               {&paged, &timing.paged}}) {
       auto start = Clock::now();
       (*body)();
       times->push_back(
@@ -166,8 +166,7 @@ int main(int argc, char **argv) {
   const int64_t pageSize = argc > 2 ? std::atoll(argv[2]) : 16;
   const int64_t B = argc > 3 ? std::atoll(argv[3]) : 4;
   const int reps = argc > 4 ? std::atoi(argv[4]) : 7;
-  if (N <= 0 || pageSize <= 0 || B <= 0 || reps <= 0 ||
-      N % pageSize != 0) {
+  if (N <= 0 || pageSize <= 0 || B <= 0 || reps <= 0 || N % pageSize != 0) {
     std::fprintf(stderr, "usage: %s [N] [page_size dividing N] [B] [reps]\n",
                  argv[0]);
     return 2;
@@ -181,8 +180,8 @@ int main(int argc, char **argv) {
               (long long)(M - Sink - Window), reps);
 
   std::string error;
-  auto jit = JitModule::create(moduleText(B, N, pageSize, M), Lowering::CPU,
-                               error);
+  auto jit =
+      JitModule::create(moduleText(B, N, pageSize, M), Lowering::CPU, error);
   if (!jit) {
     std::fprintf(stderr, "%s\n", error.c_str());
     return 1;
@@ -212,7 +211,8 @@ int main(int argc, char **argv) {
       for (int64_t t = 0; t < N; ++t) {
         int64_t slot =
             int64_t(bt.as<int32_t>()[b * pagesPerSeq + t / pageSize]) *
-                pageSize + t % pageSize;
+                pageSize +
+            t % pageSize;
         int64_t from = (b * KH + h) * N + t, to = slot * KH + h;
         std::memcpy(kp.as<uint16_t>() + to * D, k.as<uint16_t>() + from * D,
                     D * 2);
@@ -229,41 +229,40 @@ int main(int argc, char **argv) {
     Timing timing;
   };
   std::vector<Row> rows;
-  rows.push_back({"select", timePair(
-                                reps,
-                                [&] {
-                                  call(*jit, "select_contiguous",
-                                       {&qc, &kc, &idxC});
-                                },
-                                [&] {
-                                  call(*jit, "select_paged",
-                                       {&qc, &cp, &bt, &sl, &idxP});
-                                })});
+  rows.push_back(
+      {"select", timePair(
+                     reps,
+                     [&] {
+                       call(*jit, "select_contiguous", {&qc, &kc, &idxC});
+                     },
+                     [&] {
+                       call(*jit, "select_paged", {&qc, &cp, &bt, &sl, &idxP});
+                     })});
   if (std::memcmp(idxC.data(), idxP.data(), idxC.numBytes()) != 0) {
     std::fprintf(stderr, "paged and contiguous selections differ\n");
     return 1;
   }
-  rows.push_back({"sparse", timePair(
-                                reps,
-                                [&] {
-                                  call(*jit, "sparse_contiguous",
-                                       {&q, &k, &v, &idxC, &outC});
-                                },
-                                [&] {
-                                  call(*jit, "sparse_paged",
-                                       {&q, &kp, &vp, &idxC, &bt, &sl, &outP});
-                                })});
+  rows.push_back(
+      {"sparse",
+       timePair(
+           reps,
+           [&] {
+             call(*jit, "sparse_contiguous", {&q, &k, &v, &idxC, &outC});
+           },
+           [&] {
+             call(*jit, "sparse_paged", {&q, &kp, &vp, &idxC, &bt, &sl, &outP});
+           })});
   sameOutputs(outC, outP, "sparse");
-  rows.push_back({"dense", timePair(
-                               reps,
-                               [&] {
-                                 call(*jit, "dense_contiguous",
-                                      {&q, &k, &v, &outC});
-                               },
-                               [&] {
-                                 call(*jit, "dense_paged",
-                                      {&q, &kp, &vp, &bt, &sl, &outP});
-                               })});
+  rows.push_back(
+      {"dense",
+       timePair(
+           reps,
+           [&] {
+             call(*jit, "dense_contiguous", {&q, &k, &v, &outC});
+           },
+           [&] {
+             call(*jit, "dense_paged", {&q, &kp, &vp, &bt, &sl, &outP});
+           })});
   sameOutputs(outC, outP, "dense");
   // The minimum is the least disturbed by other processes; the median is
   // printed too.

@@ -16,14 +16,14 @@
 
 namespace mlir::spotlight::loops {
 
-SmallVector<Value> TokenAddressing::forEachRun(LoopEmitter &e, Value b,
-                                               Value h, Value lo, Value hi,
+SmallVector<Value> TokenAddressing::forEachRun(LoopEmitter &e, Value b, Value h,
+                                               Value lo, Value hi,
                                                ValueRange inits,
                                                RunBody body) const {
   if (!paged)
-    return body({lo, hi, e.mul(e.add(e.mul(b, kvHeads), h), tokensPerRow),
-                 Value()},
-                inits);
+    return body(
+        {lo, hi, e.mul(e.add(e.mul(b, kvHeads), h), tokensPerRow), Value()},
+        inits);
   ImplicitLocOpBuilder &builder = e.builder();
   // An empty range visits no page (hi < lo would wrap the page count).
   hi = e.max(hi, lo);
@@ -35,23 +35,24 @@ SmallVector<Value> TokenAddressing::forEachRun(LoopEmitter &e, Value b,
   // Token t of logical page p sits at row (page * page_size + t - p *
   // page_size) * KH + h of the pool: rowBase + t * KH.
   auto baseOf = [&](Value p, Value logicalPage) {
-    Value page = arith::IndexCastOp::create(
-        builder, builder.getIndexType(),
-        e.loadScalar(table, e.add(tableRow, p)));
-    return e.add(e.mul(e.mul(e.sub(page, logicalPage), pageSize), kvHeads),
-                 h);
+    Value page =
+        arith::IndexCastOp::create(builder, builder.getIndexType(),
+                                   e.loadScalar(table, e.add(tableRow, p)));
+    return e.add(e.mul(e.mul(e.sub(page, logicalPage), pageSize), kvHeads), h);
   };
-  ValueRange final = e.forRange(
-      firstPage, endPage, inits,
-      [&](Value p, ValueRange state) -> SmallVector<Value> {
-        Value start = e.mul(p, pageSize);
-        Run run{e.max(start, lo), e.min(e.add(start, pageSize), hi),
-                baseOf(p, p), Value()};
-        // Token t + page_size of page p + 1 has row (next * page_size + t -
-        // p * page_size) * KH + h; the last page looks at itself.
-        run.aheadBase = baseOf(e.min(e.add(p, e.index(1)), lastPage), p);
-        return body(run, state);
-      });
+  ValueRange final =
+      e.forRange(firstPage, endPage, inits,
+                 [&](Value p, ValueRange state) -> SmallVector<Value> {
+                   Value start = e.mul(p, pageSize);
+                   Run run{e.max(start, lo), e.min(e.add(start, pageSize), hi),
+                           baseOf(p, p), Value()};
+                   // Token t + page_size of page p + 1 has row (next *
+                   // page_size + t - p * page_size) * KH + h; the last page
+                   // looks at itself.
+                   run.aheadBase =
+                       baseOf(e.min(e.add(p, e.index(1)), lastPage), p);
+                   return body(run, state);
+                 });
   return SmallVector<Value>(final.begin(), final.end());
 }
 
