@@ -1,23 +1,31 @@
 //===- AttentionToCPU.cpp - attention ops to streaming vector loops -------===//
 //
-//   spotlight.sparse_attention / decode_attention [pages(table, lens)]
+//   spotlight.sparse_attention ins(q, K, V, idx) [pages(table, lens)]
 //     ->  scf.for b, h (KV head):
-//           q[g] *= scale for the query heads g that share the token stream
-//           sparse: rows[i] = the K/V row of index i (paged: looked up in
-//                   the block table here, once, not in the stream)
-//           scf.for i over the index row (sparse), or
-//           scf.for page, scf.for t of the page (dense; contiguous: one run):
-//             prefetch the K/V rows 8 slots ahead (sparse)
-//             k = K[row, :], v = V[row, :]              read in place, once
+//           rows[i] = the K/V row of idx[i]   (paged: the block table is read
+//                                              here, once, not in the stream)
+//           scf.for i over the index row, state (m, s, acc) per head g:
+//             prefetch the K/V rows 8 slots ahead
+//             k = K[rows[i], :], v = V[rows[i], :]      read in place, once
 //             for each g:  l = reduce_add(q[g] * k)     vector<D x f32>
 //                          online softmax (running max m, sum s, acc),
 //                          one exp per token and head
 //           o[g] = acc[g] / s[g]
+//   spotlight.decode_attention ins(q, K, V) [pages(table, lens)]
+//     ->  scf.for b:
+//           scf.for page (paged; contiguous: one run of all N tokens):
+//             scf.for h:  (m, s, acc) of h's heads from memory
+//                         scf.for t of the page: as above, prefetching the
+//                         rows a page ahead (paged)
+//                         (m, s, acc) back to memory
+//           o[qh] = acc[qh] / s[qh] for every query head
 //   spotlight.sparse_gather -> row copies (or zeros for empty slots)
 //
-// With group selection (and dense) the G query heads of a KV head share
-// one token stream, so each K/V row is loaded once for the whole group; in
-// head mode each query head streams its own index row.
+// The G query heads of a KV head (group selection, dense) share one token
+// stream, so each K/V row is loaded once for the whole group; in head mode
+// each query head streams its own index row. The dense op visits a page's
+// heads one after another while the page is in cache, so that a paged
+// pool is read page by page rather than once per head.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,7 +36,6 @@
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -47,19 +54,20 @@ public:
 
   void emit() {
     out = e.flat(init);
-    scaledQuery = e.allocaFlat(group * headDim, b.getF32Type());
-    acc = e.allocaFlat(group * headDim, b.getF32Type());
-    Value slots = indicesBuffer ? e.dim(indicesBuffer, 2) : Value();
-    if (indicesBuffer)
-      rows = e.allocFlat(slots, b.getIndexType());
+    if (!indicesBuffer) {
+      // Every query head's state, kept between pages: no larger than q.
+      const int64_t rowsSize = queryHeads * headDim;
+      scaledQuery = e.allocFlat(e.index(rowsSize), b.getF32Type());
+      acc = e.allocFlat(e.index(rowsSize), b.getF32Type());
+      maxes = e.allocFlat(e.index(queryHeads), b.getF32Type());
+      sums = e.allocFlat(e.index(queryHeads), b.getF32Type());
+      e.forRange(e.index(0), batch, [&](Value bi) { everyToken(bi); });
+      return;
+    }
+    Value slots = e.dim(indicesBuffer, 2);
+    rows = e.allocFlat(slots, b.getIndexType());
     e.forRange(e.index(0), batch, [&](Value bi) {
       e.forRange(e.index(0), e.index(kvHeads), [&](Value h) {
-        if (!indicesBuffer) {
-          stream(bi, h, allHeads(), [&](ValueRange inits, Step step) {
-            return everyToken(bi, h, inits, step);
-          });
-          return;
-        }
         // The tokens of index row `set`, streamed for query heads `heads`.
         auto fromRow = [&](Value set, ArrayRef<int64_t> heads) {
           Value row = e.mul(e.add(e.mul(bi, perHeadSets ? queryHeads : kvHeads),
@@ -67,9 +75,7 @@ public:
                             slots);
           Value count = validSlots(row, slots);
           lookUpRows(bi, h, row, count);
-          stream(bi, h, heads, [&](ValueRange inits, Step step) {
-                   return selectedTokens(count, inits, step);
-                 });
+          selectedTokens(bi, h, heads, count);
         };
         if (!perHeadSets)
           return fromRow(h, allHeads());
@@ -80,10 +86,9 @@ public:
   }
 
 private:
-  /// The online-softmax update of one token at K/V row `row`.
-  using Step = function_ref<SmallVector<Value>(Value row, ValueRange)>;
-  /// Runs `step` over a token stream, carrying the softmax state.
-  using Drive = function_ref<SmallVector<Value>(ValueRange, Step)>;
+  /// The running max, sum and accumulator (vector<D x f32>) of a head, as
+  /// three consecutive loop-carried values.
+  static constexpr int64_t kStateValues = 3;
 
   SmallVector<int64_t> allHeads() const {
     SmallVector<int64_t> heads;
@@ -92,32 +97,88 @@ private:
     return heads;
   }
 
-  /// Dense: every token of the sequence, a page at a time when paged.
-  SmallVector<Value> everyToken(Value bi, Value h, ValueRange inits,
-                                Step step) {
-    return kv.forEachRun(
-        e, bi, h, e.index(0), kv.tokens(e, bi), inits,
-        [&](Value first, Value end, Value rowBase, ValueRange state) {
-          ValueRange next = e.forRange(
-              first, end, state,
-              [&](Value t, ValueRange running) -> SmallVector<Value> {
-                return step(kv.runRow(e, rowBase, t), running);
-              });
-          return SmallVector<Value>(next.begin(), next.end());
-        });
+  /// Element offset of query head qh of sequence bi in q and the output.
+  Value queryRow(Value bi, Value qh) {
+    return e.mul(e.add(e.mul(bi, queryHeads), qh), headDim);
   }
 
-  /// Sparse: the `count` rows looked up by `lookUpRows`.
-  SmallVector<Value> selectedTokens(Value count, ValueRange inits, Step step) {
-    Value last = e.sub(count, e.index(1));
-    ValueRange state = e.forRange(
-        e.index(0), count, inits,
-        [&](Value i, ValueRange running) -> SmallVector<Value> {
-          prefetchRows(
-              e.loadScalar(rows, e.min(e.add(i, e.index(kPrefetchAhead)), last)));
-          return step(e.loadScalar(rows, i), running);
+  Value scaledQueryRow(Value queryOffset) {
+    return arith::MulFOp::create(b, e.loadF32(q, queryOffset, headDim),
+                                 e.splat(e.f32(scale), headDim));
+  }
+
+  Value zeroRow() {
+    auto vecType = VectorType::get({headDim}, b.getF32Type());
+    return arith::ConstantOp::create(
+        b, DenseElementsAttr::get(vecType, b.getF32FloatAttr(0)));
+  }
+
+  /// Dense: every token of sequence bi; for each run (page), every KV head
+  /// in turn over the run's tokens, the heads' state loaded from and stored
+  /// to memory around the token loop (once a page, not once a token).
+  void everyToken(Value bi) {
+    const int64_t D = headDim;
+    e.forRange(e.index(0), e.index(queryHeads), [&](Value qh) {
+      e.store(scaledQueryRow(queryRow(bi, qh)), scaledQuery, e.mul(qh, D));
+      e.store(zeroRow(), acc, e.mul(qh, D));
+      e.store(e.f32(-INFINITY), maxes, qh);
+      e.store(e.f32(0), sums, qh);
+    });
+    kv.forEachRun(
+        e, bi, e.index(0), e.index(0), kv.tokens(e, bi), {},
+        [&](const TokenAddressing::Run &run, ValueRange) -> SmallVector<Value> {
+          e.forRange(e.index(0), e.index(kvHeads), [&](Value h) {
+            SmallVector<Value> queries, state;
+            for (int64_t g = 0; g < group; ++g) {
+              Value qh = e.add(e.mul(h, group), g);
+              queries.push_back(e.loadF32(scaledQuery, e.mul(qh, D), D));
+              state.append({e.loadScalar(maxes, qh), e.loadScalar(sums, qh),
+                            e.loadF32(acc, e.mul(qh, D), D)});
+            }
+            Value headRows = kv.headRows(e, h);
+            state = softmaxLoop(run.first, run.end, queries, state,
+                                [&](Value t) {
+                                  if (run.aheadBase)
+                                    prefetchRows(e.add(
+                                        kv.runRow(e, run.aheadBase, t),
+                                        headRows));
+                                  return e.add(kv.runRow(e, run.rowBase, t),
+                                               headRows);
+                                });
+            for (int64_t g = 0; g < group; ++g) {
+              Value qh = e.add(e.mul(h, group), g);
+              e.store(state[kStateValues * g], maxes, qh);
+              e.store(state[kStateValues * g + 1], sums, qh);
+              e.store(state[kStateValues * g + 2], acc, e.mul(qh, D));
+            }
+          });
+          return {};
         });
-    return SmallVector<Value>(state.begin(), state.end());
+    e.forRange(e.index(0), e.index(queryHeads), [&](Value qh) {
+      finishHead(e.loadF32(acc, e.mul(qh, D), D), e.loadScalar(sums, qh),
+                 queryRow(bi, qh));
+    });
+  }
+
+  /// Sparse: query heads `heads` of KV head h over the `count` rows looked
+  /// up by `lookUpRows`, prefetching kPrefetchAhead rows ahead.
+  void selectedTokens(Value bi, Value h, ArrayRef<int64_t> heads,
+                      Value count) {
+    SmallVector<Value> queries, state;
+    for (int64_t g : heads) {
+      queries.push_back(
+          scaledQueryRow(queryRow(bi, e.add(e.mul(h, group), g))));
+      state.append({e.f32(-INFINITY), e.f32(0), zeroRow()});
+    }
+    Value last = e.sub(count, e.index(1));
+    state = softmaxLoop(e.index(0), count, queries, state, [&](Value i) {
+      prefetchRows(
+          e.loadScalar(rows, e.min(e.add(i, e.index(kPrefetchAhead)), last)));
+      return e.loadScalar(rows, i);
+    });
+    for (auto [j, g] : llvm::enumerate(heads))
+      finishHead(state[kStateValues * j + 2], state[kStateValues * j + 1],
+                 queryRow(bi, e.add(e.mul(h, group), g)));
   }
 
   /// rows[i] = the K/V row of the token at index i of the index row at
@@ -146,102 +207,89 @@ private:
                       })[0];
   }
 
-  /// Selected rows are scattered over the cache: each token would wait for
-  /// DRAM, as the loop body is too long for the core to run ahead into the
-  /// next rows. So the K and V rows kPrefetchAhead tokens ahead are
-  /// prefetched, every cache line of them.
+  /// Selected rows are scattered over the cache, and paged rows jump from
+  /// page to page: each token would wait for DRAM, as the loop body is too
+  /// long for the core to run ahead into the next rows. So the K and V rows
+  /// ahead are prefetched, every cache line of them.
   static constexpr int64_t kPrefetchAhead = 8;
   void prefetchRows(Value row) {
     Value rowOffset = e.mul(row, headDim);
-    const int64_t elementBytes =
-        k.elementType.getIntOrFloatBitWidth() / 8;
-    const int64_t perLine = 64 / elementBytes;
-    for (FlatBuffer rows : {k, v})
-      for (int64_t at = 0; at < headDim; at += perLine)
-        memref::PrefetchOp::create(b, rows.memref,
-                                   ValueRange{e.add(rowOffset, e.index(at))},
-                                   /*isWrite=*/false, /*localityHint=*/3,
-                                   /*isDataCache=*/true);
+    for (const FlatBuffer &rows : {k, v})
+      e.prefetch(rows, rowOffset, headDim);
   }
 
-  /// Online softmax of query heads `heads` (of KV head h) over the tokens
-  /// `drive` visits; writes their outputs.
-  void stream(Value bi, Value h, ArrayRef<int64_t> heads, Drive drive) {
-    const int64_t D = headDim;
-    auto vecType = VectorType::get({D}, b.getF32Type());
-    Value zero = arith::ConstantOp::create(
-        b, DenseElementsAttr::get(vecType, b.getF32FloatAttr(0)));
-    auto queryRow = [&](int64_t g) {
-      return e.mul(e.add(e.mul(bi, queryHeads), e.add(e.mul(h, group), g)), D);
-    };
-    SmallVector<Value> inits;
-    for (int64_t g : heads) {
-      Value scaled = arith::MulFOp::create(
-          b, e.loadF32(q, queryRow(g), D), e.splat(e.f32(scale), D));
-      e.store(scaled, scaledQuery, e.index(g * D));
-      e.store(zero, acc, e.index(g * D));
-      inits.push_back(e.f32(-INFINITY)); // running max
-      inits.push_back(e.f32(0));         // running sum
-    }
-    Value zeroF32 = e.f32(0), oneF32 = e.f32(1);
-    auto reassoc = arith::FastMathFlags::reassoc;
-    SmallVector<Value> state = drive(
-        inits, [&](Value row, ValueRange running) -> SmallVector<Value> {
-          Value rowOffset = e.mul(row, D);
-          Value key = e.loadF32(k, rowOffset, D);
-          Value value = e.loadF32(v, rowOffset, D);
+  /// The online softmax of the query heads whose scaled query rows are
+  /// `queries` over the tokens i in [lb, ub) at K/V row rowOf(i), from
+  /// `state` (kStateValues a head); returns the final state.
+  SmallVector<Value> softmaxLoop(Value lb, Value ub, ArrayRef<Value> queries,
+                                 ValueRange state,
+                                 function_ref<Value(Value)> rowOf) {
+    ValueRange final = e.forRange(
+        lb, ub, state, [&](Value i, ValueRange running) -> SmallVector<Value> {
+          Value rowOffset = e.mul(rowOf(i), headDim);
+          Value key = e.loadF32(k, rowOffset, headDim);
+          Value value = e.loadF32(v, rowOffset, headDim);
           SmallVector<Value> next;
-          for (auto [j, g] : llvm::enumerate(heads)) {
-            Value qg = e.loadF32(scaledQuery, e.index(g * D), D);
-            Value logit = vector::ReductionOp::create(
-                b, vector::CombiningKind::ADD,
-                arith::MulFOp::create(b, qg, key), reassoc);
-            // One exp per token: exp(-|logit - max|) is the new
-            // token's weight when the max stands, else the rescale of the
-            // running sums (the new token then weighs 1).
-            Value maxOld = running[2 * j], sumOld = running[2 * j + 1];
-            Value maxNew = arith::MaximumFOp::create(b, maxOld, logit);
-            Value delta = arith::SubFOp::create(b, logit, maxOld);
-            Value decay = math::ExpOp::create(
-                b, arith::NegFOp::create(b, math::AbsFOp::create(b, delta)));
-            Value maxStands = arith::CmpFOp::create(
-                b, arith::CmpFPredicate::OLE, delta, zeroF32);
-            Value weight = arith::SelectOp::create(b, maxStands, decay, oneF32);
-            Value correction =
-                arith::SelectOp::create(b, maxStands, oneF32, decay);
-            Value sumNew = arith::AddFOp::create(
-                b, arith::MulFOp::create(b, sumOld, correction), weight);
-            Value accOld = e.loadF32(acc, e.index(g * D), D);
-            Value accNew = arith::AddFOp::create(
-                b, arith::MulFOp::create(b, accOld, e.splat(correction, D)),
-                arith::MulFOp::create(b, value, e.splat(weight, D)));
-            e.store(accNew, acc, e.index(g * D));
-            next.push_back(maxNew);
-            next.push_back(sumNew);
-          }
+          for (auto [j, query] : llvm::enumerate(queries))
+            next.append(update(query, key, value,
+                               running.slice(kStateValues * j, kStateValues)));
           return next;
         });
-    for (auto [j, g] : llvm::enumerate(heads)) {
-      Value sum = state[2 * j + 1];
-      Value empty = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, sum,
-                                          e.f32(0));
-      Value inverse = arith::DivFOp::create(b, e.f32(1), sum);
-      inverse = arith::SelectOp::create(b, empty, e.f32(0), inverse);
-      Value result = arith::MulFOp::create(
-          b, e.loadF32(acc, e.index(g * D), D), e.splat(inverse, D));
-      e.storeFromF32(result, out, queryRow(g));
-    }
+    return SmallVector<Value>(final.begin(), final.end());
+  }
+
+  /// One token's online-softmax update of a head's (max, sum, acc).
+  SmallVector<Value> update(Value query, Value key, Value value,
+                            ValueRange state) {
+    const int64_t D = headDim;
+    Value maxOld = state[0], sumOld = state[1], accOld = state[2];
+    Value logit = vector::ReductionOp::create(
+        b, vector::CombiningKind::ADD, arith::MulFOp::create(b, query, key),
+        arith::FastMathFlags::reassoc);
+    // One exp per token: exp(-|logit - max|) is the new token's weight when
+    // the max stands, else the rescale of the running sums (the new token
+    // then weighs 1).
+    Value zeroF32 = e.f32(0), oneF32 = e.f32(1);
+    Value maxNew = arith::MaximumFOp::create(b, maxOld, logit);
+    Value delta = arith::SubFOp::create(b, logit, maxOld);
+    Value decay = math::ExpOp::create(
+        b, arith::NegFOp::create(b, math::AbsFOp::create(b, delta)));
+    Value maxStands =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OLE, delta, zeroF32);
+    Value weight = arith::SelectOp::create(b, maxStands, decay, oneF32);
+    Value correction = arith::SelectOp::create(b, maxStands, oneF32, decay);
+    Value sumNew = arith::AddFOp::create(
+        b, arith::MulFOp::create(b, sumOld, correction), weight);
+    Value accNew = arith::AddFOp::create(
+        b, arith::MulFOp::create(b, accOld, e.splat(correction, D)),
+        arith::MulFOp::create(b, value, e.splat(weight, D)));
+    return {maxNew, sumNew, accNew};
+  }
+
+  /// out = acc / sum (0 for a head that saw no token) at element
+  /// `outOffset` of the output.
+  void finishHead(Value accRow, Value sum, Value outOffset) {
+    Value empty =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, sum, e.f32(0));
+    Value inverse = arith::DivFOp::create(b, e.f32(1), sum);
+    inverse = arith::SelectOp::create(b, empty, e.f32(0), inverse);
+    e.storeFromF32(
+        arith::MulFOp::create(b, accRow, e.splat(inverse, headDim)), out,
+        outOffset);
   }
 
   ImplicitLocOpBuilder &b;
   LoopEmitter e;
-  FlatBuffer out, scaledQuery, acc;
+  FlatBuffer out;
   FlatBuffer rows; ///< sparse: the K/V rows of the index row streamed
+  /// dense: every query head's scaled query, accumulator, running max and
+  /// sum, kept between pages.
+  FlatBuffer scaledQuery, acc, maxes, sums;
 };
 
 /// The most query-row elements (G x D) of a KV head's group: the emitter
-/// unrolls the group's heads and keeps two G x D f32 rows on the stack, so a
-/// huge group (the verifier accepts up to int64 sizes) would exhaust the
+/// unrolls the group's heads and carries their G x D f32 accumulators
+/// through the token loops, so a huge group (the verifier accepts up to int64 sizes) would exhaust the
 /// compiler's memory or the stack.
 constexpr int64_t kMaxGroupElements = int64_t(1) << 17;
 

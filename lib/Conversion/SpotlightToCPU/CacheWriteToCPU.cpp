@@ -45,8 +45,8 @@ struct CacheWriteOpLowering : OpLowering<CacheWriteOp> {
     FlatBuffer kPool = e.flat(adaptor.getKeyCache());
     FlatBuffer vPool = e.flat(adaptor.getValueCache());
     FlatBuffer cPool = e.flat(adaptor.getCodeCache());
-    Value capacity = e.mul(e.dim(adaptor.getKeyCache(), 0),
-                           e.dim(adaptor.getKeyCache(), 1));
+    Value capacity =
+        e.mul(e.dim(adaptor.getKeyCache(), 0), e.dim(adaptor.getKeyCache(), 1));
     Value tokens = e.dim(adaptor.getKeys(), 0);
     auto copy = [&](FlatBuffer from, Value fromRow, FlatBuffer to, Value toRow,
                     int64_t width) {

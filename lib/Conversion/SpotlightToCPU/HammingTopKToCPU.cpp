@@ -3,12 +3,13 @@
 //   spotlight.hamming_topk ins(qcodes, kcodes) [pages(table, lens)]
 //                          outs(indices)
 //     ->  scf.for b:  N = N, or seq_lens[b]; k = budget(N)
-//         scf.for s (selection set):
-//           N <= sink + window + k:  indices = 0 .. N-1
+//           N <= sink + window + k:  indices = 0 .. N-1 for every set
 //           otherwise, one pass over the middle tokens [sink, N - window)
-//           (paged: page by page, one block-table load a page):
-//             score[t] = reduce_add(ctpop(~(qvec ^ kvec)))   vector<P*W x i32>
-//             hist[score[t]] += 1                            (fused)
+//           (paged: page by page, one block-table load a page), every
+//           selection set s at each token:
+//             score[s, t] = reduce_add(ctpop(~(qvec ^ kvec)))  vector<P*W x i32>
+//             hist[s, score[s, t]] += 1                        (fused)
+//           then for each set s:
 //           threshold T from the histogram (scores are 0 .. D*G)
 //           ascending branch-free compaction: score > T, and the most
 //           recent ties at T (the first hist[T] - ties are skipped)
@@ -53,11 +54,13 @@ public:
     slots = e.dim(adaptor.getInit(), 2);
     sink = e.index(op.getSink());
     window = e.index(op.getWindow());
-    // Scratch for the middle scores and the compacted middle (+1 slot for
-    // the branch-free store of a rejected token); k <= slots - sink - window.
-    scores = e.allocFlat(keys->maxTokens(e), b.getI32Type());
+    // Scratch: the middle scores of every set, the histograms, the
+    // compacted middle (+1 slot for the branch-free store of a rejected
+    // token; k <= slots - sink - window).
+    tokensPerSet = keys->maxTokens(e);
+    scores = e.allocFlat(e.mul(tokensPerSet, sets), b.getI32Type());
+    histograms = e.allocFlat(e.index(sets * bins()), b.getI32Type());
     compacted = e.allocFlat(e.add(slots, 1), b.getI32Type());
-    histogram = e.allocaFlat(maxScore() + 1, b.getI32Type());
 
     e.forRange(e.index(0), batch, [&](Value bi) {
       // Budget, sink and window apply to each sequence's own length.
@@ -65,17 +68,23 @@ public:
       budget = op.buildBudget(b, b.getLoc(), n, slots);
       total = e.add(e.add(sink, window), budget);
       Value keepAll = e.cmp(Pred::sle, n, total);
-      e.forRange(e.index(0), e.index(sets), [&](Value s) {
-        Value row = e.mul(e.add(e.mul(bi, sets), s), slots);
-        e.ifThen(
-            keepAll,
-            [&] {
-              Value filled = e.min(n, slots);
-              writeRange(row, e.index(0), e.index(0), filled);
-              pad(row, filled);
-            },
-            [&] { emitTopK(bi, s, row); });
-      });
+      auto rowOf = [&](Value s) {
+        return e.mul(e.add(e.mul(bi, sets), s), slots);
+      };
+      e.ifThen(
+          keepAll,
+          [&] {
+            Value filled = e.min(n, slots);
+            e.forRange(e.index(0), e.index(sets), [&](Value s) {
+              writeRange(rowOf(s), e.index(0), e.index(0), filled);
+              pad(rowOf(s), filled);
+            });
+          },
+          [&] {
+            scoreMiddle(bi);
+            e.forRange(e.index(0), e.index(sets),
+                       [&](Value s) { select(s, rowOf(s)); });
+          });
     });
   }
 
@@ -132,49 +141,67 @@ private:
     return e.load(kc, base, pairs * words);
   }
 
-  void emitTopK(Value bi, Value s, Value row) {
-    Value middleEnd = e.sub(n, window);
-    e.forRange(e.index(0), e.index(maxScore() + 1),
-               [&](Value v) { e.store(e.i32(0), histogram, v); });
+  int64_t bins() const { return maxScore() + 1; }
 
-    // Fused scoring + histogram over the middle tokens.
-    Value q = queryVector(bi, s);
-    auto vecType = cast<VectorType>(q.getType());
-    Value ones = arith::ConstantOp::create(
-        b, DenseElementsAttr::get(vecType, b.getI32IntegerAttr(-1)));
+  /// One pass over the middle tokens [sink, N - window) of sequence bi,
+  /// token by token and every set at each token, so that a page (all heads
+  /// of its tokens) is read in order: scores and histograms of every set.
+  void scoreMiddle(Value bi) {
+    e.forRange(e.index(0), e.index(sets * bins()),
+               [&](Value v) { e.store(e.i32(0), histograms, v); });
+    const int64_t codeRow = codesPerHead * words;
     keys->forEachRun(
-        e, bi, headOf(s), sink, middleEnd, {},
-        [&](Value first, Value end, Value rowBase,
-            ValueRange) -> SmallVector<Value> {
-          e.forRange(first, end, [&](Value t) {
-            Value k = keyVector(s, keys->runRow(e, rowBase, t));
-            Value same = arith::XOrIOp::create(
-                b, arith::XOrIOp::create(b, q, k), ones);
-            Value count = math::CtPopOp::create(b, same);
-            Value score = vector::ReductionOp::create(
-                b, vector::CombiningKind::ADD, count);
-            e.store(score, scores, t);
-            Value bin = asIndex(score);
-            Value old = e.loadScalar(histogram, bin);
-            e.store(arith::AddIOp::create(b, old, e.i32(1)), histogram, bin);
+        e, bi, e.index(0), sink, e.sub(n, window), {},
+        [&](const TokenAddressing::Run &run, ValueRange) -> SmallVector<Value> {
+          e.forRange(run.first, run.end, [&](Value t) {
+            if (run.aheadBase)
+              e.prefetch(kc, e.mul(keys->runRow(e, run.aheadBase, t), codeRow),
+                         kvHeads * codeRow);
+            Value row = keys->runRow(e, run.rowBase, t);
+            e.forRange(e.index(0), e.index(sets), [&](Value s) {
+              Value q = queryVector(bi, s);
+              Value ones = arith::ConstantOp::create(
+                  b, DenseElementsAttr::get(cast<VectorType>(q.getType()),
+                                            b.getI32IntegerAttr(-1)));
+              Value k =
+                  keyVector(s, e.add(row, keys->headRows(e, headOf(s))));
+              Value same = arith::XOrIOp::create(
+                  b, arith::XOrIOp::create(b, q, k), ones);
+              Value count = math::CtPopOp::create(b, same);
+              Value score = vector::ReductionOp::create(
+                  b, vector::CombiningKind::ADD, count);
+              e.store(score, scores, e.add(e.mul(s, tokensPerSet), t));
+              Value bin = e.add(e.mul(s, bins()), asIndex(score));
+              Value old = e.loadScalar(histograms, bin);
+              e.store(arith::AddIOp::create(b, old, e.i32(1)), histograms,
+                      bin);
+            });
           });
           return {};
         });
+  }
 
+  /// The exact top-k of set s from its scores and histogram, written with
+  /// the sink and the window at index row `row`.
+  void select(Value s, Value row) {
+    Value middleEnd = e.sub(n, window);
+    Value histogram = e.mul(s, bins());
+    Value setScores = e.mul(s, tokensPerSet);
     // Threshold: the largest T with count(score >= T) >= k.
     auto [thresholdIndex, above] =
-        e.thresholdSearch(histogram, e.index(0), maxScore() + 1, budget);
+        e.thresholdSearch(histograms, histogram, bins(), budget);
     Value threshold =
         arith::IndexCastOp::create(b, b.getI32Type(), thresholdIndex);
     Value tiesTaken = e.sub(budget, above);
-    Value tiesAtThreshold = asIndex(e.loadScalar(histogram, thresholdIndex));
+    Value tiesAtThreshold =
+        asIndex(e.loadScalar(histograms, e.add(histogram, thresholdIndex)));
     Value skip = e.sub(tiesAtThreshold, tiesTaken);
 
     // Ascending, branch-free compaction of the middle.
     e.forRange(sink, middleEnd, ValueRange{e.index(0), skip},
                [&](Value t, ValueRange state) -> SmallVector<Value> {
                  Value slot = state[0], skipLeft = state[1];
-                 Value score = e.loadScalar(scores, t);
+                 Value score = e.loadScalar(scores, e.add(setScores, t));
                  Value above = e.cmp(Pred::sgt, score, threshold);
                  Value tie = e.cmp(Pred::eq, score, threshold);
                  Value skipping = e.cmp(Pred::sgt, skipLeft, e.index(0));
@@ -203,8 +230,8 @@ private:
   LoopEmitter e;
   HammingTopKOp op;
   std::optional<TokenAddressing> keys;
-  FlatBuffer qc, kc, out, scores, compacted, histogram;
-  Value slots, sink, window;
+  FlatBuffer qc, kc, out, scores, histograms, compacted;
+  Value slots, sink, window, tokensPerSet;
   /// Of the sequence being emitted.
   Value n, budget, total;
 };

@@ -6,6 +6,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include <algorithm>
+
 namespace mlir::spotlight::loops {
 
 Value LoopEmitter::index(int64_t value) {
@@ -101,6 +103,18 @@ void LoopEmitter::store(Value value, FlatBuffer buffer, Value offset) {
     vector::StoreOp::create(b, value, buffer.memref, ValueRange{offset});
   else
     memref::StoreOp::create(b, value, buffer.memref, ValueRange{offset});
+}
+
+void LoopEmitter::prefetch(FlatBuffer buffer, Value offset,
+                           int64_t elements) {
+  constexpr int64_t kLineBytes = 64;
+  const int64_t perLine = std::max<int64_t>(
+      1, kLineBytes * 8 / buffer.elementType.getIntOrFloatBitWidth());
+  for (int64_t at = 0; at < elements; at += perLine)
+    memref::PrefetchOp::create(b, buffer.memref,
+                               ValueRange{at ? add(offset, at) : offset},
+                               /*isWrite=*/false, /*localityHint=*/3,
+                               /*isDataCache=*/true);
 }
 
 void LoopEmitter::forRange(Value lb, Value ub, function_ref<void(Value)> body) {

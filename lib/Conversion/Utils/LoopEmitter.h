@@ -62,6 +62,9 @@ public:
   /// Stores f32 `vector` narrowed to the buffer's element type.
   void storeFromF32(Value vector, FlatBuffer buffer, Value offset);
   void store(Value value, FlatBuffer buffer, Value offset);
+  /// Prefetches (for reading) every 64-byte cache line of the `elements`
+  /// elements at `offset`.
+  void prefetch(FlatBuffer buffer, Value offset, int64_t elements);
 
   /// `for iv in [lb, ub)` with `body` built at the insertion point.
   void forRange(Value lb, Value ub, function_ref<void(Value)> body);

@@ -4,9 +4,11 @@
 //     contiguous:  body(lo, hi, (b * KH + h) * N)                  one run
 //     paged:       scf.for p in [lo / page_size, ceil(hi / page_size)):
 //                    page = block_table[b, p]              one load a page
+//                    next = block_table[b, min(p + 1, last page)]
 //                    body(max(lo, p * page_size),
 //                         min(hi, (p + 1) * page_size),
-//                         (page - p) * page_size * KH + h)     stride KH
+//                         (page - p) * page_size * KH + h,     stride KH
+//                         (next - p) * page_size * KH + h)     to prefetch
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,34 +16,43 @@
 
 namespace mlir::spotlight::loops {
 
-SmallVector<Value> TokenAddressing::forEachRun(LoopEmitter &e, Value b,
-                                               Value h, Value lo, Value hi,
+SmallVector<Value> TokenAddressing::forEachRun(LoopEmitter &e, Value b, Value h,
+                                               Value lo, Value hi,
                                                ValueRange inits,
                                                RunBody body) const {
   if (!paged)
-    return body(lo, hi, e.mul(e.add(e.mul(b, kvHeads), h), tokensPerRow),
-                inits);
+    return body(
+        {lo, hi, e.mul(e.add(e.mul(b, kvHeads), h), tokensPerRow), Value()},
+        inits);
   ImplicitLocOpBuilder &builder = e.builder();
   // An empty range visits no page (hi < lo would wrap the page count).
   hi = e.max(hi, lo);
   Value firstPage = arith::DivUIOp::create(builder, lo, pageSize);
   Value endPage = arith::DivUIOp::create(
       builder, e.sub(e.add(hi, pageSize), e.index(1)), pageSize);
+  Value lastPage = e.sub(endPage, e.index(1));
   Value tableRow = e.mul(b, maxPages);
-  ValueRange final = e.forRange(
-      firstPage, endPage, inits,
-      [&](Value p, ValueRange state) -> SmallVector<Value> {
-        Value start = e.mul(p, pageSize);
-        Value first = e.max(start, lo);
-        Value end = e.min(e.add(start, pageSize), hi);
-        Value page = arith::IndexCastOp::create(
-            builder, builder.getIndexType(),
-            e.loadScalar(table, e.add(tableRow, p)));
-        // Token t of the page sits at slot page * page_size + t - start.
-        Value rowBase =
-            e.add(e.mul(e.mul(e.sub(page, p), pageSize), kvHeads), h);
-        return body(first, end, rowBase, state);
-      });
+  // Token t of logical page p sits at row (page * page_size + t - p *
+  // page_size) * KH + h of the pool: rowBase + t * KH.
+  auto baseOf = [&](Value p, Value logicalPage) {
+    Value page =
+        arith::IndexCastOp::create(builder, builder.getIndexType(),
+                                   e.loadScalar(table, e.add(tableRow, p)));
+    return e.add(e.mul(e.mul(e.sub(page, logicalPage), pageSize), kvHeads), h);
+  };
+  ValueRange final =
+      e.forRange(firstPage, endPage, inits,
+                 [&](Value p, ValueRange state) -> SmallVector<Value> {
+                   Value start = e.mul(p, pageSize);
+                   Run run{e.max(start, lo), e.min(e.add(start, pageSize), hi),
+                           baseOf(p, p), Value()};
+                   // Token t + page_size of page p + 1 has row (next *
+                   // page_size + t - p * page_size) * KH + h; the last page
+                   // looks at itself.
+                   run.aheadBase =
+                       baseOf(e.min(e.add(p, e.index(1)), lastPage), p);
+                   return body(run, state);
+                 });
   return SmallVector<Value>(final.begin(), final.end());
 }
 

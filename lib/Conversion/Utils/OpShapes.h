@@ -44,6 +44,7 @@ struct TokenAddressing {
       pageSize = ShapedType::isDynamic(staticPageSize)
                      ? e.dim(cache, 1)
                      : e.index(staticPageSize);
+      capacity = e.mul(maxPages, pageSize);
     } else {
       tokensPerRow = e.dim(cache, 2);
     }
@@ -63,22 +64,37 @@ struct TokenAddressing {
   /// An upper bound of tokens(e, b) over every b (scratch sizes): N, or the
   /// block table's capacity max_pages * page_size.
   Value maxTokens(LoopEmitter &e) const {
-    return paged ? e.mul(maxPages, pageSize) : tokensPerRow;
+    return paged ? capacity : tokensPerRow;
   }
 
   /// Rows between consecutive tokens of one head: 1 contiguous, KH in a page
   /// (its tokens interleave the heads).
   int64_t rowStride() const { return paged ? kvHeads : 1; }
 
+  /// Rows from head 0 to head h of one token: h in a page, h * N
+  /// contiguous. A run of head 0 thus gives every head's rows.
+  Value headRows(LoopEmitter &e, Value h) const {
+    return paged ? h : e.mul(h, tokensPerRow);
+  }
+
   /// The row of token t of a run: rowBase + t * rowStride().
   Value runRow(LoopEmitter &e, Value rowBase, Value t) const {
     return e.add(rowBase, paged ? e.mul(t, kvHeads) : t);
   }
 
-  /// What `forEachRun` runs on a run [first, end) of tokens, whose rows are
-  /// runRow(rowBase, t). Returns the state to carry on.
-  using RunBody = function_ref<SmallVector<Value>(
-      Value first, Value end, Value rowBase, ValueRange state)>;
+  /// Tokens [first, end) whose rows are runRow(rowBase, t).
+  struct Run {
+    Value first, end, rowBase;
+    /// Paged: runRow(aheadBase, t) is the row of token t + page_size, on
+    /// the sequence's next page (t's own row on its last page), to prefetch:
+    /// the hardware prefetcher loses a strided stream at every page jump.
+    /// Null contiguous.
+    Value aheadBase;
+  };
+
+  /// What `forEachRun` runs on a run. Returns the state to carry on.
+  using RunBody =
+      function_ref<SmallVector<Value>(const Run &run, ValueRange state)>;
 
   /// Tokens [lo, hi) of (sequence b, KV head h) as runs of tokens at a
   /// constant row stride, carrying `inits` through them: one run
@@ -108,6 +124,7 @@ struct TokenAddressing {
   Value tokensPerRow;             ///< contiguous: N
   FlatBuffer table, lens;         ///< paged: block_table, seq_lens
   Value maxPages, pageSize;       ///< paged
+  Value capacity;                 ///< paged: max_pages * page_size
 };
 
 /// hash_encode: input [B, H, (N,) D], weights [CH, D, D].

@@ -106,52 +106,60 @@ func.func @hash_encode_query(%x: tensor<1x8x64xf32>,
 // codes side by side form one vector<8xi32>, scored against the matching
 // key codes of a token by one XNOR + popcount + add reduction, and the
 // histogram of the scores (0 .. 32 * W * G = 256) is counted in the same
-// loop. A threshold search over the histogram, then an ascending
-// branch-free compaction that skips the oldest ties.
+// loop, one pass over the tokens scoring both sets (KV heads) at each
+// token. Then per set a threshold search over its histogram and an
+// ascending branch-free compaction that skips the oldest ties.
 // CHECK-LABEL: func.func @hamming_topk_group
 // CHECK-SAME:    (%[[QC:[^:]+]]: memref<1x8x1x2xi32>, %[[KC:[^:]+]]: memref<1x2x?x4x2xi32>, %[[INIT:[^:]+]]: memref<1x2x30xi32>)
 // CHECK-DAG:     %[[Q:.+]] = memref.collapse_shape %[[QC]] {{\[\[}}0, 1, 2, 3]] : memref<1x8x1x2xi32> into memref<16xi32>
 // CHECK-DAG:     %[[KEYS:.+]] = memref.collapse_shape %[[KC]] {{\[\[}}0, 1, 2, 3, 4]] : memref<1x2x?x4x2xi32> into memref<?xi32>
 // CHECK-DAG:     %[[OUT:.+]] = memref.collapse_shape %[[INIT]] {{\[\[}}0, 1, 2]] : memref<1x2x30xi32> into memref<60xi32>
-// CHECK:         %[[BATCH:.+]] = memref.dim %[[KC]], %{{.+}} : memref<1x2x?x4x2xi32>
 // CHECK:         %[[N:.+]] = memref.dim %[[KC]], %{{.+}} : memref<1x2x?x4x2xi32>
-// CHECK:         %[[KEEP_ALL:.+]] = arith.cmpi sle, %[[N]], %{{.+}} : index
-// CHECK:         %[[SCORES:.+]] = memref.alloc(%[[N]]) : memref<?xi32>
+// CHECK:         %[[BATCH:.+]] = memref.dim %[[QC]], %{{.+}} : memref<1x8x1x2xi32>
+// Scores of both sets (2 x N), their histograms (2 x 257), the compacted
+// middle.
+// CHECK:         %[[SCORES:.+]] = memref.alloc(%{{.+}}) : memref<?xi32>
+// CHECK:         %[[HIST:.+]] = memref.alloc(%{{.+}}) : memref<?xi32>
 // CHECK:         %[[COMPACTED:.+]] = memref.alloc(%{{.+}}) : memref<?xi32>
-// CHECK:         %[[HIST:.+]] = memref.alloca() : memref<257xi32>
 // CHECK:         scf.for %{{.+}} = %{{.+}} to %[[BATCH]]
-// CHECK:           scf.for
 // Short sequences keep every token: indices 0 .. N-1, then -1 padding.
-// CHECK:             scf.if %[[KEEP_ALL]] {
-// CHECK:             } else {
-// CHECK:               scf.for %[[BIN0:[^ ]+]] =
-// CHECK-NEXT:            %[[ZERO:.+]] = arith.constant 0 : i32
-// CHECK-NEXT:            memref.store %[[ZERO]], %[[HIST]][%[[BIN0]]] : memref<257xi32>
-// CHECK:               %[[QV:.+]] = vector.load %[[Q]][%{{.+}}] : memref<16xi32>, vector<8xi32>
-// CHECK-NEXT:          %[[ONES:.+]] = arith.constant dense<-1> : vector<8xi32>
+// CHECK:           %[[KEEP_ALL:.+]] = arith.cmpi sle, %[[N]], %{{.+}} : index
+// CHECK:           scf.if %[[KEEP_ALL]] {
+// CHECK:           } else {
+// CHECK:             scf.for %[[BIN0:[^ ]+]] =
+// CHECK-NEXT:          %[[ZERO:.+]] = arith.constant 0 : i32
+// CHECK-NEXT:          memref.store %[[ZERO]], %[[HIST]][%[[BIN0]]] : memref<?xi32>
 // Fused score + histogram over the middle tokens [sink, N - window).
-// CHECK:               scf.for %[[T:[^ ]+]] = %[[SINK:[^ ]+]] to %[[MIDDLE_END:[^ ]+]] step
+// CHECK:             scf.for %[[T:[^ ]+]] = %[[SINK:[^ ]+]] to %{{[^ ]+}} step
+// CHECK:               scf.for %[[SET:[^ ]+]] =
+// CHECK:                 %[[QV:.+]] = vector.load %[[Q]][%{{.+}}] : memref<16xi32>, vector<8xi32>
+// CHECK-NEXT:            %[[ONES:.+]] = arith.constant dense<-1> : vector<8xi32>
 // CHECK:                 %[[KV:.+]] = vector.load %[[KEYS]][%{{.+}}] : memref<?xi32>, vector<8xi32>
 // CHECK-NEXT:            %[[DIFF:.+]] = arith.xori %[[QV]], %[[KV]] : vector<8xi32>
 // CHECK-NEXT:            %[[SAME:.+]] = arith.xori %[[DIFF]], %[[ONES]] : vector<8xi32>
 // CHECK-NEXT:            %[[POP:.+]] = math.ctpop %[[SAME]] : vector<8xi32>
 // CHECK-NEXT:            %[[SCORE:.+]] = vector.reduction <add>, %[[POP]] : vector<8xi32> into i32
-// CHECK-NEXT:            memref.store %[[SCORE]], %[[SCORES]][%[[T]]] : memref<?xi32>
+// CHECK:                 %[[AT:.+]] = arith.addi %{{.+}}, %[[T]] : index
+// CHECK-NEXT:            memref.store %[[SCORE]], %[[SCORES]][%[[AT]]] : memref<?xi32>
 // CHECK-NEXT:            %[[BIN:.+]] = arith.index_cast %[[SCORE]] : i32 to index
-// CHECK-NEXT:            %[[COUNT:.+]] = memref.load %[[HIST]][%[[BIN]]] : memref<257xi32>
+// CHECK:                 %[[SETBIN:.+]] = arith.addi %{{.+}}, %[[BIN]] : index
+// CHECK-NEXT:            %[[COUNT:.+]] = memref.load %[[HIST]][%[[SETBIN]]] : memref<?xi32>
 // CHECK-NEXT:            %[[ONE:.+]] = arith.constant 1 : i32
 // CHECK-NEXT:            %[[INC:.+]] = arith.addi %[[COUNT]], %[[ONE]] : i32
-// CHECK-NEXT:            memref.store %[[INC]], %[[HIST]][%[[BIN]]] : memref<257xi32>
+// CHECK-NEXT:            memref.store %[[INC]], %[[HIST]][%[[SETBIN]]] : memref<?xi32>
 // CHECK-NEXT:          }
-// Threshold T: the largest score whose count from the top reaches k.
+// CHECK-NEXT:        }
+// Per set, threshold T: the largest score whose count from the top reaches k.
+// CHECK:             scf.for
 // CHECK:               %[[SEARCH:.+]]:2 = scf.while
 // CHECK:                 memref.load %[[HIST]]
 // CHECK:                 scf.condition
 // CHECK:               %[[THRESHOLD:.+]] = arith.index_cast %[[SEARCH]]#0 : index to i32
-// CHECK:               %[[TIES:.+]] = memref.load %[[HIST]][%[[SEARCH]]#0] : memref<257xi32>
+// CHECK:               %[[TIES:.+]] = memref.load %[[HIST]][%{{.+}}] : memref<?xi32>
 // Compaction: score > T, or a tie at T once the oldest ties are skipped.
-// CHECK:               %{{.+}}:2 = scf.for %[[T2:[^ ]+]] = %[[SINK]] to %[[MIDDLE_END]] step %{{[^ ]+}} iter_args(%[[SLOT:[^ ]+]] = %{{[^,]+}}, %[[SKIP:[^ ]+]] = %{{[^)]+}}) -> (index, index) {
-// CHECK-NEXT:            %[[S:.+]] = memref.load %[[SCORES]][%[[T2]]] : memref<?xi32>
+// CHECK:               %{{.+}}:2 = scf.for %[[T2:[^ ]+]] = %[[SINK]] to %[[MIDDLE_END:[^ ]+]] step %{{[^ ]+}} iter_args(%[[SLOT:[^ ]+]] = %{{[^,]+}}, %[[SKIP:[^ ]+]] = %{{[^)]+}}) -> (index, index) {
+// CHECK-NEXT:            %[[AT2:.+]] = arith.addi %{{.+}}, %[[T2]] : index
+// CHECK-NEXT:            %[[S:.+]] = memref.load %[[SCORES]][%[[AT2]]] : memref<?xi32>
 // CHECK-NEXT:            %[[ABOVE:.+]] = arith.cmpi sgt, %[[S]], %[[THRESHOLD]] : i32
 // CHECK-NEXT:            %[[TIE:.+]] = arith.cmpi eq, %[[S]], %[[THRESHOLD]] : i32
 // CHECK:                 %[[SKIPPING:.+]] = arith.cmpi sgt, %[[SKIP]], %{{.+}} : index
@@ -191,7 +199,8 @@ func.func @hamming_topk_group(%qc: tensor<1x8x1x2xi32>,
 // for nothing (P = 1); the query vector is one head's W = 2 words and the
 // scores go up to 32 * W = 64.
 // CHECK-LABEL: func.func @hamming_topk_head
-// CHECK:         memref.alloca() : memref<65xi32>
+// CHECK:         %[[BINS:.+]] = arith.constant 520 : index
+// CHECK-NEXT:    memref.alloc(%[[BINS]]) : memref<?xi32>
 // CHECK:         vector.load %{{.+}} : memref<16xi32>, vector<2xi32>
 // CHECK:         %[[KV:.+]] = vector.load %{{.+}} : memref<?xi32>, vector<2xi32>
 // CHECK:         %[[POP:.+]] = math.ctpop %{{.+}} : vector<2xi32>
@@ -210,8 +219,9 @@ func.func @hamming_topk_head(%qc: tensor<1x8x1x2xi32>,
 
 // Group selection, G = 2: both query heads of a KV head share one token
 // stream; each K/V row is read once (prefetched 8 tokens ahead) and the
-// online softmax of each head carries its running max and sum through the
-// loop (4 iter_args), with one exp per token and head.
+// online softmax of each head carries its running max, sum and accumulator
+// through the loop (6 iter_args), with one exp per token and head. The
+// selected positions become K/V rows before the stream.
 // CHECK-LABEL: func.func @sparse_attention_group
 // CHECK-SAME:    (%[[Q:[^:]+]]: memref<1x4x32xbf16>, %[[K:[^:]+]]: memref<1x2x?x32xbf16>, %[[V:[^:]+]]: memref<1x2x?x32xbf16>, %[[IDX:[^:]+]]: memref<1x2x16xi32>, %[[INIT:[^:]+]]: memref<1x4x32xbf16>)
 // CHECK-DAG:     %[[QF:.+]] = memref.collapse_shape %[[Q]] {{\[\[}}0, 1, 2]] : memref<1x4x32xbf16> into memref<128xbf16>
@@ -219,33 +229,35 @@ func.func @hamming_topk_head(%qc: tensor<1x8x1x2xi32>,
 // CHECK-DAG:     %[[VF:.+]] = memref.collapse_shape %[[V]] {{\[\[}}0, 1, 2, 3]] : memref<1x2x?x32xbf16> into memref<?xbf16>
 // CHECK-DAG:     %[[IDXF:.+]] = memref.collapse_shape %[[IDX]] {{\[\[}}0, 1, 2]] : memref<1x2x16xi32> into memref<32xi32>
 // CHECK-DAG:     %[[OUT:.+]] = memref.collapse_shape %[[INIT]] {{\[\[}}0, 1, 2]] : memref<1x4x32xbf16> into memref<128xbf16>
-// The scaled queries and the accumulators of the G = 2 heads, on the stack.
-// CHECK:         %[[QS:.+]] = memref.alloca() : memref<64xf32>
-// CHECK-NEXT:    %[[ACC:.+]] = memref.alloca() : memref<64xf32>
+// CHECK:         %[[ROWS:.+]] = memref.alloc(%{{.+}}) : memref<?xindex>
 // The selected slots: the leading non-negative entries of the index row.
 // CHECK:         %[[VALID:.+]] = scf.for %{{.+}} iter_args(%{{.+}}) -> (index) {
 // CHECK:           %[[SLOT:.+]] = memref.load %[[IDXF]][%{{.+}}] : memref<32xi32>
 // CHECK-NEXT:      arith.cmpi sge, %[[SLOT]], %{{.+}} : i32
+// rows[i] = (b * KH + h) * N + idx[i].
+// CHECK:         scf.for %[[I0:[^ ]+]] = %{{[^ ]+}} to %[[VALID]]
+// CHECK:           memref.store %{{.+}}, %[[ROWS]][%[[I0]]] : memref<?xindex>
 // q[g] * scale (0.5), for each head g.
 // CHECK:         %[[SCALE:.+]] = arith.constant 5.000000e-01 : f32
 // CHECK-NEXT:    %[[SCALES:.+]] = vector.broadcast %[[SCALE]] : f32 to vector<32xf32>
-// CHECK:         %[[QROW:.+]] = vector.load %[[QF]][%{{.+}}] : memref<128xbf16>, vector<32xbf16>
+// CHECK-NEXT:    %[[QROW:.+]] = vector.load %[[QF]][%{{.+}}] : memref<128xbf16>, vector<32xbf16>
 // CHECK-NEXT:    %[[QROWF:.+]] = arith.extf %[[QROW]] : vector<32xbf16> to vector<32xf32>
-// CHECK-NEXT:    %[[QSCALED:.+]] = arith.mulf %[[QROWF]], %[[SCALES]] : vector<32xf32>
-// CHECK:         vector.store %[[QSCALED]], %[[QS]][%{{.+}}] : memref<64xf32>, vector<32xf32>
-// CHECK:         %[[NEG_INF:.+]] = arith.constant 0xFF800000 : f32
-// CHECK:         %[[STATE:.+]]:4 = scf.for %[[I:[^ ]+]] = %{{[^ ]+}} to %[[VALID]] step %{{[^ ]+}} iter_args(%[[M0:[^ ]+]] = %[[NEG_INF]], %[[S0:[^ ]+]] = %{{[^,]+}}, %[[M1:[^ ]+]] = %{{[^,]+}}, %[[S1:[^ ]+]] = %{{[^)]+}}) -> (f32, f32, f32, f32) {
+// CHECK-NEXT:    %[[Q0:.+]] = arith.mulf %[[QROWF]], %[[SCALES]] : vector<32xf32>
+// CHECK-NEXT:    %[[NEG_INF:.+]] = arith.constant 0xFF800000 : f32
+// CHECK:         %[[Q1:.+]] = arith.mulf %{{.+}}, %{{.+}} : vector<32xf32>
+// CHECK:         %[[STATE:.+]]:6 = scf.for %[[I:[^ ]+]] = %{{[^ ]+}} to %[[VALID]] step %{{[^ ]+}} iter_args(%[[M0:[^ ]+]] = %[[NEG_INF]], %[[S0:[^ ]+]] = %{{[^,]+}}, %[[A0:[^ ]+]] = %{{[^,]+}}, %[[M1:[^ ]+]] = %{{[^,]+}}, %[[S1:[^ ]+]] = %{{[^,]+}}, %[[A1:[^ ]+]] = %{{[^)]+}}) -> (f32, f32, vector<32xf32>, f32, f32, vector<32xf32>) {
+// CHECK:           %[[AHEAD:.+]] = memref.load %[[ROWS]]
 // CHECK:           memref.prefetch %[[KF]]
 // CHECK:           memref.prefetch %[[VF]]
+// CHECK:           memref.load %[[ROWS]][%[[I]]] : memref<?xindex>
 // CHECK:           %[[KEY:.+]] = vector.load %[[KF]][%[[ROW:.+]]] : memref<?xbf16>, vector<32xbf16>
 // CHECK-NEXT:      %[[KEYF:.+]] = arith.extf %[[KEY]] : vector<32xbf16> to vector<32xf32>
 // CHECK-NEXT:      %[[VAL:.+]] = vector.load %[[VF]][%[[ROW]]] : memref<?xbf16>, vector<32xbf16>
 // CHECK-NEXT:      %[[VALF:.+]] = arith.extf %[[VAL]] : vector<32xbf16> to vector<32xf32>
 // Head 0: logit, new max, one exp, rescaled sum and accumulator.
-// CHECK:           %[[Q0:.+]] = vector.load %[[QS]][%{{.+}}] : memref<64xf32>, vector<32xf32>
 // CHECK-NEXT:      %[[QK:.+]] = arith.mulf %[[Q0]], %[[KEYF]] : vector<32xf32>
 // CHECK-NEXT:      %[[LOGIT:.+]] = vector.reduction <add>, %[[QK]] fastmath<reassoc> : vector<32xf32> into f32
-// CHECK-NEXT:      %[[MAX:.+]] = arith.maximumf %[[M0]], %[[LOGIT]] : f32
+// CHECK:           %[[MAX:.+]] = arith.maximumf %[[M0]], %[[LOGIT]] : f32
 // CHECK-NEXT:      %[[DELTA:.+]] = arith.subf %[[LOGIT]], %[[M0]] : f32
 // CHECK-NEXT:      %[[ABS:.+]] = math.absf %[[DELTA]] : f32
 // CHECK-NEXT:      %[[NEG:.+]] = arith.negf %[[ABS]] : f32
@@ -255,31 +267,29 @@ func.func @hamming_topk_head(%qc: tensor<1x8x1x2xi32>,
 // CHECK-NEXT:      %[[CORRECTION:.+]] = arith.select %[[STANDS]], %{{.+}}, %[[DECAY]] : f32
 // CHECK-NEXT:      %[[SUM_SCALED:.+]] = arith.mulf %[[S0]], %[[CORRECTION]] : f32
 // CHECK-NEXT:      %[[SUM:.+]] = arith.addf %[[SUM_SCALED]], %[[WEIGHT]] : f32
-// CHECK:           %[[ACC_OLD:.+]] = vector.load %[[ACC]][%{{.+}}] : memref<64xf32>, vector<32xf32>
 // CHECK-NEXT:      %[[WEIGHTS:.+]] = vector.broadcast %[[WEIGHT]] : f32 to vector<32xf32>
 // CHECK-NEXT:      %[[WV:.+]] = arith.mulf %[[VALF]], %[[WEIGHTS]] : vector<32xf32>
 // CHECK-NEXT:      %[[CORRECTIONS:.+]] = vector.broadcast %[[CORRECTION]] : f32 to vector<32xf32>
-// CHECK-NEXT:      %[[ACC_SCALED:.+]] = arith.mulf %[[ACC_OLD]], %[[CORRECTIONS]] : vector<32xf32>
+// CHECK-NEXT:      %[[ACC_SCALED:.+]] = arith.mulf %[[A0]], %[[CORRECTIONS]] : vector<32xf32>
 // CHECK-NEXT:      %[[ACC_NEW:.+]] = arith.addf %[[ACC_SCALED]], %[[WV]] : vector<32xf32>
-// CHECK:           vector.store %[[ACC_NEW]], %[[ACC]][%{{.+}}] : memref<64xf32>, vector<32xf32>
 // Head 1, on the same K/V rows.
-// CHECK:           %[[Q1:.+]] = vector.load %[[QS]][%{{.+}}] : memref<64xf32>, vector<32xf32>
 // CHECK-NEXT:      arith.mulf %[[Q1]], %[[KEYF]] : vector<32xf32>
 // CHECK:           %[[MAX1:.+]] = arith.maximumf %[[M1]], %{{.+}} : f32
 // CHECK:           math.exp
 // CHECK:           %[[SUM1:.+]] = arith.addf %{{.+}}, %{{.+}} : f32
 // CHECK:           arith.mulf %[[VALF]], %{{.+}} : vector<32xf32>
-// CHECK:           scf.yield %[[MAX]], %[[SUM]], %[[MAX1]], %[[SUM1]] : f32, f32, f32, f32
+// CHECK:           %[[ACC1_NEW:.+]] = arith.addf %{{.+}}, %{{.+}} : vector<32xf32>
+// CHECK:           scf.yield %[[MAX]], %[[SUM]], %[[ACC_NEW]], %[[MAX1]], %[[SUM1]], %[[ACC1_NEW]] : f32, f32, vector<32xf32>, f32, f32, vector<32xf32>
 // o[g] = acc[g] / sum[g] (0 when no token was selected), narrowed to bf16.
 // CHECK:         %[[EMPTY0:.+]] = arith.cmpf oeq, %[[STATE]]#1, %{{.+}} : f32
 // CHECK:         %[[INV0:.+]] = arith.divf %{{.+}}, %[[STATE]]#1 : f32
 // CHECK:         %[[NORM0:.+]] = arith.select %[[EMPTY0]], %{{.+}}, %[[INV0]] : f32
 // CHECK-NEXT:    %[[NORMS0:.+]] = vector.broadcast %[[NORM0]] : f32 to vector<32xf32>
-// CHECK:         %[[O0:.+]] = arith.mulf %{{.+}}, %[[NORMS0]] : vector<32xf32>
+// CHECK-NEXT:    %[[O0:.+]] = arith.mulf %[[STATE]]#2, %[[NORMS0]] : vector<32xf32>
 // CHECK:         %[[O0N:.+]] = arith.truncf %[[O0]] : vector<32xf32> to vector<32xbf16>
 // CHECK-NEXT:    vector.store %[[O0N]], %[[OUT]][%{{.+}}] : memref<128xbf16>, vector<32xbf16>
-// CHECK:         arith.cmpf oeq, %[[STATE]]#3, %{{.+}} : f32
-// CHECK:         arith.divf %{{.+}}, %[[STATE]]#3 : f32
+// CHECK:         arith.cmpf oeq, %[[STATE]]#4, %{{.+}} : f32
+// CHECK:         arith.divf %{{.+}}, %[[STATE]]#4 : f32
 // CHECK:         vector.store %{{.+}}, %[[OUT]][%{{.+}}] : memref<128xbf16>, vector<32xbf16>
 // CHECK:         return %[[INIT]] : memref<1x4x32xbf16>
 func.func @sparse_attention_group(%q: tensor<1x4x32xbf16>, %k: tensor<1x2x?x32xbf16>,
@@ -293,26 +303,37 @@ func.func @sparse_attention_group(%q: tensor<1x4x32xbf16>, %k: tensor<1x2x?x32xb
 }
 
 // Dense decode, G = 1, f32: every token 0 .. N-1 is streamed in place (no
-// index row, no prefetch), the default scale 1/sqrt(32) applied to q, one
-// head's max and sum carried.
+// index row, no prefetch: one contiguous run), the default scale 1/sqrt(32)
+// applied to q. Each KV head in turn carries its head's max, sum and
+// accumulator through the run, taken from and put back to memory (where
+// they wait between the pages of a paged cache).
 // CHECK-LABEL: func.func @decode_attention
 // CHECK-SAME:    (%[[Q:[^:]+]]: memref<1x2x32xf32>, %[[K:[^:]+]]: memref<1x2x?x32xf32>, %[[V:[^:]+]]: memref<1x2x?x32xf32>, %[[INIT:[^:]+]]: memref<1x2x32xf32>)
 // CHECK-NOT:     memref.prefetch
 // CHECK-NOT:     arith.extf
 // CHECK:         %[[N:.+]] = memref.dim %[[K]], %{{.+}} : memref<1x2x?x32xf32>
+// The state of every query head: scaled queries, accumulators, maxes, sums.
+// CHECK:         memref.alloc(%{{.+}}) : memref<?xf32>
+// CHECK:         memref.alloc(%{{.+}}) : memref<?xf32>
+// CHECK:         %[[MAXES:.+]] = memref.alloc(%{{.+}}) : memref<?xf32>
+// CHECK:         %[[SUMS:.+]] = memref.alloc(%{{.+}}) : memref<?xf32>
 // CHECK:         arith.constant 0.176776692 : f32
-// CHECK:         %[[NEG_INF:.+]] = arith.constant 0xFF800000 : f32
-// CHECK-NEXT:    %[[SUM0:.+]] = arith.constant 0.000000e+00 : f32
-// CHECK:         %[[STATE:.+]]:2 = scf.for %{{[^ ]+}} = %{{[^ ]+}} to %[[N]] step %{{[^ ]+}} iter_args(%[[M:[^ ]+]] = %[[NEG_INF]], %[[S:[^ ]+]] = %[[SUM0]]) -> (f32, f32) {
-// CHECK:           %[[LOGIT:.+]] = vector.reduction <add>, %{{.+}} fastmath<reassoc> : vector<32xf32> into f32
-// CHECK-NEXT:      %[[MAX:.+]] = arith.maximumf %[[M]], %[[LOGIT]] : f32
-// CHECK-NEXT:      %[[DELTA:.+]] = arith.subf %[[LOGIT]], %[[M]] : f32
-// CHECK:           math.exp
-// CHECK:           %[[SUM_SCALED:.+]] = arith.mulf %[[S]], %{{.+}} : f32
-// CHECK-NEXT:      %[[SUM:.+]] = arith.addf %[[SUM_SCALED]], %{{.+}} : f32
-// CHECK:           scf.yield %[[MAX]], %[[SUM]] : f32, f32
-// CHECK-NEXT:    }
-// CHECK:         arith.divf %{{.+}}, %[[STATE]]#1 : f32
+// CHECK:         scf.for %[[H:[^ ]+]] =
+// CHECK:           %[[M0:.+]] = memref.load %[[MAXES]]
+// CHECK-NEXT:      %[[S0:.+]] = memref.load %[[SUMS]]
+// CHECK:           %[[STATE:.+]]:3 = scf.for %{{[^ ]+}} = %{{[^ ]+}} to %[[N]] step %{{[^ ]+}} iter_args(%[[M:[^ ]+]] = %[[M0]], %[[S:[^ ]+]] = %[[S0]], %{{[^ ]+}} = %{{[^)]+}}) -> (f32, f32, vector<32xf32>) {
+// CHECK:             %[[LOGIT:.+]] = vector.reduction <add>, %{{.+}} fastmath<reassoc> : vector<32xf32> into f32
+// CHECK:             %[[MAX:.+]] = arith.maximumf %[[M]], %[[LOGIT]] : f32
+// CHECK-NEXT:        %[[DELTA:.+]] = arith.subf %[[LOGIT]], %[[M]] : f32
+// CHECK:             math.exp
+// CHECK:             %[[SUM_SCALED:.+]] = arith.mulf %[[S]], %{{.+}} : f32
+// CHECK-NEXT:        %[[SUM:.+]] = arith.addf %[[SUM_SCALED]], %{{.+}} : f32
+// CHECK:             scf.yield %[[MAX]], %[[SUM]], %{{.+}} : f32, f32, vector<32xf32>
+// CHECK-NEXT:      }
+// CHECK:           memref.store %[[STATE]]#0, %[[MAXES]]
+// CHECK:           memref.store %[[STATE]]#1, %[[SUMS]]
+// CHECK:         %[[SUM_FINAL:.+]] = memref.load %[[SUMS]]
+// CHECK:         arith.divf %{{.+}}, %[[SUM_FINAL]] : f32
 // CHECK-NOT:     arith.truncf
 // CHECK:         return %[[INIT]] : memref<1x2x32xf32>
 func.func @decode_attention(%q: tensor<1x2x32xf32>, %k: tensor<1x2x?x32xf32>,

@@ -1,0 +1,200 @@
+// RUN: spotlight-opt %s --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --convert-spotlight-to-cpu --canonicalize | FileCheck %s
+// RUN: spotlight-opt %s --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --convert-spotlight-to-cpu | FileCheck %s --check-prefix=NO-SPOTLIGHT
+
+// Every paged op and cache_write is rewritten; nothing of the dialect survives.
+// NO-SPOTLIGHT-NOT: spotlight.
+
+// The paged forms walk each sequence page by page: one block-table load a
+// page, outside the loop over the page's tokens, whose rows are KH apart.
+// The static page size (16) is a constant.
+
+//===----------------------------------------------------------------------===//
+// hamming_topk
+//===----------------------------------------------------------------------===//
+
+// Per sequence: N = seq_lens[b] clamped to [0, max_pages * 16], the budget
+// of that N, keep-all or the scan. The scan visits the middle tokens page by
+// page and scores every set (KV head) at each token, so a page's codes are
+// read in order; the next page's codes are prefetched.
+// CHECK-LABEL: func.func @paged_topk
+// CHECK-SAME:    (%[[QC:[^:]+]]: memref<2x8x1x2xi32>, %[[KC:[^:]+]]: memref<?x16x2x4x2xi32>, %[[BT:[^:]+]]: memref<2x?xi32>, %[[SL:[^:]+]]: memref<2xi32>, %[[INIT:[^:]+]]: memref<2x2x?xi32>)
+// CHECK-DAG:     %[[C16:.+]] = arith.constant 16 : index
+// CHECK-DAG:     %[[KEYS:.+]] = memref.collapse_shape %[[KC]] {{\[\[}}0, 1, 2, 3, 4]] : memref<?x16x2x4x2xi32> into memref<?xi32>
+// CHECK-DAG:     %[[TABLE:.+]] = memref.collapse_shape %[[BT]] {{\[\[}}0, 1]] : memref<2x?xi32> into memref<?xi32>
+// CHECK-DAG:     %[[MAX_PAGES:.+]] = memref.dim %[[BT]], %{{.+}} : memref<2x?xi32>
+// CHECK:         %[[CAPACITY:.+]] = arith.muli %[[MAX_PAGES]], %[[C16]] : index
+// CHECK:         %[[SCORES:.+]] = memref.alloc(%{{.+}}) : memref<?xi32>
+// CHECK:         %[[HISTS:.+]] = memref.alloc() : memref<514xi32>
+// CHECK:         scf.for %[[B:[^ ]+]] =
+// CHECK:           %[[LEN:.+]] = memref.load %[[SL]][%[[B]]] : memref<2xi32>
+// CHECK:           %[[LENI:.+]] = arith.index_cast %[[LEN]] : i32 to index
+// CHECK:           %[[POS:.+]] = arith.maxsi %[[LENI]], %{{.+}} : index
+// CHECK:           %[[N:.+]] = arith.minsi %[[POS]], %[[CAPACITY]] : index
+// CHECK:           arith.sitofp
+// CHECK:           %[[KEEP_ALL:.+]] = arith.cmpi sle, %[[N]], %{{.+}} : index
+// CHECK:           scf.if %[[KEEP_ALL]] {
+// CHECK:           } else {
+// The pages holding tokens [sink, N - window).
+// CHECK:             %[[PAGES:.+]] = arith.divui %{{.+}}, %[[C16]] : index
+// CHECK:             %[[TABLE_ROW:.+]] = arith.muli %[[B]], %[[MAX_PAGES]] : index
+// CHECK:             scf.for %[[P:[^ ]+]] = %{{.+}} to %[[PAGES]] step
+// CHECK:               %[[AT:.+]] = arith.addi %[[TABLE_ROW]], %[[P]] : index
+// CHECK:               %[[PAGE:.+]] = memref.load %[[TABLE]][%[[AT]]] : memref<?xi32>
+// CHECK:               %[[NEXT:.+]] = memref.load %[[TABLE]][%{{.+}}] : memref<?xi32>
+// CHECK:               scf.for %[[T:[^ ]+]] =
+// CHECK-NOT:             memref.load %[[TABLE]]
+// CHECK:                 memref.prefetch %[[KEYS]][%{{.+}}], read, locality<3>, data : memref<?xi32>
+// CHECK:                 scf.for %[[S:[^ ]+]] =
+// CHECK-NOT:               memref.load %[[TABLE]]
+// CHECK:                   %[[K:.+]] = vector.load %[[KEYS]][%{{.+}}] : memref<?xi32>, vector<8xi32>
+// CHECK:                   math.ctpop
+// CHECK:                   memref.store %{{.+}}, %[[SCORES]][%{{.+}}] : memref<?xi32>
+// CHECK:                   memref.store %{{.+}}, %[[HISTS]][%{{.+}}] : memref<514xi32>
+// Then per set: threshold, compaction, write.
+// CHECK:             scf.for %{{.+}} =
+// CHECK:               scf.while
+func.func @paged_topk(%qc: tensor<2x8x1x2xi32>, %kc: tensor<?x16x2x4x2xi32>,
+    %bt: tensor<2x?xi32>, %sl: tensor<2xi32>, %init: tensor<2x2x?xi32>)
+    -> tensor<2x2x?xi32> {
+  %0 = spotlight.hamming_topk group
+      ins(%qc, %kc : tensor<2x8x1x2xi32>, tensor<?x16x2x4x2xi32>)
+      pages(%bt, %sl : tensor<2x?xi32>, tensor<2xi32>)
+      outs(%init : tensor<2x2x?xi32>) {budget = 0.02 : f64}
+  return %0 : tensor<2x2x?xi32>
+}
+
+//===----------------------------------------------------------------------===//
+// decode_attention
+//===----------------------------------------------------------------------===//
+
+// Dense: for each page (one block-table load), each KV head in turn streams
+// the page's tokens with its heads' (max, sum, acc) carried by the loop and
+// kept in memory between pages; rows a page ahead are prefetched.
+// CHECK-LABEL: func.func @paged_dense
+// CHECK-SAME:    (%[[Q:[^:]+]]: memref<2x8x64xbf16>, %[[KP:[^:]+]]: memref<?x16x2x64xbf16>, %[[VP:[^:]+]]: memref<?x16x2x64xbf16>, %[[BT:[^:]+]]: memref<2x?xi32>, %[[SL:[^:]+]]: memref<2xi32>, %[[INIT:[^:]+]]: memref<2x8x64xbf16>)
+// CHECK-DAG:     %[[C16:.+]] = arith.constant 16 : index
+// CHECK-DAG:     %[[TABLE:.+]] = memref.collapse_shape %[[BT]] {{\[\[}}0, 1]] : memref<2x?xi32> into memref<?xi32>
+// CHECK-DAG:     %[[K:.+]] = memref.collapse_shape %[[KP]] {{\[\[}}0, 1, 2, 3]] : memref<?x16x2x64xbf16> into memref<?xbf16>
+// CHECK-DAG:     %[[V:.+]] = memref.collapse_shape %[[VP]] {{\[\[}}0, 1, 2, 3]] : memref<?x16x2x64xbf16> into memref<?xbf16>
+// CHECK-DAG:     %[[MAXES:.+]] = memref.alloc() : memref<8xf32>
+// CHECK:         scf.for %[[B:[^ ]+]] =
+// CHECK:           memref.load %[[SL]][%[[B]]] : memref<2xi32>
+// CHECK:           %[[PAGES:.+]] = arith.divui %{{.+}}, %[[C16]] : index
+// CHECK:           scf.for %[[P:[^ ]+]] = %{{.+}} to %[[PAGES]] step
+// CHECK:             memref.load %[[TABLE]][%{{.+}}] : memref<?xi32>
+// CHECK:             memref.load %[[TABLE]][%{{.+}}] : memref<?xi32>
+// CHECK:             scf.for %[[H:[^ ]+]] =
+// CHECK:               memref.load %[[MAXES]]
+// CHECK:               %{{.+}}:12 = scf.for %[[T:[^ ]+]] = %{{.+}} iter_args({{.+}}) -> (f32, f32, vector<64xf32>, f32, f32, vector<64xf32>, f32, f32, vector<64xf32>, f32, f32, vector<64xf32>) {
+// CHECK-NOT:             memref.load %[[TABLE]]
+// CHECK:                 memref.prefetch %[[K]][%{{.+}}], read, locality<3>, data : memref<?xbf16>
+// CHECK:                 memref.prefetch %[[V]][%{{.+}}], read, locality<3>, data : memref<?xbf16>
+// CHECK-NOT:             memref.load %[[TABLE]]
+// CHECK:                 vector.load %[[K]][%{{.+}}] : memref<?xbf16>, vector<64xbf16>
+// CHECK:                 vector.load %[[V]][%{{.+}}] : memref<?xbf16>, vector<64xbf16>
+// CHECK:                 math.exp
+// CHECK:               memref.store %{{.+}}, %[[MAXES]]
+func.func @paged_dense(%q: tensor<2x8x64xbf16>, %k: tensor<?x16x2x64xbf16>,
+    %v: tensor<?x16x2x64xbf16>, %bt: tensor<2x?xi32>, %sl: tensor<2xi32>,
+    %init: tensor<2x8x64xbf16>) -> tensor<2x8x64xbf16> {
+  %0 = spotlight.decode_attention
+      ins(%q, %k, %v : tensor<2x8x64xbf16>, tensor<?x16x2x64xbf16>,
+          tensor<?x16x2x64xbf16>)
+      pages(%bt, %sl : tensor<2x?xi32>, tensor<2xi32>)
+      outs(%init : tensor<2x8x64xbf16>)
+  return %0 : tensor<2x8x64xbf16>
+}
+
+// A dynamic page size is read from the pool.
+// CHECK-LABEL: func.func @paged_dense_dynamic_page
+// CHECK-SAME:    (%{{[^:]+}}: memref<1x4x64xf32>, %[[KP:[^:]+]]: memref<?x?x1x64xf32>
+// CHECK:         %[[PAGE_SIZE:.+]] = memref.dim %[[KP]], %{{.+}} : memref<?x?x1x64xf32>
+// CHECK:         arith.divui %{{.+}}, %[[PAGE_SIZE]] : index
+func.func @paged_dense_dynamic_page(%q: tensor<1x4x64xf32>,
+    %k: tensor<?x?x1x64xf32>, %v: tensor<?x?x1x64xf32>, %bt: tensor<1x?xi32>,
+    %sl: tensor<1xi32>, %init: tensor<1x4x64xf32>) -> tensor<1x4x64xf32> {
+  %0 = spotlight.decode_attention
+      ins(%q, %k, %v : tensor<1x4x64xf32>, tensor<?x?x1x64xf32>,
+          tensor<?x?x1x64xf32>)
+      pages(%bt, %sl : tensor<1x?xi32>, tensor<1xi32>)
+      outs(%init : tensor<1x4x64xf32>)
+  return %0 : tensor<1x4x64xf32>
+}
+
+//===----------------------------------------------------------------------===//
+// sparse_attention
+//===----------------------------------------------------------------------===//
+
+// Sparse: the selected positions are turned into pool rows before the
+// stream (t / 16, t % 16, one block-table load each, only for the valid
+// entries); the stream then reads and prefetches rows with no lookup.
+// CHECK-LABEL: func.func @paged_sparse
+// CHECK-SAME:    (%[[Q:[^:]+]]: memref<2x8x64xbf16>, %[[KP:[^:]+]]: memref<?x16x2x64xbf16>, %[[VP:[^:]+]]: memref<?x16x2x64xbf16>, %[[IDX:[^:]+]]: memref<2x2x?xi32>, %[[BT:[^:]+]]: memref<2x?xi32>
+// CHECK-DAG:     %[[C16:.+]] = arith.constant 16 : index
+// CHECK-DAG:     %[[TABLE:.+]] = memref.collapse_shape %[[BT]] {{\[\[}}0, 1]] : memref<2x?xi32> into memref<?xi32>
+// CHECK-DAG:     %[[K:.+]] = memref.collapse_shape %[[KP]] {{\[\[}}0, 1, 2, 3]] : memref<?x16x2x64xbf16> into memref<?xbf16>
+// CHECK:         %[[ROWS:.+]] = memref.alloc(%{{.+}}) : memref<?xindex>
+// CHECK:         scf.for %[[B:[^ ]+]] =
+// CHECK:           scf.for %[[H:[^ ]+]] =
+// CHECK:             %[[COUNT:.+]] = scf.for {{.+}} -> (index) {
+// CHECK:             scf.for %[[I:[^ ]+]] = %{{.+}} to %[[COUNT]] step
+// CHECK:               %[[TOKEN:.+]] = arith.index_cast %{{.+}} : i32 to index
+// CHECK-DAG:           arith.divui %[[TOKEN]], %[[C16]] : index
+// CHECK-DAG:           arith.remui %[[TOKEN]], %[[C16]] : index
+// CHECK:               memref.load %[[TABLE]][%{{.+}}] : memref<?xi32>
+// CHECK:               memref.store %{{.+}}, %[[ROWS]][%[[I]]] : memref<?xindex>
+// CHECK:             scf.for %{{.+}} = %{{.+}} to %[[COUNT]] step %{{.+}} iter_args(
+// CHECK-NOT:           memref.load %[[TABLE]]
+// CHECK:               memref.load %[[ROWS]]
+// CHECK:               memref.prefetch %[[K]]
+// CHECK-NOT:           memref.load %[[TABLE]]
+// CHECK:               memref.load %[[ROWS]]
+// CHECK-NOT:           memref.load %[[TABLE]]
+// CHECK:               vector.load %[[K]]
+func.func @paged_sparse(%q: tensor<2x8x64xbf16>, %k: tensor<?x16x2x64xbf16>,
+    %v: tensor<?x16x2x64xbf16>, %idx: tensor<2x2x?xi32>, %bt: tensor<2x?xi32>,
+    %sl: tensor<2xi32>, %init: tensor<2x8x64xbf16>) -> tensor<2x8x64xbf16> {
+  %0 = spotlight.sparse_attention
+      ins(%q, %k, %v, %idx : tensor<2x8x64xbf16>, tensor<?x16x2x64xbf16>,
+          tensor<?x16x2x64xbf16>, tensor<2x2x?xi32>)
+      pages(%bt, %sl : tensor<2x?xi32>, tensor<2xi32>)
+      outs(%init : tensor<2x8x64xbf16>)
+  return %0 : tensor<2x8x64xbf16>
+}
+
+//===----------------------------------------------------------------------===//
+// cache_write
+//===----------------------------------------------------------------------===//
+
+// Slot s is row s of the flat pool: no division by the page size. One
+// unsigned compare skips -1 and slots past P * page_size; each head's K, V
+// and code rows are vector copies.
+// CHECK-LABEL: func.func @cache_write
+// CHECK-SAME:    (%[[NK:[^:]+]]: memref<?x2x64xbf16>, %[[NV:[^:]+]]: memref<?x2x64xbf16>, %[[NC:[^:]+]]: memref<?x2x4x2xi32>, %[[SLOTS:[^:]+]]: memref<?xi32>, %[[KP:[^:]+]]: memref<?x16x2x64xbf16>, %[[VP:[^:]+]]: memref<?x16x2x64xbf16>, %[[CP:[^:]+]]: memref<?x16x2x4x2xi32>)
+// CHECK-DAG:     %[[C16:.+]] = arith.constant 16 : index
+// CHECK-DAG:     %[[KEYS:.+]] = memref.collapse_shape %[[NK]]
+// CHECK-DAG:     %[[CODES:.+]] = memref.collapse_shape %[[NC]]
+// CHECK-DAG:     %[[KPOOL:.+]] = memref.collapse_shape %[[KP]] {{\[\[}}0, 1, 2, 3]] : memref<?x16x2x64xbf16> into memref<?xbf16>
+// CHECK-DAG:     %[[CPOOL:.+]] = memref.collapse_shape %[[CP]] {{\[\[}}0, 1, 2, 3, 4]] : memref<?x16x2x4x2xi32> into memref<?xi32>
+// CHECK-DAG:     %[[PAGES:.+]] = memref.dim %[[KP]], %{{.+}} : memref<?x16x2x64xbf16>
+// CHECK:         %[[CAPACITY:.+]] = arith.muli %[[PAGES]], %[[C16]] : index
+// CHECK:         %[[T:.+]] = memref.dim %[[NK]], %{{.+}} : memref<?x2x64xbf16>
+// CHECK:         scf.for %[[I:[^ ]+]] = %{{.+}} to %[[T]] step
+// CHECK:           %[[SLOT32:.+]] = memref.load %[[SLOTS]][%[[I]]] : memref<?xi32>
+// CHECK:           %[[SLOT:.+]] = arith.index_cast %[[SLOT32]] : i32 to index
+// CHECK:           %[[OWNED:.+]] = arith.cmpi ult, %[[SLOT]], %[[CAPACITY]] : index
+// CHECK:           scf.if %[[OWNED]] {
+// CHECK-NOT:         arith.divui
+// CHECK:             scf.for %[[H:[^ ]+]] =
+// CHECK:               %[[KROW:.+]] = vector.load %[[KEYS]][%{{.+}}] : memref<?xbf16>, vector<64xbf16>
+// CHECK:               vector.store %[[KROW]], %[[KPOOL]][%{{.+}}] : memref<?xbf16>, vector<64xbf16>
+// CHECK:               vector.load
+// CHECK:               vector.store
+// CHECK:               %[[CROW:.+]] = vector.load %[[CODES]][%{{.+}}] : memref<?xi32>, vector<8xi32>
+// CHECK:               vector.store %[[CROW]], %[[CPOOL]][%{{.+}}] : memref<?xi32>, vector<8xi32>
+func.func @cache_write(%k: memref<?x2x64xbf16>, %v: memref<?x2x64xbf16>,
+    %c: memref<?x2x4x2xi32>, %s: memref<?xi32>, %kp: memref<?x16x2x64xbf16>,
+    %vp: memref<?x16x2x64xbf16>, %cp: memref<?x16x2x4x2xi32>) {
+  spotlight.cache_write ins(%k, %v, %c, %s : memref<?x2x64xbf16>, memref<?x2x64xbf16>, memref<?x2x4x2xi32>, memref<?xi32>) outs(%kp, %vp, %cp : memref<?x16x2x64xbf16>, memref<?x16x2x64xbf16>, memref<?x16x2x4x2xi32>)
+  return
+}
