@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "spotlight/Quality/DataInit.h"
 #include "spotlight/Quality/Dataset.h"
 #include "spotlight/Quality/HashModel.h"
 #include "spotlight/Quality/Synthetic.h"
@@ -78,11 +79,18 @@ cl::opt<double> clip("clip", cl::desc("Gradient norm clip per head (0: off)"),
                      cl::init(1.0), cl::cat(category));
 cl::opt<std::string> init(
     "init",
-    cl::desc("normal (W ~ N(0, 2/D) * scale^2, b = 0), zero (identity), or a "
-             ".safetensors/.npz to continue from"),
+    cl::desc("keys (a linear hash of the first training text's key "
+             "variation, docs/Quality.md), normal (W ~ N(0, 2/D) * scale^2, "
+             "b = 0), zero (identity), or a .safetensors/.npz to continue "
+             "from"),
     cl::init("zero"), cl::cat(category));
 cl::opt<double> initScale("init-scale", cl::desc("Scale of --init normal"),
                           cl::init(1.0), cl::cat(category));
+cl::opt<double>
+    initPower("init-power",
+              cl::desc("--init keys: weight of each key eigen-direction, "
+                       "(lambda / lambda_max)^power (0: all directions alike)"),
+              cl::init(0.5), cl::cat(category));
 cl::opt<uint64_t> seed("seed", cl::desc("Seed of initialisation and sampling"),
                        cl::init(1), cl::cat(category));
 cl::opt<int> threads("num-threads", cl::desc("Worker threads (0: all cores)"),
@@ -186,11 +194,18 @@ int main(int argc, char **argv) {
     fail(error);
   const Dataset &data = source->heldOutText(); // the layer's geometry
   HashWeights weights;
-  if (init == "normal" || init == "zero") {
+  if (init == "normal" || init == "zero" || init == "keys") {
     weights.resize(codeHeads == "qh" ? data.queryHeads : data.kvHeads,
                    data.headDim);
     initWeights(weights, init == "zero" ? InitKind::Zero : InitKind::Normal,
                 initScale, seed);
+    // The first training text, never the held-out one (when that one is
+    // trained on too, its keys are: only its query tokens are set aside).
+    if (init == "keys") {
+      const Dataset *first = source->text(0, error);
+      if (!first || !initFromKeys(weights, *first, initPower, seed, error))
+        fail("--init keys: " + error);
+    }
   } else {
     if (!loadWeights(init, weights, error))
       fail("--init: " + error);
