@@ -65,8 +65,10 @@ cl::opt<double> beta("beta", cl::desc("Bradley-Terry beta"), cl::init(1),
                      cl::cat(category));
 cl::opt<double> margin("margin", cl::desc("Bradley-Terry margin"), cl::init(0),
                        cl::cat(category));
-cl::opt<double> lr("lr", cl::desc("Peak learning rate"), cl::init(1e-3),
-                   cl::cat(category));
+cl::opt<double> lr("lr",
+                   cl::desc("Peak learning rate (default 1e-3, 1e-2 at D <= "
+                            "64)"),
+                   cl::init(1e-3), cl::cat(category));
 cl::opt<double> warmup("warmup", cl::desc("Warm-up fraction of the steps"),
                        cl::init(0.01), cl::cat(category));
 cl::opt<double> adamBeta1("adam-beta1", cl::init(0.9), cl::cat(category),
@@ -221,7 +223,8 @@ int main(int argc, char **argv) {
   o.finalGain = finalGain;
   o.loss.beta = static_cast<float>(beta);
   o.loss.margin = static_cast<float>(margin);
-  o.learningRate = lr;
+  o.learningRate =
+      lr.getNumOccurrences() ? lr : defaultLearningRate(data.headDim);
   o.warmupFraction = warmup;
   o.adamw.beta1 = adamBeta1;
   o.adamw.beta2 = adamBeta2;
