@@ -63,9 +63,7 @@ cl::opt<double> finalGain(
     cl::init(0), cl::cat(category));
 cl::opt<double> beta("beta", cl::desc("Bradley-Terry beta"), cl::init(1),
                      cl::cat(category));
-/// 3 rather than the published 0: it asks well-ordered pairs to be ordered
-/// by more, which gained on unseen text (docs/Quality.md).
-cl::opt<double> margin("margin", cl::desc("Bradley-Terry margin"), cl::init(3),
+cl::opt<double> margin("margin", cl::desc("Bradley-Terry margin"), cl::init(0),
                        cl::cat(category));
 cl::opt<double> lr("lr",
                    cl::desc("Peak learning rate (default 1e-3, 1e-2 at D <= "
