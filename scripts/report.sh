@@ -108,6 +108,7 @@ FAMILY_TRAIN="$BIN/spotlight-train --synthetic=qh=4,kh=1,SPEC --out $WORK/family
 FAMILY_EVAL="$BIN/spotlight-eval --synthetic=qh=4,kh=1,SPEC,text-seed=2 --weights $WORK/family.safetensors --fidelity --markdown"
 : > "$WORK/families.dat"
 : > "$WORK/families.md"
+: > "$WORK/families-fidelity.dat"
 index=0
 for family in "${FAMILIES[@]}"; do
   name=${family%%|*}
@@ -127,6 +128,15 @@ for family in "${FAMILIES[@]}"; do
     END { printf "%d %d %s", idx, bits, tr
           for (b = 128; b <= 1024; b *= 2) printf " %s", lin[b]
           printf " %s\n", name }' "$WORK/family-$index.md" >> "$WORK/families.dat"
+  # Fidelity rows (the second table): mass and output error at 2% of the
+  # exact top-k, the trained MLP and linear 1024 bits.
+  awk -F'|' -v name="$name" '
+    $2 ~ /^ selection/ { fid = 1 }
+    fid && $2 ~ /^ exact top-k/ { ex = sprintf("%.3f %.3f", $5, $8) }
+    fid && $2 ~ /^ trained MLP/ { tr = sprintf("%.3f %.3f", $5, $8) }
+    fid && $2 ~ /^ linear/ && $3 + 0 == 1024 { li = sprintf("%.3f %.3f", $5, $8) }
+    END { printf "%s %s %s %s\n", ex, tr, li, name }' \
+    "$WORK/family-$index.md" >> "$WORK/families-fidelity.dat"
   {
     echo "#### $name (\`$spec\`)"
     echo
@@ -238,6 +248,11 @@ family_table=$(awk "$family_name"'
   BEGIN { print "| family | trained bits | trained IoU@1% | @2% | @5% | linear IoU@2%: 128 | 256 | 512 | 1024 | linear 1024 @1% / @5% | trained >= linear 1024 at 2% |"
           print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|" }
   { printf "| %s | %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f / %.3f | %s |\n", name, $2, $3, $4, $5, $7, $10, $13, $16, $15, $17, ($4 >= $16 ? "yes" : "**no**") }' "$WORK/families.dat")
+# End-to-end fidelity per family: what the selections do to the output.
+fidelity_table=$(awk '{ name = $7; for (i = 8; i <= NF; ++i) name = name " " $i
+    printf "| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |\n", name, $1, $3, $5, $2, $4, $6 }
+  BEGIN { print "| family | attention mass@2%: exact top-k | trained | linear 1024 | output error@2%: exact top-k | trained | linear 1024 |"
+          print "|---|---:|---:|---:|---:|---:|---:|" }' "$WORK/families-fidelity.dat")
 # CH = KH against CH = QH on the 28-head layer.
 iou_row() { # iou_row FILE: IoU@1/2/5% of the trained row of an eval table
   awk -F'|' '$2 ~ /^ trained MLP/ { printf "%.3f | %.3f | %.3f", $4, $5, $6; exit }' "$1"
@@ -352,6 +367,12 @@ the family's spec).
 
 $family_table
 
+End to end (selection of SEMANTICS.md, head mode, sink 4, window 64,
+k = max(20, floor(0.02 n)), values i.i.d. N(0, 1); output error
+\`||o_sparse - o_dense|| / ||o_dense||\`):
+
+$fidelity_table
+
 ![IoU vs bits per family](iou-families.png)
 
 Plot (after the runs above):
@@ -382,6 +403,10 @@ mv docs/PERFORMANCE.md.new docs/PERFORMANCE.md
   echo "Robustness (IoU on unseen text, 4-head layers of each family, default recipe):"
   echo
   echo "$family_table"
+  echo
+  echo "End to end, per family (attention mass of the selected set and relative error of the sparse output against dense, at a 2% budget):"
+  echo
+  echo "$fidelity_table"
   echo
   echo "![IoU vs bits per family](iou-families.png)"
   echo

@@ -381,6 +381,10 @@ bool Trainer::run(const std::function<void(const TrainProgress &)> &progress,
 
 const char *kernelInstructionSet() { return kernels::isaName(); }
 
+double defaultLearningRate(int64_t headDim) {
+  return headDim <= 64 ? 1e-2 : 1e-3;
+}
+
 double gainAt(const TrainOptions &options, int64_t step) {
   const double start = options.loss.gain, end = options.finalGain;
   if (end <= 0 || options.steps <= 1)

@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "spotlight/Quality/DataInit.h"
 #include "spotlight/Quality/Dataset.h"
 #include "spotlight/Quality/HashModel.h"
 #include "spotlight/Quality/Synthetic.h"
@@ -64,8 +65,10 @@ cl::opt<double> beta("beta", cl::desc("Bradley-Terry beta"), cl::init(1),
                      cl::cat(category));
 cl::opt<double> margin("margin", cl::desc("Bradley-Terry margin"), cl::init(0),
                        cl::cat(category));
-cl::opt<double> lr("lr", cl::desc("Peak learning rate"), cl::init(1e-3),
-                   cl::cat(category));
+cl::opt<double> lr("lr",
+                   cl::desc("Peak learning rate (default 1e-3, 1e-2 at D <= "
+                            "64)"),
+                   cl::init(1e-3), cl::cat(category));
 cl::opt<double> warmup("warmup", cl::desc("Warm-up fraction of the steps"),
                        cl::init(0.01), cl::cat(category));
 cl::opt<double> adamBeta1("adam-beta1", cl::init(0.9), cl::cat(category),
@@ -78,11 +81,18 @@ cl::opt<double> clip("clip", cl::desc("Gradient norm clip per head (0: off)"),
                      cl::init(1.0), cl::cat(category));
 cl::opt<std::string> init(
     "init",
-    cl::desc("normal (W ~ N(0, 2/D) * scale^2, b = 0), zero (identity), or a "
-             ".safetensors/.npz to continue from"),
+    cl::desc("keys (a linear hash of the first training text's key "
+             "variation, docs/Quality.md), normal (W ~ N(0, 2/D) * scale^2, "
+             "b = 0), zero (identity), or a .safetensors/.npz to continue "
+             "from"),
     cl::init("zero"), cl::cat(category));
 cl::opt<double> initScale("init-scale", cl::desc("Scale of --init normal"),
                           cl::init(1.0), cl::cat(category));
+cl::opt<double>
+    initPower("init-power",
+              cl::desc("--init keys: weight of each key eigen-direction, "
+                       "(lambda / lambda_max)^power (0: all directions alike)"),
+              cl::init(0.5), cl::cat(category));
 cl::opt<uint64_t> seed("seed", cl::desc("Seed of initialisation and sampling"),
                        cl::init(1), cl::cat(category));
 cl::opt<int> threads("num-threads", cl::desc("Worker threads (0: all cores)"),
@@ -186,11 +196,18 @@ int main(int argc, char **argv) {
     fail(error);
   const Dataset &data = source->heldOutText(); // the layer's geometry
   HashWeights weights;
-  if (init == "normal" || init == "zero") {
+  if (init == "normal" || init == "zero" || init == "keys") {
     weights.resize(codeHeads == "qh" ? data.queryHeads : data.kvHeads,
                    data.headDim);
     initWeights(weights, init == "zero" ? InitKind::Zero : InitKind::Normal,
                 initScale, seed);
+    // The first training text, never the held-out one (when that one is
+    // trained on too, its keys are: only its query tokens are set aside).
+    if (init == "keys") {
+      const Dataset *first = source->text(0, error);
+      if (!first || !initFromKeys(weights, *first, initPower, seed, error))
+        fail("--init keys: " + error);
+    }
   } else {
     if (!loadWeights(init, weights, error))
       fail("--init: " + error);
@@ -206,7 +223,8 @@ int main(int argc, char **argv) {
   o.finalGain = finalGain;
   o.loss.beta = static_cast<float>(beta);
   o.loss.margin = static_cast<float>(margin);
-  o.learningRate = lr;
+  o.learningRate =
+      lr.getNumOccurrences() ? lr : defaultLearningRate(data.headDim);
   o.warmupFraction = warmup;
   o.adamw.beta1 = adamBeta1;
   o.adamw.beta2 = adamBeta2;

@@ -179,6 +179,14 @@ TEST(Trainer, GainMovesGeometricallyToTheFinalGain) {
   EXPECT_NEAR(gainAt(o, 4), 4.0, 1e-12);
 }
 
+TEST(Trainer, DefaultLearningRateByHeadDim) {
+  // The measured choice of docs/Quality.md: 1e-2 at D <= 64, else 1e-3.
+  EXPECT_EQ(defaultLearningRate(32), 1e-2);
+  EXPECT_EQ(defaultLearningRate(64), 1e-2);
+  EXPECT_EQ(defaultLearningRate(96), 1e-3);
+  EXPECT_EQ(defaultLearningRate(128), 1e-3);
+}
+
 TEST(Dataset, RejectsNonFiniteValues) {
   const float bad[] = {std::numeric_limits<float>::quiet_NaN(),
                        std::numeric_limits<float>::infinity(),
