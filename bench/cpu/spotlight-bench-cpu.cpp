@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "../Machine.h"
+#include "FmaPeak.h"
 #include "PagedBatches.h"
 #include "Reference/NaiveReference.h"
 #include "spotlight/ABI/Geometry.h"
@@ -148,8 +149,13 @@ int main(int argc, char **argv) {
               (long long)g.sink, (long long)g.window);
   double copy = copyBandwidth(threads), read = readBandwidth(threads);
   std::printf("memory    memcpy %.1f GB/s (read + write bytes; %.1f GB/s "
-              "copied), streaming read %.1f GB/s (%u threads, 512 MiB)\n\n",
+              "copied), streaming read %.1f GB/s (%u threads, 512 MiB)\n",
               copy / 1e9, copy / 2e9, read / 1e9, threads);
+  const spotlight::bench::ArithmeticPeaks peaks =
+      spotlight::bench::measureArithmeticPeaks(threads);
+  std::printf("compute   f32 FMA %.0f GFLOP/s (%s), bf16 dot %.0f GFLOP/s (%s)\n\n",
+              peaks.f32 / 1e9, peaks.f32Path.c_str(), peaks.bf16 / 1e9,
+              peaks.bf16Path.c_str());
 
   char dir[] = "/tmp/spotlight-bench-XXXXXX";
   std::string artifactPath = std::string(mkdtemp(dir)) + "/bench.spt";
@@ -275,6 +281,29 @@ int main(int argc, char **argv) {
                 (long long)n, 1e3 * retrieval, 1e3 * sparse, 1e3 * dense,
                 1e3 * naive, appendTime, dense / sparse, naive / sparse,
                 codeBytes / retrieval / 1e9, denseBytes / dense / 1e9);
+    // Each step's bounds: its bytes at the streaming-read bandwidth and its
+    // flops at the f32 FMA peak (attention: q.k and p.v, 2 flops a
+    // multiply-add each; hashing: the two D x D layers per code), and the
+    // measured time over the larger.
+    int64_t selected = 0;
+    for (int32_t i : idx)
+      selected += i >= 0;
+    const double sparseBytes = codeBytes + double(selected) * D * 2 * 2;
+    const double denseFlops = 4.0 * QH * n * D;
+    const double sparseFlops = 4.0 * G * selected * D;
+    const double appendFlops = 4.0 * D * D * double(n) * KH * C;
+    auto bound = [&](const char *step, double time, double bytes,
+                     double flops) {
+      const double byteTime = bytes / read, fmaTime = flops / peaks.f32;
+      std::printf("%8s %-9s bytes %8.3fms  fma %8.3fms  measured %.2fx the "
+                  "larger\n",
+                  "", step, 1e3 * byteTime, 1e3 * fmaTime,
+                  time / std::max(byteTime, fmaTime));
+    };
+    bound("retrieval", retrieval, codeBytes, 0);
+    bound("sparse", sparse, sparseBytes, sparseFlops);
+    bound("dense", dense, denseBytes, denseFlops);
+    bound("append", appendTime, 2.0 * KH * n * D * 2, appendFlops);
     std::fflush(stdout);
     spt_cache_free(cache);
   }
