@@ -8,14 +8,20 @@
 //     %idx = hamming_topk <mode>(%qc, %kc) {budget, sink, window}
 //     %o   = sparse_attention(%q, %k, %v, %idx)
 //
+// The dense linalg form a frontend emits (LinalgAttention.h, no mask) is
+// first raised to decode_attention(%q, %k, %v), then rewritten the same way.
+//
 //===----------------------------------------------------------------------===//
 
+#include "LinalgAttention.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 #include "spotlight/Dialect/Spotlight/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::spotlight {
 #define GEN_PASS_DEF_SPOTLIGHTSPARSIFYATTENTION
@@ -33,6 +39,9 @@ constexpr StringLiteral kWantsKeyCodes = "spotlight.wants_key_codes";
 constexpr StringLiteral kKeyCodes = "spotlight.key_codes";
 /// The argument attribute of a hash weight ("w1", "b1", "w2", "b2").
 constexpr StringLiteral kHashWeight = "spotlight.hash_weight";
+/// The stable prefix of this pass's remarks (-pass-remarks style).
+constexpr StringLiteral kRemark =
+    "spotlight-sparsify-attention: not sparsified: ";
 
 struct SparsifyAttentionPass
     : spotlight::impl::SpotlightSparsifyAttentionBase<SparsifyAttentionPass> {
@@ -147,16 +156,48 @@ struct SparsifyAttentionPass
     op.erase();
   }
 
+  /// Each dense linalg attention -> decode_attention; anything else around
+  /// a linalg.softmax stays, with a remark.
+  void raiseLinalgAttention() {
+    SmallVector<linalg::SoftmaxOp> softmaxes;
+    getOperation().walk(
+        [&](linalg::SoftmaxOp softmax) { softmaxes.push_back(softmax); });
+    bool raised = false;
+    for (linalg::SoftmaxOp softmax : softmaxes) {
+      std::string why;
+      FailureOr<LinalgAttention> a = matchLinalgAttention(softmax, why);
+      if (succeeded(a) && a->mask)
+        why = "the attention is masked (not a dense decode attention)";
+      if (!why.empty()) {
+        softmax.emitRemark(kRemark) << "linalg.softmax: " << why;
+        continue;
+      }
+      IRRewriter rewriter(a->root);
+      Location loc = a->root->getLoc();
+      Value init = createAttentionInit(rewriter, loc, a->query);
+      rewriter.replaceOpWithNewOp<DecodeAttentionOp>(
+          a->root, a->root->getResult(0).getType(), a->query, a->keys,
+          a->values, /*block_table=*/Value(), /*seq_lens=*/Value(), init,
+          rewriter.getF32FloatAttr(a->scale));
+      raised = true;
+    }
+    // The broadcasts, contractions and softmax the raised ops used.
+    if (raised)
+      (void)applyPatternsGreedily(getOperation(),
+                                  RewritePatternSet(&getContext()));
+  }
+
   void runOnOperation() override {
     if (failed(checkOptions()))
       return signalPassFailure();
+    raiseLinalgAttention();
     SmallVector<DecodeAttentionOp> ops;
     getOperation().walk([&](DecodeAttentionOp op) { ops.push_back(op); });
     bool changed = false;
     for (DecodeAttentionOp op : ops) {
       std::string reason = whyNot(op);
       if (!reason.empty()) {
-        op.emitRemark("not sparsified: ") << reason;
+        op.emitRemark(kRemark) << reason;
         continue;
       }
       sparsify(op);
