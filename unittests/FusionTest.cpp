@@ -11,7 +11,10 @@
 //     tolerance of the fused ones, including contexts shorter than the
 //     budget (rows padded with -1);
 //   - the dense baseline sparsified (--spotlight-sparsify-attention) with a
-//     budget >= N: the dense result.
+//     budget >= N: the dense result; the same for the dense baseline
+//     rewritten into the linalg form a frontend emits (LinalgAttention.h:
+//     contractions with `h floordiv G` maps, scale, linalg.softmax, truncf),
+//     which the pass must raise first.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,6 +25,7 @@
 #include "spotlight/Dialect/Spotlight/Transforms/Passes.h"
 #include "spotlight/ExecutionEngine/JitModule.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/MLIRContext.h"
@@ -30,13 +34,21 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 using namespace spotlight;
 using namespace spotlight::testing;
 namespace sp = mlir::spotlight;
 
 namespace {
 
-enum class Form { Fused, Unfused, KeptUnfused, DenseSparsified };
+enum class Form {
+  Fused,
+  Unfused,
+  KeptUnfused,
+  DenseSparsified,
+  LinalgDenseSparsified
+};
 
 /// sparse_attention(q, K, V, idx) -> masked_attention(q, gather(K, idx),
 /// gather(V, idx), idx): what a user writes for the step.
@@ -69,10 +81,123 @@ void unfuse(mlir::ModuleOp module) {
   }
 }
 
+/// A zero-initialised 4-loop contraction out[b,h,x] += a[..] * b[..]
+/// (reducing the last loop), inputs widened to f32.
+mlir::Value contract(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,
+                     mlir::Value rhs, mlir::Value init,
+                     llvm::ArrayRef<mlir::AffineMap> maps) {
+  using mlir::utils::IteratorType;
+  auto f32 = b.getF32Type();
+  mlir::Value zero = mlir::arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+  mlir::Value filled =
+      mlir::linalg::FillOp::create(b, loc, zero, init).getResult(0);
+  return mlir::linalg::GenericOp::create(
+             b, loc, filled.getType(), mlir::ValueRange{lhs, rhs},
+             mlir::ValueRange{filled}, maps,
+             {IteratorType::parallel, IteratorType::parallel,
+              IteratorType::parallel, IteratorType::reduction},
+             [&](mlir::OpBuilder &nb, mlir::Location l, mlir::ValueRange a) {
+               auto wide = [&](mlir::Value v) -> mlir::Value {
+                 return v.getType() == f32
+                            ? v
+                            : mlir::arith::ExtFOp::create(nb, l, f32, v);
+               };
+               mlir::Value m =
+                   mlir::arith::MulFOp::create(nb, l, wide(a[0]), wide(a[1]));
+               mlir::linalg::YieldOp::create(
+                   nb, l, mlir::ValueRange{mlir::arith::AddFOp::create(
+                              nb, l, a[2], m)});
+             })
+      .getResult(0);
+}
+
+/// An elementwise generic over [B, QH, X]: out = body(in).
+mlir::Value elementwise(
+    mlir::OpBuilder &b, mlir::Location loc, mlir::Value in, mlir::Value init,
+    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
+                                   mlir::Value)>
+        body) {
+  auto id = b.getMultiDimIdentityMap(3);
+  llvm::SmallVector<mlir::utils::IteratorType> parallel(
+      3, mlir::utils::IteratorType::parallel);
+  return mlir::linalg::GenericOp::create(
+             b, loc, init.getType(), mlir::ValueRange{in},
+             mlir::ValueRange{init}, llvm::ArrayRef<mlir::AffineMap>{id, id},
+             parallel,
+             [&](mlir::OpBuilder &nb, mlir::Location l, mlir::ValueRange a) {
+               mlir::linalg::YieldOp::create(nb, l,
+                                             mlir::ValueRange{body(nb, l, a[0])});
+             })
+      .getResult(0);
+}
+
+/// decode_attention(q, K, V) -> the linalg form a frontend emits for
+/// scaled_dot_product_attention with one query token (docs/Semantics.md,
+/// "The linalg form"), written independently of the pass's matcher.
+void denseToLinalg(mlir::ModuleOp module) {
+  llvm::SmallVector<sp::DecodeAttentionOp> ops;
+  module.walk([&](sp::DecodeAttentionOp op) { ops.push_back(op); });
+  for (sp::DecodeAttentionOp op : ops) {
+    mlir::OpBuilder b(op);
+    mlir::Location loc = op.getLoc();
+    mlir::MLIRContext *ctx = b.getContext();
+    mlir::Value q = op.getQuery(), k = op.getKeyCache(), v = op.getValueCache();
+    auto qType = mlir::cast<mlir::RankedTensorType>(q.getType());
+    int64_t qHeads = qType.getDimSize(1), headDim = qType.getDimSize(2);
+    int64_t group = qHeads / mlir::cast<mlir::ShapedType>(k.getType()).getDimSize(1);
+    auto d = [&](unsigned i) { return mlir::getAffineDimExpr(i, ctx); };
+    auto map = [&](llvm::ArrayRef<mlir::AffineExpr> exprs) {
+      return mlir::AffineMap::get(4, 0, exprs, ctx);
+    };
+    auto f32 = b.getF32Type();
+    llvm::SmallVector<mlir::OpFoldResult> scoreSizes = {
+        mlir::tensor::getMixedSize(b, loc, q, 0), b.getIndexAttr(qHeads),
+        mlir::tensor::getMixedSize(b, loc, k, 2)};
+    mlir::Value scoresInit =
+        mlir::tensor::EmptyOp::create(b, loc, scoreSizes, f32);
+    mlir::Value scores =
+        contract(b, loc, q, k, scoresInit,
+                 {map({d(0), d(1), d(3)}),
+                  map({d(0), d(1).floorDiv(group), d(2), d(3)}),
+                  map({d(0), d(1), d(2)})});
+    float scale = op.getScale() ? op.getScale()->convertToFloat()
+                                : 1.0f / std::sqrt(float(headDim));
+    mlir::Value factor =
+        mlir::arith::ConstantOp::create(b, loc, b.getF32FloatAttr(scale));
+    scores = elementwise(b, loc, scores, scoresInit,
+                         [&](mlir::OpBuilder &nb, mlir::Location l,
+                             mlir::Value x) -> mlir::Value {
+                           return mlir::arith::MulFOp::create(nb, l, x, factor);
+                         });
+    mlir::Value probs =
+        mlir::linalg::SoftmaxOp::create(b, loc, scoresInit.getType(), scores,
+                                        scoresInit, uint64_t{2})
+            .getResult()[0];
+    llvm::SmallVector<mlir::OpFoldResult> outSizes =
+        mlir::tensor::getMixedSizes(b, loc, q);
+    mlir::Value out = contract(
+        b, loc, probs, v, mlir::tensor::EmptyOp::create(b, loc, outSizes, f32),
+        {map({d(0), d(1), d(3)}), map({d(0), d(1).floorDiv(group), d(3), d(2)}),
+         map({d(0), d(1), d(2)})});
+    if (qType.getElementType() != f32)
+      out = elementwise(
+          b, loc, out,
+          mlir::tensor::EmptyOp::create(b, loc, outSizes,
+                                        qType.getElementType()),
+          [&](mlir::OpBuilder &nb, mlir::Location l,
+              mlir::Value x) -> mlir::Value {
+            return mlir::arith::TruncFOp::create(nb, l, qType.getElementType(),
+                                                 x);
+          });
+    op.getResult().replaceAllUsesWith(out);
+    op.erase();
+  }
+}
+
 std::string moduleText(const DecodeGeometry &g, Form form, int64_t budget) {
   mlir::MLIRContext context;
   // The fallback builds linalg.generic; patterns load no dialect.
-  context.loadDialect<mlir::linalg::LinalgDialect>();
+  context.loadDialect<mlir::linalg::LinalgDialect, mlir::arith::ArithDialect>();
   mlir::OwningOpRef<mlir::ModuleOp> module = buildDecodeModule(context, g);
   if (form == Form::Unfused || form == Form::KeptUnfused)
     unfuse(*module);
@@ -83,7 +208,9 @@ std::string moduleText(const DecodeGeometry &g, Form form, int64_t budget) {
     EXPECT_TRUE(mlir::succeeded(
         mlir::applyPatternsGreedily(*module, std::move(patterns))));
   }
-  if (form == Form::DenseSparsified) {
+  if (form == Form::LinalgDenseSparsified)
+    denseToLinalg(*module);
+  if (form == Form::DenseSparsified || form == Form::LinalgDenseSparsified) {
     mlir::PassManager pm(&context);
     sp::SpotlightSparsifyAttentionOptions options;
     options.budget = budget;
@@ -97,6 +224,11 @@ std::string moduleText(const DecodeGeometry &g, Form form, int64_t budget) {
   std::string text;
   llvm::raw_string_ostream os(text);
   module->print(os);
+  if (form == Form::LinalgDenseSparsified) {
+    EXPECT_EQ(text.find("linalg.softmax"), std::string::npos)
+        << "the linalg form was not raised:\n"
+        << text;
+  }
   return text;
 }
 
@@ -193,8 +325,11 @@ TEST_P(FusionTest, DenseSparsifiedWithBudgetOverNIsDense) {
   Lowering lowering = std::get<0>(GetParam());
   const int64_t budget = 1000;
   JitModule &fused = compiledText(moduleText(g, Form::Fused, 0), lowering);
+  // The dense baseline as decode_attention, and as the linalg form.
   JitModule &sparsified =
       compiledText(moduleText(g, Form::DenseSparsified, budget), lowering);
+  JitModule &linalgSparsified = compiledText(
+      moduleText(g, Form::LinalgDenseSparsified, budget), lowering);
   const int64_t B = g.batch, QH = g.queryHeads, KH = g.kvHeads, D = g.headDim;
   const int64_t W = g.codeWords(), C = g.keyCodesPerHead();
   const double tolerance = g.dtype == ElementType::F32 ? 1e-5 : 1e-2;
@@ -204,11 +339,15 @@ TEST_P(FusionTest, DenseSparsifiedWithBudgetOverNIsDense) {
     HostTensor kc({B, KH, n, C, W}, 4);
     call(fused, EntryPoint::EncodeKeys,
          {&p.kT, &p.w1T, &p.b1T, &p.w2T, &p.b2T, &kc});
-    HostTensor out({B, QH, D}, elementTypeBytes(g.dtype));
-    // decode_dense(q, k, v, out) + the arguments the pass appended.
-    call(sparsified, EntryPoint::DecodeDense,
-         {&p.qT, &p.kT, &p.vT, &out, &p.w1T, &p.b1T, &p.w2T, &p.b2T, &kc});
-    EXPECT_LT(relativeError(readAll(out, g.dtype), p.denseOutput()), tolerance);
+    for (JitModule *jit : {&sparsified, &linalgSparsified}) {
+      HostTensor out({B, QH, D}, elementTypeBytes(g.dtype));
+      // decode_dense(q, k, v, out) + the arguments the pass appended.
+      call(*jit, EntryPoint::DecodeDense,
+           {&p.qT, &p.kT, &p.vT, &out, &p.w1T, &p.b1T, &p.w2T, &p.b2T, &kc});
+      EXPECT_LT(relativeError(readAll(out, g.dtype), p.denseOutput()),
+                tolerance)
+          << (jit == &sparsified ? "decode_attention" : "linalg form");
+    }
   }
 }
 

@@ -76,6 +76,8 @@ def SpotlightSparsifyAttention : Pass<"spotlight-sparsify-attention",
     %o = spotlight.sparse_attention ins(%q, %k, %v, %idx : ...) outs(%init : ...)
     ```
 
+    With `weights-file=path` (a .safetensors file as spotlight-train
+    writes), the weights are `arith.constant dense_resource<...>` instead.
     Key codes are computed when tokens are appended, so the caller must
     pass them: the key-code argument carries the `spotlight.key_codes`
     argument attribute, the weights `spotlight.hash_weight = "w1"` and so
@@ -89,6 +91,7 @@ def SpotlightSparsifyAttention : Pass<"spotlight-sparsify-attention",
     sparsified: <why>`.
   }];
   let dependentDialects = ["mlir::spotlight::SpotlightDialect",
+                           "mlir::arith::ArithDialect",
                            "mlir::tensor::TensorDialect",
                            "mlir::func::FuncDialect"];
   let options = [
@@ -105,6 +108,10 @@ def SpotlightSparsifyAttention : Pass<"spotlight-sparsify-attention",
     Option<"weights", "weights", "std::string", /*default=*/"\"arguments\"",
            "Where the hash weights come from: arguments (new function "
            "arguments, f32)">,
+    Option<"weightsFile", "weights-file", "std::string", /*default=*/"\"\"",
+           "A .safetensors (or .npz) file with w1 [CH, D, D], b1 [CH, D], "
+           "w2, b2 (f32, f16 or bf16): the weights become dense resource "
+           "constants instead of arguments">,
   ];
 }
 
