@@ -151,6 +151,9 @@ struct SparseOverAllTokens : OpRewritePattern<SparseAttentionOp> {
     auto topk = op.getIndices().getDefiningOp<HammingTopKOp>();
     if (!topk)
       return rewriter.notifyMatchFailure(op, "indices not from hamming_topk");
+    if (topk.isPaged())
+      return rewriter.notifyMatchFailure(
+          op, "selection over a paged pool: token counts known at run time");
     // The codes scored must be those of this cache's N tokens.
     int64_t tokens = dimOf(op.getKeyCache(), 2);
     if (dimOf(topk.getKeyCodes(), 2) != tokens ||
