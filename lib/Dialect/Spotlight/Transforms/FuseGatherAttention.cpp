@@ -202,22 +202,22 @@ struct FuseGatherAttentionPass
   /// becomes one, for the patterns to fuse. Others stay (they lower as
   /// linalg), with a remark when the scope gathers rows at all.
   void raiseLinalgAttention() {
-    SmallVector<linalg::SoftmaxOp> softmaxes;
+    SmallVector<Operation *> softmaxes;
     bool gathers = false;
     getOperation()->walk([&](Operation *op) {
-      if (auto softmax = dyn_cast<linalg::SoftmaxOp>(op))
-        softmaxes.push_back(softmax);
+      if (isSoftmaxAnchor(op))
+        softmaxes.push_back(op);
       gathers |= isa<SparseGatherOp>(op);
     });
     if (!gathers)
       return;
-    for (linalg::SoftmaxOp softmax : softmaxes) {
+    for (Operation *softmax : softmaxes) {
       std::string why;
       FailureOr<LinalgAttention> a = matchLinalgAttention(softmax, why);
       if (succeeded(a))
         why = whyNotMasked(*a);
       if (!why.empty()) {
-        softmax.emitRemark(kRemark) << why;
+        softmax->emitRemark(kRemark) << why;
         continue;
       }
       IRRewriter rewriter(a->root);

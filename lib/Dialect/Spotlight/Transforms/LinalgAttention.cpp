@@ -10,8 +10,11 @@
 #include "LinalgAttention.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
+
+#include <type_traits>
 
 using namespace mlir;
 using namespace mlir::spotlight;
@@ -235,23 +238,118 @@ Operation *convertedOutput(linalg::GenericOp contraction, Type type) {
     return nullptr;
   return cast;
 }
+
+/// A reduction over the tokens of [B, QH, N] into [B, QH]: (b,h,n) ->
+/// (b,h,n), (b,h); whose body combines its two arguments with `Combine`.
+template <typename... Combine>
+linalg::GenericOp rowReduction(Value value) {
+  auto op = value.getDefiningOp<linalg::GenericOp>();
+  if (!isGeneric(op, 1, 3, 1))
+    return nullptr;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  Operation *body = yielded(op).getDefiningOp();
+  if (!isMap(maps[0], {0, 1, 2}) || maps[1].getNumResults() != 2 ||
+      maps[1].getResult(0) != getAffineDimExpr(0, op.getContext()) ||
+      maps[1].getResult(1) != getAffineDimExpr(1, op.getContext()) ||
+      !isa_and_nonnull<Combine...>(body))
+    return nullptr;
+  Value a = body->getOperand(0), b = body->getOperand(1);
+  if (!((isArg(a, op, 0) && isArg(b, op, 1)) ||
+        (isArg(a, op, 1) && isArg(b, op, 0))))
+    return nullptr;
+  return op;
+}
+
+/// An elementwise generic over [B, QH, N] of x[b,h,n] and r[b,h] yielding
+/// `Op(x, r)` (through `Outer` when given): (x, r).
+template <typename Op, typename Outer = void>
+std::optional<std::pair<Value, Value>> rowBroadcast(Value value) {
+  linalg::GenericOp op = elementwise(value, 2);
+  if (!op)
+    return std::nullopt;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (!isMap(maps[0], {0, 1, 2}) || maps[1].getNumResults() != 2 ||
+      maps[1].getResult(0) != getAffineDimExpr(0, op.getContext()) ||
+      maps[1].getResult(1) != getAffineDimExpr(1, op.getContext()))
+    return std::nullopt;
+  Value result = yielded(op);
+  if constexpr (!std::is_void_v<Outer>) {
+    auto outer = result.getDefiningOp<Outer>();
+    if (!outer)
+      return std::nullopt;
+    result = outer->getOperand(0);
+  }
+  auto inner = result.getDefiningOp<Op>();
+  if (!inner || !isArg(inner.getLhs(), op, 0) || !isArg(inner.getRhs(), op, 1))
+    return std::nullopt;
+  return std::make_pair(op.getDpsInputs()[0], op.getDpsInputs()[1]);
+}
+
+/// The scores that `anchor` normalises over the tokens: linalg.softmax
+/// dimension(2), or the decomposed sequence frontends emit
+///   m = max_n s,  e = exp(s - m),  z = sum_n e,  p = e / z
+/// with m starting at -inf (or a finite lowest) and z at 0.
+std::optional<Value> softmaxScores(Operation *anchor, std::string &whyNot) {
+  if (auto softmax = dyn_cast<linalg::SoftmaxOp>(anchor)) {
+    if (!softmax.hasPureTensorSemantics()) {
+      whyNot = "it is bufferized (the pass works on tensors)";
+      return std::nullopt;
+    }
+    auto type = dyn_cast<RankedTensorType>(softmax.getInput().getType());
+    if (!type || type.getRank() != 3 || softmax.getDimension() != 2) {
+      whyNot = "the softmax is not over the tokens of [B, QH, N] scores";
+      return std::nullopt;
+    }
+    return softmax.getInput();
+  }
+  whyNot = "not a softmax e / sum(e), e = exp(s - max(s)), over the tokens of "
+           "[B, QH, N] scores";
+  auto division = rowBroadcast<arith::DivFOp>(anchor->getResult(0));
+  if (!division)
+    return std::nullopt;
+  auto [exps, sums] = *division;
+  linalg::GenericOp sum = rowReduction<arith::AddFOp>(sums);
+  auto shifted = rowBroadcast<arith::SubFOp, math::ExpOp>(exps);
+  if (!sum || sum.getDpsInputs()[0] != exps ||
+      !isZeroFilled(sum.getDpsInits()[0]) || !shifted)
+    return std::nullopt;
+  auto [scores, maxima] = *shifted;
+  linalg::GenericOp max =
+      rowReduction<arith::MaximumFOp, arith::MaxNumFOp>(maxima);
+  auto fill = max ? max.getDpsInits()[0].getDefiningOp<linalg::FillOp>()
+                  : nullptr;
+  std::optional<double> start =
+      fill ? constantOf(fill.getInputs()[0]) : std::nullopt;
+  if (!max || max.getDpsInputs()[0] != scores || !start || !(*start <= -1e30))
+    return std::nullopt;
+  whyNot.clear();
+  return scores;
+}
+
 } // namespace
 
+bool mlir::spotlight::isSoftmaxAnchor(Operation *op) {
+  if (isa<linalg::SoftmaxOp>(op))
+    return true;
+  // The decomposed form's last step, `e / z` with z a sum over the tokens.
+  if (!isa<linalg::GenericOp>(op) || op->getNumResults() != 1)
+    return false;
+  auto division = rowBroadcast<arith::DivFOp>(op->getResult(0));
+  return division && rowReduction<arith::AddFOp>(division->second);
+}
+
 FailureOr<LinalgAttention>
-mlir::spotlight::matchLinalgAttention(linalg::SoftmaxOp softmax,
-                                      std::string &whyNot) {
+mlir::spotlight::matchLinalgAttention(Operation *anchor, std::string &whyNot) {
   auto fail = [&](const Twine &why) -> FailureOr<LinalgAttention> {
     whyNot = why.str();
     return failure();
   };
-  if (!softmax.hasPureTensorSemantics())
-    return fail("it is bufferized (the pass works on tensors)");
-  auto scoresType = dyn_cast<RankedTensorType>(softmax.getInput().getType());
-  if (!scoresType || scoresType.getRank() != 3 || softmax.getDimension() != 2)
-    return fail("the softmax is not over the tokens of [B, QH, N] scores");
+  std::optional<Value> softmaxInput = softmaxScores(anchor, whyNot);
+  if (!softmaxInput)
+    return failure();
 
   // Forward: p[b,h,n] * v[b, h floordiv G, n, d] summed over n.
-  Value probs = softmax->getResult(0);
+  Value probs = anchor->getResult(0);
   if (!probs.hasOneUse())
     return fail("the probabilities have users besides the product with V");
   auto pv = dyn_cast<linalg::GenericOp>(*probs.getUsers().begin());
@@ -270,7 +368,7 @@ mlir::spotlight::matchLinalgAttention(linalg::SoftmaxOp softmax,
       : std::make_pair(pv.getDpsInputs()[1 - *probsAt], *valueGroup);
 
   // Backward: at most one mask and one scale, in either order.
-  Value scores = softmax.getInput();
+  Value scores = *softmaxInput;
   bool scaled = false;
   std::optional<Mask> mask;
   double fillScale = 1;

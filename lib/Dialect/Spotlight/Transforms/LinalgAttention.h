@@ -9,7 +9,8 @@
 //   %s  = linalg.generic  s[b,h,n] += q[b,h,d] * kr[b,h,n,d]   (zero init)
 //   [%s = linalg.generic  s * scale | s / c]
 //   [%s = linalg.generic  idx[b, h floordiv G, n] >= 0 ? s : fill]
-//   %p  = linalg.softmax dimension(2) ins(%s)
+//   %p  = linalg.softmax dimension(2) ins(%s)    (or the generics
+//         m = max_n s, e = exp(s - m), z = sum_n e, p = e / z)
 //   [%vr = the same broadcast of %v]
 //   %o  = linalg.generic  o[b,h,d] += p[b,h,n] * vr[b,h,n,d]   (zero init)
 //   [%o = linalg.generic  truncf(o)]
@@ -44,8 +45,14 @@ struct LinalgAttention {
   Operation *root = nullptr;
 };
 
-/// The attention around `softmax`, or failure with the reason in `whyNot`.
-FailureOr<LinalgAttention> matchLinalgAttention(linalg::SoftmaxOp softmax,
+/// Whether `op` may end a softmax over attention scores: a linalg.softmax,
+/// or the `e / sum(e)` generic of the decomposed max/sub/exp/sum/div form.
+/// The passes try the match from these, and remark on those that fail.
+bool isSoftmaxAnchor(Operation *op);
+
+/// The attention around the softmax ending in `anchor`, or failure with the
+/// reason in `whyNot`.
+FailureOr<LinalgAttention> matchLinalgAttention(Operation *anchor,
                                                 std::string &whyNot);
 
 /// An empty [B, QH, D] output like `query`, for the op that replaces the

@@ -182,19 +182,22 @@ struct SparsifyAttentionPass
   }
 
   /// Each dense linalg attention -> decode_attention; anything else around
-  /// a linalg.softmax stays, with a remark.
+  /// a softmax (linalg.softmax or its decomposed form) stays, with a remark.
   void raiseLinalgAttention() {
-    SmallVector<linalg::SoftmaxOp> softmaxes;
-    getOperation().walk(
-        [&](linalg::SoftmaxOp softmax) { softmaxes.push_back(softmax); });
+    SmallVector<Operation *> softmaxes;
+    getOperation().walk([&](Operation *op) {
+      if (isSoftmaxAnchor(op))
+        softmaxes.push_back(op);
+    });
     bool raised = false;
-    for (linalg::SoftmaxOp softmax : softmaxes) {
+    for (Operation *softmax : softmaxes) {
       std::string why;
       FailureOr<LinalgAttention> a = matchLinalgAttention(softmax, why);
-      if (succeeded(a) && a->mask)
-        why = "the attention is masked (not a dense decode attention)";
+      if (succeeded(a))
+        why = a->mask ? "the attention is masked (not a dense decode attention)"
+                      : "";
       if (!why.empty()) {
-        softmax.emitRemark(kRemark) << "linalg.softmax: " << why;
+        softmax->emitRemark(kRemark) << softmax->getName() << ": " << why;
         continue;
       }
       IRRewriter rewriter(a->root);
