@@ -128,9 +128,35 @@ std::optional<unsigned> contraction(linalg::GenericOp op, Value plain) {
   return std::nullopt;
 }
 
+/// Hugging Face repeat_kv as named ops: `linalg.broadcast` of [B, KH, N, D]
+/// to [B, KH, G, N, D] (dimensions = [2]), collapsed to [B, KH * G, N, D]
+/// (head kh * G + g reads KV head kh): (src, G).
+std::optional<std::pair<Value, int64_t>> peelNamedBroadcast(Value value) {
+  auto collapse = value.getDefiningOp<tensor::CollapseShapeOp>();
+  if (!collapse)
+    return std::nullopt;
+  SmallVector<ReassociationIndices> groups =
+      collapse.getReassociationIndices();
+  auto broadcast = collapse.getSrc().getDefiningOp<linalg::BroadcastOp>();
+  if (!broadcast || !broadcast.hasPureTensorSemantics() || groups.size() != 4 ||
+      groups[0] != ReassociationIndices{0} ||
+      groups[1] != ReassociationIndices{1, 2} ||
+      groups[2] != ReassociationIndices{3} ||
+      groups[3] != ReassociationIndices{4} ||
+      broadcast.getDimensions() != ArrayRef<int64_t>{2})
+    return std::nullopt;
+  int64_t group = cast<ShapedType>(collapse.getSrcType()).getDimSize(2);
+  if (ShapedType::isDynamic(group))
+    return std::nullopt;
+  return std::make_pair(broadcast.getInput(), group);
+}
+
 /// `%src` repeated G times along heads (Hugging Face repeat_kv as a
-/// generic): (src, G); anything else: (value, 1).
+/// generic, or as linalg.broadcast + tensor.collapse_shape): (src, G);
+/// anything else: (value, 1).
 std::pair<Value, int64_t> peelBroadcast(Value value) {
+  if (auto named = peelNamedBroadcast(value))
+    return *named;
   auto op = value.getDefiningOp<linalg::GenericOp>();
   if (!isGeneric(op, 1, 4, 0) || !isArg(yielded(op), op, 0))
     return {value, 1};

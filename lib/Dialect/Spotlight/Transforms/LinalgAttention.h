@@ -5,7 +5,8 @@
 // from its linalg.softmax so that the dialect passes can raise it to a
 // spotlight op:
 //
-//   [%kr = linalg.generic (b,h,n,d) -> (b, h floordiv G, n, d)  ins(%k)]
+//   [%kr = linalg.generic (b,h,n,d) -> (b, h floordiv G, n, d)  ins(%k),
+//    or linalg.broadcast [B,KH,G,N,D] + tensor.collapse_shape]
 //   %s  = linalg.generic  s[b,h,n] += q[b,h,d] * kr[b,h,n,d]   (zero init)
 //   [%s = linalg.generic  s * scale | s / c]
 //   [%s = linalg.generic  idx[b, h floordiv G, n] >= 0 ? s : fill]

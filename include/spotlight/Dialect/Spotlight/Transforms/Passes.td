@@ -33,8 +33,10 @@ def SpotlightFuseGatherAttention : Pass<"spotlight-fuse-gather-attention"> {
     a `sparse_attention` over the gathered rows themselves with slot
     indices `mask >= 0 ? m : -1`, so every lowering accepts the module.
     The linalg form a frontend emits (q.K^T contraction, scale, mask,
-    `linalg.softmax` or its max/sub-exp/sum/div generics, contraction with V, GQA broadcasts as generics with a
-    `h floordiv G` map; docs/Semantics.md, "The linalg form") over
+    `linalg.softmax` or its max/sub-exp/sum/div generics, contraction with
+    V; GQA broadcasts as `h floordiv G` maps, repeat_kv generics or
+    linalg.broadcast + tensor.collapse_shape; docs/Semantics.md, "The
+    linalg form") over
     `sparse_gather` rows is first raised to `masked_attention` when it means
     it exactly: scores masked from the gathers' indices with a finite fill
     of at most -1e30, V gathered with those indices. Otherwise it stays, with
