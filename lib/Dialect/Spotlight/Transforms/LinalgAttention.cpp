@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 
+#include <cmath>
 #include <type_traits>
 
 using namespace mlir;
@@ -448,6 +449,15 @@ mlir::spotlight::matchLinalgAttention(Operation *anchor, std::string &whyNot) {
       keysType.getRank() != 4 || keysType.getShape() != valuesType.getShape())
     return fail("q is not [B, QH, D] or K and V are not [B, R, T, D] of one "
                 "shape");
+  auto isStorageType = [](Type type) {
+    return type.isF32() || type.isF16() || type.isBF16();
+  };
+  if (!isStorageType(queryType.getElementType()) ||
+      !isStorageType(keysType.getElementType()) ||
+      !isStorageType(valuesType.getElementType()))
+    return fail("q, K and V must be f32, f16 or bf16");
+  if (!std::isfinite(result.scale) || result.scale == 0)
+    return fail("the scale must be finite and nonzero");
   int64_t qHeads = queryType.getDimSize(1), rows = keysType.getDimSize(1);
   if (ShapedType::isDynamic(qHeads) || ShapedType::isDynamic(rows) ||
       ShapedType::isDynamic(queryType.getDimSize(2)) ||
