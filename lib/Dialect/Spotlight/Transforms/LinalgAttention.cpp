@@ -410,7 +410,8 @@ mlir::spotlight::matchLinalgAttention(Operation *anchor, std::string &whyNot) {
         scaled = true;
         scores = scale->first;
         result.scale = static_cast<float>(scale->second);
-        // A mask applied after the scale sees unscaled fills.
+        // A mask not met yet lies further back, applied before the scale:
+        // its fill is scaled too.
         if (!mask)
           fillScale = scale->second;
         continue;
