@@ -6,6 +6,8 @@
 // indices), compiles that through the reference, CPU and GPU-emulation
 // pipelines (each runs --spotlight-fuse-gather-attention first) and checks:
 //   - fused again by the pipeline: selected sets and outputs bit-identical;
+//   - the same with the attention over the gathers in linalg form (masked
+//     with the float's lowest): fused too, bit-identical;
 //   - kept unfused (the masked_attention lowered over the gathered copies,
 //     -1 slots masked): sets identical, outputs within the SEMANTICS.md
 //     tolerance of the fused ones, including contexts shorter than the
@@ -35,6 +37,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 using namespace spotlight;
 using namespace spotlight::testing;
@@ -47,6 +50,7 @@ enum class Form {
   Unfused,
   KeptUnfused,
   DenseSparsified,
+  LinalgUnfused,
   LinalgDenseSparsified
 };
 
@@ -131,64 +135,120 @@ mlir::Value elementwise(
       .getResult(0);
 }
 
-/// decode_attention(q, K, V) -> the linalg form a frontend emits for
-/// scaled_dot_product_attention with one query token (docs/Semantics.md,
-/// "The linalg form"), written independently of the pass's matcher.
+/// The linalg form a frontend emits for scaled_dot_product_attention with
+/// one query token (docs/Semantics.md, "The linalg form"), written
+/// independently of the passes' matcher: attention of q [B, QH, D] over
+/// `keys`, `values` [B, R, T, D] (query head h reads row h / (QH / R)),
+/// slots with a negative `mask` [B, R, T] entry (when given) scored at the
+/// float's lowest.
+mlir::Value linalgAttention(mlir::OpBuilder &b, mlir::Location loc,
+                            mlir::Value q, mlir::Value keys, mlir::Value values,
+                            mlir::Value mask, float scale) {
+  mlir::MLIRContext *ctx = b.getContext();
+  auto qType = mlir::cast<mlir::RankedTensorType>(q.getType());
+  int64_t qHeads = qType.getDimSize(1);
+  int64_t group =
+      qHeads / mlir::cast<mlir::ShapedType>(keys.getType()).getDimSize(1);
+  auto d = [&](unsigned i) { return mlir::getAffineDimExpr(i, ctx); };
+  auto map = [&](unsigned dims, llvm::ArrayRef<mlir::AffineExpr> exprs) {
+    return mlir::AffineMap::get(dims, 0, exprs, ctx);
+  };
+  auto f32 = b.getF32Type();
+  llvm::SmallVector<mlir::OpFoldResult> scoreSizes = {
+      mlir::tensor::getMixedSize(b, loc, q, 0), b.getIndexAttr(qHeads),
+      mlir::tensor::getMixedSize(b, loc, keys, 2)};
+  mlir::Value scoresInit =
+      mlir::tensor::EmptyOp::create(b, loc, scoreSizes, f32);
+  mlir::Value scores =
+      contract(b, loc, q, keys, scoresInit,
+               {map(4, {d(0), d(1), d(3)}),
+                map(4, {d(0), d(1).floorDiv(group), d(2), d(3)}),
+                map(4, {d(0), d(1), d(2)})});
+  mlir::Value factor =
+      mlir::arith::ConstantOp::create(b, loc, b.getF32FloatAttr(scale));
+  scores = elementwise(b, loc, scores, scoresInit,
+                       [&](mlir::OpBuilder &nb, mlir::Location l,
+                           mlir::Value x) -> mlir::Value {
+                         return mlir::arith::MulFOp::create(nb, l, x, factor);
+                       });
+  if (mask) {
+    auto id = map(3, {d(0), d(1), d(2)});
+    auto rows = map(3, {d(0), d(1).floorDiv(group), d(2)});
+    llvm::SmallVector<mlir::utils::IteratorType> parallel(
+        3, mlir::utils::IteratorType::parallel);
+    scores =
+        mlir::linalg::GenericOp::create(
+            b, loc, scoresInit.getType(), mlir::ValueRange{scores, mask},
+            mlir::ValueRange{scoresInit},
+            llvm::ArrayRef<mlir::AffineMap>{id, rows, id}, parallel,
+            [&](mlir::OpBuilder &nb, mlir::Location l, mlir::ValueRange a) {
+              mlir::Value zero = mlir::arith::ConstantIntOp::create(nb, l, 0, 32);
+              mlir::Value lowest = mlir::arith::ConstantOp::create(
+                  nb, l,
+                  nb.getF32FloatAttr(std::numeric_limits<float>::lowest()));
+              mlir::Value valid = mlir::arith::CmpIOp::create(
+                  nb, l, mlir::arith::CmpIPredicate::sge, a[1], zero);
+              mlir::linalg::YieldOp::create(
+                  nb, l,
+                  mlir::ValueRange{mlir::arith::SelectOp::create(
+                      nb, l, valid, a[0], lowest)});
+            })
+            .getResult(0);
+  }
+  mlir::Value probs =
+      mlir::linalg::SoftmaxOp::create(b, loc, scoresInit.getType(), scores,
+                                      scoresInit, uint64_t{2})
+          .getResult()[0];
+  llvm::SmallVector<mlir::OpFoldResult> outSizes =
+      mlir::tensor::getMixedSizes(b, loc, q);
+  mlir::Value out = contract(
+      b, loc, probs, values,
+      mlir::tensor::EmptyOp::create(b, loc, outSizes, f32),
+      {map(4, {d(0), d(1), d(3)}),
+       map(4, {d(0), d(1).floorDiv(group), d(3), d(2)}),
+       map(4, {d(0), d(1), d(2)})});
+  if (qType.getElementType() == f32)
+    return out;
+  return elementwise(
+      b, loc, out,
+      mlir::tensor::EmptyOp::create(b, loc, outSizes, qType.getElementType()),
+      [&](mlir::OpBuilder &nb, mlir::Location l, mlir::Value x) -> mlir::Value {
+        return mlir::arith::TruncFOp::create(nb, l, qType.getElementType(), x);
+      });
+}
+
+template <typename AttentionOp>
+float scaleOf(AttentionOp op) {
+  int64_t headDim =
+      mlir::cast<mlir::ShapedType>(op.getQuery().getType()).getDimSize(2);
+  return op.getScale() ? op.getScale()->convertToFloat()
+                       : 1.0f / std::sqrt(float(headDim));
+}
+
+/// decode_attention(q, K, V) -> the dense linalg form.
 void denseToLinalg(mlir::ModuleOp module) {
   llvm::SmallVector<sp::DecodeAttentionOp> ops;
   module.walk([&](sp::DecodeAttentionOp op) { ops.push_back(op); });
   for (sp::DecodeAttentionOp op : ops) {
     mlir::OpBuilder b(op);
-    mlir::Location loc = op.getLoc();
-    mlir::MLIRContext *ctx = b.getContext();
-    mlir::Value q = op.getQuery(), k = op.getKeyCache(), v = op.getValueCache();
-    auto qType = mlir::cast<mlir::RankedTensorType>(q.getType());
-    int64_t qHeads = qType.getDimSize(1), headDim = qType.getDimSize(2);
-    int64_t group = qHeads / mlir::cast<mlir::ShapedType>(k.getType()).getDimSize(1);
-    auto d = [&](unsigned i) { return mlir::getAffineDimExpr(i, ctx); };
-    auto map = [&](llvm::ArrayRef<mlir::AffineExpr> exprs) {
-      return mlir::AffineMap::get(4, 0, exprs, ctx);
-    };
-    auto f32 = b.getF32Type();
-    llvm::SmallVector<mlir::OpFoldResult> scoreSizes = {
-        mlir::tensor::getMixedSize(b, loc, q, 0), b.getIndexAttr(qHeads),
-        mlir::tensor::getMixedSize(b, loc, k, 2)};
-    mlir::Value scoresInit =
-        mlir::tensor::EmptyOp::create(b, loc, scoreSizes, f32);
-    mlir::Value scores =
-        contract(b, loc, q, k, scoresInit,
-                 {map({d(0), d(1), d(3)}),
-                  map({d(0), d(1).floorDiv(group), d(2), d(3)}),
-                  map({d(0), d(1), d(2)})});
-    float scale = op.getScale() ? op.getScale()->convertToFloat()
-                                : 1.0f / std::sqrt(float(headDim));
-    mlir::Value factor =
-        mlir::arith::ConstantOp::create(b, loc, b.getF32FloatAttr(scale));
-    scores = elementwise(b, loc, scores, scoresInit,
-                         [&](mlir::OpBuilder &nb, mlir::Location l,
-                             mlir::Value x) -> mlir::Value {
-                           return mlir::arith::MulFOp::create(nb, l, x, factor);
-                         });
-    mlir::Value probs =
-        mlir::linalg::SoftmaxOp::create(b, loc, scoresInit.getType(), scores,
-                                        scoresInit, uint64_t{2})
-            .getResult()[0];
-    llvm::SmallVector<mlir::OpFoldResult> outSizes =
-        mlir::tensor::getMixedSizes(b, loc, q);
-    mlir::Value out = contract(
-        b, loc, probs, v, mlir::tensor::EmptyOp::create(b, loc, outSizes, f32),
-        {map({d(0), d(1), d(3)}), map({d(0), d(1).floorDiv(group), d(3), d(2)}),
-         map({d(0), d(1), d(2)})});
-    if (qType.getElementType() != f32)
-      out = elementwise(
-          b, loc, out,
-          mlir::tensor::EmptyOp::create(b, loc, outSizes,
-                                        qType.getElementType()),
-          [&](mlir::OpBuilder &nb, mlir::Location l,
-              mlir::Value x) -> mlir::Value {
-            return mlir::arith::TruncFOp::create(nb, l, qType.getElementType(),
-                                                 x);
-          });
+    mlir::Value out =
+        linalgAttention(b, op.getLoc(), op.getQuery(), op.getKeyCache(),
+                        op.getValueCache(), /*mask=*/nullptr, scaleOf(op));
+    op.getResult().replaceAllUsesWith(out);
+    op.erase();
+  }
+}
+
+/// masked_attention(q, rows K, rows V, idx) (what unfuse() makes) -> the
+/// linalg form over the gathered rows, masked from idx.
+void maskedToLinalg(mlir::ModuleOp module) {
+  llvm::SmallVector<sp::MaskedAttentionOp> ops;
+  module.walk([&](sp::MaskedAttentionOp op) { ops.push_back(op); });
+  for (sp::MaskedAttentionOp op : ops) {
+    mlir::OpBuilder b(op);
+    mlir::Value out =
+        linalgAttention(b, op.getLoc(), op.getQuery(), op.getKeys(),
+                        op.getValues(), op.getMask(), scaleOf(op));
     op.getResult().replaceAllUsesWith(out);
     op.erase();
   }
@@ -199,8 +259,11 @@ std::string moduleText(const DecodeGeometry &g, Form form, int64_t budget) {
   // The fallback builds linalg.generic; patterns load no dialect.
   context.loadDialect<mlir::linalg::LinalgDialect, mlir::arith::ArithDialect>();
   mlir::OwningOpRef<mlir::ModuleOp> module = buildDecodeModule(context, g);
-  if (form == Form::Unfused || form == Form::KeptUnfused)
+  if (form == Form::Unfused || form == Form::KeptUnfused ||
+      form == Form::LinalgUnfused)
     unfuse(*module);
+  if (form == Form::LinalgUnfused)
+    maskedToLinalg(*module);
   if (form == Form::KeptUnfused) {
     // The fallback alone: no fusion, the rows stay gathered copies.
     mlir::RewritePatternSet patterns(&context);
@@ -228,6 +291,19 @@ std::string moduleText(const DecodeGeometry &g, Form form, int64_t budget) {
     EXPECT_EQ(text.find("linalg.softmax"), std::string::npos)
         << "the linalg form was not raised:\n"
         << text;
+  }
+  if (form == Form::LinalgUnfused) {
+    // The pipelines fuse it; check here that the pass does.
+    mlir::OwningOpRef<mlir::ModuleOp> fused(module->clone());
+    mlir::PassManager pm(&context);
+    pm.addPass(sp::createSpotlightFuseGatherAttention());
+    EXPECT_TRUE(mlir::succeeded(pm.run(*fused)));
+    std::string after;
+    llvm::raw_string_ostream afterOs(after);
+    fused->print(afterOs);
+    EXPECT_EQ(after.find("linalg.softmax"), std::string::npos)
+        << "the linalg form over gathers was not fused:\n"
+        << after;
   }
   return text;
 }
@@ -266,6 +342,8 @@ TEST_P(FusionTest, UnfusedModuleMatchesTheFusedOne) {
   JitModule &fused = compiledText(moduleText(g, Form::Fused, 0), lowering);
   JitModule &unfused = compiledText(moduleText(g, Form::Unfused, 0), lowering);
   JitModule &kept = compiledText(moduleText(g, Form::KeptUnfused, 0), lowering);
+  JitModule &linalgForm =
+      compiledText(moduleText(g, Form::LinalgUnfused, 0), lowering);
   const int64_t B = g.batch, QH = g.queryHeads, KH = g.kvHeads, D = g.headDim;
   const int64_t W = g.codeWords(), C = g.keyCodesPerHead();
   const int64_t S = g.selectionSets(), M = g.selectionSlots();
@@ -281,7 +359,7 @@ TEST_P(FusionTest, UnfusedModuleMatchesTheFusedOne) {
 
     std::vector<std::vector<double>> outs;
     std::vector<std::vector<int32_t>> sets;
-    for (JitModule *jit : {&fused, &unfused, &kept}) {
+    for (JitModule *jit : {&fused, &unfused, &kept, &linalgForm}) {
       HostTensor out({B, QH, D}, elementTypeBytes(g.dtype)), idx({B, S, M}, 4);
       call(*jit, EntryPoint::Decode,
            {&p.qT, &p.kT, &p.vT, &kc, &p.w1T, &p.b1T, &p.w2T, &p.b2T, &out,
@@ -298,7 +376,10 @@ TEST_P(FusionTest, UnfusedModuleMatchesTheFusedOne) {
     }
     EXPECT_EQ(sets[1], sets[0]);
     EXPECT_EQ(sets[2], sets[0]);
+    EXPECT_EQ(sets[3], sets[0]);
     EXPECT_EQ(outs[1], outs[0]) << "fused by the pipeline: bit-identical";
+    EXPECT_EQ(outs[3], outs[0]) << "linalg form over the gathers, fused by "
+                                   "the pipeline: bit-identical";
     EXPECT_LT(relativeError(outs[2], outs[0]), tolerance)
         << "gathered copies, -1 slots masked";
     // And the fused output is the reference's over the same sets.
