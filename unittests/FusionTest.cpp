@@ -92,7 +92,8 @@ mlir::Value contract(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,
                      llvm::ArrayRef<mlir::AffineMap> maps) {
   using mlir::utils::IteratorType;
   auto f32 = b.getF32Type();
-  mlir::Value zero = mlir::arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+  mlir::Value zero =
+      mlir::arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
   mlir::Value filled =
       mlir::linalg::FillOp::create(b, loc, zero, init).getResult(0);
   return mlir::linalg::GenericOp::create(
@@ -109,18 +110,20 @@ mlir::Value contract(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,
                mlir::Value m =
                    mlir::arith::MulFOp::create(nb, l, wide(a[0]), wide(a[1]));
                mlir::linalg::YieldOp::create(
-                   nb, l, mlir::ValueRange{mlir::arith::AddFOp::create(
-                              nb, l, a[2], m)});
+                   nb, l,
+                   mlir::ValueRange{
+                       mlir::arith::AddFOp::create(nb, l, a[2], m)});
              })
       .getResult(0);
 }
 
 /// An elementwise generic over [B, QH, X]: out = body(in).
-mlir::Value elementwise(
-    mlir::OpBuilder &b, mlir::Location loc, mlir::Value in, mlir::Value init,
-    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
-                                   mlir::Value)>
-        body) {
+mlir::Value
+elementwise(mlir::OpBuilder &b, mlir::Location loc, mlir::Value in,
+            mlir::Value init,
+            llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
+                                           mlir::Value)>
+                body) {
   auto id = b.getMultiDimIdentityMap(3);
   llvm::SmallVector<mlir::utils::IteratorType> parallel(
       3, mlir::utils::IteratorType::parallel);
@@ -129,8 +132,8 @@ mlir::Value elementwise(
              mlir::ValueRange{init}, llvm::ArrayRef<mlir::AffineMap>{id, id},
              parallel,
              [&](mlir::OpBuilder &nb, mlir::Location l, mlir::ValueRange a) {
-               mlir::linalg::YieldOp::create(nb, l,
-                                             mlir::ValueRange{body(nb, l, a[0])});
+               mlir::linalg::YieldOp::create(
+                   nb, l, mlir::ValueRange{body(nb, l, a[0])});
              })
       .getResult(0);
 }
@@ -166,11 +169,11 @@ mlir::Value linalgAttention(mlir::OpBuilder &b, mlir::Location loc,
                 map(4, {d(0), d(1), d(2)})});
   mlir::Value factor =
       mlir::arith::ConstantOp::create(b, loc, b.getF32FloatAttr(scale));
-  scores = elementwise(b, loc, scores, scoresInit,
-                       [&](mlir::OpBuilder &nb, mlir::Location l,
-                           mlir::Value x) -> mlir::Value {
-                         return mlir::arith::MulFOp::create(nb, l, x, factor);
-                       });
+  scores = elementwise(
+      b, loc, scores, scoresInit,
+      [&](mlir::OpBuilder &nb, mlir::Location l, mlir::Value x) -> mlir::Value {
+        return mlir::arith::MulFOp::create(nb, l, x, factor);
+      });
   if (mask) {
     auto id = map(3, {d(0), d(1), d(2)});
     auto rows = map(3, {d(0), d(1).floorDiv(group), d(2)});
@@ -182,7 +185,8 @@ mlir::Value linalgAttention(mlir::OpBuilder &b, mlir::Location loc,
             mlir::ValueRange{scoresInit},
             llvm::ArrayRef<mlir::AffineMap>{id, rows, id}, parallel,
             [&](mlir::OpBuilder &nb, mlir::Location l, mlir::ValueRange a) {
-              mlir::Value zero = mlir::arith::ConstantIntOp::create(nb, l, 0, 32);
+              mlir::Value zero =
+                  mlir::arith::ConstantIntOp::create(nb, l, 0, 32);
               mlir::Value lowest = mlir::arith::ConstantOp::create(
                   nb, l,
                   nb.getF32FloatAttr(std::numeric_limits<float>::lowest()));
@@ -201,12 +205,12 @@ mlir::Value linalgAttention(mlir::OpBuilder &b, mlir::Location loc,
           .getResult()[0];
   llvm::SmallVector<mlir::OpFoldResult> outSizes =
       mlir::tensor::getMixedSizes(b, loc, q);
-  mlir::Value out = contract(
-      b, loc, probs, values,
-      mlir::tensor::EmptyOp::create(b, loc, outSizes, f32),
-      {map(4, {d(0), d(1), d(3)}),
-       map(4, {d(0), d(1).floorDiv(group), d(3), d(2)}),
-       map(4, {d(0), d(1), d(2)})});
+  mlir::Value out =
+      contract(b, loc, probs, values,
+               mlir::tensor::EmptyOp::create(b, loc, outSizes, f32),
+               {map(4, {d(0), d(1), d(3)}),
+                map(4, {d(0), d(1).floorDiv(group), d(3), d(2)}),
+                map(4, {d(0), d(1), d(2)})});
   if (qType.getElementType() == f32)
     return out;
   return elementwise(

@@ -50,8 +50,8 @@ struct ComposeGathers : OpRewritePattern<SparseGatherOp> {
         [&](OpBuilder &b, Location loc, ValueRange args) {
           Value zero = arith::ConstantIntOp::create(b, loc, 0, 32);
           Value empty = arith::ConstantIntOp::create(b, loc, -1, 32);
-          Value valid = arith::CmpIOp::create(
-              b, loc, arith::CmpIPredicate::sge, args[0], zero);
+          Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
+                                              args[0], zero);
           // An empty outer slot reads slot 0, then is set to -1.
           Value slot = arith::IndexCastOp::create(
               b, loc, b.getIndexType(),

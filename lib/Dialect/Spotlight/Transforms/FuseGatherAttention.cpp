@@ -94,8 +94,8 @@ struct LowerMaskedAttention : OpRewritePattern<MaskedAttentionOp> {
     auto maskType = cast<RankedTensorType>(mask.getType());
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, mask);
-    Value init =
-        tensor::EmptyOp::create(rewriter, loc, sizes, maskType.getElementType());
+    Value init = tensor::EmptyOp::create(rewriter, loc, sizes,
+                                         maskType.getElementType());
     MLIRContext *context = rewriter.getContext();
     AffineMap identity = AffineMap::getMultiDimIdentityMap(3, context);
     SmallVector<utils::IteratorType> parallel(3, utils::IteratorType::parallel);
@@ -169,7 +169,8 @@ struct SparseOverAllTokens : OpRewritePattern<SparseAttentionOp> {
 
 /// The stable prefix of this pass's remarks (-pass-remarks style: grep for
 /// it, or match it with -verify-diagnostics).
-constexpr StringLiteral kRemark = "spotlight-fuse-gather-attention: not fused: ";
+constexpr StringLiteral kRemark =
+    "spotlight-fuse-gather-attention: not fused: ";
 
 /// Masked scores at or below this weigh exactly 0 in an f32 softmax next to
 /// any real score, and an all-masked row averages the gather's zero V rows
@@ -187,15 +188,17 @@ std::string whyNotMasked(const LinalgAttention &a) {
            "row must average zero rows)";
   if (!std::isfinite(a.maskFill) || a.maskFill > kMaskedScoreBound)
     return "the masked score is " +
-           (std::isinf(a.maskFill) ? std::string(a.maskFill < 0 ? "-inf" : "inf")
-                                   : llvm::formatv("{0:e}", a.maskFill).str()) +
+           (std::isinf(a.maskFill)
+                ? std::string(a.maskFill < 0 ? "-inf" : "inf")
+                : llvm::formatv("{0:e}", a.maskFill).str()) +
            ": it must be finite and at most -1e30 (as finfo.min); with -inf "
            "an all-empty row is NaN where the fused step gives 0";
   return "";
 }
 
 struct FuseGatherAttentionPass
-    : spotlight::impl::SpotlightFuseGatherAttentionBase<FuseGatherAttentionPass> {
+    : spotlight::impl::SpotlightFuseGatherAttentionBase<
+          FuseGatherAttentionPass> {
   using Base::Base;
 
   /// Each linalg attention over gathered rows that means masked_attention

@@ -42,7 +42,8 @@ HashWeightsFile::attributes(MLIRContext *context, int64_t codeHeads,
       element = BFloat16Type::get(context);
       break;
     default:
-      error = path + ": '" + name + "' is " + ::spotlight::io::dtypeName(array.dtype) +
+      error = path + ": '" + name + "' is " +
+              ::spotlight::io::dtypeName(array.dtype) +
               "; hash weights are f32, f16 or bf16";
       return failure();
     }

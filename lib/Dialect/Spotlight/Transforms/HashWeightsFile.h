@@ -1,4 +1,5 @@
-//===- HashWeightsFile.h - Hash weights from a file as resources -*- C++ -*-===//
+//===- HashWeightsFile.h - Hash weights from a file as resources -*- C++
+//-*-===//
 //
 // The hash weights w1 [CH, D, D], b1 [CH, D], w2 [CH, D, D], b2 [CH, D] of a
 // .safetensors (or .npz) file, as written by spotlight-train and
@@ -31,9 +32,9 @@ public:
   /// dense resources (one blob per tensor, shared by every use); on a
   /// missing tensor, a wrong shape or type, failure with `error` set.
   FailureOr<std::array<ElementsAttr, 4>> attributes(MLIRContext *context,
-                                                     int64_t codeHeads,
-                                                     int64_t headDim,
-                                                     std::string &error);
+                                                    int64_t codeHeads,
+                                                    int64_t headDim,
+                                                    std::string &error);
 
 private:
   std::string path;

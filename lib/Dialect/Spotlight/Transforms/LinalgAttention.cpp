@@ -136,8 +136,7 @@ std::optional<std::pair<Value, int64_t>> peelNamedBroadcast(Value value) {
   auto collapse = value.getDefiningOp<tensor::CollapseShapeOp>();
   if (!collapse)
     return std::nullopt;
-  SmallVector<ReassociationIndices> groups =
-      collapse.getReassociationIndices();
+  SmallVector<ReassociationIndices> groups = collapse.getReassociationIndices();
   auto broadcast = collapse.getSrc().getDefiningOp<linalg::BroadcastOp>();
   if (!broadcast || !broadcast.hasPureTensorSemantics() || groups.size() != 4 ||
       groups[0] != ReassociationIndices{0} ||
@@ -211,8 +210,8 @@ std::optional<Mask> peelMask(Value value) {
   if (!op)
     return std::nullopt;
   auto select = yielded(op).getDefiningOp<arith::SelectOp>();
-  auto cmp = select ? select.getCondition().getDefiningOp<arith::CmpIOp>()
-                    : nullptr;
+  auto cmp =
+      select ? select.getCondition().getDefiningOp<arith::CmpIOp>() : nullptr;
   if (!cmp)
     return std::nullopt;
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
@@ -236,8 +235,7 @@ std::optional<Mask> peelMask(Value value) {
     std::optional<double> fillValue = constantOf(fill);
     if (!isArg(kept, op, s) || !fillValue)
       return std::nullopt;
-    return Mask{op.getDpsInputs()[s], op.getDpsInputs()[i], *group,
-                *fillValue};
+    return Mask{op.getDpsInputs()[s], op.getDpsInputs()[i], *group, *fillValue};
   }
   return std::nullopt;
 }
@@ -343,8 +341,8 @@ std::optional<Value> softmaxScores(Operation *anchor, std::string &whyNot) {
   auto [scores, maxima] = *shifted;
   linalg::GenericOp max =
       rowReduction<arith::MaximumFOp, arith::MaxNumFOp>(maxima);
-  auto fill = max ? max.getDpsInits()[0].getDefiningOp<linalg::FillOp>()
-                  : nullptr;
+  auto fill =
+      max ? max.getDpsInits()[0].getDefiningOp<linalg::FillOp>() : nullptr;
   std::optional<double> start =
       fill ? constantOf(fill.getInputs()[0]) : std::nullopt;
   if (!max || max.getDpsInputs()[0] != scores || !start || !(*start <= -1e30))
@@ -390,9 +388,10 @@ mlir::spotlight::matchLinalgAttention(Operation *anchor, std::string &whyNot) {
     return fail("V is not indexed [b, h floordiv G, n, d] in the product "
                 "with the probabilities");
   LinalgAttention result;
-  std::tie(result.values, *valueGroup) = *valueGroup == 1
-      ? peelBroadcast(pv.getDpsInputs()[1 - *probsAt])
-      : std::make_pair(pv.getDpsInputs()[1 - *probsAt], *valueGroup);
+  std::tie(result.values, *valueGroup) =
+      *valueGroup == 1
+          ? peelBroadcast(pv.getDpsInputs()[1 - *probsAt])
+          : std::make_pair(pv.getDpsInputs()[1 - *probsAt], *valueGroup);
 
   // Backward: at most one mask and one scale, in either order.
   Value scores = *softmaxInput;
@@ -438,9 +437,10 @@ mlir::spotlight::matchLinalgAttention(Operation *anchor, std::string &whyNot) {
   if (!keyGroup)
     return fail("K is not indexed [b, h floordiv G, n, d] in the scores");
   result.query = qk.getDpsInputs()[*queryAt];
-  std::tie(result.keys, *keyGroup) = *keyGroup == 1
-      ? peelBroadcast(qk.getDpsInputs()[1 - *queryAt])
-      : std::make_pair(qk.getDpsInputs()[1 - *queryAt], *keyGroup);
+  std::tie(result.keys, *keyGroup) =
+      *keyGroup == 1
+          ? peelBroadcast(qk.getDpsInputs()[1 - *queryAt])
+          : std::make_pair(qk.getDpsInputs()[1 - *queryAt], *keyGroup);
 
   // Shapes: q [B, QH, D], K and V [B, R, T, D] with R * G = QH.
   auto queryType = dyn_cast<RankedTensorType>(result.query.getType());

@@ -1,4 +1,5 @@
-//===- LinalgAttention.h - Decode attention read back from linalg -*- C++ -*-===//
+//===- LinalgAttention.h - Decode attention read back from linalg -*- C++
+//-*-===//
 //
 // The decode attention a frontend emits for scaled_dot_product_attention
 // with one query token (docs/Semantics.md, "The linalg form"), recognised

@@ -46,7 +46,8 @@ constexpr StringLiteral kRemark =
     "spotlight-sparsify-attention: not sparsified: ";
 
 struct SparsifyAttentionPass
-    : mlir::spotlight::impl::SpotlightSparsifyAttentionBase<SparsifyAttentionPass> {
+    : mlir::spotlight::impl::SpotlightSparsifyAttentionBase<
+          SparsifyAttentionPass> {
   using Base::Base;
 
   /// The weights-file tensors, read once per run.
