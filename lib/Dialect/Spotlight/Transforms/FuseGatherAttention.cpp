@@ -10,8 +10,15 @@
 //   sparse_attention(%q, %k, %v, hamming_topk(..) selecting all N tokens)
 //     ->  decode_attention(%q, %k, %v)
 //
+//   the linalg form (LinalgAttention.h) over %kg, %vg masked with %idx
+//     ->  masked_attention(%q, %kg, %vg, %idx)          (then as above)
+//
+//   sparse_gather(sparse_gather(%c, %i1), %i2)  ->  sparse_gather(%c, %i)
+//                                                   (ComposeGathers.cpp)
+//
 //===----------------------------------------------------------------------===//
 
+#include "LinalgAttention.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 #include "spotlight/Dialect/Spotlight/Transforms/Passes.h"
 
@@ -20,6 +27,9 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
 
 namespace mlir::spotlight {
 #define GEN_PASS_DEF_SPOTLIGHTFUSEGATHERATTENTION
@@ -84,8 +94,8 @@ struct LowerMaskedAttention : OpRewritePattern<MaskedAttentionOp> {
     auto maskType = cast<RankedTensorType>(mask.getType());
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, mask);
-    Value init =
-        tensor::EmptyOp::create(rewriter, loc, sizes, maskType.getElementType());
+    Value init = tensor::EmptyOp::create(rewriter, loc, sizes,
+                                         maskType.getElementType());
     MLIRContext *context = rewriter.getContext();
     AffineMap identity = AffineMap::getMultiDimIdentityMap(3, context);
     SmallVector<utils::IteratorType> parallel(3, utils::IteratorType::parallel);
@@ -141,6 +151,9 @@ struct SparseOverAllTokens : OpRewritePattern<SparseAttentionOp> {
     auto topk = op.getIndices().getDefiningOp<HammingTopKOp>();
     if (!topk)
       return rewriter.notifyMatchFailure(op, "indices not from hamming_topk");
+    if (topk.isPaged())
+      return rewriter.notifyMatchFailure(
+          op, "selection over a paged pool: token counts known at run time");
     // The codes scored must be those of this cache's N tokens.
     int64_t tokens = dimOf(op.getKeyCache(), 2);
     if (dimOf(topk.getKeyCodes(), 2) != tokens ||
@@ -154,16 +167,85 @@ struct SparseOverAllTokens : OpRewritePattern<SparseAttentionOp> {
   }
 };
 
+/// The stable prefix of this pass's remarks (-pass-remarks style: grep for
+/// it, or match it with -verify-diagnostics).
+constexpr StringLiteral kRemark =
+    "spotlight-fuse-gather-attention: not fused: ";
+
+/// Masked scores at or below this weigh exactly 0 in an f32 softmax next to
+/// any real score, and an all-masked row averages the gather's zero V rows
+/// to 0, as sparse_attention's empty row.
+constexpr double kMaskedScoreBound = -1e30;
+
+/// Why the linalg attention `a` does not mean masked_attention exactly.
+std::string whyNotMasked(const LinalgAttention &a) {
+  if (!a.mask)
+    return "no mask: the zero rows of the empty (-1) slots would take "
+           "softmax weight";
+  auto values = a.values.getDefiningOp<SparseGatherOp>();
+  if (!values || values.getIndices() != a.mask)
+    return "V is not sparse_gather'ed with the mask's indices (an all-empty "
+           "row must average zero rows)";
+  if (!std::isfinite(a.maskFill) || a.maskFill > kMaskedScoreBound)
+    return "the masked score is " +
+           (std::isinf(a.maskFill)
+                ? std::string(a.maskFill < 0 ? "-inf" : "inf")
+                : llvm::formatv("{0:e}", a.maskFill).str()) +
+           ": it must be finite and at most -1e30 (as finfo.min); with -inf "
+           "an all-empty row is NaN where the fused step gives 0";
+  return "";
+}
+
 struct FuseGatherAttentionPass
-    : spotlight::impl::SpotlightFuseGatherAttentionBase<FuseGatherAttentionPass> {
+    : spotlight::impl::SpotlightFuseGatherAttentionBase<
+          FuseGatherAttentionPass> {
   using Base::Base;
 
+  /// Each linalg attention over gathered rows that means masked_attention
+  /// becomes one, for the patterns to fuse. Others stay (they lower as
+  /// linalg), with a remark when the scope gathers rows at all.
+  void raiseLinalgAttention() {
+    SmallVector<Operation *> softmaxes;
+    bool gathers = false;
+    getOperation()->walk([&](Operation *op) {
+      if (isSoftmaxAnchor(op))
+        softmaxes.push_back(op);
+      gathers |= isa<SparseGatherOp>(op);
+    });
+    if (!gathers)
+      return;
+    for (Operation *softmax : softmaxes) {
+      std::string why;
+      FailureOr<LinalgAttention> a = matchLinalgAttention(softmax, why);
+      if (succeeded(a))
+        why = whyNotMasked(*a);
+      if (!why.empty()) {
+        softmax->emitRemark(kRemark) << why;
+        continue;
+      }
+      IRRewriter rewriter(a->root);
+      Location loc = a->root->getLoc();
+      Value init = createAttentionInit(rewriter, loc, a->query);
+      rewriter.replaceOpWithNewOp<MaskedAttentionOp>(
+          a->root, a->root->getResult(0).getType(), a->query, a->keys,
+          a->values, a->mask, init, rewriter.getF32FloatAttr(a->scale));
+    }
+  }
+
   void runOnOperation() override {
+    raiseLinalgAttention();
     RewritePatternSet patterns(&getContext());
     populateFuseGatherAttentionPatterns(patterns);
+    populateComposeGatherPatterns(patterns);
     populateSparseOverAllTokensPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
+    getOperation()->walk([](MaskedAttentionOp op) {
+      if (!op.getResult())
+        op.emitRemark(kRemark)
+            << "it is bufferized (the pass works on tensors; run it before "
+               "bufferization)";
+    });
     if (!lowerUnfused)
       return;
     // Only after fusion had its chance: the fallback would match first.

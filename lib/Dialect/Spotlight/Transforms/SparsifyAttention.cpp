@@ -8,14 +8,22 @@
 //     %idx = hamming_topk <mode>(%qc, %kc) {budget, sink, window}
 //     %o   = sparse_attention(%q, %k, %v, %idx)
 //
+// The dense linalg form a frontend emits (LinalgAttention.h, no mask) is
+// first raised to decode_attention(%q, %k, %v), then rewritten the same way.
+//
 //===----------------------------------------------------------------------===//
 
+#include "HashWeightsFile.h"
+#include "LinalgAttention.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 #include "spotlight/Dialect/Spotlight/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::spotlight {
 #define GEN_PASS_DEF_SPOTLIGHTSPARSIFYATTENTION
@@ -33,10 +41,17 @@ constexpr StringLiteral kWantsKeyCodes = "spotlight.wants_key_codes";
 constexpr StringLiteral kKeyCodes = "spotlight.key_codes";
 /// The argument attribute of a hash weight ("w1", "b1", "w2", "b2").
 constexpr StringLiteral kHashWeight = "spotlight.hash_weight";
+/// The stable prefix of this pass's remarks (-pass-remarks style).
+constexpr StringLiteral kRemark =
+    "spotlight-sparsify-attention: not sparsified: ";
 
 struct SparsifyAttentionPass
-    : spotlight::impl::SpotlightSparsifyAttentionBase<SparsifyAttentionPass> {
+    : mlir::spotlight::impl::SpotlightSparsifyAttentionBase<
+          SparsifyAttentionPass> {
   using Base::Base;
+
+  /// The weights-file tensors, read once per run.
+  HashWeightsFile file;
 
   LogicalResult checkOptions() {
     ModuleOp module = getOperation();
@@ -47,8 +62,8 @@ struct SparsifyAttentionPass
       return module.emitError("code-heads must be query or kv, got '")
              << codeHeads << "'";
     if (weights != "arguments")
-      return module.emitError("weights must be 'arguments' (the only source "
-                              "implemented), got '")
+      return module.emitError("weights must be 'arguments' (for a file, give "
+                              "weights-file=path), got '")
              << weights << "'";
     if (budget < 1 || sink < 0 || window < 0)
       return module.emitError(
@@ -87,33 +102,53 @@ struct SparsifyAttentionPass
     bool headMode = mode == "head";
     int64_t sets = headMode ? qHeads : kvHeads;
 
-    // New arguments: the hash weights, then the key codes.
+    // New arguments: the hash weights (unless they come from a file), then
+    // the key codes.
+    std::array<ElementsAttr, 4> fromFile;
+    if (!weightsFile.empty()) {
+      std::string error;
+      auto attrs = file.attributes(context, codeHeadCount, headDim, error);
+      if (failed(attrs)) {
+        op.emitError("hash weights: ") << error;
+        return signalPassFailure();
+      }
+      fromFile = *attrs;
+    }
     Type f32 = Float32Type::get(context);
-    SmallVector<Type> types = {
-        RankedTensorType::get({codeHeadCount, headDim, headDim}, f32),
-        RankedTensorType::get({codeHeadCount, headDim}, f32),
-        RankedTensorType::get({codeHeadCount, headDim, headDim}, f32),
-        RankedTensorType::get({codeHeadCount, headDim}, f32),
-        RankedTensorType::get({batch, kvHeads, tokens, codesPerToken, words},
-                              IntegerType::get(context, 32))};
-    unsigned first = func.getNumArguments();
-    SmallVector<unsigned> positions(types.size(), first);
+    SmallVector<Type> types;
     SmallVector<DictionaryAttr> attrs;
     Builder b(context);
-    for (StringRef name : {"w1", "b1", "w2", "b2"})
-      attrs.push_back(b.getDictionaryAttr(
-          b.getNamedAttr(kHashWeight, b.getStringAttr(name))));
+    if (weightsFile.empty()) {
+      types = {RankedTensorType::get({codeHeadCount, headDim, headDim}, f32),
+               RankedTensorType::get({codeHeadCount, headDim}, f32),
+               RankedTensorType::get({codeHeadCount, headDim, headDim}, f32),
+               RankedTensorType::get({codeHeadCount, headDim}, f32)};
+      for (StringRef name : {"w1", "b1", "w2", "b2"})
+        attrs.push_back(b.getDictionaryAttr(
+            b.getNamedAttr(kHashWeight, b.getStringAttr(name))));
+    }
+    types.push_back(
+        RankedTensorType::get({batch, kvHeads, tokens, codesPerToken, words},
+                              IntegerType::get(context, 32)));
     attrs.push_back(
         b.getDictionaryAttr(b.getNamedAttr(kKeyCodes, b.getUnitAttr())));
+    unsigned first = func.getNumArguments();
+    SmallVector<unsigned> positions(types.size(), first);
     SmallVector<Location> locs(types.size(), op.getLoc());
     if (failed(func.insertArguments(positions, types, attrs, locs))) {
       op.emitError("could not add the hash weight and key code arguments");
       return signalPassFailure();
     }
-    ValueRange added = func.getArguments().drop_front(first);
+    SmallVector<Value> added(func.getArguments().drop_front(first));
 
     OpBuilder builder(op);
     Location loc = op.getLoc();
+    if (!weightsFile.empty()) {
+      SmallVector<Value> weights;
+      for (ElementsAttr attr : fromFile)
+        weights.push_back(arith::ConstantOp::create(builder, loc, attr));
+      added.insert(added.begin(), weights.begin(), weights.end());
+    }
     auto empty = [&](RankedTensorType type, Value batchFrom) -> Value {
       SmallVector<Value> sizes;
       if (type.isDynamicDim(0))
@@ -147,16 +182,56 @@ struct SparsifyAttentionPass
     op.erase();
   }
 
+  /// Each dense linalg attention -> decode_attention; anything else around
+  /// a softmax (linalg.softmax or its decomposed form) stays, with a remark.
+  void raiseLinalgAttention() {
+    SmallVector<Operation *> softmaxes;
+    getOperation().walk([&](Operation *op) {
+      if (isSoftmaxAnchor(op))
+        softmaxes.push_back(op);
+    });
+    bool raised = false;
+    for (Operation *softmax : softmaxes) {
+      std::string why;
+      FailureOr<LinalgAttention> a = matchLinalgAttention(softmax, why);
+      if (succeeded(a))
+        why = a->mask ? "the attention is masked (not a dense decode attention)"
+                      : "";
+      if (!why.empty()) {
+        softmax->emitRemark(kRemark) << softmax->getName() << ": " << why;
+        continue;
+      }
+      IRRewriter rewriter(a->root);
+      Location loc = a->root->getLoc();
+      Value init = createAttentionInit(rewriter, loc, a->query);
+      rewriter.replaceOpWithNewOp<DecodeAttentionOp>(
+          a->root, a->root->getResult(0).getType(), a->query, a->keys,
+          a->values, /*block_table=*/Value(), /*seq_lens=*/Value(), init,
+          rewriter.getF32FloatAttr(a->scale));
+      raised = true;
+    }
+    // The broadcasts, contractions and softmax the raised ops used.
+    if (raised)
+      (void)applyPatternsGreedily(getOperation(),
+                                  RewritePatternSet(&getContext()));
+  }
+
   void runOnOperation() override {
     if (failed(checkOptions()))
       return signalPassFailure();
+    std::string error;
+    if (!weightsFile.empty() && !file.read(weightsFile, error)) {
+      getOperation().emitError("cannot read the hash weights: ") << error;
+      return signalPassFailure();
+    }
+    raiseLinalgAttention();
     SmallVector<DecodeAttentionOp> ops;
     getOperation().walk([&](DecodeAttentionOp op) { ops.push_back(op); });
     bool changed = false;
     for (DecodeAttentionOp op : ops) {
       std::string reason = whyNot(op);
       if (!reason.empty()) {
-        op.emitRemark("not sparsified: ") << reason;
+        op.emitRemark(kRemark) << reason;
         continue;
       }
       sparsify(op);

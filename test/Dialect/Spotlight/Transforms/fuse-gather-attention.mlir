@@ -1,5 +1,6 @@
 // RUN: spotlight-opt %s -split-input-file --spotlight-fuse-gather-attention | FileCheck %s
 // RUN: spotlight-opt %s -split-input-file --spotlight-fuse-gather-attention=lower-unfused=false | FileCheck %s --check-prefix=KEEP
+// RUN: spotlight-opt %s -split-input-file --spotlight-fuse-gather-attention -verify-diagnostics -o /dev/null
 
 // Group selection (S = KH): the gathers of K and V with the mask's indices
 // fuse into sparse_attention on the caches; the gathered copies go.
@@ -96,6 +97,7 @@ func.func @sets_neither_kh_nor_qh(%q: tensor<1x4x64xf32>, %k: tensor<1x1x?x64xf3
 // CHECK-LABEL: func.func @memrefs_untouched
 // CHECK:         spotlight.masked_attention
 func.func @memrefs_untouched(%q: memref<1x8x64xf32>, %kg: memref<1x2x16x64xf32>, %vg: memref<1x2x16x64xf32>, %idx: memref<1x2x16xi32>, %out: memref<1x8x64xf32>) {
+  // expected-remark @+1 {{spotlight-fuse-gather-attention: not fused: it is bufferized}}
   spotlight.masked_attention ins(%q, %kg, %vg, %idx : memref<1x8x64xf32>, memref<1x2x16x64xf32>, memref<1x2x16x64xf32>, memref<1x2x16xi32>) outs(%out : memref<1x8x64xf32>)
   return
 }
@@ -151,4 +153,17 @@ func.func @fraction_budget_covers_every_token(%q: tensor<1x8x64xf32>, %k: tensor
   %idx = spotlight.hamming_topk head ins(%qc, %kc : tensor<1x8x1x2xi32>, tensor<1x2x60x4x2xi32>) outs(%e : tensor<1x8x100xi32>) {budget = 0.02 : f64}
   %o = spotlight.sparse_attention ins(%q, %k, %v, %idx : tensor<1x8x64xf32>, tensor<1x2x60x64xf32>, tensor<1x2x60x64xf32>, tensor<1x8x100xi32>) outs(%init : tensor<1x8x64xf32>)
   return %o : tensor<1x8x64xf32>
+}
+
+// -----
+
+// Not canonicalized: paged, the token counts are per sequence (run time),
+// even though the pool's static size is below the budget.
+// CHECK-LABEL: func.func @paged_budget
+// CHECK:         spotlight.sparse_attention {{.*}} pages(
+func.func @paged_budget(%q: tensor<2x8x64xf32>, %kp: tensor<4x16x2x64xf32>, %vp: tensor<4x16x2x64xf32>, %qc: tensor<2x8x1x2xi32>, %kc: tensor<4x16x2x4x2xi32>, %bt: tensor<2x4xi32>, %sl: tensor<2xi32>, %init: tensor<2x8x64xf32>) -> tensor<2x8x64xf32> {
+  %e = tensor.empty() : tensor<2x2x88xi32>
+  %idx = spotlight.hamming_topk group ins(%qc, %kc : tensor<2x8x1x2xi32>, tensor<4x16x2x4x2xi32>) pages(%bt, %sl : tensor<2x4xi32>, tensor<2xi32>) outs(%e : tensor<2x2x88xi32>) {budget = 20 : i64}
+  %o = spotlight.sparse_attention ins(%q, %kp, %vp, %idx : tensor<2x8x64xf32>, tensor<4x16x2x64xf32>, tensor<4x16x2x64xf32>, tensor<2x2x88xi32>) pages(%bt, %sl : tensor<2x4xi32>, tensor<2xi32>) outs(%init : tensor<2x8x64xf32>)
+  return %o : tensor<2x8x64xf32>
 }

@@ -70,3 +70,13 @@ func.func @nested_step(%q: tensor<1x4x64xf32>, %k: tensor<1x2x?x64xf32>, %v: ten
   }
   return %r : tensor<1x4x64xf32>
 }
+
+// Not matched: a paged cache (its key-code pool must come from the caller).
+// CHECK-LABEL: func.func @paged_step
+// CHECK-SAME:    (%{{[^:]+}}: tensor<2x4x64xf32>, %{{[^:]+}}: tensor<?x16x2x64xf32>, %{{[^:]+}}: tensor<?x16x2x64xf32>, %{{[^:]+}}: tensor<2x?xi32>, %{{[^:]+}}: tensor<2xi32>, %{{[^:]+}}: tensor<2x4x64xf32>) -> tensor<2x4x64xf32>
+// CHECK:         spotlight.decode_attention {{.*}} pages(
+func.func @paged_step(%q: tensor<2x4x64xf32>, %kp: tensor<?x16x2x64xf32>, %vp: tensor<?x16x2x64xf32>, %bt: tensor<2x?xi32>, %sl: tensor<2xi32>, %init: tensor<2x4x64xf32>) -> tensor<2x4x64xf32> {
+  // expected-remark @+1 {{spotlight-sparsify-attention: not sparsified: it reads a paged cache}}
+  %o = spotlight.decode_attention ins(%q, %kp, %vp : tensor<2x4x64xf32>, tensor<?x16x2x64xf32>, tensor<?x16x2x64xf32>) pages(%bt, %sl : tensor<2x?xi32>, tensor<2xi32>) outs(%init : tensor<2x4x64xf32>)
+  return %o : tensor<2x4x64xf32>
+}

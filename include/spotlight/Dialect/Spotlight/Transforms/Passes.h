@@ -24,6 +24,10 @@ void populateLowerMaskedAttentionPatterns(RewritePatternSet &patterns);
 /// every token -> decode_attention.
 void populateSparseOverAllTokensPatterns(RewritePatternSet &patterns);
 
+/// sparse_gather of rows that a sparse_gather produced -> one sparse_gather
+/// of the cache with composed indices (-1 kept).
+void populateComposeGatherPatterns(RewritePatternSet &patterns);
+
 #define GEN_PASS_REGISTRATION
 #include "spotlight/Dialect/Spotlight/Transforms/Passes.h.inc"
 

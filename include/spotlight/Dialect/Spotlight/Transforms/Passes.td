@@ -32,14 +32,26 @@ def SpotlightFuseGatherAttention : Pass<"spotlight-fuse-gather-attention"> {
     or its mask is not the gathers' indices) becomes, with `lower-unfused`,
     a `sparse_attention` over the gathered rows themselves with slot
     indices `mask >= 0 ? m : -1`, so every lowering accepts the module.
-    The pass also applies the dialect's canonicalizations that simplify the
-    step: a `sparse_attention` over a `hamming_topk` whose budget statically
-    covers every token is a `decode_attention`.
+    The linalg form a frontend emits (q.K^T contraction, scale, mask,
+    `linalg.softmax` or its max/sub-exp/sum/div generics, contraction with
+    V; GQA broadcasts as `h floordiv G` maps, repeat_kv generics or
+    linalg.broadcast + tensor.collapse_shape; docs/Semantics.md, "The
+    linalg form") over
+    `sparse_gather` rows is first raised to `masked_attention` when it means
+    it exactly: scores masked from the gathers' indices with a finite fill
+    of at most -1e30, V gathered with those indices. Otherwise it stays, with
+    a remark `spotlight-fuse-gather-attention: not fused: <why>`.
+
+    The pass also applies the simplifications of the step: a
+    `sparse_attention` over a `hamming_topk` whose budget statically covers
+    every token is a `decode_attention`, and a `sparse_gather` of gathered
+    rows is one gather of the cache with composed indices (-1 kept).
 
     Every pipeline (spotlight-*-to-llvm-pipeline, the GPU ones) runs it
     first.
   }];
-  let dependentDialects = ["mlir::linalg::LinalgDialect",
+  let dependentDialects = ["mlir::spotlight::SpotlightDialect",
+                           "mlir::linalg::LinalgDialect",
                            "mlir::tensor::TensorDialect",
                            "mlir::arith::ArithDialect"];
   let options = [
@@ -66,13 +78,23 @@ def SpotlightSparsifyAttention : Pass<"spotlight-sparsify-attention",
     %o = spotlight.sparse_attention ins(%q, %k, %v, %idx : ...) outs(%init : ...)
     ```
 
+    With `weights-file=path` (a .safetensors file as spotlight-train
+    writes), the weights are `arith.constant dense_resource<...>` instead.
     Key codes are computed when tokens are appended, so the caller must
     pass them: the key-code argument carries the `spotlight.key_codes`
     argument attribute, the weights `spotlight.hash_weight = "w1"` and so
     on, and the module gets the `spotlight.wants_key_codes` unit attribute.
-    An op that does not match is left alone with a remark saying why.
+
+    The dense linalg form a frontend emits for scaled_dot_product_attention
+    with one query token (docs/Semantics.md, "The linalg form", no mask) is
+    first raised to `decode_attention`. An op that does not match (paged,
+    bufferized, nested, private function, a softmax that is not that form)
+    is left alone with a remark `spotlight-sparsify-attention: not
+    sparsified: <why>`.
   }];
-  let dependentDialects = ["mlir::tensor::TensorDialect",
+  let dependentDialects = ["mlir::spotlight::SpotlightDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::tensor::TensorDialect",
                            "mlir::func::FuncDialect"];
   let options = [
     Option<"budget", "budget", "int64_t", /*default=*/"64",
@@ -88,6 +110,10 @@ def SpotlightSparsifyAttention : Pass<"spotlight-sparsify-attention",
     Option<"weights", "weights", "std::string", /*default=*/"\"arguments\"",
            "Where the hash weights come from: arguments (new function "
            "arguments, f32)">,
+    Option<"weightsFile", "weights-file", "std::string", /*default=*/"\"\"",
+           "A .safetensors (or .npz) file with w1 [CH, D, D], b1 [CH, D], "
+           "w2, b2 (f32, f16 or bf16): the weights become dense resource "
+           "constants instead of arguments">,
   ];
 }
 
