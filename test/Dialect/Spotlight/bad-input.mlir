@@ -252,3 +252,13 @@ func.func @missing_segment_sizes(%q: tensor<1x8x64xf32>, %k: tensor<1x2x?x64xf32
   %0 = "spotlight.decode_attention"(%q, %k, %k, %init) : (tensor<1x8x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>, tensor<1x8x64xf32>) -> tensor<1x8x64xf32>
   return
 }
+
+// -----
+
+// Rank-0 operands stop at the first rank check: the paged operands' batch
+// (the query's dimension 0) used to be read anyway (found by fuzz-dialect).
+func.func @rank0_decode_attention(%q: tensor<f16>, %k: tensor<f16>, %init: tensor<f16>) -> tensor<f16> {
+  // expected-error @+1 {{'query' must have rank 3 [B, QH, D], got 'tensor<f16>'}}
+  %0 = spotlight.decode_attention ins(%q, %k, %k : tensor<f16>, tensor<f16>, tensor<f16>) outs(%init : tensor<f16>)
+  return %0 : tensor<f16>
+}

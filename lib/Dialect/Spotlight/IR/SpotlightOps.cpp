@@ -444,6 +444,8 @@ LogicalResult SparseAttentionOp::verify() {
   check.oneKind().addressable();
   checkQueryAndCaches(check, getQuery(), getKeyCache(), getValueCache(),
                       isPaged());
+  if (failed(check.result()))
+    return failure();
   checkPages(check, getBlockTable(), getSeqLens(), dimOf(getQuery(), 0));
   Value idx = getIndices();
   check.rank("indices", idx, {"B", "S", "M"}).isStatic("indices", idx, 1, "S");
@@ -465,6 +467,8 @@ LogicalResult DecodeAttentionOp::verify() {
   check.oneKind().addressable();
   checkQueryAndCaches(check, getQuery(), getKeyCache(), getValueCache(),
                       isPaged());
+  if (failed(check.result()))
+    return failure();
   checkPages(check, getBlockTable(), getSeqLens(), dimOf(getQuery(), 0));
   if (failed(check.result()))
     return failure();
