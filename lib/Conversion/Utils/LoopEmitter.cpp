@@ -142,16 +142,19 @@ ValueRange LoopEmitter::forStep(
     Value lb, Value ub, Value step, ValueRange inits,
     function_ref<SmallVector<Value>(Value, ValueRange)> body) {
   auto loop = scf::ForOp::create(b, lb, ub, step, inits);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    // Without iter_args the loop comes with its scf.yield: `body` yields.
-    if (inits.empty())
-      loop.getBody()->getTerminator()->erase();
-    b.setInsertionPointToStart(loop.getBody());
-    SmallVector<Value> yielded =
-        body(loop.getInductionVar(), loop.getRegionIterArgs());
-    scf::YieldOp::create(b, yielded);
+  OpBuilder::InsertionGuard guard(b);
+  if (inits.empty()) {
+    // Without iter_args the loop comes with its empty scf.yield, and `body`
+    // yields nothing. (Erasing that yield behind the back of a conversion's
+    // rewriter left it a dangling op: a use after free in isLegal.)
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    body(loop.getInductionVar(), loop.getRegionIterArgs());
+    return loop.getResults();
   }
+  b.setInsertionPointToStart(loop.getBody());
+  SmallVector<Value> yielded =
+      body(loop.getInductionVar(), loop.getRegionIterArgs());
+  scf::YieldOp::create(b, yielded);
   return loop.getResults();
 }
 
