@@ -84,40 +84,43 @@ reference::Selection referenceSelection(const DecodeGeometry &g) {
   return s;
 }
 
-namespace {
 std::vector<float> gaussian(std::mt19937_64 &rng, int64_t count, float stddev,
-                            float mean = 0) {
+                            float mean) {
   std::normal_distribution<float> dist(mean, stddev);
   std::vector<float> values(count);
   for (float &v : values)
     v = dist(rng);
   return values;
 }
-} // namespace
 
-DecodeProblem::DecodeProblem(const DecodeGeometry &g, int64_t tokens,
-                             uint64_t seed)
-    : geometry(g), tokens(tokens), qT({1}, 4), kT({1}, 4), vT({1}, 4),
-      w1T({1}, 4), b1T({1}, 4), w2T({1}, 4), b2T({1}, 4) {
-  std::mt19937_64 rng(seed);
-  const int64_t B = g.batch, QH = g.queryHeads, KH = g.kvHeads, D = g.headDim,
-                CH = g.codeHeads;
-  // Weights scaled so that hidden activations stay O(1).
-  float weightScale = 1.0f / std::sqrt(float(D));
-  q = gaussian(rng, B * QH * D, 1.0f);
-  k = gaussian(rng, B * KH * tokens * D, 1.0f);
-  v = gaussian(rng, B * KH * tokens * D, 1.0f);
+RandomHashWeights::RandomHashWeights(const DecodeGeometry &g, uint64_t seed)
+    : w1T({1}, 4), b1T({1}, 4), w2T({1}, 4), b2T({1}, 4) {
+  std::mt19937_64 rng(seed ^ 0x9e3779b97f4a7c15ull);
+  const int64_t CH = g.codeHeads, D = g.headDim;
+  const float weightScale = 1.0f / std::sqrt(float(D));
   w1 = gaussian(rng, CH * D * D, weightScale);
   b1 = gaussian(rng, CH * D, 0.1f);
   w2 = gaussian(rng, CH * D * D, weightScale);
   b2 = gaussian(rng, CH * D, 0.1f);
-  qT = makeTensor({B, QH, D}, g.dtype, q);
-  kT = makeTensor({B, KH, tokens, D}, g.dtype, k);
-  vT = makeTensor({B, KH, tokens, D}, g.dtype, v);
   w1T = makeTensor({CH, D, D}, g.weightType, w1);
   b1T = makeTensor({CH, D}, g.weightType, b1);
   w2T = makeTensor({CH, D, D}, g.weightType, w2);
   b2T = makeTensor({CH, D}, g.weightType, b2);
+  hashWeights = {w1, b1, w2, b2};
+}
+
+DecodeProblem::DecodeProblem(const DecodeGeometry &g, int64_t tokens,
+                             uint64_t seed)
+    : RandomHashWeights(g, seed), geometry(g), tokens(tokens), qT({1}, 4),
+      kT({1}, 4), vT({1}, 4) {
+  std::mt19937_64 rng(seed);
+  const int64_t B = g.batch, QH = g.queryHeads, KH = g.kvHeads, D = g.headDim;
+  q = gaussian(rng, B * QH * D, 1.0f);
+  k = gaussian(rng, B * KH * tokens * D, 1.0f);
+  v = gaussian(rng, B * KH * tokens * D, 1.0f);
+  qT = makeTensor({B, QH, D}, g.dtype, q);
+  kT = makeTensor({B, KH, tokens, D}, g.dtype, k);
+  vT = makeTensor({B, KH, tokens, D}, g.dtype, v);
 }
 
 std::vector<uint32_t>
@@ -126,7 +129,7 @@ DecodeProblem::keyCode(int64_t b, int64_t h, int64_t t, int64_t c,
   const DecodeGeometry &g = geometry;
   int64_t codeHead = g.codeHeads == g.queryHeads ? h * g.group() + c : h;
   const float *row = k.data() + ((b * g.kvHeads + h) * tokens + t) * g.headDim;
-  return reference::encodeRow(row, {w1, b1, w2, b2}, g.headDim, codeHead,
+  return reference::encodeRow(row, hashWeights, g.headDim, codeHead,
                               preSign);
 }
 
@@ -135,7 +138,7 @@ DecodeProblem::queryCode(int64_t b, int64_t qh,
                          std::vector<double> *preSign) const {
   const DecodeGeometry &g = geometry;
   const float *row = q.data() + (b * g.queryHeads + qh) * g.headDim;
-  return reference::encodeRow(row, {w1, b1, w2, b2}, g.headDim,
+  return reference::encodeRow(row, hashWeights, g.headDim,
                               referenceGeometry(g).codeHeadOfQuery(qh),
                               preSign);
 }

@@ -44,16 +44,32 @@ DecodeGeometry testGeometry(int64_t group, int64_t headDim,
 reference::Geometry referenceGeometry(const DecodeGeometry &g);
 reference::Selection referenceSelection(const DecodeGeometry &g);
 
+/// `count` values drawn from N(mean, stddev^2).
+std::vector<float> gaussian(std::mt19937_64 &rng, int64_t count,
+                            float stddev = 1, float mean = 0);
+
+/// Random hash weights of a geometry's code heads, scaled so that hidden
+/// activations stay O(1): the floats rounded to the weight type (what the
+/// reference reads, once as `hashWeights`) and the typed tensors (what the
+/// compiled code reads). Drawn from their own stream of `seed`.
+struct RandomHashWeights {
+  RandomHashWeights(const DecodeGeometry &geometry, uint64_t seed);
+
+  std::vector<float> w1, b1, w2, b2;
+  HostTensor w1T, b1T, w2T, b2T;
+  reference::HashWeights hashWeights;
+};
+
 /// Random q, K, V, hash weights for `tokens` tokens, both as typed host
 /// tensors (what the compiled code reads) and as the exactly rounded floats
 /// (what the reference reads).
-struct DecodeProblem {
+struct DecodeProblem : RandomHashWeights {
   DecodeProblem(const DecodeGeometry &geometry, int64_t tokens, uint64_t seed);
 
   DecodeGeometry geometry;
   int64_t tokens;
-  std::vector<float> q, k, v, w1, b1, w2, b2;
-  HostTensor qT, kT, vT, w1T, b1T, w2T, b2T;
+  std::vector<float> q, k, v;
+  HostTensor qT, kT, vT;
 
   /// Reference code of a key row (b, h, t) for code c, and of a query row.
   std::vector<uint32_t> keyCode(int64_t b, int64_t h, int64_t t, int64_t c,

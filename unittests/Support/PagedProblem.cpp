@@ -10,14 +10,6 @@
 namespace spotlight::testing {
 
 namespace {
-std::vector<float> gaussian(std::mt19937_64 &rng, int64_t count) {
-  std::normal_distribution<float> dist(0.0f, 1.0f);
-  std::vector<float> values(count);
-  for (float &v : values)
-    v = dist(rng);
-  return values;
-}
-
 HostTensor i32Tensor(std::vector<int64_t> shape,
                      const std::vector<int32_t> &values) {
   HostTensor tensor(std::move(shape), 4);
@@ -29,15 +21,15 @@ HostTensor i32Tensor(std::vector<int64_t> shape,
 PagedProblem::PagedProblem(DecodeGeometry g, int64_t pageSize,
                            std::vector<int64_t> lengthsIn, uint64_t seed,
                            bool codesFromKeys)
-    : geometry(g), pageSize(pageSize), lengths(std::move(lengthsIn)),
-      qT({1}, 4), kPoolT({1}, 4), vPoolT({1}, 4), w1T({1}, 4), b1T({1}, 4),
-      w2T({1}, 4), b2T({1}, 4), codePoolT({1}, 4), blockTableT({1}, 4),
+    : RandomHashWeights(g, seed), geometry(g), pageSize(pageSize),
+      lengths(std::move(lengthsIn)), qT({1}, 4), kPoolT({1}, 4),
+      vPoolT({1}, 4), codePoolT({1}, 4), blockTableT({1}, 4),
       seqLensT({1}, 4), queryCodesT({1}, 4), newKeysT({1}, 4),
       newValuesT({1}, 4), slotMappingT({1}, 4) {
   std::mt19937_64 rng(seed);
   geometry.batch = lengths.size();
   const int64_t B = geometry.batch, QH = g.queryHeads, KH = g.kvHeads,
-                D = g.headDim, CH = g.codeHeads, C = g.keyCodesPerHead(),
+                D = g.headDim, C = g.keyCodesPerHead(),
                 W = g.codeWords();
 
   // Pages: each sequence's own, except that sequence 1 reuses the first page
@@ -86,28 +78,10 @@ PagedProblem::PagedProblem(DecodeGeometry g, int64_t pageSize,
     std::copy(k.begin(), k.end(), kPool.begin() + slot * KH * D);
     std::copy(v.begin(), v.end(), vPool.begin() + slot * KH * D);
   }
-  const float weightScale = 1.0f / std::sqrt(float(D));
   q = gaussian(rng, B * QH * D);
-  w1 = gaussian(rng, CH * D * D);
-  w2 = gaussian(rng, CH * D * D);
-  for (float &w : w1)
-    w *= weightScale;
-  for (float &w : w2)
-    w *= weightScale;
-  b1 = gaussian(rng, CH * D);
-  b2 = gaussian(rng, CH * D);
-  for (float &b : b1)
-    b *= 0.1f;
-  for (float &b : b2)
-    b *= 0.1f;
   qT = makeTensor({B, QH, D}, g.dtype, q);
   kPoolT = makeTensor({pages, pageSize, KH, D}, g.dtype, kPool);
   vPoolT = makeTensor({pages, pageSize, KH, D}, g.dtype, vPool);
-  w1T = makeTensor({CH, D, D}, g.weightType, w1);
-  b1T = makeTensor({CH, D}, g.weightType, b1);
-  w2T = makeTensor({CH, D, D}, g.weightType, w2);
-  b2T = makeTensor({CH, D}, g.weightType, b2);
-  hashWeights = {w1, b1, w2, b2};
 
   // Key codes: reference codes (or random words) where owned, random words
   // elsewhere.

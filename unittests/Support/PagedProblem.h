@@ -20,7 +20,7 @@
 
 namespace spotlight::testing {
 
-struct PagedProblem {
+struct PagedProblem : RandomHashWeights {
   /// `lengths.size()` sequences (the geometry's batch is set to it) over
   /// pages of `pageSize` tokens. The key codes in the pool are the
   /// reference codes of the keys, or, when `codesFromKeys` is false (long
@@ -34,14 +34,14 @@ struct PagedProblem {
   int64_t pageSize, pages, maxPages;
   std::vector<int64_t> lengths;
   /// Rounded values: q [B, QH, D]; pools [P, page, KH, D] (NaN in unowned
-  /// slots); weights as DecodeProblem's.
-  std::vector<float> q, kPool, vPool, w1, b1, w2, b2;
+  /// slots).
+  std::vector<float> q, kPool, vPool;
   /// What the compiled code reads: the tensors above in the geometry's
   /// types, the reference key codes [P, page, KH, C, W] (random words in
   /// unowned slots), block_table [B, max_pages], seq_lens [B], and the
   /// reference query codes [B, QH, 1, W].
-  HostTensor qT, kPoolT, vPoolT, w1T, b1T, w2T, b2T, codePoolT, blockTableT,
-      seqLensT, queryCodesT;
+  HostTensor qT, kPoolT, vPoolT, codePoolT, blockTableT, seqLensT,
+      queryCodesT;
 
   /// The tokens as an engine writes them (cache_write): keys and values
   /// [T, KH, D] with their slot_mapping [T]; each owned slot once (the
@@ -71,9 +71,6 @@ private:
                                 const std::vector<int32_t> &set) const;
   std::vector<bool> ownedSlots;
   std::vector<int32_t> blockTable;
-  /// The weights once, for the reference encoder (a `{w1, b1, w2, b2}`
-  /// temporary per key copied megabytes per call).
-  reference::HashWeights hashWeights;
   std::vector<uint32_t> queryCodes;
 };
 
