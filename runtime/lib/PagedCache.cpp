@@ -297,19 +297,23 @@ spt_status spt_cache_read_codes(const spt_cache *cache, int64_t sequence,
     if (spt_status s = checkTensor(codes, "codes", SPT_I32,
                                    {KH, n, g.keyCodesPerHead(), g.codeWords()}))
       return s;
-    // Token by token from its page: [slot, KH, C, W] -> [KH, t, C, W].
-    std::vector<int32_t> row(KH * perHead);
+    // Page by page (one copy each from a GPU), then [slot, KH, C, W] ->
+    // [KH, t, C, W].
+    const int64_t page = cache->pageSize();
+    std::vector<int32_t> rows(page * KH * perHead);
     auto *to = static_cast<int32_t *>(codes->data);
-    for (int64_t t = 0; t < n; ++t) {
+    for (int64_t first = 0; first < n; first += page) {
+      const int64_t count = std::min(page, n - first);
       if (spt_status s = cache->device().download(
-              row.data(),
-              cache->codes.get() + cache->slotOf(sequence, t) *
-                                       cache->codeRowBytes(),
-              cache->codeRowBytes()))
+              rows.data(),
+              cache->codes.get() +
+                  cache->slotOf(sequence, first) * cache->codeRowBytes(),
+              count * cache->codeRowBytes()))
         return s;
-      for (int64_t h = 0; h < KH; ++h)
-        std::copy(row.begin() + h * perHead, row.begin() + (h + 1) * perHead,
-                  to + (h * n + t) * perHead);
+      for (int64_t i = 0; i < count; ++i)
+        for (int64_t h = 0; h < KH; ++h)
+          std::copy_n(rows.begin() + (i * KH + h) * perHead, perHead,
+                      to + (h * n + first + i) * perHead);
     }
     return SPT_OK;
   });
