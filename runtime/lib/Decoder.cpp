@@ -16,6 +16,7 @@
 #include "Tensors.h"
 
 #include <algorithm>
+#include <numeric>
 #include <string>
 #include <thread>
 
@@ -70,14 +71,22 @@ struct StepViews {
   MemRef<1> seqLens;
 };
 
-/// Runs `call(first, count)` over the batch: per sequence on the CPU, once
-/// on CUDA.
-spt_status overBatch(spt_decoder &d, int64_t batch,
+/// Runs `call(first, count)` over the batch of `tables`: per sequence on
+/// the CPU, longest first (the pool hands items out in order, so a long
+/// sequence taken last would leave the other cores idle), once on CUDA.
+spt_status overBatch(spt_decoder &d, const Tables &tables,
                      const std::function<void(int64_t, int64_t)> &call) {
+  const int64_t batch = tables.batch;
   if (batch == 0)
     return SPT_OK;
-  if (d.device->usesHostMemory())
-    return d.device->run(batch, [&](int64_t b) { call(b, 1); });
+  if (d.device->usesHostMemory()) {
+    std::vector<int64_t> order(batch);
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+      return tables.seqLens[a] > tables.seqLens[b];
+    });
+    return d.device->run(batch, [&](int64_t i) { call(order[i], 1); });
+  }
   if (d.enqueueOnly)
     return d.device->enqueue([&] { call(0, batch); });
   return d.device->run(1, [&](int64_t) { call(0, batch); });
@@ -181,7 +190,7 @@ spt_status spt_decoder::write(const void *keys, const void *values,
 
 spt_status spt_decoder::select(const StepBuffers &io, const Pools &pools,
                                const Tables &tables) {
-  return overBatch(*this, tables.batch, [&](int64_t first, int64_t count) {
+  return overBatch(*this, tables, [&](int64_t first, int64_t count) {
     StepViews s(*this, io, pools, tables, first, count);
     WeightViews w = weightViews(*this);
     artifact->pagedSelect(&s.query, &s.codes, &s.blockTable, &s.seqLens, &w.w1,
@@ -191,7 +200,7 @@ spt_status spt_decoder::select(const StepBuffers &io, const Pools &pools,
 
 spt_status spt_decoder::decode(const StepBuffers &io, const Pools &pools,
                                const Tables &tables) {
-  return overBatch(*this, tables.batch, [&](int64_t first, int64_t count) {
+  return overBatch(*this, tables, [&](int64_t first, int64_t count) {
     StepViews s(*this, io, pools, tables, first, count);
     WeightViews w = weightViews(*this);
     artifact->pagedDecode(&s.query, &s.keys, &s.values, &s.codes,
@@ -202,7 +211,7 @@ spt_status spt_decoder::decode(const StepBuffers &io, const Pools &pools,
 
 spt_status spt_decoder::decodeDense(const StepBuffers &io, const Pools &pools,
                                     const Tables &tables) {
-  return overBatch(*this, tables.batch, [&](int64_t first, int64_t count) {
+  return overBatch(*this, tables, [&](int64_t first, int64_t count) {
     StepViews s(*this, io, pools, tables, first, count);
     artifact->pagedDecodeDense(&s.query, &s.keys, &s.values, &s.blockTable,
                                &s.seqLens, &s.out);
