@@ -272,6 +272,18 @@ TEST(PagedDecoderErrors, BadArgumentsFailCleanly) {
   expectFailure(spt_paged_decode_dense(d.decoder, &q, &k, &v, nullptr, &sl,
                                        &outT),
                 SPT_ERROR_INVALID_ARGUMENT, "block_table");
+  expectFailure(spt_paged_decode(d.decoder, &q, &k, nullptr, &codes, &bt, &sl,
+                                 &outT, nullptr),
+                SPT_ERROR_INVALID_ARGUMENT, "v_cache");
+  spt_tensor shortCodes = codes;
+  shortCodes.shape[0] -= 1;
+  expectFailure(spt_paged_decode(d.decoder, &q, &k, &v, &shortCodes, &bt, &sl,
+                                 &outT, nullptr),
+                SPT_ERROR_SHAPE, "code_cache");
+  HostTensor selected({B, g.selectionSets(), g.selectionSlots()}, 4);
+  spt_tensor selT = tensorOf(selected, SPT_I32);
+  expectFailure(spt_paged_select(d.decoder, &q, nullptr, &bt, &sl, &selT),
+                SPT_ERROR_INVALID_ARGUMENT, "code_cache");
   expectFailure(spt_paged_decode(nullptr, &q, &k, &v, &codes, &bt, &sl, &outT,
                                  nullptr),
                 SPT_ERROR_INVALID_ARGUMENT, "null decoder");

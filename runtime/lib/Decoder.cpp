@@ -38,13 +38,27 @@ WeightViews weightViews(const spt_decoder &d) {
           view<2>(d.b1.get(), {CH, D}), view<2>(d.b2.get(), {CH, D})};
 }
 
-/// Descriptors of the pools and of sequences [first, first + count).
-struct StepViews {
-  StepViews(const spt_decoder &d, const StepBuffers &io, const Pools &pools,
-            const Tables &tables, int64_t first, int64_t count) {
+/// Descriptors of the page pools.
+struct PoolViews {
+  PoolViews(const spt_decoder &d, const Pools &pools) {
     const DecodeGeometry &g = d.g;
-    const int64_t QH = g.queryHeads, KH = g.kvHeads, D = g.headDim,
-                  page = g.pageSize, eb = d.elementBytes();
+    const int64_t page = g.pageSize, KH = g.kvHeads, D = g.headDim;
+    keys = view<4>(pools.keys, {pools.pages, page, KH, D});
+    values = view<4>(pools.values, {pools.pages, page, KH, D});
+    codes = view<5>(pools.codes,
+                    {pools.pages, page, KH, g.keyCodesPerHead(), g.codeWords()});
+  }
+  MemRef<4> keys, values;
+  MemRef<5> codes;
+};
+
+/// Descriptors of the pools and of sequences [first, first + count).
+struct StepViews : PoolViews {
+  StepViews(const spt_decoder &d, const StepBuffers &io, const Pools &pools,
+            const Tables &tables, int64_t first, int64_t count)
+      : PoolViews(d, pools) {
+    const DecodeGeometry &g = d.g;
+    const int64_t QH = g.queryHeads, D = g.headDim, eb = d.elementBytes();
     auto at = [](const void *base, int64_t bytes) {
       return const_cast<unsigned char *>(
                  static_cast<const unsigned char *>(base)) +
@@ -56,17 +70,11 @@ struct StepViews {
     indices = view<3>(io.indices ? io.indices + first * d.indexSlots()
                                  : nullptr,
                       {count, g.selectionSets(), g.selectionSlots()});
-    keys = view<4>(pools.keys, {pools.pages, page, KH, D});
-    values = view<4>(pools.values, {pools.pages, page, KH, D});
-    codes = view<5>(pools.codes,
-                    {pools.pages, page, KH, g.keyCodesPerHead(), g.codeWords()});
     blockTable = view<2>(at(tables.blockTable, first * tables.maxPages * 4),
                          {count, tables.maxPages});
     seqLens = view<1>(at(tables.seqLens, first * 4), {count});
   }
   MemRef<3> query, out, indices;
-  MemRef<4> keys, values;
-  MemRef<5> codes;
   MemRef<2> blockTable;
   MemRef<1> seqLens;
 };
@@ -162,20 +170,16 @@ spt_status spt_decoder::write(const void *keys, const void *values,
                               const int32_t *slots, int64_t tokens,
                               const Pools &pools) {
   const int64_t KH = g.kvHeads, D = g.headDim, eb = elementBytes();
-  const int64_t page = g.pageSize;
   auto run = [&](int64_t first, int64_t count) {
     auto *k = static_cast<const unsigned char *>(keys) + first * KH * D * eb;
     auto *v = static_cast<const unsigned char *>(values) + first * KH * D * eb;
     MemRef<3> kView = view<3>(const_cast<unsigned char *>(k), {count, KH, D});
     MemRef<3> vView = view<3>(const_cast<unsigned char *>(v), {count, KH, D});
     MemRef<1> sView = view<1>(const_cast<int32_t *>(slots + first), {count});
-    MemRef<4> kPool = view<4>(pools.keys, {pools.pages, page, KH, D});
-    MemRef<4> vPool = view<4>(pools.values, {pools.pages, page, KH, D});
-    MemRef<5> cPool = view<5>(
-        pools.codes, {pools.pages, page, KH, g.keyCodesPerHead(), g.codeWords()});
+    PoolViews p(*this, pools);
     WeightViews w = weightViews(*this);
     artifact->pagedWrite(&kView, &vView, &sView, &w.w1, &w.b1, &w.w2, &w.b2,
-                         &kPool, &vPool, &cPool);
+                         &p.keys, &p.values, &p.codes);
   };
   if (tokens == 0)
     return SPT_OK;

@@ -19,31 +19,42 @@ using spotlight::DecodeGeometry;
 using namespace spotlight::runtime;
 
 namespace {
-/// The pools' page count, from k_cache; every pool must agree.
-spt_status checkPools(const spt_decoder &d, const spt_tensor *k,
+/// Which pools a step reads: K and V, the key codes, or both.
+enum PoolSet { KeyValuePools = 1, CodePool = 2, AllPools = 3 };
+
+/// Checks the pools of `which` (the others are not read and may be null);
+/// they must agree on the page count P, taken from the first.
+spt_status checkPools(const spt_decoder &d, PoolSet which, const spt_tensor *k,
                       const spt_tensor *v, const spt_tensor *codes,
                       Pools &pools) {
   const DecodeGeometry &g = d.g;
   const spt_dtype dt = toDtype(g.dtype);
   const int64_t page = g.pageSize, KH = g.kvHeads, D = g.headDim;
-  if (spt_status s = checkTensor(k, "k_cache", dt, {-1, page, KH, D}))
-    return s;
-  const int64_t P = k->shape[0];
-  if (v)
+  int64_t P = -1;
+  pools = {nullptr, nullptr, nullptr, 0};
+  if (which & KeyValuePools) {
+    if (spt_status s = checkTensor(k, "k_cache", dt, {P, page, KH, D}))
+      return s;
+    P = k->shape[0];
     if (spt_status s = checkTensor(v, "v_cache", dt, {P, page, KH, D}))
       return s;
-  if (codes)
+    pools.keys = k->data;
+    pools.values = v->data;
+  }
+  if (which & CodePool) {
     if (spt_status s = checkTensor(codes, "code_cache", SPT_I32,
                                    {P, page, KH, g.keyCodesPerHead(),
                                     g.codeWords()}))
       return s;
+    P = codes->shape[0];
+    pools.codes = static_cast<int32_t *>(codes->data);
+  }
   int64_t slots = 0;
   if (!checkedProduct({P, page}, slots) || slots > DecodeGeometry::kMaxTokens)
     return fail(SPT_ERROR_SHAPE, "the pools hold " + std::to_string(P) +
                                      " pages of " + std::to_string(page) +
                                      " slots: more than i32 slots can name");
-  pools = {k->data, v ? v->data : nullptr,
-           codes ? static_cast<int32_t *>(codes->data) : nullptr, P};
+  pools.pages = P;
   return SPT_OK;
 }
 
@@ -201,7 +212,8 @@ spt_status spt_paged_write(spt_decoder *decoder, const spt_tensor *keys,
     const DecodeGeometry &g = decoder->g;
     const spt_dtype dt = toDtype(g.dtype);
     Pools pools;
-    if (spt_status s = checkPools(*decoder, k_cache, v_cache, code_cache, pools))
+    if (spt_status s =
+            checkPools(*decoder, AllPools, k_cache, v_cache, code_cache, pools))
       return s;
     if (spt_status s = checkTensor(keys, "keys", dt, {-1, g.kvHeads, g.headDim}))
       return s;
@@ -230,16 +242,12 @@ spt_status spt_paged_select(spt_decoder *decoder, const spt_tensor *query,
       return s;
     if (spt_status s = checkIndices(*decoder, indices, batch))
       return s;
-    // The code pool stands in for K: select reads codes only.
+    // Select reads the key codes only.
     Pools pools;
     Tables tables;
-    if (spt_status s = checkTensor(code_cache, "code_cache", SPT_I32,
-                                   {-1, decoder->g.pageSize, decoder->g.kvHeads,
-                                    decoder->g.keyCodesPerHead(),
-                                    decoder->g.codeWords()}))
+    if (spt_status s = checkPools(*decoder, CodePool, nullptr, nullptr,
+                                  code_cache, pools))
       return s;
-    pools = {nullptr, nullptr, static_cast<int32_t *>(code_cache->data),
-             code_cache->shape[0]};
     if (spt_status s = checkTables(*decoder, block_table, seq_lens, batch,
                                    pools, tables))
       return s;
@@ -270,7 +278,7 @@ spt_status spt_paged_decode(spt_decoder *decoder, const spt_tensor *query,
     Pools pools;
     Tables tables;
     if (spt_status s =
-            checkPools(*decoder, k_cache, v_cache, code_cache, pools))
+            checkPools(*decoder, AllPools, k_cache, v_cache, code_cache, pools))
       return s;
     if (spt_status s = checkTables(*decoder, block_table, seq_lens, batch,
                                    pools, tables))
@@ -300,7 +308,8 @@ spt_status spt_paged_decode_dense(spt_decoder *decoder,
       return s;
     Pools pools;
     Tables tables;
-    if (spt_status s = checkPools(*decoder, k_cache, v_cache, nullptr, pools))
+    if (spt_status s = checkPools(*decoder, KeyValuePools, k_cache, v_cache,
+                                  nullptr, pools))
       return s;
     if (spt_status s = checkTables(*decoder, block_table, seq_lens, batch,
                                    pools, tables))
