@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "PagedBatches.h"
+#include "RuntimeCalls.h"
 
 #include "Reference/NaiveReference.h"
 #include "spotlight/Support/HalfFloat.h"
@@ -31,35 +32,6 @@
 
 namespace spotlight::bench {
 namespace {
-using Clock = std::chrono::steady_clock;
-
-void check(spt_status status, const char *what) {
-  if (status != SPT_OK) {
-    std::fprintf(stderr, "%s: %s: %s\n", what, spt_status_name(status),
-                 spt_last_error());
-    std::exit(1);
-  }
-}
-
-spt_tensor tensor(void *data, spt_dtype dtype, std::vector<int64_t> shape) {
-  spt_tensor t{data, dtype, static_cast<int32_t>(shape.size()), {}};
-  for (size_t i = 0; i < shape.size(); ++i)
-    t.shape[i] = shape[i];
-  return t;
-}
-
-double medianSeconds(int reps, const std::function<void()> &body) {
-  std::vector<double> times;
-  for (int r = 0; r < reps; ++r) {
-    auto start = Clock::now();
-    body();
-    times.push_back(
-        std::chrono::duration<double>(Clock::now() - start).count());
-  }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
-}
-
 /// A batch in pools of `pageSize`-token pages: pages shuffled, or (one page
 /// per sequence) in sequence order.
 struct Batch {
@@ -183,11 +155,11 @@ StepTimes timeSteps(const DecodeGeometry &g, Compiled &c, Batch &batch,
                             {P, page, KH, g.keyCodesPerHead(), g.codeWords()}),
              bt = tensor(batch.blockTable.data(), SPT_I32, {B, batch.maxPages}),
              sl = tensor(batch.seqLens.data(), SPT_I32, {B});
-  times.sparse = medianSeconds(reps, [&] {
+  times.sparse = median(reps, [&] {
     check(spt_paged_decode(c.decoder, &q, &k, &v, &codes, &bt, &sl, &o, &idx),
           "paged decode");
   });
-  times.dense = medianSeconds(std::max(3, reps / 3), [&] {
+  times.dense = median(std::max(3, reps / 3), [&] {
     check(spt_paged_decode_dense(c.decoder, &q, &k, &v, &bt, &sl, &o),
           "paged dense");
   });
@@ -234,7 +206,7 @@ double naiveStep(const DecodeGeometry &g, const Batch &batch,
                           1 / std::sqrt(double(D)));
     }
   }
-  return std::chrono::duration<double>(Clock::now() - start).count();
+  return seconds(start);
 }
 } // namespace
 

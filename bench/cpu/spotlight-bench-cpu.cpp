@@ -14,6 +14,7 @@
 #include "../Machine.h"
 #include "FmaPeak.h"
 #include "PagedBatches.h"
+#include "RuntimeCalls.h"
 #include "Reference/NaiveReference.h"
 #include "spotlight/ABI/Geometry.h"
 #include "spotlight/ABI/Manifest.h"
@@ -35,35 +36,9 @@
 #include <vector>
 
 using namespace spotlight;
-using spotlight::bench::cpuName;
+using namespace spotlight::bench;
 
 namespace {
-using Clock = std::chrono::steady_clock;
-
-double seconds(Clock::time_point since) {
-  return std::chrono::duration<double>(Clock::now() - since).count();
-}
-
-/// Median wall time of `reps` calls of `body`.
-double median(int reps, const std::function<void()> &body) {
-  std::vector<double> times;
-  for (int r = 0; r < reps; ++r) {
-    auto start = Clock::now();
-    body();
-    times.push_back(seconds(start));
-  }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
-}
-
-void check(spt_status status, const char *what) {
-  if (status != SPT_OK) {
-    std::fprintf(stderr, "%s: %s: %s\n", what, spt_status_name(status),
-                 spt_last_error());
-    std::exit(1);
-  }
-}
-
 /// memcpy bandwidth with one thread per core, counting the bytes read and
 /// the bytes written (STREAM's convention for copy).
 double copyBandwidth(unsigned threads) {
@@ -104,12 +79,6 @@ double readBandwidth(unsigned threads) {
   return words * sizeof(uint64_t) / t;
 }
 
-spt_tensor tensor(void *data, spt_dtype dtype, std::vector<int64_t> shape) {
-  spt_tensor t{data, dtype, static_cast<int32_t>(shape.size()), {}};
-  for (size_t i = 0; i < shape.size(); ++i)
-    t.shape[i] = shape[i];
-  return t;
-}
 } // namespace
 
 int main(int argc, char **argv) {

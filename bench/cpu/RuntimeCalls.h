@@ -1,0 +1,59 @@
+//===- RuntimeCalls.h - What the CPU benchmarks share -----------*- C++ -*-===//
+//
+// Timing and C API calls for the benchmarks that drive the runtime: a
+// failing call ends the benchmark with the runtime's message.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPOTLIGHT_BENCH_CPU_RUNTIMECALLS_H
+#define SPOTLIGHT_BENCH_CPU_RUNTIMECALLS_H
+
+#include "spotlight/runtime.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <vector>
+
+namespace spotlight::bench {
+
+using Clock = std::chrono::steady_clock;
+
+inline double seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+/// Median wall time of `reps` calls of `body`.
+inline double median(int reps, const std::function<void()> &body) {
+  std::vector<double> times;
+  for (int r = 0; r < reps; ++r) {
+    auto start = Clock::now();
+    body();
+    times.push_back(seconds(start));
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+inline void check(spt_status status, const char *what) {
+  if (status != SPT_OK) {
+    std::fprintf(stderr, "%s: %s: %s\n", what, spt_status_name(status),
+                 spt_last_error());
+    std::exit(1);
+  }
+}
+
+/// A runtime tensor over `data` (not a copy).
+inline spt_tensor tensor(void *data, spt_dtype dtype,
+                         std::vector<int64_t> shape) {
+  spt_tensor t{data, dtype, static_cast<int32_t>(shape.size()), {}};
+  for (size_t i = 0; i < shape.size(); ++i)
+    t.shape[i] = shape[i];
+  return t;
+}
+
+} // namespace spotlight::bench
+
+#endif // SPOTLIGHT_BENCH_CPU_RUNTIMECALLS_H
