@@ -6,7 +6,9 @@
 // `bufferization.materialize_in_destination`, so One-Shot Bufferize turns
 // every output into an in-place write. Two modules: the contiguous one (one
 // N for the batch; tests and spotlight-opt users) and the paged step over
-// caller-owned pools that artifacts hold.
+// caller-owned pools that artifacts hold, for a whole batch and, on the CPU,
+// for one KV head of one sequence (its pool arguments carry the whole
+// pool's strides through `bufferization.buffer_layout`).
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,8 +36,12 @@ namespace sp = mlir::spotlight;
 /// Builds the functions of one geometry into a module.
 class ModuleBuilder {
 public:
-  ModuleBuilder(mlir::ModuleOp module, const DecodeGeometry &g)
-      : g(g), b(module.getLoc(), module.getContext()) {
+  /// `poolKVHeads`: the KV heads of the pools the functions read, more
+  /// than g.kvHeads in a KV head slice.
+  ModuleBuilder(mlir::ModuleOp module, const DecodeGeometry &g,
+                int64_t poolKVHeads = 0)
+      : g(g), poolKVHeads(poolKVHeads ? poolKVHeads : g.kvHeads),
+        b(module.getLoc(), module.getContext()) {
     b.setInsertionPointToEnd(module.getBody());
   }
 
@@ -53,6 +59,19 @@ public:
     pagedSelect();
     pagedDecode();
     pagedDecodeDense();
+  }
+
+  /// The step over one KV head of one sequence (g is a kvHeadSlice).
+  void buildKVHead() {
+    begin(EntryPoint::KVHeadSelect);
+    store(topK(queryCodes(), args[ArgKind::CodePool]), ArgKind::OutIndices);
+    end();
+    begin(EntryPoint::KVHeadDecode);
+    decodeBody();
+    end();
+    begin(EntryPoint::KVHeadDecodeDense);
+    store(attention({}), ArgKind::Out);
+    end();
   }
 
 private:
@@ -85,6 +104,8 @@ private:
     auto function = mlir::func::FuncOp::create(b, abi::entrySymbol(entry),
                                                b.getFunctionType(types, {}));
     function->setAttr("llvm.emit_c_interface", b.getUnitAttr());
+    if (abi::entryScope(entry) == abi::EntryScope::KVHead)
+      setPoolLayouts(function, entry);
     mlir::Block *body = function.addEntryBlock();
     args.clear();
     for (auto [kind, value] :
@@ -92,6 +113,25 @@ private:
       args[kind] = value;
     moduleInsertion = b.saveInsertionPoint();
     b.setInsertionPointToStart(body);
+  }
+
+  /// A KV head's view of a pool [P, page, 1, row...] keeps the strides of
+  /// the whole pool [P, page, poolKVHeads, row...]; its offset (the head's
+  /// first element) is the caller's.
+  void setPoolLayouts(mlir::func::FuncOp function, EntryPoint entry) {
+    for (auto [i, kind] : llvm::enumerate(abi::entryArgs(entry))) {
+      if (kind != ArgKind::KeyPool && kind != ArgKind::ValuePool &&
+          kind != ArgKind::CodePool)
+        continue;
+      llvm::ArrayRef<int64_t> shape = typeOf(kind).getShape();
+      llvm::SmallVector<int64_t> strides(shape.size(), 1);
+      for (int64_t d = int64_t(shape.size()) - 2; d >= 0; --d)
+        strides[d] = strides[d + 1] * (d + 1 == 2 ? poolKVHeads : shape[d + 1]);
+      function.setArgAttr(
+          i, mlir::bufferization::BufferizationDialect::kBufferLayoutAttrName,
+          mlir::StridedLayoutAttr::get(b.getContext(),
+                                       mlir::ShapedType::kDynamic, strides));
+    }
   }
 
   void end() {
@@ -220,10 +260,15 @@ private:
 
   void pagedDecode() {
     begin(EntryPoint::PagedDecode);
+    decodeBody();
+    end();
+  }
+
+  /// The sparse step: hash the query, select, attend over the selection.
+  void decodeBody() {
     mlir::Value indices = topK(queryCodes(), args[ArgKind::CodePool]);
     store(attention(indices), ArgKind::Out);
     store(indices, ArgKind::OutIndices);
-    end();
   }
 
   void pagedDecodeDense() {
@@ -276,6 +321,7 @@ private:
   }
 
   const DecodeGeometry &g;
+  int64_t poolKVHeads;
   mlir::ImplicitLocOpBuilder b;
   mlir::OpBuilder::InsertPoint moduleInsertion;
   std::map<ArgKind, mlir::Value> args;
@@ -314,6 +360,11 @@ mlir::OwningOpRef<mlir::ModuleOp>
 buildArtifactModule(mlir::MLIRContext &context, const DecodeGeometry &model) {
   mlir::OwningOpRef<mlir::ModuleOp> module =
       buildPagedDecodeModule(context, model.anyBatch());
+  if (abi::entryInArtifact(EntryPoint::KVHeadDecode, model)) {
+    const DecodeGeometry slice =
+        abi::entryGeometry(EntryPoint::KVHeadDecode, model);
+    ModuleBuilder(*module, slice, model.kvHeads).buildKVHead();
+  }
   (*module)->setAttr(
       abi::kManifestAttribute,
       mlir::StringAttr::get(&context, abi::writeManifest(model)));

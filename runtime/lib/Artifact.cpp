@@ -87,7 +87,14 @@ spt_status spt_artifact_load(const char *path, spt_artifact **artifact) {
         !bindEntry(loaded->handle, abi::EntryPoint::PagedDecode,
                    loaded->pagedDecode, error) ||
         !bindEntry(loaded->handle, abi::EntryPoint::PagedDecodeDense,
-                   loaded->pagedDecodeDense, error))
+                   loaded->pagedDecodeDense, error) ||
+        (abi::entryInArtifact(abi::EntryPoint::KVHeadDecode, loaded->model) &&
+         (!bindEntry(loaded->handle, abi::EntryPoint::KVHeadSelect,
+                     loaded->kvHeadSelect, error) ||
+          !bindEntry(loaded->handle, abi::EntryPoint::KVHeadDecode,
+                     loaded->kvHeadDecode, error) ||
+          !bindEntry(loaded->handle, abi::EntryPoint::KVHeadDecodeDense,
+                     loaded->kvHeadDecodeDense, error))))
       return fail(SPT_ERROR_ARTIFACT, std::string("'") + path + "' " + error);
     *artifact = loaded.release();
     return SPT_OK;

@@ -14,11 +14,11 @@ using EntryFn = void (*)(MemRef<abi::argRank(Kinds)> *...);
 
 namespace entry_types {
 using namespace abi::arg;
-#define SPOTLIGHT_ENTRY_POINT(Id, symbol, loaded, ...)                         \
+#define SPOTLIGHT_ENTRY_POINT(Id, symbol, scope, ...)                         \
   using Id##Fn = EntryFn<__VA_ARGS__>;
 #include "spotlight/ABI/EntryPoints.def"
 } // namespace entry_types
-#define SPOTLIGHT_ENTRY_POINT(Id, symbol, loaded, ...)                         \
+#define SPOTLIGHT_ENTRY_POINT(Id, symbol, scope, ...)                         \
   using entry_types::Id##Fn;
 #include "spotlight/ABI/EntryPoints.def"
 } // namespace spotlight::runtime
@@ -32,6 +32,11 @@ struct spt_artifact {
   spotlight::runtime::PagedSelectFn pagedSelect = nullptr;
   spotlight::runtime::PagedDecodeFn pagedDecode = nullptr;
   spotlight::runtime::PagedDecodeDenseFn pagedDecodeDense = nullptr;
+  /// The step over one KV head of one sequence: CPU artifacts only (null
+  /// in CUDA ones).
+  spotlight::runtime::KVHeadSelectFn kvHeadSelect = nullptr;
+  spotlight::runtime::KVHeadDecodeFn kvHeadDecode = nullptr;
+  spotlight::runtime::KVHeadDecodeDenseFn kvHeadDecodeDense = nullptr;
   ~spt_artifact();
 };
 

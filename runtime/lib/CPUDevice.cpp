@@ -15,8 +15,10 @@ class CPUDevice final : public Device {
 public:
   CPUDevice() {
     unsigned threads = std::thread::hardware_concurrency();
-    pool = std::make_unique<ThreadPool>(threads ? threads : 1);
+    workerCount = threads ? threads : 1;
+    pool = std::make_unique<ThreadPool>(workerCount);
   }
+  int64_t workers() const override { return workerCount; }
   void *allocate(int64_t bytes) override { return std::calloc(bytes, 1); }
   void release(void *memory) override { std::free(memory); }
   bool usesHostMemory() const override { return true; }
@@ -44,6 +46,7 @@ public:
   }
 
 private:
+  int64_t workerCount;
   std::unique_ptr<ThreadPool> pool;
 };
 } // namespace

@@ -2,10 +2,12 @@
 //
 // Calls the artifact's paged entry points (spotlight/ABI/EntryPoints.def)
 // with memref descriptors of the pools, tables and step buffers. On the
-// CPU the batch is split into one work item per sequence, each a call on
-// its rows of the query, tables and outputs (the pools are shared), so a
-// batch uses every core; new tokens are written in runs the same way. On
-// CUDA one call covers the batch: the entry point only enqueues kernels.
+// CPU the batch is split into work items, each a call on its rows of the
+// query, tables and outputs (the pools are shared): one per sequence, or one
+// per KV head of a sequence too long for one core to finish while the
+// others idle, so a batch, even of one sequence, uses every core; new
+// tokens are written in runs the same way. On CUDA one call covers the
+// batch: the entry point only enqueues kernels.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,7 +18,6 @@
 #include "Tensors.h"
 
 #include <algorithm>
-#include <numeric>
 #include <string>
 #include <thread>
 
@@ -32,10 +33,25 @@ struct WeightViews {
   MemRef<2> b1, b2;
 };
 
+/// `base` advanced by `bytes` (the entry points take mutable descriptors of
+/// inputs too; they only read them).
+unsigned char *at(const void *base, int64_t bytes) {
+  return const_cast<unsigned char *>(static_cast<const unsigned char *>(base)) +
+         bytes;
+}
+
+/// The weights of code heads [first, first + count): all of them for the
+/// batch step, a KV head's for its slice.
+WeightViews weightViews(const spt_decoder &d, int64_t first, int64_t count) {
+  const int64_t D = d.g.headDim, wb = bytesOf(toDtype(d.g.weightType));
+  return {view<3>(at(d.w1.get(), first * D * D * wb), {count, D, D}),
+          view<3>(at(d.w2.get(), first * D * D * wb), {count, D, D}),
+          view<2>(at(d.b1.get(), first * D * wb), {count, D}),
+          view<2>(at(d.b2.get(), first * D * wb), {count, D})};
+}
+
 WeightViews weightViews(const spt_decoder &d) {
-  const int64_t CH = d.g.codeHeads, D = d.g.headDim;
-  return {view<3>(d.w1.get(), {CH, D, D}), view<3>(d.w2.get(), {CH, D, D}),
-          view<2>(d.b1.get(), {CH, D}), view<2>(d.b2.get(), {CH, D})};
+  return weightViews(d, 0, d.g.codeHeads);
 }
 
 /// Descriptors of the page pools.
@@ -59,11 +75,6 @@ struct StepViews : PoolViews {
       : PoolViews(d, pools) {
     const DecodeGeometry &g = d.g;
     const int64_t QH = g.queryHeads, D = g.headDim, eb = d.elementBytes();
-    auto at = [](const void *base, int64_t bytes) {
-      return const_cast<unsigned char *>(
-                 static_cast<const unsigned char *>(base)) +
-             bytes;
-    };
     query = view<3>(at(io.query, first * QH * D * eb), {count, QH, D});
     out = view<3>(io.out ? at(io.out, first * QH * D * eb) : nullptr,
                   {count, QH, D});
@@ -79,21 +90,89 @@ struct StepViews : PoolViews {
   MemRef<1> seqLens;
 };
 
-/// Runs `call(first, count)` over the batch of `tables`: per sequence on
-/// the CPU, longest first (the pool hands items out in order, so a long
-/// sequence taken last would leave the other cores idle), once on CUDA.
+/// Descriptors of KV head h of sequence `seq` (abi::EntryScope::KVHead):
+/// its G query rows, its selection sets, its code heads' weights, and the
+/// pools viewed at its rows with the whole pools' strides.
+struct KVHeadViews : StepViews {
+  KVHeadViews(const spt_decoder &d, const StepBuffers &io, const Pools &pools,
+              const Tables &tables, int64_t seq, int64_t h)
+      : StepViews(d, io, pools, tables, seq, 1),
+        weights(weightViews(d, h * d.g.keyCodesPerHead(),
+                            d.g.keyCodesPerHead())) {
+    const DecodeGeometry &g = d.g;
+    const int64_t G = g.group(), D = g.headDim, eb = d.elementBytes();
+    const int64_t sets = g.selectionSets() / g.kvHeads;
+    query = view<3>(at(query.aligned, h * G * D * eb), {1, G, D});
+    out = view<3>(out.aligned ? at(out.aligned, h * G * D * eb) : nullptr,
+                  {1, G, D});
+    indices = view<3>(indices.aligned ? static_cast<int32_t *>(indices.aligned) +
+                                            h * sets * g.selectionSlots()
+                                      : nullptr,
+                      {1, sets, g.selectionSlots()});
+    for (MemRef<4> *pool : {&keys, &values}) {
+      pool->sizes[2] = 1;
+      pool->offset = h * D;
+    }
+    codes.sizes[2] = 1;
+    codes.offset = h * g.keyCodesPerHead() * g.codeWords();
+  }
+  WeightViews weights;
+};
+
+/// A CPU work item: sequence `seq`, all its KV heads (head < 0) or one.
+struct WorkItem {
+  int64_t seq, head;
+};
+
+/// The CPU work items of a batch, costliest first: the pool hands items out
+/// in order, so a long item taken last would leave the other cores idle. A
+/// sequence longer than half a core's share of the batch's tokens becomes
+/// one item per KV head (the artifact's KVHead entry points), so that one
+/// long sequence also uses every core.
+std::vector<WorkItem> cpuItems(const spt_decoder &d, const Tables &tables) {
+  const int64_t KH = d.g.kvHeads, workers = d.device->workers();
+  int64_t total = 0;
+  for (int64_t b = 0; b < tables.batch; ++b)
+    total += tables.seqLens[b];
+  std::vector<WorkItem> items;
+  for (int64_t b = 0; b < tables.batch; ++b) {
+    bool split = KH > 1 && d.artifact->kvHeadDecode &&
+                 int64_t(tables.seqLens[b]) * 2 * workers > total;
+    if (!split) {
+      items.push_back({b, -1});
+      continue;
+    }
+    for (int64_t h = 0; h < KH; ++h)
+      items.push_back({b, h});
+  }
+  auto cost = [&](const WorkItem &item) {
+    int64_t tokens = tables.seqLens[item.seq];
+    return item.head < 0 ? tokens * KH : tokens;
+  };
+  std::stable_sort(items.begin(), items.end(),
+                   [&](const WorkItem &a, const WorkItem &b) {
+                     return cost(a) > cost(b);
+                   });
+  return items;
+}
+
+/// Runs `call(first, count)` over the batch of `tables`: once on CUDA; on
+/// the CPU per work item (cpuItems), `callKVHead(seq, h)` for one KV head.
 spt_status overBatch(spt_decoder &d, const Tables &tables,
-                     const std::function<void(int64_t, int64_t)> &call) {
+                     const std::function<void(int64_t, int64_t)> &call,
+                     const std::function<void(int64_t, int64_t)> &callKVHead) {
   const int64_t batch = tables.batch;
   if (batch == 0)
     return SPT_OK;
   if (d.device->usesHostMemory()) {
-    std::vector<int64_t> order(batch);
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
-      return tables.seqLens[a] > tables.seqLens[b];
+    std::vector<WorkItem> items = cpuItems(d, tables);
+    return d.device->run(int64_t(items.size()), [&](int64_t i) {
+      const WorkItem &item = items[i];
+      if (item.head < 0)
+        call(item.seq, 1);
+      else
+        callKVHead(item.seq, item.head);
     });
-    return d.device->run(batch, [&](int64_t i) { call(order[i], 1); });
   }
   if (d.enqueueOnly)
     return d.device->enqueue([&] { call(0, batch); });
@@ -194,30 +273,54 @@ spt_status spt_decoder::write(const void *keys, const void *values,
 
 spt_status spt_decoder::select(const StepBuffers &io, const Pools &pools,
                                const Tables &tables) {
-  return overBatch(*this, tables, [&](int64_t first, int64_t count) {
-    StepViews s(*this, io, pools, tables, first, count);
-    WeightViews w = weightViews(*this);
-    artifact->pagedSelect(&s.query, &s.codes, &s.blockTable, &s.seqLens, &w.w1,
-                          &w.b1, &w.w2, &w.b2, &s.indices);
-  });
+  return overBatch(
+      *this, tables,
+      [&](int64_t first, int64_t count) {
+        StepViews s(*this, io, pools, tables, first, count);
+        WeightViews w = weightViews(*this);
+        artifact->pagedSelect(&s.query, &s.codes, &s.blockTable, &s.seqLens,
+                              &w.w1, &w.b1, &w.w2, &w.b2, &s.indices);
+      },
+      [&](int64_t seq, int64_t h) {
+        KVHeadViews s(*this, io, pools, tables, seq, h);
+        WeightViews &w = s.weights;
+        artifact->kvHeadSelect(&s.query, &s.codes, &s.blockTable, &s.seqLens,
+                               &w.w1, &w.b1, &w.w2, &w.b2, &s.indices);
+      });
 }
 
 spt_status spt_decoder::decode(const StepBuffers &io, const Pools &pools,
                                const Tables &tables) {
-  return overBatch(*this, tables, [&](int64_t first, int64_t count) {
-    StepViews s(*this, io, pools, tables, first, count);
-    WeightViews w = weightViews(*this);
-    artifact->pagedDecode(&s.query, &s.keys, &s.values, &s.codes,
-                          &s.blockTable, &s.seqLens, &w.w1, &w.b1, &w.w2,
-                          &w.b2, &s.out, &s.indices);
-  });
+  return overBatch(
+      *this, tables,
+      [&](int64_t first, int64_t count) {
+        StepViews s(*this, io, pools, tables, first, count);
+        WeightViews w = weightViews(*this);
+        artifact->pagedDecode(&s.query, &s.keys, &s.values, &s.codes,
+                              &s.blockTable, &s.seqLens, &w.w1, &w.b1, &w.w2,
+                              &w.b2, &s.out, &s.indices);
+      },
+      [&](int64_t seq, int64_t h) {
+        KVHeadViews s(*this, io, pools, tables, seq, h);
+        WeightViews &w = s.weights;
+        artifact->kvHeadDecode(&s.query, &s.keys, &s.values, &s.codes,
+                               &s.blockTable, &s.seqLens, &w.w1, &w.b1, &w.w2,
+                               &w.b2, &s.out, &s.indices);
+      });
 }
 
 spt_status spt_decoder::decodeDense(const StepBuffers &io, const Pools &pools,
                                     const Tables &tables) {
-  return overBatch(*this, tables, [&](int64_t first, int64_t count) {
-    StepViews s(*this, io, pools, tables, first, count);
-    artifact->pagedDecodeDense(&s.query, &s.keys, &s.values, &s.blockTable,
-                               &s.seqLens, &s.out);
-  });
+  return overBatch(
+      *this, tables,
+      [&](int64_t first, int64_t count) {
+        StepViews s(*this, io, pools, tables, first, count);
+        artifact->pagedDecodeDense(&s.query, &s.keys, &s.values,
+                                   &s.blockTable, &s.seqLens, &s.out);
+      },
+      [&](int64_t seq, int64_t h) {
+        KVHeadViews s(*this, io, pools, tables, seq, h);
+        artifact->kvHeadDecodeDense(&s.query, &s.keys, &s.values,
+                                    &s.blockTable, &s.seqLens, &s.out);
+      });
 }

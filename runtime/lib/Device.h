@@ -35,6 +35,8 @@ public:
   /// records the time they took (lastMilliseconds).
   virtual spt_status run(int64_t count,
                          const std::function<void(int64_t)> &item) = 0;
+  /// How many items run() runs at once.
+  virtual int64_t workers() const { return 1; }
   /// Runs `item` on the device without waiting for it: on CUDA it only
   /// enqueues kernels on the stream (no host synchronization once the
   /// scratch arena has grown to the step's size, so a step can be captured

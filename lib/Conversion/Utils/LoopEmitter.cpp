@@ -43,8 +43,38 @@ Value LoopEmitter::i32(int32_t value) {
   return arith::ConstantOp::create(b, b.getI32IntegerAttr(value));
 }
 
+/// A strided view (one KV head of a pool) as a 1-D view from its first
+/// element, large enough for its last one; its callers index it through the
+/// view's strides (TokenAddressing).
+static FlatBuffer flattenStrided(ImplicitLocOpBuilder &b, Value memref) {
+  auto type = cast<MemRefType>(memref.getType());
+  auto metadata = memref::ExtractStridedMetadataOp::create(b, memref);
+  // The last element's offset + 1: 1 + sum over d of (size_d - 1) * stride_d.
+  Value extent = arith::ConstantIndexOp::create(b, 1);
+  for (auto [d, size] : llvm::enumerate(metadata.getSizes())) {
+    Value last = arith::SubIOp::create(
+        b, size, arith::ConstantIndexOp::create(b, 1));
+    extent = arith::AddIOp::create(
+        b, extent,
+        arith::MulIOp::create(b, last, metadata.getStrides()[d]));
+  }
+  // An empty view (no pages) holds nothing.
+  extent = arith::MaxSIOp::create(b, extent,
+                                  arith::ConstantIndexOp::create(b, 0));
+  auto flatType = MemRefType::get(
+      {ShapedType::kDynamic}, type.getElementType(),
+      StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic, {1}));
+  Value flat = memref::ReinterpretCastOp::create(
+      b, flatType, metadata.getBaseBuffer(),
+      OpFoldResult(metadata.getOffset()), ArrayRef<OpFoldResult>{extent},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+  return {flat, type.getElementType()};
+}
+
 static FlatBuffer flatten(ImplicitLocOpBuilder &b, Value memref) {
   auto type = cast<MemRefType>(memref.getType());
+  if (!type.getLayout().isIdentity())
+    return flattenStrided(b, memref);
   ReassociationIndices all;
   for (int64_t d = 0; d < type.getRank(); ++d)
     all.push_back(d);

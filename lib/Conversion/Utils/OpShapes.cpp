@@ -16,6 +16,17 @@
 
 namespace mlir::spotlight::loops {
 
+int64_t TokenAddressing::poolTokenRows(Value cache, int64_t kvHeads) {
+  auto type = dyn_cast<MemRefType>(cache.getType());
+  if (!type || type.getLayout().isIdentity())
+    return kvHeads;
+  auto [strides, offset] = type.getStridesAndOffset();
+  int64_t rowElements = 1;
+  for (int64_t d = 3; d < type.getRank(); ++d)
+    rowElements *= type.getDimSize(d);
+  return strides[1] / rowElements;
+}
+
 SmallVector<Value> TokenAddressing::forEachRun(LoopEmitter &e, Value b, Value h,
                                                Value lo, Value hi,
                                                ValueRange inits,
@@ -38,7 +49,8 @@ SmallVector<Value> TokenAddressing::forEachRun(LoopEmitter &e, Value b, Value h,
     Value page =
         arith::IndexCastOp::create(builder, builder.getIndexType(),
                                    e.loadScalar(table, e.add(tableRow, p)));
-    return e.add(e.mul(e.mul(e.sub(page, logicalPage), pageSize), kvHeads), h);
+    return e.add(e.mul(e.mul(e.sub(page, logicalPage), pageSize), tokenRows),
+                 h);
   };
   ValueRange final =
       e.forRange(firstPage, endPage, inits,

@@ -32,7 +32,8 @@ struct TokenAddressing {
   /// the contiguous form.
   TokenAddressing(ImplicitLocOpBuilder &b, Value cache, Value blockTable,
                   Value seqLens, int64_t kvHeads)
-      : paged(static_cast<bool>(blockTable)), kvHeads(kvHeads) {
+      : paged(static_cast<bool>(blockTable)), kvHeads(kvHeads),
+        tokenRows(paged ? poolTokenRows(cache, kvHeads) : 1) {
     LoopEmitter e(b);
     if (paged) {
       table = e.flat(blockTable);
@@ -67,9 +68,9 @@ struct TokenAddressing {
     return paged ? capacity : tokensPerRow;
   }
 
-  /// Rows between consecutive tokens of one head: 1 contiguous, KH in a page
-  /// (its tokens interleave the heads).
-  int64_t rowStride() const { return paged ? kvHeads : 1; }
+  /// Rows between consecutive tokens of one head: 1 contiguous, the pool's
+  /// KV heads in a page (its tokens interleave the heads).
+  int64_t rowStride() const { return tokenRows; }
 
   /// Rows from head 0 to head h of one token: h in a page, h * N
   /// contiguous. A run of head 0 thus gives every head's rows.
@@ -79,7 +80,7 @@ struct TokenAddressing {
 
   /// The row of token t of a run: rowBase + t * rowStride().
   Value runRow(LoopEmitter &e, Value rowBase, Value t) const {
-    return e.add(rowBase, paged ? e.mul(t, kvHeads) : t);
+    return e.add(rowBase, paged ? e.mul(t, tokenRows) : t);
   }
 
   /// Tokens [first, end) whose rows are runRow(rowBase, t).
@@ -116,11 +117,17 @@ struct TokenAddressing {
     Value page = arith::IndexCastOp::create(
         builder, builder.getIndexType(),
         e.loadScalar(table, e.add(e.mul(b, maxPages), pageOfToken)));
-    return e.add(e.mul(e.add(e.mul(page, pageSize), offset), kvHeads), h);
+    return e.add(e.mul(e.add(e.mul(page, pageSize), offset), tokenRows), h);
   }
+
+  /// The rows between consecutive tokens of a paged pool `cache` [P,
+  /// page_size, KH, row...]: KH, or the whole pool's heads when `cache` is
+  /// one KV head's view of it (a strided layout, abi::EntryScope::KVHead).
+  static int64_t poolTokenRows(Value cache, int64_t kvHeads);
 
   bool paged;
   int64_t kvHeads;
+  int64_t tokenRows;              ///< rowStride()
   Value tokensPerRow;             ///< contiguous: N
   FlatBuffer table, lens;         ///< paged: block_table, seq_lens
   Value maxPages, pageSize;       ///< paged

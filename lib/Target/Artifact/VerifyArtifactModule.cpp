@@ -72,9 +72,8 @@ bool verifyScale(AttentionOp op, const DecodeGeometry &g, std::string &error) {
 
 bool verifyArtifactModule(mlir::ModuleOp module, const DecodeGeometry &model,
                           std::string &error) {
-  const DecodeGeometry step = model.anyBatch();
   for (abi::EntryPoint entry : abi::allEntryPoints()) {
-    if (!abi::entryLoadedByRuntime(entry))
+    if (!abi::entryInArtifact(entry, model))
       continue;
     auto function =
         module.lookupSymbol<mlir::func::FuncOp>(abi::entrySymbol(entry));
@@ -83,7 +82,8 @@ bool verifyArtifactModule(mlir::ModuleOp module, const DecodeGeometry &model,
               abi::entrySymbol(entry);
       return false;
     }
-    std::string expected = abi::entrySignature(entry, step);
+    std::string expected =
+        abi::entrySignature(entry, abi::entryGeometry(entry, model));
     std::string actual = printed(function.getFunctionType());
     if (actual != expected)
       return mismatch(function,

@@ -108,7 +108,7 @@ std::string argType(ArgKind kind, const DecodeGeometry &g) {
 
 const char *entrySymbol(EntryPoint entry) {
   switch (entry) {
-#define SPOTLIGHT_ENTRY_POINT(Id, symbol, loaded, ...)                         \
+#define SPOTLIGHT_ENTRY_POINT(Id, symbol, scope, ...)                         \
   case EntryPoint::Id:                                                         \
     return symbol;
 #include "spotlight/ABI/EntryPoints.def"
@@ -120,20 +120,38 @@ std::string entryCInterfaceSymbol(EntryPoint entry) {
   return std::string("_mlir_ciface_") + entrySymbol(entry);
 }
 
-bool entryLoadedByRuntime(EntryPoint entry) {
+EntryScope entryScope(EntryPoint entry) {
   switch (entry) {
-#define SPOTLIGHT_ENTRY_POINT(Id, symbol, loaded, ...)                         \
+#define SPOTLIGHT_ENTRY_POINT(Id, symbol, scope, ...)                         \
   case EntryPoint::Id:                                                         \
-    return loaded;
+    return EntryScope::scope;
 #include "spotlight/ABI/EntryPoints.def"
   }
+  return EntryScope::Contiguous;
+}
+
+bool entryInArtifact(EntryPoint entry, const DecodeGeometry &model) {
+  switch (entryScope(entry)) {
+  case EntryScope::Contiguous:
+    return false;
+  case EntryScope::Batch:
+    return true;
+  case EntryScope::KVHead:
+    // One launch covers a whole batch on a GPU; only CPU steps split.
+    return !model.isCUDA();
+  }
   return false;
+}
+
+DecodeGeometry entryGeometry(EntryPoint entry, const DecodeGeometry &model) {
+  return entryScope(entry) == EntryScope::KVHead ? model.kvHeadSlice()
+                                                 : model.anyBatch();
 }
 
 const std::vector<ArgKind> &entryArgs(EntryPoint entry) {
   using namespace arg;
   switch (entry) {
-#define SPOTLIGHT_ENTRY_POINT(Id, symbol, loaded, ...)                         \
+#define SPOTLIGHT_ENTRY_POINT(Id, symbol, scope, ...)                         \
   case EntryPoint::Id: {                                                       \
     static const std::vector<ArgKind> args = {__VA_ARGS__};                    \
     return args;                                                               \
@@ -146,7 +164,7 @@ const std::vector<ArgKind> &entryArgs(EntryPoint entry) {
 
 const std::vector<EntryPoint> &allEntryPoints() {
   static const std::vector<EntryPoint> all = {
-#define SPOTLIGHT_ENTRY_POINT(Id, symbol, loaded, ...) EntryPoint::Id,
+#define SPOTLIGHT_ENTRY_POINT(Id, symbol, scope, ...) EntryPoint::Id,
 #include "spotlight/ABI/EntryPoints.def"
   };
   return all;

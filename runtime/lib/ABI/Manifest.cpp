@@ -62,10 +62,10 @@ std::string describeGeometry(const DecodeGeometry &g) {
 std::string writeManifest(const DecodeGeometry &g) {
   std::ostringstream os;
   os << describeGeometry(g);
-  const DecodeGeometry step = g.anyBatch();
   for (EntryPoint entry : allEntryPoints())
-    if (entryLoadedByRuntime(entry))
-      os << signatureKey(entry) << " = " << entrySignature(entry, step) << "\n";
+    if (entryInArtifact(entry, g))
+      os << signatureKey(entry) << " = "
+         << entrySignature(entry, entryGeometry(entry, g)) << "\n";
   std::string text = os.str();
   return text + kChecksumKey + hex(checksum(text)) + "\n";
 }
@@ -150,12 +150,12 @@ bool parseManifest(const std::string &text, DecodeGeometry &g,
     return false;
   // The signatures were recorded from the compiled module: a geometry that
   // disagrees with them would make the runtime pass wrong-sized buffers.
-  const DecodeGeometry step = g.anyBatch();
   for (EntryPoint entry : allEntryPoints()) {
-    if (!entryLoadedByRuntime(entry))
+    if (!entryInArtifact(entry, g))
       continue;
-    std::string expected =
-        signatureKey(entry) + " = " + entrySignature(entry, step) + "\n";
+    std::string expected = signatureKey(entry) + " = " +
+                           entrySignature(entry, entryGeometry(entry, g)) +
+                           "\n";
     if (body.find(expected) == std::string::npos) {
       error = std::string("the manifest's geometry disagrees with the "
                           "signature recorded for ") +

@@ -27,9 +27,12 @@ enum Kind : int {
 } // namespace arg
 using ArgKind = arg::Kind;
 
+/// Which modules hold an entry point (EntryPoints.def).
+enum class EntryScope { Contiguous, Batch, KVHead };
+
 /// The entry points.
 enum class EntryPoint {
-#define SPOTLIGHT_ENTRY_POINT(Id, symbol, loaded, ...) Id,
+#define SPOTLIGHT_ENTRY_POINT(Id, symbol, scope, ...) Id,
 #include "spotlight/ABI/EntryPoints.def"
 };
 
@@ -60,8 +63,13 @@ const char *entrySymbol(EntryPoint entry);
 /// The C-interface symbol an artifact exports
 /// ("_mlir_ciface_spotlight_decode").
 std::string entryCInterfaceSymbol(EntryPoint entry);
-/// Whether the runtime loads the function from an artifact.
-bool entryLoadedByRuntime(EntryPoint entry);
+EntryScope entryScope(EntryPoint entry);
+/// Whether an artifact compiled for `model` holds the function (and the
+/// runtime loads it): the batch step always, the one-KV-head step on the CPU.
+bool entryInArtifact(EntryPoint entry, const DecodeGeometry &model);
+/// The geometry of the function in an artifact of `model`: any batch, or
+/// (KVHead) one sequence's KV head, DecodeGeometry::kvHeadSlice.
+DecodeGeometry entryGeometry(EntryPoint entry, const DecodeGeometry &model);
 /// The function's arguments, in order.
 const std::vector<ArgKind> &entryArgs(EntryPoint entry);
 /// Every entry point, in table order.

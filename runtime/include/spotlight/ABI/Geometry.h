@@ -78,6 +78,19 @@ struct DecodeGeometry {
     step.batch = kAnyBatch;
     return step;
   }
+
+  /// The geometry of one KV head of one sequence: its G query heads, its
+  /// key codes and their code heads (C of them, or the one shared), and its
+  /// selection sets (1, or G in head mode). The pools keep every head: a
+  /// slice is a view of them (offset h, the whole pool's strides).
+  DecodeGeometry kvHeadSlice() const {
+    DecodeGeometry slice = *this;
+    slice.batch = 1;
+    slice.queryHeads = group();
+    slice.codeHeads = keyCodesPerHead();
+    slice.kvHeads = 1;
+    return slice;
+  }
 };
 
 } // namespace spotlight
