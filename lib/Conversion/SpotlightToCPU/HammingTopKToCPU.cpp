@@ -7,7 +7,7 @@
 //           otherwise, one pass over the middle tokens [sink, N - window)
 //           (paged: page by page, one block-table load a page), every
 //           selection set s at each token:
-//             score[s, t] = reduce_add(ctpop(~(qvec ^ kvec)))  vector<P*W x i32>
+//             score[s, t] = D*P - reduce_add(ctpop(qvec ^ kvec))  vector<P*W x i32>
 //             hist[s, score[s, t]] += 1                        (fused)
 //           then for each set s:
 //           threshold T from the histogram (scores are 0 .. D*G)
@@ -109,11 +109,36 @@ private:
                [&](Value slot) { e.store(empty, out, e.add(row, slot)); });
   }
 
+  /// Lanes of a score vector: the P x W words of a set padded to a power
+  /// of two with zeros (which differ in no bit), so that the vectors fill
+  /// whole registers: an odd width such as 7 x 4 = 28 is legalized lane by
+  /// lane, and hoisted query vectors were then rebuilt from the stack at
+  /// every token.
+  int64_t lanes() const { return llvm::PowerOf2Ceil(pairs * words); }
+
+  /// The `count` words at `offset` of `buffer` in a vector of lanes(),
+  /// zero-padded.
+  Value loadPadded(FlatBuffer buffer, Value offset, int64_t count) {
+    if (count == lanes())
+      return e.load(buffer, offset, count);
+    auto type = VectorType::get({lanes()}, b.getI32Type());
+    SmallVector<bool> valid(lanes(), false);
+    std::fill_n(valid.begin(), count, true);
+    Value mask = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(
+               VectorType::get({lanes()}, b.getI1Type()), valid));
+    Value zeros = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(type, b.getI32IntegerAttr(0)));
+    return vector::MaskedLoadOp::create(b, type, buffer.memref,
+                                        ValueRange{offset}, mask, zeros);
+  }
+
   /// The P query codes of set s, side by side.
   Value queryVector(Value bi, Value s) {
     Value firstHead = headMode ? s : e.mul(s, group);
-    return e.load(qc, e.mul(e.add(e.mul(bi, queryHeads), firstHead), words),
-                  pairs * words);
+    return loadPadded(
+        qc, e.mul(e.add(e.mul(bi, queryHeads), firstHead), words),
+        pairs * words);
   }
 
   /// The KV head whose keys set s scores.
@@ -127,21 +152,40 @@ private:
   Value keyVector(Value s, Value token) {
     Value base = e.mul(token, codesPerHead * words);
     if (codesPerHead == 1 && pairs > 1) {
-      // One key code shared by the G query heads: replicate it.
+      // One key code shared by the G query heads: replicate it (then zeros).
       Value code = e.load(kc, base, words);
+      Value zeros = arith::ConstantOp::create(
+          b, DenseElementsAttr::get(cast<VectorType>(code.getType()),
+                                    b.getI32IntegerAttr(0)));
       SmallVector<int64_t> mask;
       for (int64_t p = 0; p < pairs; ++p)
         for (int64_t w = 0; w < words; ++w)
           mask.push_back(w);
-      return vector::ShuffleOp::create(b, code, code, mask);
+      while (int64_t(mask.size()) < lanes())
+        mask.push_back(words);
+      return vector::ShuffleOp::create(b, code, zeros, mask);
     }
     if (headMode && codesPerHead > 1)
       base = e.add(base, e.mul(arith::RemUIOp::create(b, s, e.index(group)),
                                words));
-    return e.load(kc, base, pairs * words);
+    return loadPadded(kc, base, pairs * words);
+  }
+
+  /// The score of a set: its matching bits, D x P less the differing ones.
+  Value score(Value queryCodes, Value keyCodes) {
+    Value differing = math::CtPopOp::create(
+        b, arith::XOrIOp::create(b, queryCodes, keyCodes));
+    Value sum =
+        vector::ReductionOp::create(b, vector::CombiningKind::ADD, differing);
+    return arith::SubIOp::create(b, e.i32(int32_t(maxScore())), sum);
   }
 
   int64_t bins() const { return maxScore() + 1; }
+
+  /// Sets whose query vectors are loaded once, before the pass, and whose
+  /// loop is unrolled inside it: the query vectors stay in registers (at
+  /// most QH x W words together). More sets run as a loop.
+  static constexpr int64_t kMaxUnrolledSets = 32;
 
   /// One pass over the middle tokens [sink, N - window) of sequence bi,
   /// token by token and every set at each token, so that a page (all heads
@@ -150,6 +194,11 @@ private:
     e.forRange(e.index(0), e.index(sets * bins()),
                [&](Value v) { e.store(e.i32(0), histograms, v); });
     const int64_t codeRow = codesPerHead * words;
+    const bool unrolled = sets <= kMaxUnrolledSets;
+    SmallVector<Value> queries;
+    if (unrolled)
+      for (int64_t s = 0; s < sets; ++s)
+        queries.push_back(queryVector(bi, e.index(s)));
     keys->forEachRun(
         e, bi, e.index(0), sink, e.sub(n, window), {},
         [&](const TokenAddressing::Run &run, ValueRange) -> SmallVector<Value> {
@@ -158,23 +207,22 @@ private:
               e.prefetch(kc, e.mul(keys->runRow(e, run.aheadBase, t), codeRow),
                          kvHeads * codeRow);
             Value row = keys->runRow(e, run.rowBase, t);
-            e.forRange(e.index(0), e.index(sets), [&](Value s) {
-              Value q = queryVector(bi, s);
-              Value ones = arith::ConstantOp::create(
-                  b, DenseElementsAttr::get(cast<VectorType>(q.getType()),
-                                            b.getI32IntegerAttr(-1)));
-              Value k =
-                  keyVector(s, e.add(row, keys->headRows(e, headOf(s))));
-              Value same = arith::XOrIOp::create(
-                  b, arith::XOrIOp::create(b, q, k), ones);
-              Value count = math::CtPopOp::create(b, same);
-              Value score = vector::ReductionOp::create(
-                  b, vector::CombiningKind::ADD, count);
-              e.store(score, scores, e.add(e.mul(s, tokensPerSet), t));
-              Value bin = e.add(e.mul(s, bins()), asIndex(score));
+            auto scoreSet = [&](Value s, Value q) {
+              Value k = keyVector(s, e.add(row, keys->headRows(e, headOf(s))));
+              Value setScore = score(q, k);
+              e.store(setScore, scores, e.add(e.mul(s, tokensPerSet), t));
+              Value bin = e.add(e.mul(s, bins()), asIndex(setScore));
               Value old = e.loadScalar(histograms, bin);
               e.store(arith::AddIOp::create(b, old, e.i32(1)), histograms,
                       bin);
+            };
+            if (unrolled) {
+              for (int64_t s = 0; s < sets; ++s)
+                scoreSet(e.index(s), queries[s]);
+              return;
+            }
+            e.forRange(e.index(0), e.index(sets), [&](Value s) {
+              scoreSet(s, queryVector(bi, s));
             });
           });
           return {};

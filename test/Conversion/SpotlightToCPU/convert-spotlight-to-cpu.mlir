@@ -103,12 +103,13 @@ func.func @hash_encode_query(%x: tensor<1x8x64xf32>,
 //===----------------------------------------------------------------------===//
 
 // Group mode, G = 4 query heads a KV head, W = 2 words: the set's 4 query
-// codes side by side form one vector<8xi32>, scored against the matching
-// key codes of a token by one XNOR + popcount + add reduction, and the
-// histogram of the scores (0 .. 32 * W * G = 256) is counted in the same
-// loop, one pass over the tokens scoring both sets (KV heads) at each
-// token. Then per set a threshold search over its histogram and an
-// ascending branch-free compaction that skips the oldest ties.
+// codes side by side form one vector<8xi32>, loaded once before the pass;
+// a token's score against it is 256 less the differing bits (XOR +
+// popcount + add reduction), and the histogram of the scores (0 .. 32 * W
+// * G = 256) is counted in the same loop, one pass over the tokens scoring
+// both sets (KV heads, unrolled) at each token. Then per set a threshold
+// search over its histogram and an ascending branch-free compaction that
+// skips the oldest ties.
 // CHECK-LABEL: func.func @hamming_topk_group
 // CHECK-SAME:    (%[[QC:[^:]+]]: memref<1x8x1x2xi32>, %[[KC:[^:]+]]: memref<1x2x?x4x2xi32>, %[[INIT:[^:]+]]: memref<1x2x30xi32>)
 // CHECK-DAG:     %[[Q:.+]] = memref.collapse_shape %[[QC]] {{\[\[}}0, 1, 2, 3]] : memref<1x8x1x2xi32> into memref<16xi32>
@@ -129,16 +130,18 @@ func.func @hash_encode_query(%x: tensor<1x8x64xf32>,
 // CHECK:             scf.for %[[BIN0:[^ ]+]] =
 // CHECK-NEXT:          %[[ZERO:.+]] = arith.constant 0 : i32
 // CHECK-NEXT:          memref.store %[[ZERO]], %[[HIST]][%[[BIN0]]] : memref<?xi32>
+// The query vectors of both sets, before the pass.
+// CHECK:             %[[QV:.+]] = vector.load %[[Q]][%{{.+}}] : memref<16xi32>, vector<8xi32>
+// CHECK:             %[[QV1:.+]] = vector.load %[[Q]][%{{.+}}] : memref<16xi32>, vector<8xi32>
 // Fused score + histogram over the middle tokens [sink, N - window).
 // CHECK:             scf.for %[[T:[^ ]+]] = %[[SINK:[^ ]+]] to %{{[^ ]+}} step
-// CHECK:               scf.for %[[SET:[^ ]+]] =
-// CHECK:                 %[[QV:.+]] = vector.load %[[Q]][%{{.+}}] : memref<16xi32>, vector<8xi32>
-// CHECK-NEXT:            %[[ONES:.+]] = arith.constant dense<-1> : vector<8xi32>
+// CHECK-NOT:           scf.for
 // CHECK:                 %[[KV:.+]] = vector.load %[[KEYS]][%{{.+}}] : memref<?xi32>, vector<8xi32>
 // CHECK-NEXT:            %[[DIFF:.+]] = arith.xori %[[QV]], %[[KV]] : vector<8xi32>
-// CHECK-NEXT:            %[[SAME:.+]] = arith.xori %[[DIFF]], %[[ONES]] : vector<8xi32>
-// CHECK-NEXT:            %[[POP:.+]] = math.ctpop %[[SAME]] : vector<8xi32>
-// CHECK-NEXT:            %[[SCORE:.+]] = vector.reduction <add>, %[[POP]] : vector<8xi32> into i32
+// CHECK-NEXT:            %[[POP:.+]] = math.ctpop %[[DIFF]] : vector<8xi32>
+// CHECK-NEXT:            %[[DIFFERING:.+]] = vector.reduction <add>, %[[POP]] : vector<8xi32> into i32
+// CHECK-NEXT:            %[[BITS:.+]] = arith.constant 256 : i32
+// CHECK-NEXT:            %[[SCORE:.+]] = arith.subi %[[BITS]], %[[DIFFERING]] : i32
 // CHECK:                 %[[AT:.+]] = arith.addi %{{.+}}, %[[T]] : index
 // CHECK-NEXT:            memref.store %[[SCORE]], %[[SCORES]][%[[AT]]] : memref<?xi32>
 // CHECK-NEXT:            %[[BIN:.+]] = arith.index_cast %[[SCORE]] : i32 to index
@@ -147,8 +150,11 @@ func.func @hash_encode_query(%x: tensor<1x8x64xf32>,
 // CHECK-NEXT:            %[[ONE:.+]] = arith.constant 1 : i32
 // CHECK-NEXT:            %[[INC:.+]] = arith.addi %[[COUNT]], %[[ONE]] : i32
 // CHECK-NEXT:            memref.store %[[INC]], %[[HIST]][%[[SETBIN]]] : memref<?xi32>
+// The second set, against its own query vector, in the same token loop.
+// CHECK:                 %[[KV1:.+]] = vector.load %[[KEYS]][%{{.+}}] : memref<?xi32>, vector<8xi32>
+// CHECK-NEXT:            arith.xori %[[QV1]], %[[KV1]] : vector<8xi32>
+// CHECK:                 memref.store %{{.+}}, %[[HIST]][%{{.+}}] : memref<?xi32>
 // CHECK-NEXT:          }
-// CHECK-NEXT:        }
 // Per set, threshold T: the largest score whose count from the top reaches k.
 // CHECK:             scf.for
 // CHECK:               %[[SEARCH:.+]]:2 = scf.while
@@ -193,6 +199,39 @@ func.func @hamming_topk_group(%qc: tensor<1x8x1x2xi32>,
       ins(%qc, %kc : tensor<1x8x1x2xi32>, tensor<1x2x?x4x2xi32>)
       outs(%init : tensor<1x2x30xi32>) {budget = 10 : i64, sink = 4 : i64, window = 16 : i64}
   return %0 : tensor<1x2x30xi32>
+}
+
+// G = 7 query heads of W = 4 words (Qwen2.5-7B): 28 words a set, padded
+// with zeros to a vector<32xi32> by masked loads, so that the query vector
+// fills two whole registers (zeros differ in no bit: the score is 896 less
+// the differing bits). With one key code a token (C = 1) the code is
+// replicated 7 times, then zeros.
+// CHECK-LABEL: func.func @hamming_topk_padded
+// CHECK:         vector.maskedload %{{.+}}[%{{.+}}], %{{.+}}, %{{.+}} : memref<28xi32>, vector<32xi1>, vector<32xi32> into vector<32xi32>
+// CHECK:         scf.for
+// CHECK:           %[[K:.+]] = vector.maskedload %{{.+}}[%{{.+}}], %{{.+}}, %{{.+}} : memref<?xi32>, vector<32xi1>, vector<32xi32> into vector<32xi32>
+// CHECK-NEXT:      %[[X:.+]] = arith.xori %{{.+}}, %[[K]] : vector<32xi32>
+// CHECK-NEXT:      math.ctpop %[[X]] : vector<32xi32>
+// CHECK:           arith.constant 896 : i32
+func.func @hamming_topk_padded(%qc: tensor<1x7x1x4xi32>,
+    %kc: tensor<1x1x?x7x4xi32>, %init: tensor<1x1x30xi32>) -> tensor<1x1x30xi32> {
+  %0 = spotlight.hamming_topk group
+      ins(%qc, %kc : tensor<1x7x1x4xi32>, tensor<1x1x?x7x4xi32>)
+      outs(%init : tensor<1x1x30xi32>) {budget = 10 : i64, sink = 4 : i64, window = 16 : i64}
+  return %0 : tensor<1x1x30xi32>
+}
+
+// CHECK-LABEL: func.func @hamming_topk_shared_padded
+// CHECK:         scf.for
+// CHECK:           %[[CODE:.+]] = vector.load %{{.+}}[%{{.+}}] : memref<?xi32>, vector<4xi32>
+// CHECK-NEXT:      %[[ZEROS:.+]] = arith.constant dense<0> : vector<4xi32>
+// CHECK-NEXT:      vector.shuffle %[[CODE]], %[[ZEROS]] [0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 4, 4, 4, 4] : vector<4xi32>, vector<4xi32>
+func.func @hamming_topk_shared_padded(%qc: tensor<1x7x1x4xi32>,
+    %kc: tensor<1x1x?x1x4xi32>, %init: tensor<1x1x30xi32>) -> tensor<1x1x30xi32> {
+  %0 = spotlight.hamming_topk group
+      ins(%qc, %kc : tensor<1x7x1x4xi32>, tensor<1x1x?x1x4xi32>)
+      outs(%init : tensor<1x1x30xi32>) {budget = 10 : i64, sink = 4 : i64, window = 16 : i64}
+  return %0 : tensor<1x1x30xi32>
 }
 
 // Head mode with one key code a token (C = 1): the key code is replicated

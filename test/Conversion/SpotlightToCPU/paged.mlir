@@ -44,12 +44,15 @@
 // CHECK:               scf.for %[[T:[^ ]+]] =
 // CHECK-NOT:             memref.load %[[TABLE]]
 // CHECK:                 memref.prefetch %[[KEYS]][%{{.+}}], read, locality<3>, data : memref<?xi32>
-// CHECK:                 scf.for %[[S:[^ ]+]] =
-// CHECK-NOT:               memref.load %[[TABLE]]
-// CHECK:                   %[[K:.+]] = vector.load %[[KEYS]][%{{.+}}] : memref<?xi32>, vector<8xi32>
-// CHECK:                   math.ctpop
-// CHECK:                   memref.store %{{.+}}, %[[SCORES]][%{{.+}}] : memref<?xi32>
-// CHECK:                   memref.store %{{.+}}, %[[HISTS]][%{{.+}}] : memref<514xi32>
+// Both sets (unrolled) at each token.
+// CHECK-NOT:             memref.load %[[TABLE]]
+// CHECK:                 %[[K:.+]] = vector.load %[[KEYS]][%{{.+}}] : memref<?xi32>, vector<8xi32>
+// CHECK:                 math.ctpop
+// CHECK:                 memref.store %{{.+}}, %[[SCORES]][%{{.+}}] : memref<?xi32>
+// CHECK:                 memref.store %{{.+}}, %[[HISTS]][%{{.+}}] : memref<514xi32>
+// CHECK-NOT:             memref.load %[[TABLE]]
+// CHECK:                 %[[K1:.+]] = vector.load %[[KEYS]][%{{.+}}] : memref<?xi32>, vector<8xi32>
+// CHECK:                 memref.store %{{.+}}, %[[HISTS]][%{{.+}}] : memref<514xi32>
 // Then per set: threshold, compaction, write.
 // CHECK:             scf.for %{{.+}} =
 // CHECK:               scf.while
