@@ -11,8 +11,9 @@
 //             hist[s, score[s, t]] += 1                        (fused)
 //           then for each set s:
 //           threshold T from the histogram (scores are 0 .. D*G)
-//           ascending branch-free compaction: score > T, and the most
-//           recent ties at T (the first hist[T] - ties are skipped)
+//           ascending compaction, 16 scores a compare: score > T, and
+//           the most recent ties at T (the first hist[T] - ties are
+//           skipped), the taken tokens found through the set mask bits
 //           indices = sink ++ compacted ++ window, then -1 padding
 //
 // `qvec` holds the P query codes of the set side by side (P = G in group
@@ -55,12 +56,11 @@ public:
     sink = e.index(op.getSink());
     window = e.index(op.getWindow());
     // Scratch: the middle scores of every set, the histograms, the
-    // compacted middle (+1 slot for the branch-free store of a rejected
-    // token; k <= slots - sink - window).
+    // compacted middle (k <= slots - sink - window tokens).
     tokensPerSet = keys->maxTokens(e);
     scores = e.allocFlat(e.mul(tokensPerSet, sets), b.getI32Type());
     histograms = e.allocFlat(e.index(sets * bins()), b.getI32Type());
-    compacted = e.allocFlat(e.add(slots, 1), b.getI32Type());
+    compacted = e.allocFlat(slots, b.getI32Type());
 
     e.forRange(e.index(0), batch, [&](Value bi) {
       // Budget, sink and window apply to each sequence's own length.
@@ -245,26 +245,7 @@ private:
         asIndex(e.loadScalar(histograms, e.add(histogram, thresholdIndex)));
     Value skip = e.sub(tiesAtThreshold, tiesTaken);
 
-    // Ascending, branch-free compaction of the middle.
-    e.forRange(sink, middleEnd, ValueRange{e.index(0), skip},
-               [&](Value t, ValueRange state) -> SmallVector<Value> {
-                 Value slot = state[0], skipLeft = state[1];
-                 Value score = e.loadScalar(scores, e.add(setScores, t));
-                 Value above = e.cmp(Pred::sgt, score, threshold);
-                 Value tie = e.cmp(Pred::eq, score, threshold);
-                 Value skipping = e.cmp(Pred::sgt, skipLeft, e.index(0));
-                 Value tieSkipped = arith::AndIOp::create(b, tie, skipping);
-                 Value tieTaken = arith::AndIOp::create(
-                     b, tie, arith::XOrIOp::create(
-                                 b, skipping,
-                                 arith::ConstantOp::create(b, b.getBoolAttr(true))));
-                 Value take = arith::OrIOp::create(b, above, tieTaken);
-                 e.store(asI32(t), compacted, slot);
-                 Value one = e.index(1);
-                 return {arith::SelectOp::create(b, take, e.add(slot, one), slot),
-                         arith::SelectOp::create(b, tieSkipped,
-                                                 e.sub(skipLeft, one), skipLeft)};
-               });
+    compact(setScores, threshold, skip, middleEnd);
 
     writeRange(row, e.index(0), e.index(0), sink);
     e.forRange(e.index(0), budget, [&](Value i) {
@@ -272,6 +253,90 @@ private:
     });
     writeRange(row, e.add(sink, budget), middleEnd, window);
     pad(row, total);
+  }
+
+  /// Tokens a step of the compaction compares at once.
+  static constexpr int64_t kChunk = 16;
+
+  /// The bits of an i1 mask vector of kChunk lanes, as an i32.
+  Value maskBits(Value mask) {
+    Value packed = vector::BitCastOp::create(
+        b, VectorType::get({1}, b.getIntegerType(kChunk)), mask);
+    Value bits = vector::ExtractOp::create(b, packed, ArrayRef<int64_t>{0});
+    return arith::ExtUIOp::create(b, b.getI32Type(), bits);
+  }
+
+  /// `bits` less its `count` lowest set bits.
+  Value clearLowestBits(Value bits, Value count) {
+    return e.forRange(e.index(0), count, ValueRange{bits},
+                      [&](Value, ValueRange state) -> SmallVector<Value> {
+                        Value lower = arith::SubIOp::create(b, state[0],
+                                                            e.i32(1));
+                        return {arith::AndIOp::create(b, state[0], lower)};
+                      })[0];
+  }
+
+  /// compacted = the middle tokens [sink, middleEnd) of the set whose
+  /// scores start at `setScores`, ascending, that score above `threshold`,
+  /// or at it once the `skip` oldest ties are passed. kChunk scores are
+  /// compared at once into bit masks; only the few taken tokens (the budget
+  /// of a long context is a small share of it) are visited one by one,
+  /// through the set bits of their mask.
+  void compact(Value setScores, Value threshold, Value skip, Value middleEnd) {
+    auto lanesType = VectorType::get({kChunk}, b.getI32Type());
+    Value thresholds = vector::BroadcastOp::create(b, lanesType, threshold);
+    // Past the end, -1: neither above nor at any threshold (scores >= 0).
+    Value outside = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(lanesType, b.getI32IntegerAttr(-1)));
+    e.forStep(
+        sink, middleEnd, e.index(kChunk), ValueRange{e.index(0), skip},
+        [&](Value t0, ValueRange state) -> SmallVector<Value> {
+          Value slot = state[0], skipLeft = state[1];
+          Value inside = vector::CreateMaskOp::create(
+              b, VectorType::get({kChunk}, b.getI1Type()),
+              ValueRange{e.sub(middleEnd, t0)});
+          Value chunk = vector::MaskedLoadOp::create(
+              b, lanesType, scores.memref,
+              ValueRange{e.add(setScores, t0)}, inside, outside);
+          Value above = maskBits(arith::CmpIOp::create(
+              b, arith::CmpIPredicate::sgt, chunk, thresholds));
+          Value ties = maskBits(arith::CmpIOp::create(
+              b, arith::CmpIPredicate::eq, chunk, thresholds));
+          Value tieCount = asIndex(math::CtPopOp::create(b, ties));
+          // Skip whole chunks of ties while the skip lasts; in the chunk
+          // where it ends, drop its lowest (oldest) skipLeft ties.
+          Value skipsAll = e.cmp(Pred::sge, skipLeft, tieCount);
+          Value kept = scf::IfOp::create(
+                           b, skipsAll,
+                           [&](OpBuilder &, Location) {
+                             scf::YieldOp::create(b, e.i32(0));
+                           },
+                           [&](OpBuilder &, Location) {
+                             scf::YieldOp::create(
+                                 b, clearLowestBits(ties, skipLeft));
+                           })
+                           .getResult(0);
+          Value skipNext = arith::SelectOp::create(
+              b, skipsAll, e.sub(skipLeft, tieCount), e.index(0));
+          Value take = arith::OrIOp::create(b, above, kept);
+          auto taken = scf::WhileOp::create(
+              b, TypeRange{b.getI32Type(), b.getIndexType()},
+              ValueRange{take, slot},
+              [&](OpBuilder &, Location, ValueRange args) {
+                scf::ConditionOp::create(
+                    b, e.cmp(Pred::ne, args[0], e.i32(0)), args);
+              },
+              [&](OpBuilder &, Location, ValueRange args) {
+                Value lane =
+                    asIndex(math::CountTrailingZerosOp::create(b, args[0]));
+                e.store(asI32(e.add(t0, lane)), compacted, args[1]);
+                Value rest = arith::AndIOp::create(
+                    b, args[0], arith::SubIOp::create(b, args[0], e.i32(1)));
+                scf::YieldOp::create(b,
+                                     ValueRange{rest, e.add(args[1], e.index(1))});
+              });
+          return {taken.getResult(1), skipNext};
+        });
   }
 
   ImplicitLocOpBuilder &b;

@@ -162,24 +162,33 @@ func.func @hash_encode_query(%x: tensor<1x8x64xf32>,
 // CHECK:                 scf.condition
 // CHECK:               %[[THRESHOLD:.+]] = arith.index_cast %[[SEARCH]]#0 : index to i32
 // CHECK:               %[[TIES:.+]] = memref.load %[[HIST]][%{{.+}}] : memref<?xi32>
-// Compaction: score > T, or a tie at T once the oldest ties are skipped.
-// CHECK:               %{{.+}}:2 = scf.for %[[T2:[^ ]+]] = %[[SINK]] to %[[MIDDLE_END:[^ ]+]] step %{{[^ ]+}} iter_args(%[[SLOT:[^ ]+]] = %{{[^,]+}}, %[[SKIP:[^ ]+]] = %{{[^)]+}}) -> (index, index) {
+// Compaction, 16 scores at a time: score > T, or a tie at T once the
+// oldest ties are skipped, as bit masks of one vector compare each (-1
+// past the middle's end is neither); the taken tokens are then stored one
+// by one through the set bits of the mask.
+// CHECK:               %[[THRESHOLDS:.+]] = vector.broadcast %[[THRESHOLD]] : i32 to vector<16xi32>
+// CHECK:               %[[OUTSIDE:.+]] = arith.constant dense<-1> : vector<16xi32>
+// CHECK:               %{{.+}}:2 = scf.for %[[T2:[^ ]+]] = %[[SINK]] to %[[MIDDLE_END:[^ ]+]] step %[[C16:[^ ]+]] iter_args(%[[SLOT:[^ ]+]] = %{{[^,]+}}, %[[SKIP:[^ ]+]] = %{{[^)]+}}) -> (index, index) {
+// CHECK-NEXT:            %[[LEFT:.+]] = arith.subi %[[MIDDLE_END]], %[[T2]] : index
+// CHECK-NEXT:            %[[INSIDE:.+]] = vector.create_mask %[[LEFT]] : vector<16xi1>
 // CHECK-NEXT:            %[[AT2:.+]] = arith.addi %{{.+}}, %[[T2]] : index
-// CHECK-NEXT:            %[[S:.+]] = memref.load %[[SCORES]][%[[AT2]]] : memref<?xi32>
-// CHECK-NEXT:            %[[ABOVE:.+]] = arith.cmpi sgt, %[[S]], %[[THRESHOLD]] : i32
-// CHECK-NEXT:            %[[TIE:.+]] = arith.cmpi eq, %[[S]], %[[THRESHOLD]] : i32
-// CHECK:                 %[[SKIPPING:.+]] = arith.cmpi sgt, %[[SKIP]], %{{.+}} : index
-// CHECK-NEXT:            %[[TIE_SKIPPED:.+]] = arith.andi %[[TIE]], %[[SKIPPING]] : i1
-// CHECK:                 %[[NOT_SKIPPING:.+]] = arith.xori %[[SKIPPING]], %{{.+}} : i1
-// CHECK-NEXT:            %[[TIE_TAKEN:.+]] = arith.andi %[[TIE]], %[[NOT_SKIPPING]] : i1
-// CHECK-NEXT:            %[[TAKE:.+]] = arith.ori %[[ABOVE]], %[[TIE_TAKEN]] : i1
-// CHECK-NEXT:            %[[TOKEN:.+]] = arith.index_cast %[[T2]] : index to i32
-// CHECK-NEXT:            memref.store %[[TOKEN]], %[[COMPACTED]][%[[SLOT]]] : memref<?xi32>
-// CHECK:                 %[[SLOT_NEXT:.+]] = arith.addi %[[SLOT]], %{{.+}} : index
-// CHECK-NEXT:            %[[SLOT_NEW:.+]] = arith.select %[[TAKE]], %[[SLOT_NEXT]], %[[SLOT]] : index
-// CHECK-NEXT:            %[[SKIP_NEXT:.+]] = arith.subi %[[SKIP]], %{{.+}} : index
-// CHECK-NEXT:            %[[SKIP_NEW:.+]] = arith.select %[[TIE_SKIPPED]], %[[SKIP_NEXT]], %[[SKIP]] : index
-// CHECK-NEXT:            scf.yield %[[SLOT_NEW]], %[[SKIP_NEW]] : index, index
+// CHECK-NEXT:            %[[S:.+]] = vector.maskedload %[[SCORES]][%[[AT2]]], %[[INSIDE]], %[[OUTSIDE]] : memref<?xi32>, vector<16xi1>, vector<16xi32> into vector<16xi32>
+// CHECK-NEXT:            %[[ABOVE:.+]] = arith.cmpi sgt, %[[S]], %[[THRESHOLDS]] : vector<16xi32>
+// CHECK-NEXT:            vector.bitcast %[[ABOVE]] : vector<16xi1> to vector<1xi16>
+// CHECK:                 %[[TIE:.+]] = arith.cmpi eq, %[[S]], %[[THRESHOLDS]] : vector<16xi32>
+// CHECK:                 %[[TIE_COUNT:.+]] = math.ctpop %{{.+}} : i32
+// CHECK:                 %[[SKIPS_ALL:.+]] = arith.cmpi sge, %[[SKIP]], %{{.+}} : index
+// CHECK-NEXT:            %[[KEPT:.+]] = scf.if %[[SKIPS_ALL]] -> (i32) {
+// CHECK:                 } else {
+// CHECK:                   scf.for
+// CHECK:                     arith.andi
+// CHECK:                 }
+// CHECK:                 %[[TAKE:.+]] = arith.ori %{{.+}}, %[[KEPT]] : i32
+// CHECK-NEXT:            %[[TAKEN:.+]]:2 = scf.while (%[[BITS:.+]] = %[[TAKE]], %[[AT:.+]] = %[[SLOT]])
+// CHECK:                 } do {
+// CHECK:                   %[[LANE:.+]] = math.cttz %{{.+}} : i32
+// CHECK:                   memref.store %{{.+}}, %[[COMPACTED]][%{{.+}}] : memref<?xi32>
+// CHECK:                 scf.yield %[[TAKEN]]#1, %{{.+}} : index, index
 // indices = sink ++ compacted middle ++ window, then -1 padding.
 // CHECK:               scf.for
 // CHECK:                 memref.store %{{.+}}, %[[OUT]]
