@@ -97,6 +97,8 @@ TEST_P(PagedDecoderTest, WriteThenDecodeMatchesTheReference) {
                                    c.dtype, c.pageSize);
   const uint64_t seed = freshSeed();
   SCOPED_TRACE("seed=" + std::to_string(seed));
+  // On any core count, the CPU runs the longest sequences as one work item
+  // per KV head (the kv_head entry points) and the short ones whole.
   PagedProblem p(g, c.pageSize, {1500, 2100, 0, 40, 700}, seed);
   g = p.geometry;
   Decoder d(g, p);
