@@ -123,7 +123,7 @@ struct Compiled {
     check(spt_decoder_create(artifact, SPT_DEVICE_CPU, &w1, &b1, &w2, &b2,
                              &decoder),
           "decoder");
-    // std::remove(path.c_str());
+    std::remove(path.c_str());
   }
   ~Compiled() {
     spt_decoder_free(decoder);
