@@ -103,12 +103,26 @@ struct HashEncodeOpLowering : OpLowering<HashEncodeOp> {
     // A column block: 64 outputs (4 vectors) when D allows, else 32.
     const int64_t block = D % 64 == 0 ? 64 : 32;
     const int64_t tileRows = kTileVectors / (block / 16);
+    // A single row is one tile across all D columns (up to 16 vectors): as
+    // many independent FMA chains as a block of rows has.
+    const int64_t rowWidth = D <= 256 ? D : block;
     Type f32 = b.getF32Type();
-    auto blockType = VectorType::get({block}, f32);
+    auto zeroVector = [&](int64_t width) -> Value {
+      return arith::ConstantOp::create(
+          b, DenseElementsAttr::get(VectorType::get({width}, f32),
+                                    b.getF32FloatAttr(0)));
+    };
+    Value blockZero = zeroVector(block);
+    Value rowZero = rowWidth == block ? blockZero : zeroVector(rowWidth);
+    auto zeros = [&](int64_t width) {
+      return width == block ? blockZero : rowZero;
+    };
     FlatBuffer xs = e.allocaFlat(kChunkRows * D, f32);
     FlatBuffer hs = e.allocaFlat(kChunkRows * D, f32);
-    Value zero = arith::ConstantOp::create(
-        b, DenseElementsAttr::get(blockType, b.getF32FloatAttr(0)));
+    // A padded tile reads rows past the chunk's last: zeros (or an earlier
+    // chunk's rows), never uninitialized stack.
+    e.forStep(e.index(0), e.index(kChunkRows * D), e.index(block),
+              [&](Value at) { e.store(zeros(block), xs, at); });
 
     // The rows of one head: keys [B, H, N, D] per (b, h), else the batch
     // dimension strided by the heads.
@@ -116,40 +130,54 @@ struct HashEncodeOpLowering : OpLowering<HashEncodeOp> {
     Value tokens = hash.perToken ? e.dim(hash.input, 2) : e.dim(hash.input, 0);
     const int64_t stride = hash.perToken ? 1 : heads;
 
-    /// out[r] = A[r] @ w[ch] for the `rows` rows of scratch `a` (f32,
-    /// [rows, D]), handed to `epilogue(r, j0, acc)` a column block at a
-    /// time.
+    /// out[r] = A[r] @ w[ch] for rows [0, rows) of scratch `a` (f32,
+    /// [kChunkRows, D]), handed to `epilogue(r, j0, acc)` a vector `acc` of
+    /// columns [j0, j0 + width) at a time. Rows at and past `rows` may be
+    /// handed over too (a padded tile): the epilogue must not store them
+    /// outside the scratch.
     auto gemm = [&](FlatBuffer a, FlatBuffer w, Value codeHead, Value rows,
                     function_ref<void(Value, Value, Value)> epilogue) {
       Value wBase = e.mul(codeHead, D * D);
-      auto tile = [&](Value r0, Value j0, int64_t count) {
-        SmallVector<Value> inits(count, zero);
+      auto tile = [&](Value r0, Value j0, int64_t count, int64_t width) {
+        SmallVector<Value> inits(count, zeros(width));
         Value wCol = e.add(wBase, j0);
         Value aRow = e.mul(r0, D);
         ValueRange acc = e.forRange(
             e.index(0), e.index(D), inits,
             [&](Value i, ValueRange acc) -> SmallVector<Value> {
-              Value wi = e.loadF32(w, e.add(wCol, e.mul(i, D)), block);
+              Value wi = e.loadF32(w, e.add(wCol, e.mul(i, D)), width);
               SmallVector<Value> next;
               for (int64_t r = 0; r < count; ++r) {
                 Value ai = e.loadScalar(a, e.add(e.add(aRow, r * D), i));
                 next.push_back(
-                    vector::FMAOp::create(b, e.splat(ai, block), wi, acc[r]));
+                    vector::FMAOp::create(b, e.splat(ai, width), wi, acc[r]));
               }
               return next;
             });
         for (int64_t r = 0; r < count; ++r)
           epilogue(e.add(r0, r), j0, acc[r]);
       };
+      // Full tiles, then the rest: one more (padded) tile when it holds
+      // more than half a tile of rows, else row by row.
       Value full =
           e.mul(arith::DivUIOp::create(b, rows, e.index(tileRows)), tileRows);
+      Value rest = e.sub(rows, full);
+      Value tiled = arith::SelectOp::create(
+          b, e.cmp(Pred::ugt, e.mul(rest, 2), e.index(tileRows)),
+          e.add(full, tileRows), full);
       e.forStep(e.index(0), e.index(D), e.index(block), [&](Value j0) {
-        e.forStep(e.index(0), full, e.index(tileRows),
-                  [&](Value r0) { tile(r0, j0, tileRows); });
-        e.forRange(full, rows, [&](Value r0) { tile(r0, j0, 1); });
+        e.forStep(e.index(0), tiled, e.index(tileRows),
+                  [&](Value r0) { tile(r0, j0, tileRows, block); });
+      });
+      e.forRange(tiled, rows, [&](Value r) {
+        e.forStep(e.index(0), e.index(D), e.index(rowWidth),
+                  [&](Value j0) { tile(r, j0, 1, rowWidth); });
       });
     };
 
+    auto widthOf = [](Value vector) {
+      return cast<VectorType>(vector.getType()).getNumElements();
+    };
     e.forRange(e.index(0), outer, [&](Value bi) {
       e.forRange(e.index(0), e.index(heads), [&](Value h) {
         Value base =
@@ -169,33 +197,39 @@ struct HashEncodeOpLowering : OpLowering<HashEncodeOp> {
             // h1 = silu(acc + b1) + x = s / (1 + exp(-s)) + x.
             gemm(xs, hash.w1, codeHead, rows,
                  [&](Value r, Value j0, Value acc) {
+                   const int64_t width = widthOf(acc);
                    Value s = arith::AddFOp::create(
-                       b, acc, e.loadF32(hash.b1, e.add(biasBase, j0), block));
+                       b, acc, e.loadF32(hash.b1, e.add(biasBase, j0), width));
                    Value denom = arith::AddFOp::create(
-                       b, e.splat(e.f32(1), block),
+                       b, e.splat(e.f32(1), width),
                        vectorExp(e, arith::NegFOp::create(b, s)));
                    Value at = e.add(e.mul(r, D), j0);
                    Value h1 = arith::AddFOp::create(
                        b, arith::DivFOp::create(b, s, denom),
-                       e.loadF32(xs, at, block));
+                       e.loadF32(xs, at, width));
                    e.store(h1, hs, at);
                  });
-            // bits = (acc + b2) + h1 > 0, LSB first.
+            // bits = (acc + b2) + h1 > 0, LSB first; padded rows store
+            // nothing.
             gemm(hs, hash.w2, codeHead, rows,
                  [&](Value r, Value j0, Value acc) {
+                   const int64_t width = widthOf(acc);
                    Value h2 = arith::AddFOp::create(
                        b,
                        arith::AddFOp::create(
                            b, acc,
-                           e.loadF32(hash.b2, e.add(biasBase, j0), block)),
-                       e.loadF32(hs, e.add(e.mul(r, D), j0), block));
+                           e.loadF32(hash.b2, e.add(biasBase, j0), width)),
+                       e.loadF32(hs, e.add(e.mul(r, D), j0), width));
                    Value bits = arith::CmpFOp::create(
-                       b, arith::CmpFPredicate::OGT, h2, zero);
+                       b, arith::CmpFPredicate::OGT, h2, zeros(width));
                    Value words = vector::BitCastOp::create(
-                       b, VectorType::get({block / 32}, b.getI32Type()), bits);
+                       b, VectorType::get({width / 32}, b.getI32Type()), bits);
                    Value word = arith::DivUIOp::create(b, j0, e.index(32));
-                   e.store(words, hash.codes,
-                           e.add(e.mul(e.add(e.mul(rowOf(r), C), c), W), word));
+                   e.ifThen(e.cmp(Pred::ult, r, rows), [&] {
+                     e.store(
+                         words, hash.codes,
+                         e.add(e.mul(e.add(e.mul(rowOf(r), C), c), W), word));
+                   });
                  });
           });
         });

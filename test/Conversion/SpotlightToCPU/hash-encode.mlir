@@ -3,8 +3,10 @@
 
 // hash_encode as a blocked GEMM: rows in chunks of 96 widened to f32 once,
 // tiles of 6 rows x 64 columns (12 x 32 when D is not a multiple of 64)
-// accumulated in registers, SiLU's exp as a polynomial (no math.exp, which
-// would become a libm call per element), sign bits by compare + bitcast.
+// accumulated in registers, the last rows as one padded tile or one row
+// at a time across all D columns, SiLU's exp as a polynomial (no math.exp,
+// which would become a libm call per element), sign bits by compare +
+// bitcast.
 // NO-CALL-NOT: math.exp
 // NO-CALL-NOT: spotlight.
 
@@ -18,6 +20,9 @@
 // CHECK-DAG:     %[[XS:.+]] = memref.alloca() : memref<6144xf32>
 // CHECK-DAG:     %[[HS:.+]] = memref.alloca() : memref<6144xf32>
 // CHECK-DAG:     %[[ZERO:.+]] = arith.constant dense<0.000000e+00> : vector<64xf32>
+// The input scratch starts zeroed: a padded tile reads no stack garbage.
+// CHECK:         scf.for %[[Z:[^ ]+]] = %{{.+}} to %c6144 step %c64
+// CHECK-NEXT:      vector.store %[[ZERO]], %[[XS]][%[[Z]]] : memref<6144xf32>, vector<64xf32>
 // Batch, head, then chunks of up to 96 rows, widened to f32 once.
 // CHECK:         scf.for %{{[^ ]+}} =
 // CHECK:           scf.for %[[H:[^ ]+]] =
@@ -31,9 +36,11 @@
 // CHECK:               scf.for %[[C:[^ ]+]] =
 // CHECK:                 %[[HC:.+]] = arith.muli %[[H]], %{{.+}} : index
 // CHECK-NEXT:            %[[CH:.+]] = arith.addi %[[HC]], %[[C]] : index
-// Layer 1: full tiles of 6 rows, 6 accumulators; per input i one weight
-// row block and a broadcast input per row.
-// CHECK:                 scf.for %{{[^ ]+}} = %{{.+}} to %{{.+}} step %c6
+// Layer 1: tiles of 6 rows, 6 accumulators, up to the last full tile, or
+// one past it (padded) when more than 3 rows are left; per input i one
+// weight row block and a broadcast input per row.
+// CHECK:                 %[[TILED:.+]] = arith.select %{{.+}} : index
+// CHECK:                 scf.for %{{[^ ]+}} = %{{.+}} to %[[TILED]] step %c6
 // CHECK:                   %{{.+}}:6 = scf.for %{{.+}} iter_args(%[[A0:[^ ]+]] = %[[ZERO]], %{{.+}} = %[[ZERO]], %{{.+}} = %[[ZERO]], %{{.+}} = %[[ZERO]], %{{.+}} = %[[ZERO]], %{{.+}} = %[[ZERO]]) -> (vector<64xf32>, vector<64xf32>, vector<64xf32>, vector<64xf32>, vector<64xf32>, vector<64xf32>)
 // CHECK:                     %[[W:.+]] = vector.load %[[W1F]][%{{.+}}] : memref<32768xf32>, vector<64xf32>
 // CHECK:                     %[[XI:.+]] = memref.load %[[XS]][%{{.+}}] : memref<6144xf32>
@@ -46,16 +53,20 @@
 // CHECK:                   arith.divf %{{.+}} : vector<64xf32>
 // CHECK:                   vector.store %{{.+}}, %[[HS]][%{{.+}}] : memref<6144xf32>, vector<64xf32>
 // The rows left over, one at a time.
-// CHECK:                 scf.for %{{[^ ]+}} = %{{.+}} to %[[ROWS]] step
+// CHECK:                 scf.for %{{[^ ]+}} = %[[TILED]] to %[[ROWS]] step
 // CHECK:                   scf.for %{{.+}} iter_args(%{{.+}} = %[[ZERO]]) -> (vector<64xf32>)
 // Layer 2 on the hidden rows with W2; the sign bits of each row by one
-// compare and one bitcast.
-// CHECK:                 scf.for %{{[^ ]+}} = %{{.+}} to %{{.+}} step %c6
+// compare and one bitcast, stored for the chunk's rows only (not a padded
+// tile's).
+// CHECK:                 %[[TILED2:.+]] = arith.select %{{.+}} : index
+// CHECK:                 scf.for %{{[^ ]+}} = %{{.+}} to %[[TILED2]] step %c6
 // CHECK:                   vector.load %[[W2F]][%{{.+}}] : memref<32768xf32>, vector<64xf32>
 // CHECK:                   memref.load %[[HS]][%{{.+}}] : memref<6144xf32>
 // CHECK:                   %[[BITS:.+]] = arith.cmpf ogt, %{{.+}}, %[[ZERO]] : vector<64xf32>
 // CHECK-NEXT:              %[[WORDS:.+]] = vector.bitcast %[[BITS]] : vector<64xi1> to vector<2xi32>
-// CHECK:                   vector.store %[[WORDS]], %[[CODES]][%{{.+}}] : memref<?xi32>, vector<2xi32>
+// CHECK:                   %[[IN:.+]] = arith.cmpi ult, %{{.+}}, %[[ROWS]] : index
+// CHECK-NEXT:              scf.if %[[IN]] {
+// CHECK:                     vector.store %[[WORDS]], %[[CODES]][%{{.+}}] : memref<?xi32>, vector<2xi32>
 // CHECK:         return %[[INIT]] : memref<1x2x?x4x2xi32>
 func.func @hash_encode_keys(%k: tensor<1x2x?x64xbf16>,
     %w1: tensor<8x64x64xf32>, %b1: tensor<8x64xf32>,
@@ -69,8 +80,10 @@ func.func @hash_encode_keys(%k: tensor<1x2x?x64xbf16>,
 }
 
 // The paged write's keys [T, KH, D], D = 128: the T tokens of head h are
-// rows h + t * KH; two column blocks of 64.
+// rows h + t * KH; tiles in two column blocks of 64, a single row across
+// all 128 columns (8 independent FMA chains).
 // CHECK-LABEL: func.func @hash_encode_new_tokens
+// CHECK:         scf.for %{{[^ ]+}} = %{{.+}} to %c12288 step %c64
 // CHECK:         scf.for %{{[^ ]+}} = %{{.+}} to %c1
 // CHECK:         scf.for %[[H:[^ ]+]] =
 // CHECK:           scf.for %[[T0:[^ ]+]] = %{{.+}} to %{{.+}} step %c96
@@ -81,7 +94,10 @@ func.func @hash_encode_keys(%k: tensor<1x2x?x64xbf16>,
 // CHECK:               vector.load %{{.+}} : memref<?xbf16>, vector<128xbf16>
 // CHECK:             scf.for %{{[^ ]+}} = %{{.+}} to %c128{{.*}} step %c64
 // CHECK:               scf.for %{{[^ ]+}} = %{{.+}} to %{{.+}} step %c6
+// CHECK:             scf.for %{{[^ ]+}} = %{{.+}} to %c128{{.*}} step %c128
+// CHECK:               scf.for {{.+}} -> (vector<128xf32>)
 // CHECK:               vector.bitcast %{{.+}} : vector<64xi1> to vector<2xi32>
+// CHECK:               vector.bitcast %{{.+}} : vector<128xi1> to vector<4xi32>
 func.func @hash_encode_new_tokens(%k: tensor<?x4x128xbf16>,
     %w1: tensor<28x128x128xf32>, %b1: tensor<28x128xf32>,
     %w2: tensor<28x128x128xf32>, %b2: tensor<28x128xf32>,
