@@ -38,9 +38,11 @@ def ConvertSpotlightToCPU : Pass<"convert-spotlight-to-cpu"> {
     The fast CPU path. Every bufferized op (One-Shot Bufferize runs first,
     or in the pass on a module still on tensors) becomes `scf` loops over flat views of its buffers with 1-D `vector`
     bodies, writing its init buffer in place:
-    - `hash_encode`: a vectorized mat-vec per row and code head (the weight
-      matrix stays in cache across the rows of a head), sign bits packed by
-      a `vector.bitcast` of the `i1` comparison;
+    - `hash_encode`: a register-tiled GEMM per code head over chunks of
+      up to 96 rows widened to f32 once (tiles of 6 rows x 64 columns of
+      FMAs, one weight load for 6 broadcast inputs), SiLU with a polynomial
+      `exp` on whole vectors, sign bits packed by a `vector.bitcast` of the
+      `i1` comparison;
     - `hamming_topk`: one pass over the middle tokens computing the score
       (XOR, NOT, `math.ctpop`, one reduction for the whole GQA group) and
       the score histogram together, the threshold from the histogram, and
