@@ -39,7 +39,7 @@ def ConvertSpotlightToCPU : Pass<"convert-spotlight-to-cpu"> {
     or in the pass on a module still on tensors) becomes `scf` loops over flat views of its buffers with 1-D `vector`
     bodies, writing its init buffer in place:
     - `hash_encode`: a register-tiled GEMM per code head over chunks of
-      up to 96 rows widened to f32 once (tiles of 6 rows x 64 columns of
+      rows (96 at D = 128) widened to f32 once (tiles of 6 rows x 64 columns of
       FMAs, one weight load for 6 broadcast inputs), SiLU with a polynomial
       `exp` on whole vectors, sign bits packed by a `vector.bitcast` of the
       `i1` comparison;

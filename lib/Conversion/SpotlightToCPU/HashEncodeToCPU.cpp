@@ -1,7 +1,7 @@
 //===- HashEncodeToCPU.cpp - spotlight.hash_encode as a blocked GEMM ------===//
 //
 //   spotlight.hash_encode ins(x, W1, b1, W2, b2) outs(codes)
-//     ->  scf.for (batch,) head h, chunk of up to 96 rows (tokens):
+//     ->  scf.for (batch,) head h, chunk of up to 96 rows (at D = 128):
 //           X = f32(x[chunk rows])                  scratch [96, D] f32
 //           scf.for c (code head ch):
 //             H1 = silu(X @ W1[ch] + b1[ch]) + X    scratch [96, D] f32
@@ -45,6 +45,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/DialectConversion.h"
 
+#include <algorithm>
+
 using namespace mlir;
 using namespace mlir::spotlight;
 using namespace mlir::spotlight::loops;
@@ -54,12 +56,15 @@ namespace {
 /// Accumulator vectors (zmm registers of 16 f32) a tile keeps live: 24 of
 /// the 32, leaving room for the weight vectors and a broadcast.
 constexpr int64_t kTileVectors = 24;
-/// Rows per chunk: the f32 scratch of one chunk (input and hidden layer)
-/// is 2 x 96 x D x 4 bytes, 96 KiB at D = 128, on the stack.
-constexpr int64_t kChunkRows = 96;
-// A padded tile (of 6 rows, or 12 with 32-column blocks) ends inside it.
-static_assert(kChunkRows % (kTileVectors / 4) == 0 &&
-              kChunkRows % (kTileVectors / 2) == 0);
+/// f32 values per chunk scratch (input rows, hidden rows): 48 KiB each, on
+/// the stack; 96 rows at D = 128.
+constexpr int64_t kChunkFloats = 96 * 128;
+
+/// Rows per chunk at head dim D: a multiple of 12, so that a padded tile
+/// (6 rows, or 12 with 32-column blocks) ends inside the scratch.
+int64_t chunkRows(int64_t headDim) {
+  return std::max<int64_t>(12, kChunkFloats / headDim / 12 * 12);
+}
 
 /// exp(x) on a vector of f32: Cephes' expf (range reduction by ln 2, a
 /// degree-5 polynomial, 2^n through the exponent bits), relative error
@@ -122,11 +127,22 @@ struct HashEncodeOpLowering : OpLowering<HashEncodeOp> {
     auto zeros = [&](int64_t width) {
       return width == block ? blockZero : rowZero;
     };
-    FlatBuffer xs = e.allocaFlat(kChunkRows * D, f32);
-    FlatBuffer hs = e.allocaFlat(kChunkRows * D, f32);
+    // The scratch (fixed size) goes to the entry of the enclosing function
+    // (allocation scope): one stack frame slot, even if the op sits in a
+    // loop.
+    const int64_t rowsPerChunk = chunkRows(D);
+    FlatBuffer xs, hs;
+    {
+      OpBuilder::InsertionGuard guard(b);
+      if (Operation *scope =
+              op->getParentWithTrait<OpTrait::AutomaticAllocationScope>())
+        b.setInsertionPointToStart(&scope->getRegion(0).front());
+      xs = e.allocaFlat(rowsPerChunk * D, f32);
+      hs = e.allocaFlat(rowsPerChunk * D, f32);
+    }
     // A padded tile reads rows past the chunk's last: zeros (or an earlier
     // chunk's rows), never uninitialized stack.
-    e.forStep(e.index(0), e.index(kChunkRows * D), e.index(block),
+    e.forStep(e.index(0), e.index(rowsPerChunk * D), e.index(block),
               [&](Value at) { e.store(zeros(block), xs, at); });
 
     // The rows of one head: keys [B, H, N, D] per (b, h), else the batch
@@ -136,7 +152,7 @@ struct HashEncodeOpLowering : OpLowering<HashEncodeOp> {
     const int64_t stride = hash.perToken ? 1 : heads;
 
     /// out[r] = A[r] @ w[ch] for rows [0, rows) of scratch `a` (f32,
-    /// [kChunkRows, D]), handed to `epilogue(r, j0, acc)` a vector `acc` of
+    /// [rowsPerChunk, D]), handed to `epilogue(r, j0, acc)` a vector `acc` of
     /// columns [j0, j0 + width) at a time. Rows at and past `rows` may be
     /// handed over too (a padded tile): the epilogue must not store them
     /// outside the scratch.
@@ -187,8 +203,8 @@ struct HashEncodeOpLowering : OpLowering<HashEncodeOp> {
       e.forRange(e.index(0), e.index(heads), [&](Value h) {
         Value base =
             hash.perToken ? e.mul(e.add(e.mul(bi, heads), h), tokens) : h;
-        e.forStep(e.index(0), tokens, e.index(kChunkRows), [&](Value t0) {
-          Value rows = e.min(e.index(kChunkRows), e.sub(tokens, t0));
+        e.forStep(e.index(0), tokens, e.index(rowsPerChunk), [&](Value t0) {
+          Value rows = e.min(e.index(rowsPerChunk), e.sub(tokens, t0));
           // The row of chunk row r in x and in the codes.
           auto rowOf = [&](Value r) {
             return e.add(base, e.mul(e.add(t0, r), stride));
