@@ -151,7 +151,9 @@ INSTANTIATE_TEST_SUITE_P(
             HashCase{"keys_chqh_d64_bf16", true, 2, 8, 64, BF16, F32},
             HashCase{"keys_chkh_d128_f32", true, 2, 2, 128, F32, F16},
             HashCase{"tokens_chqh_d96_f16", false, 2, 4, 96, F16, BF16},
-            HashCase{"keys_d32_f32", true, 1, 1, 32, F32, F32})),
+            HashCase{"keys_d32_f32", true, 1, 1, 32, F32, F32},
+            HashCase{"tokens_chkh_d256_bf16", false, 2, 2, 256, BF16, F32},
+            HashCase{"tokens_chkh_d160_f32", false, 1, 1, 160, F32, F32})),
     [](const ::testing::TestParamInfo<std::tuple<Lowering, HashCase>> &info) {
       return loweringName(std::get<0>(info.param)) + "_" +
              std::get<1>(info.param).name;

@@ -113,9 +113,9 @@ struct HashEncodeOpLowering : OpLowering<HashEncodeOp> {
     // A column block: 64 outputs (4 vectors) when D allows, else 32.
     const int64_t block = D % 64 == 0 ? 64 : 32;
     const int64_t tileRows = kTileVectors / (block / 16);
-    // A single row is one tile across all D columns (up to 16 vectors): as
-    // many independent FMA chains as a block of rows has.
-    const int64_t rowWidth = D <= 256 ? D : block;
+    // A single row is one tile across up to 128 columns (8 vectors): as
+    // many independent FMA chains as FMA latency x throughput needs.
+    const int64_t rowWidth = D <= 128 ? D : (D % 128 == 0 ? 128 : block);
     Type f32 = b.getF32Type();
     auto zeroVector = [&](int64_t width) -> Value {
       return arith::ConstantOp::create(
