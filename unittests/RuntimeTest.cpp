@@ -88,16 +88,18 @@ TEST_P(RuntimeTest, DecodeStepsMatchNaiveReference) {
   const RuntimeCase &c = GetParam();
   DecodeGeometry g =
       testGeometry(c.group, c.headDim, c.codePerQueryHead, c.headMode, c.dtype);
-  g.maxTokens = 4096;
+  g.maxTokens = 8192;
   spt_artifact *artifact = nullptr;
   ASSERT_EQ(spt_artifact_load(artifactFor(g).c_str(), &artifact), SPT_OK)
       << spt_last_error();
   uint64_t seed = freshSeed();
   SCOPED_TRACE("seed=" + std::to_string(seed));
   // Sequences of different lengths, appended in uneven chunks: one below
-  // sink + window + k, two above.
-  Findings findings = checkDecodeStep(
-      artifact, SPT_DEVICE_CPU, g, {{5, 40}, {700, 1, 299}, {2500, 17}}, seed);
+  // sink + window + k, two above, one appended in a chunk longer than the
+  // runtime stages at a time (4096 tokens).
+  Findings findings =
+      checkDecodeStep(artifact, SPT_DEVICE_CPU, g,
+                      {{5, 40}, {700, 1, 299}, {2500, 17}, {4100}}, seed);
   EXPECT_TRUE(findings.problems.empty()) << findings.report();
   spt_artifact_free(artifact);
 }

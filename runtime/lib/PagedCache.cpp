@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,10 @@ struct spt_cache {
 };
 
 namespace {
+/// Tokens an append stages at a time: enough for every core to hash its
+/// runs of the write, few enough that the staging stays in cache.
+constexpr int64_t kAppendChunk = 4096;
+
 spt_status checkSequence(const spt_cache *cache, int64_t sequence) {
   if (sequence < 0 || sequence >= cache->batch)
     return fail(SPT_ERROR_INVALID_ARGUMENT,
@@ -359,42 +364,53 @@ spt_status spt_cache_append(spt_cache *cache, int64_t sequence,
                       " tokens needs " + std::to_string(needed));
     const size_t ownPages = list.size();
     list.insert(list.end(), taken.begin(), taken.end());
-    // [KH, n, D] -> the write's [n, KH, D], with each token's slot.
+    // [KH, n, D] -> the write's [n, KH, D], with each token's slot, a chunk
+    // at a time: the staging stays small (and in cache) for a long prefill.
     const int64_t rowBytes = D * cache->decoder->elementBytes();
-    std::vector<unsigned char> k(n * KH * rowBytes), v(n * KH * rowBytes);
-    std::vector<int32_t> slots(n);
+    const int64_t chunk = std::min(n, kAppendChunk);
+    std::unique_ptr<unsigned char[]> k(new unsigned char[chunk * KH * rowBytes]),
+        v(new unsigned char[chunk * KH * rowBytes]);
+    std::unique_ptr<int32_t[]> slots(new int32_t[chunk]);
     const auto *kIn = static_cast<const unsigned char *>(keys->data);
     const auto *vIn = static_cast<const unsigned char *>(values->data);
-    for (int64_t t = 0; t < n; ++t) {
-      slots[t] = static_cast<int32_t>(cache->slotOf(sequence, start + t));
-      for (int64_t h = 0; h < KH; ++h) {
-        std::memcpy(&k[(t * KH + h) * rowBytes], kIn + (h * n + t) * rowBytes,
-                    rowBytes);
-        std::memcpy(&v[(t * KH + h) * rowBytes], vIn + (h * n + t) * rowBytes,
-                    rowBytes);
-      }
-    }
-    spt_status status = SPT_OK;
     Device &dev = cache->device();
-    if (dev.usesHostMemory()) {
-      status = cache->decoder->write(k.data(), v.data(), slots.data(), n,
-                                     cache->pools());
-    } else {
-      DeviceBuffer kStage, vStage, slotStage;
-      if (!kStage.allocate(dev, k.size()) || !vStage.allocate(dev, v.size()) ||
-          !slotStage.allocate(dev, n * 4))
-        status = fail(SPT_ERROR_OUT_OF_MEMORY,
-                      "cannot stage " + std::to_string(n) + " new tokens");
-      for (auto [to, from, bytes] :
-           {std::tuple{kStage.get(), (const void *)k.data(), int64_t(k.size())},
-            std::tuple{vStage.get(), (const void *)v.data(), int64_t(v.size())},
-            std::tuple{slotStage.get(), (const void *)slots.data(), n * 4}})
+    DeviceBuffer kStage, vStage, slotStage;
+    spt_status status = SPT_OK;
+    if (!dev.usesHostMemory() &&
+        (!kStage.allocate(dev, chunk * KH * rowBytes) ||
+         !vStage.allocate(dev, chunk * KH * rowBytes) ||
+         !slotStage.allocate(dev, chunk * 4)))
+      status = fail(SPT_ERROR_OUT_OF_MEMORY,
+                    "cannot stage " + std::to_string(chunk) + " new tokens");
+    for (int64_t first = 0; first < n && !status; first += chunk) {
+      const int64_t count = std::min(chunk, n - first);
+      for (int64_t i = 0; i < count; ++i) {
+        const int64_t t = first + i;
+        slots[i] = static_cast<int32_t>(cache->slotOf(sequence, start + t));
+        for (int64_t h = 0; h < KH; ++h) {
+          std::memcpy(&k[(i * KH + h) * rowBytes],
+                      kIn + (h * n + t) * rowBytes, rowBytes);
+          std::memcpy(&v[(i * KH + h) * rowBytes],
+                      vIn + (h * n + t) * rowBytes, rowBytes);
+        }
+      }
+      if (dev.usesHostMemory()) {
+        status = cache->decoder->write(k.get(), v.get(), slots.get(), count,
+                                       cache->pools());
+        continue;
+      }
+      const int64_t bytes = count * KH * rowBytes;
+      for (auto [to, from, size] :
+           {std::tuple{kStage.get(), (const void *)k.get(), bytes},
+            std::tuple{vStage.get(), (const void *)v.get(), bytes},
+            std::tuple{slotStage.get(), (const void *)slots.get(), count * 4}})
         if (!status)
-          status = dev.upload(to, from, bytes);
+          status = dev.upload(to, from, size);
       if (!status)
         status = cache->decoder->write(
             kStage.get(), vStage.get(),
-            reinterpret_cast<int32_t *>(slotStage.get()), n, cache->pools());
+            reinterpret_cast<int32_t *>(slotStage.get()), count,
+            cache->pools());
     }
     if (status) {
       // All or nothing: the new pages go back; the rows written into them
