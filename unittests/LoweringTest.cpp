@@ -19,6 +19,7 @@
 
 #include "llvm/Support/FormatVariadic.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <random>
@@ -205,6 +206,81 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<std::tuple<Lowering, Case>> &info) {
       return loweringName(std::get<0>(info.param)) + "_" +
              std::get<1>(info.param).name;
+    });
+
+/// The CPU lowering's attention loops for each vector ISA it generates
+/// (chosen by CPU name), against the naive reference on random index sets:
+/// token counts below, at and off multiples of the pass size (8 tokens, 4
+/// generic), sets with padding and sets of every token.
+class CPUPathTest
+    : public ::testing::TestWithParam<std::tuple<std::string, Case>> {};
+
+TEST_P(CPUPathTest, AttentionMatchesNaiveReference) {
+  const std::string cpu = std::get<0>(GetParam());
+  if (!hostRunsCPUPath(cpu))
+    GTEST_SKIP() << cpu << "'s loops need AVX512_BF16, which this CPU lacks";
+  const DecodeGeometry g = geometryOf(std::get<1>(GetParam()));
+  ASSERT_EQ(g.validate(), "");
+  JitModule &jit = compiledForCPU(printDecodeModule(g), cpu);
+  const int64_t B = g.batch, QH = g.queryHeads, D = g.headDim;
+  const int64_t S = g.selectionSets(), M = g.selectionSlots();
+  for (int64_t n : {1, 5, 8, 67, 1000, 4099}) {
+    uint64_t seed = freshSeed();
+    SCOPED_TRACE("N=" + std::to_string(n) + " seed=" + std::to_string(seed));
+    DecodeProblem p(g, n, seed);
+    // Random ascending sets of 0 to M tokens, -1 padded.
+    std::mt19937_64 rng(seed);
+    HostTensor selected({B, S, M}, 4);
+    std::vector<std::vector<int32_t>> sets;
+    for (int64_t i = 0; i < B * S; ++i) {
+      std::vector<int32_t> set;
+      const double keep = std::uniform_real_distribution<>(0, 1)(rng);
+      for (int32_t t = 0; t < n && int64_t(set.size()) < M; ++t)
+        if (std::uniform_real_distribution<>(0, 1)(rng) < keep)
+          set.push_back(t);
+      for (int64_t m = 0; m < M; ++m)
+        selected.as<int32_t>()[i * M + m] =
+            m < int64_t(set.size()) ? set[m] : -1;
+      sets.push_back(std::move(set));
+    }
+    HostTensor out({B, QH, D}, elementTypeBytes(g.dtype));
+    call(jit, spotlight::abi::entrySymbol(spotlight::abi::EntryPoint::Attend),
+         {&p.qT, &p.kT, &p.vT, &selected, &out});
+    std::vector<double> expected;
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t qh = 0; qh < QH; ++qh) {
+        int64_t s = g.headMode ? qh : qh / g.group();
+        auto row = p.attention(b, qh, sets[b * S + s]);
+        expected.insert(expected.end(), row.begin(), row.end());
+      }
+    EXPECT_LT(relativeError(readAll(out, g.dtype), expected),
+              tolerance(g.dtype))
+        << "sparse";
+    HostTensor dense({B, QH, D}, elementTypeBytes(g.dtype));
+    call(jit,
+         spotlight::abi::entrySymbol(spotlight::abi::EntryPoint::DecodeDense),
+         {&p.qT, &p.kT, &p.vT, &dense});
+    EXPECT_LT(relativeError(readAll(dense, g.dtype), p.denseOutput()),
+              tolerance(g.dtype))
+        << "dense";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Paths, CPUPathTest,
+    ::testing::Combine(
+        ::testing::ValuesIn(cpuPathNames()),
+        ::testing::Values(
+            Case{"mha_d128_head_bf16", 1, 1, 128, false, true, BF16, 0},
+            Case{"g4_d64_chqh_group_f32", 2, 4, 64, true, false, F32, 0},
+            Case{"g7_d128_chqh_group_bf16", 1, 7, 128, true, false, BF16, 0},
+            Case{"g7_d64_chkh_head_f32", 1, 7, 64, false, true, F32, 16},
+            Case{"g2_d64_chkh_group_bf16", 2, 2, 64, false, false, BF16,
+                 0})),
+    [](const ::testing::TestParamInfo<std::tuple<std::string, Case>> &info) {
+      std::string cpu = std::get<0>(info.param);
+      std::replace(cpu.begin(), cpu.end(), '-', '_');
+      return cpu + "_" + std::get<1>(info.param).name;
     });
 
 /// Many equal scores: key codes drawn from three patterns, so the

@@ -17,6 +17,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
@@ -261,6 +263,69 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<std::tuple<Lowering, Case>> &info) {
       return loweringName(std::get<0>(info.param)) + "_" +
              std::get<1>(info.param).name;
+    });
+
+/// The CPU lowering's attention loops for each vector ISA it generates
+/// (chosen by CPU name) on paged pools of 1, 16 and 64 token pages, against
+/// the reference: page runs shorter than, equal to and longer than a pass.
+class CPUPathPagedTest
+    : public ::testing::TestWithParam<std::tuple<std::string, Case>> {};
+
+TEST_P(CPUPathPagedTest, AttentionMatchesTheReference) {
+  const std::string cpu = std::get<0>(GetParam());
+  if (!hostRunsCPUPath(cpu))
+    GTEST_SKIP() << cpu << "'s loops need AVX512_BF16, which this CPU lacks";
+  const Case &c = std::get<1>(GetParam());
+  DecodeGeometry g = geometryOf(c);
+  ASSERT_EQ(g.validate(), "");
+  JitModule &jit = compiledForCPU(pagedModule(g, c.pageSize), cpu);
+  const uint64_t seed = freshSeed();
+  SCOPED_TRACE("seed=" + std::to_string(seed));
+  PagedProblem p(g, c.pageSize, c.lengths, seed);
+  const int64_t B = g.batch, QH = g.queryHeads, D = g.headDim;
+  const int64_t S = g.selectionSets(), M = g.selectionSlots();
+  // The reference's own selection, so that the sparse reference applies.
+  const std::vector<int32_t> expected = p.expectedIndices();
+  HostTensor selected({B, S, M}, 4);
+  std::copy(expected.begin(), expected.end(), selected.as<int32_t>());
+  HostTensor out({B, QH, D}, elementTypeBytes(g.dtype));
+  call(jit, "paged_attend",
+       {&p.qT, &p.kPoolT, &p.vPoolT, &selected, &p.blockTableT, &p.seqLensT,
+        &out});
+  EXPECT_LT(relativeError(readAll(out, g.dtype), p.sparseOutput()),
+            tolerance(g.dtype));
+  HostTensor dense({B, QH, D}, elementTypeBytes(g.dtype));
+  call(jit, "paged_dense",
+       {&p.qT, &p.kPoolT, &p.vPoolT, &p.blockTableT, &p.seqLensT, &dense});
+  EXPECT_LT(relativeError(readAll(dense, g.dtype), p.denseOutput()),
+            tolerance(g.dtype));
+  for (int64_t b = 0; b < B; ++b)
+    if (c.lengths[b] == 0)
+      for (int64_t i = 0; i < QH * D; ++i) {
+        ASSERT_EQ(readElement(out, g.dtype, b * QH * D + i), 0.0f);
+        ASSERT_EQ(readElement(dense, g.dtype, b * QH * D + i), 0.0f);
+      }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Paths, CPUPathPagedTest,
+    ::testing::Combine(
+        ::testing::ValuesIn(cpuPathNames()),
+        ::testing::Values(
+            Case{"page1_g4_d64_chqh_group_bf16", 4, 64, true, false, BF16, 1,
+                 {300, 9, 0, 70}},
+            Case{"page16_g7_d128_chqh_group_bf16", 7, 128, true, false, BF16,
+                 16, {1000, 4099, 0, 16, 67, 2500, 7}},
+            Case{"page16_g4_d64_chkh_head_f32", 4, 64, false, true, F32, 16,
+                 {2048, 700, 5, 0, 1500}},
+            Case{"page64_g2_d64_chqh_head_bf16", 2, 64, true, true, BF16, 64,
+                 {130, 4000, 64, 0, 63, 3000}},
+            Case{"page64_g4_d128_chkh_group_f32", 4, 128, false, false, F32, 64,
+                 {5000, 64, 1, 900}})),
+    [](const ::testing::TestParamInfo<std::tuple<std::string, Case>> &info) {
+      std::string cpu = std::get<0>(info.param);
+      std::replace(cpu.begin(), cpu.end(), '-', '_');
+      return cpu + "_" + std::get<1>(info.param).name;
     });
 
 /// B = 32 in one call, lengths from 0 to 70K: selection and dense

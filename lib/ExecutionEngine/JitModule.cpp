@@ -27,7 +27,8 @@ JitModule::~JitModule() = default;
 
 std::unique_ptr<JitModule> JitModule::create(const std::string &irText,
                                              Lowering lowering,
-                                             std::string &error) {
+                                             std::string &error,
+                                             const std::string &cpu) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
 
@@ -58,7 +59,7 @@ std::unique_ptr<JitModule> JitModule::create(const std::string &irText,
     mlir::spotlight::buildSpotlightReferenceToLLVMPipeline(pm);
     break;
   case Lowering::CPU:
-    mlir::spotlight::buildSpotlightCPUToLLVMPipeline(pm);
+    mlir::spotlight::buildSpotlightCPUToLLVMPipeline(pm, cpu);
     break;
   case Lowering::GPUEmulation:
     mlir::spotlight::buildSpotlightGPUEmulationToLLVMPipeline(pm);

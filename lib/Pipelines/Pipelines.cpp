@@ -65,6 +65,9 @@ static void addLowerToLLVM(OpPassManager &pm) {
   pm.addPass(arith::createArithExpandOpsPass(expand));
   ConvertVectorToLLVMPassOptions vector;
   vector.reassociateFPReductions = true;
+  // The CPU lowering's bf16 dot products (x86vector.avx512.dot) become
+  // LLVM's AVX512_BF16 intrinsics; other modules hold no x86vector op.
+  vector.x86Vector = true;
   pm.addPass(createConvertVectorToLLVMPass(vector));
   pm.addPass(createConvertMathToLLVMPass());
   addCoreToLLVM(pm);
@@ -84,10 +87,13 @@ void mlir::spotlight::buildSpotlightReferenceToLLVMPipeline(OpPassManager &pm) {
   addLowerToLLVM(pm);
 }
 
-void mlir::spotlight::buildSpotlightCPUToLLVMPipeline(OpPassManager &pm) {
+void mlir::spotlight::buildSpotlightCPUToLLVMPipeline(OpPassManager &pm,
+                                                      const std::string &cpu) {
   addSpotlightTransforms(pm);
   buildSpotlightBufferizePipeline(pm);
-  pm.addPass(createConvertSpotlightToCPU());
+  ConvertSpotlightToCPUOptions options;
+  options.cpu = cpu;
+  pm.addPass(createConvertSpotlightToCPU(options));
   addLowerToLLVM(pm);
 }
 
@@ -182,7 +188,7 @@ void mlir::spotlight::registerSpotlightPipelines() {
       "spotlight-cpu-to-llvm-pipeline",
       "Lower a spotlight decode module through the optimized CPU lowering to "
       "the LLVM dialect for the host",
-      buildSpotlightCPUToLLVMPipeline);
+      [](OpPassManager &pm) { buildSpotlightCPUToLLVMPipeline(pm); });
   PassPipelineRegistration<>(
       "spotlight-gpu-emulation-to-llvm-pipeline",
       "Run the GPU kernels of a decode module as CPU loops (testing)",

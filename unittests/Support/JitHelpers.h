@@ -14,6 +14,9 @@
 
 #include <gtest/gtest.h>
 
+#include "llvm/ADT/StringMap.h"
+#include "llvm/TargetParser/Host.h"
+
 #include <map>
 #include <memory>
 #include <string>
@@ -48,6 +51,37 @@ inline JitModule &compiledText(const std::string &ir, Lowering lowering) {
       ADD_FAILURE() << error << "\n" << ir;
   }
   return *slot;
+}
+
+/// `ir` lowered by the CPU lowering with the vector code for `cpu` (an LLVM
+/// CPU name) and JIT-compiled for the host, once per run.
+inline JitModule &compiledForCPU(const std::string &ir, const std::string &cpu) {
+  auto &slot = jitCache()[ir + "// cpu=" + cpu];
+  if (!slot) {
+    std::string error;
+    slot = JitModule::create(ir, Lowering::CPU, error, cpu);
+    if (!slot)
+      ADD_FAILURE() << error << "\n" << ir;
+  }
+  return *slot;
+}
+
+/// One CPU name per vector code of the CPU lowering's attention loops:
+/// generic 4-lane f32, AVX2 8-lane f32 FMAs, AVX-512 16-lane f32 FMAs, and
+/// AVX-512 with bf16 dot products (vdpbf16ps).
+inline const std::vector<std::string> &cpuPathNames() {
+  static const std::vector<std::string> names = {"x86-64", "haswell",
+                                                 "skylake-avx512", "cooperlake"};
+  return names;
+}
+
+/// Whether this host runs the loops made for `cpu`: the machine code is
+/// the host's, so every path runs except the bf16 dot products, which need
+/// AVX512_BF16 on the host itself.
+inline bool hostRunsCPUPath(const std::string &cpu) {
+  if (cpu != "cooperlake")
+    return true;
+  return llvm::sys::getHostCPUFeatures().lookup("avx512bf16");
 }
 
 /// Calls `name` with one memref descriptor per tensor.

@@ -58,11 +58,23 @@ def ConvertSpotlightToCPU : Pass<"convert-spotlight-to-cpu"> {
     // after: scf.for over tokens { vector.load; arith.xori; math.ctpop;
     //        vector.reduction <add>; histogram update }, threshold, compaction
     ```
+
+    The attention loops are token-blocked and shaped for the vector ISA of
+    the `cpu` option (`native`, the default, is the host; otherwise an LLVM
+    CPU name such as `x86-64`, `haswell`, `skylake-avx512`, `znver4`):
+    AVX-512 with BF16 computes bf16 `q.k` with `x86vector.avx512.dot`
+    (`vdpbf16ps`), AVX-512 and AVX2 use f32 FMAs on 16 or 8 lanes, anything
+    else generic 4-lane vectors.
   }];
+  let options = [
+    Option<"cpu", "cpu", "std::string", /*default=*/"\"native\"",
+           "The CPU the code is for: native (the host) or an LLVM CPU name">
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
     "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
-    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
+    "::mlir::x86vector::X86VectorDialect"
   ];
 }
 

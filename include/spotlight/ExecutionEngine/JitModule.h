@@ -22,9 +22,13 @@ class JitModule {
 public:
   /// Parses, verifies, lowers and compiles `irText`; on failure returns
   /// null and describes why in `error` (with the located diagnostics).
+  /// `cpu` chooses the CPU lowering's vector code ("native": the host's;
+  /// an LLVM CPU name: that CPU's, e.g. "haswell" for the AVX2 loops); the
+  /// machine code is for the host either way.
   static std::unique_ptr<JitModule> create(const std::string &irText,
                                            Lowering lowering,
-                                           std::string &error);
+                                           std::string &error,
+                                           const std::string &cpu = "native");
   ~JitModule();
 
   /// Calls `_mlir_ciface_<name>` with one memref descriptor per argument.

@@ -25,8 +25,10 @@ void addSpotlightTransforms(OpPassManager &pm);
 void buildSpotlightReferenceToLLVMPipeline(OpPassManager &pm);
 
 /// Optimized CPU pipeline: convert-spotlight-to-cpu (fused, vectorized
-/// loops), then the same bufferization and LLVM lowering.
-void buildSpotlightCPUToLLVMPipeline(OpPassManager &pm);
+/// loops for `cpu`: "native", the host, or an LLVM CPU name), then the same
+/// bufferization and LLVM lowering.
+void buildSpotlightCPUToLLVMPipeline(OpPassManager &pm,
+                                     const std::string &cpu = "native");
 
 /// The GPU kernels emulated on the CPU (convert-spotlight-to-gpu{emulate}),
 /// the other ops by the CPU lowering: how the tests run the GPU kernels'

@@ -4,20 +4,19 @@
 //     ->  scf.for b, h (KV head):
 //           rows[i] = the K/V row of idx[i]   (paged: the block table is read
 //                                              here, once, not in the stream)
-//           scf.for i over the index row, state (m, s, acc) per head g:
-//             prefetch the K/V rows 8 slots ahead
-//             k = K[rows[i], :], v = V[rows[i], :]      read in place, once
-//             for each g:  l = reduce_add(q[g] * k)     vector<D x f32>
-//                          online softmax (running max m, sum s, acc),
-//                          one exp per token and head
+//           acc[g] = 0, (m, s) = (-inf, 0) per head g
+//           scf.for i over the index row, T tokens a pass (AttentionKernel):
+//             prefetch the K/V rows of the pass 16 slots ahead
+//             logits of the G heads x T tokens, reading each K/V row in
+//             place once; one max, rescale and T exps per pass and head
 //           o[g] = acc[g] / s[g]
 //   spotlight.decode_attention ins(q, K, V) [pages(table, lens)]
 //     ->  scf.for b:
 //           scf.for page (paged; contiguous: one run of all N tokens):
-//             scf.for h:  (m, s, acc) of h's heads from memory
-//                         scf.for t of the page: as above, prefetching the
-//                         rows a page ahead (paged)
-//                         (m, s, acc) back to memory
+//             scf.for h:  (m, s) of h's heads from memory (acc stays there)
+//                         the same passes over the page's tokens,
+//                         prefetching the rows a page ahead (paged)
+//                         (m, s) back to memory
 //           o[qh] = acc[qh] / s[qh] for every query head
 //   spotlight.sparse_gather -> row copies (or zeros for empty slots)
 //
@@ -25,9 +24,13 @@
 // stream, so each K/V row is loaded once for the whole group; in head mode
 // each query head streams its own index row. The dense op visits a page's
 // heads one after another while the page is in cache, so that a paged
-// pool is read page by page rather than once per head.
+// pool is read page by page rather than once per head. The vector code of
+// a pass (bf16 dot products, or f32 FMAs on 16, 8 or 4 lanes) follows the
+// target CPU (the pass's `cpu` option).
 //
 //===----------------------------------------------------------------------===//
+
+#include "AttentionKernel.h"
 
 #include "../Utils/LoopEmitter.h"
 #include "../Utils/OpLowering.h"
@@ -49,18 +52,25 @@ using namespace mlir::spotlight::loops;
 namespace {
 class AttentionEmitter : AttentionOperands {
 public:
-  AttentionEmitter(ImplicitLocOpBuilder &b, AttentionOperands operands)
-      : AttentionOperands(std::move(operands)), b(b), e(b) {}
+  AttentionEmitter(ImplicitLocOpBuilder &b, AttentionOperands operands,
+                   CPUVectorISA isa)
+      : AttentionOperands(std::move(operands)), b(b), e(b),
+        shape(KernelShape::of(isa, q.elementType, k.elementType,
+                              v.elementType, headDim)) {}
 
   void emit() {
     out = e.flat(init);
-    if (!indicesBuffer) {
-      // Every query head's state, kept between pages: no larger than q.
-      const int64_t rowsSize = queryHeads * headDim;
+    // Every query head's state (accumulator, running max and sum and, for
+    // f32 dot products, scaled query), no larger than q: the dense op
+    // keeps it between pages. Allocated once, outside every loop.
+    const int64_t rowsSize = queryHeads * headDim;
+    acc = e.allocFlat(e.index(rowsSize), b.getF32Type());
+    if (!shape.bf16Dot)
       scaledQuery = e.allocFlat(e.index(rowsSize), b.getF32Type());
-      acc = e.allocFlat(e.index(rowsSize), b.getF32Type());
-      maxes = e.allocFlat(e.index(queryHeads), b.getF32Type());
-      sums = e.allocFlat(e.index(queryHeads), b.getF32Type());
+    maxes = e.allocFlat(e.index(queryHeads), b.getF32Type());
+    sums = e.allocFlat(e.index(queryHeads), b.getF32Type());
+    scratch = AttentionKernel::Scratch::allocate(e, shape, headDim);
+    if (!indicesBuffer) {
       e.forRange(e.index(0), batch, [&](Value bi) { everyToken(bi); });
       return;
     }
@@ -68,33 +78,34 @@ public:
     rows = e.allocFlat(slots, b.getIndexType());
     e.forRange(e.index(0), batch, [&](Value bi) {
       e.forRange(e.index(0), e.index(kvHeads), [&](Value h) {
-        // The tokens of index row `set`, streamed for query heads `heads`.
-        auto fromRow = [&](Value set, ArrayRef<int64_t> heads) {
+        // The tokens of index row `set`, streamed for `heads` query heads
+        // from `firstHead`.
+        auto fromRow = [&](Value set, Value firstHead, int64_t heads) {
           Value row = e.mul(e.add(e.mul(bi, perHeadSets ? queryHeads : kvHeads),
                                   set),
                             slots);
           Value count = validSlots(row, slots);
           lookUpRows(bi, h, row, count);
-          selectedTokens(bi, h, heads, count);
+          selectedTokens(bi, firstHead, heads, count);
         };
+        Value firstHead = e.mul(h, group);
         if (!perHeadSets)
-          return fromRow(h, allHeads());
+          return fromRow(h, firstHead, group);
         for (int64_t g = 0; g < group; ++g)
-          fromRow(e.add(e.mul(h, group), g), {g});
+          fromRow(e.add(firstHead, g), e.add(firstHead, g), 1);
       });
     });
   }
 
 private:
-  /// The running max, sum and accumulator (vector<D x f32>) of a head, as
-  /// three consecutive loop-carried values.
-  static constexpr int64_t kStateValues = 3;
-
-  SmallVector<int64_t> allHeads() const {
-    SmallVector<int64_t> heads;
-    for (int64_t g = 0; g < group; ++g)
-      heads.push_back(g);
-    return heads;
+  /// The kernel over sequence bi's queries.
+  AttentionKernel kernel(Value bi) {
+    // The raw query of head qh is at (bi * QH + qh) * D; the scaled one at
+    // qh * D.
+    Value queryBase = shape.bf16Dot ? queryRow(bi, e.index(0)) : e.index(0);
+    return AttentionKernel(e, shape, k, v, shape.bf16Dot ? q : scaledQuery,
+                           queryBase, acc, maxes, sums, scratch, headDim,
+                           scale);
   }
 
   /// Element offset of query head qh of sequence bi in q and the output.
@@ -102,83 +113,65 @@ private:
     return e.mul(e.add(e.mul(bi, queryHeads), qh), headDim);
   }
 
-  Value scaledQueryRow(Value queryOffset) {
-    return arith::MulFOp::create(b, e.loadF32(q, queryOffset, headDim),
-                                 e.splat(e.f32(scale), headDim));
-  }
-
-  Value zeroRow() {
-    auto vecType = VectorType::get({headDim}, b.getF32Type());
-    return arith::ConstantOp::create(
-        b, DenseElementsAttr::get(vecType, b.getF32FloatAttr(0)));
+  /// Readies query head qh of sequence bi for a stream: no token seen yet
+  /// and, for f32 dot products, its scaled query.
+  void startHead(Value bi, Value qh) {
+    const int64_t D = headDim;
+    auto vecType = VectorType::get({D}, b.getF32Type());
+    e.store(arith::ConstantOp::create(
+                b, DenseElementsAttr::get(vecType, b.getF32FloatAttr(0))),
+            acc, e.mul(qh, D));
+    e.store(e.f32(-INFINITY), maxes, qh);
+    e.store(e.f32(0), sums, qh);
+    if (!shape.bf16Dot)
+      e.store(arith::MulFOp::create(b, e.loadF32(q, queryRow(bi, qh), D),
+                                    e.splat(e.f32(scale), D)),
+              scaledQuery, e.mul(qh, D));
   }
 
   /// Dense: every token of sequence bi; for each run (page), every KV head
-  /// in turn over the run's tokens, the heads' state loaded from and stored
-  /// to memory around the token loop (once a page, not once a token).
+  /// in turn over the run's tokens, the heads' state in memory between
+  /// runs.
   void everyToken(Value bi) {
-    const int64_t D = headDim;
-    e.forRange(e.index(0), e.index(queryHeads), [&](Value qh) {
-      e.store(scaledQueryRow(queryRow(bi, qh)), scaledQuery, e.mul(qh, D));
-      e.store(zeroRow(), acc, e.mul(qh, D));
-      e.store(e.f32(-INFINITY), maxes, qh);
-      e.store(e.f32(0), sums, qh);
-    });
+    e.forRange(e.index(0), e.index(queryHeads),
+               [&](Value qh) { startHead(bi, qh); });
+    AttentionKernel attention = kernel(bi);
     kv.forEachRun(
         e, bi, e.index(0), e.index(0), kv.tokens(e, bi), {},
         [&](const TokenAddressing::Run &run, ValueRange) -> SmallVector<Value> {
           e.forRange(e.index(0), e.index(kvHeads), [&](Value h) {
-            SmallVector<Value> queries, state;
-            for (int64_t g = 0; g < group; ++g) {
-              Value qh = e.add(e.mul(h, group), g);
-              queries.push_back(e.loadF32(scaledQuery, e.mul(qh, D), D));
-              state.append({e.loadScalar(maxes, qh), e.loadScalar(sums, qh),
-                            e.loadF32(acc, e.mul(qh, D), D)});
-            }
             Value headRows = kv.headRows(e, h);
-            state = softmaxLoop(run.first, run.end, queries, state,
-                                [&](Value t) {
-                                  if (run.aheadBase)
-                                    prefetchRows(e.add(
-                                        kv.runRow(e, run.aheadBase, t),
-                                        headRows));
-                                  return e.add(kv.runRow(e, run.rowBase, t),
-                                               headRows);
-                                });
-            for (int64_t g = 0; g < group; ++g) {
-              Value qh = e.add(e.mul(h, group), g);
-              e.store(state[kStateValues * g], maxes, qh);
-              e.store(state[kStateValues * g + 1], sums, qh);
-              e.store(state[kStateValues * g + 2], acc, e.mul(qh, D));
-            }
+            auto prefetch = [&](Value t) {
+              prefetchRows(e.add(kv.runRow(e, run.aheadBase, t), headRows));
+            };
+            attention.stream(
+                e.mul(h, group), e.index(group), run.first, run.end,
+                [&](Value t) {
+                  return e.add(kv.runRow(e, run.rowBase, t), headRows);
+                },
+                run.aheadBase ? AttentionKernel::Prefetch(prefetch) : nullptr);
           });
           return {};
         });
-    e.forRange(e.index(0), e.index(queryHeads), [&](Value qh) {
-      finishHead(e.loadF32(acc, e.mul(qh, D), D), e.loadScalar(sums, qh),
-                 queryRow(bi, qh));
-    });
+    e.forRange(e.index(0), e.index(queryHeads),
+               [&](Value qh) { finishHead(bi, qh); });
   }
 
-  /// Sparse: query heads `heads` of KV head h over the `count` rows looked
-  /// up by `lookUpRows`, prefetching kPrefetchAhead rows ahead.
-  void selectedTokens(Value bi, Value h, ArrayRef<int64_t> heads,
-                      Value count) {
-    SmallVector<Value> queries, state;
-    for (int64_t g : heads) {
-      queries.push_back(
-          scaledQueryRow(queryRow(bi, e.add(e.mul(h, group), g))));
-      state.append({e.f32(-INFINITY), e.f32(0), zeroRow()});
-    }
+  /// Sparse: `heads` query heads from `firstHead` over the `count` rows
+  /// looked up by `lookUpRows`, prefetching the rows of the next tile.
+  void selectedTokens(Value bi, Value firstHead, int64_t heads, Value count) {
+    for (int64_t g = 0; g < heads; ++g)
+      startHead(bi, e.add(firstHead, g));
     Value last = e.sub(count, e.index(1));
-    state = softmaxLoop(e.index(0), count, queries, state, [&](Value i) {
-      prefetchRows(
-          e.loadScalar(rows, e.min(e.add(i, e.index(kPrefetchAhead)), last)));
-      return e.loadScalar(rows, i);
-    });
-    for (auto [j, g] : llvm::enumerate(heads))
-      finishHead(state[kStateValues * j + 2], state[kStateValues * j + 1],
-                 queryRow(bi, e.add(e.mul(h, group), g)));
+    kernel(bi).stream(
+        firstHead, e.index(heads), e.index(0), count,
+        [&](Value i) { return e.loadScalar(rows, i); },
+        [&](Value i) {
+          prefetchRows(
+              e.loadScalar(rows, e.min(e.add(i, shape.tile), last)));
+        });
+    for (int64_t g = 0; g < heads; ++g)
+      finishHead(bi, e.add(firstHead, g));
   }
 
   /// rows[i] = the K/V row of the token at index i of the index row at
@@ -208,83 +201,37 @@ private:
   }
 
   /// Selected rows are scattered over the cache, and paged rows jump from
-  /// page to page: each token would wait for DRAM, as the loop body is too
-  /// long for the core to run ahead into the next rows. So the K and V rows
-  /// ahead are prefetched, every cache line of them.
-  static constexpr int64_t kPrefetchAhead = 8;
+  /// page to page: each tile would wait for DRAM, as the core cannot run
+  /// far enough ahead into the next rows. So the K and V rows ahead are
+  /// prefetched, every cache line of them.
   void prefetchRows(Value row) {
     Value rowOffset = e.mul(row, headDim);
     for (const FlatBuffer &rows : {k, v})
       e.prefetch(rows, rowOffset, headDim);
   }
 
-  /// The online softmax of the query heads whose scaled query rows are
-  /// `queries` over the tokens i in [lb, ub) at K/V row rowOf(i), from
-  /// `state` (kStateValues a head); returns the final state.
-  SmallVector<Value> softmaxLoop(Value lb, Value ub, ArrayRef<Value> queries,
-                                 ValueRange state,
-                                 function_ref<Value(Value)> rowOf) {
-    ValueRange final = e.forRange(
-        lb, ub, state, [&](Value i, ValueRange running) -> SmallVector<Value> {
-          Value rowOffset = e.mul(rowOf(i), headDim);
-          Value key = e.loadF32(k, rowOffset, headDim);
-          Value value = e.loadF32(v, rowOffset, headDim);
-          SmallVector<Value> next;
-          for (auto [j, query] : llvm::enumerate(queries))
-            next.append(update(query, key, value,
-                               running.slice(kStateValues * j, kStateValues)));
-          return next;
-        });
-    return SmallVector<Value>(final.begin(), final.end());
-  }
-
-  /// One token's online-softmax update of a head's (max, sum, acc).
-  SmallVector<Value> update(Value query, Value key, Value value,
-                            ValueRange state) {
-    const int64_t D = headDim;
-    Value maxOld = state[0], sumOld = state[1], accOld = state[2];
-    Value logit = vector::ReductionOp::create(
-        b, vector::CombiningKind::ADD, arith::MulFOp::create(b, query, key),
-        arith::FastMathFlags::reassoc);
-    // One exp per token: exp(-|logit - max|) is the new token's weight when
-    // the max stands, else the rescale of the running sums (the new token
-    // then weighs 1).
-    Value zeroF32 = e.f32(0), oneF32 = e.f32(1);
-    Value maxNew = arith::MaximumFOp::create(b, maxOld, logit);
-    Value delta = arith::SubFOp::create(b, logit, maxOld);
-    Value decay = math::ExpOp::create(
-        b, arith::NegFOp::create(b, math::AbsFOp::create(b, delta)));
-    Value maxStands =
-        arith::CmpFOp::create(b, arith::CmpFPredicate::OLE, delta, zeroF32);
-    Value weight = arith::SelectOp::create(b, maxStands, decay, oneF32);
-    Value correction = arith::SelectOp::create(b, maxStands, oneF32, decay);
-    Value sumNew = arith::AddFOp::create(
-        b, arith::MulFOp::create(b, sumOld, correction), weight);
-    Value accNew = arith::AddFOp::create(
-        b, arith::MulFOp::create(b, accOld, e.splat(correction, D)),
-        arith::MulFOp::create(b, value, e.splat(weight, D)));
-    return {maxNew, sumNew, accNew};
-  }
-
-  /// out = acc / sum (0 for a head that saw no token) at element
-  /// `outOffset` of the output.
-  void finishHead(Value accRow, Value sum, Value outOffset) {
+  /// out[qh] = acc[qh] / sum[qh] (0 for a head that saw no token).
+  void finishHead(Value bi, Value qh) {
+    Value sum = e.loadScalar(sums, qh);
     Value empty =
         arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, sum, e.f32(0));
     Value inverse = arith::DivFOp::create(b, e.f32(1), sum);
     inverse = arith::SelectOp::create(b, empty, e.f32(0), inverse);
-    e.storeFromF32(
-        arith::MulFOp::create(b, accRow, e.splat(inverse, headDim)), out,
-        outOffset);
+    e.storeFromF32(arith::MulFOp::create(
+                       b, e.loadF32(acc, e.mul(qh, headDim), headDim),
+                       e.splat(inverse, headDim)),
+                   out, queryRow(bi, qh));
   }
 
   ImplicitLocOpBuilder &b;
   LoopEmitter e;
+  KernelShape shape;
   FlatBuffer out;
   FlatBuffer rows; ///< sparse: the K/V rows of the index row streamed
-  /// dense: every query head's scaled query, accumulator, running max and
-  /// sum, kept between pages.
-  FlatBuffer scaledQuery, acc, maxes, sums;
+  /// Every query head's accumulator, running max and sum and (f32 dot
+  /// products) scaled query.
+  FlatBuffer acc, scaledQuery, maxes, sums;
+  AttentionKernel::Scratch scratch;
 };
 
 /// The most query-row elements (G x D) of a KV head's group: the emitter
@@ -296,7 +243,8 @@ constexpr int64_t kMaxGroupElements = int64_t(1) << 17;
 /// Both attention ops; the dense one has no indices.
 template <typename OpTy>
 struct AttentionOpLowering : OpLowering<OpTy> {
-  using OpLowering<OpTy>::OpLowering;
+  AttentionOpLowering(MLIRContext *context, CPUVectorISA isa)
+      : OpLowering<OpTy>(context), isa(isa) {}
   LogicalResult emit(OpTy op, typename OpTy::Adaptor adaptor,
                      ImplicitLocOpBuilder &b) const override {
     const AttentionShape shape = AttentionShape::of(op, adaptor);
@@ -306,9 +254,11 @@ struct AttentionOpLowering : OpLowering<OpTy> {
              << shape.group << " query heads of dimension " << shape.headDim
              << " per KV head (at most " << kMaxGroupElements
              << " elements)";
-    AttentionEmitter(b, AttentionOperands(b, op, adaptor)).emit();
+    AttentionEmitter(b, AttentionOperands(b, op, adaptor), isa).emit();
     return success();
   }
+
+  CPUVectorISA isa;
 };
 
 /// Gathered rows are copied as they are stored; empty slots become zeros.
@@ -357,7 +307,9 @@ struct SparseGatherOpLowering : OpLowering<SparseGatherOp> {
 } // namespace
 
 void mlir::spotlight::populateAttentionToCPUPatterns(
-    RewritePatternSet &patterns) {
-  patterns.add<SparseGatherOpLowering, AttentionOpLowering<SparseAttentionOp>,
-               AttentionOpLowering<DecodeAttentionOp>>(patterns.getContext());
+    RewritePatternSet &patterns, CPUVectorISA isa) {
+  patterns.add<SparseGatherOpLowering>(patterns.getContext());
+  patterns.add<AttentionOpLowering<SparseAttentionOp>,
+               AttentionOpLowering<DecodeAttentionOp>>(patterns.getContext(),
+                                                       isa);
 }

@@ -17,8 +17,12 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/DialectConversion.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/X86TargetParser.h"
 
 namespace mlir::spotlight {
 #define GEN_PASS_DEF_CONVERTSPOTLIGHTTOCPU
@@ -28,11 +32,49 @@ namespace mlir::spotlight {
 using namespace mlir;
 using namespace mlir::spotlight;
 
+std::optional<CPUVectorISA> mlir::spotlight::cpuVectorISA(StringRef cpu) {
+  llvm::StringMap<bool> features;
+  if (cpu.empty() || cpu == "native") {
+    features = llvm::sys::getHostCPUFeatures();
+  } else {
+    // Only x86 CPUs have more than the generic path, so names are x86
+    // names ("native" covers any host).
+    if (llvm::X86::parseArchX86(cpu) == llvm::X86::CK_None)
+      return std::nullopt;
+    SmallVector<StringRef> names;
+    llvm::X86::getFeaturesForCPU(cpu, names);
+    for (StringRef name : names)
+      features[name] = true;
+  }
+  auto has = [&](StringRef feature) { return features.lookup(feature); };
+  if (has("avx512f") && has("avx512bf16"))
+    return CPUVectorISA::AVX512BF16;
+  if (has("avx512f"))
+    return CPUVectorISA::AVX512;
+  if (has("avx2") && has("fma"))
+    return CPUVectorISA::AVX2;
+  return CPUVectorISA::Generic;
+}
+
+StringRef mlir::spotlight::stringifyCPUVectorISA(CPUVectorISA isa) {
+  switch (isa) {
+  case CPUVectorISA::Generic:
+    return "generic";
+  case CPUVectorISA::AVX2:
+    return "avx2";
+  case CPUVectorISA::AVX512:
+    return "avx512";
+  case CPUVectorISA::AVX512BF16:
+    return "avx512bf16";
+  }
+  return "generic";
+}
+
 void mlir::spotlight::populateSpotlightToCPUPatterns(
-    RewritePatternSet &patterns) {
+    RewritePatternSet &patterns, CPUVectorISA isa) {
   populateHashEncodeToCPUPatterns(patterns);
   populateHammingTopKToCPUPatterns(patterns);
-  populateAttentionToCPUPatterns(patterns);
+  populateAttentionToCPUPatterns(patterns, isa);
   populateCacheWriteToCPUPatterns(patterns);
 }
 
@@ -40,10 +82,17 @@ namespace {
 struct ConvertSpotlightToCPUPass
     : LoweringPass<spotlight::impl::ConvertSpotlightToCPUBase<
           ConvertSpotlightToCPUPass>> {
+  using LoweringPass::LoweringPass;
+
   LogicalResult configure(ConversionTarget &target,
                           RewritePatternSet &patterns) override {
     target.addIllegalDialect<SpotlightDialect>();
-    populateSpotlightToCPUPatterns(patterns);
+    std::optional<CPUVectorISA> isa = cpuVectorISA(cpu);
+    if (!isa)
+      return emitError(getOperation()->getLoc(),
+                       "convert-spotlight-to-cpu: unknown CPU '")
+             << cpu << "' (native, or an LLVM CPU name such as haswell)";
+    populateSpotlightToCPUPatterns(patterns, *isa);
     return success();
   }
 };

@@ -1,0 +1,293 @@
+//===- AttentionKernel.cpp - Token-blocked online softmax -----------------===//
+//
+//   (heads, a stream of K/V rows)  ->  tiles of rows, a loop over heads,
+//     T-token passes: bf16 dots (vdpbf16ps) or f32 FMAs, a shuffle-tree
+//     reduction, polynomial exps, one accumulator rescale a pass and head
+//
+//===----------------------------------------------------------------------===//
+
+#include "AttentionKernel.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
+
+#include <algorithm>
+
+namespace mlir::spotlight::loops {
+
+KernelShape KernelShape::of(CPUVectorISA isa, Type queryType, Type keyType,
+                            Type valueType, int64_t headDim) {
+  KernelShape shape;
+  switch (isa) {
+  case CPUVectorISA::AVX512BF16:
+  case CPUVectorISA::AVX512:
+    shape.lanes = 16;
+    break;
+  case CPUVectorISA::AVX2:
+    shape.lanes = 8;
+    break;
+  case CPUVectorISA::Generic:
+    shape.lanes = 4;
+    break;
+  }
+  // vdpbf16ps multiplies bf16 pairs exactly and sums them in f32: on bf16
+  // rows it changes only the order of the f32 sums, and the scale moves to
+  // the f32 logit. (Rounding an f32 or f16 query to bf16 would not: those
+  // stay on f32 FMAs.)
+  shape.bf16Dot = isa == CPUVectorISA::AVX512BF16 && queryType.isBF16() &&
+                  keyType.isBF16() && headDim % 32 == 0;
+  shape.stageKeys = !shape.bf16Dot && !keyType.isF32();
+  shape.stageValues = !valueType.isF32();
+  while (shape.lanes > 1 && headDim % shape.lanes != 0)
+    shape.lanes /= 2;
+  shape.block = std::min<int64_t>(8, shape.lanes);
+  return shape;
+}
+
+namespace {
+/// A constant of `type` (f32, i32 or a vector of either) holding `value`.
+Value constantOf(ImplicitLocOpBuilder &b, Type type, double value) {
+  Type element = getElementTypeOrSelf(type);
+  TypedAttr scalar = isa<FloatType>(element)
+                         ? TypedAttr(b.getFloatAttr(element, value))
+                         : TypedAttr(b.getIntegerAttr(element, (int64_t)value));
+  if (auto vector = dyn_cast<VectorType>(type))
+    return arith::ConstantOp::create(b, DenseElementsAttr::get(vector, scalar));
+  return arith::ConstantOp::create(b, scalar);
+}
+
+/// Multiply-add that LLVM may fuse into one FMA where the CPU has one (an
+/// explicit fma intrinsic would become a libm call per lane without).
+constexpr arith::FastMathFlags kContract = arith::FastMathFlags::contract;
+} // namespace
+
+Value AttentionKernel::expNonPositive(ImplicitLocOpBuilder &b, Value x) {
+  // Cephes' expf: x = n ln2 + r with |r| <= ln2 / 2, e^r by a degree-6
+  // polynomial, 2^n through the exponent bits.
+  Type type = x.getType();
+  auto c = [&](double value) { return constantOf(b, type, value); };
+  auto mul = [&](Value l, Value r) {
+    return arith::MulFOp::create(b, l, r, kContract);
+  };
+  auto add = [&](Value l, Value r) {
+    return arith::AddFOp::create(b, l, r, kContract);
+  };
+  x = arith::MaximumFOp::create(b, x, c(-87.33654));
+  // For x <= 0, trunc(x log2(e) - 1/2) (fptosi truncates toward zero, i.e.
+  // rounds up here) is the nearest integer to x log2(e).
+  Type intType = type;
+  if (auto vector = dyn_cast<VectorType>(type))
+    intType = VectorType::get(vector.getShape(), b.getI32Type());
+  else
+    intType = b.getI32Type();
+  Value n = arith::FPToSIOp::create(
+      b, intType, arith::SubFOp::create(b, mul(x, c(1.44269504088896341)),
+                                        c(0.5)));
+  Value fn = arith::SIToFPOp::create(b, type, n);
+  Value r = arith::SubFOp::create(b, x, mul(fn, c(0.693359375)));
+  r = arith::SubFOp::create(b, r, mul(fn, c(-2.12194440e-4)));
+  Value p = c(1.9875691500e-4);
+  for (double coefficient : {1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2,
+                             1.6666665459e-1, 5.0000001201e-1})
+    p = add(mul(p, r), c(coefficient));
+  Value y = add(add(mul(p, mul(r, r)), r), c(1.0));
+  // 2^n for n in [-126, 0]: the biased exponent n + 127 in bits 23..30.
+  Value bits = arith::ShLIOp::create(
+      b, arith::AddIOp::create(b, n, constantOf(b, intType, 127)),
+      constantOf(b, intType, 23));
+  return arith::MulFOp::create(b, y, arith::BitcastOp::create(b, type, bits));
+}
+
+AttentionKernel::Scratch
+AttentionKernel::Scratch::allocate(LoopEmitter &e, const KernelShape &shape,
+                                   int64_t headDim) {
+  ImplicitLocOpBuilder &b = e.builder();
+  Scratch scratch;
+  scratch.rows = e.allocFlat(e.index(shape.tile), b.getIndexType());
+  if (shape.stageKeys)
+    scratch.keys = e.allocFlat(e.index(shape.tile * headDim), b.getF32Type());
+  if (shape.stageValues)
+    scratch.values =
+        e.allocFlat(e.index(shape.tile * headDim), b.getF32Type());
+  return scratch;
+}
+
+void AttentionKernel::stream(Value firstHead, Value heads, Value lb, Value ub,
+                             RowOf rowOf, Prefetch prefetch) {
+  e.forStep(lb, ub, e.index(shape.tile), [&](Value first) {
+    tile(firstHead, heads, first,
+         e.min(e.index(shape.tile), e.sub(ub, first)), rowOf, prefetch);
+  });
+}
+
+void AttentionKernel::tile(Value firstHead, Value heads, Value first,
+                           Value count, RowOf rowOf, Prefetch prefetch) {
+  const int64_t D = headDim, T = shape.block;
+  // The tile's rows, looked up once; the 16-bit rows the heads would each
+  // widen again are widened here once.
+  e.forRange(e.index(0), count, [&](Value j) {
+    Value i = e.add(first, j);
+    if (prefetch)
+      prefetch(i);
+    Value row = e.mul(rowOf(i), e.index(D));
+    e.store(row, scratch.rows, j);
+    if (shape.stageKeys)
+      e.store(e.loadF32(k, row, D), scratch.keys, e.mul(j, D));
+    if (shape.stageValues)
+      e.store(e.loadF32(v, row, D), scratch.values, e.mul(j, D));
+  });
+  Value full = e.mul(arith::DivUIOp::create(b, count, e.index(T)), T);
+  // One head after the other over the tile, its state in registers.
+  e.forRange(e.index(0), heads, [&](Value g) {
+    Value qh = e.add(firstHead, g);
+    Value accOffset = e.mul(qh, D);
+    Value queryOffset = e.add(queryBase, accOffset);
+    SmallVector<Value> state = {e.loadScalar(maxes, qh),
+                                e.loadScalar(sums, qh),
+                                e.load(acc, accOffset, D)};
+    auto passes = [&](Value from, Value to, int64_t tokens) {
+      ValueRange out = e.forStep(
+          from, to, e.index(tokens), state,
+          [&](Value j, ValueRange running) -> SmallVector<Value> {
+            return pass(queryOffset, j, tokens, running);
+          });
+      state.assign(out.begin(), out.end());
+    };
+    passes(e.index(0), full, T);
+    if (T > 1)
+      passes(full, count, 1);
+    e.store(state[0], maxes, qh);
+    e.store(state[1], sums, qh);
+    e.store(state[2], acc, accOffset);
+  });
+}
+
+SmallVector<Value> AttentionKernel::pass(Value queryOffset, Value first,
+                                         int64_t tokens, ValueRange state) {
+  const int64_t D = headDim;
+  SmallVector<Value> keyOffsets, valueOffsets;
+  for (int64_t t = 0; t < tokens; ++t) {
+    Value j = t ? e.add(first, t) : first;
+    Value row;
+    if (!shape.stageKeys || !shape.stageValues)
+      row = e.loadScalar(scratch.rows, j);
+    keyOffsets.push_back(shape.stageKeys ? e.mul(j, D) : row);
+    valueOffsets.push_back(shape.stageValues ? e.mul(j, D) : row);
+  }
+  auto reduce = [&](vector::CombiningKind kind, Value vector) -> Value {
+    if (tokens == 1)
+      return vector::ExtractOp::create(b, vector, ArrayRef<int64_t>{0});
+    return vector::ReductionOp::create(b, kind, vector,
+                                       arith::FastMathFlags::reassoc);
+  };
+  Value maxOld = state[0], sumOld = state[1], accOld = state[2];
+  Value l = logits(queryOffset, keyOffsets);
+  Value maxNew = arith::MaximumFOp::create(
+      b, maxOld, reduce(vector::CombiningKind::MAXIMUMF, l));
+  // One exp per token, and one a pass for the rescale of the running sum
+  // and accumulator.
+  Value correction =
+      expNonPositive(b, arith::SubFOp::create(b, maxOld, maxNew));
+  Value p =
+      expNonPositive(b, arith::SubFOp::create(b, l, e.splat(maxNew, tokens)));
+  Value sumNew = arith::AddFOp::create(
+      b, arith::MulFOp::create(b, sumOld, correction),
+      reduce(vector::CombiningKind::ADD, p));
+  Value accNew = arith::MulFOp::create(b, accOld, e.splat(correction, D));
+  FlatBuffer values = shape.stageValues ? scratch.values : v;
+  for (int64_t t = 0; t < tokens; ++t) {
+    Value weight = vector::ExtractOp::create(b, p, ArrayRef<int64_t>{t});
+    accNew = arith::AddFOp::create(
+        b,
+        arith::MulFOp::create(b, e.splat(weight, D),
+                              e.loadF32(values, valueOffsets[t], D),
+                              kContract),
+        accNew, kContract);
+  }
+  return {maxNew, sumNew, accNew};
+}
+
+Value AttentionKernel::logits(Value queryOffset, ArrayRef<Value> keyOffsets) {
+  SmallVector<Value> parts;
+  auto f32 = b.getF32Type();
+  FlatBuffer keys = shape.stageKeys ? scratch.keys : k;
+  for (Value row : keyOffsets) {
+    Value part;
+    if (shape.bf16Dot) {
+      // 32 bf16 of q and k per vdpbf16ps, summed pairwise into 16 f32.
+      auto partType = VectorType::get({16}, f32);
+      part = constantOf(b, partType, 0);
+      for (int64_t c = 0; c < headDim; c += 32)
+        part = x86vector::DotBF16Op::create(
+            b, partType, part, e.load(queries, e.add(queryOffset, c), 32),
+            e.load(keys, e.add(row, c), 32));
+    } else {
+      const int64_t W = shape.lanes;
+      for (int64_t c = 0; c < headDim; c += W) {
+        Value product =
+            arith::MulFOp::create(b, e.load(queries, e.add(queryOffset, c), W),
+                                  e.loadF32(keys, e.add(row, c), W), kContract);
+        part = part ? arith::AddFOp::create(b, product, part, kContract)
+                    : product;
+      }
+    }
+    parts.push_back(part);
+  }
+  Value l = sumEach(parts);
+  if (shape.bf16Dot)
+    l = arith::MulFOp::create(
+        b, l, constantOf(b, l.getType(), static_cast<double>(scale)));
+  return l;
+}
+
+Value AttentionKernel::sumEach(ArrayRef<Value> parts) {
+  const int64_t T = parts.size();
+  if (T == 1) {
+    Value sum =
+        vector::ReductionOp::create(b, vector::CombiningKind::ADD, parts[0],
+                                    arith::FastMathFlags::reassoc);
+    return e.splat(sum, 1);
+  }
+  const int64_t W = cast<VectorType>(parts[0].getType()).getNumElements();
+  // Level by level, pairs of vectors holding k segments of w lanes (one
+  // segment a token) become one vector of 2k segments of w / 2 lanes: the
+  // low halves of the segments of both plus their high halves.
+  SmallVector<Value> level(parts.begin(), parts.end());
+  int64_t segments = 1, width = W;
+  while (level.size() > 1) {
+    SmallVector<Value> next;
+    for (size_t i = 0; i < level.size(); i += 2) {
+      SmallVector<int64_t> low, high;
+      for (int64_t from : {int64_t(0), W})
+        for (int64_t s = 0; s < segments; ++s)
+          for (int64_t lane = 0; lane < width / 2; ++lane) {
+            low.push_back(from + s * width + lane);
+            high.push_back(from + s * width + width / 2 + lane);
+          }
+      Value a = level[i], c = level[i + 1];
+      next.push_back(arith::AddFOp::create(
+          b, vector::ShuffleOp::create(b, a, c, low),
+          vector::ShuffleOp::create(b, a, c, high)));
+    }
+    level = std::move(next);
+    segments *= 2;
+    width /= 2;
+  }
+  // T segments of w lanes in one vector: halve the segments to one lane.
+  Value sums = level.front();
+  while (width > 1) {
+    SmallVector<int64_t> low, high;
+    for (int64_t s = 0; s < T; ++s)
+      for (int64_t lane = 0; lane < width / 2; ++lane) {
+        low.push_back(s * width + lane);
+        high.push_back(s * width + width / 2 + lane);
+      }
+    sums = arith::AddFOp::create(b, vector::ShuffleOp::create(b, sums, sums, low),
+                                 vector::ShuffleOp::create(b, sums, sums, high));
+    width /= 2;
+  }
+  return sums;
+}
+
+} // namespace mlir::spotlight::loops

@@ -1,0 +1,111 @@
+//===- AttentionKernel.h - Token-blocked online softmax ---------*- C++ -*-===//
+//
+// The inner loops of both CPU attention lowerings: query heads of one KV
+// head over a stream of K/V rows, a tile of tokens at a time:
+//
+//   for each tile of up to 32 tokens:
+//     rows of the tile -> scratch; V (and K, for f32 dots on 16-bit keys)
+//     widened to f32 once into scratch; the rows ahead prefetched
+//     scf.for head g:                      (m, s, acc[g]) in registers
+//       for each pass of T tokens (then one at a time for the tail):
+//         l = scale * (q[g] . k[t])_t      vector<T x f32>, the T dot
+//                                          products reduced together
+//         m' = max(m, max_t l);  c = exp(m - m');  p = exp(l - m')
+//         s' = s * c + sum_t p;  acc' = acc * c + sum_t p[t] * v[t]
+//
+// A tile's rows stay in L1 while its heads run over them one after the
+// other, so each row comes from memory once for all heads; a head's query
+// and accumulator stay in registers for the whole tile, and its
+// accumulator is rescaled once a pass, not once a token.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPOTLIGHT_LIB_CONVERSION_SPOTLIGHTTOCPU_ATTENTIONKERNEL_H
+#define SPOTLIGHT_LIB_CONVERSION_SPOTLIGHTTOCPU_ATTENTIONKERNEL_H
+
+#include "../Utils/LoopEmitter.h"
+#include "spotlight/Conversion/SpotlightToCPU/SpotlightToCPU.h"
+
+namespace mlir::spotlight::loops {
+
+/// How the token-blocked loops are shaped for a target and element types.
+struct KernelShape {
+  /// The shape for `isa` with queries of `queryType`, keys of `keyType` and
+  /// rows of `headDim` elements.
+  static KernelShape of(CPUVectorISA isa, Type queryType, Type keyType,
+                        Type valueType, int64_t headDim);
+
+  /// q . k as bf16 dot products (x86vector.avx512.dot) on the raw bf16
+  /// rows, the scale applied to the f32 result; else f32 FMAs on the
+  /// scaled f32 query.
+  bool bf16Dot = false;
+  /// K (for f32 dots) and V rows widened to f32 into scratch once a tile,
+  /// not once a head: stored in 16-bit types.
+  bool stageKeys = false, stageValues = false;
+  int64_t lanes = 4;  ///< f32 lanes of one vector
+  int64_t block = 4;  ///< tokens a pass (at most `lanes`)
+  int64_t tile = 32;  ///< tokens a tile
+};
+
+class AttentionKernel {
+public:
+  /// The scratch an emitter allocates once (outside its loops) for the
+  /// kernel: tile rows and, where the shape stages them, f32 K and V.
+  struct Scratch {
+    FlatBuffer rows, keys, values;
+    static Scratch allocate(LoopEmitter &e, const KernelShape &shape,
+                            int64_t headDim);
+  };
+
+  /// Per query head qh: its query row at `queryBase + qh * headDim` in
+  /// `queries` (the raw query when bf16Dot, else the scaled f32 query), its
+  /// f32 accumulator at `qh * headDim` in `acc`, its running max and sum
+  /// at `qh` in `maxes` and `sums`.
+  AttentionKernel(LoopEmitter &e, KernelShape shape, FlatBuffer k,
+                  FlatBuffer v, FlatBuffer queries, Value queryBase,
+                  FlatBuffer acc, FlatBuffer maxes, FlatBuffer sums,
+                  Scratch scratch, int64_t headDim, float scale)
+      : e(e), b(e.builder()), shape(shape), k(k), v(v), queries(queries),
+        queryBase(queryBase), acc(acc), maxes(maxes), sums(sums),
+        scratch(scratch), headDim(headDim), scale(scale) {}
+
+  /// Token i's K/V row (in rows of headDim elements).
+  using RowOf = function_ref<Value(Value)>;
+  /// Called for each token i of a tile before its heads run, to prefetch
+  /// the rows ahead.
+  using Prefetch = function_ref<void(Value)>;
+
+  /// Streams tokens [lb, ub) with rows rowOf(i) through query heads
+  /// [firstHead, firstHead + heads), updating their state in memory.
+  void stream(Value firstHead, Value heads, Value lb, Value ub, RowOf rowOf,
+              Prefetch prefetch = nullptr);
+
+  /// exp(x) for x <= 0 (f32 or a vector of f32), a polynomial on the
+  /// vector units (libm's expf would be a call per lane): relative error
+  /// about 1e-7; -inf and anything below -87.3 give a tiny positive value
+  /// (exp(-87.3)), which multiplies only zero sums and accumulators.
+  static Value expNonPositive(ImplicitLocOpBuilder &b, Value x);
+
+private:
+  void tile(Value firstHead, Value heads, Value first, Value count,
+            RowOf rowOf, Prefetch prefetch);
+  SmallVector<Value> pass(Value queryOffset, Value first, int64_t tokens,
+                          ValueRange state);
+  Value logits(Value queryOffset, ArrayRef<Value> keyOffsets);
+  /// vector<T x f32> of the sums of T vectors of `lanes` f32.
+  Value sumEach(ArrayRef<Value> parts);
+
+  LoopEmitter &e;
+  ImplicitLocOpBuilder &b;
+  KernelShape shape;
+  FlatBuffer k, v, queries;
+  Value queryBase;
+  FlatBuffer acc, maxes, sums;
+  Scratch scratch;
+  int64_t headDim;
+  float scale;
+};
+
+} // namespace mlir::spotlight::loops
+
+#endif // SPOTLIGHT_LIB_CONVERSION_SPOTLIGHTTOCPU_ATTENTIONKERNEL_H
