@@ -41,7 +41,9 @@ KernelShape KernelShape::of(CPUVectorISA isa, Type queryType, Type keyType,
   shape.stageValues = !valueType.isF32();
   while (shape.lanes > 1 && headDim % shape.lanes != 0)
     shape.lanes /= 2;
-  shape.block = std::min<int64_t>(8, shape.lanes);
+  // 16 tokens a pass on 16 lanes: the per-pass softmax work (max, exps of
+  // the rescale, reductions, broadcasts) is then spread over more tokens.
+  shape.block = shape.lanes;
   return shape;
 }
 
@@ -60,6 +62,7 @@ Value constantOf(ImplicitLocOpBuilder &b, Type type, double value) {
 /// Multiply-add that LLVM may fuse into one FMA where the CPU has one (an
 /// explicit fma intrinsic would become a libm call per lane without).
 constexpr arith::FastMathFlags kContract = arith::FastMathFlags::contract;
+constexpr arith::FastMathFlags kNoNaN = arith::FastMathFlags::nnan;
 } // namespace
 
 Value AttentionKernel::expNonPositive(ImplicitLocOpBuilder &b, Value x) {
@@ -73,7 +76,7 @@ Value AttentionKernel::expNonPositive(ImplicitLocOpBuilder &b, Value x) {
   auto add = [&](Value l, Value r) {
     return arith::AddFOp::create(b, l, r, kContract);
   };
-  x = arith::MaximumFOp::create(b, x, c(-87.33654));
+  x = arith::MaxNumFOp::create(b, x, c(-87.33654), kNoNaN);
   // For x <= 0, trunc(x log2(e) - 1/2) (fptosi truncates toward zero, i.e.
   // rounds up here) is the nearest integer to x log2(e).
   Type intType = type;
@@ -179,12 +182,14 @@ SmallVector<Value> AttentionKernel::pass(Value queryOffset, Value first,
     if (tokens == 1)
       return vector::ExtractOp::create(b, vector, ArrayRef<int64_t>{0});
     return vector::ReductionOp::create(b, kind, vector,
-                                       arith::FastMathFlags::reassoc);
+                                       arith::FastMathFlags::reassoc | kNoNaN);
   };
   Value maxOld = state[0], sumOld = state[1], accOld = state[2];
   Value l = logits(queryOffset, keyOffsets);
-  Value maxNew = arith::MaximumFOp::create(
-      b, maxOld, reduce(vector::CombiningKind::MAXIMUMF, l));
+  // Logits are finite (NaN inputs give NaN outputs either way): maxnum
+  // without NaN checks, a plain vmaxps.
+  Value maxNew = arith::MaxNumFOp::create(
+      b, maxOld, reduce(vector::CombiningKind::MAXNUMF, l), kNoNaN);
   // One exp per token, and one a pass for the rescale of the running sum
   // and accumulator.
   Value correction =

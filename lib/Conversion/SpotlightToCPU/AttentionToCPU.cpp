@@ -91,8 +91,9 @@ public:
         Value firstHead = e.mul(h, group);
         if (!perHeadSets)
           return fromRow(h, firstHead, group);
-        for (int64_t g = 0; g < group; ++g)
+        e.forRange(e.index(0), e.index(group), [&](Value g) {
           fromRow(e.add(firstHead, g), e.add(firstHead, g), 1);
+        });
       });
     });
   }
