@@ -3,6 +3,7 @@
 //   spotlight-compile decode.mlir --target=cpu -o decode.spt
 //   spotlight-compile --model qwen2.5-7b -o qwen.spt          (no IR needed)
 //   spotlight-compile ... -emit=mlir|mlir-cpu|mlir-llvm|llvm|asm|obj
+//   spotlight-compile ... --cpu=haswell -o portable.spt   (default: native)
 //   spotlight-compile ... --target=cuda --chip=sm_90 -o decode-sm90.spt
 //   spotlight-compile ... --target=cuda -emit=gpu|nvvm|ptx|mlir-llvm|llvm
 //
@@ -63,6 +64,12 @@ cl::opt<std::string> outputFile("o", cl::desc("Output file"), cl::init("-"),
                                 cl::cat(category));
 cl::opt<std::string> target("target", cl::desc("Target: cpu or cuda"),
                             cl::init("cpu"), cl::cat(category));
+cl::opt<std::string> cpu(
+    "cpu",
+    cl::desc("CPU the code is for: native (the host, default) or an LLVM CPU "
+             "name (x86-64, haswell, skylake-avx512, znver4, ...); it chooses "
+             "the attention loops' vector code and the machine code"),
+    cl::init("native"), cl::cat(category));
 cl::opt<std::string> chip("chip", cl::desc("CUDA target chip: sm_80 or sm_90"),
                           cl::init("sm_90"), cl::cat(category));
 cl::opt<std::string> cudaPath(
@@ -192,6 +199,11 @@ int main(int argc, char **argv) {
     return fail("unknown --chip '" + chip + "' (sm_80 or sm_90)");
   if (!cuda && chip.getNumOccurrences())
     return fail("--chip is a CUDA option: add --target=cuda");
+  if (cuda && cpu.getNumOccurrences())
+    return fail("--cpu is a CPU option: the CUDA target has --chip");
+  if (!mlir::spotlight::cpuVectorISA(cpu))
+    return fail("unknown --cpu '" + cpu +
+                "' (native, or an LLVM CPU name such as haswell)");
   if (emit == Emit::Artifact && outputFile == "-")
     return fail("an artifact needs an output file: -o decode.spt");
 
@@ -241,9 +253,11 @@ int main(int argc, char **argv) {
     mlir::spotlight::buildSpotlightGPUToLLVMPipeline(pm, gpuOptions());
   } else if (emit == Emit::MLIRCPU) {
     mlir::spotlight::addSpotlightTransforms(pm);
-    pm.addPass(mlir::spotlight::createConvertSpotlightToCPU());
+    mlir::spotlight::ConvertSpotlightToCPUOptions options;
+    options.cpu = cpu;
+    pm.addPass(mlir::spotlight::createConvertSpotlightToCPU(options));
   } else {
-    mlir::spotlight::buildSpotlightCPUToLLVMPipeline(pm);
+    mlir::spotlight::buildSpotlightCPUToLLVMPipeline(pm, cpu);
   }
   if (mlir::failed(mlir::spotlight::runPipeline(pm, *module)))
     return 1;
@@ -254,7 +268,7 @@ int main(int argc, char **argv) {
                      : emit == Emit::Asm  ? CPUOutput::Assembly
                      : emit == Emit::Obj  ? CPUOutput::Object
                                           : CPUOutput::Artifact;
-  if (!emitForHost(*module, output, manifest, outputFile, error))
+  if (!emitForHost(*module, output, manifest, outputFile, error, cpu))
     return fail(error);
   return 0;
 }

@@ -22,13 +22,15 @@ enum class CPUOutput {
   Artifact, ///< shared object + embedded manifest, loadable by the runtime
 };
 
-/// Translates `module` to LLVM IR for the host CPU, optimizes it at -O3 and
-/// writes `output` to `path` ("-" is stdout for textual outputs). The
-/// `manifest` (may be empty for non-artifacts) becomes the exported string
-/// `spotlight_manifest`. Artifacts are linked with the system C compiler.
+/// Translates `module` to LLVM IR for `cpu` ("native": the host CPU and its
+/// features; else an LLVM CPU name of the host's architecture), optimizes it
+/// at -O3 and writes `output` to `path` ("-" is stdout for textual outputs).
+/// The `manifest` (may be empty for non-artifacts) becomes the exported
+/// string `spotlight_manifest`. Artifacts are linked with the system C
+/// compiler.
 bool emitForHost(mlir::ModuleOp module, CPUOutput output,
                  const std::string &manifest, const std::string &path,
-                 std::string &error);
+                 std::string &error, const std::string &cpu = "native");
 
 } // namespace spotlight
 

@@ -236,9 +236,10 @@ private:
 };
 
 /// The most query-row elements (G x D) of a KV head's group: the emitter
-/// unrolls the group's heads and carries their G x D f32 accumulators
-/// through the token loops, so a huge group (the verifier accepts up to int64 sizes) would exhaust the
-/// compiler's memory or the stack.
+/// unrolls the setup and finish of the group's heads, and every head's state
+/// and scaled query live in scratch of QH x D f32, so a huge group (the
+/// verifier accepts up to int64 sizes) would exhaust the compiler's memory
+/// or the machine's.
 constexpr int64_t kMaxGroupElements = int64_t(1) << 17;
 
 /// Both attention ops; the dense one has no indices.

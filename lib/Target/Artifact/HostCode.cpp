@@ -33,7 +33,8 @@
 
 namespace spotlight {
 namespace {
-std::unique_ptr<llvm::TargetMachine> hostTargetMachine(std::string &error) {
+std::unique_ptr<llvm::TargetMachine> hostTargetMachine(const std::string &cpu,
+                                                       std::string &error) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
@@ -41,11 +42,15 @@ std::unique_ptr<llvm::TargetMachine> hostTargetMachine(std::string &error) {
       llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
     return nullptr;
+  // A named CPU brings its own features; the host's are detected.
+  const bool native = cpu.empty() || cpu == "native";
   llvm::SubtargetFeatures features;
-  for (const auto &feature : llvm::sys::getHostCPUFeatures())
-    features.AddFeature(feature.first(), feature.second);
+  if (native)
+    for (const auto &feature : llvm::sys::getHostCPUFeatures())
+      features.AddFeature(feature.first(), feature.second);
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, llvm::sys::getHostCPUName(), features.getString(),
+      triple, native ? llvm::sys::getHostCPUName() : llvm::StringRef(cpu),
+      features.getString(),
       llvm::TargetOptions(), llvm::Reloc::PIC_, std::nullopt,
       llvm::CodeGenOptLevel::Aggressive));
   if (!machine)
@@ -101,8 +106,8 @@ bool linkSharedObject(const std::string &object, const std::string &path,
 
 bool emitForHost(mlir::ModuleOp module, CPUOutput output,
                  const std::string &manifest, const std::string &path,
-                 std::string &error) {
-  std::unique_ptr<llvm::TargetMachine> machine = hostTargetMachine(error);
+                 std::string &error, const std::string &cpu) {
+  std::unique_ptr<llvm::TargetMachine> machine = hostTargetMachine(cpu, error);
   if (!machine)
     return false;
   llvm::LLVMContext context;
