@@ -266,6 +266,49 @@ TEST_P(CPUPathTest, AttentionMatchesNaiveReference) {
   }
 }
 
+/// docs/Semantics.md, "Non-finite values", on every path: a NaN in query
+/// head 0 makes that head's output NaN (sparse and dense) and no other.
+TEST_P(CPUPathTest, NaNQueryStaysInItsHead) {
+  const std::string cpu = std::get<0>(GetParam());
+  if (!hostRunsCPUPath(cpu))
+    GTEST_SKIP() << cpu << "'s loops need AVX512_BF16, which this CPU lacks";
+  const DecodeGeometry g = geometryOf(std::get<1>(GetParam()));
+  JitModule &jit = compiledForCPU(printDecodeModule(g), cpu);
+  const int64_t B = g.batch, QH = g.queryHeads, D = g.headDim;
+  const int64_t S = g.selectionSets(), M = g.selectionSlots();
+  DecodeProblem p(g, 67, freshSeed());
+  switch (g.dtype) {
+  case ElementType::F32:
+    p.qT.as<float>()[3] = std::nanf("");
+    break;
+  case ElementType::BF16:
+    p.qT.as<uint16_t>()[3] = 0x7fc0;
+    break;
+  case ElementType::F16:
+    p.qT.as<uint16_t>()[3] = 0x7e00;
+    break;
+  }
+  HostTensor selected({B, S, M}, 4);
+  for (int64_t i = 0; i < B * S; ++i)
+    for (int64_t m = 0; m < M; ++m)
+      selected.as<int32_t>()[i * M + m] = m < 67 ? int32_t(m) : -1;
+  HostTensor out({B, QH, D}, elementTypeBytes(g.dtype));
+  call(jit, spotlight::abi::entrySymbol(spotlight::abi::EntryPoint::Attend),
+       {&p.qT, &p.kT, &p.vT, &selected, &out});
+  HostTensor dense({B, QH, D}, elementTypeBytes(g.dtype));
+  call(jit,
+       spotlight::abi::entrySymbol(spotlight::abi::EntryPoint::DecodeDense),
+       {&p.qT, &p.kT, &p.vT, &dense});
+  for (const HostTensor *o : {&out, &dense})
+    for (int64_t row = 0; row < B * QH; ++row) {
+      bool nan = false;
+      for (int64_t d = 0; d < D; ++d)
+        nan |= std::isnan(readElement(*o, g.dtype, row * D + d));
+      EXPECT_EQ(nan, row == 0) << (o == &out ? "sparse" : "dense")
+                               << " output row " << row;
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Paths, CPUPathTest,
     ::testing::Combine(
@@ -276,7 +319,11 @@ INSTANTIATE_TEST_SUITE_P(
             Case{"g7_d128_chqh_group_bf16", 1, 7, 128, true, false, BF16, 0},
             Case{"g7_d64_chkh_head_f32", 1, 7, 64, false, true, F32, 16},
             Case{"g2_d64_chkh_group_bf16", 2, 2, 64, false, false, BF16,
-                 0})),
+                 0},
+            // f16 rows: widened into scratch for f32 dot products on every
+            // path.
+            Case{"g4_d64_chkh_group_f16", 1, 4, 64, false, false,
+                 ElementType::F16, 0})),
     [](const ::testing::TestParamInfo<std::tuple<std::string, Case>> &info) {
       std::string cpu = std::get<0>(info.param);
       std::replace(cpu.begin(), cpu.end(), '-', '_');

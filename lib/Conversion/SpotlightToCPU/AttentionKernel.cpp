@@ -62,7 +62,6 @@ Value constantOf(ImplicitLocOpBuilder &b, Type type, double value) {
 /// Multiply-add that LLVM may fuse into one FMA where the CPU has one (an
 /// explicit fma intrinsic would become a libm call per lane without).
 constexpr arith::FastMathFlags kContract = arith::FastMathFlags::contract;
-constexpr arith::FastMathFlags kNoNaN = arith::FastMathFlags::nnan;
 } // namespace
 
 Value AttentionKernel::expNonPositive(ImplicitLocOpBuilder &b, Value x) {
@@ -76,7 +75,14 @@ Value AttentionKernel::expNonPositive(ImplicitLocOpBuilder &b, Value x) {
   auto add = [&](Value l, Value r) {
     return arith::AddFOp::create(b, l, r, kContract);
   };
-  x = arith::MaxNumFOp::create(b, x, c(-87.33654), kNoNaN);
+  // -inf clamps; NaN stays NaN and gives NaN through r, while the exponent
+  // n comes from a NaN-free copy (fptosi of NaN is poison). Both are
+  // compare-and-selects that x86 does in one vmaxps.
+  Value low = c(-87.33654);
+  x = arith::SelectOp::create(
+      b, arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, low, x), low, x);
+  Value finite = arith::SelectOp::create(
+      b, arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, x, low), x, low);
   // For x <= 0, trunc(x log2(e) - 1/2) (fptosi truncates toward zero, i.e.
   // rounds up here) is the nearest integer to x log2(e).
   Type intType = type;
@@ -85,8 +91,8 @@ Value AttentionKernel::expNonPositive(ImplicitLocOpBuilder &b, Value x) {
   else
     intType = b.getI32Type();
   Value n = arith::FPToSIOp::create(
-      b, intType, arith::SubFOp::create(b, mul(x, c(1.44269504088896341)),
-                                        c(0.5)));
+      b, intType,
+      arith::SubFOp::create(b, mul(finite, c(1.44269504088896341)), c(0.5)));
   Value fn = arith::SIToFPOp::create(b, type, n);
   Value r = arith::SubFOp::create(b, x, mul(fn, c(0.693359375)));
   r = arith::SubFOp::create(b, r, mul(fn, c(-2.12194440e-4)));
@@ -114,6 +120,26 @@ AttentionKernel::Scratch::allocate(LoopEmitter &e, const KernelShape &shape,
     scratch.values =
         e.allocFlat(e.index(shape.tile * headDim), b.getF32Type());
   return scratch;
+}
+
+Value AttentionKernel::greater(Value x, Value y) {
+  return arith::SelectOp::create(
+      b, arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, x, y), x, y);
+}
+
+Value AttentionKernel::maxOfLanes(Value vector) {
+  int64_t lanes = cast<VectorType>(vector.getType()).getNumElements();
+  while (lanes > 1) {
+    SmallVector<int64_t> low, high;
+    for (int64_t lane = 0; lane < lanes / 2; ++lane) {
+      low.push_back(lane);
+      high.push_back(lanes / 2 + lane);
+    }
+    vector = greater(vector::ShuffleOp::create(b, vector, vector, low),
+                     vector::ShuffleOp::create(b, vector, vector, high));
+    lanes /= 2;
+  }
+  return vector::ExtractOp::create(b, vector, ArrayRef<int64_t>{0});
 }
 
 void AttentionKernel::stream(Value firstHead, Value heads, Value lb, Value ub,
@@ -182,14 +208,14 @@ SmallVector<Value> AttentionKernel::pass(Value queryOffset, Value first,
     if (tokens == 1)
       return vector::ExtractOp::create(b, vector, ArrayRef<int64_t>{0});
     return vector::ReductionOp::create(b, kind, vector,
-                                       arith::FastMathFlags::reassoc | kNoNaN);
+                                       arith::FastMathFlags::reassoc);
   };
   Value maxOld = state[0], sumOld = state[1], accOld = state[2];
   Value l = logits(queryOffset, keyOffsets);
-  // Logits are finite (NaN inputs give NaN outputs either way): maxnum
-  // without NaN checks, a plain vmaxps.
-  Value maxNew = arith::MaxNumFOp::create(
-      b, maxOld, reduce(vector::CombiningKind::MAXNUMF, l), kNoNaN);
+  // The max as compare-and-selects (vmaxps, no NaN fix-ups): a NaN logit
+  // (docs/Semantics.md, "Non-finite values") may be skipped here, but its
+  // weight exp(NaN - max) is NaN, and so are the sum and the head's output.
+  Value maxNew = greater(maxOld, maxOfLanes(l));
   // One exp per token, and one a pass for the rescale of the running sum
   // and accumulator.
   Value correction =

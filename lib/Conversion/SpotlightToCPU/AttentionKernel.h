@@ -83,7 +83,8 @@ public:
   /// exp(x) for x <= 0 (f32 or a vector of f32), a polynomial on the
   /// vector units (libm's expf would be a call per lane): relative error
   /// about 1e-7; -inf and anything below -87.3 give a tiny positive value
-  /// (exp(-87.3)), which multiplies only zero sums and accumulators.
+  /// (exp(-87.3)), which multiplies only zero sums and accumulators; NaN
+  /// gives NaN.
   static Value expNonPositive(ImplicitLocOpBuilder &b, Value x);
 
 private:
@@ -92,6 +93,10 @@ private:
   SmallVector<Value> pass(Value queryOffset, Value first, int64_t tokens,
                           ValueRange state);
   Value logits(Value queryOffset, ArrayRef<Value> keyOffsets);
+  /// The larger of x and y as x86's max does it (y when either is NaN).
+  Value greater(Value x, Value y);
+  /// The largest lane of a vector (a halving tree of `greater`).
+  Value maxOfLanes(Value vector);
   /// vector<T x f32> of the sums of T vectors of `lanes` f32.
   Value sumEach(ArrayRef<Value> parts);
 

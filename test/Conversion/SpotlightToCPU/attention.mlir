@@ -64,10 +64,13 @@
 // and the rescale), one rescale of the accumulator.
 // CHECK:                 vector.shuffle
 // BF16:                  %[[L:.+]] = arith.mulf %{{.+}}, %{{.+}} : vector<16xf32>
-// BF16-NEXT:             vector.reduction <maxnumf>, %[[L]] fastmath<reassoc,nnan> : vector<16xf32> into f32
-// AVX512:                vector.reduction <maxnumf>, %{{.+}} fastmath<reassoc,nnan> : vector<16xf32> into f32
-// AVX2:                  vector.reduction <maxnumf>, %{{.+}} fastmath<reassoc,nnan> : vector<8xf32> into f32
-// GENERIC:               vector.reduction <maxnumf>, %{{.+}} fastmath<reassoc,nnan> : vector<4xf32> into f32
+// BF16-NEXT:             vector.shuffle %[[L]], %[[L]] [8, 9, 10, 11, 12, 13, 14, 15] : vector<16xf32>, vector<16xf32>
+// The max: compare-and-select halving (one vmaxps each).
+// BF16:                  arith.cmpf ogt, %{{.+}}, %{{.+}} : vector<8xf32>
+// AVX512:                arith.cmpf ogt, %{{.+}}, %{{.+}} : vector<8xf32>
+// AVX2:                  arith.cmpf ogt, %{{.+}}, %{{.+}} : vector<4xf32>
+// GENERIC:               arith.cmpf ogt, %{{.+}}, %{{.+}} : vector<2xf32>
+// CHECK:                 arith.select %{{.+}}, %{{.+}}, %{{.+}} : vector<2xi1>, vector<2xf32>
 // CHECK-NOT:             math.exp
 // CHECK:                 arith.fptosi
 // CHECK:                 arith.bitcast
