@@ -304,8 +304,8 @@ TEST_P(CPUPathTest, NaNQueryStaysInItsHead) {
       bool nan = false;
       for (int64_t d = 0; d < D; ++d)
         nan |= std::isnan(readElement(*o, g.dtype, row * D + d));
-      EXPECT_EQ(nan, row == 0) << (o == &out ? "sparse" : "dense")
-                               << " output row " << row;
+      EXPECT_EQ(nan, row == 0)
+          << (o == &out ? "sparse" : "dense") << " output row " << row;
     }
 }
 
@@ -318,8 +318,7 @@ INSTANTIATE_TEST_SUITE_P(
             Case{"g4_d64_chqh_group_f32", 2, 4, 64, true, false, F32, 0},
             Case{"g7_d128_chqh_group_bf16", 1, 7, 128, true, false, BF16, 0},
             Case{"g7_d64_chkh_head_f32", 1, 7, 64, false, true, F32, 16},
-            Case{"g2_d64_chkh_group_bf16", 2, 2, 64, false, false, BF16,
-                 0},
+            Case{"g2_d64_chkh_group_bf16", 2, 2, 64, false, false, BF16, 0},
             // f16 rows: widened into scratch for f32 dot products on every
             // path.
             Case{"g4_d64_chkh_group_f16", 1, 4, 64, false, false,

@@ -55,7 +55,8 @@ inline JitModule &compiledText(const std::string &ir, Lowering lowering) {
 
 /// `ir` lowered by the CPU lowering with the vector code for `cpu` (an LLVM
 /// CPU name) and JIT-compiled for the host, once per run.
-inline JitModule &compiledForCPU(const std::string &ir, const std::string &cpu) {
+inline JitModule &compiledForCPU(const std::string &ir,
+                                 const std::string &cpu) {
   auto &slot = jitCache()[ir + "// cpu=" + cpu];
   if (!slot) {
     std::string error;
@@ -70,8 +71,8 @@ inline JitModule &compiledForCPU(const std::string &ir, const std::string &cpu) 
 /// generic 4-lane f32, AVX2 8-lane f32 FMAs, AVX-512 16-lane f32 FMAs, and
 /// AVX-512 with bf16 dot products (vdpbf16ps).
 inline const std::vector<std::string> &cpuPathNames() {
-  static const std::vector<std::string> names = {"x86-64", "haswell",
-                                                 "skylake-avx512", "cooperlake"};
+  static const std::vector<std::string> names = {
+      "x86-64", "haswell", "skylake-avx512", "cooperlake"};
   return names;
 }
 

@@ -117,8 +117,7 @@ AttentionKernel::Scratch::allocate(LoopEmitter &e, const KernelShape &shape,
   if (shape.stageKeys)
     scratch.keys = e.allocFlat(e.index(shape.tile * headDim), b.getF32Type());
   if (shape.stageValues)
-    scratch.values =
-        e.allocFlat(e.index(shape.tile * headDim), b.getF32Type());
+    scratch.values = e.allocFlat(e.index(shape.tile * headDim), b.getF32Type());
   return scratch;
 }
 
@@ -145,8 +144,8 @@ Value AttentionKernel::maxOfLanes(Value vector) {
 void AttentionKernel::stream(Value firstHead, Value heads, Value lb, Value ub,
                              RowOf rowOf, Prefetch prefetch) {
   e.forStep(lb, ub, e.index(shape.tile), [&](Value first) {
-    tile(firstHead, heads, first,
-         e.min(e.index(shape.tile), e.sub(ub, first)), rowOf, prefetch);
+    tile(firstHead, heads, first, e.min(e.index(shape.tile), e.sub(ub, first)),
+         rowOf, prefetch);
   });
 }
 
@@ -172,15 +171,14 @@ void AttentionKernel::tile(Value firstHead, Value heads, Value first,
     Value qh = e.add(firstHead, g);
     Value accOffset = e.mul(qh, D);
     Value queryOffset = e.add(queryBase, accOffset);
-    SmallVector<Value> state = {e.loadScalar(maxes, qh),
-                                e.loadScalar(sums, qh),
+    SmallVector<Value> state = {e.loadScalar(maxes, qh), e.loadScalar(sums, qh),
                                 e.load(acc, accOffset, D)};
     auto passes = [&](Value from, Value to, int64_t tokens) {
-      ValueRange out = e.forStep(
-          from, to, e.index(tokens), state,
-          [&](Value j, ValueRange running) -> SmallVector<Value> {
-            return pass(queryOffset, j, tokens, running);
-          });
+      ValueRange out =
+          e.forStep(from, to, e.index(tokens), state,
+                    [&](Value j, ValueRange running) -> SmallVector<Value> {
+                      return pass(queryOffset, j, tokens, running);
+                    });
       state.assign(out.begin(), out.end());
     };
     passes(e.index(0), full, T);
@@ -222,9 +220,9 @@ SmallVector<Value> AttentionKernel::pass(Value queryOffset, Value first,
       expNonPositive(b, arith::SubFOp::create(b, maxOld, maxNew));
   Value p =
       expNonPositive(b, arith::SubFOp::create(b, l, e.splat(maxNew, tokens)));
-  Value sumNew = arith::AddFOp::create(
-      b, arith::MulFOp::create(b, sumOld, correction),
-      reduce(vector::CombiningKind::ADD, p));
+  Value sumNew =
+      arith::AddFOp::create(b, arith::MulFOp::create(b, sumOld, correction),
+                            reduce(vector::CombiningKind::ADD, p));
   Value accNew = arith::MulFOp::create(b, accOld, e.splat(correction, D));
   FlatBuffer values = shape.stageValues ? scratch.values : v;
   for (int64_t t = 0; t < tokens; ++t) {
@@ -232,8 +230,7 @@ SmallVector<Value> AttentionKernel::pass(Value queryOffset, Value first,
     accNew = arith::AddFOp::create(
         b,
         arith::MulFOp::create(b, e.splat(weight, D),
-                              e.loadF32(values, valueOffsets[t], D),
-                              kContract),
+                              e.loadF32(values, valueOffsets[t], D), kContract),
         accNew, kContract);
   }
   return {maxNew, sumNew, accNew};
@@ -259,8 +256,8 @@ Value AttentionKernel::logits(Value queryOffset, ArrayRef<Value> keyOffsets) {
         Value product =
             arith::MulFOp::create(b, e.load(queries, e.add(queryOffset, c), W),
                                   e.loadF32(keys, e.add(row, c), W), kContract);
-        part = part ? arith::AddFOp::create(b, product, part, kContract)
-                    : product;
+        part =
+            part ? arith::AddFOp::create(b, product, part, kContract) : product;
       }
     }
     parts.push_back(part);
@@ -275,9 +272,8 @@ Value AttentionKernel::logits(Value queryOffset, ArrayRef<Value> keyOffsets) {
 Value AttentionKernel::sumEach(ArrayRef<Value> parts) {
   const int64_t T = parts.size();
   if (T == 1) {
-    Value sum =
-        vector::ReductionOp::create(b, vector::CombiningKind::ADD, parts[0],
-                                    arith::FastMathFlags::reassoc);
+    Value sum = vector::ReductionOp::create(
+        b, vector::CombiningKind::ADD, parts[0], arith::FastMathFlags::reassoc);
     return e.splat(sum, 1);
   }
   const int64_t W = cast<VectorType>(parts[0].getType()).getNumElements();
@@ -297,9 +293,9 @@ Value AttentionKernel::sumEach(ArrayRef<Value> parts) {
             high.push_back(from + s * width + width / 2 + lane);
           }
       Value a = level[i], c = level[i + 1];
-      next.push_back(arith::AddFOp::create(
-          b, vector::ShuffleOp::create(b, a, c, low),
-          vector::ShuffleOp::create(b, a, c, high)));
+      next.push_back(
+          arith::AddFOp::create(b, vector::ShuffleOp::create(b, a, c, low),
+                                vector::ShuffleOp::create(b, a, c, high)));
     }
     level = std::move(next);
     segments *= 2;
@@ -314,8 +310,9 @@ Value AttentionKernel::sumEach(ArrayRef<Value> parts) {
         low.push_back(s * width + lane);
         high.push_back(s * width + width / 2 + lane);
       }
-    sums = arith::AddFOp::create(b, vector::ShuffleOp::create(b, sums, sums, low),
-                                 vector::ShuffleOp::create(b, sums, sums, high));
+    sums =
+        arith::AddFOp::create(b, vector::ShuffleOp::create(b, sums, sums, low),
+                              vector::ShuffleOp::create(b, sums, sums, high));
     width /= 2;
   }
   return sums;

@@ -42,9 +42,9 @@ struct KernelShape {
   /// K (for f32 dots) and V rows widened to f32 into scratch once a tile,
   /// not once a head: stored in 16-bit types.
   bool stageKeys = false, stageValues = false;
-  int64_t lanes = 4;  ///< f32 lanes of one vector
-  int64_t block = 4;  ///< tokens a pass (at most `lanes`)
-  int64_t tile = 32;  ///< tokens a tile
+  int64_t lanes = 4; ///< f32 lanes of one vector
+  int64_t block = 4; ///< tokens a pass (at most `lanes`)
+  int64_t tile = 32; ///< tokens a tile
 };
 
 class AttentionKernel {
@@ -61,10 +61,10 @@ public:
   /// `queries` (the raw query when bf16Dot, else the scaled f32 query), its
   /// f32 accumulator at `qh * headDim` in `acc`, its running max and sum
   /// at `qh` in `maxes` and `sums`.
-  AttentionKernel(LoopEmitter &e, KernelShape shape, FlatBuffer k,
-                  FlatBuffer v, FlatBuffer queries, Value queryBase,
-                  FlatBuffer acc, FlatBuffer maxes, FlatBuffer sums,
-                  Scratch scratch, int64_t headDim, float scale)
+  AttentionKernel(LoopEmitter &e, KernelShape shape, FlatBuffer k, FlatBuffer v,
+                  FlatBuffer queries, Value queryBase, FlatBuffer acc,
+                  FlatBuffer maxes, FlatBuffer sums, Scratch scratch,
+                  int64_t headDim, float scale)
       : e(e), b(e.builder()), shape(shape), k(k), v(v), queries(queries),
         queryBase(queryBase), acc(acc), maxes(maxes), sums(sums),
         scratch(scratch), headDim(headDim), scale(scale) {}
@@ -88,8 +88,8 @@ public:
   static Value expNonPositive(ImplicitLocOpBuilder &b, Value x);
 
 private:
-  void tile(Value firstHead, Value heads, Value first, Value count,
-            RowOf rowOf, Prefetch prefetch);
+  void tile(Value firstHead, Value heads, Value first, Value count, RowOf rowOf,
+            Prefetch prefetch);
   SmallVector<Value> pass(Value queryOffset, Value first, int64_t tokens,
                           ValueRange state);
   Value logits(Value queryOffset, ArrayRef<Value> keyOffsets);

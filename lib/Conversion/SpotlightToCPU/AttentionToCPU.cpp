@@ -5,18 +5,16 @@
 //           rows[i] = the K/V row of idx[i]   (paged: the block table is read
 //                                              here, once, not in the stream)
 //           acc[g] = 0, (m, s) = (-inf, 0) per head g
-//           scf.for i over the index row, T tokens a pass (AttentionKernel):
-//             prefetch the K/V rows of the pass 16 slots ahead
-//             logits of the G heads x T tokens, reading each K/V row in
-//             place once; one max, rescale and T exps per pass and head
+//           the index row's rows through the heads (AttentionKernel: tiles
+//           of 32 rows, the next tile's rows prefetched, each head over a
+//           tile in T-token passes)
 //           o[g] = acc[g] / s[g]
 //   spotlight.decode_attention ins(q, K, V) [pages(table, lens)]
 //     ->  scf.for b:
 //           scf.for page (paged; contiguous: one run of all N tokens):
-//             scf.for h:  (m, s) of h's heads from memory (acc stays there)
-//                         the same passes over the page's tokens,
-//                         prefetching the rows a page ahead (paged)
-//                         (m, s) back to memory
+//             scf.for h:  the run's rows through h's heads, their state
+//                         (m, s, acc) in memory between runs, the rows a
+//                         page ahead prefetched (paged)
 //           o[qh] = acc[qh] / s[qh] for every query head
 //   spotlight.sparse_gather -> row copies (or zeros for empty slots)
 //
@@ -55,8 +53,8 @@ public:
   AttentionEmitter(ImplicitLocOpBuilder &b, AttentionOperands operands,
                    CPUVectorISA isa)
       : AttentionOperands(std::move(operands)), b(b), e(b),
-        shape(KernelShape::of(isa, q.elementType, k.elementType,
-                              v.elementType, headDim)) {}
+        shape(KernelShape::of(isa, q.elementType, k.elementType, v.elementType,
+                              headDim)) {}
 
   void emit() {
     out = e.flat(init);
@@ -81,9 +79,8 @@ public:
         // The tokens of index row `set`, streamed for `heads` query heads
         // from `firstHead`.
         auto fromRow = [&](Value set, Value firstHead, int64_t heads) {
-          Value row = e.mul(e.add(e.mul(bi, perHeadSets ? queryHeads : kvHeads),
-                                  set),
-                            slots);
+          Value row = e.mul(
+              e.add(e.mul(bi, perHeadSets ? queryHeads : kvHeads), set), slots);
           Value count = validSlots(row, slots);
           lookUpRows(bi, h, row, count);
           selectedTokens(bi, firstHead, heads, count);
@@ -168,8 +165,7 @@ private:
         firstHead, e.index(heads), e.index(0), count,
         [&](Value i) { return e.loadScalar(rows, i); },
         [&](Value i) {
-          prefetchRows(
-              e.loadScalar(rows, e.min(e.add(i, shape.tile), last)));
+          prefetchRows(e.loadScalar(rows, e.min(e.add(i, shape.tile), last)));
         });
     for (int64_t g = 0; g < heads; ++g)
       finishHead(bi, e.add(firstHead, g));
@@ -190,15 +186,14 @@ private:
   /// Selected slots come first in ascending order, then -1 padding: the
   /// number of leading non-negative entries.
   Value validSlots(Value row, Value slots) {
-    return e.forRange(e.index(0), slots, ValueRange{e.index(0)},
-                      [&](Value slot, ValueRange count) -> SmallVector<Value> {
-                        Value valid = e.cmp(Pred::sge,
-                                            e.loadScalar(idx, e.add(row, slot)),
-                                            e.i32(0));
-                        Value next = e.add(count[0], e.index(1));
-                        return {arith::SelectOp::create(b, valid, next,
-                                                        count[0])};
-                      })[0];
+    return e.forRange(
+        e.index(0), slots, ValueRange{e.index(0)},
+        [&](Value slot, ValueRange count) -> SmallVector<Value> {
+          Value valid =
+              e.cmp(Pred::sge, e.loadScalar(idx, e.add(row, slot)), e.i32(0));
+          Value next = e.add(count[0], e.index(1));
+          return {arith::SelectOp::create(b, valid, next, count[0])};
+        })[0];
   }
 
   /// Selected rows are scattered over the cache, and paged rows jump from
@@ -218,10 +213,10 @@ private:
         arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, sum, e.f32(0));
     Value inverse = arith::DivFOp::create(b, e.f32(1), sum);
     inverse = arith::SelectOp::create(b, empty, e.f32(0), inverse);
-    e.storeFromF32(arith::MulFOp::create(
-                       b, e.loadF32(acc, e.mul(qh, headDim), headDim),
-                       e.splat(inverse, headDim)),
-                   out, queryRow(bi, qh));
+    e.storeFromF32(
+        arith::MulFOp::create(b, e.loadF32(acc, e.mul(qh, headDim), headDim),
+                              e.splat(inverse, headDim)),
+        out, queryRow(bi, qh));
   }
 
   ImplicitLocOpBuilder &b;
@@ -254,8 +249,7 @@ struct AttentionOpLowering : OpLowering<OpTy> {
         shape.headDim > kMaxGroupElements / std::max<int64_t>(shape.group, 1))
       return op.emitOpError("has no CPU lowering for ")
              << shape.group << " query heads of dimension " << shape.headDim
-             << " per KV head (at most " << kMaxGroupElements
-             << " elements)";
+             << " per KV head (at most " << kMaxGroupElements << " elements)";
     AttentionEmitter(b, AttentionOperands(b, op, adaptor), isa).emit();
     return success();
   }
