@@ -139,15 +139,24 @@ private:
         [&](const TokenAddressing::Run &run, ValueRange) -> SmallVector<Value> {
           e.forRange(e.index(0), e.index(kvHeads), [&](Value h) {
             Value headRows = kv.headRows(e, h);
+            // Paged: the rows a page ahead (the hardware prefetcher loses
+            // the stream at every page jump). Contiguous: the rows two tiles
+            // ahead (prefetches past the end are harmless), so that a tile's
+            // loads do not wait for DRAM while its heads compute.
             auto prefetch = [&](Value t) {
-              prefetchRows(e.add(kv.runRow(e, run.aheadBase, t), headRows));
+              Value ahead =
+                  run.aheadBase
+                      ? kv.runRow(e, run.aheadBase, t)
+                      : kv.runRow(e, run.rowBase,
+                                  e.add(t, kAheadTiles * shape.tile));
+              prefetchRows(e.add(ahead, headRows));
             };
             attention.stream(
                 e.mul(h, group), e.index(group), run.first, run.end,
                 [&](Value t) {
                   return e.add(kv.runRow(e, run.rowBase, t), headRows);
                 },
-                run.aheadBase ? AttentionKernel::Prefetch(prefetch) : nullptr);
+                prefetch);
           });
           return {};
         });
@@ -200,6 +209,7 @@ private:
   /// page to page: each tile would wait for DRAM, as the core cannot run
   /// far enough ahead into the next rows. So the K and V rows ahead are
   /// prefetched, every cache line of them.
+  static constexpr int64_t kAheadTiles = 2;
   void prefetchRows(Value row) {
     Value rowOffset = e.mul(row, headDim);
     for (const FlatBuffer &rows : {k, v})

@@ -97,19 +97,20 @@ func.func @sparse_attention_group(%q: tensor<1x4x64xbf16>, %k: tensor<1x2x?x64xb
   return %0 : tensor<1x4x64xbf16>
 }
 
-// Dense decode, G = 1, f32: every token 0 .. N-1 (one contiguous run, no
-// prefetch), the scale 1/sqrt(32) applied to q (f32 dot products on every
-// path: vdpbf16ps would round an f32 query); f32 rows are read in place,
-// not widened into scratch.
+// Dense decode, G = 1, f32: every token 0 .. N-1 (one contiguous run, its
+// rows prefetched two tiles ahead), the scale 1/sqrt(32) applied to q (f32
+// dot products on every path: vdpbf16ps would round an f32 query); f32 rows
+// are read in place, not widened into scratch.
 // CHECK-LABEL: func.func @decode_attention
 // CHECK-SAME:    (%[[Q:[^:]+]]: memref<1x2x32xf32>, %[[K:[^:]+]]: memref<1x2x?x32xf32>, %[[V:[^:]+]]: memref<1x2x?x32xf32>, %[[INIT:[^:]+]]: memref<1x2x32xf32>)
-// CHECK-NOT:     memref.prefetch
 // CHECK-NOT:     arith.extf
 // CHECK-NOT:     x86vector
 // CHECK-DAG:     arith.constant dense<0.176776692> : vector<32xf32>
 // CHECK-DAG:     %[[N:.+]] = memref.dim %[[K]], %{{.+}} : memref<1x2x?x32xf32>
 // CHECK:         scf.for %[[H:[^ ]+]] =
-// CHECK:           scf.for %{{.+}} = %{{.+}} to %[[N]] step %c32 {
+// CHECK:           scf.for %[[FIRST:[^ ]+]] = %{{.+}} to %[[N]] step %c32 {
+// CHECK:             %[[AHEAD:.+]] = arith.addi %{{.+}}, %c64 : index
+// CHECK:             memref.prefetch %{{.+}}[%{{.+}}], read, locality<3>, data : memref<?xf32>
 // BF16:                scf.for %{{.+}} step %c16 iter_args(%{{.+}}) -> (f32, f32, vector<32xf32>) {
 // AVX512:              scf.for %{{.+}} step %c16 iter_args(%{{.+}}) -> (f32, f32, vector<32xf32>) {
 // AVX2:                scf.for %{{.+}} step %c8 iter_args(%{{.+}}) -> (f32, f32, vector<32xf32>) {
