@@ -62,7 +62,8 @@ def ConvertSpotlightToCPU : Pass<"convert-spotlight-to-cpu"> {
     The attention loops are token-blocked and shaped for the vector ISA of
     the `cpu` option (`native`, the default, is the host; otherwise an LLVM
     CPU name such as `x86-64`, `haswell`, `skylake-avx512`, `znver4`):
-    AVX-512 with BF16 computes bf16 `q.k` with `x86vector.avx512.dot`
+    AVX-512 with BF16 computes bf16 `q.k` (and, with bf16 V, `p.v` on the
+    softmax weights rounded to bf16) with `x86vector.avx512.dot`
     (`vdpbf16ps`), AVX-512 and AVX2 use f32 FMAs on 16 or 8 lanes, anything
     else generic 4-lane vectors.
   }];

@@ -38,7 +38,8 @@ KernelShape KernelShape::of(CPUVectorISA isa, Type queryType, Type keyType,
   shape.bf16Dot = isa == CPUVectorISA::AVX512BF16 && queryType.isBF16() &&
                   keyType.isBF16() && headDim % 32 == 0;
   shape.stageKeys = !shape.bf16Dot && !keyType.isF32();
-  shape.stageValues = !valueType.isF32();
+  shape.bf16Values = shape.bf16Dot && valueType.isBF16();
+  shape.stageValues = !valueType.isF32() && !shape.bf16Values;
   while (shape.lanes > 1 && headDim % shape.lanes != 0)
     shape.lanes /= 2;
   // 16 tokens a pass on 16 lanes: the per-pass softmax work (max, exps of
@@ -118,6 +119,8 @@ AttentionKernel::Scratch::allocate(LoopEmitter &e, const KernelShape &shape,
     scratch.keys = e.allocFlat(e.index(shape.tile * headDim), b.getF32Type());
   if (shape.stageValues)
     scratch.values = e.allocFlat(e.index(shape.tile * headDim), b.getF32Type());
+  if (shape.bf16Values)
+    scratch.pairs = e.allocFlat(e.index(shape.tile * headDim), b.getBF16Type());
   return scratch;
 }
 
@@ -165,6 +168,21 @@ void AttentionKernel::tile(Value firstHead, Value heads, Value first,
     if (shape.stageValues)
       e.store(e.loadF32(v, row, D), scratch.values, e.mul(j, D));
   });
+  if (shape.bf16Values) {
+    // V of tokens 2u and 2u + 1 interleaved, element by element: the bf16
+    // pairs vdpbf16ps multiplies by a pair of weights.
+    SmallVector<int64_t> interleave;
+    for (int64_t d = 0; d < D; ++d)
+      interleave.append({d, D + d});
+    Value pairCount = arith::DivUIOp::create(b, count, e.index(2));
+    e.forRange(e.index(0), pairCount, [&](Value u) {
+      Value j = e.mul(u, 2);
+      Value even = e.load(v, e.loadScalar(scratch.rows, j), D);
+      Value odd = e.load(v, e.loadScalar(scratch.rows, e.add(j, 1)), D);
+      e.store(vector::ShuffleOp::create(b, even, odd, interleave),
+              scratch.pairs, e.mul(u, 2 * D));
+    });
+  }
   Value full = e.mul(arith::DivUIOp::create(b, count, e.index(T)), T);
   // One head after the other over the tile, its state in registers.
   e.forRange(e.index(0), heads, [&](Value g) {
@@ -220,10 +238,44 @@ SmallVector<Value> AttentionKernel::pass(Value queryOffset, Value first,
       expNonPositive(b, arith::SubFOp::create(b, maxOld, maxNew));
   Value p =
       expNonPositive(b, arith::SubFOp::create(b, l, e.splat(maxNew, tokens)));
+  Value accNew = arith::MulFOp::create(b, accOld, e.splat(correction, D));
+  if (shape.bf16Values && tokens > 1) {
+    // The weights rounded to bf16, summed as rounded; weight pair u (tokens
+    // 2u, 2u + 1) broadcast as one 32-bit pair to every lane of a dot.
+    auto bf16Type = VectorType::get({tokens}, b.getBF16Type());
+    Value rounded = arith::TruncFOp::create(b, bf16Type, p);
+    Value sumNew = arith::AddFOp::create(
+        b, arith::MulFOp::create(b, sumOld, correction),
+        reduce(vector::CombiningKind::ADD,
+               arith::ExtFOp::create(b, p.getType(), rounded)));
+    Value weightPairs = vector::BitCastOp::create(
+        b, VectorType::get({tokens / 2}, b.getI32Type()), rounded);
+    SmallVector<Value> pairWeights;
+    for (int64_t u = 0; u < tokens / 2; ++u)
+      pairWeights.push_back(vector::BitCastOp::create(
+          b, VectorType::get({32}, b.getBF16Type()),
+          e.splat(
+              vector::ExtractOp::create(b, weightPairs, ArrayRef<int64_t>{u}),
+              16)));
+    Value firstPair = arith::DivUIOp::create(b, first, e.index(2));
+    auto chunkType = VectorType::get({16}, b.getF32Type());
+    for (int64_t c = 0; c < D; c += 16) {
+      Value chunk = vector::ExtractStridedSliceOp::create(
+          b, accNew, ArrayRef<int64_t>{c}, ArrayRef<int64_t>{16},
+          ArrayRef<int64_t>{1});
+      for (int64_t u = 0; u < tokens / 2; ++u)
+        chunk = x86vector::DotBF16Op::create(
+            b, chunkType, chunk, pairWeights[u],
+            e.load(scratch.pairs,
+                   e.add(e.mul(e.add(firstPair, u), 2 * D), 2 * c), 32));
+      accNew = vector::InsertStridedSliceOp::create(
+          b, chunk, accNew, ArrayRef<int64_t>{c}, ArrayRef<int64_t>{1});
+    }
+    return {maxNew, sumNew, accNew};
+  }
   Value sumNew =
       arith::AddFOp::create(b, arith::MulFOp::create(b, sumOld, correction),
                             reduce(vector::CombiningKind::ADD, p));
-  Value accNew = arith::MulFOp::create(b, accOld, e.splat(correction, D));
   FlatBuffer values = shape.stageValues ? scratch.values : v;
   for (int64_t t = 0; t < tokens; ++t) {
     Value weight = vector::ExtractOp::create(b, p, ArrayRef<int64_t>{t});

@@ -42,6 +42,10 @@ struct KernelShape {
   /// K (for f32 dots) and V rows widened to f32 into scratch once a tile,
   /// not once a head: stored in 16-bit types.
   bool stageKeys = false, stageValues = false;
+  /// p . v as bf16 dot products too: the pass's softmax weights rounded to
+  /// bf16 (their sum taken after the rounding, so the output stays a
+  /// weighted mean), V staged as bf16 pairs of consecutive tokens.
+  bool bf16Values = false;
   int64_t lanes = 4; ///< f32 lanes of one vector
   int64_t block = 4; ///< tokens a pass (at most `lanes`)
   int64_t tile = 32; ///< tokens a tile
@@ -52,7 +56,7 @@ public:
   /// The scratch an emitter allocates once (outside its loops) for the
   /// kernel: tile rows and, where the shape stages them, f32 K and V.
   struct Scratch {
-    FlatBuffer rows, keys, values;
+    FlatBuffer rows, keys, values, pairs;
     static Scratch allocate(LoopEmitter &e, const KernelShape &shape,
                             int64_t headDim);
   };

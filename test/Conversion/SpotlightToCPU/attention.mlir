@@ -13,7 +13,7 @@
 // Group selection, G = 2, bf16: the index row becomes K/V rows, then tiles
 // of up to 32 rows: each tile's rows are looked up and prefetched a tile
 // ahead and its V rows (and, for f32 dot products, K rows) widened to f32
-// once, then the two query heads run
+// once (bf16 dot products: V of token pairs interleaved), then the two query heads run
 // over the tile one after the other (an scf.for), each with its running
 // max, sum and accumulator in registers, 16 tokens a pass on 16 lanes (8
 // on AVX2, 4 generic), then one at a time for the tile's tail.
@@ -42,9 +42,22 @@
 // AVX512:              arith.extf %{{.+}} : vector<64xbf16> to vector<64xf32>
 // AVX2:                arith.extf %{{.+}} : vector<64xbf16> to vector<64xf32>
 // GENERIC:             arith.extf %{{.+}} : vector<64xbf16> to vector<64xf32>
-// CHECK:               %[[VROW:.+]] = vector.load %[[VF]][%{{.+}}] : memref<?xbf16>, vector<64xbf16>
-// CHECK-NEXT:          %[[VROWF:.+]] = arith.extf %[[VROW]] : vector<64xbf16> to vector<64xf32>
-// CHECK-NEXT:          vector.store %[[VROWF]], %[[TILE_V:[^\[]+]][%{{.+}}] : memref<2048xf32>, vector<64xf32>
+// AVX512:              %[[VROW:.+]] = vector.load %[[VF]][%{{.+}}] : memref<?xbf16>, vector<64xbf16>
+// AVX512-NEXT:         %[[VROWF:.+]] = arith.extf %[[VROW]] : vector<64xbf16> to vector<64xf32>
+// AVX512-NEXT:         vector.store %[[VROWF]], %[[TILE_V:[^\[]+]][%{{.+}}] : memref<2048xf32>, vector<64xf32>
+// AVX2:                %[[VROW:.+]] = vector.load %[[VF]][%{{.+}}] : memref<?xbf16>, vector<64xbf16>
+// AVX2-NEXT:           %[[VROWF:.+]] = arith.extf %[[VROW]] : vector<64xbf16> to vector<64xf32>
+// AVX2-NEXT:           vector.store %[[VROWF]], %[[TILE_V:[^\[]+]][%{{.+}}] : memref<2048xf32>, vector<64xf32>
+// GENERIC:             %[[VROW:.+]] = vector.load %[[VF]][%{{.+}}] : memref<?xbf16>, vector<64xbf16>
+// GENERIC-NEXT:        %[[VROWF:.+]] = arith.extf %[[VROW]] : vector<64xbf16> to vector<64xf32>
+// GENERIC-NEXT:        vector.store %[[VROWF]], %[[TILE_V:[^\[]+]][%{{.+}}] : memref<2048xf32>, vector<64xf32>
+// With bf16 dot products for p.v too, V of token pairs is interleaved into
+// bf16 scratch instead.
+// BF16:              scf.for %{{.+}} = %c0 to %{{.+}} step %c1 {
+// BF16:                %[[EVEN:.+]] = vector.load %[[VF]][%{{.+}}] : memref<?xbf16>, vector<64xbf16>
+// BF16:                %[[ODD:.+]] = vector.load %[[VF]][%{{.+}}] : memref<?xbf16>, vector<64xbf16>
+// BF16:                %[[PAIRS:.+]] = vector.interleave %[[EVEN]], %[[ODD]] : vector<64xbf16> -> vector<128xbf16>
+// BF16-NEXT:           vector.store %[[PAIRS]], %[[TILE_PAIRS:[^\[]+]][%{{.+}}] : memref<2048xbf16>, vector<128xbf16>
 // CHECK:             scf.for %{{.+}} = %c0 to %c2 step %c1 {
 // CHECK:               vector.load %[[ACC]][%{{.+}}] : memref<256xf32>, vector<64xf32>
 // BF16:                %{{.+}}:3 = scf.for %{{.+}} step %c16 iter_args(%{{.+}}) -> (f32, f32, vector<64xf32>) {
@@ -74,9 +87,16 @@
 // CHECK-NOT:             math.exp
 // CHECK:                 arith.fptosi
 // CHECK:                 arith.bitcast
+// CHECK:                 arith.mulf %{{[^ ]+}}, %{{[^ ]+}} : vector<64xf32>
+// The weights rounded to bf16 (and summed so), a pair of them per dot.
+// BF16:                  arith.truncf %{{.+}} : vector<16xf32> to vector<16xbf16>
 // CHECK:                 vector.reduction <add>
-// CHECK:                 arith.mulf %{{.+}}, %{{.+}} : vector<64xf32>
-// CHECK:                 vector.load %[[TILE_V]][%{{.+}}] : memref<2048xf32>, vector<64xf32>
+// AVX512:                vector.load %[[TILE_V]][%{{.+}}] : memref<2048xf32>, vector<64xf32>
+// AVX2:                  vector.load %[[TILE_V]][%{{.+}}] : memref<2048xf32>, vector<64xf32>
+// GENERIC:               vector.load %[[TILE_V]][%{{.+}}] : memref<2048xf32>, vector<64xf32>
+// BF16:                  vector.bitcast %{{.+}} : vector<16xbf16> to vector<8xi32>
+// BF16:                  %[[PV:.+]] = vector.load %[[TILE_PAIRS]][%{{.+}}] : memref<2048xbf16>, vector<32xbf16>
+// BF16-NEXT:             x86vector.avx512.dot %{{.+}}, %{{.+}}, %[[PV]] : vector<32xbf16> -> vector<16xf32>
 // CHECK:                 scf.yield %{{.+}} : f32, f32, vector<64xf32>
 // The tail, one token a pass.
 // CHECK:               scf.for %{{.+}} step %c1 iter_args(%{{.+}}) -> (f32, f32, vector<64xf32>) {
