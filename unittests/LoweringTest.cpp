@@ -53,6 +53,28 @@ DecodeGeometry geometryOf(const Case &c) {
   return g;
 }
 
+/// The contiguous sparse step over index rows `selected` holding `sets`
+/// (sequence-major), and the naive reference's attention over those sets.
+struct Attended {
+  std::vector<double> actual, expected;
+};
+Attended attend(JitModule &jit, DecodeProblem &p, HostTensor &selected,
+                const std::vector<std::vector<int32_t>> &sets) {
+  const DecodeGeometry &g = p.geometry;
+  const int64_t B = g.batch, QH = g.queryHeads, S = g.selectionSets();
+  HostTensor out({B, QH, g.headDim}, elementTypeBytes(g.dtype));
+  call(jit, spotlight::abi::entrySymbol(spotlight::abi::EntryPoint::Attend),
+       {&p.qT, &p.kT, &p.vT, &selected, &out});
+  Attended result{readAll(out, g.dtype), {}};
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t qh = 0; qh < QH; ++qh) {
+      int64_t s = g.headMode ? qh : qh / g.group();
+      auto row = p.attention(b, qh, sets[b * S + s]);
+      result.expected.insert(result.expected.end(), row.begin(), row.end());
+    }
+  return result;
+}
+
 JitModule &compiled(const DecodeGeometry &g, Lowering lowering) {
   return compiledText(printDecodeModule(g), lowering);
 }
@@ -147,18 +169,9 @@ TEST_P(LoweringTest, MatchesNaiveReferenceAcrossContextLengths) {
       }
 
     // Attention over the selected sets.
-    HostTensor out({B, QH, D}, elementTypeBytes(g.dtype));
-    call(jit, spotlight::abi::entrySymbol(spotlight::abi::EntryPoint::Attend),
-         {&p.qT, &p.kT, &p.vT, &selected, &out});
-    std::vector<double> expected;
-    for (int64_t b = 0; b < B; ++b)
-      for (int64_t qh = 0; qh < QH; ++qh) {
-        int64_t s = g.headMode ? qh : qh / g.group();
-        auto row = p.attention(b, qh, sets[b * S + s]);
-        expected.insert(expected.end(), row.begin(), row.end());
-      }
-    std::vector<double> attended = readAll(out, g.dtype);
-    EXPECT_LT(relativeError(attended, expected), tolerance(g.dtype));
+    const Attended sparse = attend(jit, p, selected, sets);
+    const std::vector<double> &attended = sparse.actual;
+    EXPECT_LT(relativeError(attended, sparse.expected), tolerance(g.dtype));
 
     // The fused step agrees with the stages.
     HostTensor fusedOut({B, QH, D}, elementTypeBytes(g.dtype));
@@ -243,18 +256,8 @@ TEST_P(CPUPathTest, AttentionMatchesNaiveReference) {
             m < int64_t(set.size()) ? set[m] : -1;
       sets.push_back(std::move(set));
     }
-    HostTensor out({B, QH, D}, elementTypeBytes(g.dtype));
-    call(jit, spotlight::abi::entrySymbol(spotlight::abi::EntryPoint::Attend),
-         {&p.qT, &p.kT, &p.vT, &selected, &out});
-    std::vector<double> expected;
-    for (int64_t b = 0; b < B; ++b)
-      for (int64_t qh = 0; qh < QH; ++qh) {
-        int64_t s = g.headMode ? qh : qh / g.group();
-        auto row = p.attention(b, qh, sets[b * S + s]);
-        expected.insert(expected.end(), row.begin(), row.end());
-      }
-    EXPECT_LT(relativeError(readAll(out, g.dtype), expected),
-              tolerance(g.dtype))
+    Attended sparse = attend(jit, p, selected, sets);
+    EXPECT_LT(relativeError(sparse.actual, sparse.expected), tolerance(g.dtype))
         << "sparse";
     HostTensor dense({B, QH, D}, elementTypeBytes(g.dtype));
     call(jit,

@@ -123,6 +123,32 @@ DecodeGeometry geometryOf(const Case &c) {
   return g;
 }
 
+/// Sparse attention over the index rows `selected` and dense attention of
+/// `p`'s batch, against the reference; an empty sequence's output is
+/// exactly 0.
+void expectAttentionMatches(JitModule &jit, PagedProblem &p,
+                            HostTensor &selected) {
+  const DecodeGeometry &g = p.geometry;
+  const int64_t B = g.batch, QH = g.queryHeads, D = g.headDim;
+  HostTensor out({B, QH, D}, elementTypeBytes(g.dtype));
+  call(jit, "paged_attend",
+       {&p.qT, &p.kPoolT, &p.vPoolT, &selected, &p.blockTableT, &p.seqLensT,
+        &out});
+  EXPECT_LT(relativeError(readAll(out, g.dtype), p.sparseOutput()),
+            tolerance(g.dtype));
+  HostTensor dense({B, QH, D}, elementTypeBytes(g.dtype));
+  call(jit, "paged_dense",
+       {&p.qT, &p.kPoolT, &p.vPoolT, &p.blockTableT, &p.seqLensT, &dense});
+  EXPECT_LT(relativeError(readAll(dense, g.dtype), p.denseOutput()),
+            tolerance(g.dtype));
+  for (int64_t b = 0; b < B; ++b)
+    if (p.seqLensT.as<int32_t>()[b] == 0)
+      for (int64_t i = 0; i < QH * D; ++i) {
+        ASSERT_EQ(readElement(out, g.dtype, b * QH * D + i), 0.0f);
+        ASSERT_EQ(readElement(dense, g.dtype, b * QH * D + i), 0.0f);
+      }
+}
+
 /// A gathered tensor of `tensor`'s rows [T, rowBytes] at the given slots
 /// (-1: a row of zeros), for the codes cache_write stores.
 HostTensor rowsAtSlots(const HostTensor &pool, const std::vector<int32_t> &slots,
@@ -151,7 +177,7 @@ TEST_P(PagedLoweringTest, RaggedPagedBatchMatchesTheReference) {
   const uint64_t seed = freshSeed();
   SCOPED_TRACE("seed=" + std::to_string(seed));
   PagedProblem p(g, c.pageSize, c.lengths, seed);
-  const int64_t B = g.batch, QH = g.queryHeads, D = g.headDim;
+  const int64_t B = g.batch;
   const int64_t S = g.selectionSets(), M = g.selectionSlots();
 
   // Selection: exactly the reference's sets, -1 padded.
@@ -168,25 +194,7 @@ TEST_P(PagedLoweringTest, RaggedPagedBatchMatchesTheReference) {
           << "sequence " << b << " (length " << c.lengths[b] << ") set " << s;
     }
 
-  // Sparse and dense attention.
-  HostTensor out({B, QH, D}, elementTypeBytes(g.dtype));
-  call(jit, "paged_attend",
-       {&p.qT, &p.kPoolT, &p.vPoolT, &selected, &p.blockTableT, &p.seqLensT,
-        &out});
-  EXPECT_LT(relativeError(readAll(out, g.dtype), p.sparseOutput()),
-            tolerance(g.dtype));
-  HostTensor dense({B, QH, D}, elementTypeBytes(g.dtype));
-  call(jit, "paged_dense",
-       {&p.qT, &p.kPoolT, &p.vPoolT, &p.blockTableT, &p.seqLensT, &dense});
-  EXPECT_LT(relativeError(readAll(dense, g.dtype), p.denseOutput()),
-            tolerance(g.dtype));
-  // An empty sequence attends to nothing: exactly 0.
-  for (int64_t b = 0; b < B; ++b)
-    if (c.lengths[b] == 0)
-      for (int64_t i = 0; i < QH * D; ++i) {
-        ASSERT_EQ(readElement(out, g.dtype, b * QH * D + i), 0.0f);
-        ASSERT_EQ(readElement(dense, g.dtype, b * QH * D + i), 0.0f);
-      }
+  expectAttentionMatches(jit, p, selected);
 }
 
 TEST_P(PagedLoweringTest, WritesLandInTheirSlotsAndNowhereElse) {
@@ -233,10 +241,11 @@ TEST_P(PagedLoweringTest, WritesLandInTheirSlotsAndNowhereElse) {
                               slot * codeRow,
                           codeRow),
               0);
-    if (owned)
+    if (owned) {
       ASSERT_EQ(std::memcmp(v.as<unsigned char>() + slot * kvRow,
                             p.vPoolT.as<unsigned char>() + slot * kvRow, kvRow),
                 0);
+    }
   }
 }
 
@@ -282,29 +291,13 @@ TEST_P(CPUPathPagedTest, AttentionMatchesTheReference) {
   const uint64_t seed = freshSeed();
   SCOPED_TRACE("seed=" + std::to_string(seed));
   PagedProblem p(g, c.pageSize, c.lengths, seed);
-  const int64_t B = g.batch, QH = g.queryHeads, D = g.headDim;
+  const int64_t B = g.batch;
   const int64_t S = g.selectionSets(), M = g.selectionSlots();
   // The reference's own selection, so that the sparse reference applies.
   const std::vector<int32_t> expected = p.expectedIndices();
   HostTensor selected({B, S, M}, 4);
   std::copy(expected.begin(), expected.end(), selected.as<int32_t>());
-  HostTensor out({B, QH, D}, elementTypeBytes(g.dtype));
-  call(jit, "paged_attend",
-       {&p.qT, &p.kPoolT, &p.vPoolT, &selected, &p.blockTableT, &p.seqLensT,
-        &out});
-  EXPECT_LT(relativeError(readAll(out, g.dtype), p.sparseOutput()),
-            tolerance(g.dtype));
-  HostTensor dense({B, QH, D}, elementTypeBytes(g.dtype));
-  call(jit, "paged_dense",
-       {&p.qT, &p.kPoolT, &p.vPoolT, &p.blockTableT, &p.seqLensT, &dense});
-  EXPECT_LT(relativeError(readAll(dense, g.dtype), p.denseOutput()),
-            tolerance(g.dtype));
-  for (int64_t b = 0; b < B; ++b)
-    if (c.lengths[b] == 0)
-      for (int64_t i = 0; i < QH * D; ++i) {
-        ASSERT_EQ(readElement(out, g.dtype, b * QH * D + i), 0.0f);
-        ASSERT_EQ(readElement(dense, g.dtype, b * QH * D + i), 0.0f);
-      }
+  expectAttentionMatches(jit, p, selected);
 }
 
 INSTANTIATE_TEST_SUITE_P(
