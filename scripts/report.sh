@@ -16,7 +16,7 @@
 #   BENCH_TOKENS="4096 8192" TRAIN_ARGS="--steps 50" FAMILY_ARGS="--steps 50" \
 #     RUN_TOKENS=8192 ./scripts/report.sh                                # quick
 #   BENCH=0 RUN_TOKENS= ./scripts/report.sh   # quality only: keep the latency
-#                          # rows of docs/PERFORMANCE.md, no spotlight-run
+#                          # rows and the decode timing of docs/PERFORMANCE.md, no spotlight-run
 #   RUN_BIN=../main/build/bin/spotlight-run ./scripts/report.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -168,6 +168,17 @@ for n in $RUN_TOKENS; do
       "$WORK/run-$ch-$n.txt" >> "$WORK/run-ch.txt"
   done
 done
+run_note=""
+if [ -z "$RUN_TOKENS" ]; then
+  # No spotlight-run: keep the decode timing rows of the previous report.
+  awk -F'|' '$2 ~ /^ [0-9]+ $/ && $3 ~ /^ (QH|KH) $/ {
+      gsub(/ /, ""); split($0, f, "|")
+      printf "%s %s %s %s %s\n", f[2], tolower(f[3]), f[4], f[5], f[6] }' \
+    docs/PERFORMANCE.md > "$WORK/run-ch.txt"
+  if [ -s "$WORK/run-ch.txt" ]; then
+    run_note="Decode timing kept from the previous report (\`RUN_TOKENS\` empty: spotlight-run not run)."
+  fi
+fi
 
 # 6. Plots: the gnuplot programs are printed into the report verbatim.
 LATENCY_GP="# Decode-step latency vs context length.
@@ -272,6 +283,7 @@ ch_table=$(
     echo "| N | CH | sparse decode (ms/step) | dense (ms/step) | append N tokens with key codes (s) |"
     echo "|---:|---|---:|---:|---:|"
     awk '{ printf "| %s | %s | %s | %s | %s |\n", $1, toupper($2), $3, $4, $5 }' "$WORK/run-ch.txt"
+    if [ -n "$run_note" ]; then printf '\n%s\n' "$run_note"; fi
   else
     echo "(decode timing not run: RUN_TOKENS was empty)"
   fi)

@@ -55,7 +55,7 @@ cl::opt<double> positiveFraction(
     cl::desc("Positives: this top fraction of causal keys by q.k"),
     cl::init(0.02), cl::cat(category));
 cl::opt<double> gain("gain", cl::desc("Softsign gain g in g*x/(1+|g*x|)"),
-                     cl::init(0.5), cl::cat(category));
+                     cl::init(RankingLossOptions().gain), cl::cat(category));
 cl::opt<double> finalGain(
     "final-gain",
     cl::desc("Gain at the last step, reached geometrically from --gain "
@@ -63,7 +63,8 @@ cl::opt<double> finalGain(
     cl::init(0), cl::cat(category));
 cl::opt<double> beta("beta", cl::desc("Bradley-Terry beta"), cl::init(1),
                      cl::cat(category));
-cl::opt<double> margin("margin", cl::desc("Bradley-Terry margin"), cl::init(0),
+cl::opt<double> margin("margin", cl::desc("Bradley-Terry margin"),
+                       cl::init(RankingLossOptions().margin),
                        cl::cat(category));
 cl::opt<double> lr("lr",
                    cl::desc("Peak learning rate (default 1e-3, 1e-2 at D <= "

@@ -404,8 +404,13 @@ TEST(BradleyTerry, GradientMatchesFiniteDifferencesAtThePublishedGain) {
   checkGradient(/*gain=*/64, /*beta=*/1, /*margin=*/0);
 }
 
-TEST(BradleyTerry, GradientMatchesFiniteDifferencesAtTheDefaultGain) {
+TEST(BradleyTerry, GradientMatchesFiniteDifferencesAtTheFormerDefaults) {
   checkGradient(/*gain=*/0.5f, /*beta=*/1, /*margin=*/0);
+}
+
+TEST(BradleyTerry, GradientMatchesFiniteDifferencesAtTheDefaults) {
+  const RankingLossOptions defaults;
+  checkGradient(defaults.gain, defaults.beta, defaults.margin);
 }
 
 TEST(AdamW, MatchesTheTorchUpdate) {
