@@ -93,10 +93,10 @@ bool trainHashWeights(
     const std::function<void(const TrainProgress &)> &progress,
     std::string &error);
 
-/// The default peak learning rate for head dim `headDim`: 1e-3, and 1e-2
-/// at D <= 64, where 1e-3 settles on a worse optimum (docs/Quality.md: at
-/// D = 64 IoU@2% 0.339 on unseen text against 0.304; at D = 128 a higher
-/// rate moved it by less than 0.005 either way).
+/// The default peak learning rate for head dim `headDim`: 3e-3, and 1e-2
+/// at D <= 64 (docs/Quality.md: with gain 1 and margin 6, 3e-3 beat 1e-3 on
+/// all eight D = 128 families of unseen text, and 6e-3 lost 0.07 on narrow
+/// cones; at D = 64 1e-3 settles on a worse optimum, 0.304 against 0.339).
 double defaultLearningRate(int64_t headDim);
 
 /// The softsign gain of step `step` (0-based).
