@@ -97,8 +97,9 @@ TEST_P(PagedDecoderTest, WriteThenDecodeMatchesTheReference) {
                                    c.dtype, c.pageSize);
   const uint64_t seed = freshSeed();
   SCOPED_TRACE("seed=" + std::to_string(seed));
-  // On any core count, the CPU runs the longest sequences as one work item
-  // per KV head (the kv_head entry points) and the short ones whole.
+  // On any core count, the CPU runs the dense step of the longest sequences
+  // as one work item per KV head (the kv_head entry points) and the short
+  // ones whole; below 4 cores the sparse steps run every sequence whole.
   PagedProblem p(g, c.pageSize, {1500, 2100, 0, 40, 700}, seed);
   g = p.geometry;
   Decoder d(g, p);
@@ -172,6 +173,20 @@ TEST_P(PagedDecoderTest, WriteThenDecodeMatchesTheReference) {
                              nullptr),
             SPT_OK);
   EXPECT_EQ(std::memcmp(again.data(), out.data(), out.numBytes()), 0);
+
+  // The sparse steps split by KV head too, as they do on 4 cores or more.
+  setenv("SPOTLIGHT_KV_HEAD_SPLIT", "1", 1);
+  HostTensor split(out), splitIdx(idx);
+  spt_tensor splitT = tensorOf(split, dt), splitIdxT = tensorOf(splitIdx, SPT_I32);
+  EXPECT_EQ(spt_paged_decode(d.decoder, &q, &k, &v, &codes, &bt, &sl, &splitT,
+                             &splitIdxT),
+            SPT_OK);
+  EXPECT_EQ(spt_paged_select(d.decoder, &q, &codes, &bt, &sl, &selT), SPT_OK);
+  unsetenv("SPOTLIGHT_KV_HEAD_SPLIT");
+  EXPECT_EQ(std::memcmp(splitIdx.data(), idx.data(), idx.numBytes()), 0);
+  EXPECT_EQ(std::memcmp(selected.data(), idx.data(), idx.numBytes()), 0);
+  EXPECT_LT(relativeError(readAll(split, g.dtype), p.sparseOutput()),
+            tolerance(g.dtype));
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -18,6 +18,7 @@
 #include "Tensors.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <string>
 #include <thread>
 
@@ -124,20 +125,48 @@ struct WorkItem {
   int64_t seq, head;
 };
 
+/// What a step mostly does, which decides whether splitting by KV head pays.
+enum class StepKind {
+  /// Reads every key code: a token's codes of all heads share 7 cache lines
+  /// (Qwen2.5-7B), so a KV head's item also reads its neighbours' lines.
+  Sparse,
+  /// Computes over every K and V row, whole cache lines of one head.
+  Dense,
+};
+
+/// Sparse steps split by KV head only on this many cores or more: on 2
+/// cores the split ran a 256K-token select 1.3x slower than one core
+/// reading all heads (the lines shared between heads are read twice),
+/// while the dense step ran 1.9x faster.
+constexpr int64_t kMinSparseSplitWorkers = 4;
+
+/// Whether a step of `kind` splits long sequences by KV head:
+/// SPOTLIGHT_KV_HEAD_SPLIT=0 never, =1 always (tests, benchmarks), else
+/// by the measurements above.
+bool splitsByKVHead(const spt_decoder &d, StepKind kind) {
+  if (const char *forced = std::getenv("SPOTLIGHT_KV_HEAD_SPLIT"))
+    return std::string(forced) == "1";
+  return kind == StepKind::Dense ||
+         d.device->workers() >= kMinSparseSplitWorkers;
+}
+
 /// The CPU work items of a batch, costliest first: the pool hands items out
 /// in order, so a long item taken last would leave the other cores idle. A
 /// sequence longer than half a core's share of the batch's tokens becomes
-/// one item per KV head (the artifact's KVHead entry points), so that one
-/// long sequence also uses every core.
-std::vector<WorkItem> cpuItems(const spt_decoder &d, const Tables &tables) {
+/// one item per KV head (the artifact's KVHead entry points) where that
+/// pays (splitsByKVHead), so that one long sequence also uses every core.
+std::vector<WorkItem> cpuItems(const spt_decoder &d, const Tables &tables,
+                               StepKind kind) {
   const int64_t KH = d.g.kvHeads, workers = d.device->workers();
+  const bool mayChooseSplit =
+      KH > 1 && d.artifact->kvHeadDecode && splitsByKVHead(d, kind);
   int64_t total = 0;
   for (int64_t b = 0; b < tables.batch; ++b)
     total += tables.seqLens[b];
   std::vector<WorkItem> items;
   for (int64_t b = 0; b < tables.batch; ++b) {
-    bool split = KH > 1 && d.artifact->kvHeadDecode &&
-                 int64_t(tables.seqLens[b]) * 2 * workers > total;
+    bool split =
+        mayChooseSplit && int64_t(tables.seqLens[b]) * 2 * workers > total;
     if (!split) {
       items.push_back({b, -1});
       continue;
@@ -158,14 +187,14 @@ std::vector<WorkItem> cpuItems(const spt_decoder &d, const Tables &tables) {
 
 /// Runs `call(first, count)` over the batch of `tables`: once on CUDA; on
 /// the CPU per work item (cpuItems), `callKVHead(seq, h)` for one KV head.
-spt_status overBatch(spt_decoder &d, const Tables &tables,
+spt_status overBatch(spt_decoder &d, const Tables &tables, StepKind kind,
                      const std::function<void(int64_t, int64_t)> &call,
                      const std::function<void(int64_t, int64_t)> &callKVHead) {
   const int64_t batch = tables.batch;
   if (batch == 0)
     return SPT_OK;
   if (d.device->usesHostMemory()) {
-    std::vector<WorkItem> items = cpuItems(d, tables);
+    std::vector<WorkItem> items = cpuItems(d, tables, kind);
     return d.device->run(int64_t(items.size()), [&](int64_t i) {
       const WorkItem &item = items[i];
       if (item.head < 0)
@@ -274,7 +303,7 @@ spt_status spt_decoder::write(const void *keys, const void *values,
 spt_status spt_decoder::select(const StepBuffers &io, const Pools &pools,
                                const Tables &tables) {
   return overBatch(
-      *this, tables,
+      *this, tables, StepKind::Sparse,
       [&](int64_t first, int64_t count) {
         StepViews s(*this, io, pools, tables, first, count);
         WeightViews w = weightViews(*this);
@@ -292,7 +321,7 @@ spt_status spt_decoder::select(const StepBuffers &io, const Pools &pools,
 spt_status spt_decoder::decode(const StepBuffers &io, const Pools &pools,
                                const Tables &tables) {
   return overBatch(
-      *this, tables,
+      *this, tables, StepKind::Sparse,
       [&](int64_t first, int64_t count) {
         StepViews s(*this, io, pools, tables, first, count);
         WeightViews w = weightViews(*this);
@@ -312,7 +341,7 @@ spt_status spt_decoder::decode(const StepBuffers &io, const Pools &pools,
 spt_status spt_decoder::decodeDense(const StepBuffers &io, const Pools &pools,
                                     const Tables &tables) {
   return overBatch(
-      *this, tables,
+      *this, tables, StepKind::Dense,
       [&](int64_t first, int64_t count) {
         StepViews s(*this, io, pools, tables, first, count);
         artifact->pagedDecodeDense(&s.query, &s.keys, &s.values,
