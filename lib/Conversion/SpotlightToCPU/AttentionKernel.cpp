@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "AttentionKernel.h"
+#include "VectorMath.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -49,65 +50,10 @@ KernelShape KernelShape::of(CPUVectorISA isa, Type queryType, Type keyType,
 }
 
 namespace {
-/// A constant of `type` (f32, i32 or a vector of either) holding `value`.
-Value constantOf(ImplicitLocOpBuilder &b, Type type, double value) {
-  Type element = getElementTypeOrSelf(type);
-  TypedAttr scalar = isa<FloatType>(element)
-                         ? TypedAttr(b.getFloatAttr(element, value))
-                         : TypedAttr(b.getIntegerAttr(element, (int64_t)value));
-  if (auto vector = dyn_cast<VectorType>(type))
-    return arith::ConstantOp::create(b, DenseElementsAttr::get(vector, scalar));
-  return arith::ConstantOp::create(b, scalar);
-}
-
 /// Multiply-add that LLVM may fuse into one FMA where the CPU has one (an
 /// explicit fma intrinsic would become a libm call per lane without).
 constexpr arith::FastMathFlags kContract = arith::FastMathFlags::contract;
 } // namespace
-
-Value AttentionKernel::expNonPositive(ImplicitLocOpBuilder &b, Value x) {
-  // Cephes' expf: x = n ln2 + r with |r| <= ln2 / 2, e^r by a degree-6
-  // polynomial, 2^n through the exponent bits.
-  Type type = x.getType();
-  auto c = [&](double value) { return constantOf(b, type, value); };
-  auto mul = [&](Value l, Value r) {
-    return arith::MulFOp::create(b, l, r, kContract);
-  };
-  auto add = [&](Value l, Value r) {
-    return arith::AddFOp::create(b, l, r, kContract);
-  };
-  // -inf clamps; NaN stays NaN and gives NaN through r, while the exponent
-  // n comes from a NaN-free copy (fptosi of NaN is poison). Both are
-  // compare-and-selects that x86 does in one vmaxps.
-  Value low = c(-87.33654);
-  x = arith::SelectOp::create(
-      b, arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, low, x), low, x);
-  Value finite = arith::SelectOp::create(
-      b, arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, x, low), x, low);
-  // For x <= 0, trunc(x log2(e) - 1/2) (fptosi truncates toward zero, i.e.
-  // rounds up here) is the nearest integer to x log2(e).
-  Type intType = type;
-  if (auto vector = dyn_cast<VectorType>(type))
-    intType = VectorType::get(vector.getShape(), b.getI32Type());
-  else
-    intType = b.getI32Type();
-  Value n = arith::FPToSIOp::create(
-      b, intType,
-      arith::SubFOp::create(b, mul(finite, c(1.44269504088896341)), c(0.5)));
-  Value fn = arith::SIToFPOp::create(b, type, n);
-  Value r = arith::SubFOp::create(b, x, mul(fn, c(0.693359375)));
-  r = arith::SubFOp::create(b, r, mul(fn, c(-2.12194440e-4)));
-  Value p = c(1.9875691500e-4);
-  for (double coefficient : {1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2,
-                             1.6666665459e-1, 5.0000001201e-1})
-    p = add(mul(p, r), c(coefficient));
-  Value y = add(add(mul(p, mul(r, r)), r), c(1.0));
-  // 2^n for n in [-126, 0]: the biased exponent n + 127 in bits 23..30.
-  Value bits = arith::ShLIOp::create(
-      b, arith::AddIOp::create(b, n, constantOf(b, intType, 127)),
-      constantOf(b, intType, 23));
-  return arith::MulFOp::create(b, y, arith::BitcastOp::create(b, type, bits));
-}
 
 AttentionKernel::Scratch
 AttentionKernel::Scratch::allocate(LoopEmitter &e, const KernelShape &shape,
@@ -235,9 +181,9 @@ SmallVector<Value> AttentionKernel::pass(Value queryOffset, Value first,
   // One exp per token, and one a pass for the rescale of the running sum
   // and accumulator.
   Value correction =
-      expNonPositive(b, arith::SubFOp::create(b, maxOld, maxNew));
+      vectorExp(b, arith::SubFOp::create(b, maxOld, maxNew));
   Value p =
-      expNonPositive(b, arith::SubFOp::create(b, l, e.splat(maxNew, tokens)));
+      vectorExp(b, arith::SubFOp::create(b, l, e.splat(maxNew, tokens)));
   Value accNew = arith::MulFOp::create(b, accOld, e.splat(correction, D));
   if (shape.bf16Values && tokens > 1) {
     // The weights rounded to bf16, summed as rounded; weight pair u (tokens

@@ -84,12 +84,6 @@ public:
   void stream(Value firstHead, Value heads, Value lb, Value ub, RowOf rowOf,
               Prefetch prefetch = nullptr);
 
-  /// exp(x) for x <= 0 (f32 or a vector of f32), a polynomial on the
-  /// vector units (libm's expf would be a call per lane): relative error
-  /// about 1e-7; -inf and anything below -87.3 give a tiny positive value
-  /// (exp(-87.3)), which multiplies only zero sums and accumulators; NaN
-  /// gives NaN.
-  static Value expNonPositive(ImplicitLocOpBuilder &b, Value x);
 
 private:
   void tile(Value firstHead, Value heads, Value first, Value count, RowOf rowOf,

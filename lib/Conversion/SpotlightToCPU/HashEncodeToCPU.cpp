@@ -38,6 +38,7 @@
 #include "../Utils/LoopEmitter.h"
 #include "../Utils/OpLowering.h"
 #include "../Utils/OpShapes.h"
+#include "VectorMath.h"
 #include "spotlight/Conversion/SpotlightToCPU/SpotlightToCPU.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
@@ -64,41 +65,6 @@ constexpr int64_t kChunkFloats = 96 * 128;
 /// (6 rows, or 12 with 32-column blocks) ends inside the scratch.
 int64_t chunkRows(int64_t headDim) {
   return std::max<int64_t>(12, kChunkFloats / headDim / 12 * 12);
-}
-
-/// exp(x) on a vector of f32: Cephes' expf (range reduction by ln 2, a
-/// degree-5 polynomial, 2^n through the exponent bits), relative error
-/// about 2e-7; inputs clamped to [-87, 87].
-Value vectorExp(LoopEmitter &e, Value x) {
-  ImplicitLocOpBuilder &b = e.builder();
-  auto type = cast<VectorType>(x.getType());
-  const int64_t width = type.getNumElements();
-  auto c = [&](float v) { return e.splat(e.f32(v), width); };
-  auto fma = [&](Value a, Value m, Value add) {
-    return vector::FMAOp::create(b, a, m, add).getResult();
-  };
-  x = arith::MinimumFOp::create(b, x, c(87.0f));
-  x = arith::MaximumFOp::create(b, x, c(-87.0f));
-  Value n = math::FloorOp::create(b, fma(x, c(1.44269504088896341f), c(0.5f)));
-  Value r = fma(n, c(-0.693359375f), x);
-  r = fma(n, c(2.12194440e-4f), r);
-  Value p = c(1.9875691500e-4f);
-  for (float coeff : {1.3981999507e-3f, 8.3334519073e-3f, 4.1665795894e-2f,
-                      1.6666665459e-1f, 5.0000001201e-1f})
-    p = fma(p, r, c(coeff));
-  Value r2 = arith::MulFOp::create(b, r, r);
-  Value y = fma(p, r2, arith::AddFOp::create(b, r, c(1.0f)));
-  auto intType = VectorType::get({width}, b.getI32Type());
-  Value bits = arith::ShLIOp::create(
-      b,
-      arith::AddIOp::create(
-          b, arith::FPToSIOp::create(b, intType, n),
-          arith::ConstantOp::create(
-              b, DenseElementsAttr::get(intType, b.getI32IntegerAttr(127)))),
-      arith::ConstantOp::create(
-          b, DenseElementsAttr::get(intType, b.getI32IntegerAttr(23))));
-  Value scale = arith::BitcastOp::create(b, type, bits);
-  return arith::MulFOp::create(b, y, scale);
 }
 
 struct HashEncodeOpLowering : OpLowering<HashEncodeOp> {
@@ -223,7 +189,7 @@ struct HashEncodeOpLowering : OpLowering<HashEncodeOp> {
                        b, acc, e.loadF32(hash.b1, e.add(biasBase, j0), width));
                    Value denom = arith::AddFOp::create(
                        b, e.splat(e.f32(1), width),
-                       vectorExp(e, arith::NegFOp::create(b, s)));
+                       vectorExp(b, arith::NegFOp::create(b, s)));
                    Value at = e.add(e.mul(r, D), j0);
                    Value h1 = arith::AddFOp::create(
                        b, arith::DivFOp::create(b, s, denom),

@@ -50,7 +50,7 @@
 // CHECK-COUNT-5:             vector.fma %{{.+}}, %[[W]], %{{.+}} : vector<64xf32>
 // CHECK-NEXT:                scf.yield
 // Per row: SiLU (polynomial exp) plus the input, into the hidden rows.
-// CHECK:                   math.floor %{{.+}} : vector<64xf32>
+// CHECK:                   arith.fptosi %{{.+}} : vector<64xf32> to vector<64xi32>
 // CHECK:                   arith.divf %{{.+}} : vector<64xf32>
 // CHECK:                   vector.store %{{.+}}, %[[HS]][%{{.+}}] : memref<12288xf32>, vector<64xf32>
 // The rows left over, one at a time.
