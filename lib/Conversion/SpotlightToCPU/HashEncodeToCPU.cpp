@@ -12,7 +12,8 @@
 //     scf.for column block j0 (64 columns, 4 zmm):
 //       scf.for tile of 6 rows r0 (the last one padded when > 3 rows are
 //       left, else single rows across all D columns after the blocks):
-//         acc[r] = sum_i fma(splat(A[r0 + r, i]), W[i, j0 : j0 + 64])
+//         acc[r] += splat(A[r0 + r, i]) * W[i, j0 : j0 + 64]  (contract:
+//                                                          one FMA)
 //                                           6 x vector<64xf32> in registers
 //         epilogue on acc[r]: bias, activation and residual, or sign bits
 //
@@ -136,8 +137,12 @@ struct HashEncodeOpLowering : OpLowering<HashEncodeOp> {
               SmallVector<Value> next;
               for (int64_t r = 0; r < count; ++r) {
                 Value ai = e.loadScalar(a, e.add(e.add(aRow, r * D), i));
-                next.push_back(
-                    vector::FMAOp::create(b, e.splat(ai, width), wi, acc[r]));
+                // A contractible multiply-add: one FMA where the CPU has
+                // it (an explicit fma is a libm call per lane without).
+                Value product = arith::MulFOp::create(
+                    b, e.splat(ai, width), wi, arith::FastMathFlags::contract);
+                next.push_back(arith::AddFOp::create(
+                    b, product, acc[r], arith::FastMathFlags::contract));
               }
               return next;
             });

@@ -46,8 +46,9 @@
 // CHECK:                     %[[W:.+]] = vector.load %[[W1F]][%{{.+}}] : memref<32768xf32>, vector<64xf32>
 // CHECK:                     %[[XI:.+]] = memref.load %[[XS]][%{{.+}}] : memref<12288xf32>
 // CHECK-NEXT:                %[[XB:.+]] = vector.broadcast %[[XI]] : f32 to vector<64xf32>
-// CHECK-NEXT:                %{{.+}} = vector.fma %[[XB]], %[[W]], %[[A0]] : vector<64xf32>
-// CHECK-COUNT-5:             vector.fma %{{.+}}, %[[W]], %{{.+}} : vector<64xf32>
+// CHECK-NEXT:                %[[P0:.+]] = arith.mulf %[[XB]], %[[W]] fastmath<contract> : vector<64xf32>
+// CHECK-NEXT:                %{{.+}} = arith.addf %[[P0]], %[[A0]] fastmath<contract> : vector<64xf32>
+// CHECK-COUNT-5:             arith.addf %{{.+}}, %{{.+}} fastmath<contract> : vector<64xf32>
 // CHECK-NEXT:                scf.yield
 // Per row: SiLU (polynomial exp) plus the input, into the hidden rows.
 // CHECK:                   arith.fptosi %{{.+}} : vector<64xf32> to vector<64xi32>
