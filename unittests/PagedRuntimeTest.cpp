@@ -97,9 +97,9 @@ TEST_P(PagedDecoderTest, WriteThenDecodeMatchesTheReference) {
                                    c.dtype, c.pageSize);
   const uint64_t seed = freshSeed();
   SCOPED_TRACE("seed=" + std::to_string(seed));
-  // On any core count, the CPU runs the dense step of the longest sequences
-  // as one work item per KV head (the kv_head entry points) and the short
-  // ones whole; below 4 cores the sparse steps run every sequence whole.
+  // On 2 cores or more, the CPU splits the longest sequences (the dense step
+  // per KV head, the selection per token range) and runs the short ones
+  // whole.
   PagedProblem p(g, c.pageSize, {1500, 2100, 0, 40, 700}, seed);
   g = p.geometry;
   Decoder d(g, p);
@@ -174,18 +174,28 @@ TEST_P(PagedDecoderTest, WriteThenDecodeMatchesTheReference) {
             SPT_OK);
   EXPECT_EQ(std::memcmp(again.data(), out.data(), out.numBytes()), 0);
 
-  // The sparse steps split by KV head too, as they do on 4 cores or more.
-  setenv("SPOTLIGHT_KV_HEAD_SPLIT", "1", 1);
-  HostTensor split(out), splitIdx(idx);
-  spt_tensor splitT = tensorOf(split, dt), splitIdxT = tensorOf(splitIdx, SPT_I32);
+  // Every sequence split, as long ones are: the selection in 3 token
+  // ranges (their scores, then the selection from them), the attention
+  // and the dense step per KV head.
+  setenv("SPOTLIGHT_SPLIT", "3", 1);
+  HostTensor split(out), splitIdx(idx), splitDense(dense);
+  spt_tensor splitT = tensorOf(split, dt), splitIdxT = tensorOf(splitIdx, SPT_I32),
+             splitDenseT = tensorOf(splitDense, dt);
   EXPECT_EQ(spt_paged_decode(d.decoder, &q, &k, &v, &codes, &bt, &sl, &splitT,
                              &splitIdxT),
             SPT_OK);
   EXPECT_EQ(spt_paged_select(d.decoder, &q, &codes, &bt, &sl, &selT), SPT_OK);
-  unsetenv("SPOTLIGHT_KV_HEAD_SPLIT");
-  EXPECT_EQ(std::memcmp(splitIdx.data(), idx.data(), idx.numBytes()), 0);
+  EXPECT_EQ(spt_paged_decode_dense(d.decoder, &q, &k, &v, &bt, &sl,
+                                   &splitDenseT),
+            SPT_OK);
+  unsetenv("SPOTLIGHT_SPLIT");
+  EXPECT_EQ(std::vector<int32_t>(splitIdx.as<int32_t>(),
+                                 splitIdx.as<int32_t>() + B * S * M),
+            expected);
   EXPECT_EQ(std::memcmp(selected.data(), idx.data(), idx.numBytes()), 0);
   EXPECT_LT(relativeError(readAll(split, g.dtype), p.sparseOutput()),
+            tolerance(g.dtype));
+  EXPECT_LT(relativeError(readAll(splitDense, g.dtype), p.denseOutput()),
             tolerance(g.dtype));
 }
 

@@ -8,7 +8,8 @@
 // N for the batch; tests and spotlight-opt users) and the paged step over
 // caller-owned pools that artifacts hold, for a whole batch and, on the CPU,
 // for one KV head of one sequence (its pool arguments carry the whole
-// pool's strides through `bufferization.buffer_layout`).
+// pool's strides through `bufferization.buffer_layout`) and the selection
+// in two steps over token ranges.
 //
 //===----------------------------------------------------------------------===//
 
@@ -71,6 +72,34 @@ public:
     end();
     begin(EntryPoint::KVHeadDecodeDense);
     store(attention({}), ArgKind::Out);
+    end();
+    begin(EntryPoint::KVHeadAttend);
+    store(attention(args[ArgKind::Indices]), ArgKind::Out);
+    end();
+  }
+
+  /// The selection in two steps (abi::EntryScope::TokenSplit): the scores
+  /// and histograms of a token range of each sequence, written in place
+  /// (hamming_scores keeps the other ranges' scores), then the selection
+  /// from every range's.
+  void buildTokenSplit() {
+    begin(EntryPoint::TokenSplitScores);
+    mlir::Value codes = bufferOf(queryCodes());
+    sp::HammingScoresOp::create(
+        b, mlir::TypeRange{}, codes, bufferOf(args[ArgKind::CodePool]),
+        bufferOf(args[ArgKind::BlockTable]), bufferOf(args[ArgKind::SeqLens]),
+        bufferOf(args[ArgKind::TokenRanges]), args[ArgKind::OutScores],
+        args[ArgKind::OutHistograms], selectionMode(), g.sink, g.window);
+    end();
+    begin(EntryPoint::TokenSplitSelect);
+    mlir::RankedTensorType type = tensorOf(ArgKind::Indices);
+    store(sp::ScoreTopKOp::create(b, type, args[ArgKind::Scores],
+                                  args[ArgKind::Histograms],
+                                  args[ArgKind::SeqLens],
+                                  empty(type, args[ArgKind::Scores], 0),
+                                  budget(), g.sink, g.window, g.minBudget)
+              ->getResult(0),
+          ArgKind::OutIndices);
     end();
   }
 
@@ -182,18 +211,23 @@ private:
     return empty(type, args[ArgKind::Query], 0);
   }
 
+  mlir::Attribute budget() {
+    return g.budgetCount > 0
+               ? mlir::Attribute(b.getI64IntegerAttr(g.budgetCount))
+               : mlir::Attribute(b.getF64FloatAttr(g.budgetFraction));
+  }
+
+  sp::SelectionMode selectionMode() {
+    return g.headMode ? sp::SelectionMode::head : sp::SelectionMode::group;
+  }
+
   mlir::Value topK(mlir::Value queryCodes, mlir::Value keyCodes) {
     mlir::RankedTensorType type = tensorOf(ArgKind::Indices);
-    mlir::Attribute budget =
-        g.budgetCount > 0
-            ? mlir::Attribute(b.getI64IntegerAttr(g.budgetCount))
-            : mlir::Attribute(b.getF64FloatAttr(g.budgetFraction));
     auto [blockTable, seqLens] = pages();
     return sp::HammingTopKOp::create(b, type, queryCodes, keyCodes, blockTable,
                                      seqLens, emptyLikeBatch(type),
-                                     g.headMode ? sp::SelectionMode::head
-                                                : sp::SelectionMode::group,
-                                     budget, g.sink, g.window, g.minBudget)
+                                     selectionMode(), budget(), g.sink,
+                                     g.window, g.minBudget)
         ->getResult(0);
   }
 
@@ -365,6 +399,10 @@ buildArtifactModule(mlir::MLIRContext &context, const DecodeGeometry &model) {
         abi::entryGeometry(EntryPoint::KVHeadDecode, model);
     ModuleBuilder(*module, slice, model.kvHeads).buildKVHead();
   }
+  if (abi::entryInArtifact(EntryPoint::TokenSplitScores, model))
+    ModuleBuilder(*module, abi::entryGeometry(EntryPoint::TokenSplitScores,
+                                              model))
+        .buildTokenSplit();
   (*module)->setAttr(
       abi::kManifestAttribute,
       mlir::StringAttr::get(&context, abi::writeManifest(model)));

@@ -94,7 +94,15 @@ spt_status spt_artifact_load(const char *path, spt_artifact **artifact) {
           !bindEntry(loaded->handle, abi::EntryPoint::KVHeadDecode,
                      loaded->kvHeadDecode, error) ||
           !bindEntry(loaded->handle, abi::EntryPoint::KVHeadDecodeDense,
-                     loaded->kvHeadDecodeDense, error))))
+                     loaded->kvHeadDecodeDense, error) ||
+          !bindEntry(loaded->handle, abi::EntryPoint::KVHeadAttend,
+                     loaded->kvHeadAttend, error))) ||
+        (abi::entryInArtifact(abi::EntryPoint::TokenSplitScores,
+                              loaded->model) &&
+         (!bindEntry(loaded->handle, abi::EntryPoint::TokenSplitScores,
+                     loaded->tokenSplitScores, error) ||
+          !bindEntry(loaded->handle, abi::EntryPoint::TokenSplitSelect,
+                     loaded->tokenSplitSelect, error))))
       return fail(SPT_ERROR_ARTIFACT, std::string("'") + path + "' " + error);
     *artifact = loaded.release();
     return SPT_OK;

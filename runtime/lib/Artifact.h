@@ -37,6 +37,10 @@ struct spt_artifact {
   spotlight::runtime::KVHeadSelectFn kvHeadSelect = nullptr;
   spotlight::runtime::KVHeadDecodeFn kvHeadDecode = nullptr;
   spotlight::runtime::KVHeadDecodeDenseFn kvHeadDecodeDense = nullptr;
+  spotlight::runtime::KVHeadAttendFn kvHeadAttend = nullptr;
+  /// The selection in two steps over token ranges: CPU artifacts only.
+  spotlight::runtime::TokenSplitScoresFn tokenSplitScores = nullptr;
+  spotlight::runtime::TokenSplitSelectFn tokenSplitSelect = nullptr;
   ~spt_artifact();
 };
 

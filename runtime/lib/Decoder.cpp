@@ -3,11 +3,13 @@
 // Calls the artifact's paged entry points (spotlight/ABI/EntryPoints.def)
 // with memref descriptors of the pools, tables and step buffers. On the
 // CPU the batch is split into work items, each a call on its rows of the
-// query, tables and outputs (the pools are shared): one per sequence, or one
-// per KV head of a sequence too long for one core to finish while the
-// others idle, so a batch, even of one sequence, uses every core; new
-// tokens are written in runs the same way. On CUDA one call covers the
-// batch: the entry point only enqueues kernels.
+// query, tables and outputs (the pools are shared): one per sequence, and
+// a sequence too long for one core to finish while the others idle is
+// split, so that a batch, even of one sequence, uses every core: the dense
+// step per KV head, the sparse steps' selection per token range (then
+// their attention per KV head). New tokens are written in runs the same
+// way. On CUDA one call covers the batch: the entry point only enqueues
+// kernels.
 //
 //===----------------------------------------------------------------------===//
 
@@ -125,76 +127,79 @@ struct WorkItem {
   int64_t seq, head;
 };
 
-/// What a step mostly does, which decides whether splitting by KV head pays.
-enum class StepKind {
-  /// Reads every key code: a token's codes of all heads share 7 cache lines
-  /// (Qwen2.5-7B), so a KV head's item also reads its neighbours' lines.
-  Sparse,
-  /// Computes over every K and V row, whole cache lines of one head.
-  Dense,
-};
-
-/// Sparse steps split by KV head only on this many cores or more: on 2
-/// cores the split ran a 256K-token select 1.3x slower than one core
-/// reading all heads (the lines shared between heads are read twice),
-/// while the dense step ran 1.9x faster.
-constexpr int64_t kMinSparseSplitWorkers = 4;
-
-/// Whether a step of `kind` splits long sequences by KV head:
-/// SPOTLIGHT_KV_HEAD_SPLIT=0 never, =1 always (tests, benchmarks), else
-/// by the measurements above.
-bool splitsByKVHead(const spt_decoder &d, StepKind kind) {
-  if (const char *forced = std::getenv("SPOTLIGHT_KV_HEAD_SPLIT"))
-    return std::string(forced) == "1";
-  return kind == StepKind::Dense ||
-         d.device->workers() >= kMinSparseSplitWorkers;
+/// SPOTLIGHT_SPLIT (tests, benchmarks): 0 splits no sequence, 1 every
+/// sequence, k > 1 every sequence with k token ranges; unset, -1.
+int64_t forcedSplit() {
+  const char *forced = std::getenv("SPOTLIGHT_SPLIT");
+  return forced ? std::max(0, std::atoi(forced)) : -1;
 }
 
-/// The CPU work items of a batch, costliest first: the pool hands items out
-/// in order, so a long item taken last would leave the other cores idle. A
-/// sequence longer than half a core's share of the batch's tokens becomes
-/// one item per KV head (the artifact's KVHead entry points) where that
-/// pays (splitsByKVHead), so that one long sequence also uses every core.
-std::vector<WorkItem> cpuItems(const spt_decoder &d, const Tables &tables,
-                               StepKind kind) {
-  const int64_t KH = d.g.kvHeads, workers = d.device->workers();
-  const bool mayChooseSplit =
-      KH > 1 && d.artifact->kvHeadDecode && splitsByKVHead(d, kind);
+/// Whether a step splits sequence b: as forcedSplit says, or else if it is
+/// longer than half a core's share of the batch's tokens, which would keep
+/// one core busy while the others idle.
+bool splitsSequence(const spt_decoder &d, const Tables &tables, int64_t b,
+                    int64_t totalTokens) {
+  if (int64_t forced = forcedSplit(); forced >= 0)
+    return forced > 0;
+  const int64_t workers = d.device->workers();
+  return workers > 1 && int64_t(tables.seqLens[b]) * 2 * workers > totalTokens;
+}
+
+/// Token ranges of a split sequence: one per core, or as forced.
+int64_t tokenRanges(const spt_decoder &d) {
+  int64_t forced = forcedSplit();
+  return forced > 1 ? forced : d.device->workers();
+}
+
+int64_t totalTokens(const Tables &tables) {
   int64_t total = 0;
   for (int64_t b = 0; b < tables.batch; ++b)
     total += tables.seqLens[b];
+  return total;
+}
+
+/// Sorts `items` costliest first: the pool hands items out in order, so a
+/// long item taken last would leave the other cores idle.
+template <typename Item, typename Cost>
+void costliestFirst(std::vector<Item> &items, Cost cost) {
+  std::stable_sort(items.begin(), items.end(),
+                   [&](const Item &a, const Item &b) {
+                     return cost(a) > cost(b);
+                   });
+}
+
+/// The CPU work items of a dense step: one per sequence, or one per KV
+/// head of a sequence that splitsSequence (the artifact's KVHead entry
+/// points).
+std::vector<WorkItem> denseItems(const spt_decoder &d, const Tables &tables) {
+  const int64_t KH = d.g.kvHeads, total = totalTokens(tables);
   std::vector<WorkItem> items;
   for (int64_t b = 0; b < tables.batch; ++b) {
-    bool split =
-        mayChooseSplit && int64_t(tables.seqLens[b]) * 2 * workers > total;
-    if (!split) {
+    if (KH == 1 || !d.artifact->kvHeadDecodeDense ||
+        !splitsSequence(d, tables, b, total)) {
       items.push_back({b, -1});
       continue;
     }
     for (int64_t h = 0; h < KH; ++h)
       items.push_back({b, h});
   }
-  auto cost = [&](const WorkItem &item) {
+  costliestFirst(items, [&](const WorkItem &item) {
     int64_t tokens = tables.seqLens[item.seq];
     return item.head < 0 ? tokens * KH : tokens;
-  };
-  std::stable_sort(items.begin(), items.end(),
-                   [&](const WorkItem &a, const WorkItem &b) {
-                     return cost(a) > cost(b);
-                   });
+  });
   return items;
 }
 
-/// Runs `call(first, count)` over the batch of `tables`: once on CUDA; on
-/// the CPU per work item (cpuItems), `callKVHead(seq, h)` for one KV head.
-spt_status overBatch(spt_decoder &d, const Tables &tables, StepKind kind,
+/// Runs `call(first, count)` over the batch of `tables`: on CUDA once; on
+/// the CPU per work item, `callKVHead(seq, h)` for one KV head.
+spt_status overBatch(spt_decoder &d, const Tables &tables,
                      const std::function<void(int64_t, int64_t)> &call,
                      const std::function<void(int64_t, int64_t)> &callKVHead) {
   const int64_t batch = tables.batch;
   if (batch == 0)
     return SPT_OK;
   if (d.device->usesHostMemory()) {
-    std::vector<WorkItem> items = cpuItems(d, tables, kind);
+    std::vector<WorkItem> items = denseItems(d, tables);
     return d.device->run(int64_t(items.size()), [&](int64_t i) {
       const WorkItem &item = items[i];
       if (item.head < 0)
@@ -202,6 +207,157 @@ spt_status overBatch(spt_decoder &d, const Tables &tables, StepKind kind,
       else
         callKVHead(item.seq, item.head);
     });
+  }
+  if (d.enqueueOnly)
+    return d.device->enqueue([&] { call(0, batch); });
+  return d.device->run(1, [&](int64_t) { call(0, batch); });
+}
+
+/// A sparse step on the CPU whose long sequences (splitsSequence) select in
+/// token ranges on every core. Reading a token's key codes of every head
+/// together is what keeps the scan at the read bandwidth: a token's codes
+/// share cache lines between heads (448 B in 7 lines for Qwen2.5-7B), so
+/// splitting by KV head read lines twice and ran a 256K-token select 1.3x
+/// slower on 2 cores than one core alone.
+///   1. every short sequence's whole step, and the scores and histograms of
+///      each token range of the long ones (TokenSplitScores);
+///   2. each long sequence's selection from them (TokenSplitSelect);
+///   3. decode only: each long sequence's attention per KV head
+///      (KVHeadAttend).
+class SplitSparseStep {
+public:
+  SplitSparseStep(spt_decoder &d, const StepBuffers &io, const Pools &pools,
+                  const Tables &tables)
+      : d(d), io(io), pools(pools), tables(tables) {}
+
+  /// `whole(seq)` runs sequence seq's step unsplit.
+  spt_status run(bool attend, const std::function<void(int64_t)> &whole) {
+    plan();
+    if (spt_status s = d.device->run(int64_t(firstPhase.size()),
+                                     [&](int64_t i) {
+                                       const Item &item = firstPhase[i];
+                                       if (item.split < 0)
+                                         whole(item.seq);
+                                       else
+                                         scoreRange(item);
+                                     }))
+      return s;
+    if (spt_status s = d.device->run(int64_t(long_.size()), [&](int64_t i) {
+          selectFromScores(long_[i]);
+        }))
+      return s;
+    if (!attend)
+      return SPT_OK;
+    const int64_t KH = d.g.kvHeads;
+    return d.device->run(int64_t(long_.size()) * KH, [&](int64_t i) {
+      const LongSequence &seq = long_[i / KH];
+      KVHeadViews s(d, io, pools, tables, seq.seq, i % KH);
+      MemRef<3> &indices = s.indices;
+      d.artifact->kvHeadAttend(&s.query, &s.keys, &s.values, &indices,
+                               &s.blockTable, &s.seqLens, &s.out);
+    });
+  }
+
+private:
+  /// A long sequence: its token ranges and where their scores go.
+  struct LongSequence {
+    int64_t seq, ranges;
+    int32_t *scores;     ///< [S, length]
+    int32_t *histograms; ///< [ranges, S, V]
+    std::vector<int32_t> bounds; ///< [ranges, 2]: begin, end
+  };
+  /// Sequence `seq` whole (split < 0), or range `split` of long_[index].
+  struct Item {
+    int64_t seq, split, index, tokens;
+  };
+
+  int64_t length(int64_t seq) const {
+    return std::max<int64_t>(tables.seqLens[seq], 1);
+  }
+
+  void plan() {
+    const DecodeGeometry &g = d.g;
+    const int64_t total = totalTokens(tables), perSequence = tokenRanges(d);
+    const int64_t S = g.selectionSets(), V = g.selectionBins();
+    int64_t scratch = 0;
+    for (int64_t b = 0; b < tables.batch; ++b) {
+      if (!splitsSequence(d, tables, b, total)) {
+        firstPhase.push_back({b, -1, -1, tables.seqLens[b]});
+        continue;
+      }
+      // Ranges of whole pages, one per core.
+      const int64_t n = tables.seqLens[b], page = g.pageSize;
+      const int64_t pages = (n + page - 1) / page;
+      const int64_t ranges =
+          std::max<int64_t>(1, std::min(perSequence, pages));
+      LongSequence seq{b, ranges, nullptr, nullptr, {}};
+      for (int64_t r = 0; r < ranges; ++r) {
+        int64_t begin = std::min(n, pages * r / ranges * page);
+        int64_t end = std::min(n, pages * (r + 1) / ranges * page);
+        seq.bounds.insert(seq.bounds.end(), {int32_t(begin), int32_t(end)});
+        firstPhase.push_back({b, r, int64_t(long_.size()), end - begin});
+      }
+      scratch += S * length(b) + ranges * S * V;
+      long_.push_back(std::move(seq));
+    }
+    d.splitScratch.resize(std::max<size_t>(d.splitScratch.size(), scratch));
+    int32_t *next = d.splitScratch.data();
+    for (LongSequence &seq : long_) {
+      seq.scores = next;
+      next += S * length(seq.seq);
+      seq.histograms = next;
+      next += seq.ranges * S * V;
+    }
+    costliestFirst(firstPhase, [](const Item &item) { return item.tokens; });
+  }
+
+  void scoreRange(const Item &item) {
+    const DecodeGeometry &g = d.g;
+    const int64_t S = g.selectionSets(), V = g.selectionBins();
+    LongSequence &seq = long_[item.index];
+    StepViews s(d, io, pools, tables, item.seq, 1);
+    WeightViews w = weightViews(d);
+    MemRef<2> range = view<2>(seq.bounds.data() + 2 * item.split, {1, 2});
+    MemRef<3> scores = view<3>(seq.scores, {1, S, length(item.seq)});
+    MemRef<3> histograms =
+        view<3>(seq.histograms + item.split * S * V, {1, S, V});
+    d.artifact->tokenSplitScores(&s.query, &s.codes, &s.blockTable,
+                                 &s.seqLens, &w.w1, &w.b1, &w.w2, &w.b2,
+                                 &range, &scores, &histograms);
+  }
+
+  void selectFromScores(LongSequence &seq) {
+    const DecodeGeometry &g = d.g;
+    const int64_t S = g.selectionSets(), V = g.selectionBins();
+    StepViews s(d, io, pools, tables, seq.seq, 1);
+    MemRef<3> scores = view<3>(seq.scores, {1, S, length(seq.seq)});
+    MemRef<4> histograms = view<4>(seq.histograms, {seq.ranges, 1, S, V});
+    d.artifact->tokenSplitSelect(&scores, &histograms, &s.seqLens, &s.indices);
+  }
+
+  spt_decoder &d;
+  const StepBuffers &io;
+  const Pools &pools;
+  const Tables &tables;
+  std::vector<Item> firstPhase;
+  std::vector<LongSequence> long_;
+};
+
+/// Runs a sparse step (`attend`: decode, else select) over the batch:
+/// `call(first, count)` once on CUDA; on the CPU per sequence, the long
+/// ones split (SplitSparseStep).
+spt_status overBatchSparse(spt_decoder &d, const StepBuffers &io,
+                           const Pools &pools, const Tables &tables,
+                           bool attend,
+                           const std::function<void(int64_t, int64_t)> &call) {
+  const int64_t batch = tables.batch;
+  if (batch == 0)
+    return SPT_OK;
+  if (d.device->usesHostMemory()) {
+    if (!d.artifact->tokenSplitScores)
+      return d.device->run(batch, [&](int64_t b) { call(b, 1); });
+    return SplitSparseStep(d, io, pools, tables)
+        .run(attend, [&](int64_t seq) { call(seq, 1); });
   }
   if (d.enqueueOnly)
     return d.device->enqueue([&] { call(0, batch); });
@@ -302,46 +458,33 @@ spt_status spt_decoder::write(const void *keys, const void *values,
 
 spt_status spt_decoder::select(const StepBuffers &io, const Pools &pools,
                                const Tables &tables) {
-  return overBatch(
-      *this, tables, StepKind::Sparse,
+  return overBatchSparse(
+      *this, io, pools, tables, /*attend=*/false,
       [&](int64_t first, int64_t count) {
         StepViews s(*this, io, pools, tables, first, count);
         WeightViews w = weightViews(*this);
         artifact->pagedSelect(&s.query, &s.codes, &s.blockTable, &s.seqLens,
                               &w.w1, &w.b1, &w.w2, &w.b2, &s.indices);
-      },
-      [&](int64_t seq, int64_t h) {
-        KVHeadViews s(*this, io, pools, tables, seq, h);
-        WeightViews &w = s.weights;
-        artifact->kvHeadSelect(&s.query, &s.codes, &s.blockTable, &s.seqLens,
-                               &w.w1, &w.b1, &w.w2, &w.b2, &s.indices);
       });
 }
 
 spt_status spt_decoder::decode(const StepBuffers &io, const Pools &pools,
                                const Tables &tables) {
-  return overBatch(
-      *this, tables, StepKind::Sparse,
+  return overBatchSparse(
+      *this, io, pools, tables, /*attend=*/true,
       [&](int64_t first, int64_t count) {
         StepViews s(*this, io, pools, tables, first, count);
         WeightViews w = weightViews(*this);
         artifact->pagedDecode(&s.query, &s.keys, &s.values, &s.codes,
                               &s.blockTable, &s.seqLens, &w.w1, &w.b1, &w.w2,
                               &w.b2, &s.out, &s.indices);
-      },
-      [&](int64_t seq, int64_t h) {
-        KVHeadViews s(*this, io, pools, tables, seq, h);
-        WeightViews &w = s.weights;
-        artifact->kvHeadDecode(&s.query, &s.keys, &s.values, &s.codes,
-                               &s.blockTable, &s.seqLens, &w.w1, &w.b1, &w.w2,
-                               &w.b2, &s.out, &s.indices);
       });
 }
 
 spt_status spt_decoder::decodeDense(const StepBuffers &io, const Pools &pools,
                                     const Tables &tables) {
   return overBatch(
-      *this, tables, StepKind::Dense,
+      *this, tables,
       [&](int64_t first, int64_t count) {
         StepViews s(*this, io, pools, tables, first, count);
         artifact->pagedDecodeDense(&s.query, &s.keys, &s.values,

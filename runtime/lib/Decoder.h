@@ -14,6 +14,7 @@
 #include "Device.h"
 
 #include <memory>
+#include <vector>
 
 namespace spotlight::runtime {
 
@@ -54,6 +55,9 @@ struct spt_decoder {
   /// The engines' path only enqueues on CUDA (no wait, no timing); a cache
   /// waits for each step and times it.
   bool enqueueOnly = false;
+  /// The scores and histograms of the CPU's token split (Decoder.cpp),
+  /// grown to the largest step seen: a step runs on one decoder at a time.
+  std::vector<int32_t> splitScratch;
 
   /// Creates a decoder; `decoder` is set only on success.
   static spt_status create(const spt_artifact *artifact, spt_device device,

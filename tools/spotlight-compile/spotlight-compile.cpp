@@ -240,6 +240,12 @@ int main(int argc, char **argv) {
     model.target = cuda ? std::string(chip) : "cpu";
     manifest = abi::writeManifest(model);
   }
+  // A module generated for the CPU holds its per-head and per-range steps.
+  if (DecodeGeometry model;
+      cuda && !manifest.empty() && abi::parseGeometry(manifest, model, error)) {
+    model.target = chip;
+    dropEntriesNotInArtifact(*module, model);
+  }
 
   auto print = [&](llvm::raw_ostream &os) { module->print(os); };
   if (emit == Emit::MLIR)

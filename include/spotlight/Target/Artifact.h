@@ -50,6 +50,13 @@ std::string chipForComputeCapability(int cc);
 bool verifyArtifactModule(mlir::ModuleOp module, const DecodeGeometry &model,
                           std::string &error);
 
+/// Erases the entry points an artifact of `model` does not hold (a CUDA
+/// artifact has no use for the CPU's per-head and per-range steps, whose
+/// ops only the CPU lowers), so that a module generated for one target
+/// compiles for the other.
+void dropEntriesNotInArtifact(mlir::ModuleOp module,
+                              const DecodeGeometry &model);
+
 /// Generates the work-item module of `model`, lowers it for the target and
 /// writes the runtime artifact to `path`.
 bool compileArtifact(const DecodeGeometry &model, const std::string &path,

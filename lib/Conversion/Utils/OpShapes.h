@@ -172,17 +172,20 @@ struct HashOperands : HashShape {
   FlatBuffer x, w1, b1, w2, b2, codes;
 };
 
-/// hamming_topk: query codes [B, QH, 1, W], key codes [B, KH, N, C, W] or
-/// the paged pool [P, page_size, KH, C, W].
+/// hamming_topk and hamming_scores: query codes [B, QH, 1, W], key codes
+/// [B, KH, N, C, W] or the paged pool [P, page_size, KH, C, W].
 struct TopKShape {
-  explicit TopKShape(HammingTopKOp op)
-      : paged(op.isPaged()), queryHeads(dimOf(op.getQueryCodes(), 1)),
-        kvHeads(dimOf(op.getKeyCodes(), paged ? 2 : 1)),
-        group(queryHeads / kvHeads),
-        codesPerHead(dimOf(op.getKeyCodes(), 3)),
-        words(dimOf(op.getQueryCodes(), 3)),
-        headMode(op.getMode() == SelectionMode::head),
+  TopKShape(Value queryCodes, Value keyCodes, bool paged, SelectionMode mode)
+      : paged(paged), queryHeads(dimOf(queryCodes, 1)),
+        kvHeads(dimOf(keyCodes, paged ? 2 : 1)), group(queryHeads / kvHeads),
+        codesPerHead(dimOf(keyCodes, 3)), words(dimOf(queryCodes, 3)),
+        headMode(mode == SelectionMode::head),
         sets(headMode ? queryHeads : kvHeads), pairs(headMode ? 1 : group) {}
+  /// The shape of a hamming_topk or hamming_scores op.
+  template <typename OpTy>
+  explicit TopKShape(OpTy op)
+      : TopKShape(op.getQueryCodes(), op.getKeyCodes(), op.isPaged(),
+                  op.getMode()) {}
 
   /// The largest score of a set: D bits per query head it sums.
   int64_t maxScore() const { return 32 * words * pairs; }

@@ -21,6 +21,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
+#include <type_traits>
 
 namespace spotlight {
 namespace {
@@ -40,11 +41,8 @@ bool mismatch(mlir::Operation *op, const llvm::Twine &what,
   return false;
 }
 
-bool verifySelection(mlir::spotlight::HammingTopKOp op, const DecodeGeometry &g,
-                     std::string &error) {
-  bool headMode = op.getMode() == mlir::spotlight::SelectionMode::head;
-  if (headMode != g.headMode)
-    return mismatch(op, "the selection mode", error);
+template <typename SelectionOp>
+bool verifyBudget(SelectionOp op, const DecodeGeometry &g, std::string &error) {
   mlir::Attribute budget = op.getBudget();
   auto count = llvm::dyn_cast<mlir::IntegerAttr>(budget);
   auto fraction = llvm::dyn_cast<mlir::FloatAttr>(budget);
@@ -54,10 +52,30 @@ bool verifySelection(mlir::spotlight::HammingTopKOp op, const DecodeGeometry &g,
           : fraction && fraction.getValueAsDouble() == g.budgetFraction;
   if (!sameBudget)
     return mismatch(op, "the budget", error);
+  if (op.getMinBudget() != static_cast<uint64_t>(g.minBudget))
+    return mismatch(op, "min_budget", error);
+  return true;
+}
+
+/// The parameters of a selection op (hamming_topk, and the two steps of
+/// the CPU's token split: hamming_scores, score_topk) that it has.
+template <typename SelectionOp>
+bool verifySelection(SelectionOp op, const DecodeGeometry &g,
+                     std::string &error) {
+  constexpr bool scans =
+      !std::is_same_v<SelectionOp, mlir::spotlight::ScoreTopKOp>;
+  constexpr bool selects =
+      !std::is_same_v<SelectionOp, mlir::spotlight::HammingScoresOp>;
+  if constexpr (scans) {
+    bool headMode = op.getMode() == mlir::spotlight::SelectionMode::head;
+    if (headMode != g.headMode)
+      return mismatch(op, "the selection mode", error);
+  }
   if (op.getSink() != static_cast<uint64_t>(g.sink) ||
-      op.getWindow() != static_cast<uint64_t>(g.window) ||
-      op.getMinBudget() != static_cast<uint64_t>(g.minBudget))
-    return mismatch(op, "sink, window or min_budget", error);
+      op.getWindow() != static_cast<uint64_t>(g.window))
+    return mismatch(op, "sink or window", error);
+  if constexpr (selects)
+    return verifyBudget(op, g, error);
   return true;
 }
 
@@ -95,6 +113,10 @@ bool verifyArtifactModule(mlir::ModuleOp module, const DecodeGeometry &model,
   module.walk([&](mlir::Operation *op) {
     if (auto select = llvm::dyn_cast<mlir::spotlight::HammingTopKOp>(op))
       ok = verifySelection(select, model, error);
+    else if (auto scan = llvm::dyn_cast<mlir::spotlight::HammingScoresOp>(op))
+      ok = verifySelection(scan, model, error);
+    else if (auto pick = llvm::dyn_cast<mlir::spotlight::ScoreTopKOp>(op))
+      ok = verifySelection(pick, model, error);
     else if (auto sparse =
                  llvm::dyn_cast<mlir::spotlight::SparseAttentionOp>(op))
       ok = verifyScale(sparse, model, error);
@@ -104,6 +126,16 @@ bool verifyArtifactModule(mlir::ModuleOp module, const DecodeGeometry &model,
     return ok ? mlir::WalkResult::advance() : mlir::WalkResult::interrupt();
   });
   return ok;
+}
+
+void dropEntriesNotInArtifact(mlir::ModuleOp module,
+                              const DecodeGeometry &model) {
+  for (abi::EntryPoint entry : abi::allEntryPoints())
+    if (abi::entryScope(entry) != abi::EntryScope::Contiguous &&
+        !abi::entryInArtifact(entry, model))
+      if (auto function =
+              module.lookupSymbol<mlir::func::FuncOp>(abi::entrySymbol(entry)))
+        function.erase();
 }
 
 } // namespace spotlight

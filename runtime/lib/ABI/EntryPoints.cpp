@@ -70,6 +70,15 @@ std::vector<int64_t> argShape(ArgKind kind, const DecodeGeometry &g) {
     return {T, KH, D};
   case ArgKind::SlotMapping:
     return {T};
+  case ArgKind::TokenRanges:
+    return {B, 2};
+  case ArgKind::Scores:
+  case ArgKind::OutScores:
+    return {B, g.selectionSets(), N};
+  case ArgKind::Histograms:
+    return {-1, B, g.selectionSets(), g.selectionBins()};
+  case ArgKind::OutHistograms:
+    return {B, g.selectionSets(), g.selectionBins()};
   }
   return {};
 }
@@ -137,6 +146,7 @@ bool entryInArtifact(EntryPoint entry, const DecodeGeometry &model) {
   case EntryScope::Batch:
     return true;
   case EntryScope::KVHead:
+  case EntryScope::TokenSplit:
     // One launch covers a whole batch on a GPU; only CPU steps split.
     return !model.isCUDA();
   }

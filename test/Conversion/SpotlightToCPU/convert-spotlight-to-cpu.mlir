@@ -23,22 +23,23 @@
 // CHECK-SAME:    (%[[QC:[^:]+]]: memref<1x8x1x2xi32>, %[[KC:[^:]+]]: memref<1x2x?x4x2xi32>, %[[INIT:[^:]+]]: memref<1x2x30xi32>)
 // CHECK-DAG:     %[[Q:.+]] = memref.collapse_shape %[[QC]] {{\[\[}}0, 1, 2, 3]] : memref<1x8x1x2xi32> into memref<16xi32>
 // CHECK-DAG:     %[[KEYS:.+]] = memref.collapse_shape %[[KC]] {{\[\[}}0, 1, 2, 3, 4]] : memref<1x2x?x4x2xi32> into memref<?xi32>
-// CHECK-DAG:     %[[OUT:.+]] = memref.collapse_shape %[[INIT]] {{\[\[}}0, 1, 2]] : memref<1x2x30xi32> into memref<60xi32>
 // CHECK:         %[[N:.+]] = memref.dim %[[KC]], %{{.+}} : memref<1x2x?x4x2xi32>
-// CHECK:         %[[BATCH:.+]] = memref.dim %[[QC]], %{{.+}} : memref<1x8x1x2xi32>
 // Scores of both sets (2 x N), their histograms (2 x 257), the compacted
 // middle.
 // CHECK:         %[[SCORES:.+]] = memref.alloc(%{{.+}}) : memref<?xi32>
 // CHECK:         %[[HIST:.+]] = memref.alloc(%{{.+}}) : memref<?xi32>
+// CHECK:         %[[OUT:.+]] = memref.collapse_shape %[[INIT]] {{\[\[}}0, 1, 2]] : memref<1x2x30xi32> into memref<60xi32>
 // CHECK:         %[[COMPACTED:.+]] = memref.alloc(%{{.+}}) : memref<?xi32>
+// CHECK:         %[[BATCH:.+]] = memref.dim %[[QC]], %{{.+}} : memref<1x8x1x2xi32>
 // CHECK:         scf.for %{{.+}} = %{{.+}} to %[[BATCH]]
 // Short sequences keep every token: indices 0 .. N-1, then -1 padding.
 // CHECK:           %[[KEEP_ALL:.+]] = arith.cmpi sle, %[[N]], %{{.+}} : index
 // CHECK:           scf.if %[[KEEP_ALL]] {
 // CHECK:           } else {
 // CHECK:             scf.for %[[BIN0:[^ ]+]] =
+// CHECK-NEXT:          %[[AT0:.+]] = arith.addi %{{.+}}, %[[BIN0]] : index
 // CHECK-NEXT:          %[[ZERO:.+]] = arith.constant 0 : i32
-// CHECK-NEXT:          memref.store %[[ZERO]], %[[HIST]][%[[BIN0]]] : memref<?xi32>
+// CHECK-NEXT:          memref.store %[[ZERO]], %[[HIST]][%[[AT0]]] : memref<?xi32>
 // The query vectors of both sets, before the pass.
 // CHECK:             %[[QV:.+]] = vector.load %[[Q]][%{{.+}}] : memref<16xi32>, vector<8xi32>
 // CHECK:             %[[QV1:.+]] = vector.load %[[Q]][%{{.+}}] : memref<16xi32>, vector<8xi32>
@@ -77,7 +78,7 @@
 // by one through the set bits of the mask.
 // CHECK:               %[[THRESHOLDS:.+]] = vector.broadcast %[[THRESHOLD]] : i32 to vector<16xi32>
 // CHECK:               %[[OUTSIDE:.+]] = arith.constant dense<-1> : vector<16xi32>
-// CHECK:               %{{.+}}:2 = scf.for %[[T2:[^ ]+]] = %[[SINK]] to %[[MIDDLE_END:[^ ]+]] step %[[C16:[^ ]+]] iter_args(%[[SLOT:[^ ]+]] = %{{[^,]+}}, %[[SKIP:[^ ]+]] = %{{[^)]+}}) -> (index, index) {
+// CHECK:               %{{.+}}:2 = scf.for %[[T2:[^ ]+]] = %c4{{(_[0-9]+)?}} to %[[MIDDLE_END:[^ ]+]] step %[[C16:[^ ]+]] iter_args(%[[SLOT:[^ ]+]] = %{{[^,]+}}, %[[SKIP:[^ ]+]] = %{{[^)]+}}) -> (index, index) {
 // CHECK-NEXT:            %[[LEFT:.+]] = arith.subi %[[MIDDLE_END]], %[[T2]] : index
 // CHECK-NEXT:            %[[INSIDE:.+]] = vector.create_mask %[[LEFT]] : vector<16xi1>
 // CHECK-NEXT:            %[[AT2:.+]] = arith.addi %{{.+}}, %[[T2]] : index

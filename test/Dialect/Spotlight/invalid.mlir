@@ -660,6 +660,78 @@ func.func @hamming_topk_i32_sink(%qc: tensor<1x8x1x2xi32>, %kc: tensor<1x2x?x4x2
 
 // -----
 
+// hamming_scores: token_ranges not [B, 2].
+func.func @hamming_scores_ranges_width(%qc: tensor<1x8x1x2xi32>, %kc: tensor<1x2x?x4x2xi32>, %r: tensor<1x3xi32>, %s: tensor<1x2x?xi32>, %h: tensor<1x2x257xi32>) {
+  // expected-error @+1 {{'token_ranges' dimension 1 (begin and end) must be 2, got 3}}
+  %0:2 = spotlight.hamming_scores group ins(%qc, %kc : tensor<1x8x1x2xi32>, tensor<1x2x?x4x2xi32>) ranges(%r : tensor<1x3xi32>) outs(%s, %h : tensor<1x2x?xi32>, tensor<1x2x257xi32>)
+  return
+}
+
+// -----
+
+// hamming_scores: a histogram bin per score (32 x W x G + 1 = 257).
+func.func @hamming_scores_bins(%qc: tensor<1x8x1x2xi32>, %kc: tensor<1x2x?x4x2xi32>, %r: tensor<1x2xi32>, %s: tensor<1x2x?xi32>, %h: tensor<1x2x65xi32>) {
+  // expected-error @+1 {{'histograms' dimension 2 (V, the largest score + 1) must be 257, got 65}}
+  %0:2 = spotlight.hamming_scores group ins(%qc, %kc : tensor<1x8x1x2xi32>, tensor<1x2x?x4x2xi32>) ranges(%r : tensor<1x2xi32>) outs(%s, %h : tensor<1x2x?xi32>, tensor<1x2x65xi32>)
+  return
+}
+
+// -----
+
+// hamming_scores: head mode scores one set per query head.
+func.func @hamming_scores_head_sets(%qc: tensor<1x8x1x2xi32>, %kc: tensor<1x2x?x4x2xi32>, %r: tensor<1x2xi32>, %s: tensor<1x2x?xi32>, %h: tensor<1x8x65xi32>) {
+  // expected-error @+1 {{'scores' dimension 1 (S = QH in head mode) must be 8, got 2}}
+  %0:2 = spotlight.hamming_scores head ins(%qc, %kc : tensor<1x8x1x2xi32>, tensor<1x2x?x4x2xi32>) ranges(%r : tensor<1x2xi32>) outs(%s, %h : tensor<1x2x?xi32>, tensor<1x8x65xi32>)
+  return
+}
+
+// -----
+
+// hamming_scores: contiguous scores hold every token.
+func.func @hamming_scores_contiguous_tokens(%qc: tensor<1x8x1x2xi32>, %kc: tensor<1x2x100x4x2xi32>, %r: tensor<1x2xi32>, %s: tensor<1x2x99xi32>, %h: tensor<1x2x257xi32>) {
+  // expected-error @+1 {{'scores' dimension 2 (N, the tokens of a sequence) must be 100, got 99}}
+  %0:2 = spotlight.hamming_scores group ins(%qc, %kc : tensor<1x8x1x2xi32>, tensor<1x2x100x4x2xi32>) ranges(%r : tensor<1x2xi32>) outs(%s, %h : tensor<1x2x99xi32>, tensor<1x2x257xi32>)
+  return
+}
+
+// -----
+
+// hamming_scores: negative window.
+func.func @hamming_scores_window(%qc: tensor<1x8x1x2xi32>, %kc: tensor<1x2x?x4x2xi32>, %r: tensor<1x2xi32>, %s: tensor<1x2x?xi32>, %h: tensor<1x2x257xi32>) {
+  // expected-error @+1 {{'sink' and 'window' must be non-negative}}
+  %0:2 = spotlight.hamming_scores group ins(%qc, %kc : tensor<1x8x1x2xi32>, tensor<1x2x?x4x2xi32>) ranges(%r : tensor<1x2xi32>) outs(%s, %h : tensor<1x2x?xi32>, tensor<1x2x257xi32>) {window = -1 : i64}
+  return
+}
+
+// -----
+
+// score_topk: histograms of another batch.
+func.func @score_topk_batch(%s: tensor<2x2x?xi32>, %h: tensor<3x1x2x257xi32>, %l: tensor<2xi32>, %i: tensor<2x2x88xi32>) {
+  // expected-error @+1 {{'histograms' dimension 1 (B) must be 2, got 1}}
+  %0 = spotlight.score_topk ins(%s, %h : tensor<2x2x?xi32>, tensor<3x1x2x257xi32>) lens(%l : tensor<2xi32>) outs(%i : tensor<2x2x88xi32>) {budget = 20 : i64}
+  return
+}
+
+// -----
+
+// score_topk: a count budget fixes M.
+func.func @score_topk_slots(%s: tensor<2x2x?xi32>, %h: tensor<3x2x2x257xi32>, %l: tensor<2xi32>, %i: tensor<2x2x87xi32>) {
+  // expected-error @+1 {{'init' dimension 2 (M = sink + window + budget) must be 88, got 87}}
+  %0 = spotlight.score_topk ins(%s, %h : tensor<2x2x?xi32>, tensor<3x2x2x257xi32>) lens(%l : tensor<2xi32>) outs(%i : tensor<2x2x87xi32>) {budget = 20 : i64}
+  return
+}
+
+// -----
+
+// score_topk: dynamic bins.
+func.func @score_topk_dynamic_bins(%s: tensor<2x2x?xi32>, %h: tensor<3x2x2x?xi32>, %l: tensor<2xi32>, %i: tensor<2x2x88xi32>) {
+  // expected-error @+1 {{'histograms' dimension 3 (V) must be static}}
+  %0 = spotlight.score_topk ins(%s, %h : tensor<2x2x?xi32>, tensor<3x2x2x?xi32>) lens(%l : tensor<2xi32>) outs(%i : tensor<2x2x88xi32>) {budget = 20 : i64}
+  return
+}
+
+// -----
+
 // sparse_gather: cache rank.
 func.func @sparse_gather_cache_rank(%cache: tensor<2x?x64xf32>, %idx: tensor<1x2x88xi32>, %init: tensor<1x2x88x64xf32>) {
   // expected-error @+1 {{'cache' must have rank 4 [B, KH, N, D], got 'tensor<2x?x64xf32>'}}

@@ -183,6 +183,37 @@ func.func @hamming_topk_group_fraction_capacity(%qc: tensor<1x8x1x2xi32>,
 }
 
 //===----------------------------------------------------------------------===//
+// hamming_scores / score_topk
+//===----------------------------------------------------------------------===//
+
+// The scan of a token range of each paged sequence (group mode: V = 32 x W
+// x G + 1 = 257 bins), then the selection from two ranges' histograms.
+// CHECK-LABEL: func.func @hamming_scores_paged
+// CHECK:         %{{.+}}:2 = spotlight.hamming_scores group ins(%{{.+}}, %{{.+}} : tensor<2x8x1x2xi32>, tensor<?x16x2x4x2xi32>) pages(%{{.+}}, %{{.+}} : tensor<2x?xi32>, tensor<2xi32>) ranges(%{{.+}} : tensor<2x2xi32>) outs(%{{.+}}, %{{.+}} : tensor<2x2x?xi32>, tensor<2x2x257xi32>) {sink = 2 : i64}{{$}}
+func.func @hamming_scores_paged(%qc: tensor<2x8x1x2xi32>,
+    %pool: tensor<?x16x2x4x2xi32>, %bt: tensor<2x?xi32>, %sl: tensor<2xi32>,
+    %ranges: tensor<2x2xi32>, %scores: tensor<2x2x?xi32>,
+    %hist: tensor<2x2x257xi32>) -> (tensor<2x2x?xi32>, tensor<2x2x257xi32>) {
+  %0:2 = spotlight.hamming_scores group
+      ins(%qc, %pool : tensor<2x8x1x2xi32>, tensor<?x16x2x4x2xi32>)
+      pages(%bt, %sl : tensor<2x?xi32>, tensor<2xi32>)
+      ranges(%ranges : tensor<2x2xi32>)
+      outs(%scores, %hist : tensor<2x2x?xi32>, tensor<2x2x257xi32>)
+      {sink = 2 : i64, window = 64 : i64}
+  return %0#0, %0#1 : tensor<2x2x?xi32>, tensor<2x2x257xi32>
+}
+
+// CHECK-LABEL: func.func @score_topk_fraction
+// CHECK:         spotlight.score_topk ins(%{{.+}}, %{{.+}} : tensor<2x2x?xi32>, tensor<3x2x2x257xi32>) lens(%{{.+}} : tensor<2xi32>) outs(%{{.+}} : tensor<2x2x?xi32>) {budget = 2.000000e-02 : f64}{{$}}
+func.func @score_topk_fraction(%scores: tensor<2x2x?xi32>,
+    %hists: tensor<3x2x2x257xi32>, %sl: tensor<2xi32>,
+    %init: tensor<2x2x?xi32>) -> tensor<2x2x?xi32> {
+  %0 = spotlight.score_topk ins(%scores, %hists : tensor<2x2x?xi32>, tensor<3x2x2x257xi32>)
+      lens(%sl : tensor<2xi32>) outs(%init : tensor<2x2x?xi32>) {budget = 0.02 : f64}
+  return %0 : tensor<2x2x?xi32>
+}
+
+//===----------------------------------------------------------------------===//
 // sparse_gather
 //===----------------------------------------------------------------------===//
 

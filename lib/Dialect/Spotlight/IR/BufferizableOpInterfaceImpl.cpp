@@ -25,9 +25,13 @@ struct SpotlightOpBufferization
     : DstBufferizableOpInterfaceExternalModel<SpotlightOpBufferization<OpTy>,
                                               OpTy> {
   /// Inputs are read; the init is only written, except by cache_write,
-  /// which keeps every slot it does not store.
+  /// which keeps every slot it does not store, and the scores of
+  /// hamming_scores, which keep the other ranges' entries.
   bool bufferizesToMemoryRead(Operation *op, OpOperand &operand,
                               const AnalysisState &) const {
+    if (auto scan = dyn_cast<spotlight::HammingScoresOp>(op))
+      if (&operand == &scan.getScoresMutable())
+        return true;
     return isa<spotlight::CacheWriteOp>(op) ||
            !cast<DestinationStyleOpInterface>(op).isDpsInit(&operand);
   }
@@ -67,6 +71,9 @@ void mlir::spotlight::attachBufferizableOpInterfaceModels(
       context);
   HammingTopKOp::attachInterface<SpotlightOpBufferization<HammingTopKOp>>(
       context);
+  HammingScoresOp::attachInterface<SpotlightOpBufferization<HammingScoresOp>>(
+      context);
+  ScoreTopKOp::attachInterface<SpotlightOpBufferization<ScoreTopKOp>>(context);
   SparseGatherOp::attachInterface<SpotlightOpBufferization<SparseGatherOp>>(
       context);
   SparseAttentionOp::attachInterface<

@@ -271,24 +271,29 @@ LogicalResult HashEncodeOp::verify() {
 // HammingTopKOp
 //===----------------------------------------------------------------------===//
 
-int64_t HammingTopKOp::getMinimumSlots() {
-  int64_t base = getSink() + getWindow();
-  if (auto count = dyn_cast<IntegerAttr>(getBudget()))
+namespace {
+/// The slots a count budget needs, or the least a fraction budget needs
+/// (HammingTopKOp, ScoreTopKOp).
+template <typename OpTy>
+int64_t minimumSlots(OpTy op) {
+  int64_t base = op.getSink() + op.getWindow();
+  if (auto count = dyn_cast<IntegerAttr>(op.getBudget()))
     return base + count.getInt();
-  return base + getMinBudget();
+  return base + op.getMinBudget();
 }
 
-Value HammingTopKOp::buildBudget(OpBuilder &builder, Location loc, Value tokens,
-                                 Value slots) {
+template <typename OpTy>
+Value buildBudgetOf(OpTy op, OpBuilder &builder, Location loc, Value tokens,
+                    Value slots) {
   ImplicitLocOpBuilder b(loc, builder);
   auto constant = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, v);
   };
   Value k;
-  if (auto count = dyn_cast<IntegerAttr>(getBudget())) {
+  if (auto count = dyn_cast<IntegerAttr>(op.getBudget())) {
     k = constant(count.getInt());
   } else {
-    double fraction = cast<FloatAttr>(getBudget()).getValueAsDouble();
+    double fraction = cast<FloatAttr>(op.getBudget()).getValueAsDouble();
     Value asInt = arith::IndexCastOp::create(b, b.getI64Type(), tokens);
     Value asFloat = arith::SIToFPOp::create(b, b.getF64Type(), asInt);
     Value scaled = arith::MulFOp::create(
@@ -296,35 +301,36 @@ Value HammingTopKOp::buildBudget(OpBuilder &builder, Location loc, Value tokens,
     Value floored = arith::FPToSIOp::create(b, b.getI64Type(), scaled);
     k = arith::MaxSIOp::create(
         b, arith::IndexCastOp::create(b, b.getIndexType(), floored),
-        constant(getMinBudget()));
+        constant(op.getMinBudget()));
   }
   Value room =
-      arith::SubIOp::create(b, slots, constant(getSink() + getWindow()));
+      arith::SubIOp::create(b, slots, constant(op.getSink() + op.getWindow()));
   k = arith::MinSIOp::create(b, k, room);
   return arith::MaxSIOp::create(b, k, constant(0));
 }
 
-LogicalResult HammingTopKOp::verify() {
-  ShapeChecker check(*this);
-  check.oneKind().addressable();
-  Value qc = getQueryCodes(), kc = getKeyCodes(), init = getInit();
-  const bool paged = isPaged();
+/// The codes of a selection: `query_codes` `[B, QH, 1, W]` against
+/// `key_codes` `[B, KH, N, C, W]` or the pool `[P, page_size, KH, C, W]`
+/// (HammingTopKOp, HammingScoresOp). Returns the selection sets S per
+/// sequence, or 0 after reporting an error.
+int64_t checkCodes(ShapeChecker &check, Value qc, Value kc, Value blockTable,
+                   Value seqLens, bool headMode) {
+  const bool paged = static_cast<bool>(blockTable);
   const unsigned headsDim = paged ? 2 : 1;
   static const StringRef pagedLayout[] = {"P", "page_size", "KH", "C", "W"};
   static const StringRef contiguousLayout[] = {"B", "KH", "N", "C", "W"};
   check.rank("query_codes", qc, {"B", "QH", "1", "W"})
       .rank("key_codes", kc, paged ? pagedLayout : contiguousLayout)
-      .rank("init", init, {"B", "S", "M"})
       .isStatic("query_codes", qc, 1, "QH")
       .isStatic("query_codes", qc, 3, "W")
       .isStatic("key_codes", kc, headsDim, "KH")
       .isStatic("key_codes", kc, 3, "C")
       .isStatic("query_codes", qc, 2, "one code per query head");
   if (failed(check.result()))
-    return failure();
-  checkPages(check, getBlockTable(), getSeqLens(), dimOf(qc, 0));
+    return 0;
+  checkPages(check, blockTable, seqLens, dimOf(qc, 0));
   if (failed(check.result()))
-    return failure();
+    return 0;
   int64_t qHeads = dimOf(qc, 1), kvHeads = dimOf(kc, headsDim);
   int64_t codesPerHead = dimOf(kc, 3);
   check.require(qHeads > 0, "'query_codes' must have at least one head")
@@ -335,9 +341,8 @@ LogicalResult HammingTopKOp::verify() {
                "query heads (" + Twine(qHeads) +
                    ") must be a multiple of KV heads (" + Twine(kvHeads) + ")");
   if (failed(check.result()))
-    return failure();
+    return 0;
   int64_t group = qHeads / kvHeads;
-  bool headMode = getMode() == SelectionMode::head;
   // Every lowering keeps a histogram with a bin per possible score, and the
   // GPU kernels store scores in 16 bits: the largest score, 32 W bits summed
   // over the G query heads of a set (group mode), must fit 16 bits (a huge
@@ -357,41 +362,189 @@ LogicalResult HammingTopKOp::verify() {
                    Twine(headMode ? 1 : group))
       .require(codesPerHead == group || codesPerHead == 1,
                "'key_codes' dimension 3 (C) must be " + Twine(group) +
-                   " (CH = QH) or 1 (CH = KH), got " + Twine(codesPerHead))
-      .dim("init", init, 0, "B", dimOf(qc, 0))
-      .dim("init", init, 1,
-           headMode ? "S = QH in head mode" : "S = KH in group mode",
-           headMode ? qHeads : kvHeads)
-      .require(getSinkAttr().getInt() >= 0, "'sink' must be non-negative")
-      .require(getSinkAttr().getInt() <= kMaxTokens &&
-                   getWindowAttr().getInt() <= kMaxTokens &&
-                   getMinBudgetAttr().getInt() <= kMaxTokens &&
-                   (!isa<IntegerAttr>(getBudget()) ||
-                    cast<IntegerAttr>(getBudget()).getInt() <= kMaxTokens),
+                   " (CH = QH) or 1 (CH = KH), got " + Twine(codesPerHead));
+  if (failed(check.result()))
+    return 0;
+  return headMode ? qHeads : kvHeads;
+}
+
+/// Sink, window and budget of a selection, and the slots M (dimension 2)
+/// of its `init` `[B, S, M]` (HammingTopKOp, ScoreTopKOp).
+template <typename OpTy>
+ShapeChecker &checkBudget(ShapeChecker &check, OpTy op) {
+  Value init = op.getInit();
+  check.require(op.getSinkAttr().getInt() >= 0, "'sink' must be non-negative")
+      .require(op.getSinkAttr().getInt() <= kMaxTokens &&
+                   op.getWindowAttr().getInt() <= kMaxTokens &&
+                   op.getMinBudgetAttr().getInt() <= kMaxTokens &&
+                   (!isa<IntegerAttr>(op.getBudget()) ||
+                    cast<IntegerAttr>(op.getBudget()).getInt() <= kMaxTokens),
                "'sink', 'window' and the budgets must fit i32 token "
                "positions (at most " +
                    Twine(kMaxTokens) + ")")
-      .require(getWindowAttr().getInt() >= 0, "'window' must be non-negative")
-      .require(getMinBudgetAttr().getInt() >= 0,
+      .require(op.getWindowAttr().getInt() >= 0,
+               "'window' must be non-negative")
+      .require(op.getMinBudgetAttr().getInt() >= 0,
                "'min_budget' must be non-negative");
   if (failed(check.result()))
-    return failure();
-  if (auto count = dyn_cast<IntegerAttr>(getBudget())) {
+    return check;
+  if (auto count = dyn_cast<IntegerAttr>(op.getBudget())) {
     check.require(count.getInt() > 0, "'budget' count must be positive, got " +
                                           Twine(count.getInt()));
-    check.dim("init", init, 2, "M = sink + window + budget", getMinimumSlots());
-  } else {
-    double fraction = cast<FloatAttr>(getBudget()).getValueAsDouble();
-    check.require(fraction > 0.0 && fraction <= 1.0,
-                  "'budget' fraction must be in (0, 1], got " +
-                      llvm::formatv("{0}", fraction).str());
-    int64_t slots = dimOf(init, 2);
-    check.require(ShapedType::isDynamic(slots) || slots >= getMinimumSlots(),
-                  "'init' dimension 2 (M) must be at least sink + window + "
-                  "min_budget = " +
-                      Twine(getMinimumSlots()) + ", got " + Twine(slots));
+    return check.dim("init", init, 2, "M = sink + window + budget",
+                     minimumSlots(op));
   }
-  return check.result();
+  double fraction = cast<FloatAttr>(op.getBudget()).getValueAsDouble();
+  check.require(fraction > 0.0 && fraction <= 1.0,
+                "'budget' fraction must be in (0, 1], got " +
+                    llvm::formatv("{0}", fraction).str());
+  int64_t slots = dimOf(init, 2);
+  return check.require(
+      ShapedType::isDynamic(slots) || slots >= minimumSlots(op),
+      "'init' dimension 2 (M) must be at least sink + window + "
+      "min_budget = " +
+          Twine(minimumSlots(op)) + ", got " + Twine(slots));
+}
+
+/// The sink and window of a scan (HammingScoresOp).
+ShapeChecker &checkSinkAndWindow(ShapeChecker &check, int64_t sink,
+                                 int64_t window) {
+  return check.require(sink >= 0 && window >= 0,
+                       "'sink' and 'window' must be non-negative")
+      .require(sink <= kMaxTokens && window <= kMaxTokens,
+               "'sink' and 'window' must fit i32 token positions (at most " +
+                   Twine(kMaxTokens) + ")");
+}
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// HammingTopKOp
+//===----------------------------------------------------------------------===//
+
+int64_t HammingTopKOp::getMinimumSlots() { return minimumSlots(*this); }
+
+Value HammingTopKOp::buildBudget(OpBuilder &builder, Location loc, Value tokens,
+                                 Value slots) {
+  return buildBudgetOf(*this, builder, loc, tokens, slots);
+}
+
+LogicalResult HammingTopKOp::verify() {
+  ShapeChecker check(*this);
+  check.oneKind().addressable();
+  Value init = getInit();
+  check.rank("init", init, {"B", "S", "M"});
+  if (failed(check.result()))
+    return failure();
+  bool headMode = getMode() == SelectionMode::head;
+  int64_t sets = checkCodes(check, getQueryCodes(), getKeyCodes(),
+                            getBlockTable(), getSeqLens(), headMode);
+  if (failed(check.result()))
+    return failure();
+  check.dim("init", init, 0, "B", dimOf(getQueryCodes(), 0))
+      .dim("init", init, 1,
+           headMode ? "S = QH in head mode" : "S = KH in group mode", sets);
+  if (failed(check.result()))
+    return failure();
+  return checkBudget(check, *this).result();
+}
+
+//===----------------------------------------------------------------------===//
+// HammingScoresOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult HammingScoresOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location>, ValueRange operands,
+    DictionaryAttr, OpaqueProperties, RegionRange,
+    SmallVectorImpl<Type> &inferred) {
+  // The scores and histograms, on tensors; nothing on memrefs.
+  for (Value init : operands.take_back(2))
+    if (isa<RankedTensorType>(init.getType()))
+      inferred.push_back(init.getType());
+  return success();
+}
+
+/// The scores are read as well as written: the entries of other ranges
+/// keep their values.
+void HammingScoresOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  detail::getDpsEffects(*this, effects);
+  if (isa<MemRefType>(getScores().getType()))
+    effects.emplace_back(MemoryEffects::Read::get(), &getScoresMutable(),
+                         SideEffects::DefaultResource::get());
+}
+
+LogicalResult HammingScoresOp::verify() {
+  ShapeChecker check(*this);
+  check.oneKind().addressable();
+  Value qc = getQueryCodes(), ranges = getTokenRanges();
+  Value scores = getScores(), histograms = getHistograms();
+  check.rank("token_ranges", ranges, {"B", "2"})
+      .rank("scores", scores, {"B", "S", "N"})
+      .rank("histograms", histograms, {"B", "S", "V"});
+  if (failed(check.result()))
+    return failure();
+  bool headMode = getMode() == SelectionMode::head;
+  int64_t sets =
+      checkCodes(check, qc, getKeyCodes(), getBlockTable(), getSeqLens(),
+                 headMode);
+  if (failed(check.result()))
+    return failure();
+  const int64_t batch = dimOf(qc, 0);
+  const int64_t bins =
+      32 * dimOf(qc, 3) * (headMode ? 1 : dimOf(qc, 1) / sets) + 1;
+  const StringRef setsName =
+      headMode ? "S = QH in head mode" : "S = KH in group mode";
+  check.dim("token_ranges", ranges, 0, "B", batch)
+      .dim("token_ranges", ranges, 1, "begin and end", 2)
+      .dim("scores", scores, 0, "B", batch)
+      .dim("scores", scores, 1, setsName, sets)
+      .dim("scores", scores, 2, "N, the tokens of a sequence",
+           isPaged() ? ShapedType::kDynamic : dimOf(getKeyCodes(), 2))
+      .dim("histograms", histograms, 0, "B", batch)
+      .dim("histograms", histograms, 1, setsName, sets)
+      .dim("histograms", histograms, 2, "V, the largest score + 1", bins);
+  return checkSinkAndWindow(check, getSink(), getWindow()).result();
+}
+
+//===----------------------------------------------------------------------===//
+// ScoreTopKOp
+//===----------------------------------------------------------------------===//
+
+int64_t ScoreTopKOp::getMinimumSlots() { return minimumSlots(*this); }
+
+Value ScoreTopKOp::buildBudget(OpBuilder &builder, Location loc, Value tokens,
+                               Value slots) {
+  return buildBudgetOf(*this, builder, loc, tokens, slots);
+}
+
+LogicalResult ScoreTopKOp::verify() {
+  ShapeChecker check(*this);
+  check.oneKind().addressable();
+  Value scores = getScores(), histograms = getHistograms();
+  Value lens = getSeqLens(), init = getInit();
+  check.rank("scores", scores, {"B", "S", "N"})
+      .rank("histograms", histograms, {"R", "B", "S", "V"})
+      .rank("seq_lens", lens, {"B"})
+      .rank("init", init, {"B", "S", "M"})
+      .isStatic("scores", scores, 1, "S")
+      .isStatic("histograms", histograms, 3, "V");
+  if (failed(check.result()))
+    return failure();
+  const int64_t batch = dimOf(scores, 0), sets = dimOf(scores, 1);
+  check.require(sets > 0, "'scores' must have at least one selection set")
+      .require(dimOf(histograms, 3) > 0 &&
+                   dimOf(histograms, 3) <= kMaxScore + 1,
+               "'histograms' dimension 3 (V) must be a score count in 1 .. " +
+                   Twine(kMaxScore + 1))
+      .dim("histograms", histograms, 1, "B", batch)
+      .dim("histograms", histograms, 2, "S", sets)
+      .dim("seq_lens", lens, 0, "B", batch)
+      .dim("init", init, 0, "B", batch)
+      .dim("init", init, 1, "S", sets);
+  if (failed(check.result()))
+    return failure();
+  return checkBudget(check, *this).result();
 }
 
 //===----------------------------------------------------------------------===//

@@ -28,7 +28,7 @@ enum Kind : int {
 using ArgKind = arg::Kind;
 
 /// Which modules hold an entry point (EntryPoints.def).
-enum class EntryScope { Contiguous, Batch, KVHead };
+enum class EntryScope { Contiguous, Batch, KVHead, TokenSplit };
 
 /// The entry points.
 enum class EntryPoint {
@@ -65,7 +65,8 @@ const char *entrySymbol(EntryPoint entry);
 std::string entryCInterfaceSymbol(EntryPoint entry);
 EntryScope entryScope(EntryPoint entry);
 /// Whether an artifact compiled for `model` holds the function (and the
-/// runtime loads it): the batch step always, the one-KV-head step on the CPU.
+/// runtime loads it): the batch step always, the one-KV-head step and the
+/// token split on the CPU.
 bool entryInArtifact(EntryPoint entry, const DecodeGeometry &model);
 /// The geometry of the function in an artifact of `model`: any batch, or
 /// (KVHead) one sequence's KV head, DecodeGeometry::kvHeadSlice.

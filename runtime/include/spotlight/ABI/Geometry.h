@@ -64,6 +64,11 @@ struct DecodeGeometry {
   }
   /// Selected sets per sequence: KH (group mode) or QH (head mode).
   int64_t selectionSets() const { return headMode ? queryHeads : kvHeads; }
+  /// Possible scores of a selection set, 0 .. 32 W per query head it sums
+  /// (G in group mode, 1 in head mode): the bins of its histogram.
+  int64_t selectionBins() const {
+    return 32 * codeWords() * (headMode ? 1 : group()) + 1;
+  }
   /// Budget for a context of `tokens` tokens before the slot cap.
   int64_t budgetFor(int64_t tokens) const;
   /// Output slots M of the selection: sink + window + the largest budget.

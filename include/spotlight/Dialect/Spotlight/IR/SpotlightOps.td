@@ -108,6 +108,17 @@ def Spotlight_HashEncodeOp : Spotlight_DpsOp<"hash_encode"> {
 // hamming_topk
 //===----------------------------------------------------------------------===//
 
+/// The methods of an op that turns a sequence length into a budget k.
+defvar Spotlight_BudgetMethods = [{
+    /// Slots a count budget needs, or the least a fraction budget needs.
+    int64_t getMinimumSlots();
+    /// Emits k for `tokens` tokens (index values): the count, or
+    /// max(min_budget, floor(fraction * tokens)), capped at
+    /// `slots - sink - window` and at least 0.
+    ::mlir::Value buildBudget(::mlir::OpBuilder &builder, ::mlir::Location loc,
+                              ::mlir::Value tokens, ::mlir::Value slots);
+}];
+
 def Spotlight_HammingTopKOp : Spotlight_DpsOp<"hamming_topk", [], 1> {
   let summary = "select sink, recent and best-scoring tokens by Hamming similarity";
   let description = [{
@@ -168,18 +179,122 @@ def Spotlight_HammingTopKOp : Spotlight_DpsOp<"hamming_topk", [], 1> {
         type($seq_lens) `)`)?
     `outs` `(` $init `:` type($init) `)` attr-dict
   }];
-  let extraClassDeclaration = [{
+  let extraClassDeclaration = !strconcat([{
     ::mlir::MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
     /// Whether the key codes are a paged pool (the op has `pages(...)`).
     bool isPaged() { return static_cast<bool>(getBlockTable()); }
-    /// Slots a count budget needs, or the least a fraction budget needs.
-    int64_t getMinimumSlots();
-    /// Emits k for `tokens` tokens (index values): the count, or
-    /// max(min_budget, floor(fraction * tokens)), capped at
-    /// `slots - sink - window` and at least 0.
-    ::mlir::Value buildBudget(::mlir::OpBuilder &builder, ::mlir::Location loc,
-                              ::mlir::Value tokens, ::mlir::Value slots);
+  }], Spotlight_BudgetMethods);
+}
+
+//===----------------------------------------------------------------------===//
+// hamming_scores / score_topk: hamming_topk in two steps
+//===----------------------------------------------------------------------===//
+
+def Spotlight_HammingScoresOp : Spotlight_Op<"hamming_scores", [
+    AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    DeclareOpInterfaceMethods<InferTypeOpInterface>,
+    DestinationStyleOpInterface]> {
+  let summary = "score a range of cached tokens by Hamming similarity";
+  let description = [{
+    The scan of `spotlight.hamming_topk` over part of each sequence, so that
+    the parts of one long sequence can be scanned on different cores: for
+    the middle tokens `t` of sequence `b` (`sink <= t < N - window`) that lie
+    in `[token_ranges[b, 0], token_ranges[b, 1])`, it writes the score of
+    every selection set `s` (as `hamming_topk` scores it, `mode` alike) at
+    `scores[b, s, t]`, and `histograms[b, s, v]` counts those of its tokens
+    that score `v`. Every other entry of `scores` keeps its value (the other
+    ranges' scores); `histograms` is overwritten, `[B, S, V]` with `V` the
+    largest score plus one (32 x W x G in group mode, 32 x W in head mode).
+
+    `spotlight.score_topk` then selects from the scores of ranges that
+    together cover the middle tokens, exactly as `hamming_topk` would:
+
+        hamming_topk(qc, kc) ==
+          score_topk(scores, stack(histograms of each range))
+
+    The CPU lowering implements it; the runtime's token split calls it
+    (EntryPoints.def). Operand forms (contiguous or paged) and the codes are
+    those of `hamming_topk`.
+
+    ```mlir
+    %scores, %hist = spotlight.hamming_scores group
+        ins(%qc, %pool : tensor<1x28x1x4xi32>, tensor<?x16x4x7x4xi32>)
+        pages(%block_table, %seq_lens : tensor<1x?xi32>, tensor<1xi32>)
+        ranges(%ranges : tensor<1x2xi32>)
+        outs(%s, %h : tensor<1x4x?xi32>, tensor<1x4x897xi32>)
+        {sink = 4 : i64, window = 64 : i64}
+    ```
   }];
+  let arguments = (ins Spotlight_I32Shaped:$query_codes,
+                       Spotlight_I32Shaped:$key_codes,
+                       Optional<Spotlight_I32Shaped>:$block_table,
+                       Optional<Spotlight_I32Shaped>:$seq_lens,
+                       Spotlight_I32Shaped:$token_ranges,
+                       Spotlight_I32Shaped:$scores,
+                       Spotlight_I32Shaped:$histograms,
+                       Spotlight_SelectionModeAttr:$mode,
+                       DefaultValuedAttr<I64Attr, "4">:$sink,
+                       DefaultValuedAttr<I64Attr, "64">:$window);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let hasVerifier = 1;
+  let assemblyFormat = [{
+    $mode `ins` `(` $query_codes `,` $key_codes `:` type($query_codes) `,`
+        type($key_codes) `)`
+    (`pages` `(` $block_table^ `,` $seq_lens `:` type($block_table) `,`
+        type($seq_lens) `)`)?
+    `ranges` `(` $token_ranges `:` type($token_ranges) `)`
+    `outs` `(` $scores `,` $histograms `:` type($scores) `,`
+        type($histograms) `)` attr-dict
+  }];
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() {
+      return ::mlir::MutableOperandRange(getOperation(),
+                                         getOperation()->getNumOperands() - 2,
+                                         2);
+    }
+    /// Whether the key codes are a paged pool (the op has `pages(...)`).
+    bool isPaged() { return static_cast<bool>(getBlockTable()); }
+  }];
+}
+
+def Spotlight_ScoreTopKOp : Spotlight_DpsOp<"score_topk"> {
+  let summary = "select sink, recent and best-scoring tokens from their scores";
+  let description = [{
+    The selection of `spotlight.hamming_topk` from scores a
+    `spotlight.hamming_scores` per token range wrote: `scores` is
+    `[B, S, N']` (N' at least the longest sequence), `histograms`
+    `[R, B, S, V]`, one per range, summed here, and sequence `b` holds
+    `seq_lens[b]` tokens. Budget, sink, window and the output are those of
+    `hamming_topk`; the scores of the middle tokens of every sequence that
+    is not kept whole must be in `scores` and counted by exactly one of the
+    `R` histograms.
+
+    ```mlir
+    %idx = spotlight.score_topk
+        ins(%scores, %hists : tensor<1x4x?xi32>, tensor<2x1x4x897xi32>)
+        lens(%seq_lens : tensor<1xi32>)
+        outs(%init : tensor<1x4x?xi32>) {budget = 0.02 : f64}
+    ```
+  }];
+  let arguments = (ins Spotlight_I32Shaped:$scores,
+                       Spotlight_I32Shaped:$histograms,
+                       Spotlight_I32Shaped:$seq_lens,
+                       Spotlight_I32Shaped:$init,
+                       AnyAttrOf<[I64Attr, F64Attr]>:$budget,
+                       DefaultValuedAttr<I64Attr, "4">:$sink,
+                       DefaultValuedAttr<I64Attr, "64">:$window,
+                       DefaultValuedAttr<I64Attr, "20">:$min_budget);
+  let results = (outs Optional<Spotlight_I32Tensor>:$result);
+  let assemblyFormat = [{
+    `ins` `(` $scores `,` $histograms `:` type($scores) `,`
+        type($histograms) `)`
+    `lens` `(` $seq_lens `:` type($seq_lens) `)`
+    `outs` `(` $init `:` type($init) `)` attr-dict
+  }];
+  let extraClassDeclaration = !strconcat([{
+    ::mlir::MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+  }], Spotlight_BudgetMethods);
 }
 
 //===----------------------------------------------------------------------===//
