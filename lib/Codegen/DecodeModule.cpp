@@ -8,8 +8,8 @@
 // N for the batch; tests and spotlight-opt users) and the paged step over
 // caller-owned pools that artifacts hold, for a whole batch and, on the CPU,
 // for one KV head of one sequence (its pool arguments carry the whole
-// pool's strides through `bufferization.buffer_layout`) and the selection
-// in two steps over token ranges.
+// pool's strides through `bufferization.buffer_layout`), and the scan of a
+// token range with which the CPU splits one long sequence's selection.
 //
 //===----------------------------------------------------------------------===//
 
@@ -73,15 +73,22 @@ public:
     begin(EntryPoint::KVHeadDecodeDense);
     store(attention({}), ArgKind::Out);
     end();
-    begin(EntryPoint::KVHeadAttend);
-    store(attention(args[ArgKind::Indices]), ArgKind::Out);
+    // The second step of the token split (buildTokenSplit): the head's
+    // selection from its sets' scores and histograms, and its attention.
+    begin(EntryPoint::KVHeadSplitSelect);
+    store(topKFromScores(), ArgKind::OutIndices);
+    end();
+    begin(EntryPoint::KVHeadSplitDecode);
+    mlir::Value indices = topKFromScores();
+    store(attention(indices), ArgKind::Out);
+    store(indices, ArgKind::OutIndices);
     end();
   }
 
-  /// The selection in two steps (abi::EntryScope::TokenSplit): the scores
-  /// and histograms of a token range of each sequence, written in place
-  /// (hamming_scores keeps the other ranges' scores), then the selection
-  /// from every range's.
+  /// The first step of the selection in token ranges
+  /// (abi::EntryScope::TokenSplit): the scores and histograms of a range of
+  /// each sequence, written in place (hamming_scores keeps the other
+  /// ranges' scores).
   void buildTokenSplit() {
     begin(EntryPoint::TokenSplitScores);
     mlir::Value codes = bufferOf(queryCodes());
@@ -90,16 +97,6 @@ public:
         bufferOf(args[ArgKind::BlockTable]), bufferOf(args[ArgKind::SeqLens]),
         bufferOf(args[ArgKind::TokenRanges]), args[ArgKind::OutScores],
         args[ArgKind::OutHistograms], selectionMode(), g.sink, g.window);
-    end();
-    begin(EntryPoint::TokenSplitSelect);
-    mlir::RankedTensorType type = tensorOf(ArgKind::Indices);
-    store(sp::ScoreTopKOp::create(b, type, args[ArgKind::Scores],
-                                  args[ArgKind::Histograms],
-                                  args[ArgKind::SeqLens],
-                                  empty(type, args[ArgKind::Scores], 0),
-                                  budget(), g.sink, g.window, g.minBudget)
-              ->getResult(0),
-          ArgKind::OutIndices);
     end();
   }
 
@@ -134,7 +131,7 @@ private:
                                                b.getFunctionType(types, {}));
     function->setAttr("llvm.emit_c_interface", b.getUnitAttr());
     if (abi::entryScope(entry) == abi::EntryScope::KVHead)
-      setPoolLayouts(function, entry);
+      setSliceLayouts(function, entry);
     mlir::Block *body = function.addEntryBlock();
     args.clear();
     for (auto [kind, value] :
@@ -145,17 +142,25 @@ private:
   }
 
   /// A KV head's view of a pool [P, page, 1, row...] keeps the strides of
-  /// the whole pool [P, page, poolKVHeads, row...]; its offset (the head's
-  /// first element) is the caller's.
-  void setPoolLayouts(mlir::func::FuncOp function, EntryPoint entry) {
+  /// the whole pool [P, page, poolKVHeads, row...]; its scores and
+  /// histograms (the token split) are its sets' rows of the sequence's, at
+  /// the caller's strides. The offsets (the head's first element) are the
+  /// caller's.
+  void setSliceLayouts(mlir::func::FuncOp function, EntryPoint entry) {
     for (auto [i, kind] : llvm::enumerate(abi::entryArgs(entry))) {
-      if (kind != ArgKind::KeyPool && kind != ArgKind::ValuePool &&
-          kind != ArgKind::CodePool)
-        continue;
       llvm::ArrayRef<int64_t> shape = typeOf(kind).getShape();
       llvm::SmallVector<int64_t> strides(shape.size(), 1);
-      for (int64_t d = int64_t(shape.size()) - 2; d >= 0; --d)
-        strides[d] = strides[d + 1] * (d + 1 == 2 ? poolKVHeads : shape[d + 1]);
+      if (kind == ArgKind::KeyPool || kind == ArgKind::ValuePool ||
+          kind == ArgKind::CodePool) {
+        for (int64_t d = int64_t(shape.size()) - 2; d >= 0; --d)
+          strides[d] =
+              strides[d + 1] * (d + 1 == 2 ? poolKVHeads : shape[d + 1]);
+      } else if (kind == ArgKind::Scores || kind == ArgKind::Histograms) {
+        for (int64_t d = 0; d + 1 < int64_t(shape.size()); ++d)
+          strides[d] = mlir::ShapedType::kDynamic;
+      } else {
+        continue;
+      }
       function.setArgAttr(
           i, mlir::bufferization::BufferizationDialect::kBufferLayoutAttrName,
           mlir::StridedLayoutAttr::get(b.getContext(),
@@ -219,6 +224,16 @@ private:
 
   sp::SelectionMode selectionMode() {
     return g.headMode ? sp::SelectionMode::head : sp::SelectionMode::group;
+  }
+
+  /// The selection from the scores and histograms of every token range.
+  mlir::Value topKFromScores() {
+    mlir::RankedTensorType type = tensorOf(ArgKind::Indices);
+    return sp::ScoreTopKOp::create(
+               b, type, args[ArgKind::Scores], args[ArgKind::Histograms],
+               args[ArgKind::SeqLens], empty(type, args[ArgKind::Scores], 0),
+               budget(), g.sink, g.window, g.minBudget)
+        ->getResult(0);
   }
 
   mlir::Value topK(mlir::Value queryCodes, mlir::Value keyCodes) {

@@ -95,14 +95,14 @@ spt_status spt_artifact_load(const char *path, spt_artifact **artifact) {
                      loaded->kvHeadDecode, error) ||
           !bindEntry(loaded->handle, abi::EntryPoint::KVHeadDecodeDense,
                      loaded->kvHeadDecodeDense, error) ||
-          !bindEntry(loaded->handle, abi::EntryPoint::KVHeadAttend,
-                     loaded->kvHeadAttend, error))) ||
+          !bindEntry(loaded->handle, abi::EntryPoint::KVHeadSplitSelect,
+                     loaded->kvHeadSplitSelect, error) ||
+          !bindEntry(loaded->handle, abi::EntryPoint::KVHeadSplitDecode,
+                     loaded->kvHeadSplitDecode, error))) ||
         (abi::entryInArtifact(abi::EntryPoint::TokenSplitScores,
                               loaded->model) &&
-         (!bindEntry(loaded->handle, abi::EntryPoint::TokenSplitScores,
-                     loaded->tokenSplitScores, error) ||
-          !bindEntry(loaded->handle, abi::EntryPoint::TokenSplitSelect,
-                     loaded->tokenSplitSelect, error))))
+         !bindEntry(loaded->handle, abi::EntryPoint::TokenSplitScores,
+                    loaded->tokenSplitScores, error)))
       return fail(SPT_ERROR_ARTIFACT, std::string("'") + path + "' " + error);
     *artifact = loaded.release();
     return SPT_OK;

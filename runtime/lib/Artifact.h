@@ -37,10 +37,11 @@ struct spt_artifact {
   spotlight::runtime::KVHeadSelectFn kvHeadSelect = nullptr;
   spotlight::runtime::KVHeadDecodeFn kvHeadDecode = nullptr;
   spotlight::runtime::KVHeadDecodeDenseFn kvHeadDecodeDense = nullptr;
-  spotlight::runtime::KVHeadAttendFn kvHeadAttend = nullptr;
-  /// The selection in two steps over token ranges: CPU artifacts only.
+  /// The selection in token ranges: their scans, then each KV head's
+  /// selection (and attention) from them. CPU artifacts only.
   spotlight::runtime::TokenSplitScoresFn tokenSplitScores = nullptr;
-  spotlight::runtime::TokenSplitSelectFn tokenSplitSelect = nullptr;
+  spotlight::runtime::KVHeadSplitSelectFn kvHeadSplitSelect = nullptr;
+  spotlight::runtime::KVHeadSplitDecodeFn kvHeadSplitDecode = nullptr;
   ~spt_artifact();
 };
 

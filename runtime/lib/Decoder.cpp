@@ -6,8 +6,8 @@
 // query, tables and outputs (the pools are shared): one per sequence, and
 // a sequence too long for one core to finish while the others idle is
 // split, so that a batch, even of one sequence, uses every core: the dense
-// step per KV head, the sparse steps' selection per token range (then
-// their attention per KV head). New tokens are written in runs the same
+// step per KV head, the sparse steps' scan per token range (then their
+// selection and attention per KV head). New tokens are written in runs the same
 // way. On CUDA one call covers the batch: the entry point only enqueues
 // kernels.
 //
@@ -217,13 +217,12 @@ spt_status overBatch(spt_decoder &d, const Tables &tables,
 /// token ranges on every core. Reading a token's key codes of every head
 /// together is what keeps the scan at the read bandwidth: a token's codes
 /// share cache lines between heads (448 B in 7 lines for Qwen2.5-7B), so
-/// splitting by KV head read lines twice and ran a 256K-token select 1.3x
-/// slower on 2 cores than one core alone.
+/// splitting the scan by KV head read lines twice and ran a 256K-token
+/// select 1.3x slower on 2 cores than one core alone.
 ///   1. every short sequence's whole step, and the scores and histograms of
 ///      each token range of the long ones (TokenSplitScores);
-///   2. each long sequence's selection from them (TokenSplitSelect);
-///   3. decode only: each long sequence's attention per KV head
-///      (KVHeadAttend).
+///   2. per KV head of a long sequence, its selection from them and (decode)
+///      its attention (KVHeadSplitSelect, KVHeadSplitDecode).
 class SplitSparseStep {
 public:
   SplitSparseStep(spt_decoder &d, const StepBuffers &io, const Pools &pools,
@@ -242,19 +241,9 @@ public:
                                          scoreRange(item);
                                      }))
       return s;
-    if (spt_status s = d.device->run(int64_t(long_.size()), [&](int64_t i) {
-          selectFromScores(long_[i]);
-        }))
-      return s;
-    if (!attend)
-      return SPT_OK;
     const int64_t KH = d.g.kvHeads;
     return d.device->run(int64_t(long_.size()) * KH, [&](int64_t i) {
-      const LongSequence &seq = long_[i / KH];
-      KVHeadViews s(d, io, pools, tables, seq.seq, i % KH);
-      MemRef<3> &indices = s.indices;
-      d.artifact->kvHeadAttend(&s.query, &s.keys, &s.values, &indices,
-                               &s.blockTable, &s.seqLens, &s.out);
+      selectKVHead(long_[i / KH], i % KH, attend);
     });
   }
 
@@ -326,13 +315,27 @@ private:
                                  &range, &scores, &histograms);
   }
 
-  void selectFromScores(LongSequence &seq) {
+  /// KV head h's selection (and attention): its sets' rows of the
+  /// sequence's scores [S, length] and histograms [ranges, S, V].
+  void selectKVHead(LongSequence &seq, int64_t h, bool attend) {
     const DecodeGeometry &g = d.g;
     const int64_t S = g.selectionSets(), V = g.selectionBins();
-    StepViews s(d, io, pools, tables, seq.seq, 1);
-    MemRef<3> scores = view<3>(seq.scores, {1, S, length(seq.seq)});
+    const int64_t sets = S / g.kvHeads, n = length(seq.seq);
+    KVHeadViews s(d, io, pools, tables, seq.seq, h);
+    MemRef<3> scores = view<3>(seq.scores, {1, S, n});
+    scores.sizes[1] = sets;
+    scores.offset = h * sets * n;
     MemRef<4> histograms = view<4>(seq.histograms, {seq.ranges, 1, S, V});
-    d.artifact->tokenSplitSelect(&scores, &histograms, &s.seqLens, &s.indices);
+    histograms.sizes[2] = sets;
+    histograms.offset = h * sets * V;
+    if (!attend) {
+      d.artifact->kvHeadSplitSelect(&scores, &histograms, &s.seqLens,
+                                    &s.indices);
+      return;
+    }
+    d.artifact->kvHeadSplitDecode(&s.query, &s.keys, &s.values, &scores,
+                                  &histograms, &s.blockTable, &s.seqLens,
+                                  &s.out, &s.indices);
   }
 
   spt_decoder &d;

@@ -36,6 +36,7 @@
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -464,32 +465,40 @@ struct ScoreTopKOpLowering : OpLowering<ScoreTopKOp> {
     SetSelection selection(b, adaptor.getInit(), sets, op.getSink(),
                            op.getWindow(), bins);
     FlatBuffer lens = e.flat(adaptor.getSeqLens());
+    // Scores and histograms may be views (a KV head's sets of a sequence's
+    // scores): addressed through their strides.
+    ValueRange scoreStrides =
+        memref::ExtractStridedMetadataOp::create(b, scores).getStrides();
+    ValueRange histogramStrides =
+        memref::ExtractStridedMetadataOp::create(b, histograms).getStrides();
     FlatBuffer rangeHistograms = e.flat(histograms);
-    Value rangeCount = e.dim(histograms, 0);
-    Value batch = e.dim(scores, 0), capacity = e.dim(scores, 2);
-    Value perSequence = e.index(sets * bins);
-    // The histograms of a sequence, summed over the ranges.
+    Value rangeCount = e.dim(histograms, 0), capacity = e.dim(scores, 2);
+    // The histograms of a sequence's sets, summed over the ranges.
     ScoreLayout layout{e.flat(scores),
-                       e.allocFlat(perSequence, b.getI32Type()), {},
-                       capacity, e.index(0)};
-    e.forRange(e.index(0), batch, [&](Value bi) {
-      layout.scoreBase = e.mul(e.mul(bi, e.index(sets)), capacity);
+                       e.allocFlat(e.index(sets * bins), b.getI32Type()),
+                       {}, scoreStrides[1], e.index(0)};
+    e.forRange(e.index(0), e.dim(scores, 0), [&](Value bi) {
+      layout.scoreBase = e.mul(bi, scoreStrides[0]);
       // A length past the scores could only read past them.
       Value n = e.min(
           e.max(asIndex(b, e.loadScalar(lens, bi)), e.index(0)), capacity);
       Value budget =
           op.buildBudget(b, b.getLoc(), n, selection.slotCount());
       auto sumRanges = [&] {
-        e.forRange(e.index(0), perSequence, [&](Value v) {
-          Value sum = e.forRange(
-              e.index(0), rangeCount, ValueRange{e.i32(0)},
-              [&](Value r, ValueRange acc) -> SmallVector<Value> {
-                Value at =
-                    e.add(e.mul(e.add(e.mul(r, batch), bi), perSequence), v);
-                return {arith::AddIOp::create(b, acc[0],
-                                              e.loadScalar(rangeHistograms, at))};
-              })[0];
-          e.store(sum, layout.histograms, v);
+        Value ofBatch = e.mul(bi, histogramStrides[1]);
+        e.forRange(e.index(0), e.index(sets), [&](Value s) {
+          Value ofSet = e.add(ofBatch, e.mul(s, histogramStrides[2]));
+          e.forRange(e.index(0), e.index(bins), [&](Value v) {
+            Value first = e.add(ofSet, e.mul(v, histogramStrides[3]));
+            Value sum = e.forRange(
+                e.index(0), rangeCount, ValueRange{e.i32(0)},
+                [&](Value r, ValueRange acc) -> SmallVector<Value> {
+                  Value at = e.add(first, e.mul(r, histogramStrides[0]));
+                  return {arith::AddIOp::create(
+                      b, acc[0], e.loadScalar(rangeHistograms, at))};
+                })[0];
+            e.store(sum, layout.histograms, e.add(e.mul(s, bins), v));
+          });
         });
       };
       selection.emit(bi, n, budget, sumRanges, layout);
