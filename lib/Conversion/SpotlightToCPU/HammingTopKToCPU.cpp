@@ -11,7 +11,7 @@
 //             hist[s, score[s, t]] += 1                        (fused)
 //           then for each set s:                            (SetSelection)
 //           threshold T from the histogram (scores are 0 .. D*G)
-//           ascending compaction, 16 scores a compare: score > T, and
+//           ascending compaction, 64 scores a step: score > T, and
 //           the most recent ties at T (the first hist[T] - ties are
 //           skipped), the taken tokens found through the set mask bits
 //           indices = sink ++ compacted ++ window, then -1 padding
@@ -300,15 +300,19 @@ private:
     pad(row, total);
   }
 
-  /// Tokens a step of the compaction compares at once.
-  static constexpr int64_t kChunk = 16;
+  /// Tokens a step of the compaction compares at once: four 16-lane
+  /// compares on AVX-512, their masks one 64-bit word.
+  static constexpr int64_t kChunk = 64;
 
-  /// The bits of an i1 mask vector of kChunk lanes, as an i32.
+  Value maskConstant(int64_t value) {
+    return arith::ConstantOp::create(b, b.getI64IntegerAttr(value));
+  }
+
+  /// The bits of an i1 mask vector of kChunk lanes, as an i64.
   Value maskBits(Value mask) {
     Value packed = vector::BitCastOp::create(
         b, VectorType::get({1}, b.getIntegerType(kChunk)), mask);
-    Value bits = vector::ExtractOp::create(b, packed, ArrayRef<int64_t>{0});
-    return arith::ExtUIOp::create(b, b.getI32Type(), bits);
+    return vector::ExtractOp::create(b, packed, ArrayRef<int64_t>{0});
   }
 
   /// `bits` less its `count` lowest set bits.
@@ -316,7 +320,7 @@ private:
     return e.forRange(e.index(0), count, ValueRange{bits},
                       [&](Value, ValueRange state) -> SmallVector<Value> {
                         Value lower = arith::SubIOp::create(b, state[0],
-                                                            e.i32(1));
+                                                            maskConstant(1));
                         return {arith::AndIOp::create(b, state[0], lower)};
                       })[0];
   }
@@ -336,6 +340,7 @@ private:
     // Past the end, -1: neither above nor at any threshold (scores >= 0).
     Value outside = arith::ConstantOp::create(
         b, DenseElementsAttr::get(lanesType, b.getI32IntegerAttr(-1)));
+    Type maskType = b.getIntegerType(kChunk);
     e.forStep(
         sink, middleEnd, e.index(kChunk), ValueRange{e.index(0), skip},
         [&](Value t0, ValueRange state) -> SmallVector<Value> {
@@ -357,7 +362,7 @@ private:
           Value kept = scf::IfOp::create(
                            b, skipsAll,
                            [&](OpBuilder &, Location) {
-                             scf::YieldOp::create(b, e.i32(0));
+                             scf::YieldOp::create(b, maskConstant(0));
                            },
                            [&](OpBuilder &, Location) {
                              scf::YieldOp::create(
@@ -368,11 +373,12 @@ private:
               b, skipsAll, e.sub(skipLeft, tieCount), e.index(0));
           Value take = arith::OrIOp::create(b, above, kept);
           auto taken = scf::WhileOp::create(
-              b, TypeRange{b.getI32Type(), b.getIndexType()},
-              ValueRange{take, slot},
+              b, TypeRange{maskType, b.getIndexType()}, ValueRange{take, slot},
               [&](OpBuilder &, Location, ValueRange args) {
                 Value more = arith::AndIOp::create(
-                    b, e.cmp(Pred::ne, args[0], e.i32(0)),
+                    b,
+                    arith::CmpIOp::create(b, arith::CmpIPredicate::ne, args[0],
+                                          maskConstant(0)),
                     e.cmp(Pred::slt, args[1], budget));
                 scf::ConditionOp::create(b, more, args);
               },
@@ -381,7 +387,8 @@ private:
                     b, math::CountTrailingZerosOp::create(b, args[0]));
                 e.store(asI32(b, e.add(t0, lane)), compacted, args[1]);
                 Value rest = arith::AndIOp::create(
-                    b, args[0], arith::SubIOp::create(b, args[0], e.i32(1)));
+                    b, args[0],
+                    arith::SubIOp::create(b, args[0], maskConstant(1)));
                 scf::YieldOp::create(
                     b, ValueRange{rest, e.add(args[1], e.index(1))});
               });
