@@ -57,10 +57,11 @@ constexpr arith::FastMathFlags kContract = arith::FastMathFlags::contract;
 
 AttentionKernel::Scratch
 AttentionKernel::Scratch::allocate(LoopEmitter &e, const KernelShape &shape,
-                                   int64_t headDim) {
+                                   int64_t headDim, int64_t heads) {
   ImplicitLocOpBuilder &b = e.builder();
   Scratch scratch;
   scratch.rows = e.allocFlat(e.index(shape.tile), b.getIndexType());
+  scratch.logits = e.allocFlat(e.index(heads * shape.tile), b.getF32Type());
   if (shape.stageKeys)
     scratch.keys = e.allocFlat(e.index(shape.tile * headDim), b.getF32Type());
   if (shape.stageValues)
@@ -130,32 +131,47 @@ void AttentionKernel::tile(Value firstHead, Value heads, Value first,
     });
   }
   Value full = e.mul(arith::DivUIOp::create(b, count, e.index(T)), T);
+  auto queryOffsetOf = [&](Value g) {
+    return e.add(queryBase, e.mul(e.add(firstHead, g), D));
+  };
+  // The logits of every head's full passes, at g * tile + j.
+  e.forRange(e.index(0), heads, [&](Value g) {
+    Value queryOffset = queryOffsetOf(g);
+    e.forStep(e.index(0), full, e.index(T), [&](Value j) {
+      e.store(logits(queryOffset, rowOffsets(j, T).first), scratch.logits,
+              e.add(e.mul(g, shape.tile), j));
+    });
+  });
   // One head after the other over the tile, its state in registers.
   e.forRange(e.index(0), heads, [&](Value g) {
     Value qh = e.add(firstHead, g);
     Value accOffset = e.mul(qh, D);
-    Value queryOffset = e.add(queryBase, accOffset);
+    Value queryOffset = queryOffsetOf(g);
     SmallVector<Value> state = {e.loadScalar(maxes, qh), e.loadScalar(sums, qh),
                                 e.load(acc, accOffset, D)};
-    auto passes = [&](Value from, Value to, int64_t tokens) {
-      ValueRange out =
-          e.forStep(from, to, e.index(tokens), state,
-                    [&](Value j, ValueRange running) -> SmallVector<Value> {
-                      return pass(queryOffset, j, tokens, running);
-                    });
+    auto passes = [&](Value from, Value to, int64_t tokens, bool computed) {
+      ValueRange out = e.forStep(
+          from, to, e.index(tokens), state,
+          [&](Value j, ValueRange running) -> SmallVector<Value> {
+            Value l;
+            if (computed)
+              l = e.load(scratch.logits, e.add(e.mul(g, shape.tile), j),
+                         tokens);
+            return pass(queryOffset, j, tokens, running, l);
+          });
       state.assign(out.begin(), out.end());
     };
-    passes(e.index(0), full, T);
+    passes(e.index(0), full, T, /*computed=*/true);
     if (T > 1)
-      passes(full, count, 1);
+      passes(full, count, 1, /*computed=*/false);
     e.store(state[0], maxes, qh);
     e.store(state[1], sums, qh);
     e.store(state[2], acc, accOffset);
   });
 }
 
-SmallVector<Value> AttentionKernel::pass(Value queryOffset, Value first,
-                                         int64_t tokens, ValueRange state) {
+std::pair<SmallVector<Value>, SmallVector<Value>>
+AttentionKernel::rowOffsets(Value first, int64_t tokens) {
   const int64_t D = headDim;
   SmallVector<Value> keyOffsets, valueOffsets;
   for (int64_t t = 0; t < tokens; ++t) {
@@ -166,6 +182,14 @@ SmallVector<Value> AttentionKernel::pass(Value queryOffset, Value first,
     keyOffsets.push_back(shape.stageKeys ? e.mul(j, D) : row);
     valueOffsets.push_back(shape.stageValues ? e.mul(j, D) : row);
   }
+  return {keyOffsets, valueOffsets};
+}
+
+SmallVector<Value> AttentionKernel::pass(Value queryOffset, Value first,
+                                         int64_t tokens, ValueRange state,
+                                         Value l) {
+  const int64_t D = headDim;
+  auto [keyOffsets, valueOffsets] = rowOffsets(first, tokens);
   auto reduce = [&](vector::CombiningKind kind, Value vector) -> Value {
     if (tokens == 1)
       return vector::ExtractOp::create(b, vector, ArrayRef<int64_t>{0});
@@ -173,7 +197,8 @@ SmallVector<Value> AttentionKernel::pass(Value queryOffset, Value first,
                                        arith::FastMathFlags::reassoc);
   };
   Value maxOld = state[0], sumOld = state[1], accOld = state[2];
-  Value l = logits(queryOffset, keyOffsets);
+  if (!l)
+    l = logits(queryOffset, keyOffsets);
   // The max as compare-and-selects (vmaxps, no NaN fix-ups): a NaN logit
   // (docs/Semantics.md, "Non-finite values") may be skipped here, but its
   // weight exp(NaN - max) is NaN, and so are the sum and the head's output.

@@ -6,17 +6,21 @@
 //   for each tile of up to 32 tokens:
 //     rows of the tile -> scratch; V (and K, for f32 dots on 16-bit keys)
 //     widened to f32 once into scratch; the rows ahead prefetched
+//     scf.for head g, each pass of T tokens:
+//         l[g] = scale * (q[g] . k[t])_t   vector<T x f32>, the T dot
+//                                          products reduced together
 //     scf.for head g:                      (m, s, acc[g]) in registers
 //       for each pass of T tokens (then one at a time for the tail):
-//         l = scale * (q[g] . k[t])_t      vector<T x f32>, the T dot
-//                                          products reduced together
-//         m' = max(m, max_t l);  c = exp(m - m');  p = exp(l - m')
+//         m' = max(m, max_t l[g]);  c = exp(m - m');  p = exp(l[g] - m')
 //         s' = s * c + sum_t p;  acc' = acc * c + sum_t p[t] * v[t]
 //
 // A tile's rows stay in L1 while its heads run over them one after the
 // other, so each row comes from memory once for all heads; a head's query
 // and accumulator stay in registers for the whole tile, and its
-// accumulator is rescaled once a pass, not once a token.
+// accumulator is rescaled once a pass, not once a token. The logits of
+// every head come first: they depend on no running state, so the heads'
+// dot products overlap, where the chain of a pass (logits, max, exps,
+// weighted sum) would otherwise run one head at a time.
 //
 //===----------------------------------------------------------------------===//
 
@@ -56,9 +60,10 @@ public:
   /// The scratch an emitter allocates once (outside its loops) for the
   /// kernel: tile rows and, where the shape stages them, f32 K and V.
   struct Scratch {
-    FlatBuffer rows, keys, values, pairs;
+    FlatBuffer rows, keys, values, pairs, logits;
+    /// For streams of at most `heads` query heads.
     static Scratch allocate(LoopEmitter &e, const KernelShape &shape,
-                            int64_t headDim);
+                            int64_t headDim, int64_t heads);
   };
 
   /// Per query head qh: its query row at `queryBase + qh * headDim` in
@@ -88,8 +93,13 @@ public:
 private:
   void tile(Value firstHead, Value heads, Value first, Value count, RowOf rowOf,
             Prefetch prefetch);
+  /// A pass of `tokens` tokens from `first` through a head's running
+  /// state; `l` are the pass's logits, or null to compute them here.
   SmallVector<Value> pass(Value queryOffset, Value first, int64_t tokens,
-                          ValueRange state);
+                          ValueRange state, Value l = {});
+  /// The offsets of tokens [first, first + tokens) in K and V.
+  std::pair<SmallVector<Value>, SmallVector<Value>> rowOffsets(Value first,
+                                                               int64_t tokens);
   Value logits(Value queryOffset, ArrayRef<Value> keyOffsets);
   /// The larger of x and y as x86's max does it (y when either is NaN).
   Value greater(Value x, Value y);

@@ -443,12 +443,12 @@ struct HammingScoresOpLowering : OpLowering<HammingScoresOp> {
     // Positions past the scores' N are not written, whatever the ranges.
     Value capacity = e.dim(adaptor.getScores(), 2);
     Value sink = e.index(op.getSink()), window = e.index(op.getWindow());
+    ScoreLayout layout{e.flat(adaptor.getScores()),
+                       e.flat(adaptor.getHistograms()), {}, capacity, {}};
     e.forRange(e.index(0), e.dim(adaptor.getQueryCodes(), 0), [&](Value bi) {
       Value setsOfBatch = e.mul(bi, e.index(scan.sets));
-      ScoreLayout layout{e.flat(adaptor.getScores()),
-                         e.flat(adaptor.getHistograms()),
-                         e.mul(setsOfBatch, capacity), capacity,
-                         e.mul(setsOfBatch, e.index(scan.bins()))};
+      layout.scoreBase = e.mul(setsOfBatch, capacity);
+      layout.histBase = e.mul(setsOfBatch, e.index(scan.bins()));
       Value n = scan.addressing().tokens(e, bi);
       Value begin = asIndex(b, e.loadScalar(ranges, e.mul(bi, e.index(2))));
       Value end = asIndex(

@@ -136,14 +136,14 @@ void LoopEmitter::store(Value value, FlatBuffer buffer, Value offset) {
 }
 
 void LoopEmitter::prefetch(FlatBuffer buffer, Value offset,
-                           int64_t elements) {
+                           int64_t elements, unsigned locality) {
   constexpr int64_t kLineBytes = 64;
   const int64_t perLine = std::max<int64_t>(
       1, kLineBytes * 8 / buffer.elementType.getIntOrFloatBitWidth());
   for (int64_t at = 0; at < elements; at += perLine)
     memref::PrefetchOp::create(b, buffer.memref,
                                ValueRange{at ? add(offset, at) : offset},
-                               /*isWrite=*/false, /*localityHint=*/3,
+                               /*isWrite=*/false, locality,
                                /*isDataCache=*/true);
 }
 

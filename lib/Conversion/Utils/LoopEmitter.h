@@ -63,8 +63,10 @@ public:
   void storeFromF32(Value vector, FlatBuffer buffer, Value offset);
   void store(Value value, FlatBuffer buffer, Value offset);
   /// Prefetches (for reading) every 64-byte cache line of the `elements`
-  /// elements at `offset`.
-  void prefetch(FlatBuffer buffer, Value offset, int64_t elements);
+  /// elements at `offset`, into the cache levels of `locality` (3: all, as
+  /// prefetcht0; 2: L2 and beyond; 0: non-temporal).
+  void prefetch(FlatBuffer buffer, Value offset, int64_t elements,
+                unsigned locality = 3);
 
   /// `for iv in [lb, ub)` with `body` built at the insertion point.
   void forRange(Value lb, Value ub, function_ref<void(Value)> body);

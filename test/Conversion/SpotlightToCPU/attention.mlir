@@ -58,12 +58,15 @@
 // BF16:                %[[ODD:.+]] = vector.load %[[VF]][%{{.+}}] : memref<?xbf16>, vector<64xbf16>
 // BF16:                %[[PAIRS:.+]] = vector.interleave %[[EVEN]], %[[ODD]] : vector<64xbf16> -> vector<128xbf16>
 // BF16-NEXT:           vector.store %[[PAIRS]], %[[TILE_PAIRS:[^\[]+]][%{{.+}}] : memref<2048xbf16>, vector<128xbf16>
+// First the logits of every head's full passes, into scratch: they depend
+// on no running state, so the heads' dot products overlap. The pass's dot
+// products are summed together by a shuffle tree into one vector of
+// logits.
 // CHECK:             scf.for %{{.+}} = %c0 to %c2 step %c1 {
-// CHECK:               vector.load %[[ACC]][%{{.+}}] : memref<256xf32>, vector<64xf32>
-// BF16:                %{{.+}}:3 = scf.for %{{.+}} step %c16 iter_args(%{{.+}}) -> (f32, f32, vector<64xf32>) {
-// AVX512:              %{{.+}}:3 = scf.for %{{.+}} step %c16 iter_args(%{{.+}}) -> (f32, f32, vector<64xf32>) {
-// AVX2:                %{{.+}}:3 = scf.for %{{.+}} step %c8 iter_args(%{{.+}}) -> (f32, f32, vector<64xf32>) {
-// GENERIC:             %{{.+}}:3 = scf.for %{{.+}} step %c4 iter_args(%{{.+}}) -> (f32, f32, vector<64xf32>) {
+// BF16:                scf.for %{{.+}} step %c16 {
+// AVX512:              scf.for %{{.+}} step %c16 {
+// AVX2:                scf.for %{{.+}} step %c8 {
+// GENERIC:             scf.for %{{.+}} step %c4 {
 // BF16:                  memref.load %[[TILE_ROWS]]
 // BF16:                  %[[KC:.+]] = vector.load %[[KF]][%{{.+}}] : memref<?xbf16>, vector<32xbf16>
 // BF16-NEXT:             %[[QC:.+]] = vector.load %[[QF]][%{{.+}}] : memref<256xbf16>, vector<32xbf16>
@@ -72,12 +75,26 @@
 // AVX512:                arith.mulf %{{.+}}, %{{.+}} fastmath<contract> : vector<16xf32>
 // AVX2:                  arith.mulf %{{.+}}, %{{.+}} fastmath<contract> : vector<8xf32>
 // GENERIC:               arith.mulf %{{.+}}, %{{.+}} fastmath<contract> : vector<4xf32>
-// The pass's dot products are summed together by a shuffle tree into one
-// vector of logits, then one max, two polynomial exps (the tokens' weights
-// and the rescale), one rescale of the accumulator.
 // CHECK:                 vector.shuffle
 // BF16:                  %[[L:.+]] = arith.mulf %{{.+}}, %{{.+}} : vector<16xf32>
-// BF16-NEXT:             vector.shuffle %[[L]], %[[L]] [8, 9, 10, 11, 12, 13, 14, 15] : vector<16xf32>, vector<16xf32>
+// BF16-NEXT:             vector.store %[[L]], %[[LOGITS:[^\[]+]][%{{.+}}] : memref<128xf32>, vector<16xf32>
+// AVX512:                vector.store %{{.+}}, %[[LOGITS:[^\[]+]][%{{.+}}] : memref<128xf32>, vector<16xf32>
+// AVX2:                  vector.store %{{.+}}, %[[LOGITS:[^\[]+]][%{{.+}}] : memref<128xf32>, vector<8xf32>
+// GENERIC:               vector.store %{{.+}}, %[[LOGITS:[^\[]+]][%{{.+}}] : memref<128xf32>, vector<4xf32>
+// Then one head after the other, its state in registers: per pass one max,
+// two polynomial exps (the tokens' weights and the rescale), one rescale
+// of the accumulator.
+// CHECK:             scf.for %{{.+}} = %c0 to %c2 step %c1 {
+// CHECK:               vector.load %[[ACC]][%{{.+}}] : memref<256xf32>, vector<64xf32>
+// BF16:                %{{.+}}:3 = scf.for %{{.+}} step %c16 iter_args(%{{.+}}) -> (f32, f32, vector<64xf32>) {
+// AVX512:              %{{.+}}:3 = scf.for %{{.+}} step %c16 iter_args(%{{.+}}) -> (f32, f32, vector<64xf32>) {
+// AVX2:                %{{.+}}:3 = scf.for %{{.+}} step %c8 iter_args(%{{.+}}) -> (f32, f32, vector<64xf32>) {
+// GENERIC:             %{{.+}}:3 = scf.for %{{.+}} step %c4 iter_args(%{{.+}}) -> (f32, f32, vector<64xf32>) {
+// BF16:                  %[[PASS_L:.+]] = vector.load %[[LOGITS]][%{{.+}}] : memref<128xf32>, vector<16xf32>
+// BF16-NEXT:             vector.shuffle %[[PASS_L]], %[[PASS_L]] [8, 9, 10, 11, 12, 13, 14, 15] : vector<16xf32>, vector<16xf32>
+// AVX512:                vector.load %[[LOGITS]][%{{.+}}] : memref<128xf32>, vector<16xf32>
+// AVX2:                  vector.load %[[LOGITS]][%{{.+}}] : memref<128xf32>, vector<8xf32>
+// GENERIC:               vector.load %[[LOGITS]][%{{.+}}] : memref<128xf32>, vector<4xf32>
 // The max: compare-and-select halving (one vmaxps each).
 // BF16:                  arith.cmpf ogt, %{{.+}}, %{{.+}} : vector<8xf32>
 // AVX512:                arith.cmpf ogt, %{{.+}}, %{{.+}} : vector<8xf32>
@@ -130,7 +147,7 @@ func.func @sparse_attention_group(%q: tensor<1x4x64xbf16>, %k: tensor<1x2x?x64xb
 // CHECK:         scf.for %[[H:[^ ]+]] =
 // CHECK:           scf.for %[[FIRST:[^ ]+]] = %{{.+}} to %[[N]] step %c32 {
 // CHECK:             %[[AHEAD:.+]] = arith.addi %{{.+}}, %c64 : index
-// CHECK:             memref.prefetch %{{.+}}[%{{.+}}], read, locality<3>, data : memref<?xf32>
+// CHECK:             memref.prefetch %{{.+}}[%{{.+}}], read, locality<2>, data : memref<?xf32>
 // BF16:                scf.for %{{.+}} step %c16 iter_args(%{{.+}}) -> (f32, f32, vector<32xf32>) {
 // AVX512:              scf.for %{{.+}} step %c16 iter_args(%{{.+}}) -> (f32, f32, vector<32xf32>) {
 // AVX2:                scf.for %{{.+}} step %c8 iter_args(%{{.+}}) -> (f32, f32, vector<32xf32>) {

@@ -72,31 +72,31 @@
 // CHECK:                 scf.condition
 // CHECK:               %[[THRESHOLD:.+]] = arith.index_cast %[[SEARCH]]#0 : index to i32
 // CHECK:               %[[TIES:.+]] = memref.load %[[HIST]][%{{.+}}] : memref<?xi32>
-// Compaction, 16 scores at a time: score > T, or a tie at T once the
-// oldest ties are skipped, as bit masks of one vector compare each (-1
-// past the middle's end is neither); the taken tokens are then stored one
-// by one through the set bits of the mask.
-// CHECK:               %[[THRESHOLDS:.+]] = vector.broadcast %[[THRESHOLD]] : i32 to vector<16xi32>
-// CHECK:               %[[OUTSIDE:.+]] = arith.constant dense<-1> : vector<16xi32>
-// CHECK:               %{{.+}}:2 = scf.for %[[T2:[^ ]+]] = %c4{{(_[0-9]+)?}} to %[[MIDDLE_END:[^ ]+]] step %[[C16:[^ ]+]] iter_args(%[[SLOT:[^ ]+]] = %{{[^,]+}}, %[[SKIP:[^ ]+]] = %{{[^)]+}}) -> (index, index) {
+// Compaction, 64 scores at a time: score > T, or a tie at T once the
+// oldest ties are skipped, as 64-bit masks of one vector compare each (-1
+// past the middle's end is neither); the taken tokens, at most the budget,
+// are then stored one by one through the set bits of the mask.
+// CHECK:               %[[THRESHOLDS:.+]] = vector.broadcast %[[THRESHOLD]] : i32 to vector<64xi32>
+// CHECK:               %[[OUTSIDE:.+]] = arith.constant dense<-1> : vector<64xi32>
+// CHECK:               %{{.+}}:2 = scf.for %[[T2:[^ ]+]] = %c4{{(_[0-9]+)?}} to %[[MIDDLE_END:[^ ]+]] step %[[C64:[^ ]+]] iter_args(%[[SLOT:[^ ]+]] = %{{[^,]+}}, %[[SKIP:[^ ]+]] = %{{[^)]+}}) -> (index, index) {
 // CHECK-NEXT:            %[[LEFT:.+]] = arith.subi %[[MIDDLE_END]], %[[T2]] : index
-// CHECK-NEXT:            %[[INSIDE:.+]] = vector.create_mask %[[LEFT]] : vector<16xi1>
+// CHECK-NEXT:            %[[INSIDE:.+]] = vector.create_mask %[[LEFT]] : vector<64xi1>
 // CHECK-NEXT:            %[[AT2:.+]] = arith.addi %{{.+}}, %[[T2]] : index
-// CHECK-NEXT:            %[[S:.+]] = vector.maskedload %[[SCORES]][%[[AT2]]], %[[INSIDE]], %[[OUTSIDE]] : memref<?xi32>, vector<16xi1>, vector<16xi32> into vector<16xi32>
-// CHECK-NEXT:            %[[ABOVE:.+]] = arith.cmpi sgt, %[[S]], %[[THRESHOLDS]] : vector<16xi32>
-// CHECK-NEXT:            vector.bitcast %[[ABOVE]] : vector<16xi1> to vector<1xi16>
-// CHECK:                 %[[TIE:.+]] = arith.cmpi eq, %[[S]], %[[THRESHOLDS]] : vector<16xi32>
-// CHECK:                 %[[TIE_COUNT:.+]] = math.ctpop %{{.+}} : i32
+// CHECK-NEXT:            %[[S:.+]] = vector.maskedload %[[SCORES]][%[[AT2]]], %[[INSIDE]], %[[OUTSIDE]] : memref<?xi32>, vector<64xi1>, vector<64xi32> into vector<64xi32>
+// CHECK-NEXT:            %[[ABOVE:.+]] = arith.cmpi sgt, %[[S]], %[[THRESHOLDS]] : vector<64xi32>
+// CHECK-NEXT:            vector.bitcast %[[ABOVE]] : vector<64xi1> to vector<1xi64>
+// CHECK:                 %[[TIE:.+]] = arith.cmpi eq, %[[S]], %[[THRESHOLDS]] : vector<64xi32>
+// CHECK:                 %[[TIE_COUNT:.+]] = math.ctpop %{{.+}} : i64
 // CHECK:                 %[[SKIPS_ALL:.+]] = arith.cmpi sge, %[[SKIP]], %{{.+}} : index
-// CHECK-NEXT:            %[[KEPT:.+]] = scf.if %[[SKIPS_ALL]] -> (i32) {
+// CHECK-NEXT:            %[[KEPT:.+]] = scf.if %[[SKIPS_ALL]] -> (i64) {
 // CHECK:                 } else {
 // CHECK:                   scf.for
 // CHECK:                     arith.andi
 // CHECK:                 }
-// CHECK:                 %[[TAKE:.+]] = arith.ori %{{.+}}, %[[KEPT]] : i32
+// CHECK:                 %[[TAKE:.+]] = arith.ori %{{.+}}, %[[KEPT]] : i64
 // CHECK-NEXT:            %[[TAKEN:.+]]:2 = scf.while (%[[BITS:.+]] = %[[TAKE]], %[[AT:.+]] = %[[SLOT]])
 // CHECK:                 } do {
-// CHECK:                   %[[LANE:.+]] = math.cttz %{{.+}} : i32
+// CHECK:                   %[[LANE:.+]] = math.cttz %{{.+}} : i64
 // CHECK:                   memref.store %{{.+}}, %[[COMPACTED]][%{{.+}}] : memref<?xi32>
 // CHECK:                 scf.yield %[[TAKEN]]#1, %{{.+}} : index, index
 // indices = sink ++ compacted middle ++ window, then -1 padding.

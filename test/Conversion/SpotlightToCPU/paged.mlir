@@ -67,6 +67,79 @@ func.func @paged_topk(%qc: tensor<2x8x1x2xi32>, %kc: tensor<?x16x2x4x2xi32>,
 }
 
 //===----------------------------------------------------------------------===//
+// hamming_scores / score_topk
+//===----------------------------------------------------------------------===//
+
+// The scan of a token range: [max(begin, sink), min(end, N - window, the
+// scores' N)), after the sequence's histograms (2 x 257) are cleared; each
+// set's score at its row of the scores (b * 2 + s) * N' + t.
+// CHECK-LABEL: func.func @paged_scores
+// CHECK-SAME:    (%{{[^:]+}}: memref<2x8x1x2xi32>, %{{[^:]+}}: memref<?x16x2x4x2xi32>, %{{[^:]+}}: memref<2x?xi32>, %{{[^:]+}}: memref<2xi32>, %[[RANGES:[^:]+]]: memref<2x2xi32>, %[[SCORES:[^:]+]]: memref<2x2x?xi32>, %[[HISTS:[^:]+]]: memref<2x2x257xi32>)
+// CHECK-DAG:     %[[RANGE_FLAT:.+]] = memref.collapse_shape %[[RANGES]]
+// CHECK-DAG:     %[[CAPACITY:.+]] = memref.dim %[[SCORES]], %c2 : memref<2x2x?xi32>
+// CHECK-DAG:     %[[SCORE_FLAT:.+]] = memref.collapse_shape %[[SCORES]] {{\[\[}}0, 1, 2]] : memref<2x2x?xi32> into memref<?xi32>
+// CHECK-DAG:     %[[HIST_FLAT:.+]] = memref.collapse_shape %[[HISTS]] {{\[\[}}0, 1, 2]] : memref<2x2x257xi32> into memref<1028xi32>
+// CHECK:         scf.for %[[B:[^ ]+]] =
+// CHECK:           %[[BEGIN:.+]] = memref.load %[[RANGE_FLAT]]
+// CHECK-NEXT:      %[[BEGIN_I:.+]] = arith.index_cast %[[BEGIN]] : i32 to index
+// CHECK:           %[[END:.+]] = memref.load %[[RANGE_FLAT]]
+// CHECK-NEXT:      %[[END_I:.+]] = arith.index_cast %[[END]] : i32 to index
+// CHECK:           %[[LO:.+]] = arith.maxsi %[[BEGIN_I]], %c4 : index
+// CHECK:           %[[MIDDLE_END:.+]] = arith.subi %{{.+}}, %c64 : index
+// CHECK:           %[[HI0:.+]] = arith.minsi %[[END_I]], %[[MIDDLE_END]] : index
+// CHECK:           arith.minsi %[[HI0]], %[[CAPACITY]] : index
+// CHECK:           scf.for %{{.+}} = %c0 to %c514 step %c1 {
+// CHECK:             memref.store %c0_i32, %[[HIST_FLAT]]
+// CHECK:           scf.for
+// CHECK:             scf.for
+// CHECK:               math.ctpop
+// CHECK:               memref.store %{{.+}}, %[[SCORE_FLAT]][%{{.+}}] : memref<?xi32>
+// CHECK:               memref.store %{{.+}}, %[[HIST_FLAT]][%{{.+}}] : memref<1028xi32>
+func.func @paged_scores(%qc: tensor<2x8x1x2xi32>, %kc: tensor<?x16x2x4x2xi32>,
+    %bt: tensor<2x?xi32>, %sl: tensor<2xi32>, %ranges: tensor<2x2xi32>,
+    %scores: tensor<2x2x?xi32>, %hist: tensor<2x2x257xi32>)
+    -> (tensor<2x2x?xi32>, tensor<2x2x257xi32>) {
+  %0:2 = spotlight.hamming_scores group
+      ins(%qc, %kc : tensor<2x8x1x2xi32>, tensor<?x16x2x4x2xi32>)
+      pages(%bt, %sl : tensor<2x?xi32>, tensor<2xi32>)
+      ranges(%ranges : tensor<2x2xi32>)
+      outs(%scores, %hist : tensor<2x2x?xi32>, tensor<2x2x257xi32>)
+  return %0#0, %0#1 : tensor<2x2x?xi32>, tensor<2x2x257xi32>
+}
+
+// The selection from 3 ranges: N clamped to the scores' N', each set's
+// histogram the sum over the ranges (at their strides), then the threshold
+// and the compaction of hamming_topk over the set's row of the scores.
+// CHECK-LABEL: func.func @score_topk
+// CHECK-SAME:    (%[[S:[^:]+]]: memref<2x2x?xi32>, %[[H:[^:]+]]: memref<3x2x2x257xi32>, %[[SL:[^:]+]]: memref<2xi32>, %{{[^:]+}}: memref<2x2x?xi32>)
+// CHECK:         %{{.+}}, %{{.+}}, %{{.+}}:3, %[[STRIDES:.+]]:3 = memref.extract_strided_metadata %[[S]]
+// CHECK:         %[[HIST_FLAT:.+]] = memref.collapse_shape %[[H]] {{\[\[}}0, 1, 2, 3]] : memref<3x2x2x257xi32> into memref<3084xi32>
+// CHECK:         %[[N_MAX:.+]] = memref.dim %[[S]], %c2 : memref<2x2x?xi32>
+// CHECK:         %[[SUMMED:.+]] = memref.alloc() : memref<514xi32>
+// CHECK:         scf.for %[[B:[^ ]+]] =
+// CHECK:           %[[LEN:.+]] = memref.load %[[SL]][%[[B]]] : memref<2xi32>
+// CHECK:           %[[LEN_I:.+]] = arith.index_cast %[[LEN]] : i32 to index
+// CHECK:           %[[POS:.+]] = arith.maxsi %[[LEN_I]], %c0 : index
+// CHECK:           arith.minsi %[[POS]], %[[N_MAX]] : index
+// CHECK:           } else {
+// CHECK:             scf.for
+// CHECK:               scf.for
+// CHECK:                 %[[SUM:.+]] = scf.for %{{.+}} = %c0 to %c3 step %c1 iter_args(%[[ACC:.+]] = %c0_i32) -> (i32) {
+// CHECK:                   %[[COUNT:.+]] = memref.load %[[HIST_FLAT]]
+// CHECK:                   arith.addi %[[ACC]], %[[COUNT]] : i32
+// CHECK:                 memref.store %[[SUM]], %[[SUMMED]]
+// CHECK:             scf.for
+// CHECK:               scf.while
+// CHECK:                 memref.load %[[SUMMED]]
+// CHECK:               vector.maskedload %{{.+}} : memref<?xi32>, vector<64xi1>, vector<64xi32> into vector<64xi32>
+func.func @score_topk(%scores: tensor<2x2x?xi32>, %hists: tensor<3x2x2x257xi32>,
+    %sl: tensor<2xi32>, %init: tensor<2x2x?xi32>) -> tensor<2x2x?xi32> {
+  %0 = spotlight.score_topk ins(%scores, %hists : tensor<2x2x?xi32>, tensor<3x2x2x257xi32>)
+      lens(%sl : tensor<2xi32>) outs(%init : tensor<2x2x?xi32>) {budget = 0.02 : f64}
+  return %0 : tensor<2x2x?xi32>
+}
+
+//===----------------------------------------------------------------------===//
 // decode_attention
 //===----------------------------------------------------------------------===//
 
@@ -89,8 +162,8 @@ func.func @paged_topk(%qc: tensor<2x8x1x2xi32>, %kc: tensor<?x16x2x4x2xi32>,
 // CHECK:             memref.load %[[TABLE]][%{{.+}}] : memref<?xi32>
 // CHECK:             scf.for %[[H:[^ ]+]] =
 // CHECK-NOT:           memref.load %[[TABLE]]
-// CHECK:               memref.prefetch %[[K]][%{{.+}}], read, locality<3>, data : memref<?xbf16>
-// CHECK:               memref.prefetch %[[V]][%{{.+}}], read, locality<3>, data : memref<?xbf16>
+// CHECK:               memref.prefetch %[[K]][%{{.+}}], read, locality<2>, data : memref<?xbf16>
+// CHECK:               memref.prefetch %[[V]][%{{.+}}], read, locality<2>, data : memref<?xbf16>
 // CHECK-NOT:           memref.load %[[TABLE]]
 // CHECK:               vector.load %[[V]][%{{.+}}] : memref<?xbf16>, vector<64xbf16>
 // CHECK:               scf.for %[[G:[^ ]+]] =
