@@ -46,7 +46,12 @@ def ConvertSpotlightToCPU : Pass<"convert-spotlight-to-cpu"> {
     - `hamming_topk`: one pass over the middle tokens computing the score
       (XOR, NOT, `math.ctpop`, one reduction for the whole GQA group) and
       the score histogram together, the threshold from the histogram, and
-      an ascending branch-free compaction with the tie rule: O(N), no sort;
+      an ascending compaction, 64 scores a step, with the tie rule: O(N),
+      no sort;
+    - `hamming_scores` / `score_topk` (the same in two steps, with which
+      the runtime scans one sequence's token ranges on different cores):
+      the pass over a range into the caller's scores and histograms, then
+      the ranges' histograms summed and the threshold and compaction;
     - `sparse_attention` / `decode_attention`: an online softmax in f32
       that reads each selected K/V row in place once for all query heads
       sharing it (no gathered copy).

@@ -66,6 +66,8 @@ struct ConvertSpotlightToGPUPass
       if (gathers.wasInterrupted())
         return failure();
     }
+    if (failed(rejectTokenSplitOps(getOperation(), "GPU")))
+      return failure();
     target.addIllegalOp<HashEncodeOp, HammingTopKOp, SparseAttentionOp,
                         DecodeAttentionOp, CacheWriteOp>();
     populateSpotlightToGPUPatterns(patterns, emulate);

@@ -44,6 +44,8 @@ struct ConvertSpotlightToLinalgPass
           ConvertSpotlightToLinalgPass>> {
   LogicalResult configure(ConversionTarget &target,
                           RewritePatternSet &patterns) override {
+    if (failed(rejectTokenSplitOps(getOperation(), "reference")))
+      return failure();
     target.addIllegalDialect<SpotlightDialect>();
     populateSpotlightToLinalgPatterns(patterns);
     return success();

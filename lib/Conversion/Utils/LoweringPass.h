@@ -10,12 +10,29 @@
 #define SPOTLIGHT_LIB_CONVERSION_UTILS_LOWERINGPASS_H
 
 #include "spotlight/Conversion/Bufferize.h"
+#include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::spotlight {
+
+/// Reports the ops of the CPU's token split (hamming_scores, score_topk)
+/// under `root`, which only convert-spotlight-to-cpu lowers: the other
+/// targets select with spotlight.hamming_topk. Fails if there is one.
+inline LogicalResult rejectTokenSplitOps(Operation *root, StringRef target) {
+  WalkResult found = root->walk([&](Operation *op) {
+    if (!isa<HammingScoresOp, ScoreTopKOp>(op))
+      return WalkResult::advance();
+    op->emitOpError() << "has no " << target
+                      << " lowering: it is a step of the CPU runtime's token "
+                         "split (convert-spotlight-to-cpu); select with "
+                         "spotlight.hamming_topk";
+    return WalkResult::interrupt();
+  });
+  return failure(found.wasInterrupted());
+}
 
 /// A lowering pass on top of its TableGen base (`impl::...Base<Derived>`):
 /// `Derived : LoweringPass<impl::...Base<Derived>>` writes `configure`.

@@ -12,3 +12,15 @@ func.func @topk_query_codes_not_strided(
       outs(%out : memref<1x2x30xi32>) {budget = 10 : i64, sink = 4 : i64, window = 16 : i64}
   return
 }
+
+// -----
+
+// The token split's steps are the CPU runtime's; the reference selects with
+// hamming_topk.
+func.func @score_topk_has_no_reference(%s: memref<1x2x?xi32>,
+    %h: memref<2x1x2x257xi32>, %l: memref<1xi32>, %i: memref<1x2x88xi32>) {
+  // expected-error @+1 {{'spotlight.score_topk' op has no reference lowering: it is a step of the CPU runtime's token split (convert-spotlight-to-cpu); select with spotlight.hamming_topk}}
+  spotlight.score_topk ins(%s, %h : memref<1x2x?xi32>, memref<2x1x2x257xi32>)
+      lens(%l : memref<1xi32>) outs(%i : memref<1x2x88xi32>) {budget = 20 : i64}
+  return
+}

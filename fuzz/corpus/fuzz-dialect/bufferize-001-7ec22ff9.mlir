@@ -1,0 +1,7 @@
+func.func @hamming_topk(%qc: tensor<1x8x1x2xi32>, %kc: tensor<1x2x?x4x2xi32>,
+                        %init: tensor<1x2x88xi32>) -> tensor<1x2x88xi32> {
+  %0 = spotlight.hamming_topk group
+      ins(%qc, %kc : tensor<1x8x1x2xi32>, tensor<1x2x?x4x2xi32>)
+      outs(%init : tensor<1x2x88xi32>) {budget = 20 : i64}
+  return %0 : tensor<1x2x88xi32>
+}

@@ -1,0 +1,7 @@
+func.func @gather_of_gather(%k: tensor<1x2x?x64xf32>, %i1: tensor<1x2x16xi32>, %i2: tensor<1x4x8xi32>) -> tensor<1x4x8x64xf32> {
+  %e1 = tensor.empty() : tensor<1x2x16x64xf32>
+  %r1 = spotlight.sparse_gather ins(%k, %i1 : tensor<1x2x?x64xf32>, tensor<1x2x16xi32>) outs(%e1 : tensor<1x2x16x64xf32>)
+  %e2 = tensor.empty() : tensor<1x4x8x64xf32>
+  %r2 = spotlight.sparse_gather ins(%r1, %i2 : tensor<1x2x16x64xf32>, tensor<1x4x8xi32>) outs(%e2 : tensor<1x4x8x64xf32>)
+  return %r2 : tensor<1x4x8x64xf32>
+}

@@ -1,0 +1,4 @@
+func.func @hamming_scores_window(%qc: tensor<1x8x1x2xi32>, %kc: tensor<1x2x?x4x2xi32>, %r: tensor<1x2xi32>, %s: tensor<1x2x?xi32>, %h: tensor<1x2x257xi32>) {
+  %0:2 = spotlight.hamming_scores group ins(%qc, %kc : tensor<1x8x1x2xi32>, tensor<1x2x?x4x2xi32>) ranges(%r : tensor<1x2xi32>) outs(%s, %h : tensor<1x2x?xi32>, tensor<1x2x257xi32>) {window = -1 : i64}
+  return
+}

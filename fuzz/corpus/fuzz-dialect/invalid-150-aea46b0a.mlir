@@ -1,0 +1,4 @@
+func.func @hamming_topk_score_group_too_wide(%qc: tensor<1x32x1x64xi32>, %kc: tensor<1x1x?x1x64xi32>, %init: tensor<1x1x30xi32>) {
+  %0 = spotlight.hamming_topk group ins(%qc, %kc : tensor<1x32x1x64xi32>, tensor<1x1x?x1x64xi32>) outs(%init : tensor<1x1x30xi32>) {budget = 10 : i64, sink = 4 : i64, window = 16 : i64}
+  return
+}

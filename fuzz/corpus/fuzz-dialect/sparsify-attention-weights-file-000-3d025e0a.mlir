@@ -1,0 +1,4 @@
+func.func @step(%q: tensor<1x4x64xf32>, %k: tensor<1x2x?x64xf32>, %v: tensor<1x2x?x64xf32>, %init: tensor<1x4x64xf32>) -> tensor<1x4x64xf32> {
+  %o = spotlight.decode_attention ins(%q, %k, %v : tensor<1x4x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>) outs(%init : tensor<1x4x64xf32>)
+  return %o : tensor<1x4x64xf32>
+}
