@@ -4,10 +4,14 @@
 #include "Status.h"
 #include "ThreadPool.h"
 
+#include <sys/mman.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <thread>
+#include <unordered_map>
 
 namespace spotlight::runtime {
 namespace {
@@ -19,8 +23,42 @@ public:
     pool = std::make_unique<ThreadPool>(workerCount);
   }
   int64_t workers() const override { return workerCount; }
-  void *allocate(int64_t bytes) override { return std::calloc(bytes, 1); }
-  void release(void *memory) override { std::free(memory); }
+  /// Zeroed memory. Buffers of 2 MiB or more (the caches' pools) are
+  /// mapped at a 2 MiB boundary and offered to the kernel for huge pages
+  /// (transparent huge pages in madvise mode, Debian's default): a pool of
+  /// 256K tokens spans 131K pages of 4 KiB, far beyond the TLB's reach, so a
+  /// scan or an attention stream walked the page tables at every 4 KiB.
+  /// Pages are still committed only when first touched.
+  void *allocate(int64_t bytes) override {
+    if (bytes < int64_t(kHugePage))
+      return std::calloc(bytes, 1);
+    const size_t size = (size_t(bytes) + kHugePage - 1) / kHugePage * kHugePage;
+    const size_t mapped = size + kHugePage;
+    void *base = mmap(nullptr, mapped, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED)
+      return nullptr;
+    auto aligned = reinterpret_cast<void *>(
+        (reinterpret_cast<uintptr_t>(base) + kHugePage - 1) & ~(kHugePage - 1));
+#ifdef MADV_HUGEPAGE
+    madvise(aligned, size, MADV_HUGEPAGE);
+#endif
+    std::lock_guard<std::mutex> lock(mappingsMutex);
+    mappings[aligned] = {base, mapped};
+    return aligned;
+  }
+  void release(void *memory) override {
+    {
+      std::lock_guard<std::mutex> lock(mappingsMutex);
+      auto mapping = mappings.find(memory);
+      if (mapping != mappings.end()) {
+        munmap(mapping->second.first, mapping->second.second);
+        mappings.erase(mapping);
+        return;
+      }
+    }
+    std::free(memory);
+  }
   bool usesHostMemory() const override { return true; }
   spt_status upload(void *device, const void *host, int64_t bytes) override {
     std::memcpy(device, host, bytes);
@@ -46,6 +84,10 @@ public:
   }
 
 private:
+  static constexpr size_t kHugePage = size_t(2) << 20;
+  /// The mappings of large buffers: aligned start -> (mapping, its size).
+  std::unordered_map<void *, std::pair<void *, size_t>> mappings;
+  std::mutex mappingsMutex;
   int64_t workerCount;
   std::unique_ptr<ThreadPool> pool;
 };
