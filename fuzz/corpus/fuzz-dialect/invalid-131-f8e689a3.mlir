@@ -1,4 +1,0 @@
-func.func @hamming_topk_without_a_mode(%qc: tensor<1x8x1x2xi32>, %kc: tensor<1x2x?x4x2xi32>, %init: tensor<1x2x88xi32>) {
-  %0 = "spotlight.hamming_topk"(%qc, %kc, %init) <{budget = 20 : i64}> : (tensor<1x8x1x2xi32>, tensor<1x2x?x4x2xi32>, tensor<1x2x88xi32>) -> tensor<1x2x88xi32>
-  return
-}

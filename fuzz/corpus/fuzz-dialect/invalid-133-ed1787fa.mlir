@@ -1,4 +1,0 @@
-func.func @decode_attention_without_a_result(%q: tensor<1x8x64xf32>, %k: tensor<1x2x?x64xf32>, %v: tensor<1x2x?x64xf32>, %init: tensor<1x8x64xf32>) {
-  "spotlight.decode_attention"(%q, %k, %v, %init) : (tensor<1x8x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>, tensor<1x8x64xf32>) -> ()
-  return
-}
