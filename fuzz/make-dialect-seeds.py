@@ -4,7 +4,7 @@
 One seed per top-level function or module of the dialect and conversion
 tests and of the examples, with comment lines removed: small inputs that
 each reach one op, one verifier check or one lowering. The hand-added
-`regression-*` inputs (each once crashed a target) are kept.
+`regress*` inputs (each once crashed a target) are kept.
 
     fuzz/make-dialect-seeds.py    (from the repository root)
 """
@@ -17,7 +17,7 @@ SOURCES = sorted(pathlib.Path("test/Dialect").rglob("*.mlir")) + sorted(
         pathlib.Path("examples").glob("*.mlir"))
 OUT = pathlib.Path("fuzz/corpus/fuzz-dialect")
 MAX_BYTES = 8192  # scripts/fuzz.sh's -max_len for this target
-REGRESSION_PREFIX = "regression-"
+REGRESSION_PREFIX = "regress"
 
 
 def chunks(text):
@@ -37,7 +37,7 @@ def chunks(text):
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     # Seeds of earlier runs go; the inputs that once crashed a target
-    # (regression-*, added by hand) stay.
+    # (regress*, added by hand) stay.
     for old in OUT.iterdir():
         if not old.name.startswith(REGRESSION_PREFIX):
             old.unlink()
