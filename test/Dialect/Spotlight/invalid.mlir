@@ -1446,6 +1446,24 @@ func.func @write_codes_words(%k: tensor<?x2x64xf32>, %c: tensor<?x2x4x3xi32>, %s
 
 // -----
 
+// A dynamic KV head count of the codes reached the GPU lowering's row
+// arithmetic as -2^63 (found by fuzz-dialect).
+func.func @write_codes_dynamic_heads(%k: tensor<?x2x64xf32>, %c: tensor<?x?x4x2xi32>, %s: tensor<?xi32>, %kp: tensor<?x16x2x64xf32>, %cp: tensor<?x16x2x4x2xi32>) {
+  // expected-error @+1 {{'codes' dimension 1 (KH) must be static}}
+  %0:3 = spotlight.cache_write ins(%k, %k, %c, %s : tensor<?x2x64xf32>, tensor<?x2x64xf32>, tensor<?x?x4x2xi32>, tensor<?xi32>) outs(%kp, %kp, %cp : tensor<?x16x2x64xf32>, tensor<?x16x2x64xf32>, tensor<?x16x2x4x2xi32>)
+  return
+}
+
+// -----
+
+func.func @write_values_dynamic_dim(%k: tensor<?x2x64xf32>, %v: tensor<?x2x?xf32>, %c: tensor<?x2x4x2xi32>, %s: tensor<?xi32>, %kp: tensor<?x16x2x64xf32>, %cp: tensor<?x16x2x4x2xi32>) {
+  // expected-error @+1 {{'values' dimension 2 (D) must be static}}
+  %0:3 = spotlight.cache_write ins(%k, %v, %c, %s : tensor<?x2x64xf32>, tensor<?x2x?xf32>, tensor<?x2x4x2xi32>, tensor<?xi32>) outs(%kp, %kp, %cp : tensor<?x16x2x64xf32>, tensor<?x16x2x64xf32>, tensor<?x16x2x4x2xi32>)
+  return
+}
+
+// -----
+
 func.func @write_page_size(%k: tensor<?x2x64xf32>, %c: tensor<?x2x4x2xi32>, %s: tensor<?xi32>, %kp: tensor<?x16x2x64xf32>, %cp: tensor<?x8x2x4x2xi32>) {
   // expected-error @+1 {{'code_cache' dimension 1 (page_size, as key_cache) must be 16, got 8}}
   %0:3 = spotlight.cache_write ins(%k, %k, %c, %s : tensor<?x2x64xf32>, tensor<?x2x64xf32>, tensor<?x2x4x2xi32>, tensor<?xi32>) outs(%kp, %kp, %cp : tensor<?x16x2x64xf32>, tensor<?x16x2x64xf32>, tensor<?x8x2x4x2xi32>)

@@ -687,7 +687,11 @@ LogicalResult CacheWriteOp::verify() {
       .rank("code_cache", cPool, {"P", "page_size", "KH", "C", "W"})
       .isStatic("keys", keys, 1, "KH")
       .isStatic("keys", keys, 2, "D")
-      .isStatic("codes", codes, 2, "C");
+      .isStatic("values", values, 1, "KH")
+      .isStatic("values", values, 2, "D")
+      .isStatic("codes", codes, 1, "KH")
+      .isStatic("codes", codes, 2, "C")
+      .isStatic("codes", codes, 3, "W");
   if (failed(check.result()))
     return failure();
   const int64_t tokens = dimOf(keys, 0), kvHeads = dimOf(keys, 1);
