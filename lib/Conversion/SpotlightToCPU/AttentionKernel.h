@@ -61,7 +61,7 @@ public:
   /// kernel: tile rows and, where the shape stages them, f32 K and V.
   struct Scratch {
     FlatBuffer rows, keys, values, pairs, logits;
-    /// For streams of at most `heads` query heads.
+    /// For streams of at most `heads` query heads (a KV head's group).
     static Scratch allocate(LoopEmitter &e, const KernelShape &shape,
                             int64_t headDim, int64_t heads);
   };

@@ -67,7 +67,7 @@ public:
       scaledQuery = e.allocFlat(e.index(rowsSize), b.getF32Type());
     maxes = e.allocFlat(e.index(queryHeads), b.getF32Type());
     sums = e.allocFlat(e.index(queryHeads), b.getF32Type());
-    scratch = AttentionKernel::Scratch::allocate(e, shape, headDim, queryHeads);
+    scratch = AttentionKernel::Scratch::allocate(e, shape, headDim, group);
     if (!indicesBuffer) {
       e.forRange(e.index(0), batch, [&](Value bi) { everyToken(bi); });
       return;
