@@ -77,10 +77,10 @@
 // GENERIC:               arith.mulf %{{.+}}, %{{.+}} fastmath<contract> : vector<4xf32>
 // CHECK:                 vector.shuffle
 // BF16:                  %[[L:.+]] = arith.mulf %{{.+}}, %{{.+}} : vector<16xf32>
-// BF16-NEXT:             vector.store %[[L]], %[[LOGITS:[^\[]+]][%{{.+}}] : memref<128xf32>, vector<16xf32>
-// AVX512:                vector.store %{{.+}}, %[[LOGITS:[^\[]+]][%{{.+}}] : memref<128xf32>, vector<16xf32>
-// AVX2:                  vector.store %{{.+}}, %[[LOGITS:[^\[]+]][%{{.+}}] : memref<128xf32>, vector<8xf32>
-// GENERIC:               vector.store %{{.+}}, %[[LOGITS:[^\[]+]][%{{.+}}] : memref<128xf32>, vector<4xf32>
+// BF16-NEXT:             vector.store %[[L]], %[[LOGITS:[^\[]+]][%{{.+}}] : memref<64xf32>, vector<16xf32>
+// AVX512:                vector.store %{{.+}}, %[[LOGITS:[^\[]+]][%{{.+}}] : memref<64xf32>, vector<16xf32>
+// AVX2:                  vector.store %{{.+}}, %[[LOGITS:[^\[]+]][%{{.+}}] : memref<64xf32>, vector<8xf32>
+// GENERIC:               vector.store %{{.+}}, %[[LOGITS:[^\[]+]][%{{.+}}] : memref<64xf32>, vector<4xf32>
 // Then one head after the other, its state in registers: per pass one max,
 // two polynomial exps (the tokens' weights and the rescale), one rescale
 // of the accumulator.
@@ -90,11 +90,11 @@
 // AVX512:              %{{.+}}:3 = scf.for %{{.+}} step %c16 iter_args(%{{.+}}) -> (f32, f32, vector<64xf32>) {
 // AVX2:                %{{.+}}:3 = scf.for %{{.+}} step %c8 iter_args(%{{.+}}) -> (f32, f32, vector<64xf32>) {
 // GENERIC:             %{{.+}}:3 = scf.for %{{.+}} step %c4 iter_args(%{{.+}}) -> (f32, f32, vector<64xf32>) {
-// BF16:                  %[[PASS_L:.+]] = vector.load %[[LOGITS]][%{{.+}}] : memref<128xf32>, vector<16xf32>
+// BF16:                  %[[PASS_L:.+]] = vector.load %[[LOGITS]][%{{.+}}] : memref<64xf32>, vector<16xf32>
 // BF16-NEXT:             vector.shuffle %[[PASS_L]], %[[PASS_L]] [8, 9, 10, 11, 12, 13, 14, 15] : vector<16xf32>, vector<16xf32>
-// AVX512:                vector.load %[[LOGITS]][%{{.+}}] : memref<128xf32>, vector<16xf32>
-// AVX2:                  vector.load %[[LOGITS]][%{{.+}}] : memref<128xf32>, vector<8xf32>
-// GENERIC:               vector.load %[[LOGITS]][%{{.+}}] : memref<128xf32>, vector<4xf32>
+// AVX512:                vector.load %[[LOGITS]][%{{.+}}] : memref<64xf32>, vector<16xf32>
+// AVX2:                  vector.load %[[LOGITS]][%{{.+}}] : memref<64xf32>, vector<8xf32>
+// GENERIC:               vector.load %[[LOGITS]][%{{.+}}] : memref<64xf32>, vector<4xf32>
 // The max: compare-and-select halving (one vmaxps each).
 // BF16:                  arith.cmpf ogt, %{{.+}}, %{{.+}} : vector<8xf32>
 // AVX512:                arith.cmpf ogt, %{{.+}}, %{{.+}} : vector<8xf32>
