@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "PagedBatches.h"
+#include "HugePages.h"
 #include "RuntimeCalls.h"
 
 #include "Reference/NaiveReference.h"
@@ -25,8 +26,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <sys/mman.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <numeric>
@@ -34,40 +33,6 @@
 
 namespace spotlight::bench {
 namespace {
-/// Memory in 2 MiB pages where the kernel grants them (MADV_HUGEPAGE), as
-/// the runtime allocates its own cache's pools: shuffled 16-token pages
-/// otherwise cost a TLB miss at nearly every page of the pools, which would
-/// be charged to paged addressing.
-template <typename T>
-struct HugePageAllocator {
-  using value_type = T;
-  HugePageAllocator() = default;
-  template <typename U>
-  HugePageAllocator(const HugePageAllocator<U> &) {}
-  static constexpr size_t kHugePage = size_t(2) << 20;
-  static size_t mappedBytes(size_t n) {
-    return (n * sizeof(T) + kHugePage - 1) / kHugePage * kHugePage;
-  }
-  T *allocate(size_t n) {
-    void *memory = mmap(nullptr, mappedBytes(n), PROT_READ | PROT_WRITE,
-                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (memory == MAP_FAILED) {
-      std::fprintf(stderr, "spotlight-bench-cpu: cannot map %zu bytes\n",
-                   mappedBytes(n));
-      std::exit(1);
-    }
-    madvise(memory, mappedBytes(n), MADV_HUGEPAGE);
-    return static_cast<T *>(memory);
-  }
-  void deallocate(T *memory, size_t n) { munmap(memory, mappedBytes(n)); }
-  template <typename U>
-  bool operator==(const HugePageAllocator<U> &) const {
-    return true;
-  }
-};
-template <typename T>
-using PoolVector = std::vector<T, HugePageAllocator<T>>;
-
 /// A batch in pools of `pageSize`-token pages: pages shuffled, or (one page
 /// per sequence) in sequence order.
 struct Batch {
