@@ -274,6 +274,99 @@ INSTANTIATE_TEST_SUITE_P(
              std::get<1>(info.param).name;
     });
 
+/// The selection in token ranges, hamming_scores over each range then
+/// score_topk over their histograms (the CPU runtime's token split), on
+/// memrefs as the runtime passes them.
+std::string tokenSplitModule(const DecodeGeometry &g, int64_t pageSize) {
+  const int64_t B = g.batch, QH = g.queryHeads, KH = g.kvHeads;
+  const int64_t W = g.codeWords(), C = g.keyCodesPerHead();
+  const int64_t S = g.selectionSets(), M = g.selectionSlots();
+  const int64_t V = g.selectionBins();
+  const std::string budget =
+      g.budgetCount > 0 ? std::to_string(g.budgetCount) + " : i64"
+                        : llvm::formatv("{0:e} : f64", g.budgetFraction).str();
+  return llvm::formatv(R"mlir(
+    func.func @scores(%qc: memref<{0}x{1}x1x{2}xi32>,
+        %kc: memref<?x{3}x{4}x{5}x{2}xi32>, %bt: memref<{0}x?xi32>,
+        %sl: memref<{0}xi32>, %ranges: memref<{0}x2xi32>,
+        %scores: memref<{0}x{6}x?xi32>, %hist: memref<{0}x{6}x{7}xi32>)
+        attributes {{llvm.emit_c_interface} {{
+      spotlight.hamming_scores {8}
+          ins(%qc, %kc : memref<{0}x{1}x1x{2}xi32>, memref<?x{3}x{4}x{5}x{2}xi32>)
+          pages(%bt, %sl : memref<{0}x?xi32>, memref<{0}xi32>)
+          ranges(%ranges : memref<{0}x2xi32>)
+          outs(%scores, %hist : memref<{0}x{6}x?xi32>, memref<{0}x{6}x{7}xi32>)
+          {{sink = {9} : i64, window = {10} : i64}
+      return
+    }
+    func.func @select(%scores: memref<{0}x{6}x?xi32>,
+        %hists: memref<?x{0}x{6}x{7}xi32>, %sl: memref<{0}xi32>,
+        %out: memref<{0}x{6}x{11}xi32>) attributes {{llvm.emit_c_interface} {{
+      spotlight.score_topk ins(%scores, %hists : memref<{0}x{6}x?xi32>,
+          memref<?x{0}x{6}x{7}xi32>) lens(%sl : memref<{0}xi32>)
+          outs(%out : memref<{0}x{6}x{11}xi32>)
+          {{budget = {12}, min_budget = {13} : i64, sink = {9} : i64,
+           window = {10} : i64}
+      return
+    })mlir",
+                       B, QH, W, pageSize, KH, C, S, V,
+                       g.headMode ? "head" : "group", g.sink, g.window, M,
+                       budget, g.minBudget);
+}
+
+class TokenSplitTest : public ::testing::TestWithParam<Case> {};
+
+/// hamming_topk == score_topk(hamming_scores over ranges covering each
+/// sequence), exactly: three ranges a sequence, cut anywhere (not at page
+/// boundaries), against the reference's selection.
+TEST_P(TokenSplitTest, RangesSelectWhatHammingTopKSelects) {
+  const Case &c = GetParam();
+  DecodeGeometry g = geometryOf(c);
+  ASSERT_EQ(g.validate(), "");
+  JitModule &jit = compiledText(tokenSplitModule(g, c.pageSize), Lowering::CPU);
+  const uint64_t seed = freshSeed();
+  SCOPED_TRACE("seed=" + std::to_string(seed));
+  PagedProblem p(g, c.pageSize, c.lengths, seed);
+  const int64_t B = g.batch, S = g.selectionSets(), M = g.selectionSlots();
+  const int64_t V = g.selectionBins(), R = 3;
+  const int64_t longest =
+      std::max<int64_t>(1, *std::max_element(c.lengths.begin(), c.lengths.end()));
+  // Scores start as garbage: every middle token's must be written.
+  HostTensor scores({B, S, longest}, 4), hists({R, B, S, V}, 4);
+  std::fill_n(scores.as<int32_t>(), B * S * longest, -7);
+  for (int64_t r = 0; r < R; ++r) {
+    HostTensor ranges({B, 2}, 4), hist({B, S, V}, 4);
+    for (int64_t b = 0; b < B; ++b) {
+      const int64_t n = c.lengths[b];
+      ranges.as<int32_t>()[2 * b] = int32_t(n * r / R + (r ? 1 : 0) * (n % 5));
+      ranges.as<int32_t>()[2 * b + 1] =
+          int32_t(r + 1 == R ? n : n * (r + 1) / R + (n % 5));
+    }
+    call(jit, "scores", {&p.queryCodesT, &p.codePoolT, &p.blockTableT,
+                         &p.seqLensT, &ranges, &scores, &hist});
+    std::memcpy(hists.as<int32_t>() + r * B * S * V, hist.data(),
+                hist.numBytes());
+  }
+  HostTensor selected({B, S, M}, 4);
+  call(jit, "select", {&scores, &hists, &p.seqLensT, &selected});
+  EXPECT_EQ(std::vector<int32_t>(selected.as<int32_t>(),
+                                 selected.as<int32_t>() + B * S * M),
+            p.expectedIndices());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, TokenSplitTest,
+    ::testing::Values(
+        Case{"page1_g4_d64_chqh_group_f32", 4, 64, true, false, F32, 1,
+             {300, 300, 0, 70}},
+        Case{"page16_g7_d128_chqh_group_bf16", 7, 128, true, false, BF16, 16,
+             {1000, 4099, 0, 16, 67, 2500}},
+        Case{"page16_g4_d64_chkh_head_bf16", 4, 64, false, true, BF16, 16,
+             {2048, 700, 5, 0, 1500}},
+        Case{"page64_g4_d128_chkh_group_f32", 4, 128, false, false, F32, 64,
+             {5000, 64, 1, 900}}),
+    [](const ::testing::TestParamInfo<Case> &info) { return info.param.name; });
+
 /// The CPU lowering's attention loops for each vector ISA it generates
 /// (chosen by CPU name) on paged pools of 1, 16 and 64 token pages, against
 /// the reference: page runs shorter than, equal to and longer than a pass.
