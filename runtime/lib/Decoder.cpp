@@ -231,7 +231,8 @@ public:
 
   /// `whole(seq)` runs sequence seq's step unsplit.
   spt_status run(bool attend, const std::function<void(int64_t)> &whole) {
-    plan();
+    if (spt_status s = plan())
+      return s;
     if (spt_status s = d.device->run(int64_t(firstPhase.size()),
                                      [&](int64_t i) {
                                        const Item &item = firstPhase[i];
@@ -264,7 +265,7 @@ private:
     return std::max<int64_t>(tables.seqLens[seq], 1);
   }
 
-  void plan() {
+  spt_status plan() {
     const DecodeGeometry &g = d.g;
     const int64_t total = totalTokens(tables), perSequence = tokenRanges(d);
     const int64_t S = g.selectionSets(), V = g.selectionBins();
@@ -289,8 +290,12 @@ private:
       scratch += S * length(b) + ranges * S * V;
       long_.push_back(std::move(seq));
     }
-    d.splitScratch.resize(std::max<size_t>(d.splitScratch.size(), scratch));
-    int32_t *next = d.splitScratch.data();
+    if (!d.splitScratch.reserve(*d.device, scratch * 4))
+      return fail(SPT_ERROR_OUT_OF_MEMORY,
+                  "cannot allocate the " + std::to_string(scratch * 4) +
+                      " bytes of scores and histograms of the step's long "
+                      "sequences");
+    auto *next = reinterpret_cast<int32_t *>(d.splitScratch.get());
     for (LongSequence &seq : long_) {
       seq.scores = next;
       next += S * length(seq.seq);
@@ -298,6 +303,7 @@ private:
       next += seq.ranges * S * V;
     }
     costliestFirst(firstPhase, [](const Item &item) { return item.tokens; });
+    return SPT_OK;
   }
 
   void scoreRange(const Item &item) {

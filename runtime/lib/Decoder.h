@@ -14,7 +14,6 @@
 #include "Device.h"
 
 #include <memory>
-#include <vector>
 
 namespace spotlight::runtime {
 
@@ -57,7 +56,7 @@ struct spt_decoder {
   bool enqueueOnly = false;
   /// The scores and histograms of the CPU's token split (Decoder.cpp),
   /// grown to the largest step seen: a step runs on one decoder at a time.
-  std::vector<int32_t> splitScratch;
+  spotlight::runtime::DeviceBuffer splitScratch;
 
   /// Creates a decoder; `decoder` is set only on success.
   static spt_status create(const spt_artifact *artifact, spt_device device,
