@@ -190,6 +190,14 @@ std::vector<WorkItem> denseItems(const spt_decoder &d, const Tables &tables) {
   return items;
 }
 
+/// Runs `call` once, as a CUDA step runs: only enqueued on the engines'
+/// path, waited for otherwise.
+spt_status runOnce(spt_decoder &d, const std::function<void()> &call) {
+  if (d.enqueueOnly)
+    return d.device->enqueue(call);
+  return d.device->run(1, [&](int64_t) { call(); });
+}
+
 /// Runs `call(first, count)` over the batch of `tables`: on CUDA once; on
 /// the CPU per work item, `callKVHead(seq, h)` for one KV head.
 spt_status overBatch(spt_decoder &d, const Tables &tables,
@@ -208,9 +216,7 @@ spt_status overBatch(spt_decoder &d, const Tables &tables,
         callKVHead(item.seq, item.head);
     });
   }
-  if (d.enqueueOnly)
-    return d.device->enqueue([&] { call(0, batch); });
-  return d.device->run(1, [&](int64_t) { call(0, batch); });
+  return runOnce(d, [&] { call(0, batch); });
 }
 
 /// A sparse step on the CPU whose long sequences (splitsSequence) select in
@@ -362,15 +368,10 @@ spt_status overBatchSparse(spt_decoder &d, const StepBuffers &io,
   const int64_t batch = tables.batch;
   if (batch == 0)
     return SPT_OK;
-  if (d.device->usesHostMemory()) {
-    if (!d.artifact->tokenSplitScores)
-      return d.device->run(batch, [&](int64_t b) { call(b, 1); });
+  if (d.device->usesHostMemory())
     return SplitSparseStep(d, io, pools, tables)
         .run(attend, [&](int64_t seq) { call(seq, 1); });
-  }
-  if (d.enqueueOnly)
-    return d.device->enqueue([&] { call(0, batch); });
-  return d.device->run(1, [&](int64_t) { call(0, batch); });
+  return runOnce(d, [&] { call(0, batch); });
 }
 } // namespace
 
@@ -457,8 +458,7 @@ spt_status spt_decoder::write(const void *keys, const void *values,
   if (tokens == 0)
     return SPT_OK;
   if (!device->usesHostMemory())
-    return enqueueOnly ? device->enqueue([&] { run(0, tokens); })
-                       : device->run(1, [&](int64_t) { run(0, tokens); });
+    return runOnce(*this, [&] { run(0, tokens); });
   const int64_t runs = (tokens + kWriteRun - 1) / kWriteRun;
   return device->run(runs, [&](int64_t r) {
     run(r * kWriteRun, std::min(kWriteRun, tokens - r * kWriteRun));
