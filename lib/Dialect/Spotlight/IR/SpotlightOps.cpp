@@ -458,8 +458,7 @@ LogicalResult HammingScoresOp::inferReturnTypes(
     SmallVectorImpl<Type> &inferred) {
   // The scores and histograms, on tensors; nothing on memrefs.
   for (Value init : operands.take_back(2))
-    if (isa<RankedTensorType>(init.getType()))
-      inferred.push_back(init.getType());
+    (void)detail::inferDpsResult(init.getType(), inferred);
   return success();
 }
 
@@ -655,8 +654,7 @@ LogicalResult CacheWriteOp::inferReturnTypes(
   // The three pools, updated, on tensors; nothing on memrefs.
   if (operands.size() == 7)
     for (Value init : operands.drop_front(4))
-      if (isa<RankedTensorType>(init.getType()))
-        inferred.push_back(init.getType());
+      (void)detail::inferDpsResult(init.getType(), inferred);
   return success();
 }
 
