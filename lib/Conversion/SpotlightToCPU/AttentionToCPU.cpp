@@ -267,6 +267,9 @@ struct AttentionOpLowering : OpLowering<OpTy> {
       return op.emitOpError("has no CPU lowering for ")
              << shape.group << " query heads of dimension " << shape.headDim
              << " per KV head (at most " << kMaxGroupElements << " elements)";
+    // Vector loops over rows of no elements would be vectors of no lanes.
+    if (shape.headDim == 0)
+      return op.emitOpError("has no CPU lowering for a head dimension of 0");
     AttentionEmitter(b, AttentionOperands(b, op, adaptor), isa).emit();
     return success();
   }

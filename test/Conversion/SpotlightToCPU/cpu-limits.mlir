@@ -31,3 +31,21 @@ func.func @huge_group_of_empty_heads(%q: tensor<1x4611686018427387904x0xf32>,
       outs(%init : tensor<1x4611686018427387904x0xf32>)
   return %0 : tensor<1x4611686018427387904x0xf32>
 }
+
+// -----
+
+// Rows of no elements would be vectors of no lanes: a head dimension of 0
+// is an error, not a crash (found by fuzz-dialect: f32 queries over bf16
+// pools segfaulted the lowering).
+func.func @empty_head_dim(%q: memref<2x8x0xf32>, %k: memref<?x?x2x0xbf16>,
+    %v: memref<?x?x2x0xbf16>, %idx: memref<2x2x30xi32>, %bt: memref<2x?xi32>,
+    %sl: memref<2xi32>, %out: memref<2x8x0xf32>) {
+  // expected-error @+2 {{has no CPU lowering for a head dimension of 0}}
+  // expected-error @+1 {{failed to legalize}}
+  spotlight.sparse_attention
+      ins(%q, %k, %v, %idx : memref<2x8x0xf32>, memref<?x?x2x0xbf16>,
+          memref<?x?x2x0xbf16>, memref<2x2x30xi32>)
+      pages(%bt, %sl : memref<2x?xi32>, memref<2xi32>)
+      outs(%out : memref<2x8x0xf32>)
+  return
+}
