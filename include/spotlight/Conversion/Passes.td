@@ -108,8 +108,15 @@ def ConvertSpotlightToGPU : Pass<"convert-spotlight-to-gpu"> {
       K/V rows read by index in place (no gathered copy), online softmax
       in f32, then a kernel combining the splits.
 
+    A kernel is written as phases between block-wide barriers, each an
+    `scf.forall` over the block's threads mapped to `#gpu.thread<x>`
+    (upstream's form); the pass then maps them as
+    `transform.gpu.map_nested_forall_to_threads` does (thread ids, a
+    `gpu.barrier` after each phase). `map-threads=false` stops before that
+    step, to inspect the kernels in their forall form.
+
     With `emulate=true` the same kernel bodies are emitted as loops over
-    blocks and threads (barriers become phase boundaries, shared memory a
+    blocks and threads (the phases become sequential loops, shared memory a
     per-block `memref.alloca`), so the kernels run, and are tested against
     the reference, on a machine without a GPU; `sparse_gather` is then left
     to the CPU lowering.
@@ -122,7 +129,10 @@ def ConvertSpotlightToGPU : Pass<"convert-spotlight-to-gpu"> {
   }];
   let options = [
     Option<"emulate", "emulate", "bool", /*default=*/"false",
-           "Emulate the kernels with loops on the CPU (for testing)">
+           "Emulate the kernels with loops on the CPU (for testing)">,
+    Option<"mapThreads", "map-threads", "bool", /*default=*/"true",
+           "Map the kernels' thread phases (scf.forall on #gpu.thread<x>) "
+           "to threads and barriers, or to loops when emulated">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",

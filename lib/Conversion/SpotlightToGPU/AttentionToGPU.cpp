@@ -12,8 +12,11 @@
 //                             cluster of lanes per row, 16-byte loads,
 //                             gpu.shuffle sums)
 //                           running max / sum per head (online softmax)
-//                           acc[g, d] += p[g, i] * V[row(i), d]   (thread = d)
-//                         -> partial (max, sum, acc) per (item, split, head);
+//                           acc[g, d] += p[g, i] * V[row(i), d]   (a
+//                             thread's registers: a slice of 16-byte
+//                             columns of every R-th row of the tile)
+//                         -> partial (max, sum, acc) per (item, split, head),
+//                         acc summed over the R row groups with gpu.shuffle;
 //                         paged, static B: the item's last split to finish
 //                         (a counter per item, reset by that block)
 //                         combines them -> o
@@ -67,6 +70,11 @@ public:
         slotsPerSplit(indicesBuffer ? kSparseSlotsPerSplit
                                     : kDenseSlotsPerSplit) {
     keyLanes = keyLanesFor(D, keyVector());
+    valueVector = 128 / v.elementType.getIntOrFloatBitWidth();
+    while (D % valueVector != 0)
+      valueVector /= 2;
+    valueLanes = keyLanesFor(D, valueVector);
+    rowGroups = std::min<int64_t>(32, kThreads / valueLanes);
     // Every sequence's tokens fit `maxTokens`, known from the shapes alone
     // (N, or max_pages * page_size): a dense grid is sized by it, and each
     // block finds its sequence's length (seq_lens[b]) on the device.
@@ -74,12 +82,11 @@ public:
     slots = indicesBuffer ? e.dim(indicesBuffer, 2) : maxTokens;
   }
 
-  /// The split kernel's shared memory: scaled queries and accumulators
-  /// (heads x D), logits (heads x tile), tokens (tile, index), running max,
-  /// sum and rescale (heads), reduction partials (tile).
+  /// The split kernel's shared memory: scaled queries (heads x D), logits
+  /// (heads x tile), tokens (tile, index), running max, sum and rescale
+  /// (heads), reduction partials (tile).
   static int64_t sharedBytes(int64_t heads, int64_t headDim) {
-    return 4 * (2 * heads * headDim + heads * kThreads + 3 * heads + kThreads +
-                1) +
+    return 4 * (heads * headDim + heads * kThreads + 3 * heads + kThreads + 1) +
            8 * kThreads;
   }
 
@@ -270,11 +277,145 @@ private:
   }
   int64_t keyLanePart() const { return D / keyLanes; }
 
+  /// A value row is read by valueLanes threads in 16-byte vectors of
+  /// valueVector elements (chunks() each), and a tile's rows by rowGroups
+  /// consecutive threads (row i by thread i mod rowGroups), so that the
+  /// row groups' accumulators are summed by a clusterSum within a warp.
+  int64_t chunks() const { return D / (valueLanes * valueVector); }
+  int64_t valueThreads() const { return rowGroups * valueLanes; }
+  /// Accumulators per thread: heads x chunks x valueVector.
+  int64_t accumulators() const { return heads * D / valueLanes; }
+  /// The column of element j of chunk c of value lane `lane`.
+  Value valueColumn(Value lane, int64_t c, int64_t j = 0) {
+    return e.add(e.mul(e.add(e.index(c * valueLanes), lane), valueVector),
+                 e.index(j));
+  }
+  Value privateVector(Value buffer, Value base, int64_t at) {
+    return vector::LoadOp::create(
+        b, VectorType::get({valueVector}, b.getF32Type()), buffer,
+        ValueRange{e.add(base, e.index(at * valueVector))});
+  }
+  void storePrivateVector(Value vector, Value buffer, Value base, int64_t at) {
+    vector::StoreOp::create(b, vector, buffer,
+                            ValueRange{e.add(base, e.index(at * valueVector))});
+  }
+
+  /// The thread's accumulators (private buffer 0) rescaled by the tile's
+  /// rescale[g], plus p[g, i] * V[row(i), its columns] over its rows i of
+  /// the tile. An empty slot (row -1) reads the pool's row 0 and selects
+  /// zeros instead (no divergence; a non-finite row 0 cannot leak in).
+  void accumulateValues(KernelBuilder &kb, Value tokens, Value logits,
+                        Value rescale) {
+    Type f32 = b.getF32Type();
+    auto f32Vector = VectorType::get({valueVector}, f32);
+    auto rowVector = VectorType::get({valueVector}, v.elementType);
+    llvm::MaybeAlign align;
+    if (target == KernelTarget::GPU) // host test buffers promise less
+      align = llvm::Align(valueVector * v.elementType.getIntOrFloatBitWidth() /
+                          8);
+    kb.phase([&](Value thread) {
+      e.ifThen(e.cmp(Pred::slt, thread, e.index(valueThreads())), [&] {
+        auto [acc, base] = kb.privateBuffer(0, thread);
+        Value rowGroup = arith::RemUIOp::create(b, thread, e.index(rowGroups));
+        Value lane = arith::DivUIOp::create(b, thread, e.index(rowGroups));
+        SmallVector<Value> start;
+        for (int64_t g = 0; g < heads; ++g) {
+          Value r = vector::BroadcastOp::create(
+              b, f32Vector, sharedLoad(rescale, e.index(g)));
+          for (int64_t c = 0; c < chunks(); ++c)
+            start.push_back(arith::MulFOp::create(
+                b, privateVector(acc, base, g * chunks() + c), r));
+        }
+        Value zeros = arith::ConstantOp::create(
+            b, f32Vector, DenseElementsAttr::get(f32Vector, 0.0f));
+        ValueRange sums = e.forRange(
+            e.index(0), e.index(kThreads / rowGroups), start,
+            [&](Value j, ValueRange a) -> SmallVector<Value> {
+              Value i = e.add(rowGroup, e.mul(j, rowGroups));
+              Value kvRow = sharedLoad(tokens, i);
+              Value valid = e.cmp(Pred::sge, kvRow, e.index(0));
+              Value rowBase = e.mul(e.max(kvRow, e.index(0)), D);
+              SmallVector<Value> values;
+              for (int64_t c = 0; c < chunks(); ++c) {
+                Value x = vector::LoadOp::create(
+                    b, rowVector, v.memref,
+                    ValueRange{e.add(rowBase, valueColumn(lane, c))},
+                    /*nontemporal=*/false, align);
+                if (!v.elementType.isF32())
+                  x = arith::ExtFOp::create(b, f32Vector, x);
+                values.push_back(arith::SelectOp::create(b, valid, x, zeros));
+              }
+              SmallVector<Value> next;
+              for (int64_t g = 0; g < heads; ++g) {
+                Value p = vector::BroadcastOp::create(
+                    b, f32Vector,
+                    sharedLoad(logits, e.add(e.index(g * kThreads), i)));
+                for (int64_t c = 0; c < chunks(); ++c)
+                  next.push_back(arith::AddFOp::create(
+                      b, a[g * chunks() + c],
+                      arith::MulFOp::create(b, p, values[c])));
+              }
+              return next;
+            });
+        for (auto [at, sum] : llvm::enumerate(sums))
+          storePrivateVector(sum, acc, base, at);
+      });
+    });
+  }
+
+  /// The split's partial state: running max and sum per head, and the
+  /// accumulators summed over the row groups (a clusterSum per head, which
+  /// keeps fewer values in flight), written by each cluster's first thread.
+  void storePartials(KernelBuilder &kb, Value item, Value split, Value runMax,
+                     Value runSum) {
+    Value partial = e.add(e.mul(item, splits), split);
+    kb.phase([&](Value thread) {
+      strided(thread, e.index(0), e.index(heads), [&](Value g) {
+        Value at = e.add(e.mul(partial, heads), g);
+        e.store(sharedLoad(runMax, g), partMax, at);
+        e.store(sharedLoad(runSum, g), partSum, at);
+      });
+    });
+    auto f32Vector = VectorType::get({valueVector}, b.getF32Type());
+    for (int64_t g = 0; g < heads; ++g)
+      kb.clusterSum(
+          rowGroups,
+          [&](Value thread) -> SmallVector<Value> {
+            auto [acc, base] = kb.privateBuffer(0, thread);
+            SmallVector<Value> values;
+            for (int64_t c = 0; c < chunks(); ++c) {
+              Value x = privateVector(acc, base, g * chunks() + c);
+              for (int64_t j = 0; j < valueVector; ++j)
+                values.push_back(vector::ExtractOp::create(b, x, j));
+            }
+            return values;
+          },
+          [&](Value thread, ValueRange sums) {
+            Value first = e.cmp(
+                Pred::eq,
+                arith::RemUIOp::create(b, thread, e.index(rowGroups)),
+                e.index(0));
+            Value active = e.cmp(Pred::slt, thread, e.index(valueThreads()));
+            e.ifThen(arith::AndIOp::create(b, first, active), [&] {
+              Value lane =
+                  arith::DivUIOp::create(b, thread, e.index(rowGroups));
+              Value row = e.mul(e.add(e.mul(partial, heads), e.index(g)), D);
+              for (int64_t c = 0; c < chunks(); ++c) {
+                Value x = vector::FromElementsOp::create(
+                    b, f32Vector,
+                    sums.slice(c * valueVector, valueVector));
+                vector::StoreOp::create(
+                    b, x, partAcc.memref,
+                    ValueRange{e.add(row, valueColumn(lane, c))});
+              }
+            });
+          });
+  }
+
   void splitKernel() {
     Type f32 = b.getF32Type(), index = b.getIndexType();
     KernelBuilder kb(b, target, e.mul(items, splits), kThreads,
                      {MemRefType::get({heads * D}, f32),        // scaled q
-                      MemRefType::get({heads * D}, f32),        // acc
                       MemRefType::get({heads * kThreads}, f32), // logits / p
                       MemRefType::get({kThreads}, index),       // K/V rows
                       MemRefType::get({heads}, f32),            // running max
@@ -282,13 +423,14 @@ private:
                       MemRefType::get({heads}, f32),            // rescale
                       MemRefType::get({kThreads}, f32),         // partials
                       MemRefType::get({1}, b.getI32Type())},    // last split
-                     /*clusterValues=*/heads);
+                     /*clusterValues=*/std::max(heads, D / valueLanes),
+                     /*privateSizes=*/{accumulators()});
     kb.build([&] {
       Value item = arith::DivUIOp::create(b, kb.blockId(), splits);
       Value split = arith::RemUIOp::create(b, kb.blockId(), splits);
-      Value qs = kb.shared(0), acc = kb.shared(1), logits = kb.shared(2),
-            tokens = kb.shared(3), runMax = kb.shared(4), runSum = kb.shared(5),
-            rescale = kb.shared(6), partials = kb.shared(7);
+      Value qs = kb.shared(0), logits = kb.shared(1), tokens = kb.shared(2),
+            runMax = kb.shared(3), runSum = kb.shared(4),
+            rescale = kb.shared(5), partials = kb.shared(6);
       // The item's sequence, KV head and first query head.
       Value itemsPerSeq = e.index(perHead ? queryHeads : kvHeads);
       Value bi = arith::DivUIOp::create(b, item, itemsPerSeq);
@@ -308,7 +450,10 @@ private:
         strided(thread, e.index(0), e.index(heads * D), [&](Value i) {
           Value x = e.toF32(e.loadScalar(q, e.add(queryBase, i)));
           sharedStore(arith::MulFOp::create(b, x, e.f32(scale)), qs, i);
-          sharedStore(e.f32(0), acc, i);
+        });
+        auto [acc, base] = kb.privateBuffer(0, thread);
+        e.forRange(e.index(0), e.index(accumulators()), [&](Value i) {
+          e.store(e.f32(0), FlatBuffer{acc, b.getF32Type()}, e.add(base, i));
         });
         strided(thread, e.index(0), e.index(heads), [&](Value g) {
           sharedStore(e.f32(-INFINITY), runMax, g);
@@ -370,7 +515,7 @@ private:
                         logits, at);
           }
         });
-        // Running sums; then the accumulators (thread = d).
+        // Running sums; then the accumulators.
         reducePerHead(
             kb, logits, partials, e.f32(0),
             [&](Value x, Value y) -> Value {
@@ -381,54 +526,11 @@ private:
                                                  sharedLoad(rescale, g));
               sharedStore(arith::AddFOp::create(b, kept, tileSum), runSum, g);
             });
-        kb.phase([&](Value thread) {
-          // One pass over the tile's value rows for all the item's heads:
-          // each V element is loaded once and feeds G accumulators. Empty
-          // slots read the pool's row 0 and are selected away instead of
-          // branching (no divergence; a non-finite row 0 cannot leak in
-          // through them).
-          strided(thread, e.index(0), e.index(D), [&](Value d) {
-            SmallVector<Value> starts;
-            for (int64_t g = 0; g < heads; ++g)
-              starts.push_back(arith::MulFOp::create(
-                  b, sharedLoad(acc, e.add(e.index(g * D), d)),
-                  sharedLoad(rescale, e.index(g))));
-            ValueRange totals = e.forRange(
-                e.index(0), e.index(kThreads), starts,
-                [&](Value i, ValueRange a) -> SmallVector<Value> {
-                  Value kvRow = sharedLoad(tokens, i);
-                  Value valid = e.cmp(Pred::sge, kvRow, e.index(0));
-                  Value row = e.max(kvRow, e.index(0));
-                  Value vd = e.toF32(e.loadScalar(v, e.add(e.mul(row, D), d)));
-                  SmallVector<Value> next;
-                  for (int64_t g = 0; g < heads; ++g) {
-                    Value p = sharedLoad(logits, e.add(e.index(g * kThreads), i));
-                    Value term = arith::SelectOp::create(
-                        b, valid, arith::MulFOp::create(b, p, vd), e.f32(0));
-                    next.push_back(arith::AddFOp::create(b, a[g], term));
-                  }
-                  return next;
-                });
-            for (int64_t g = 0; g < heads; ++g)
-              sharedStore(totals[g], acc, e.add(e.index(g * D), d));
-          });
-        });
+        accumulateValues(kb, tokens, logits, rescale);
       });
-      // This split's partial state.
-      kb.phase([&](Value thread) {
-        Value partial = e.add(e.mul(item, splits), split);
-        strided(thread, e.index(0), e.index(heads), [&](Value g) {
-          Value at = e.add(e.mul(partial, heads), g);
-          e.store(sharedLoad(runMax, g), partMax, at);
-          e.store(sharedLoad(runSum, g), partSum, at);
-        });
-        strided(thread, e.index(0), e.index(heads * D), [&](Value i) {
-          e.store(sharedLoad(acc, i), partAcc,
-                  e.add(e.mul(partial, heads * D), i));
-        });
-      });
+      storePartials(kb, item, split, runMax, runSum);
       if (counters)
-        combineInLastBlock(kb, item, bi, within, kb.shared(8));
+        combineInLastBlock(kb, item, bi, within, kb.shared(7));
     });
   }
 
@@ -574,7 +676,10 @@ private:
   const bool perHead;
   const int64_t heads; ///< query heads per item: G, or 1 in head mode
   const int64_t slotsPerSplit;
-  int64_t keyLanes; ///< threads per key row in keyDots
+  int64_t keyLanes;    ///< threads per key row in keyDots
+  int64_t valueVector; ///< elements of V per load (16 bytes where D allows)
+  int64_t valueLanes;  ///< threads per value row in accumulateValues
+  int64_t rowGroups;   ///< threads per value column slice (at most a warp)
   FlatBuffer out, partMax, partSum, partAcc;
   memref::GlobalOp counters;
   Value slots, items, splits;

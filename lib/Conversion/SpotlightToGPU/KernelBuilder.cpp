@@ -5,16 +5,21 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/GPU/TransformOps/GPUTransformOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/IR/PatternMatch.h"
 
 namespace mlir::spotlight::gpu_lowering {
 
 KernelBuilder::KernelBuilder(ImplicitLocOpBuilder &b, KernelTarget target,
                              Value grid, int64_t threads,
                              ArrayRef<MemRefType> sharedTypes,
-                             int64_t clusterValues)
+                             int64_t clusterValues,
+                             ArrayRef<int64_t> privateSizes)
     : b(b), target(target), grid(grid), threads(threads),
-      sharedTypes(sharedTypes), clusterValues(clusterValues) {}
+      sharedTypes(sharedTypes), clusterValues(clusterValues),
+      privateSizes(privateSizes) {}
 
 void KernelBuilder::build(function_ref<void()> body) {
   Value one = arith::ConstantIndexOp::create(b, 1);
@@ -35,7 +40,9 @@ void KernelBuilder::build(function_ref<void()> body) {
                                         /*asyncDependencies=*/{}, attributions);
     b.setInsertionPointToStart(&launch.getBody().front());
     block = launch.getBlockIds().x;
-    gpuThread = launch.getThreadIds().x;
+    for (int64_t size : privateSizes)
+      privateBuffers.push_back(memref::AllocaOp::create(
+          b, MemRefType::get({size}, b.getF32Type())));
     sharedBuffers.assign(launch.getWorkgroupAttributions().begin(),
                          launch.getWorkgroupAttributions().end());
     body();
@@ -46,6 +53,9 @@ void KernelBuilder::build(function_ref<void()> body) {
   // blocks can share one allocation, made once outside the block loop.
   for (MemRefType type : sharedTypes)
     sharedBuffers.push_back(memref::AllocaOp::create(b, type));
+  for (int64_t size : privateSizes)
+    privateBuffers.push_back(memref::AllocaOp::create(
+        b, MemRefType::get({threads * size}, b.getF32Type())));
   if (clusterValues > 0)
     clusterScratch = memref::AllocaOp::create(
         b, MemRefType::get({threads * clusterValues}, b.getF32Type()));
@@ -56,18 +66,24 @@ void KernelBuilder::build(function_ref<void()> body) {
   body();
 }
 
+std::pair<Value, Value> KernelBuilder::privateBuffer(unsigned i,
+                                                     Value thread) {
+  if (target == KernelTarget::GPU)
+    return {privateBuffers[i], arith::ConstantIndexOp::create(b, 0)};
+  return {privateBuffers[i],
+          arith::MulIOp::create(
+              b, thread, arith::ConstantIndexOp::create(b, privateSizes[i]))};
+}
+
 void KernelBuilder::phase(function_ref<void(Value)> body) {
-  if (target == KernelTarget::GPU) {
-    body(gpuThread);
-    gpu::BarrierOp::create(b);
-    return;
-  }
-  auto loop = scf::ForOp::create(b, arith::ConstantIndexOp::create(b, 0),
-                                 arith::ConstantIndexOp::create(b, threads),
-                                 arith::ConstantIndexOp::create(b, 1));
+  auto threadX = gpu::GPUThreadMappingAttr::get(b.getContext(),
+                                                gpu::MappingId::DimX);
+  auto forall = scf::ForallOp::create(
+      b, ArrayRef<OpFoldResult>{b.getIndexAttr(threads)}, ValueRange{},
+      b.getArrayAttr({threadX}));
   OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPoint(loop.getBody()->getTerminator());
-  body(loop.getInductionVar());
+  b.setInsertionPoint(forall.getBody()->getTerminator());
+  body(forall.getInductionVar(0));
 }
 
 void KernelBuilder::clusterSum(int64_t clusterSize,
@@ -130,6 +146,45 @@ void KernelBuilder::clusterSum(int64_t clusterSize,
     SmallVector<Value> sums(loop.getResults());
     finish(thread, sums);
   });
+}
+
+LogicalResult mapKernelThreads(Operation *root, KernelTarget target) {
+  IRRewriter rewriter(root->getContext());
+  if (target == KernelTarget::Emulation) {
+    SmallVector<scf::ForallOp> phases;
+    root->walk([&](scf::ForallOp forall) {
+      std::optional<ArrayAttr> mapping = forall.getMapping();
+      if (mapping && llvm::all_of(*mapping, [](Attribute m) {
+            return isa<gpu::GPUThreadMappingAttr>(m);
+          }))
+        phases.push_back(forall);
+    });
+    for (scf::ForallOp forall : phases) {
+      rewriter.setInsertionPoint(forall);
+      if (failed(scf::forallToForLoop(rewriter, forall)))
+        return forall.emitOpError("could not be emulated as a loop");
+    }
+    return success();
+  }
+  SmallVector<gpu::LaunchOp> kernels;
+  root->walk([&](gpu::LaunchOp launch) { kernels.push_back(launch); });
+  for (gpu::LaunchOp launch : kernels) {
+    std::optional<int64_t> threads =
+        getConstantIntValue(launch.getBlockSizeX());
+    if (!threads)
+      return launch.emitOpError("has a block size unknown when compiling");
+    rewriter.setInsertionPointToStart(&launch.getBody().front());
+    DiagnosedSilenceableFailure mapped =
+        transform::gpu::mapNestedForallToThreadsImpl(
+            rewriter, std::nullopt, launch, {*threads, 1, 1},
+            /*warpSize=*/32, /*syncAfterDistribute=*/true);
+    if (!mapped.succeeded()) {
+      (void)mapped.silence();
+      return launch.emitOpError("has thread phases that do not map to its "
+                                "threads");
+    }
+  }
+  return success();
 }
 
 Value allocScratch(ImplicitLocOpBuilder &b, KernelTarget target, Value size,

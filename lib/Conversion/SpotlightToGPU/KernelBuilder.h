@@ -1,16 +1,25 @@
 //===- KernelBuilder.h - GPU kernels, or their CPU emulation ----*- C++ -*-===//
 //
 // A kernel is written once, as phases separated by block-wide barriers, and
-// emitted either for the GPU or as an emulation on the CPU:
+// emitted either for the GPU or as an emulation on the CPU. A phase is
+// upstream's form of a thread-parallel loop, an `scf.forall` mapped to
+// `#gpu.thread<x>`, the same op in both:
 //
 //   GPU:        gpu.launch blocks(grid) threads(T) workgroup(shared...) {
-//                 phase 1 (thread = gpu.thread_id x); gpu.barrier; phase 2 ...
+//                 scf.forall (%thread) in (T) { phase 1 }
+//                   {mapping = [#gpu.thread<x>]}
+//                 scf.forall (%thread) in (T) { phase 2 } ...
 //               }
 //   Emulation:  shared = memref.alloca ...
 //               scf.for block in [0, grid) {
-//                 scf.for thread in [0, T) { phase 1 }
-//                 scf.for thread in [0, T) { phase 2 } ...
+//                 scf.forall (%thread) in (T) { phase 1 } ...
 //               }
+//
+// After the conversion, `mapKernelThreads` maps them: on the GPU each forall
+// becomes the body of every thread (its index gpu.thread_id x) followed by
+// a gpu.barrier (upstream's mapNestedForallToThreadsImpl, as
+// transform.gpu.map_nested_forall_to_threads); emulated, a sequential
+// scf.for over the threads.
 //
 // Both run the same phase bodies, so the emulation, which executes on any
 // machine, tests the kernels' arithmetic and their block-level cooperation
@@ -56,9 +65,11 @@ public:
   /// Builds one kernel of `grid` blocks of `threads` threads with
   /// block-shared buffers of the given 1-D types (no memory space).
   /// `clusterValues`: the most f32 values one clusterSum carries per thread.
+  /// `privateSizes`: f32 buffers each thread keeps across phases.
   KernelBuilder(ImplicitLocOpBuilder &b, KernelTarget target, Value grid,
                 int64_t threads, ArrayRef<MemRefType> sharedTypes,
-                int64_t clusterValues = 0);
+                int64_t clusterValues = 0,
+                ArrayRef<int64_t> privateSizes = {});
 
   /// Emits the kernel; `body` calls blockId(), shared() and phase().
   void build(function_ref<void()> body);
@@ -66,6 +77,13 @@ public:
   Value blockId() const { return block; }
   Value shared(unsigned i) const { return sharedBuffers[i]; }
   int64_t threadCount() const { return threads; }
+
+  /// Private buffer i of `thread`, as a 1-D f32 memref and the index of
+  /// its element 0. On the GPU each thread's own array (a memref.alloca,
+  /// which LLVM keeps in registers when indexed by constants); emulated, the
+  /// threads' arrays back to back in host memory. State that must survive
+  /// a barrier without passing through shared memory lives here.
+  std::pair<Value, Value> privateBuffer(unsigned i, Value thread);
 
   /// A barrier-free region that every thread of the block runs.
   void phase(function_ref<void(Value thread)> body);
@@ -88,10 +106,16 @@ private:
   int64_t threads;
   SmallVector<MemRefType> sharedTypes;
   int64_t clusterValues;
-  Value block, gpuThread;
-  SmallVector<Value> sharedBuffers;
+  SmallVector<int64_t> privateSizes;
+  Value block;
+  SmallVector<Value> sharedBuffers, privateBuffers;
   Value clusterScratch; ///< emulation: the values clusterSum exchanges
 };
+
+/// Maps the thread phases (`KernelBuilder::phase`) under `root` to `target`:
+/// GPU threads with a barrier after each, or sequential loops. Fails, with
+/// a diagnostic on the kernel, if upstream's mapping rejects one.
+LogicalResult mapKernelThreads(Operation *root, KernelTarget target);
 
 /// Scratch memory the kernels read and write: device memory on the GPU
 /// (`gpu.alloc`, freed by `freeScratch`), host memory in the emulation.

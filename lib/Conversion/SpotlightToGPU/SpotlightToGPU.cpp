@@ -9,6 +9,7 @@
 #include "spotlight/Conversion/SpotlightToGPU/SpotlightToGPU.h"
 #include "../Utils/LoweringPass.h"
 #include "CacheWriteToGPU.h"
+#include "KernelBuilder.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -72,6 +73,13 @@ struct ConvertSpotlightToGPUPass
                         DecodeAttentionOp, CacheWriteOp>();
     populateSpotlightToGPUPatterns(patterns, emulate);
     return success();
+  }
+
+  LogicalResult finalize() override {
+    if (!mapThreads)
+      return success();
+    return gpu_lowering::mapKernelThreads(
+        getOperation(), gpu_lowering::kernelTarget(emulate));
   }
 };
 } // namespace

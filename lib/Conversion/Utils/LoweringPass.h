@@ -46,6 +46,10 @@ public:
   virtual LogicalResult configure(ConversionTarget &target,
                                   RewritePatternSet &patterns) = 0;
 
+  /// Runs after every op is lowered (e.g. maps the GPU kernels' thread
+  /// loops). A failure, reported on the offending op, fails the pass.
+  virtual LogicalResult finalize() { return success(); }
+
   void runOnOperation() final {
     ConversionTarget target(this->getContext());
     RewritePatternSet patterns(&this->getContext());
@@ -55,7 +59,8 @@ public:
       return this->runPipeline(pm, this->getOperation());
     };
     if (failed(lowerBufferizedOps(this->getOperation(), target,
-                                  std::move(patterns), run)))
+                                  std::move(patterns), run)) ||
+        failed(finalize()))
       this->signalPassFailure();
   }
 };

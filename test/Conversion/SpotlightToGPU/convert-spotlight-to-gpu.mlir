@@ -1,5 +1,6 @@
 // RUN: spotlight-opt %s --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --convert-spotlight-to-gpu | FileCheck %s
 // RUN: spotlight-opt %s --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --convert-spotlight-to-gpu=emulate=true | FileCheck %s --check-prefix=EMULATE
+// RUN: spotlight-opt %s --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --convert-spotlight-to-gpu=map-threads=false | FileCheck %s --check-prefix=PHASES
 
 // The contiguous form keeps its combine kernel: no split counters.
 // CHECK-NOT:   memref.global
@@ -87,15 +88,32 @@ func.func @hash_keys(%k: tensor<1x2x?x64xbf16>, %w1: tensor<8x64x64xf32>, %b1: t
 // with shuffles), then a combine kernel: the runtime runs the contiguous
 // per-item artifacts on several streams at once, which module-wide split
 // counters would not survive (the paged form folds the combine: paged.mlir).
+// Value rows are read in 16-byte vectors too, by 8 row groups of 16 lanes,
+// into accumulators each thread keeps across the split (4 heads x 4
+// columns), summed over the row groups with shuffles at its end.
 // CHECK-LABEL: func.func @dense_attention
 // CHECK:         gpu.alloc
 // CHECK:         gpu.launch
 // CHECK-SAME:      workgroup(
+// CHECK:           %[[ACC:.+]] = memref.alloca() : memref<16xf32>
 // CHECK:           vector.load %{{.+}} {alignment = 16 : i64} : memref<?xf32>, vector<4xf32>
 // CHECK:           gpu.shuffle xor
 // CHECK:           arith.maximumf
 // CHECK:           math.exp
+// CHECK:           vector.load %{{.+}} {alignment = 16 : i64} : memref<?xf32>, vector<4xf32>
+// CHECK:           vector.store %{{.+}}, %[[ACC]]
+// CHECK:           vector.load %[[ACC]][
+// CHECK:           gpu.shuffle xor
 // CHECK-NOT:       memref.get_global
+// Before the mapping, every phase is a forall over the block's threads.
+// PHASES-LABEL: func.func @dense_attention
+// PHASES:         gpu.launch
+// PHASES-NOT:       gpu.thread_id
+// PHASES-NOT:       gpu.barrier
+// PHASES:           scf.forall (%{{.+}}) in (128) {
+// PHASES:           } {mapping = [#gpu.thread<x>]}
+// PHASES-NOT:       gpu.barrier
+// PHASES:         gpu.launch
 // CHECK:         gpu.launch
 // CHECK:           arith.divf
 // CHECK:         gpu.dealloc
