@@ -19,6 +19,7 @@
 
 #include "llvm/Support/FormatVariadic.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace spotlight;
@@ -72,13 +73,9 @@ std::string moduleText(const HashCase &c) {
       .str();
 }
 
-class HashEncodeTest
-    : public ::testing::TestWithParam<std::tuple<Lowering, HashCase>> {};
-
-TEST_P(HashEncodeTest, EveryRowCountMatchesTheReference) {
-  const Lowering lowering = std::get<0>(GetParam());
-  const HashCase &c = std::get<1>(GetParam());
-  JitModule &jit = compiledText(moduleText(c), lowering);
+/// Runs `jit` (moduleText(c)) on every row count with fresh random rows
+/// and weights, and checks each code bit against the reference.
+void expectEveryRowCountMatches(JitModule &jit, const HashCase &c) {
   const int64_t H = c.heads, CH = c.codeHeads, D = c.headDim, W = D / 32,
                 C = codesPerHead(c), B = c.keysForm ? 2 : 1;
   for (int64_t n : {1, 5, 6, 7, 11, 13, 95, 96, 97, 193, 257}) {
@@ -135,6 +132,28 @@ TEST_P(HashEncodeTest, EveryRowCountMatchesTheReference) {
   }
 }
 
+class HashEncodeTest
+    : public ::testing::TestWithParam<std::tuple<Lowering, HashCase>> {};
+
+TEST_P(HashEncodeTest, EveryRowCountMatchesTheReference) {
+  const HashCase &c = std::get<1>(GetParam());
+  expectEveryRowCountMatches(
+      compiledText(moduleText(c), std::get<0>(GetParam())), c);
+}
+
+/// The CPU lowering's register tiles for each vector ISA (by CPU name):
+/// 6 x 64 or 12 x 32 on AVX-512, 2 x 32 on AVX2, 1 x 32 generic.
+class HashEncodeCPUPathTest
+    : public ::testing::TestWithParam<std::tuple<std::string, HashCase>> {};
+
+TEST_P(HashEncodeCPUPathTest, EveryRowCountMatchesTheReference) {
+  const std::string cpu = std::get<0>(GetParam());
+  if (!hostRunsCPUPath(cpu))
+    GTEST_SKIP() << cpu << "'s code needs AVX512_BF16, which this CPU lacks";
+  const HashCase &c = std::get<1>(GetParam());
+  expectEveryRowCountMatches(compiledForCPU(moduleText(c), cpu), c);
+}
+
 constexpr ElementType F32 = ElementType::F32, F16 = ElementType::F16,
                       BF16 = ElementType::BF16;
 
@@ -157,6 +176,22 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<std::tuple<Lowering, HashCase>> &info) {
       return loweringName(std::get<0>(info.param)) + "_" +
              std::get<1>(info.param).name;
+    });
+
+INSTANTIATE_TEST_SUITE_P(
+    Tiles, HashEncodeCPUPathTest,
+    ::testing::Combine(
+        ::testing::ValuesIn(cpuPathNames()),
+        ::testing::Values(
+            HashCase{"tokens_chqh_d128_bf16", false, 4, 28, 128, BF16, F32},
+            HashCase{"tokens_chqh_d96_f16", false, 2, 4, 96, F16, BF16},
+            HashCase{"keys_chqh_d64_bf16", true, 2, 8, 64, BF16, F32},
+            HashCase{"tokens_chkh_d160_f32", false, 1, 1, 160, F32, F32})),
+    [](const ::testing::TestParamInfo<std::tuple<std::string, HashCase>>
+           &info) {
+      std::string cpu = std::get<0>(info.param);
+      std::replace(cpu.begin(), cpu.end(), '-', '_');
+      return cpu + "_" + std::get<1>(info.param).name;
     });
 
 } // namespace

@@ -8,7 +8,8 @@
 //             H2 = (H1 @ W2[ch] + b2[ch]) + H1      (never stored)
 //             codes[row, c] = vector.bitcast (H2 > 0)
 //
-//   each A @ W (rows [96, D] x W [D, D]) is a register-tiled GEMM:
+//   each A @ W (rows [96, D] x W [D, D]) is a register-tiled GEMM (tile
+//   sizes from the target's vector registers, GemmTile; AVX-512 shown):
 //     scf.for column block j0 (64 columns, 4 zmm):
 //       scf.for tile of 6 rows r0 (the last one padded when > 3 rows are
 //       left, else single rows across all D columns after the blocks):
@@ -19,7 +20,8 @@
 //
 // W is stored [in, out] (x @ W), so a row of W is contiguous over the
 // outputs: each step i loads 4 weight vectors once for 6 rows and
-// broadcasts one input scalar per row, 24 FMAs for 10 loads. Every tile of
+// broadcasts one input scalar per row, 24 FMAs for 10 loads. AVX2 has half
+// the registers, of half the width: tiles of 2 rows x 32 columns (8 ymm). Every tile of
 // the chunk reuses one column block of W (32 KiB in f32: cache-resident;
 // a packed contiguous copy of it measured only 2-3% faster); the chunk's
 // rows are widened to f32 once per head and shared by its C code heads.
@@ -55,21 +57,48 @@ using namespace mlir::spotlight::loops;
 
 namespace {
 
-/// Accumulator vectors (zmm registers of 16 f32) a tile keeps live: 24 of
-/// the 32, leaving room for the weight vectors and a broadcast.
-constexpr int64_t kTileVectors = 24;
+/// The register tile of the GEMM for a vector ISA: the accumulators, a
+/// block's weight vectors and the rows' broadcasts must fit the vector
+/// registers (24 + 4 + 1 of AVX-512's 32 zmm; 8 + 4 + 2 of the 16 ymm or
+/// xmm: 12 accumulators spilled one every step). Blocks are whole 32-bit
+/// code words (the epilogue packs 32 sign bits a word).
+struct GemmTile {
+  int64_t block;    ///< columns of a tile (a multiple of 32 dividing D)
+  int64_t rows;     ///< rows of a tile
+  int64_t rowWidth; ///< columns of a single row's tile (the rest rows)
+
+  static GemmTile of(CPUVectorISA isa, int64_t headDim) {
+    const bool avx512 =
+        isa == CPUVectorISA::AVX512 || isa == CPUVectorISA::AVX512BF16;
+    const int64_t lanes = avx512 ? 16 : isa == CPUVectorISA::AVX2 ? 8 : 4;
+    const int64_t accumulators = (avx512 ? 24 : 8) * lanes;
+    GemmTile tile;
+    tile.block = avx512 && headDim % 64 == 0 ? 64 : 32;
+    tile.rows = std::max<int64_t>(1, accumulators / tile.block);
+    // A single row spans up to 128 columns (8 zmm): as many independent
+    // FMA chains as FMA latency x throughput needs, within the registers.
+    tile.rowWidth = 32;
+    for (int64_t width = 32; width <= std::min<int64_t>(128, accumulators);
+         width += 32)
+      if (headDim % width == 0)
+        tile.rowWidth = width;
+    return tile;
+  }
+};
 /// f32 values per chunk scratch (input rows, hidden rows): 48 KiB each, on
 /// the stack; 96 rows at D = 128.
 constexpr int64_t kChunkFloats = 96 * 128;
 
 /// Rows per chunk at head dim D: a multiple of 12, so that a padded tile
-/// (6 rows, or 12 with 32-column blocks) ends inside the scratch.
+/// (1, 2, 6 or 12 rows) ends inside the scratch.
 int64_t chunkRows(int64_t headDim) {
   return std::max<int64_t>(12, kChunkFloats / headDim / 12 * 12);
 }
 
 struct HashEncodeOpLowering : OpLowering<HashEncodeOp> {
-  using OpLowering::OpLowering;
+  HashEncodeOpLowering(MLIRContext *context, CPUVectorISA isa)
+      : OpLowering(context), isa(isa) {}
+  CPUVectorISA isa;
 
   LogicalResult emit(HashEncodeOp op, Adaptor adaptor,
                      ImplicitLocOpBuilder &b) const override {
@@ -77,12 +106,9 @@ struct HashEncodeOpLowering : OpLowering<HashEncodeOp> {
     const HashOperands hash(e, adaptor);
     const int64_t heads = hash.heads;
     const int64_t D = hash.headDim, W = hash.words, C = hash.codesPerHead;
-    // A column block: 64 outputs (4 vectors) when D allows, else 32.
-    const int64_t block = D % 64 == 0 ? 64 : 32;
-    const int64_t tileRows = kTileVectors / (block / 16);
-    // A single row is one tile across up to 128 columns (8 vectors): as
-    // many independent FMA chains as FMA latency x throughput needs.
-    const int64_t rowWidth = D <= 128 ? D : (D % 128 == 0 ? 128 : block);
+    const GemmTile shape = GemmTile::of(isa, D);
+    const int64_t block = shape.block, tileRows = shape.rows,
+                  rowWidth = shape.rowWidth;
     Type f32 = b.getF32Type();
     auto zeroVector = [&](int64_t width) -> Value {
       return arith::ConstantOp::create(
@@ -233,6 +259,6 @@ struct HashEncodeOpLowering : OpLowering<HashEncodeOp> {
 } // namespace
 
 void mlir::spotlight::populateHashEncodeToCPUPatterns(
-    RewritePatternSet &patterns) {
-  patterns.add<HashEncodeOpLowering>(patterns.getContext());
+    RewritePatternSet &patterns, CPUVectorISA isa) {
+  patterns.add<HashEncodeOpLowering>(patterns.getContext(), isa);
 }

@@ -72,7 +72,7 @@ StringRef mlir::spotlight::stringifyCPUVectorISA(CPUVectorISA isa) {
 
 void mlir::spotlight::populateSpotlightToCPUPatterns(
     RewritePatternSet &patterns, CPUVectorISA isa) {
-  populateHashEncodeToCPUPatterns(patterns);
+  populateHashEncodeToCPUPatterns(patterns, isa);
   populateHammingTopKToCPUPatterns(patterns);
   populateAttentionToCPUPatterns(patterns, isa);
   populateCacheWriteToCPUPatterns(patterns);

@@ -14,10 +14,10 @@ namespace spotlight {
 #define GEN_PASS_DECL_CONVERTSPOTLIGHTTOCPU
 #include "spotlight/Conversion/Passes.h.inc"
 
-/// The vector code the CPU lowering emits for the attention loops, the
-/// widest the target CPU runs: bf16 dot products (AVX512_BF16), f32 FMAs
-/// on 16 lanes (AVX-512) or 8 (AVX2 with FMA), or generic 4-lane vectors
-/// that any CPU runs.
+/// The vector code the CPU lowering emits for the attention loops and the
+/// key hashing's register tiles, the widest the target CPU runs: bf16 dot
+/// products (AVX512_BF16), f32 FMAs on 16 lanes (AVX-512) or 8 (AVX2 with
+/// FMA), or generic 4-lane vectors that any CPU runs.
 enum class CPUVectorISA { Generic, AVX2, AVX512, AVX512BF16 };
 
 /// The ISA of `cpu`: "native" (or empty) is the host, anything else an LLVM
@@ -34,7 +34,8 @@ void populateSpotlightToCPUPatterns(RewritePatternSet &patterns,
                                     CPUVectorISA isa);
 
 /// One pattern set per op family (one file each).
-void populateHashEncodeToCPUPatterns(RewritePatternSet &patterns);
+void populateHashEncodeToCPUPatterns(RewritePatternSet &patterns,
+                                     CPUVectorISA isa);
 void populateHammingTopKToCPUPatterns(RewritePatternSet &patterns);
 void populateAttentionToCPUPatterns(RewritePatternSet &patterns,
                                     CPUVectorISA isa);
