@@ -17,6 +17,7 @@
 
 #include "PagedBatches.h"
 #include "HugePages.h"
+#include "NaiveStep.h"
 #include "RuntimeCalls.h"
 
 #include "Reference/NaiveReference.h"
@@ -168,45 +169,27 @@ StepTimes timeSteps(const DecodeGeometry &g, Compiled &c, Batch &batch,
   return times;
 }
 
-/// The naive reference of the batch's step, on the same pools.
+/// The naive reference of the batch's step, on the same pools (each
+/// sequence's key codes first copied into the reference's layout).
 double naiveStep(const DecodeGeometry &g, const Batch &batch,
                  const std::vector<uint16_t> &query,
                  const reference::HashWeights &weights) {
   const int64_t QH = g.queryHeads, KH = g.kvHeads, D = g.headDim,
-                G = g.group(), W = g.codeWords(), C = g.keyCodesPerHead();
-  reference::Selection rs;
+                W = g.codeWords(), C = g.keyCodesPerHead();
+  const reference::Geometry rg{1, QH, KH, D, g.codeHeads};
   auto start = Clock::now();
   for (size_t b = 0; b < batch.lengths.size(); ++b) {
     const int64_t n = batch.lengths[b];
-    reference::Geometry rg{1, QH, KH, D, g.codeHeads};
-    std::vector<float> qf(QH * D);
-    for (int64_t i = 0; i < QH * D; ++i)
-      qf[i] = fromBf16(query[b * QH * D + i]);
-    std::vector<uint32_t> qcodes(QH * W), kcodes(KH * n * C * W);
-    for (int64_t qh = 0; qh < QH; ++qh) {
-      auto code =
-          reference::encodeRow(&qf[qh * D], weights, D, rg.codeHeadOfQuery(qh));
-      std::copy(code.begin(), code.end(), &qcodes[qh * W]);
-    }
+    std::vector<uint32_t> kcodes(KH * n * C * W);
     for (int64_t h = 0; h < KH; ++h)
       for (int64_t t = 0; t < n; ++t)
         std::copy_n(&batch.codes[(batch.slot(b, t) * KH + h) * C * W], C * W,
                     &kcodes[(h * n + t) * C * W]);
-    std::vector<float> kf(n * D), vf(n * D);
-    for (int64_t h = 0; h < KH; ++h) {
-      auto scores =
-          reference::scoreRow(rg, rs, qcodes.data(), kcodes.data(), n, 0, h);
-      auto set = reference::selectTokens(scores, rs);
-      for (int32_t t : set)
-        for (int64_t d = 0; d < D; ++d) {
-          const int64_t at = (batch.slot(b, t) * KH + h) * D + d;
-          kf[t * D + d] = fromBf16(batch.keys[at]);
-          vf[t * D + d] = fromBf16(batch.values[at]);
-        }
-      for (int64_t j = 0; j < G; ++j)
-        reference::attend(&qf[(h * G + j) * D], kf.data(), vf.data(), D, set,
-                          1 / std::sqrt(double(D)));
-    }
+    naiveSequenceStep(rg, weights, &query[b * QH * D], kcodes.data(), n,
+                      batch.keys.data(), batch.values.data(),
+                      [&](int64_t h, int64_t t) {
+                        return (batch.slot(b, t) * KH + h) * D;
+                      });
   }
   return seconds(start);
 }

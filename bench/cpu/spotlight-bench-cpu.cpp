@@ -15,6 +15,7 @@
 #include "FmaPeak.h"
 #include "HugePages.h"
 #include "PagedBatches.h"
+#include "NaiveStep.h"
 #include "RuntimeCalls.h"
 #include "Reference/NaiveReference.h"
 #include "spotlight/ABI/Geometry.h"
@@ -221,32 +222,11 @@ int main(int argc, char **argv) {
     std::vector<uint32_t> codes(KH * n * C * W);
     spt_tensor cv = tensor(codes.data(), SPT_I32, {KH, n, C, W});
     check(spt_cache_read_codes(cache, 0, &cv), "codes");
-    std::vector<float> qf(QH * D);
-    for (int64_t i = 0; i < QH * D; ++i)
-      qf[i] = fromBf16(q[i]);
-    std::vector<float> kf(n * D), vf(n * D);
     reference::Geometry rg{1, QH, KH, D, CH};
-    reference::Selection rs;
     start = Clock::now();
-    std::vector<uint32_t> qcodes(QH * W);
-    for (int64_t qh = 0; qh < QH; ++qh) {
-      auto c =
-          reference::encodeRow(&qf[qh * D], weights, D, rg.codeHeadOfQuery(qh));
-      std::copy(c.begin(), c.end(), &qcodes[qh * W]);
-    }
-    for (int64_t h = 0; h < KH; ++h) {
-      auto scores =
-          reference::scoreRow(rg, rs, qcodes.data(), codes.data(), n, 0, h);
-      auto set = reference::selectTokens(scores, rs);
-      for (int32_t t : set)
-        for (int64_t d = 0; d < D; ++d) {
-          kf[t * D + d] = fromBf16(keys[(h * n + t) * D + d]);
-          vf[t * D + d] = fromBf16(values[(h * n + t) * D + d]);
-        }
-      for (int64_t j = 0; j < G; ++j)
-        reference::attend(&qf[(h * G + j) * D], kf.data(), vf.data(), D, set,
-                          1 / std::sqrt(double(D)));
-    }
+    naiveSequenceStep(rg, weights, q.data(), codes.data(), n, keys.data(),
+                      values.data(),
+                      [&](int64_t h, int64_t t) { return (h * n + t) * D; });
     double naive = seconds(start);
 
     // Bytes that must be read: all key codes for retrieval; plus the
