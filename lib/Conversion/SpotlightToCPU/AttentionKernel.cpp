@@ -106,8 +106,6 @@ void AttentionKernel::tile(Value firstHead, Value heads, Value first,
   // widen again are widened here once.
   e.forRange(e.index(0), count, [&](Value j) {
     Value i = e.add(first, j);
-    if (prefetch)
-      prefetch(i);
     Value row = e.mul(rowOf(i), e.index(D));
     e.store(row, scratch.rows, j);
     if (shape.stageKeys)
@@ -134,8 +132,16 @@ void AttentionKernel::tile(Value firstHead, Value heads, Value first,
   auto queryOffsetOf = [&](Value g) {
     return e.add(queryBase, e.mul(e.add(firstHead, g), D));
   };
-  // The logits of every head's full passes, at g * tile + j.
+  // The logits of every head's full passes, at g * tile + j. Each head
+  // first prefetches its share of the rows ahead, so that the requests
+  // spread over the tile instead of queueing behind each other at its start.
+  Value share = arith::CeilDivUIOp::create(b, count, heads);
   e.forRange(e.index(0), heads, [&](Value g) {
+    if (prefetch) {
+      Value from = e.min(e.mul(g, share), count);
+      e.forRange(from, e.min(e.add(from, share), count),
+                 [&](Value j) { prefetch(e.add(first, j)); });
+    }
     Value queryOffset = queryOffsetOf(g);
     e.forStep(e.index(0), full, e.index(T), [&](Value j) {
       e.store(logits(queryOffset, rowOffsets(j, T).first), scratch.logits,

@@ -5,8 +5,9 @@
 //
 //   for each tile of up to 32 tokens:
 //     rows of the tile -> scratch; V (and K, for f32 dots on 16-bit keys)
-//     widened to f32 once into scratch; the rows ahead prefetched
-//     scf.for head g, each pass of T tokens:
+//     widened to f32 once into scratch
+//     scf.for head g: prefetch its share of the rows ahead; each pass of T
+//       tokens:
 //         l[g] = scale * (q[g] . k[t])_t   vector<T x f32>, the T dot
 //                                          products reduced together
 //     scf.for head g:                      (m, s, acc[g]) in registers
@@ -80,8 +81,8 @@ public:
 
   /// Token i's K/V row (in rows of headDim elements).
   using RowOf = function_ref<Value(Value)>;
-  /// Called for each token i of a tile before its heads run, to prefetch
-  /// the rows ahead.
+  /// Called once for each token i of a tile, spread over its heads, to
+  /// prefetch the rows ahead.
   using Prefetch = function_ref<void(Value)>;
 
   /// Streams tokens [lb, ub) with rows rowOf(i) through query heads
