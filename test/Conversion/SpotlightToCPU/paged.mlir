@@ -162,10 +162,11 @@ func.func @score_topk(%scores: tensor<2x2x?xi32>, %hists: tensor<3x2x2x257xi32>,
 // CHECK:             memref.load %[[TABLE]][%{{.+}}] : memref<?xi32>
 // CHECK:             scf.for %[[H:[^ ]+]] =
 // CHECK-NOT:           memref.load %[[TABLE]]
+// CHECK:               vector.load %[[V]][%{{.+}}] : memref<?xbf16>, vector<64xbf16>
+// CHECK-NOT:           memref.load %[[TABLE]]
 // CHECK:               memref.prefetch %[[K]][%{{.+}}], read, locality<2>, data : memref<?xbf16>
 // CHECK:               memref.prefetch %[[V]][%{{.+}}], read, locality<2>, data : memref<?xbf16>
 // CHECK-NOT:           memref.load %[[TABLE]]
-// CHECK:               vector.load %[[V]][%{{.+}}] : memref<?xbf16>, vector<64xbf16>
 // CHECK:               scf.for %[[G:[^ ]+]] =
 // CHECK:                 memref.load %[[MAXES]]
 // CHECK:                 %{{.+}}:3 = scf.for %{{.+}} step %[[C16]] iter_args({{.+}}) -> (f32, f32, vector<64xf32>) {
@@ -225,9 +226,10 @@ func.func @paged_dense_dynamic_page(%q: tensor<1x4x64xf32>,
 // CHECK:             scf.for %{{.+}} = %{{.+}} to %[[COUNT]] step %c32 {
 // CHECK-NOT:           memref.load %[[TABLE]]
 // CHECK:               memref.load %[[ROWS]]
-// CHECK:               memref.prefetch %[[K]]
 // CHECK-NOT:           memref.load %[[TABLE]]
 // CHECK:               memref.load %[[ROWS]]
+// CHECK-NOT:           memref.load %[[TABLE]]
+// CHECK:               memref.prefetch %[[K]]
 // CHECK-NOT:           memref.load %[[TABLE]]
 // CHECK:               vector.load %[[K]]
 func.func @paged_sparse(%q: tensor<2x8x64xbf16>, %k: tensor<?x16x2x64xbf16>,
