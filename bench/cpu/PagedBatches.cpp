@@ -31,6 +31,7 @@
 #include <cstdlib>
 #include <numeric>
 #include <random>
+#include <thread>
 
 namespace spotlight::bench {
 namespace {
@@ -104,6 +105,51 @@ struct Batch {
   PoolVector<int32_t> codes;
   PoolVector<uint16_t> keys, values;
 };
+
+/// The fastest of 9 reads of every sequence's key codes in `batch`, in
+/// chunks of `chunkTokens` tokens (a page of the paged layout) taken in
+/// block-table order, the chunks shared out evenly over one thread per
+/// core, each thread prefetching its next chunk as the scan does: what
+/// reading the codes in that order costs the memory system alone.
+double pageOrderRead(const Batch &batch, int64_t codeWordsPerToken,
+                     int64_t chunkTokens) {
+  struct Chunk {
+    const int32_t *words;
+    int64_t count;
+  };
+  std::vector<Chunk> chunks;
+  for (size_t b = 0; b < batch.lengths.size(); ++b)
+    for (int64_t t = 0; t < batch.lengths[b]; t += chunkTokens)
+      chunks.push_back(
+          {&batch.codes[batch.slot(b, t) * codeWordsPerToken],
+           std::min(chunkTokens, batch.lengths[b] - t) * codeWordsPerToken});
+  const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<int64_t> sums(threads);
+  return fastest(9, [&] {
+    std::vector<std::thread> pool;
+    for (unsigned i = 0; i < threads; ++i)
+      pool.emplace_back([&, i] {
+        const size_t first = i * chunks.size() / threads,
+                     end = (i + 1) * chunks.size() / threads;
+        int64_t lane[8] = {};
+        for (size_t at = first; at < end; ++at) {
+          const Chunk &chunk = chunks[at], &next = chunks[std::min(at + 1, end - 1)];
+          // A 64-byte line of the next chunk for each line of this one.
+          int64_t w = 0;
+          for (; w + 16 <= chunk.count; w += 16) {
+            __builtin_prefetch(next.words + std::min(w, next.count - 1));
+            for (int l = 0; l < 16; ++l)
+              lane[l % 8] += chunk.words[w + l];
+          }
+          for (; w < chunk.count; ++w)
+            lane[0] += chunk.words[w];
+        }
+        sums[i] = std::accumulate(lane, lane + 8, int64_t(0));
+      });
+    for (auto &th : pool)
+      th.join();
+  });
+}
 
 /// An artifact and a decoder for `g`, compiled here.
 struct Compiled {
@@ -274,6 +320,19 @@ void runPagedBatches(double readBandwidth, const reference::HashWeights &w) {
                   "%.2fms = %.2fx; same selections: %s\n",
                   1e3 * ps, 1e3 * cs, ps / cs, 1e3 * pd, 1e3 * cd, pd / cd,
                   c.indices == p.indices ? "yes" : "NO");
+      // The memory system's share: the key codes alone, read in the two
+      // orders, alternating.
+      const int64_t codeWords = KH * g.keyCodesPerHead() * g.codeWords();
+      std::vector<double> pagedRead, flatRead;
+      for (int round = 0; round < 3; ++round) {
+        pagedRead.push_back(pageOrderRead(batch, codeWords, g.pageSize));
+        flatRead.push_back(pageOrderRead(flat, codeWords, g.pageSize));
+      }
+      double pr = middle(pagedRead), fr = middle(flatRead);
+      std::printf("     reading the key codes alone in page order: %.2fms / "
+                  "%.2fms = %.2fx (%.1f / %.1f GB/s)\n",
+                  1e3 * pr, 1e3 * fr, pr / fr, codeBytes / pr / 1e9,
+                  codeBytes / fr / 1e9);
     }
   }
   std::printf("t/s: decode tokens per second (B per step). bound: the step's "
