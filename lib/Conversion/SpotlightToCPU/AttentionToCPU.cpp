@@ -16,6 +16,11 @@
 //                         (m, s, acc) in memory between runs, the rows a
 //                         page ahead prefetched (paged)
 //           o[qh] = acc[qh] / s[qh] for every query head
+//   spotlight.partial_decode_attention: decode_attention's loops, with an f32
+//     o and lse[qh] = m[qh] + log(s[qh]) besides
+//   spotlight.merge_attention ins(o [R, B, QH, D], lse [R, B, QH])
+//     ->  scf.for b, qh: w_r = exp(lse_r - max_r lse_r),
+//                        o = sum_r w_r o_r / sum_r w_r
 //   spotlight.sparse_gather -> row copies (or zeros for empty slots)
 //
 // The G query heads of a KV head (group selection, dense) share one token
@@ -50,14 +55,19 @@ using namespace mlir::spotlight::loops;
 namespace {
 class AttentionEmitter : AttentionOperands {
 public:
+  /// `lseInit`: where the log-sum-exp of every query head goes
+  /// (partial_decode_attention), or null.
   AttentionEmitter(ImplicitLocOpBuilder &b, AttentionOperands operands,
-                   CPUVectorISA isa)
+                   CPUVectorISA isa, Value lseInit = {})
       : AttentionOperands(std::move(operands)), b(b), e(b),
         shape(KernelShape::of(isa, q.elementType, k.elementType, v.elementType,
-                              headDim)) {}
+                              headDim)),
+        lseInit(lseInit) {}
 
   void emit() {
     out = e.flat(init);
+    if (lseInit)
+      lse = e.flat(lseInit);
     // Every query head's state (accumulator, running max and sum and, for
     // f32 dot products, scaled query), no larger than q: the dense op
     // keeps it between pages. Allocated once, outside every loop.
@@ -223,7 +233,8 @@ private:
       e.prefetch(rows, rowOffset, headDim, locality);
   }
 
-  /// out[qh] = acc[qh] / sum[qh] (0 for a head that saw no token).
+  /// out[qh] = acc[qh] / sum[qh] (0 for a head that saw no token), and
+  /// where asked, lse[qh] = max[qh] + log(sum[qh]) (-inf for no token).
   void finishHead(Value bi, Value qh) {
     Value sum = e.loadScalar(sums, qh);
     Value empty =
@@ -234,12 +245,19 @@ private:
         arith::MulFOp::create(b, e.loadF32(acc, e.mul(qh, headDim), headDim),
                               e.splat(inverse, headDim)),
         out, queryRow(bi, qh));
+    if (!lseInit)
+      return;
+    Value logSum = arith::AddFOp::create(b, e.loadScalar(maxes, qh),
+                                         math::LogOp::create(b, sum));
+    e.store(arith::SelectOp::create(b, empty, e.f32(-INFINITY), logSum), lse,
+            e.add(e.mul(bi, queryHeads), qh));
   }
 
   ImplicitLocOpBuilder &b;
   LoopEmitter e;
   KernelShape shape;
-  FlatBuffer out;
+  Value lseInit;
+  FlatBuffer out, lse;
   FlatBuffer rows; ///< sparse: the K/V rows of the index row streamed
   /// Every query head's accumulator, running max and sum and (f32 dot
   /// products) scaled query.
@@ -254,7 +272,7 @@ private:
 /// or the machine's.
 constexpr int64_t kMaxGroupElements = int64_t(1) << 17;
 
-/// Both attention ops; the dense one has no indices.
+/// The attention ops; the dense ones have no indices.
 template <typename OpTy>
 struct AttentionOpLowering : OpLowering<OpTy> {
   AttentionOpLowering(MLIRContext *context, CPUVectorISA isa)
@@ -270,11 +288,72 @@ struct AttentionOpLowering : OpLowering<OpTy> {
     // Vector loops over rows of no elements would be vectors of no lanes.
     if (shape.headDim == 0)
       return op.emitOpError("has no CPU lowering for a head dimension of 0");
-    AttentionEmitter(b, AttentionOperands(b, op, adaptor), isa).emit();
+    Value lseInit;
+    if constexpr (std::is_same_v<OpTy, PartialDecodeAttentionOp>)
+      lseInit = adaptor.getLse();
+    AttentionEmitter(b, AttentionOperands(b, op, adaptor), isa, lseInit)
+        .emit();
     return success();
   }
 
   CPUVectorISA isa;
+};
+
+/// Attention over R parts of the tokens merged: per (b, qh), the parts'
+/// outputs weighted by exp(lse_r - max_r lse_r), over the weights' sum.
+struct MergeAttentionOpLowering : OpLowering<MergeAttentionOp> {
+  using OpLowering::OpLowering;
+  LogicalResult emit(MergeAttentionOp op, Adaptor adaptor,
+                     ImplicitLocOpBuilder &b) const override {
+    LoopEmitter e(b);
+    auto initType = cast<MemRefType>(adaptor.getInit().getType());
+    const int64_t heads = initType.getDimSize(1), D = initType.getDimSize(2);
+    if (D == 0)
+      return op.emitOpError("has no CPU lowering for a head dimension of 0");
+    FlatBuffer outputs = e.flat(adaptor.getOutputs());
+    FlatBuffer lses = e.flat(adaptor.getLses());
+    FlatBuffer out = e.flat(adaptor.getInit());
+    Value parts = e.dim(adaptor.getOutputs(), 0);
+    Value rows = e.mul(e.dim(adaptor.getInit(), 0), e.index(heads));
+    auto rowType = VectorType::get({D}, b.getF32Type());
+    Value zeros = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(rowType, b.getF32FloatAttr(0)));
+    // Row i = b * QH + qh of the output; part r's is row r * rows + i.
+    e.forRange(e.index(0), rows, [&](Value i) {
+      auto partRow = [&](Value r) { return e.add(e.mul(r, rows), i); };
+      Value top = e.forRange(
+          e.index(0), parts, ValueRange{e.f32(-INFINITY)},
+          [&](Value r, ValueRange m) -> SmallVector<Value> {
+            return {arith::MaximumFOp::create(
+                b, m[0], e.loadScalar(lses, partRow(r)))};
+          })[0];
+      ValueRange sums = e.forRange(
+          e.index(0), parts, ValueRange{e.f32(0), zeros},
+          [&](Value r, ValueRange acc) -> SmallVector<Value> {
+            // An empty part (lse -inf) weighs 0, also when all are empty.
+            Value part = e.loadScalar(lses, partRow(r));
+            Value weight = arith::SelectOp::create(
+                b,
+                arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, part,
+                                      e.f32(-INFINITY)),
+                e.f32(0),
+                math::ExpOp::create(b, arith::SubFOp::create(b, part, top)));
+            Value row = e.loadF32(outputs, e.mul(partRow(r), D), D);
+            return {arith::AddFOp::create(b, acc[0], weight),
+                    arith::AddFOp::create(
+                        b, acc[1],
+                        arith::MulFOp::create(b, e.splat(weight, D), row))};
+          });
+      Value empty = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
+                                          sums[0], e.f32(0));
+      Value inverse = arith::SelectOp::create(
+          b, empty, e.f32(0), arith::DivFOp::create(b, e.f32(1), sums[0]));
+      e.storeFromF32(
+          arith::MulFOp::create(b, sums[1], e.splat(inverse, D)), out,
+          e.mul(i, D));
+    });
+    return success();
+  }
 };
 
 /// Gathered rows are copied as they are stored; empty slots become zeros.
@@ -326,6 +405,8 @@ void mlir::spotlight::populateAttentionToCPUPatterns(
     RewritePatternSet &patterns, CPUVectorISA isa) {
   patterns.add<SparseGatherOpLowering>(patterns.getContext());
   patterns.add<AttentionOpLowering<SparseAttentionOp>,
-               AttentionOpLowering<DecodeAttentionOp>>(patterns.getContext(),
-                                                       isa);
+               AttentionOpLowering<DecodeAttentionOp>,
+               AttentionOpLowering<PartialDecodeAttentionOp>>(
+      patterns.getContext(), isa);
+  patterns.add<MergeAttentionOpLowering>(patterns.getContext());
 }

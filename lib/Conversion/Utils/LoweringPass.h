@@ -18,17 +18,24 @@
 
 namespace mlir::spotlight {
 
-/// Reports the ops of the CPU's token split (hamming_scores, score_topk)
-/// under `root`, which only convert-spotlight-to-cpu lowers: the other
-/// targets select with spotlight.hamming_topk. Fails if there is one.
+/// Reports the ops of the CPU's token split under `root`: hamming_scores and
+/// score_topk, partial_decode_attention and merge_attention, which only
+/// convert-spotlight-to-cpu lowers (the other targets select with
+/// spotlight.hamming_topk and attend with spotlight.decode_attention). Fails
+/// if there is one.
 inline LogicalResult rejectTokenSplitOps(Operation *root, StringRef target) {
   WalkResult found = root->walk([&](Operation *op) {
-    if (!isa<HammingScoresOp, ScoreTopKOp>(op))
+    StringRef instead;
+    if (isa<HammingScoresOp, ScoreTopKOp>(op))
+      instead = "select with spotlight.hamming_topk";
+    else if (isa<PartialDecodeAttentionOp, MergeAttentionOp>(op))
+      instead = "attend with spotlight.decode_attention";
+    else
       return WalkResult::advance();
     op->emitOpError() << "has no " << target
                       << " lowering: it is a step of the CPU runtime's token "
-                         "split (convert-spotlight-to-cpu); select with "
-                         "spotlight.hamming_topk";
+                         "split (convert-spotlight-to-cpu); "
+                      << instead;
     return WalkResult::interrupt();
   });
   return failure(found.wasInterrupted());

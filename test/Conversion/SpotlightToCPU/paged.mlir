@@ -279,3 +279,44 @@ func.func @cache_write(%k: memref<?x2x64xbf16>, %v: memref<?x2x64xbf16>,
   spotlight.cache_write ins(%k, %v, %c, %s : memref<?x2x64xbf16>, memref<?x2x64xbf16>, memref<?x2x4x2xi32>, memref<?xi32>) outs(%kp, %vp, %cp : memref<?x16x2x64xbf16>, memref<?x16x2x64xbf16>, memref<?x16x2x4x2xi32>)
   return
 }
+
+//===----------------------------------------------------------------------===//
+// partial_decode_attention / merge_attention
+//===----------------------------------------------------------------------===//
+
+// decode_attention's loops, with an f32 output and each head's log-sum-exp
+// (max + log(sum), -inf for no token) stored after its output.
+// CHECK-LABEL: func.func @paged_partial_dense
+// CHECK-SAME:    %[[O:[^:]+]]: memref<1x4x64xf32>, %[[LSEARG:[^:]+]]: memref<1x4xf32>)
+// CHECK-DAG:     %[[NEGINF:.+]] = arith.constant 0xFF800000 : f32
+// CHECK-DAG:     %[[LSE:.+]] = memref.collapse_shape %[[LSEARG]] {{\[\[}}0, 1]] : memref<1x4xf32> into memref<4xf32>
+// CHECK:         x86vector.avx512.dot
+// CHECK:           %[[EMPTY:.+]] = arith.cmpf oeq, %[[SUM:[^,]+]], %{{.+}} : f32
+// CHECK:           vector.store %{{.+}} : memref<256xf32>, vector<64xf32>
+// CHECK:           %[[LOG:.+]] = math.log %[[SUM]] : f32
+// CHECK:           %[[LSEVAL:.+]] = arith.addf %{{.+}}, %[[LOG]] : f32
+// CHECK:           %[[SEL:.+]] = arith.select %[[EMPTY]], %[[NEGINF]], %[[LSEVAL]] : f32
+// CHECK:           memref.store %[[SEL]], %[[LSE]][%{{.+}}] : memref<4xf32>
+func.func @paged_partial_dense(%q: tensor<1x4x64xbf16>, %k: tensor<?x16x1x64xbf16>,
+    %v: tensor<?x16x1x64xbf16>, %bt: tensor<1x?xi32>, %sl: tensor<1xi32>,
+    %o: tensor<1x4x64xf32>, %lse: tensor<1x4xf32>) -> (tensor<1x4x64xf32>, tensor<1x4xf32>) {
+  %0:2 = spotlight.partial_decode_attention ins(%q, %k, %v : tensor<1x4x64xbf16>, tensor<?x16x1x64xbf16>, tensor<?x16x1x64xbf16>)
+      pages(%bt, %sl : tensor<1x?xi32>, tensor<1xi32>)
+      outs(%o, %lse : tensor<1x4x64xf32>, tensor<1x4xf32>)
+  return %0#0, %0#1 : tensor<1x4x64xf32>, tensor<1x4xf32>
+}
+
+// Per output row: the parts' largest log-sum-exp, then their outputs
+// weighted by exp(lse - max) (0 for an empty part) over the weights' sum.
+// CHECK-LABEL: func.func @merge
+// CHECK:         scf.for %{{.+}} = %c0 to %c4 step %c1 {
+// CHECK:           %[[TOP:.+]] = scf.for %{{.+}} iter_args(%{{.+}}) -> (f32) {
+// CHECK:             arith.maximumf
+// CHECK:           %{{.+}}:2 = scf.for %{{.+}} iter_args(%{{.+}}, %{{.+}}) -> (f32, vector<64xf32>) {
+// CHECK:             arith.subf %{{.+}}, %[[TOP]] : f32
+// CHECK:             math.exp
+// CHECK:           arith.truncf %{{.+}} : vector<64xf32> to vector<64xbf16>
+func.func @merge(%parts: tensor<?x1x4x64xf32>, %lses: tensor<?x1x4xf32>, %init: tensor<1x4x64xbf16>) -> tensor<1x4x64xbf16> {
+  %0 = spotlight.merge_attention ins(%parts, %lses : tensor<?x1x4x64xf32>, tensor<?x1x4xf32>) outs(%init : tensor<1x4x64xbf16>)
+  return %0 : tensor<1x4x64xbf16>
+}

@@ -24,3 +24,15 @@ func.func @score_topk_has_no_reference(%s: memref<1x2x?xi32>,
       lens(%l : memref<1xi32>) outs(%i : memref<1x2x88xi32>) {budget = 20 : i64}
   return
 }
+
+// -----
+
+// The reference attends with decode_attention (the runtime's token split
+// of the attention is the CPU's).
+func.func @merge_has_no_reference(%parts: memref<2x1x8x64xf32>,
+    %lses: memref<2x1x8xf32>, %o: memref<1x8x64xbf16>) {
+  // expected-error @+1 {{'spotlight.merge_attention' op has no reference lowering: it is a step of the CPU runtime's token split (convert-spotlight-to-cpu); attend with spotlight.decode_attention}}
+  spotlight.merge_attention ins(%parts, %lses : memref<2x1x8x64xf32>, memref<2x1x8xf32>)
+      outs(%o : memref<1x8x64xbf16>)
+  return
+}

@@ -1477,3 +1477,56 @@ func.func @write_type(%k: tensor<?x2x64xf32>, %v: tensor<?x2x64xbf16>, %c: tenso
   %0:3 = spotlight.cache_write ins(%k, %v, %c, %s : tensor<?x2x64xf32>, tensor<?x2x64xbf16>, tensor<?x2x4x2xi32>, tensor<?xi32>) outs(%kp, %kp, %cp : tensor<?x16x2x64xf32>, tensor<?x16x2x64xf32>, tensor<?x16x2x4x2xi32>)
   return
 }
+
+// -----
+
+// partial_decode_attention: the partial output is f32, for merging.
+func.func @partial_output_type(%q: tensor<1x8x64xbf16>, %k: tensor<1x2x?x64xbf16>, %o: tensor<1x8x64xbf16>, %lse: tensor<1x8xf32>) {
+  // expected-error @+1 {{operand #3 must be}}
+  %0:2 = spotlight.partial_decode_attention ins(%q, %k, %k : tensor<1x8x64xbf16>, tensor<1x2x?x64xbf16>, tensor<1x2x?x64xbf16>) outs(%o, %lse : tensor<1x8x64xbf16>, tensor<1x8xf32>)
+  return
+}
+
+// -----
+
+// partial_decode_attention: one log-sum-exp per sequence and query head.
+func.func @partial_lse_shape(%q: tensor<1x8x64xbf16>, %k: tensor<1x2x?x64xbf16>, %o: tensor<1x8x64xf32>, %lse: tensor<1x2xf32>) {
+  // expected-error @+1 {{'lse' dimension 1 (same as query) must be 8, got 2}}
+  %0:2 = spotlight.partial_decode_attention ins(%q, %k, %k : tensor<1x8x64xbf16>, tensor<1x2x?x64xbf16>, tensor<1x2x?x64xbf16>) outs(%o, %lse : tensor<1x8x64xf32>, tensor<1x2xf32>)
+  return
+}
+
+// -----
+
+// partial_decode_attention: the pages of decode_attention.
+func.func @partial_pages(%q: tensor<2x8x64xbf16>, %kp: tensor<?x16x2x64xbf16>, %bt: tensor<3x?xi32>, %sl: tensor<2xi32>, %o: tensor<2x8x64xf32>, %lse: tensor<2x8xf32>) {
+  // expected-error @+1 {{'block_table' dimension 0 (B) must be 2, got 3}}
+  %0:2 = spotlight.partial_decode_attention ins(%q, %kp, %kp : tensor<2x8x64xbf16>, tensor<?x16x2x64xbf16>, tensor<?x16x2x64xbf16>) pages(%bt, %sl : tensor<3x?xi32>, tensor<2xi32>) outs(%o, %lse : tensor<2x8x64xf32>, tensor<2x8xf32>)
+  return
+}
+
+// -----
+
+// merge_attention: a log-sum-exp per part, sequence and head.
+func.func @merge_lses_shape(%parts: tensor<3x1x8x64xf32>, %lses: tensor<2x1x8xf32>, %o: tensor<1x8x64xbf16>) {
+  // expected-error @+1 {{'lses' dimension 0 (same as outputs) must be 3, got 2}}
+  %0 = spotlight.merge_attention ins(%parts, %lses : tensor<3x1x8x64xf32>, tensor<2x1x8xf32>) outs(%o : tensor<1x8x64xbf16>)
+  return
+}
+
+// -----
+
+// merge_attention: the output has the parts' sequences, heads and D.
+func.func @merge_init_shape(%parts: tensor<3x1x8x64xf32>, %lses: tensor<3x1x8xf32>, %o: tensor<1x8x32xbf16>) {
+  // expected-error @+1 {{'init' dimension 2 (same as outputs) must be 64, got 32}}
+  %0 = spotlight.merge_attention ins(%parts, %lses : tensor<3x1x8x64xf32>, tensor<3x1x8xf32>) outs(%o : tensor<1x8x32xbf16>)
+  return
+}
+
+// -----
+
+func.func @merge_rank(%parts: tensor<1x8x64xf32>, %lses: tensor<3x1x8xf32>, %o: tensor<1x8x64xbf16>) {
+  // expected-error @+1 {{'outputs' must have rank 4 [R, B, QH, D]}}
+  %0 = spotlight.merge_attention ins(%parts, %lses : tensor<1x8x64xf32>, tensor<3x1x8xf32>) outs(%o : tensor<1x8x64xbf16>)
+  return
+}

@@ -436,3 +436,32 @@ func.func @cache_write_memref(%k: memref<?x2x64xf32>, %v: memref<?x2x64xf32>,
   spotlight.cache_write ins(%k, %v, %c, %s : memref<?x2x64xf32>, memref<?x2x64xf32>, memref<?x2x1x2xi32>, memref<?xi32>) outs(%kp, %vp, %cp : memref<?x1x2x64xf32>, memref<?x1x2x64xf32>, memref<?x1x2x1x2xi32>)
   return
 }
+
+//===----------------------------------------------------------------------===//
+// partial_decode_attention / merge_attention
+//===----------------------------------------------------------------------===//
+
+// Dense attention over a range of a KV head's pages, with its log-sum-exp,
+// then two such parts merged.
+// CHECK-LABEL: func.func @partial_decode_attention_paged
+// CHECK:         %{{.+}}:2 = spotlight.partial_decode_attention ins(%{{.+}}, %{{.+}}, %{{.+}} : tensor<1x7x128xbf16>, tensor<?x16x1x128xbf16>, tensor<?x16x1x128xbf16>) pages(%{{.+}}, %{{.+}} : tensor<1x?xi32>, tensor<1xi32>) outs(%{{.+}}, %{{.+}} : tensor<1x7x128xf32>, tensor<1x7xf32>){{$}}
+func.func @partial_decode_attention_paged(%q: tensor<1x7x128xbf16>,
+    %kp: tensor<?x16x1x128xbf16>, %vp: tensor<?x16x1x128xbf16>,
+    %bt: tensor<1x?xi32>, %sl: tensor<1xi32>, %o: tensor<1x7x128xf32>,
+    %lse: tensor<1x7xf32>) -> (tensor<1x7x128xf32>, tensor<1x7xf32>) {
+  %0:2 = spotlight.partial_decode_attention
+      ins(%q, %kp, %vp : tensor<1x7x128xbf16>, tensor<?x16x1x128xbf16>,
+          tensor<?x16x1x128xbf16>)
+      pages(%bt, %sl : tensor<1x?xi32>, tensor<1xi32>)
+      outs(%o, %lse : tensor<1x7x128xf32>, tensor<1x7xf32>)
+  return %0#0, %0#1 : tensor<1x7x128xf32>, tensor<1x7xf32>
+}
+
+// CHECK-LABEL: func.func @merge_attention
+// CHECK:         spotlight.merge_attention ins(%{{.+}}, %{{.+}} : tensor<?x1x7x128xf32>, tensor<?x1x7xf32>) outs(%{{.+}} : tensor<1x7x128xbf16>){{$}}
+func.func @merge_attention(%parts: tensor<?x1x7x128xf32>,
+    %lses: tensor<?x1x7xf32>, %init: tensor<1x7x128xbf16>) -> tensor<1x7x128xbf16> {
+  %0 = spotlight.merge_attention ins(%parts, %lses : tensor<?x1x7x128xf32>, tensor<?x1x7xf32>)
+      outs(%init : tensor<1x7x128xbf16>)
+  return %0 : tensor<1x7x128xbf16>
+}

@@ -84,4 +84,8 @@ void mlir::spotlight::attachBufferizableOpInterfaceModels(
       context);
   MaskedAttentionOp::attachInterface<
       SpotlightOpBufferization<MaskedAttentionOp>>(context);
+  PartialDecodeAttentionOp::attachInterface<
+      SpotlightOpBufferization<PartialDecodeAttentionOp>>(context);
+  MergeAttentionOp::attachInterface<
+      SpotlightOpBufferization<MergeAttentionOp>>(context);
 }

@@ -627,6 +627,59 @@ LogicalResult DecodeAttentionOp::verify() {
   return verifyAttentionOutput(check, getQuery(), getInit());
 }
 
+//===----------------------------------------------------------------------===//
+// PartialDecodeAttentionOp / MergeAttentionOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult PartialDecodeAttentionOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location>, ValueRange operands,
+    DictionaryAttr, OpaqueProperties, RegionRange,
+    SmallVectorImpl<Type> &inferred) {
+  // The output and the log-sum-exp, on tensors; nothing on memrefs.
+  for (Value init : operands.take_back(2))
+    (void)detail::inferDpsResult(init.getType(), inferred);
+  return success();
+}
+
+void PartialDecodeAttentionOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  detail::getDpsEffects(*this, effects);
+}
+
+LogicalResult PartialDecodeAttentionOp::verify() {
+  ShapeChecker check(*this);
+  check.oneKind().addressable();
+  checkQueryAndCaches(check, getQuery(), getKeyCache(), getValueCache(),
+                      isPaged());
+  if (failed(check.result()))
+    return failure();
+  checkPages(check, getBlockTable(), getSeqLens(), dimOf(getQuery(), 0));
+  Value query = getQuery(), init = getInit(), lse = getLse();
+  check.rank("init", init, {"B", "QH", "D"}).rank("lse", lse, {"B", "QH"});
+  for (unsigned d = 0; d < 3; ++d)
+    check.dim("init", init, d, "same as query", dimOf(query, d));
+  for (unsigned d = 0; d < 2; ++d)
+    check.dim("lse", lse, d, "same as query", dimOf(query, d));
+  return check.result();
+}
+
+LogicalResult MergeAttentionOp::verify() {
+  ShapeChecker check(*this);
+  check.oneKind().addressable();
+  Value outputs = getOutputs(), lses = getLses(), init = getInit();
+  check.rank("outputs", outputs, {"R", "B", "QH", "D"})
+      .rank("lses", lses, {"R", "B", "QH"})
+      .rank("init", init, {"B", "QH", "D"});
+  if (failed(check.result()))
+    return failure();
+  for (unsigned d = 0; d < 3; ++d)
+    check.dim("lses", lses, d, "same as outputs", dimOf(outputs, d));
+  for (unsigned d = 0; d < 3; ++d)
+    check.dim("init", init, d, "same as outputs", dimOf(outputs, d + 1));
+  return check.result();
+}
+
 LogicalResult MaskedAttentionOp::verify() {
   ShapeChecker check(*this);
   check.oneKind().addressable();

@@ -13,6 +13,7 @@ include "mlir/Interfaces/InferTypeOpInterface.td"
 def Spotlight_FloatShaped : AnyTypeOf<[RankedTensorOf<[F32, F16, BF16]>,
                                        MemRefOf<[F32, F16, BF16]>]>;
 def Spotlight_I32Shaped : AnyTypeOf<[RankedTensorOf<[I32]>, MemRefOf<[I32]>]>;
+def Spotlight_F32Shaped : AnyTypeOf<[RankedTensorOf<[F32]>, MemRefOf<[F32]>]>;
 def Spotlight_FloatTensor : RankedTensorOf<[F32, F16, BF16]>;
 def Spotlight_I32Tensor : RankedTensorOf<[I32]>;
 
@@ -402,6 +403,90 @@ def Spotlight_DecodeAttentionOp : Spotlight_DpsOp<"decode_attention", [], 1> {
         type($key_cache) `,` type($value_cache) `)`
     (`pages` `(` $block_table^ `,` $seq_lens `:` type($block_table) `,`
         type($seq_lens) `)`)?
+    `outs` `(` $init `:` type($init) `)` attr-dict
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// partial_decode_attention / merge_attention (the CPU runtime's token split)
+//===----------------------------------------------------------------------===//
+
+def Spotlight_PartialDecodeAttentionOp : Spotlight_Op<"partial_decode_attention", [
+    AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    DeclareOpInterfaceMethods<InferTypeOpInterface>,
+    DestinationStyleOpInterface]> {
+  let summary = "dense decode attention with its log-sum-exp, for merging";
+  let description = [{
+    `spotlight.decode_attention` over the tokens it is given, keeping what
+    attention over more tokens needs to merge this part with others
+    (`spotlight.merge_attention`): the output `o[b, qh]` in f32 and the
+    log-sum-exp of the scaled logits, `lse[b, qh] = m + log(sum_t exp(l_t -
+    m))` with `m = max_t l_t` (a sequence of 0 tokens gives `o = 0`, `lse =
+    -inf`). Operands, scale and paged form are those of `decode_attention`.
+
+    The CPU lowering implements it; the runtime calls it on token ranges of
+    one long sequence (a range of the block table and its length as views)
+    so that its dense step runs on every core (EntryPoints.def).
+
+    ```mlir
+    %o, %lse = spotlight.partial_decode_attention
+        ins(%q, %kp, %vp : tensor<1x7x128xbf16>, tensor<?x16x1x128xbf16>,
+            tensor<?x16x1x128xbf16>)
+        pages(%block_table, %seq_lens : tensor<1x?xi32>, tensor<1xi32>)
+        outs(%o_init, %lse_init : tensor<1x7x128xf32>, tensor<1x7xf32>)
+    ```
+  }];
+  let arguments = (ins Spotlight_FloatShaped:$query, Spotlight_FloatShaped:$key_cache,
+                       Spotlight_FloatShaped:$value_cache,
+                       Optional<Spotlight_I32Shaped>:$block_table,
+                       Optional<Spotlight_I32Shaped>:$seq_lens,
+                       Spotlight_F32Shaped:$init,
+                       Spotlight_F32Shaped:$lse,
+                       OptionalAttr<F32Attr>:$scale);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let hasVerifier = 1;
+  let assemblyFormat = [{
+    `ins` `(` $query `,` $key_cache `,` $value_cache `:` type($query) `,`
+        type($key_cache) `,` type($value_cache) `)`
+    (`pages` `(` $block_table^ `,` $seq_lens `:` type($block_table) `,`
+        type($seq_lens) `)`)?
+    `outs` `(` $init `,` $lse `:` type($init) `,` type($lse) `)` attr-dict
+  }];
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() {
+      return ::mlir::MutableOperandRange(getOperation(),
+                                         getOperation()->getNumOperands() - 2,
+                                         2);
+    }
+    /// Whether the caches are paged pools (the op has `pages(...)`).
+    bool isPaged() { return static_cast<bool>(getBlockTable()); }
+  }];
+}
+
+def Spotlight_MergeAttentionOp : Spotlight_DpsOp<"merge_attention"> {
+  let summary = "merge attention over parts of the tokens into the whole's";
+  let description = [{
+    The output of attention over the union of `R` disjoint token sets from
+    each set's f32 output `outputs[r, b, qh]` and log-sum-exp `lses[r, b,
+    qh]` (`spotlight.partial_decode_attention`): with `M = max_r lses[r]`,
+
+        o[b, qh] = sum_r exp(lses[r] - M) * outputs[r] / sum_r exp(lses[r] - M)
+
+    in f32, stored in the init's element type; 0 where every part is empty
+    (`M = -inf`). FlashInfer's `merge_states`.
+
+    ```mlir
+    %o = spotlight.merge_attention
+        ins(%parts, %lses : tensor<2x1x7x128xf32>, tensor<2x1x7xf32>)
+        outs(%init : tensor<1x7x128xbf16>)
+    ```
+  }];
+  let arguments = (ins Spotlight_F32Shaped:$outputs, Spotlight_F32Shaped:$lses,
+                       Spotlight_FloatShaped:$init);
+  let results = (outs Optional<Spotlight_FloatTensor>:$result);
+  let assemblyFormat = [{
+    `ins` `(` $outputs `,` $lses `:` type($outputs) `,` type($lses) `)`
     `outs` `(` $init `:` type($init) `)` attr-dict
   }];
 }
