@@ -367,6 +367,104 @@ INSTANTIATE_TEST_SUITE_P(
              {5000, 64, 1, 900}}),
     [](const ::testing::TestParamInfo<Case> &info) { return info.param.name; });
 
+/// partial_decode_attention over a block table `[B, ?]` and merge_attention
+/// of the parts, for the attention split of the CPU runtime.
+std::string attentionSplitModule(const DecodeGeometry &g, int64_t pageSize) {
+  const std::string dt = elementTypeName(g.dtype);
+  const int64_t B = g.batch, QH = g.queryHeads, KH = g.kvHeads, D = g.headDim;
+  return llvm::formatv(R"mlir(
+    func.func @partial(%q: memref<{0}x{1}x{2}x{3}>,
+        %k: memref<?x{4}x{5}x{2}x{3}>, %v: memref<?x{4}x{5}x{2}x{3}>,
+        %bt: memref<{0}x?xi32>, %sl: memref<{0}xi32>,
+        %o: memref<{0}x{1}x{2}xf32>, %lse: memref<{0}x{1}xf32>)
+        attributes {{llvm.emit_c_interface} {{
+      spotlight.partial_decode_attention
+          ins(%q, %k, %v : memref<{0}x{1}x{2}x{3}>, memref<?x{4}x{5}x{2}x{3}>,
+              memref<?x{4}x{5}x{2}x{3}>)
+          pages(%bt, %sl : memref<{0}x?xi32>, memref<{0}xi32>)
+          outs(%o, %lse : memref<{0}x{1}x{2}xf32>, memref<{0}x{1}xf32>)
+      return
+    }
+    func.func @merge(%parts: memref<?x{0}x{1}x{2}xf32>,
+        %lses: memref<?x{0}x{1}xf32>, %out: memref<{0}x{1}x{2}x{3}>)
+        attributes {{llvm.emit_c_interface} {{
+      spotlight.merge_attention ins(%parts, %lses : memref<?x{0}x{1}x{2}xf32>,
+          memref<?x{0}x{1}xf32>) outs(%out : memref<{0}x{1}x{2}x{3}>)
+      return
+    })mlir",
+                       B, QH, D, dt, pageSize, KH);
+}
+
+class AttentionSplitTest : public ::testing::TestWithParam<Case> {};
+
+/// Dense attention == merge_attention(partial_decode_attention over ranges
+/// of pages covering each sequence), as the runtime cuts them: each range a
+/// block table of its pages and its own length (0 past a sequence's end).
+/// The merged output against the reference's dense attention, the ranges'
+/// log-sum-exps against the reference's over every token.
+TEST_P(AttentionSplitTest, RangesOfPagesMergeToDenseAttention) {
+  const Case &c = GetParam();
+  DecodeGeometry g = geometryOf(c);
+  ASSERT_EQ(g.validate(), "");
+  JitModule &jit =
+      compiledText(attentionSplitModule(g, c.pageSize), Lowering::CPU);
+  const uint64_t seed = freshSeed();
+  SCOPED_TRACE("seed=" + std::to_string(seed));
+  PagedProblem p(g, c.pageSize, c.lengths, seed, /*codesFromKeys=*/false);
+  const int64_t B = g.batch, QH = g.queryHeads, D = g.headDim, R = 3;
+  const int32_t *table = p.blockTableT.as<int32_t>();
+  HostTensor parts({R, B, QH, D}, 4), lses({R, B, QH}, 4);
+  for (int64_t r = 0; r < R; ++r) {
+    // Range r: pages [maxPages * r / R, maxPages * (r + 1) / R) of every
+    // sequence's table row.
+    const int64_t first = p.maxPages * r / R,
+                  count = std::max<int64_t>(1, p.maxPages * (r + 1) / R - first);
+    HostTensor rangeTable({B, count}, 4), rangeLens({B}, 4);
+    for (int64_t b = 0; b < B; ++b) {
+      for (int64_t i = 0; i < count; ++i)
+        rangeTable.as<int32_t>()[b * count + i] =
+            first + i < p.maxPages ? table[b * p.maxPages + first + i] : 0;
+      rangeLens.as<int32_t>()[b] = int32_t(std::clamp<int64_t>(
+          c.lengths[b] - first * c.pageSize, 0,
+          std::min(count, p.maxPages - first) * c.pageSize));
+    }
+    HostTensor o({B, QH, D}, 4), lse({B, QH}, 4);
+    call(jit, "partial",
+         {&p.qT, &p.kPoolT, &p.vPoolT, &rangeTable, &rangeLens, &o, &lse});
+    std::memcpy(parts.as<float>() + r * B * QH * D, o.data(), o.numBytes());
+    std::memcpy(lses.as<float>() + r * B * QH, lse.data(), lse.numBytes());
+  }
+  HostTensor out({B, QH, D}, elementTypeBytes(g.dtype));
+  call(jit, "merge", {&parts, &lses, &out});
+  EXPECT_LT(relativeError(readAll(out, g.dtype), p.denseOutput()),
+            tolerance(g.dtype));
+  const std::vector<double> expected = p.denseLogSumExp();
+  for (int64_t i = 0; i < B * QH; ++i) {
+    double top = -INFINITY, sum = 0;
+    for (int64_t r = 0; r < R; ++r)
+      top = std::max(top, double(lses.as<float>()[r * B * QH + i]));
+    for (int64_t r = 0; r < R && top > -INFINITY; ++r)
+      sum += std::exp(lses.as<float>()[r * B * QH + i] - top);
+    const double merged = top > -INFINITY ? top + std::log(sum) : top;
+    if (std::isinf(expected[i]))
+      EXPECT_EQ(merged, expected[i]) << "row " << i;
+    else
+      EXPECT_NEAR(merged, expected[i], 1e-3 * (1 + std::abs(expected[i])))
+          << "row " << i;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, AttentionSplitTest,
+    ::testing::Values(
+        Case{"page1_g4_d64_chqh_group_f32", 4, 64, true, false, F32, 1,
+             {300, 30, 0, 70}},
+        Case{"page16_g7_d128_chqh_group_bf16", 7, 128, true, false, BF16, 16,
+             {1000, 4099, 0, 16, 67, 2500}},
+        Case{"page64_g4_d128_chkh_group_f32", 4, 128, false, false, F32, 64,
+             {5000, 64, 1, 900}}),
+    [](const ::testing::TestParamInfo<Case> &info) { return info.param.name; });
+
 /// The CPU lowering's attention loops for each vector ISA it generates
 /// (chosen by CPU name) on paged pools of 1, 16 and 64 token pages, against
 /// the reference: page runs shorter than, equal to and longer than a pass.

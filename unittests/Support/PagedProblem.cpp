@@ -232,4 +232,34 @@ std::vector<double> PagedProblem::denseOutput() const {
   return out;
 }
 
+std::vector<double> PagedProblem::denseLogSumExp() const {
+  const DecodeGeometry &g = geometry;
+  const int64_t D = g.headDim;
+  const double scale = g.scale ? *g.scale : 1.0 / std::sqrt(double(D));
+  std::vector<double> out;
+  for (int64_t b = 0; b < g.batch; ++b)
+    for (int64_t qh = 0; qh < g.queryHeads; ++qh) {
+      const float *query = q.data() + (b * g.queryHeads + qh) * D;
+      const int64_t h = qh / g.group();
+      std::vector<double> logits;
+      for (int64_t t = 0; t < lengths[b]; ++t) {
+        const float *key = kPool.data() + (slotOf(b, t) * g.kvHeads + h) * D;
+        double dot = 0;
+        for (int64_t d = 0; d < D; ++d)
+          dot += double(query[d]) * double(key[d]);
+        logits.push_back(scale * dot);
+      }
+      if (logits.empty()) {
+        out.push_back(-INFINITY);
+        continue;
+      }
+      const double top = *std::max_element(logits.begin(), logits.end());
+      double sum = 0;
+      for (double l : logits)
+        sum += std::exp(l - top);
+      out.push_back(top + std::log(sum));
+    }
+  return out;
+}
+
 } // namespace spotlight::testing

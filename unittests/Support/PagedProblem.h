@@ -65,6 +65,9 @@ struct PagedProblem : RandomHashWeights {
   /// every token (0 for an empty sequence).
   std::vector<double> sparseOutput() const;
   std::vector<double> denseOutput() const;
+  /// Log-sum-exp [B, QH] of each query head's scaled logits over every
+  /// token of its sequence (-inf for an empty one), in double.
+  std::vector<double> denseLogSumExp() const;
 
 private:
   std::vector<double> attention(int64_t b, int64_t qh,
