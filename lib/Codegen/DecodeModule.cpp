@@ -83,6 +83,27 @@ public:
     store(attention(indices), ArgKind::Out);
     store(indices, ArgKind::OutIndices);
     end();
+    // The dense step in ranges of pages: each range's attention and
+    // log-sum-exp, then the ranges merged.
+    begin(EntryPoint::KVHeadRangeDecodeDense);
+    mlir::RankedTensorType partial = tensorOf(ArgKind::OutPartial),
+                           lse = tensorOf(ArgKind::OutLse);
+    auto ranged = sp::PartialDecodeAttentionOp::create(
+        b, mlir::TypeRange{partial, lse}, args[ArgKind::Query],
+        args[ArgKind::KeyPool], args[ArgKind::ValuePool],
+        args[ArgKind::BlockTable], args[ArgKind::SeqLens],
+        emptyLikeBatch(partial), emptyLikeBatch(lse), scale());
+    store(ranged.getResult(0), ArgKind::OutPartial);
+    store(ranged.getResult(1), ArgKind::OutLse);
+    end();
+    begin(EntryPoint::KVHeadMerge);
+    mlir::RankedTensorType out = tensorOf(ArgKind::Out);
+    store(sp::MergeAttentionOp::create(b, out, args[ArgKind::Partials],
+                                       args[ArgKind::Lses],
+                                       empty(out, args[ArgKind::Partials], 1))
+              ->getResult(0),
+          ArgKind::Out);
+    end();
   }
 
   /// The first step of the selection in token ranges

@@ -98,7 +98,11 @@ spt_status spt_artifact_load(const char *path, spt_artifact **artifact) {
           !bindEntry(loaded->handle, abi::EntryPoint::KVHeadSplitSelect,
                      loaded->kvHeadSplitSelect, error) ||
           !bindEntry(loaded->handle, abi::EntryPoint::KVHeadSplitDecode,
-                     loaded->kvHeadSplitDecode, error))) ||
+                     loaded->kvHeadSplitDecode, error) ||
+          !bindEntry(loaded->handle, abi::EntryPoint::KVHeadRangeDecodeDense,
+                     loaded->kvHeadRangeDecodeDense, error) ||
+          !bindEntry(loaded->handle, abi::EntryPoint::KVHeadMerge,
+                     loaded->kvHeadMerge, error))) ||
         (abi::entryInArtifact(abi::EntryPoint::TokenSplitScores,
                               loaded->model) &&
          !bindEntry(loaded->handle, abi::EntryPoint::TokenSplitScores,

@@ -42,6 +42,11 @@ struct spt_artifact {
   spotlight::runtime::TokenSplitScoresFn tokenSplitScores = nullptr;
   spotlight::runtime::KVHeadSplitSelectFn kvHeadSplitSelect = nullptr;
   spotlight::runtime::KVHeadSplitDecodeFn kvHeadSplitDecode = nullptr;
+  /// The dense step of a KV head in ranges of pages, then merged. CPU
+  /// artifacts only.
+  spotlight::runtime::KVHeadRangeDecodeDenseFn kvHeadRangeDecodeDense =
+      nullptr;
+  spotlight::runtime::KVHeadMergeFn kvHeadMerge = nullptr;
   ~spt_artifact();
 };
 

@@ -168,28 +168,6 @@ void costliestFirst(std::vector<Item> &items, Cost cost) {
                    });
 }
 
-/// The CPU work items of a dense step: one per sequence, or one per KV
-/// head of a sequence that splitsSequence (the artifact's KVHead entry
-/// points).
-std::vector<WorkItem> denseItems(const spt_decoder &d, const Tables &tables) {
-  const int64_t KH = d.g.kvHeads, total = totalTokens(tables);
-  std::vector<WorkItem> items;
-  for (int64_t b = 0; b < tables.batch; ++b) {
-    if (KH == 1 || !d.artifact->kvHeadDecodeDense ||
-        !splitsSequence(d, tables, b, total)) {
-      items.push_back({b, -1});
-      continue;
-    }
-    for (int64_t h = 0; h < KH; ++h)
-      items.push_back({b, h});
-  }
-  costliestFirst(items, [&](const WorkItem &item) {
-    int64_t tokens = tables.seqLens[item.seq];
-    return item.head < 0 ? tokens * KH : tokens;
-  });
-  return items;
-}
-
 /// Runs `call` once, as a CUDA step runs: only enqueued on the engines'
 /// path, waited for otherwise.
 spt_status runOnce(spt_decoder &d, const std::function<void()> &call) {
@@ -198,26 +176,154 @@ spt_status runOnce(spt_decoder &d, const std::function<void()> &call) {
   return d.device->run(1, [&](int64_t) { call(); });
 }
 
-/// Runs `call(first, count)` over the batch of `tables`: on CUDA once; on
-/// the CPU per work item, `callKVHead(seq, h)` for one KV head.
-spt_status overBatch(spt_decoder &d, const Tables &tables,
-                     const std::function<void(int64_t, int64_t)> &call,
-                     const std::function<void(int64_t, int64_t)> &callKVHead) {
-  const int64_t batch = tables.batch;
-  if (batch == 0)
-    return SPT_OK;
-  if (d.device->usesHostMemory()) {
-    std::vector<WorkItem> items = denseItems(d, tables);
-    return d.device->run(int64_t(items.size()), [&](int64_t i) {
-      const WorkItem &item = items[i];
-      if (item.head < 0)
-        call(item.seq, 1);
-      else
-        callKVHead(item.seq, item.head);
-    });
+/// A dense step on the CPU: one item per sequence, a long one
+/// (splitsSequence) one per KV head; and where a long sequence's KV heads
+/// are fewer than the cores (or SPOTLIGHT_SPLIT=k > 1 asks), each of its KV
+/// heads in ranges of whole pages, one item each (KVHeadRangeDecodeDense:
+/// the range's attention and log-sum-exp), which a second pass merges
+/// (KVHeadMerge). So one long sequence uses every core whatever its KV
+/// heads.
+class SplitDenseStep {
+public:
+  SplitDenseStep(spt_decoder &d, const StepBuffers &io, const Pools &pools,
+                 const Tables &tables)
+      : d(d), io(io), pools(pools), tables(tables) {}
+
+  /// `whole(seq)` runs sequence seq's step unsplit.
+  spt_status run(const std::function<void(int64_t)> &whole) {
+    if (spt_status s = plan())
+      return s;
+    if (spt_status s = d.device->run(int64_t(items.size()), [&](int64_t i) {
+          const Item &item = items[i];
+          if (item.head < 0)
+            return whole(item.seq);
+          if (item.range < 0)
+            return attendKVHead(item);
+          attendRange(item);
+        }))
+      return s;
+    return d.device->run(int64_t(splits.size()),
+                         [&](int64_t i) { merge(splits[i]); });
   }
-  return runOnce(d, [&] { call(0, batch); });
-}
+
+private:
+  /// Sequence `seq` whole (head < 0), its KV head `head` whole (range <
+  /// 0), or range `range` of the KV head's pages (splits[split]).
+  struct Item {
+    int64_t seq, head, range, tokens, split;
+  };
+  /// The ranges of KV head `head` of sequence `seq`: range r holds pages
+  /// [firstPage[r], firstPage[r + 1]), `tokens[r]` of its tokens; their
+  /// outputs [R, G, D] and log-sum-exps [R, G] (f32) in the scratch.
+  struct Split {
+    int64_t seq, head;
+    std::vector<int64_t> firstPage;
+    int32_t *tokens;
+    float *outputs, *lses;
+  };
+
+  spt_status plan() {
+    const DecodeGeometry &g = d.g;
+    const int64_t KH = g.kvHeads, G = g.group(), D = g.headDim;
+    const int64_t page = g.pageSize, total = totalTokens(tables);
+    // Ranges per KV head: enough for the KV heads of one sequence to cover
+    // the cores, or as forced.
+    const int64_t forced = forcedSplit();
+    const int64_t wanted =
+        forced > 1 ? forced : (d.device->workers() + KH - 1) / KH;
+    int64_t scratch = 0;
+    for (int64_t b = 0; b < tables.batch; ++b) {
+      const int64_t n = tables.seqLens[b];
+      const int64_t pages = (n + page - 1) / page;
+      const int64_t ranges = std::min(wanted, pages);
+      if (!splitsSequence(d, tables, b, total) || (KH == 1 && ranges <= 1)) {
+        items.push_back({b, -1, -1, n * KH, -1});
+        continue;
+      }
+      for (int64_t h = 0; h < KH; ++h) {
+        if (ranges <= 1) {
+          items.push_back({b, h, -1, n, -1});
+          continue;
+        }
+        Split split{b, h, {}, nullptr, nullptr, nullptr};
+        for (int64_t r = 0; r <= ranges; ++r)
+          split.firstPage.push_back(pages * r / ranges);
+        for (int64_t r = 0; r < ranges; ++r)
+          items.push_back(
+              {b, h, r, rangeTokens(split, r), int64_t(splits.size())});
+        splits.push_back(std::move(split));
+        scratch += ranges * (G * D + G + 1);
+      }
+    }
+    if (!d.splitScratch.reserve(*d.device, scratch * 4))
+      return fail(SPT_ERROR_OUT_OF_MEMORY,
+                  "cannot allocate the " + std::to_string(scratch * 4) +
+                      " bytes of partial outputs of the step's long "
+                      "sequences");
+    auto *next = reinterpret_cast<float *>(d.splitScratch.get());
+    for (Split &split : splits) {
+      const int64_t ranges = int64_t(split.firstPage.size()) - 1;
+      split.outputs = next;
+      next += ranges * G * D;
+      split.lses = next;
+      next += ranges * G;
+      split.tokens = reinterpret_cast<int32_t *>(next);
+      next += ranges;
+      for (int64_t r = 0; r < ranges; ++r)
+        split.tokens[r] = int32_t(rangeTokens(split, r));
+    }
+    costliestFirst(items, [](const Item &item) { return item.tokens; });
+    return SPT_OK;
+  }
+
+  /// The tokens of the sequence in range r's pages.
+  int64_t rangeTokens(const Split &split, int64_t r) const {
+    const int64_t n = tables.seqLens[split.seq], page = d.g.pageSize;
+    return std::min(n, split.firstPage[r + 1] * page) -
+           split.firstPage[r] * page;
+  }
+
+  void attendKVHead(const Item &item) {
+    KVHeadViews s(d, io, pools, tables, item.seq, item.head);
+    d.artifact->kvHeadDecodeDense(&s.query, &s.keys, &s.values, &s.blockTable,
+                                  &s.seqLens, &s.out);
+  }
+
+  /// Range r of a KV head: the block table's row from the range's first
+  /// page, the range's length, its output and log-sum-exp in the scratch.
+  void attendRange(const Item &item) {
+    const int64_t G = d.g.group(), D = d.g.headDim;
+    const Split &split = splits[item.split];
+    KVHeadViews s(d, io, pools, tables, item.seq, item.head);
+    // The entry's block table has the identity layout: the view starts at
+    // the range's first page (its offset field is not read).
+    s.blockTable.aligned = static_cast<int32_t *>(s.blockTable.aligned) +
+                           split.firstPage[item.range];
+    s.blockTable.sizes[1] =
+        split.firstPage[item.range + 1] - split.firstPage[item.range];
+    MemRef<1> tokens = view<1>(split.tokens + item.range, {1});
+    MemRef<3> out = view<3>(split.outputs + item.range * G * D, {1, G, D});
+    MemRef<2> lse = view<2>(split.lses + item.range * G, {1, G});
+    d.artifact->kvHeadRangeDecodeDense(&s.query, &s.keys, &s.values,
+                                       &s.blockTable, &tokens, &out, &lse);
+  }
+
+  void merge(const Split &split) {
+    const int64_t G = d.g.group(), D = d.g.headDim;
+    const int64_t ranges = int64_t(split.firstPage.size()) - 1;
+    KVHeadViews s(d, io, pools, tables, split.seq, split.head);
+    MemRef<4> outputs = view<4>(split.outputs, {ranges, 1, G, D});
+    MemRef<3> lses = view<3>(split.lses, {ranges, 1, G});
+    d.artifact->kvHeadMerge(&outputs, &lses, &s.out);
+  }
+
+  spt_decoder &d;
+  const StepBuffers &io;
+  const Pools &pools;
+  const Tables &tables;
+  std::vector<Item> items;
+  std::vector<Split> splits;
+};
 
 /// A sparse step on the CPU whose long sequences (splitsSequence) select in
 /// token ranges on every core. Reading a token's key codes of every head
@@ -492,16 +598,18 @@ spt_status spt_decoder::decode(const StepBuffers &io, const Pools &pools,
 
 spt_status spt_decoder::decodeDense(const StepBuffers &io, const Pools &pools,
                                     const Tables &tables) {
-  return overBatch(
-      *this, tables,
-      [&](int64_t first, int64_t count) {
-        StepViews s(*this, io, pools, tables, first, count);
-        artifact->pagedDecodeDense(&s.query, &s.keys, &s.values,
-                                   &s.blockTable, &s.seqLens, &s.out);
-      },
-      [&](int64_t seq, int64_t h) {
-        KVHeadViews s(*this, io, pools, tables, seq, h);
-        artifact->kvHeadDecodeDense(&s.query, &s.keys, &s.values,
-                                    &s.blockTable, &s.seqLens, &s.out);
-      });
+  auto run = [&](int64_t first, int64_t count) {
+    StepViews s(*this, io, pools, tables, first, count);
+    artifact->pagedDecodeDense(&s.query, &s.keys, &s.values, &s.blockTable,
+                               &s.seqLens, &s.out);
+  };
+  if (tables.batch == 0)
+    return SPT_OK;
+  if (device->usesHostMemory() && artifact->kvHeadDecodeDense)
+    return SplitDenseStep(*this, io, pools, tables).run([&](int64_t seq) {
+      run(seq, 1);
+    });
+  if (device->usesHostMemory())
+    return device->run(tables.batch, [&](int64_t seq) { run(seq, 1); });
+  return runOnce(*this, [&] { run(0, tables.batch); });
 }

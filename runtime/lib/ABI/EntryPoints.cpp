@@ -34,7 +34,14 @@ std::vector<int64_t> argShape(ArgKind kind, const DecodeGeometry &g) {
   switch (kind) {
   case ArgKind::Query:
   case ArgKind::Out:
+  case ArgKind::OutPartial:
     return {B, QH, D};
+  case ArgKind::OutLse:
+    return {B, QH};
+  case ArgKind::Partials:
+    return {-1, B, QH, D};
+  case ArgKind::Lses:
+    return {-1, B, QH};
   case ArgKind::Keys:
   case ArgKind::Values:
     return {B, KH, N, D};
@@ -101,6 +108,11 @@ std::string argElement(ArgKind kind, const DecodeGeometry &g) {
   case ArgKind::B1:
   case ArgKind::B2:
     return elementTypeName(g.weightType);
+  case ArgKind::OutPartial:
+  case ArgKind::OutLse:
+  case ArgKind::Partials:
+  case ArgKind::Lses:
+    return "f32";
   default:
     return "i32";
   }
