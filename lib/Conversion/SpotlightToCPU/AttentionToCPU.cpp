@@ -308,8 +308,11 @@ struct MergeAttentionOpLowering : OpLowering<MergeAttentionOp> {
     LoopEmitter e(b);
     auto initType = cast<MemRefType>(adaptor.getInit().getType());
     const int64_t heads = initType.getDimSize(1), D = initType.getDimSize(2);
-    if (D == 0)
-      return op.emitOpError("has no CPU lowering for a head dimension of 0");
+    // A row is one vector<D x f32>: none of no lanes, none too large to
+    // compile (the attention ops' limit).
+    if (D == 0 || D > kMaxGroupElements)
+      return op.emitOpError("has no CPU lowering for a head dimension of ")
+             << D << " (1 to " << kMaxGroupElements << ")";
     FlatBuffer outputs = e.flat(adaptor.getOutputs());
     FlatBuffer lses = e.flat(adaptor.getLses());
     FlatBuffer out = e.flat(adaptor.getInit());

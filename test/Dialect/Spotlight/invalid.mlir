@@ -1530,3 +1530,12 @@ func.func @merge_rank(%parts: tensor<1x8x64xf32>, %lses: tensor<3x1x8xf32>, %o: 
   %0 = spotlight.merge_attention ins(%parts, %lses : tensor<1x8x64xf32>, tensor<3x1x8xf32>) outs(%o : tensor<1x8x64xbf16>)
   return
 }
+
+// -----
+
+// merge_attention: the lowerings unroll over static heads and D.
+func.func @merge_dynamic_dim(%parts: tensor<3x1x8x?xf32>, %lses: tensor<3x1x8xf32>, %o: tensor<1x8x?xbf16>) {
+  // expected-error @+1 {{'init' dimension 2 (D) must be static}}
+  %0 = spotlight.merge_attention ins(%parts, %lses : tensor<3x1x8x?xf32>, tensor<3x1x8xf32>) outs(%o : tensor<1x8x?xbf16>)
+  return
+}

@@ -673,6 +673,7 @@ LogicalResult MergeAttentionOp::verify() {
       .rank("init", init, {"B", "QH", "D"});
   if (failed(check.result()))
     return failure();
+  check.isStatic("init", init, 1, "QH").isStatic("init", init, 2, "D");
   for (unsigned d = 0; d < 3; ++d)
     check.dim("lses", lses, d, "same as outputs", dimOf(outputs, d));
   for (unsigned d = 0; d < 3; ++d)

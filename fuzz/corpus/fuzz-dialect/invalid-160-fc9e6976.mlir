@@ -1,0 +1,4 @@
+func.func @write_codes_dynamic_heads(%k: tensor<?x2x64xf32>, %c: tensor<?x?x4x2xi32>, %s: tensor<?xi32>, %kp: tensor<?x16x2x64xf32>, %cp: tensor<?x16x2x4x2xi32>) {
+  %0:3 = spotlight.cache_write ins(%k, %k, %c, %s : tensor<?x2x64xf32>, tensor<?x2x64xf32>, tensor<?x?x4x2xi32>, tensor<?xi32>) outs(%kp, %kp, %cp : tensor<?x16x2x64xf32>, tensor<?x16x2x64xf32>, tensor<?x16x2x4x2xi32>)
+  return
+}
