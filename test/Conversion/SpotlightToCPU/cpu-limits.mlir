@@ -49,3 +49,27 @@ func.func @empty_head_dim(%q: memref<2x8x0xf32>, %k: memref<?x?x2x0xbf16>,
       outs(%out : memref<2x8x0xf32>)
   return
 }
+
+// -----
+
+// merge_attention works on rows of D lanes: none of no lanes, none too
+// large to compile.
+func.func @merge_empty_rows(%parts: memref<2x1x8x0xf32>, %lses: memref<2x1x8xf32>,
+    %out: memref<1x8x0xbf16>) {
+  // expected-error @+2 {{has no CPU lowering for a head dimension of 0 (1 to 131072)}}
+  // expected-error @+1 {{failed to legalize}}
+  spotlight.merge_attention ins(%parts, %lses : memref<2x1x8x0xf32>, memref<2x1x8xf32>)
+      outs(%out : memref<1x8x0xbf16>)
+  return
+}
+
+// -----
+
+func.func @merge_huge_rows(%parts: memref<?x1x1x262144xf32>, %lses: memref<?x1x1xf32>,
+    %out: memref<1x1x262144xf32>) {
+  // expected-error @+2 {{has no CPU lowering for a head dimension of 262144 (1 to 131072)}}
+  // expected-error @+1 {{failed to legalize}}
+  spotlight.merge_attention ins(%parts, %lses : memref<?x1x1x262144xf32>, memref<?x1x1xf32>)
+      outs(%out : memref<1x1x262144xf32>)
+  return
+}
