@@ -189,6 +189,13 @@ LogicalResult mlir::spotlight::detail::inferDpsResult(
   return success();
 }
 
+LogicalResult mlir::spotlight::detail::inferDpsResults(
+    ValueRange inits, SmallVectorImpl<Type> &inferred) {
+  for (Value init : inits)
+    (void)inferDpsResult(init.getType(), inferred);
+  return success();
+}
+
 /// No effect on tensors; on memrefs the inputs are read and the init buffer
 /// is written (and not read: every element of it is overwritten).
 void mlir::spotlight::detail::getDpsEffects(
@@ -457,9 +464,7 @@ LogicalResult HammingScoresOp::inferReturnTypes(
     DictionaryAttr, OpaqueProperties, RegionRange,
     SmallVectorImpl<Type> &inferred) {
   // The scores and histograms, on tensors; nothing on memrefs.
-  for (Value init : operands.take_back(2))
-    (void)detail::inferDpsResult(init.getType(), inferred);
-  return success();
+  return detail::inferDpsResults(operands.take_back(2), inferred);
 }
 
 /// The scores are read as well as written: the entries of other ranges
@@ -614,15 +619,22 @@ LogicalResult SparseAttentionOp::verify() {
   return verifyAttentionOutput(check, getQuery(), getInit());
 }
 
-LogicalResult DecodeAttentionOp::verify() {
-  ShapeChecker check(*this);
+/// The inputs of the dense attention ops: query, caches and pages.
+template <typename OpTy>
+static LogicalResult checkDenseAttentionInputs(OpTy op, ShapeChecker &check) {
   check.oneKind().addressable();
-  checkQueryAndCaches(check, getQuery(), getKeyCache(), getValueCache(),
-                      isPaged());
+  checkQueryAndCaches(check, op.getQuery(), op.getKeyCache(),
+                      op.getValueCache(), op.isPaged());
   if (failed(check.result()))
     return failure();
-  checkPages(check, getBlockTable(), getSeqLens(), dimOf(getQuery(), 0));
-  if (failed(check.result()))
+  checkPages(check, op.getBlockTable(), op.getSeqLens(),
+             dimOf(op.getQuery(), 0));
+  return check.result();
+}
+
+LogicalResult DecodeAttentionOp::verify() {
+  ShapeChecker check(*this);
+  if (failed(checkDenseAttentionInputs(*this, check)))
     return failure();
   return verifyAttentionOutput(check, getQuery(), getInit());
 }
@@ -636,9 +648,7 @@ LogicalResult PartialDecodeAttentionOp::inferReturnTypes(
     DictionaryAttr, OpaqueProperties, RegionRange,
     SmallVectorImpl<Type> &inferred) {
   // The output and the log-sum-exp, on tensors; nothing on memrefs.
-  for (Value init : operands.take_back(2))
-    (void)detail::inferDpsResult(init.getType(), inferred);
-  return success();
+  return detail::inferDpsResults(operands.take_back(2), inferred);
 }
 
 void PartialDecodeAttentionOp::getEffects(
@@ -649,12 +659,8 @@ void PartialDecodeAttentionOp::getEffects(
 
 LogicalResult PartialDecodeAttentionOp::verify() {
   ShapeChecker check(*this);
-  check.oneKind().addressable();
-  checkQueryAndCaches(check, getQuery(), getKeyCache(), getValueCache(),
-                      isPaged());
-  if (failed(check.result()))
+  if (failed(checkDenseAttentionInputs(*this, check)))
     return failure();
-  checkPages(check, getBlockTable(), getSeqLens(), dimOf(getQuery(), 0));
   Value query = getQuery(), init = getInit(), lse = getLse();
   check.rank("init", init, {"B", "QH", "D"}).rank("lse", lse, {"B", "QH"});
   for (unsigned d = 0; d < 3; ++d)
@@ -706,10 +712,9 @@ LogicalResult CacheWriteOp::inferReturnTypes(
     DictionaryAttr, OpaqueProperties, RegionRange,
     SmallVectorImpl<Type> &inferred) {
   // The three pools, updated, on tensors; nothing on memrefs.
-  if (operands.size() == 7)
-    for (Value init : operands.drop_front(4))
-      (void)detail::inferDpsResult(init.getType(), inferred);
-  return success();
+  if (operands.size() != 7)
+    return success();
+  return detail::inferDpsResults(operands.drop_front(4), inferred);
 }
 
 /// Unlike the other ops, the pools are read as well as written: every slot

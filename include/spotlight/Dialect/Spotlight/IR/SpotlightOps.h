@@ -20,6 +20,9 @@ namespace mlir::spotlight::detail {
 /// The result types of a DPS op whose init has type `init`: that type on
 /// tensors, none on memrefs.
 LogicalResult inferDpsResult(Type init, SmallVectorImpl<Type> &inferred);
+/// The same for an op with several inits, in order.
+LogicalResult inferDpsResults(ValueRange inits,
+                              SmallVectorImpl<Type> &inferred);
 /// The memory effects of a DPS op: none on tensors; on memrefs, reads of
 /// the inputs and a write of the init buffer.
 void getDpsEffects(
