@@ -351,7 +351,10 @@ std::string cachedArtifact(const DecodeGeometry &g) {
     fail("cannot create the artifact cache '" + dir + "': " + ec.message());
   if (!llvm::sys::fs::is_directory(dir))
     fail("the artifact cache '" + dir + "' is not a directory");
-  std::string manifest = abi::describeGeometry(g);
+  // Keyed by the manifest format too: an artifact of an older format (a
+  // different set of entry points) is not this build's.
+  std::string manifest =
+      std::string(abi::kManifestFormat) + "\n" + abi::describeGeometry(g);
   llvm::SmallString<256> path(dir);
   llvm::sys::path::append(path, llvm::utohexstr(llvm::xxh3_64bits(manifest)) +
                                     ".spt");
