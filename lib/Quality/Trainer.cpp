@@ -35,16 +35,9 @@ struct HeadState {
   std::unique_ptr<Rng> rng;
   std::vector<PoolEntry> pool;
   double lastLoss = 0;
-  /// The moving average of params (TrainOptions::averageDecay).
-  std::vector<float> average;
   /// The parameters with the best held-out IoU so far (keepBest).
   std::vector<float> best;
   double bestIoU = -1;
-
-  /// What reports evaluate and the run writes: the average when kept.
-  const std::vector<float> &result() const {
-    return average.empty() ? params : average;
-  }
 
   HeadParams view(std::vector<float> &buffer, int64_t D) {
     float *p = buffer.data();
@@ -75,14 +68,6 @@ struct StepScratch {
     }
   }
 };
-
-/// average = decay * average + (1 - decay) * params.
-void updateAverage(std::vector<float> &average, const std::vector<float> &params,
-                   double decay) {
-  const float d = static_cast<float>(decay), e = 1.0f - d;
-  for (size_t i = 0; i < average.size(); ++i)
-    average[i] = d * average[i] + e * params[i];
-}
 
 inline void setBit(std::vector<uint64_t> &bits, int64_t k) {
   bits[k >> 6] |= uint64_t(1) << (k & 63);
@@ -179,8 +164,6 @@ void Trainer::setup() {
     head.grad.assign(head.params.size(), 0.0f);
     head.optimizer = std::make_unique<AdamW>(head.params.size(), options.adamw);
     head.rng = std::make_unique<Rng>(deriveSeed(options.seed, 0x5000 + c));
-    if (options.averageDecay > 0)
-      head.average = head.params;
   }
 }
 
@@ -278,8 +261,6 @@ void Trainer::step(int64_t c, int64_t s, bool wantLoss, StepScratch &sc) {
     for (int64_t j = 0; j < allPositives; ++j)
       sc.excluded[sc.picks[j] >> 6] = 0;
     batch.positives.push_back(P);
-    batch.positiveShare.push_back(float(allPositives) / float(P));
-    batch.negativeShare.push_back(N > 0 ? float(others) / float(N) : 1.0f);
     batch.begin.push_back(batch.keyIndex.size());
   }
   batch.queries = Q;
@@ -315,8 +296,6 @@ void Trainer::step(int64_t c, int64_t s, bool wantLoss, StepScratch &sc) {
   head.optimizer->step(head.params.data(), head.grad.data(),
                        learningRate(options.learningRate, s, options.steps,
                                     options.warmupFraction));
-  if (!head.average.empty())
-    updateAverage(head.average, head.params, options.averageDecay);
 }
 
 std::string Trainer::nonFinite(int64_t step) const {
@@ -338,7 +317,7 @@ bool Trainer::run(const std::function<void(const TrainProgress &)> &progress,
   auto begin = std::chrono::steady_clock::now();
   auto report = [&](int64_t done) {
     for (int64_t c = 0; c < weights.codeHeads; ++c)
-      storeParams(heads[c].result(), c, weights);
+      storeParams(heads[c].params, c, weights);
     const RetrievalResult r =
         hashedRetrieval(*heldOutData, weights, heldOut, options.threads);
     // A code head's held-out IoU: the mean over the query heads it serves.
@@ -353,7 +332,7 @@ bool Trainer::run(const std::function<void(const TrainProgress &)> &progress,
       const double iou = sum[c] / count[c];
       if (options.keepBest && iou > head.bestIoU) {
         head.bestIoU = iou;
-        head.best = head.result();
+        head.best = head.params;
       }
       p.bestIoU += std::max(head.bestIoU, 0.0) / heads.size();
       p.loss += head.lastLoss / heads.size();
@@ -458,21 +437,17 @@ bool trainHashWeights(
       !(a.beta1 >= 0 && a.beta1 < 1) || !(a.beta2 >= 0 && a.beta2 < 1) ||
       !(a.weightDecay >= 0 && std::isfinite(a.weightDecay)) ||
       !(a.clipNorm >= 0 && std::isfinite(a.clipNorm)) ||
-      !(a.eps > 0 && std::isfinite(a.eps)) ||
-      !(options.averageDecay >= 0 && options.averageDecay < 1)) {
+      !(a.eps > 0 && std::isfinite(a.eps))) {
     error = "the learning rate must be finite and positive, the warm-up in "
-            "[0, 1], the Adam betas and the average decay in [0, 1), the "
-            "weight decay, clip and epsilon finite and non-negative";
+            "[0, 1], the Adam betas in [0, 1), the weight decay, clip and "
+            "epsilon finite and non-negative";
     return false;
   }
   const RankingLossOptions &l = options.loss;
   if (!(l.gain > 0 && std::isfinite(l.gain)) ||
       !(options.finalGain >= 0 && std::isfinite(options.finalGain)) ||
-      !(l.beta > 0 && std::isfinite(l.beta)) || !std::isfinite(l.margin) ||
-      !(l.marginGrading >= -1 && l.marginGrading <= 1) ||
-      !(l.boundaryWeight >= 0 && std::isfinite(l.boundaryWeight))) {
-    error = "the gain and beta must be finite and positive, the margin "
-            "finite and its grading in [-1, 1]";
+      !(l.beta > 0 && std::isfinite(l.beta)) || !std::isfinite(l.margin)) {
+    error = "the gain and beta must be finite and positive, the margin finite";
     return false;
   }
   for (const std::vector<float> *w :

@@ -66,18 +66,6 @@ cl::opt<double> beta("beta", cl::desc("Bradley-Terry beta"), cl::init(1),
 cl::opt<double> margin("margin", cl::desc("Bradley-Terry margin"),
                        cl::init(RankingLossOptions().margin),
                        cl::cat(category));
-cl::opt<double> marginGrading(
-    "margin-grading",
-    cl::desc("In [-1, 1]: share of each pair's margin that grows (> 0) or "
-             "shrinks (< 0) with the gap of its exact logits (the mean "
-             "margin stays --margin; 0: the same margin for every pair)"),
-    cl::init(RankingLossOptions().marginGrading), cl::cat(category));
-cl::opt<double> boundaryWeight(
-    "boundary-weight",
-    cl::desc("Extra weight of the pairs whose keys the current scores put on "
-             "either side of the query's top-k boundary (LambdaRank-style; "
-             "0: all pairs alike)"),
-    cl::init(RankingLossOptions().boundaryWeight), cl::cat(category));
 cl::opt<double> lr("lr",
                    cl::desc("Peak learning rate (default 3e-3, 1e-2 at D <= "
                             "64)"),
@@ -135,11 +123,6 @@ cl::opt<bool> keepBest(
     cl::desc("Write each code head's weights from the progress report with "
              "its best held-out IoU (early stopping)"),
     cl::init(true), cl::cat(category));
-cl::opt<double> averageDecay(
-    "average",
-    cl::desc("Decay of an exponential moving average of the weights, which "
-             "reports, --keep-best and the output then use (0: off)"),
-    cl::init(0), cl::cat(category));
 cl::opt<std::string> textsList(
     "texts-list",
     cl::desc("Captured texts instead of the data flags: a file with lines "
@@ -241,8 +224,6 @@ int main(int argc, char **argv) {
   o.finalGain = finalGain;
   o.loss.beta = static_cast<float>(beta);
   o.loss.margin = static_cast<float>(margin);
-  o.loss.marginGrading = static_cast<float>(marginGrading);
-  o.loss.boundaryWeight = static_cast<float>(boundaryWeight);
   o.learningRate =
       lr.getNumOccurrences() ? lr : defaultLearningRate(data.headDim);
   o.warmupFraction = warmup;
@@ -256,7 +237,6 @@ int main(int argc, char **argv) {
   o.heldOutQueries = heldOut;
   o.logEvery = logEvery;
   o.keepBest = keepBest;
-  o.averageDecay = averageDecay;
   o.seed = seed;
   o.threads = threads;
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
@@ -270,20 +250,18 @@ int main(int argc, char **argv) {
               (long long)weights.codeHeads);
   std::printf("recipe    %lld steps, <= %lld queries x (%lld pos + %lld neg) "
               "per step, top %.3g%% positives, softsign g=%g%s, beta=%g, "
-              "margin=%g (graded %g), boundary weight %g\n",
+              "margin=%g\n",
               (long long)o.steps, (long long)o.queriesPerStep,
               (long long)o.maxPositives, (long long)o.maxNegatives,
               100 * o.positiveFraction, gain.getValue(),
               o.finalGain > 0 ? (" -> " + std::to_string(o.finalGain)).c_str()
                               : "",
-              beta.getValue(), margin.getValue(), marginGrading.getValue(),
-              boundaryWeight.getValue());
+              beta.getValue(), margin.getValue());
   std::printf("optimizer AdamW lr=%g betas=(%g, %g) wd=%g, warm-up %.3g%%, "
-              "cosine decay, clip %g, weight average %g; init %s, seed %llu, "
-              "%d thread(s), %s kernels\n",
+              "cosine decay, clip %g; init %s, seed %llu, %d thread(s), %s "
+              "kernels\n",
               o.learningRate, o.adamw.beta1, o.adamw.beta2, o.adamw.weightDecay,
-              100 * o.warmupFraction, o.adamw.clipNorm, o.averageDecay,
-              init.c_str(),
+              100 * o.warmupFraction, o.adamw.clipNorm, init.c_str(),
               (unsigned long long)o.seed,
               o.threads > 0 ? o.threads : (int)cores, kernelInstructionSet());
   std::fflush(stdout);

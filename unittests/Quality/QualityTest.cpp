@@ -321,7 +321,8 @@ double naiveLoss(const std::vector<double> &params, int64_t D,
       u[r][j] = y / (1 + std::fabs(y));
     }
   }
-  double loss = 0, pairs = 0;
+  double loss = 0;
+  int64_t pairs = 0;
   for (int64_t q = 0; q < batch.queries; ++q) {
     const int64_t first = batch.begin[q], P = batch.positives[q];
     std::vector<double> s;
@@ -331,61 +332,20 @@ double naiveLoss(const std::vector<double> &params, int64_t D,
         dot += u[q][j] * u[batch.queries + batch.keyIndex[e]][j];
       s.push_back(dot);
     }
-    // The graded margin: logits of the input rows, gap of the means.
-    std::vector<double> l;
-    for (int64_t e = first; e < batch.begin[q + 1]; ++e) {
-      double dot = 0;
-      for (int64_t j = 0; j < D; ++j)
-        dot += double(batch.rows[q * D + j]) *
-               batch.rows[(batch.queries + batch.keyIndex[e]) * D + j];
-      l.push_back(dot);
-    }
-    const int64_t N = s.size() - P;
-    double meanP = 0, meanN = 0;
-    for (int64_t p = 0; p < P; ++p)
-      meanP += l[p] / P;
-    for (size_t n = P; n < s.size(); ++n)
-      meanN += l[n] / N;
-    const double gap = meanP - meanN;
-    const double a = o.marginGrading != 0 && gap > 0 ? o.marginGrading : 0;
-    // Top-k membership by the scores: keys (sampled ones standing for
-    // their share) ranked above an entry, plus half its share, below k.
-    const double shareP =
-        batch.positiveShare.empty() ? 1 : batch.positiveShare[q];
-    const double shareN =
-        batch.negativeShare.empty() ? 1 : batch.negativeShare[q];
-    std::vector<bool> inside(s.size());
-    for (size_t e = 0; e < s.size(); ++e) {
-      double above = 0;
-      for (size_t f = 0; f < s.size(); ++f)
-        if (s[f] > s[e] || (s[f] == s[e] && f < e))
-          above += int64_t(f) < P ? shareP : shareN;
-      inside[e] = above + (int64_t(e) < P ? shareP : shareN) / 2 < P * shareP;
-    }
     for (int64_t p = 0; p < P; ++p)
       for (size_t n = P; n < s.size(); ++n) {
-        const double margin =
-            a != 0 ? o.margin * (1 - a + a * (l[p] - l[n]) / gap) : o.margin;
-        const double w = inside[p] != inside[n] ? 1 + o.boundaryWeight : 1;
-        double z = o.beta * (s[p] - s[n]) - margin;
-        loss += w * (std::log1p(std::exp(-std::fabs(z))) + std::max(-z, 0.0));
-        pairs += w;
+        double z = o.beta * (s[p] - s[n]) - o.margin;
+        loss += std::log1p(std::exp(-std::fabs(z))) + std::max(-z, 0.0);
+        ++pairs;
       }
   }
   return loss / pairs;
 }
 
-void checkGradient(float gain, float beta, float margin,
-                   float marginGrading = 0, float boundaryWeight = 0,
-                   bool shares = false) {
+void checkGradient(float gain, float beta, float margin) {
   const int64_t D = 32, n = 2 * D * D + 2 * D;
   RankingBatch batch = smallBatch(D, 21);
-  if (shares) { // as if sampled from 3, 4 and 2 times as many keys
-    batch.positiveShare = {1.5f, 1, 2};
-    batch.negativeShare = {3, 4, 2};
-  }
-  RankingLossOptions options{gain, beta, margin, marginGrading,
-                             boundaryWeight};
+  RankingLossOptions options{gain, beta, margin};
   Rng rng(22);
   std::vector<float> params = randomVector(rng, n, 0.15);
   auto view = [&](std::vector<float> &v) {
@@ -451,94 +411,6 @@ TEST(BradleyTerry, GradientMatchesFiniteDifferencesAtTheFormerDefaults) {
 TEST(BradleyTerry, GradientMatchesFiniteDifferencesAtTheDefaults) {
   const RankingLossOptions defaults;
   checkGradient(defaults.gain, defaults.beta, defaults.margin);
-}
-
-TEST(BradleyTerry, GradientMatchesFiniteDifferencesWithAGradedMargin) {
-  // Half of the margin, then all of it, follows the logit gap of each pair.
-  checkGradient(/*gain=*/1, /*beta=*/1, /*margin=*/6, /*marginGrading=*/0.5f);
-  checkGradient(/*gain=*/1, /*beta=*/1, /*margin=*/6, /*marginGrading=*/1);
-}
-
-TEST(BradleyTerry, GradientMatchesFiniteDifferencesWithBoundaryWeights) {
-  checkGradient(/*gain=*/1, /*beta=*/1, /*margin=*/6, 0,
-                /*boundaryWeight=*/3);
-  checkGradient(/*gain=*/1, /*beta=*/1, /*margin=*/6, 0,
-                /*boundaryWeight=*/3, /*shares=*/true);
-}
-
-TEST(BradleyTerry, BoundaryWeightsCountPairsAcrossTheTopK) {
-  // One query, scores by the identity MLP at a small gain (proportional to
-  // the first channel): positives 0.2, -0.1; negatives 0.1, -0.3. Top k = 2
-  // by score: the positive 0.2 and the negative 0.1. Pairs across the
-  // boundary: (0.2, -0.3) and (-0.1, 0.1), weight 1 + w; the other two 1.
-  const int64_t D = 32;
-  RankingBatch batch;
-  batch.queries = 1;
-  batch.keys = 4;
-  batch.rows.assign(5 * D, 0.0f);
-  batch.rows[0] = 1;
-  const float first[4] = {0.2f, -0.1f, 0.1f, -0.3f};
-  for (int k = 0; k < 4; ++k)
-    batch.rows[(1 + k) * D] = first[k];
-  batch.keyIndex = {0, 1, 2, 3};
-  batch.positives = {2};
-  batch.begin = {0, 4};
-  std::vector<float> params(2 * D * D + 2 * D, 0.0f), grad(params.size());
-  float *p = params.data(), *g = grad.data();
-  HeadParams view{p, p + D * D, p + D * D + D, p + 2 * D * D + D};
-  HeadParams gradView{g, g + D * D, g + D * D + D, g + 2 * D * D + D};
-  RankingWorkspace ws;
-  const float gain = 1e-3f;
-  auto pairLoss = [&](double sp, double sn) {
-    // Scores are u_q u_k with u = g x / (1 + |g x|) on the first channel.
-    auto u = [&](double x) { return gain * x / (1 + std::fabs(gain * x)); };
-    return std::log1p(std::exp(-(u(1) * (u(sp) - u(sn)) - 6)));
-  };
-  for (float w : {0.0f, 3.0f}) {
-    RankingLossOptions o;
-    o.gain = gain;
-    o.boundaryWeight = w;
-    const double expected =
-        ((1 + w) * (pairLoss(0.2, -0.3) + pairLoss(-0.1, 0.1)) +
-         pairLoss(0.2, 0.1) + pairLoss(-0.1, -0.3)) /
-        (4 + 2 * w);
-    EXPECT_NEAR(rankingLossAndGradient(view, D, batch, o, gradView, ws, true),
-                expected, 1e-6)
-        << w;
-  }
-}
-
-TEST(BradleyTerry, GradedMarginFollowsTheLogitGap) {
-  // One query, D = 32, rows along the first channel: the query (1, 0, ...)
-  // and keys with logits 3 (positive), 1 and -1 (negatives). Code scores
-  // with the identity MLP at a tiny gain are ~0, so each pair's loss is
-  // softplus(margin_pn): gap = 3 - 0 = 3, margins 6 (1 - a + a 2/3) and
-  // 6 (1 - a + a 4/3); with a = 1: 4 and 8.
-  const int64_t D = 32;
-  RankingBatch batch;
-  batch.queries = 1;
-  batch.keys = 3;
-  batch.rows.assign(4 * D, 0.0f);
-  batch.rows[0] = 1;
-  batch.rows[1 * D] = 3;
-  batch.rows[2 * D] = 1;
-  batch.rows[3 * D] = -1;
-  batch.keyIndex = {0, 1, 2};
-  batch.positives = {1};
-  batch.begin = {0, 3};
-  std::vector<float> params(2 * D * D + 2 * D, 0.0f), grad(params.size());
-  float *p = params.data(), *g = grad.data();
-  HeadParams view{p, p + D * D, p + D * D + D, p + 2 * D * D + D};
-  HeadParams gradView{g, g + D * D, g + D * D + D, g + 2 * D * D + D};
-  RankingWorkspace ws;
-  auto softplus = [](double x) { return std::log1p(std::exp(x)); };
-  for (float a : {0.0f, 0.5f, 1.0f}) {
-    RankingLossOptions o{/*gain=*/1e-6f, /*beta=*/1, /*margin=*/6, a};
-    const double loss =
-        rankingLossAndGradient(view, D, batch, o, gradView, ws, true);
-    const double m1 = 6 * (1 - a + a * 2.0 / 3), m2 = 6 * (1 - a + a * 4.0 / 3);
-    EXPECT_NEAR(loss, (softplus(m1) + softplus(m2)) / 2, 1e-5) << a;
-  }
 }
 
 TEST(AdamW, MatchesTheTorchUpdate) {
@@ -804,40 +676,6 @@ TEST(Trainer, DeterministicForASeedWhateverTheThreads) {
   EXPECT_GT(a.progress[1].loss, 0);
   // The weights moved away from the identity start.
   EXPECT_NE(a.weights.w1, std::vector<float>(a.weights.w1.size(), 0.0f));
-}
-
-TEST(Trainer, AverageOfTheWeightsFollowsTheSteps) {
-  // Without warm-up, the first step of a 1-step and of a 2-step run take the
-  // same learning rate (the cosine starts at its peak), so the 1-step run
-  // gives theta_1 of the 2-step run. With decay 0.5, the average after two
-  // steps is 0.25 theta_0 + 0.25 theta_1 + 0.5 theta_2 (theta_0 = 0).
-  Dataset d;
-  std::string error;
-  ASSERT_TRUE(generateSynthetic(tinyLayer(), d, error)) << error;
-  auto train = [&](int64_t steps, double decay) {
-    TrainOptions o = tinyRecipe(2);
-    o.steps = steps;
-    o.warmupFraction = 0;
-    o.keepBest = false;
-    o.averageDecay = decay;
-    HashWeights w;
-    w.resize(4, 32);
-    initWeights(w, InitKind::Zero, 1, 1);
-    EXPECT_TRUE(trainHashWeights(d, o, w, nullptr, error)) << error;
-    return w.w1;
-  };
-  const std::vector<float> one = train(1, 0), two = train(2, 0),
-                           averaged = train(2, 0.5);
-  ASSERT_NE(one, two);
-  for (size_t i = 0; i < averaged.size(); ++i)
-    ASSERT_NEAR(averaged[i], 0.25f * one[i] + 0.5f * two[i],
-                1e-6f + 1e-5f * std::fabs(two[i]))
-        << i;
-  TrainOptions bad = tinyRecipe(1);
-  bad.averageDecay = 1;
-  HashWeights w;
-  w.resize(4, 32);
-  EXPECT_FALSE(trainHashWeights(d, bad, w, nullptr, error));
 }
 
 TEST(Trainer, OneCodeHeadPerKVHead) {

@@ -26,19 +26,6 @@ namespace spotlight::quality {
 /// text of every data family but narrow cones.
 struct RankingLossOptions {
   float gain = 1, beta = 1, margin = 6;
-  /// Graded margin a, in [-1, 1]: the margin of a pair (p, n) of a query
-  /// becomes margin * (1 - a + a (l_p - l_n) / gap), l the exact logits
-  /// q.k and gap the mean l of the query's positives minus that of its
-  /// negatives, so the mean margin over its pairs stays `margin`; a > 0
-  /// asks more of pairs far apart in attention, a < 0 of pairs near the
-  /// top-k boundary. 0: the same margin for every pair.
-  float marginGrading = 0;
-  /// LambdaRank-style pair weights: a pair whose two keys sit on either side
-  /// of the query's top-k boundary by the current scores (so that swapping
-  /// them changes the top-k set, the quantity IoU counts) weighs
-  /// 1 + boundaryWeight, every other pair 1; the loss is the weighted mean.
-  /// 0: all pairs alike.
-  float boundaryWeight = 0;
 };
 
 /// The rows and pairs of one training step of one code head.
@@ -50,10 +37,6 @@ struct RankingBatch {
   /// positives[i] positives, then its negatives. Entries index key rows.
   std::vector<int64_t> begin = {0}, positives;
   std::vector<int32_t> keyIndex;
-  /// Per query, how many of its causal keys each sampled positive and each
-  /// sampled negative stand for (all of them / those sampled); its top k
-  /// holds positives * positiveShare keys. Empty: 1 (nothing sampled).
-  std::vector<float> positiveShare, negativeShare;
 
   void clear() {
     queries = keys = 0;
@@ -61,8 +44,6 @@ struct RankingBatch {
     begin.assign(1, 0);
     positives.clear();
     keyIndex.clear();
-    positiveShare.clear();
-    negativeShare.clear();
   }
   int64_t pairs() const;
 };
@@ -71,15 +52,9 @@ struct RankingBatch {
 struct RankingWorkspace {
   ForwardCache cache;
   AlignedVector<float> u, du, scratch;
-  std::vector<float> scores, logits, a, b, ra, rb, g;
+  std::vector<float> scores, a, b, ra, rb, g;
   std::vector<int64_t> keyBegin, fill;
   std::vector<int32_t> order, entryQuery;
-  /// boundaryWeight: per entry, inside its query's current top k; the
-  /// entries of one query sorted by score; a query's keys permuted inside
-  /// first, and the pair sums of one block of them.
-  std::vector<uint8_t> inside;
-  std::vector<int32_t> ranked, permP, permN;
-  std::vector<float> blockA, blockB, blockRa, blockRb;
 };
 
 /// Mean Bradley-Terry loss over all pairs of `batch` (computed only when

@@ -62,12 +62,6 @@ struct TrainOptions {
   /// Early stopping: each code head ends with its parameters of the
   /// progress report where its held-out IoU was highest.
   bool keepBest = true;
-  /// With a value in (0, 1), each code head also keeps an exponential
-  /// moving average of its parameters (Polyak averaging), updated after
-  /// every step with this decay and started at the initial weights; the
-  /// progress reports, keepBest and the written weights use the average
-  /// instead of the latest parameters. 0: off.
-  double averageDecay = 0;
   uint64_t seed = 1;
   int threads = 0;
 };
