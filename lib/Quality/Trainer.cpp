@@ -382,7 +382,7 @@ bool Trainer::run(const std::function<void(const TrainProgress &)> &progress,
 const char *kernelInstructionSet() { return kernels::isaName(); }
 
 double defaultLearningRate(int64_t headDim) {
-  return headDim <= 64 ? 1e-2 : 3e-3;
+  return headDim <= 64 ? 1e-2 : 4.5e-3;
 }
 
 double gainAt(const TrainOptions &options, int64_t step) {

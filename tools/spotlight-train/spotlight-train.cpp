@@ -67,7 +67,7 @@ cl::opt<double> margin("margin", cl::desc("Bradley-Terry margin"),
                        cl::init(RankingLossOptions().margin),
                        cl::cat(category));
 cl::opt<double> lr("lr",
-                   cl::desc("Peak learning rate (default 3e-3, 1e-2 at D <= "
+                   cl::desc("Peak learning rate (default 4.5e-3, 1e-2 at D <= "
                             "64)"),
                    cl::init(1e-3), cl::cat(category));
 cl::opt<double> warmup("warmup", cl::desc("Warm-up fraction of the steps"),

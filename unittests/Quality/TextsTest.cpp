@@ -180,11 +180,11 @@ TEST(Trainer, GainMovesGeometricallyToTheFinalGain) {
 }
 
 TEST(Trainer, DefaultLearningRateByHeadDim) {
-  // The measured choice of docs/Quality.md: 1e-2 at D <= 64, else 1e-3.
+  // The measured choice of docs/Quality.md: 1e-2 at D <= 64, else 4.5e-3.
   EXPECT_EQ(defaultLearningRate(32), 1e-2);
   EXPECT_EQ(defaultLearningRate(64), 1e-2);
-  EXPECT_EQ(defaultLearningRate(96), 3e-3);
-  EXPECT_EQ(defaultLearningRate(128), 3e-3);
+  EXPECT_EQ(defaultLearningRate(96), 4.5e-3);
+  EXPECT_EQ(defaultLearningRate(128), 4.5e-3);
 }
 
 TEST(Dataset, RejectsNonFiniteValues) {

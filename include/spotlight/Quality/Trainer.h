@@ -93,10 +93,13 @@ bool trainHashWeights(
     const std::function<void(const TrainProgress &)> &progress,
     std::string &error);
 
-/// The default peak learning rate for head dim `headDim`: 3e-3, and 1e-2
+/// The default peak learning rate for head dim `headDim`: 4.5e-3, and 1e-2
 /// at D <= 64 (docs/Quality.md: with gain 1 and margin 6, 3e-3 beat 1e-3 on
-/// all eight D = 128 families of unseen text, and 6e-3 lost 0.07 on narrow
-/// cones; at D = 64 1e-3 settles on a worse optimum, 0.304 against 0.339).
+/// all eight D = 128 families of unseen text; 4.5e-3 beat 3e-3 on seven of
+/// them and puts RoPE 1e6 above linear 1024 bits on three seeds, where 3e-3
+/// tied, for 0.046 of narrow cones, still 0.12 above their target; 6e-3 lost
+/// 0.07 there. At D = 64 1e-3 settles on a worse optimum, 0.304 against
+/// 0.339).
 double defaultLearningRate(int64_t headDim);
 
 /// The softsign gain of step `step` (0-based).
