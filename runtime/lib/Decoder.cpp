@@ -122,11 +122,6 @@ struct KVHeadViews : StepViews {
   WeightViews weights;
 };
 
-/// A CPU work item: sequence `seq`, all its KV heads (head < 0) or one.
-struct WorkItem {
-  int64_t seq, head;
-};
-
 /// SPOTLIGHT_SPLIT (tests, benchmarks): 0 splits no sequence, 1 every
 /// sequence, k > 1 every sequence with k token ranges; unset, -1.
 int64_t forcedSplit() {
@@ -605,11 +600,11 @@ spt_status spt_decoder::decodeDense(const StepBuffers &io, const Pools &pools,
   };
   if (tables.batch == 0)
     return SPT_OK;
-  if (device->usesHostMemory() && artifact->kvHeadDecodeDense)
+  // Host memory means a CPU artifact, which always holds the KV-head entry
+  // points (loading checks them).
+  if (device->usesHostMemory())
     return SplitDenseStep(*this, io, pools, tables).run([&](int64_t seq) {
       run(seq, 1);
     });
-  if (device->usesHostMemory())
-    return device->run(tables.batch, [&](int64_t seq) { run(seq, 1); });
   return runOnce(*this, [&] { run(0, tables.batch); });
 }

@@ -21,10 +21,10 @@
 // W is stored [in, out] (x @ W), so a row of W is contiguous over the
 // outputs: each step i loads 4 weight vectors once for 6 rows and
 // broadcasts one input scalar per row, 24 FMAs for 10 loads. AVX2 has half
-// the registers, of half the width: tiles of 2 rows x 32 columns (8 ymm). Every tile of
-// the chunk reuses one column block of W (32 KiB in f32: cache-resident;
-// a packed contiguous copy of it measured only 2-3% faster); the chunk's
-// rows are widened to f32 once per head and shared by its C code heads.
+// the registers, of half the width: tiles of 2 rows x 32 columns (8 ymm).
+// Every tile of the chunk reuses one column block of W (32 KiB in f32:
+// cache-resident; a packed contiguous copy of it measured only 2-3%
+// faster); the chunk's rows are widened to f32 once per head and shared by its C code heads.
 // SiLU's exp is a polynomial on whole vectors (a scalar libm call per
 // element otherwise), and the sign bits of a block are packed by one
 // compare + bitcast.
@@ -59,9 +59,11 @@ namespace {
 
 /// The register tile of the GEMM for a vector ISA: the accumulators, a
 /// block's weight vectors and the rows' broadcasts must fit the vector
-/// registers (24 + 4 + 1 of AVX-512's 32 zmm; 8 + 4 + 2 of the 16 ymm or
-/// xmm: 12 accumulators spilled one every step). Blocks are whole 32-bit
-/// code words (the epilogue packs 32 sign bits a word).
+/// registers: 24 accumulators + 4 weights + 1 broadcast of AVX-512's 32
+/// zmm; 8 + 4 + 2 of AVX2's 16 ymm (with 12 accumulators, as 6 x 64 gave
+/// AVX2, one spilled every step); a single row of 8 xmm generically, its
+/// weights used once each. Blocks are whole 32-bit code words (the
+/// epilogue packs 32 sign bits a word).
 struct GemmTile {
   int64_t block;    ///< columns of a tile (a multiple of 32 dividing D)
   int64_t rows;     ///< rows of a tile

@@ -451,10 +451,14 @@ private:
           Value x = e.toF32(e.loadScalar(q, e.add(queryBase, i)));
           sharedStore(arith::MulFOp::create(b, x, e.f32(scale)), qs, i);
         });
+        // Whole vectors at constant offsets, as everywhere the private
+        // accumulators are touched: what keeps them in registers.
         auto [acc, base] = kb.privateBuffer(0, thread);
-        e.forRange(e.index(0), e.index(accumulators()), [&](Value i) {
-          e.store(e.f32(0), FlatBuffer{acc, b.getF32Type()}, e.add(base, i));
-        });
+        auto f32Vector = VectorType::get({valueVector}, b.getF32Type());
+        Value zeros = arith::ConstantOp::create(
+            b, f32Vector, DenseElementsAttr::get(f32Vector, 0.0f));
+        for (int64_t at = 0; at < heads * chunks(); ++at)
+          storePrivateVector(zeros, acc, base, at);
         strided(thread, e.index(0), e.index(heads), [&](Value g) {
           sharedStore(e.f32(-INFINITY), runMax, g);
           sharedStore(e.f32(0), runSum, g);
