@@ -9,11 +9,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "FmaPeak.h"
+#include "RuntimeCalls.h"
 
-#include <algorithm>
-#include <chrono>
 #include <immintrin.h>
-#include <thread>
 #include <vector>
 
 namespace spotlight::bench {
@@ -70,21 +68,10 @@ __attribute__((target("avx512f,avx512bf16"))) float bf16Loop512(float seed) {
 /// Flops/s of `loop` (doing `flopsPerIteration` per iteration) on
 /// `threads` threads at once, the best of three runs.
 double rate(float (*loop)(float), double flopsPerIteration, unsigned threads) {
-  double best = 0;
-  for (int run = 0; run < 3; ++run) {
-    std::vector<std::thread> pool;
-    std::vector<float> sink(threads);
-    auto start = std::chrono::steady_clock::now();
-    for (unsigned t = 0; t < threads; ++t)
-      pool.emplace_back([&, t] { sink[t] = loop(1.0f + t); });
-    for (auto &th : pool)
-      th.join();
-    double seconds = std::chrono::duration<double>(
-                         std::chrono::steady_clock::now() - start)
-                         .count();
-    best = std::max(best, flopsPerIteration * kIterations * threads / seconds);
-  }
-  return best;
+  std::vector<float> sink(threads);
+  double seconds = fastestOnThreads(
+      3, threads, [&](unsigned t) { sink[t] = loop(1.0f + float(t)); });
+  return flopsPerIteration * kIterations * threads / seconds;
 }
 } // namespace
 

@@ -125,29 +125,24 @@ double pageOrderRead(const Batch &batch, int64_t codeWordsPerToken,
            std::min(chunkTokens, batch.lengths[b] - t) * codeWordsPerToken});
   const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   std::vector<int64_t> sums(threads);
-  return fastest(9, [&] {
-    std::vector<std::thread> pool;
-    for (unsigned i = 0; i < threads; ++i)
-      pool.emplace_back([&, i] {
-        const size_t first = i * chunks.size() / threads,
-                     end = (i + 1) * chunks.size() / threads;
-        int64_t lane[8] = {};
-        for (size_t at = first; at < end; ++at) {
-          const Chunk &chunk = chunks[at], &next = chunks[std::min(at + 1, end - 1)];
-          // A 64-byte line of the next chunk for each line of this one.
-          int64_t w = 0;
-          for (; w + 16 <= chunk.count; w += 16) {
-            __builtin_prefetch(next.words + std::min(w, next.count - 1));
-            for (int l = 0; l < 16; ++l)
-              lane[l % 8] += chunk.words[w + l];
-          }
-          for (; w < chunk.count; ++w)
-            lane[0] += chunk.words[w];
-        }
-        sums[i] = std::accumulate(lane, lane + 8, int64_t(0));
-      });
-    for (auto &th : pool)
-      th.join();
+  return fastestOnThreads(9, threads, [&](unsigned i) {
+    const size_t first = i * chunks.size() / threads,
+                 end = (i + 1) * chunks.size() / threads;
+    int64_t lane[8] = {};
+    for (size_t at = first; at < end; ++at) {
+      const Chunk &chunk = chunks[at];
+      const Chunk &next = chunks[std::min(at + 1, end - 1)];
+      // A 64-byte line of the next chunk for each line of this one.
+      int64_t w = 0;
+      for (; w + 16 <= chunk.count; w += 16) {
+        __builtin_prefetch(next.words + std::min(w, next.count - 1));
+        for (int l = 0; l < 16; ++l)
+          lane[l % 8] += chunk.words[w + l];
+      }
+      for (; w < chunk.count; ++w)
+        lane[0] += chunk.words[w];
+    }
+    sums[i] = std::accumulate(lane, lane + 8, int64_t(0));
   });
 }
 

@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <thread>
 #include <vector>
 
 namespace spotlight::bench {
@@ -49,6 +50,20 @@ inline double fastest(int reps, const std::function<void()> &body) {
     best = r ? std::min(best, t) : t;
   }
   return best;
+}
+
+/// Shortest wall time of `reps` runs of `body(i)` on `threads` threads at
+/// once (i = 0 .. threads - 1), each run timed from the first start to the
+/// last join: the machine's limits with every core busy.
+inline double fastestOnThreads(int reps, unsigned threads,
+                               const std::function<void(unsigned)> &body) {
+  return fastest(reps, [&] {
+    std::vector<std::thread> pool;
+    for (unsigned i = 0; i < threads; ++i)
+      pool.emplace_back([&, i] { body(i); });
+    for (std::thread &thread : pool)
+      thread.join();
+  });
 }
 
 inline void check(spt_status status, const char *what) {

@@ -48,14 +48,8 @@ double copyBandwidth(unsigned threads) {
   std::vector<std::vector<char>> src(threads,
                                      std::vector<char>(bytes / threads, 1)),
       dst(threads, std::vector<char>(bytes / threads, 0));
-  double t = fastest(9, [&] {
-    std::vector<std::thread> pool;
-    for (unsigned i = 0; i < threads; ++i)
-      pool.emplace_back([&, i] {
-        std::memcpy(dst[i].data(), src[i].data(), bytes / threads);
-      });
-    for (auto &th : pool)
-      th.join();
+  double t = fastestOnThreads(9, threads, [&](unsigned i) {
+    std::memcpy(dst[i].data(), src[i].data(), bytes / threads);
   });
   return 2.0 * bytes / t;
 }
@@ -68,22 +62,16 @@ double readBandwidth(unsigned threads) {
   const size_t words = (size_t(512) << 20) / sizeof(uint64_t);
   PoolVector<uint64_t> data(words, 1);
   std::vector<uint64_t> sums(threads);
-  double t = fastest(9, [&] {
-    std::vector<std::thread> pool;
-    for (unsigned i = 0; i < threads; ++i)
-      pool.emplace_back([&, i] {
-        uint64_t lane[8] = {};
-        const size_t end = (i + 1) * words / threads;
-        for (size_t w = i * words / threads; w + 8 <= end; w += 8)
-          for (int l = 0; l < 8; ++l)
-            lane[l] += data[w + l];
-        uint64_t sum = 0;
-        for (uint64_t x : lane)
-          sum += x;
-        sums[i] = sum;
-      });
-    for (auto &th : pool)
-      th.join();
+  double t = fastestOnThreads(9, threads, [&](unsigned i) {
+    uint64_t lane[8] = {};
+    const size_t end = (i + 1) * words / threads;
+    for (size_t w = i * words / threads; w + 8 <= end; w += 8)
+      for (int l = 0; l < 8; ++l)
+        lane[l] += data[w + l];
+    uint64_t sum = 0;
+    for (uint64_t x : lane)
+      sum += x;
+    sums[i] = sum;
   });
   return words * sizeof(uint64_t) / t;
 }
