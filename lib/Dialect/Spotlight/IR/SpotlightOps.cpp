@@ -585,12 +585,19 @@ LogicalResult SparseGatherOp::verify() {
 // SparseAttentionOp / DecodeAttentionOp
 //===----------------------------------------------------------------------===//
 
-/// The output is `[B, QH, D]` with the query's element type.
-static LogicalResult verifyAttentionOutput(ShapeChecker &check, Value query,
-                                           Value init) {
+/// An attention output is `[B, QH, D]`, the query's shape.
+static ShapeChecker &checkAttentionOutputShape(ShapeChecker &check,
+                                               Value query, Value init) {
   check.rank("init", init, {"B", "QH", "D"});
   for (unsigned d = 0; d < 3; ++d)
     check.dim("init", init, d, "same as query", dimOf(query, d));
+  return check;
+}
+
+/// The output is `[B, QH, D]` with the query's element type.
+static LogicalResult verifyAttentionOutput(ShapeChecker &check, Value query,
+                                           Value init) {
+  checkAttentionOutputShape(check, query, init);
   check.require(elementTypeOf(init) == elementTypeOf(query),
                 "'init' element type must match 'query'");
   return check.result();
@@ -661,10 +668,10 @@ LogicalResult PartialDecodeAttentionOp::verify() {
   ShapeChecker check(*this);
   if (failed(checkDenseAttentionInputs(*this, check)))
     return failure();
-  Value query = getQuery(), init = getInit(), lse = getLse();
-  check.rank("init", init, {"B", "QH", "D"}).rank("lse", lse, {"B", "QH"});
-  for (unsigned d = 0; d < 3; ++d)
-    check.dim("init", init, d, "same as query", dimOf(query, d));
+  // The output is f32 (its type constraint), not the query's type.
+  Value query = getQuery(), lse = getLse();
+  checkAttentionOutputShape(check, query, getInit())
+      .rank("lse", lse, {"B", "QH"});
   for (unsigned d = 0; d < 2; ++d)
     check.dim("lse", lse, d, "same as query", dimOf(query, d));
   return check.result();
