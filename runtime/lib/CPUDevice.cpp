@@ -28,7 +28,10 @@ public:
   /// (transparent huge pages in madvise mode, Debian's default): a pool of
   /// 256K tokens spans 131K pages of 4 KiB, far beyond the TLB's reach, so a
   /// scan or an attention stream walked the page tables at every 4 KiB.
-  /// Pages are still committed only when first touched.
+  /// The pages are committed here, as an engine commits its KV pool at
+  /// start-up, so that no append or decode step pays page faults: on a
+  /// fresh VM the first touch of a 256K-token cache (650 MB) took 1.1 s,
+  /// as long as hashing its keys.
   void *allocate(int64_t bytes) override {
     if (bytes < int64_t(kHugePage))
       return std::calloc(bytes, 1);
@@ -42,6 +45,11 @@ public:
         (reinterpret_cast<uintptr_t>(base) + kHugePage - 1) & ~(kHugePage - 1));
 #ifdef MADV_HUGEPAGE
     madvise(aligned, size, MADV_HUGEPAGE);
+#endif
+#ifdef MADV_POPULATE_WRITE
+    // Best effort: a kernel before 5.14 leaves the pages to their first
+    // touch.
+    madvise(aligned, size, MADV_POPULATE_WRITE);
 #endif
     std::lock_guard<std::mutex> lock(mappingsMutex);
     mappings[aligned] = {base, mapped};
