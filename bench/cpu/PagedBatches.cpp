@@ -178,7 +178,8 @@ struct Compiled {
 };
 
 struct StepTimes {
-  double sparse, dense;
+  /// select: the selection alone (query hash, scan, top-k).
+  double sparse, dense, select;
   std::vector<int32_t> indices;
 };
 
@@ -202,6 +203,10 @@ StepTimes timeSteps(const DecodeGeometry &g, Compiled &c, Batch &batch,
   times.sparse = median(reps, [&] {
     check(spt_paged_decode(c.decoder, &q, &k, &v, &codes, &bt, &sl, &o, &idx),
           "paged decode");
+  });
+  times.select = median(reps, [&] {
+    check(spt_paged_select(c.decoder, &q, &codes, &bt, &sl, &idx),
+          "paged select");
   });
   times.dense = median(std::max(3, reps / 3), [&] {
     check(spt_paged_decode_dense(c.decoder, &q, &k, &v, &bt, &sl, &o),
@@ -294,27 +299,34 @@ void runPagedBatches(double readBandwidth, const reference::HashWeights &w) {
       flat.copyTokensFrom(batch, g);
       // The two forms alternate, round by round, so that a slow phase of
       // a shared machine weighs on both alike; medians of the rounds.
-      std::vector<double> pagedSparse, pagedDense, flatSparse, flatDense;
+      std::vector<double> pagedSparse, pagedDense, pagedSelect, flatSparse,
+          flatDense, flatSelect;
       StepTimes p, c;
       for (int round = 0; round < 9; ++round) {
         p = timeSteps(g, paged, batch, query, 1);
         c = timeSteps(whole, contiguous, flat, query, 1);
         pagedSparse.push_back(p.sparse);
         pagedDense.push_back(p.dense);
+        pagedSelect.push_back(p.select);
         flatSparse.push_back(c.sparse);
         flatDense.push_back(c.dense);
+        flatSelect.push_back(c.select);
       }
       auto middle = [](std::vector<double> v) {
         std::sort(v.begin(), v.end());
         return v[v.size() / 2];
       };
       double ps = middle(pagedSparse), pd = middle(pagedDense),
-             cs = middle(flatSparse), cd = middle(flatDense);
+             cs = middle(flatSparse), cd = middle(flatDense),
+             pl = middle(pagedSelect), cl = middle(flatSelect);
       std::printf("     paged vs contiguous (B=8, same tokens, 9 alternating "
                   "rounds): sparse %.2fms / %.2fms = %.2fx, dense %.2fms / "
-                  "%.2fms = %.2fx; same selections: %s\n",
+                  "%.2fms = %.2fx; same selections: %s\n"
+                  "       of which the selection alone: %.2fms / %.2fms = "
+                  "%.2fx\n",
                   1e3 * ps, 1e3 * cs, ps / cs, 1e3 * pd, 1e3 * cd, pd / cd,
-                  c.indices == p.indices ? "yes" : "NO");
+                  c.indices == p.indices ? "yes" : "NO", 1e3 * pl, 1e3 * cl,
+                  pl / cl);
       // The memory system's share: the key codes alone, read in the two
       // orders, alternating.
       const int64_t codeWords = KH * g.keyCodesPerHead() * g.codeWords();
