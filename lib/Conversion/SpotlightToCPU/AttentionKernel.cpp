@@ -92,15 +92,17 @@ Value AttentionKernel::maxOfLanes(Value vector) {
 }
 
 void AttentionKernel::stream(Value firstHead, Value heads, Value lb, Value ub,
-                             RowOf rowOf, Prefetch prefetch) {
+                             RowOf rowOf, Prefetch prefetch,
+                             PrefetchSpread spread) {
   e.forStep(lb, ub, e.index(shape.tile), [&](Value first) {
     tile(firstHead, heads, first, e.min(e.index(shape.tile), e.sub(ub, first)),
-         rowOf, prefetch);
+         rowOf, prefetch, spread);
   });
 }
 
 void AttentionKernel::tile(Value firstHead, Value heads, Value first,
-                           Value count, RowOf rowOf, Prefetch prefetch) {
+                           Value count, RowOf rowOf, Prefetch prefetch,
+                           PrefetchSpread spread) {
   const int64_t D = headDim, T = shape.block;
   // The tile's rows, looked up once; the 16-bit rows the heads would each
   // widen again are widened here once.
@@ -132,20 +134,48 @@ void AttentionKernel::tile(Value firstHead, Value heads, Value first,
   auto queryOffsetOf = [&](Value g) {
     return e.add(queryBase, e.mul(e.add(firstHead, g), D));
   };
-  // The logits of every head's full passes, at g * tile + j. Each head
-  // first prefetches its share of the rows ahead, so that the requests
-  // spread over the tile instead of queueing behind each other at its start.
+  // The rows ahead [from, to) of the tile, prefetched.
+  auto prefetchRange = [&](Value from, Value to) {
+    e.forRange(e.min(from, count), e.min(to, count),
+               [&](Value j) { prefetch(e.add(first, j)); });
+  };
+  // EveryPass: slot k = (phase * heads + g) * passes + pass of a head's
+  // pass prefetches rows [k * perSlot, (k + 1) * perSlot); a tile with no
+  // full pass prefetches them all first.
+  const bool everyPass = prefetch && spread == PrefetchSpread::EveryPass;
+  Value passes, perSlot;
+  if (everyPass) {
+    passes = arith::DivUIOp::create(b, full, e.index(T));
+    Value slots = e.mul(e.mul(heads, passes), e.index(2));
+    perSlot = arith::CeilDivUIOp::create(b, count, e.max(slots, e.index(1)));
+    Value noPass = e.cmp(Pred::eq, passes, e.index(0));
+    e.forRange(e.index(0),
+               arith::SelectOp::create(b, noPass, e.index(1), e.index(0)),
+               [&](Value) { prefetchRange(e.index(0), count); });
+  }
+  auto prefetchSlot = [&](int64_t phase, Value g, Value j) {
+    Value pass = arith::DivUIOp::create(b, j, e.index(T));
+    Value slot = e.add(
+        e.mul(e.add(e.mul(e.index(phase), heads), g), passes), pass);
+    Value from = e.mul(slot, perSlot);
+    prefetchRange(from, e.add(from, perSlot));
+  };
+  // The logits of every head's full passes, at g * tile + j. HeadStart:
+  // each head first prefetches its share of the rows ahead, so that the
+  // requests spread over the tile instead of queueing behind each other at
+  // its start.
   Value share = arith::CeilDivUIOp::create(b, count, heads);
   e.forRange(e.index(0), heads, [&](Value g) {
-    if (prefetch) {
-      Value from = e.min(e.mul(g, share), count);
-      e.forRange(from, e.min(e.add(from, share), count),
-                 [&](Value j) { prefetch(e.add(first, j)); });
+    if (prefetch && !everyPass) {
+      Value from = e.mul(g, share);
+      prefetchRange(from, e.add(from, share));
     }
     Value queryOffset = queryOffsetOf(g);
     e.forStep(e.index(0), full, e.index(T), [&](Value j) {
       e.store(logits(queryOffset, rowOffsets(j, T).first), scratch.logits,
               e.add(e.mul(g, shape.tile), j));
+      if (everyPass)
+        prefetchSlot(0, g, j);
     });
   });
   // One head after the other over the tile, its state in registers.
@@ -160,9 +190,12 @@ void AttentionKernel::tile(Value firstHead, Value heads, Value first,
           from, to, e.index(tokens), state,
           [&](Value j, ValueRange running) -> SmallVector<Value> {
             Value l;
-            if (computed)
+            if (computed) {
               l = e.load(scratch.logits, e.add(e.mul(g, shape.tile), j),
                          tokens);
+              if (everyPass)
+                prefetchSlot(1, g, j);
+            }
             return pass(queryOffset, j, tokens, running, l);
           });
       state.assign(out.begin(), out.end());

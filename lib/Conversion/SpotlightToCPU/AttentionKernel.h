@@ -84,16 +84,28 @@ public:
   /// Called once for each token i of a tile, spread over its heads, to
   /// prefetch the rows ahead.
   using Prefetch = function_ref<void(Value)>;
+  /// Where in a tile's work the prefetches of the rows ahead go.
+  enum class PrefetchSpread {
+    /// Each head's share before its logits: scattered rows (sparse), each
+    /// a whole DRAM latency away, are asked for as early as the tile can.
+    HeadStart,
+    /// A slice in every pass of every head (its logits, then its softmax):
+    /// a streamed run (dense) keeps a few misses in flight all the time,
+    /// where a head's whole share at once overflowed the core's miss
+    /// buffers and stalled it on the prefetches.
+    EveryPass,
+  };
 
   /// Streams tokens [lb, ub) with rows rowOf(i) through query heads
   /// [firstHead, firstHead + heads), updating their state in memory.
   void stream(Value firstHead, Value heads, Value lb, Value ub, RowOf rowOf,
-              Prefetch prefetch = nullptr);
+              Prefetch prefetch = nullptr,
+              PrefetchSpread spread = PrefetchSpread::HeadStart);
 
 
 private:
   void tile(Value firstHead, Value heads, Value first, Value count, RowOf rowOf,
-            Prefetch prefetch);
+            Prefetch prefetch, PrefetchSpread spread);
   /// A pass of `tokens` tokens from `first` through a head's running
   /// state; `l` are the pass's logits, or null to compute them here.
   SmallVector<Value> pass(Value queryOffset, Value first, int64_t tokens,

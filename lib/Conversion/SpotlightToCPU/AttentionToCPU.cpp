@@ -166,7 +166,7 @@ private:
                 [&](Value t) {
                   return e.add(kv.runRow(e, run.rowBase, t), headRows);
                 },
-                prefetch);
+                prefetch, AttentionKernel::PrefetchSpread::EveryPass);
           });
           return {};
         });

@@ -137,9 +137,11 @@ func.func @sparse_attention_group(%q: tensor<1x4x64xbf16>, %k: tensor<1x2x?x64xb
 }
 
 // Dense decode, G = 1, f32: every token 0 .. N-1 (one contiguous run, its
-// rows prefetched two tiles ahead), the scale 1/sqrt(32) applied to q (f32
-// dot products on every path: vdpbf16ps would round an f32 query); f32 rows
-// are read in place, not widened into scratch.
+// rows prefetched two tiles ahead, a slice in every pass: first those of
+// the logits, then those of the softmax; a tile with no full pass, all
+// first), the scale 1/sqrt(32) applied to q (f32 dot products on every
+// path: vdpbf16ps would round an f32 query); f32 rows are read in place,
+// not widened into scratch.
 // CHECK-LABEL: func.func @decode_attention
 // CHECK-SAME:    (%[[Q:[^:]+]]: memref<1x2x32xf32>, %[[K:[^:]+]]: memref<1x2x?x32xf32>, %[[V:[^:]+]]: memref<1x2x?x32xf32>, %[[INIT:[^:]+]]: memref<1x2x32xf32>)
 // CHECK-NOT:     arith.extf
@@ -150,10 +152,13 @@ func.func @sparse_attention_group(%q: tensor<1x4x64xbf16>, %k: tensor<1x2x?x64xb
 // CHECK:           scf.for %[[FIRST:[^ ]+]] = %{{.+}} to %[[N]] step %c32 {
 // CHECK:             %[[AHEAD:.+]] = arith.addi %{{.+}}, %c64 : index
 // CHECK:             memref.prefetch %{{.+}}[%{{.+}}], read, locality<2>, data : memref<?xf32>
+// CHECK:             scf.for %{{.+}} = %c0 to %{{.+}} step %c{{16|8|4}} {
+// CHECK:               memref.prefetch %{{.+}}[%{{.+}}], read, locality<2>, data : memref<?xf32>
 // BF16:                scf.for %{{.+}} step %c16 iter_args(%{{.+}}) -> (f32, f32, vector<32xf32>) {
 // AVX512:              scf.for %{{.+}} step %c16 iter_args(%{{.+}}) -> (f32, f32, vector<32xf32>) {
 // AVX2:                scf.for %{{.+}} step %c8 iter_args(%{{.+}}) -> (f32, f32, vector<32xf32>) {
 // GENERIC:             scf.for %{{.+}} step %c4 iter_args(%{{.+}}) -> (f32, f32, vector<32xf32>) {
+// CHECK:                 memref.prefetch %{{.+}}[%{{.+}}], read, locality<2>, data : memref<?xf32>
 // CHECK:                 arith.mulf %{{.+}}, %{{.+}} fastmath<contract>
 // CHECK:               scf.for %{{.+}} step %c1 iter_args(%{{.+}}) -> (f32, f32, vector<32xf32>) {
 // CHECK:         return %[[INIT]] : memref<1x2x32xf32>

@@ -144,8 +144,9 @@ func.func @score_topk(%scores: tensor<2x2x?xi32>, %hists: tensor<3x2x2x257xi32>,
 //===----------------------------------------------------------------------===//
 
 // Dense: for each page (one block-table load), each KV head in turn runs
-// its query heads over the page's tokens (one tile: rows looked up and the
-// rows a page ahead prefetched once, V widened once), each head's (max,
+// its query heads over the page's tokens (one tile: rows looked up, V
+// widened once, the rows a page ahead prefetched in slices over the heads'
+// passes), each head's (max,
 // sum, acc) loaded into registers and kept in memory between pages.
 // CHECK-LABEL: func.func @paged_dense
 // CHECK-SAME:    (%[[Q:[^:]+]]: memref<2x8x64xbf16>, %[[KP:[^:]+]]: memref<?x16x2x64xbf16>, %[[VP:[^:]+]]: memref<?x16x2x64xbf16>, %[[BT:[^:]+]]: memref<2x?xi32>, %[[SL:[^:]+]]: memref<2xi32>, %[[INIT:[^:]+]]: memref<2x8x64xbf16>)
@@ -164,8 +165,11 @@ func.func @score_topk(%scores: tensor<2x2x?xi32>, %hists: tensor<3x2x2x257xi32>,
 // CHECK-NOT:           memref.load %[[TABLE]]
 // CHECK:               vector.load %[[V]][%{{.+}}] : memref<?xbf16>, vector<64xbf16>
 // CHECK-NOT:           memref.load %[[TABLE]]
-// CHECK:               memref.prefetch %[[K]][%{{.+}}], read, locality<2>, data : memref<?xbf16>
-// CHECK:               memref.prefetch %[[V]][%{{.+}}], read, locality<2>, data : memref<?xbf16>
+// CHECK:               scf.for %[[G:[^ ]+]] =
+// CHECK:                 scf.for %{{.+}} step %[[C16]] {
+// CHECK:                   x86vector.avx512.dot
+// CHECK:                   memref.prefetch %[[K]][%{{.+}}], read, locality<2>, data : memref<?xbf16>
+// CHECK:                   memref.prefetch %[[V]][%{{.+}}], read, locality<2>, data : memref<?xbf16>
 // CHECK-NOT:           memref.load %[[TABLE]]
 // CHECK:               scf.for %[[G:[^ ]+]] =
 // CHECK:                 memref.load %[[MAXES]]
