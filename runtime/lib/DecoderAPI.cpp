@@ -151,6 +151,29 @@ spt_status checkSlots(const spt_decoder &d, const int32_t *slots, int64_t n,
   return SPT_OK;
 }
 
+/// A paged step's batch, pools and tables, once checked.
+struct StepArguments {
+  int64_t batch = 0;
+  Pools pools;
+  Tables tables;
+};
+
+/// Checks a paged step's query (and its output, where there is one), the
+/// pools `which` names, and the block table and sequence lengths against
+/// them.
+spt_status checkStep(const spt_decoder &d, const spt_tensor *query,
+                     const spt_tensor *out, PoolSet which, const spt_tensor *k,
+                     const spt_tensor *v, const spt_tensor *codes,
+                     const spt_tensor *blockTable, const spt_tensor *seqLens,
+                     StepArguments &step) {
+  if (spt_status s = checkQuery(d, query, out, step.batch))
+    return s;
+  if (spt_status s = checkPools(d, which, k, v, codes, step.pools))
+    return s;
+  return checkTables(d, blockTable, seqLens, step.batch, step.pools,
+                     step.tables);
+}
+
 spt_status nullDecoder(const char *function) {
   return fail(SPT_ERROR_INVALID_ARGUMENT,
               std::string(function) + ": null decoder");
@@ -237,23 +260,17 @@ spt_status spt_paged_select(spt_decoder *decoder, const spt_tensor *query,
   return guarded("spt_paged_select", [&]() -> spt_status {
     if (!decoder)
       return nullDecoder("spt_paged_select");
-    int64_t batch = 0;
-    if (spt_status s = checkQuery(*decoder, query, nullptr, batch))
-      return s;
-    if (spt_status s = checkIndices(*decoder, indices, batch))
-      return s;
     // Select reads the key codes only.
-    Pools pools;
-    Tables tables;
-    if (spt_status s = checkPools(*decoder, CodePool, nullptr, nullptr,
-                                  code_cache, pools))
+    StepArguments step;
+    if (spt_status s =
+            checkStep(*decoder, query, nullptr, CodePool, nullptr, nullptr,
+                      code_cache, block_table, seq_lens, step))
       return s;
-    if (spt_status s = checkTables(*decoder, block_table, seq_lens, batch,
-                                   pools, tables))
+    if (spt_status s = checkIndices(*decoder, indices, step.batch))
       return s;
     return decoder->select(
-        {query->data, nullptr, static_cast<int32_t *>(indices->data)}, pools,
-        tables);
+        {query->data, nullptr, static_cast<int32_t *>(indices->data)},
+        step.pools, step.tables);
   });
 }
 
@@ -269,26 +286,21 @@ spt_status spt_paged_decode(spt_decoder *decoder, const spt_tensor *query,
       return nullDecoder("spt_paged_decode");
     if (!out)
       return fail(SPT_ERROR_INVALID_ARGUMENT, "out is a null pointer");
-    int64_t batch = 0;
-    if (spt_status s = checkQuery(*decoder, query, out, batch))
+    StepArguments step;
+    if (spt_status s = checkStep(*decoder, query, out, AllPools, k_cache,
+                                 v_cache, code_cache, block_table, seq_lens,
+                                 step))
       return s;
     if (indices)
-      if (spt_status s = checkIndices(*decoder, indices, batch))
+      if (spt_status s = checkIndices(*decoder, indices, step.batch))
         return s;
-    Pools pools;
-    Tables tables;
-    if (spt_status s =
-            checkPools(*decoder, AllPools, k_cache, v_cache, code_cache, pools))
-      return s;
-    if (spt_status s = checkTables(*decoder, block_table, seq_lens, batch,
-                                   pools, tables))
-      return s;
     int32_t *selected = indices ? static_cast<int32_t *>(indices->data)
-                                : decoder->indexScratch(batch);
+                                : decoder->indexScratch(step.batch);
     if (!selected)
       return fail(SPT_ERROR_OUT_OF_MEMORY,
                   "cannot allocate the selected indices of the batch");
-    return decoder->decode({query->data, out->data, selected}, pools, tables);
+    return decoder->decode({query->data, out->data, selected}, step.pools,
+                           step.tables);
   });
 }
 
@@ -303,19 +315,12 @@ spt_status spt_paged_decode_dense(spt_decoder *decoder,
       return nullDecoder("spt_paged_decode_dense");
     if (!out)
       return fail(SPT_ERROR_INVALID_ARGUMENT, "out is a null pointer");
-    int64_t batch = 0;
-    if (spt_status s = checkQuery(*decoder, query, out, batch))
+    StepArguments step;
+    if (spt_status s = checkStep(*decoder, query, out, KeyValuePools, k_cache,
+                                 v_cache, nullptr, block_table, seq_lens, step))
       return s;
-    Pools pools;
-    Tables tables;
-    if (spt_status s = checkPools(*decoder, KeyValuePools, k_cache, v_cache,
-                                  nullptr, pools))
-      return s;
-    if (spt_status s = checkTables(*decoder, block_table, seq_lens, batch,
-                                   pools, tables))
-      return s;
-    return decoder->decodeDense({query->data, out->data, nullptr}, pools,
-                                tables);
+    return decoder->decodeDense({query->data, out->data, nullptr}, step.pools,
+                                step.tables);
   });
 }
 
