@@ -241,7 +241,7 @@ double naiveStep(const DecodeGeometry &g, const Batch &batch,
 }
 } // namespace
 
-void runPagedBatches(double readBandwidth, const reference::HashWeights &w) {
+void runPagedBatches(ReadProbe &probe, const reference::HashWeights &w) {
   DecodeGeometry g; // Qwen2.5-7B: 28/4/128, CH=QH, bf16, 2%
   g.maxTokens = 65536;
   g.pageSize = 16;
@@ -254,9 +254,9 @@ void runPagedBatches(double readBandwidth, const reference::HashWeights &w) {
   std::printf("\npaged batches: pages of %lld tokens (shuffled), one call per "
               "step for the batch, lengths ragged in [4K, 64K]\n",
               (long long)g.pageSize);
-  std::printf("%4s %9s %10s %10s %10s %11s %11s %11s %10s %10s\n", "B",
+  std::printf("%4s %9s %10s %10s %10s %11s %11s %11s %10s %10s %10s\n", "B",
               "tokens", "sparse", "dense", "naive", "sparse t/s", "dense t/s",
-              "dense/sp", "sp bound", "dn bound");
+              "dense/sp", "sp bound", "dn bound", "read GB/s");
   for (int64_t B : {1, 8, 32}) {
     std::vector<int64_t> lengths;
     std::uniform_int_distribution<int64_t> length(4096, 65536);
@@ -269,7 +269,9 @@ void runPagedBatches(double readBandwidth, const reference::HashWeights &w) {
     std::normal_distribution<float> normal;
     for (uint16_t &x : query)
       x = toBf16(normal(rng));
-    StepTimes t = timeSteps(g, paged, batch, query, B >= 32 ? 5 : 11);
+    StepTimes t;
+    const double readBandwidth = probe.around(
+        [&] { t = timeSteps(g, paged, batch, query, B >= 32 ? 5 : 11); });
     double naive = naiveStep(g, batch, query, w);
     // Bytes a step must read: every key code, plus the selected K and V
     // rows (sparse) or every K and V row (dense).
@@ -283,11 +285,11 @@ void runPagedBatches(double readBandwidth, const reference::HashWeights &w) {
     const double sparseBytes = codeBytes + double(selected) * D * 2 * 2;
     const double denseBytes = double(tokens) * KH * D * 2 * 2;
     std::printf("%4lld %8lldK %8.2fms %8.2fms %8.1fms %11.0f %11.0f %10.2fx "
-                "%9.2f %9.2f\n",
+                "%9.2f %9.2f %10.1f\n",
                 (long long)B, (long long)(tokens / 1024), 1e3 * t.sparse,
                 1e3 * t.dense, 1e3 * naive, B / t.sparse, B / t.dense,
                 t.dense / t.sparse, sparseBytes / readBandwidth / t.sparse,
-                denseBytes / readBandwidth / t.dense);
+                denseBytes / readBandwidth / t.dense, readBandwidth / 1e9);
     std::fflush(stdout);
 
     if (B == 8) {
@@ -343,8 +345,9 @@ void runPagedBatches(double readBandwidth, const reference::HashWeights &w) {
     }
   }
   std::printf("t/s: decode tokens per second (B per step). bound: the step's "
-              "bytes at the streaming-read bandwidth / its time (1 = at the "
-              "bound). naive: the reference, single-threaded.\n");
+              "bytes at the streaming-read bandwidth measured around the "
+              "row's steps (read) / its time (1 = at the bound). naive: the "
+              "reference, single-threaded.\n");
 }
 
 } // namespace spotlight::bench

@@ -3,6 +3,7 @@
 #ifndef SPOTLIGHT_BENCH_CPU_PAGEDBATCHES_H
 #define SPOTLIGHT_BENCH_CPU_PAGEDBATCHES_H
 
+#include "ReadProbe.h"
 #include "Reference/NaiveReference.h"
 #include "spotlight/ABI/Geometry.h"
 #include "spotlight/runtime.h"
@@ -11,9 +12,10 @@
 
 namespace spotlight::bench {
 
-/// Prints the batch table (B in {1, 8, 32}) and paged vs contiguous, with
-/// `readBandwidth` (bytes/s) as the bound and `weights` as the hash.
-void runPagedBatches(double readBandwidth, const reference::HashWeights &weights);
+/// Prints the batch table (B in {1, 8, 32}) and paged vs contiguous, each
+/// row's bound the streaming read that `probe` measures around its steps,
+/// and `weights` as the hash.
+void runPagedBatches(ReadProbe &probe, const reference::HashWeights &weights);
 
 } // namespace spotlight::bench
 

@@ -13,9 +13,9 @@
 
 #include "../Machine.h"
 #include "FmaPeak.h"
-#include "HugePages.h"
-#include "PagedBatches.h"
 #include "NaiveStep.h"
+#include "PagedBatches.h"
+#include "ReadProbe.h"
 #include "RuntimeCalls.h"
 #include "Reference/NaiveReference.h"
 #include "spotlight/ABI/Geometry.h"
@@ -52,28 +52,6 @@ double copyBandwidth(unsigned threads) {
     std::memcpy(dst[i].data(), src[i].data(), bytes / threads);
   });
   return 2.0 * bytes / t;
-}
-
-/// Streaming read bandwidth: a sum over a buffer far larger than the caches,
-/// in 2 MiB pages like the runtime's pools, one thread per core (what a scan
-/// of the key codes can hope for); the best of 9. Eight independent sums,
-/// so that the adds keep up with the loads.
-double readBandwidth(unsigned threads) {
-  const size_t words = (size_t(512) << 20) / sizeof(uint64_t);
-  PoolVector<uint64_t> data(words, 1);
-  std::vector<uint64_t> sums(threads);
-  double t = fastestOnThreads(9, threads, [&](unsigned i) {
-    uint64_t lane[8] = {};
-    const size_t end = (i + 1) * words / threads;
-    for (size_t w = i * words / threads; w + 8 <= end; w += 8)
-      for (int l = 0; l < 8; ++l)
-        lane[l] += data[w + l];
-    uint64_t sum = 0;
-    for (uint64_t x : lane)
-      sum += x;
-    sums[i] = sum;
-  });
-  return words * sizeof(uint64_t) / t;
 }
 
 } // namespace
@@ -113,7 +91,8 @@ int main(int argc, char **argv) {
               "(min 20), sink %lld, window %lld, group selection, B=1\n",
               (long long)QH, (long long)KH, (long long)D, (long long)CH,
               (long long)g.sink, (long long)g.window);
-  double copy = copyBandwidth(threads), read = readBandwidth(threads);
+  ReadProbe probe(threads);
+  double copy = copyBandwidth(threads), read = probe.best(9);
   std::printf("memory    memcpy %.1f GB/s (read + write bytes; %.1f GB/s "
               "copied), streaming read %.1f GB/s (%u threads, 512 MiB)\n",
               copy / 1e9, copy / 2e9, read / 1e9, threads);
@@ -198,12 +177,15 @@ int main(int argc, char **argv) {
     spt_tensor dv = tensor(denseOut.data(), SPT_BF16, {1, QH, D});
     spt_tensor iv = tensor(idx.data(), SPT_I32, {1, S, M});
     int reps = n >= 200000 ? 11 : 21;
-    double retrieval =
-        median(reps, [&] { check(spt_select(cache, &qv, &iv), "select"); });
-    double sparse = median(
-        reps, [&] { check(spt_decode(cache, &qv, &ov, &iv), "decode"); });
-    double dense = median(n >= 200000 ? 5 : 9, [&] {
-      check(spt_decode_dense(cache, &qv, &dv), "dense");
+    double retrieval, sparse, dense;
+    const double readNow = probe.around([&] {
+      retrieval =
+          median(reps, [&] { check(spt_select(cache, &qv, &iv), "select"); });
+      sparse = median(
+          reps, [&] { check(spt_decode(cache, &qv, &ov, &iv), "decode"); });
+      dense = median(n >= 200000 ? 5 : 9, [&] {
+        check(spt_decode_dense(cache, &qv, &dv), "dense");
+      });
     });
 
     // The naive reference of the whole step, on the stored key codes.
@@ -226,10 +208,10 @@ int main(int argc, char **argv) {
                 (long long)n, 1e3 * retrieval, 1e3 * sparse, 1e3 * dense,
                 1e3 * naive, appendTime, dense / sparse, naive / sparse,
                 codeBytes / retrieval / 1e9, denseBytes / dense / 1e9);
-    // Each step's bounds: its bytes at the streaming-read bandwidth and its
-    // flops at the f32 FMA peak (attention: q.k and p.v, 2 flops a
-    // multiply-add each; hashing: the two D x D layers per code), and the
-    // measured time over the larger.
+    // Each step's bounds: its bytes at the streaming-read bandwidth
+    // measured around the row's steps and its flops at the f32 FMA peak
+    // (attention: q.k and p.v, 2 flops a multiply-add each; hashing: the
+    // two D x D layers per code), and the measured time over the larger.
     int64_t selected = 0;
     for (int32_t i : idx)
       selected += i >= 0;
@@ -237,9 +219,11 @@ int main(int argc, char **argv) {
     const double denseFlops = 4.0 * QH * n * D;
     const double sparseFlops = 4.0 * G * selected * D;
     const double appendFlops = 4.0 * D * D * double(n) * KH * C;
+    std::printf("%8s read      %.1f GB/s around these steps\n", "",
+                readNow / 1e9);
     auto bound = [&](const char *step, double time, double bytes,
                      double flops) {
-      const double byteTime = bytes / read, fmaTime = flops / peaks.f32;
+      const double byteTime = bytes / readNow, fmaTime = flops / peaks.f32;
       std::printf("%8s %-9s bytes %8.3fms  fma %8.3fms  measured %.2fx the "
                   "larger\n",
                   "", step, 1e3 * byteTime, 1e3 * fmaTime,
@@ -262,6 +246,6 @@ int main(int argc, char **argv) {
   spt_artifact_free(artifact);
   std::remove(artifactPath.c_str());
   if (batchesOnly || argc == 1)
-    spotlight::bench::runPagedBatches(read, weights);
+    spotlight::bench::runPagedBatches(probe, weights);
   return 0;
 }
