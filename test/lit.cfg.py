@@ -1,5 +1,6 @@
 # -*- Python -*-
 import os
+import platform
 import shutil
 
 import lit.formats
@@ -43,6 +44,10 @@ config.substitutions.append(
 # loaded into an uninstrumented host process such as python.
 if config.spotlight_sanitizers.upper() in ("ON", "1", "TRUE", "YES"):
     config.available_features.add("asan")
+
+# x86-64 hosts: tests of CPU names and features of that architecture.
+if platform.machine() in ("x86_64", "AMD64"):
+    config.available_features.add("x86_64")
 
 # `ptxas` validates emitted PTX where the CUDA toolkit is installed.
 cuda_home = os.environ.get("CUDA_HOME", "/usr/local/cuda")

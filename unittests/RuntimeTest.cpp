@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "spotlight/ABI/HostFeatures.h"
 #include "spotlight/runtime.h"
 #include "Support/CompiledArtifacts.h"
 #include "Support/DecodeProblem.h"
@@ -17,6 +18,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -201,6 +203,39 @@ TEST_F(RuntimeErrors, ArtifactLoadingFailsCleanly) {
             std::string::npos);
   EXPECT_EQ(spt_artifact_load(nullptr, &a), SPT_ERROR_INVALID_ARGUMENT);
   EXPECT_EQ(spt_artifact_load("x", nullptr), SPT_ERROR_INVALID_ARGUMENT);
+}
+
+/// The check of an artifact's CPU features against GCC's own CPUID
+/// detection (__builtin_cpu_supports), for the instruction sets the
+/// lowering uses and two it never does.
+TEST(HostFeatures, MissingFeaturesAgreeWithTheCompilersDetection) {
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  const std::pair<const char *, bool> features[] = {
+      {"sse4.2", __builtin_cpu_supports("sse4.2")},
+      {"popcnt", __builtin_cpu_supports("popcnt")},
+      {"avx2", __builtin_cpu_supports("avx2")},
+      {"fma", __builtin_cpu_supports("fma")},
+      {"avx512f", __builtin_cpu_supports("avx512f")},
+      {"avx512bw", __builtin_cpu_supports("avx512bw")},
+      {"avx512vpopcntdq", __builtin_cpu_supports("avx512vpopcntdq")},
+      {"avx512bf16", __builtin_cpu_supports("avx512bf16")},
+      {"xop", __builtin_cpu_supports("xop")},
+      {"fma4", __builtin_cpu_supports("fma4")},
+  };
+  std::string list;
+  for (const auto &[name, present] : features)
+    list += std::string(list.empty() ? "" : ",") + name;
+  const std::vector<std::string> missing =
+      spotlight::abi::missingHostFeatures(list);
+  for (const auto &[name, present] : features)
+    EXPECT_EQ(std::count(missing.begin(), missing.end(), name), present ? 0 : 1)
+        << name;
+#endif
+  // Names the check does not know (tuning flags, typos) count as present.
+  EXPECT_TRUE(
+      spotlight::abi::missingHostFeatures("fast-gather,64bit,no-such-feature")
+          .empty());
 }
 
 TEST_F(RuntimeErrors, CacheCreationChecksItsArguments) {

@@ -5,6 +5,7 @@
 #include "ArtifactFile.h"
 #include "Status.h"
 #include "Tensors.h"
+#include "spotlight/ABI/HostFeatures.h"
 #include "spotlight/ABI/Manifest.h"
 
 #include <cstring>
@@ -77,6 +78,21 @@ spt_status spt_artifact_load(const char *path, spt_artifact **artifact) {
     if (!abi::parseManifest(manifest, loaded->model, error))
       return fail(SPT_ERROR_ARTIFACT,
                   std::string("bad manifest in '") + path + "': " + error);
+    // Before any of its code runs: on a CPU without them, the first step
+    // would die of SIGILL.
+    if (std::vector<std::string> missing =
+            abi::missingHostFeatures(loaded->model.hostFeatures);
+        !missing.empty()) {
+      std::string names;
+      for (const std::string &name : missing)
+        names += (names.empty() ? "" : ", ") + name;
+      return fail(SPT_ERROR_ARTIFACT,
+                  std::string("'") + path +
+                      "' was compiled for a CPU with " + names +
+                      ", which this CPU lacks: compile it here "
+                      "(spotlight-compile, --cpu=native by default) or for a "
+                      "CPU both have (--cpu=x86-64-v3, for example)");
+    }
     Dl_info info{};
     if (dladdr(manifest, &info))
       loaded->base = info.dli_fbase;

@@ -236,8 +236,13 @@ int main(int argc, char **argv) {
     if (!verifyArtifactModule(*module, model, error))
       return fail("'" + name +
                   "' is not the module its manifest describes: " + error);
-    // The manifest says what the code was compiled for.
+    // The manifest says what the code was compiled for: the target, and the
+    // CPU features its host code may use.
     model.target = cuda ? std::string(chip) : "cpu";
+    model.hostFeatures =
+        hostCodeFeatures(cuda ? std::string("native") : std::string(cpu), error);
+    if (model.hostFeatures.empty())
+      return fail(error);
     manifest = abi::writeManifest(model);
   }
   // A module generated for the CPU holds its per-head and per-range steps.

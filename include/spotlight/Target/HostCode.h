@@ -22,6 +22,12 @@ enum class CPUOutput {
   Artifact, ///< shared object + embedded manifest, loadable by the runtime
 };
 
+/// The features (comma-separated LLVM names) of the host code compiled for
+/// `cpu` ("native" or an LLVM CPU name): what an artifact's manifest
+/// records as `host_features`, for the runtime to check the loading CPU
+/// against. Empty with `error` set when no target machine exists for it.
+std::string hostCodeFeatures(const std::string &cpu, std::string &error);
+
 /// Translates `module` to LLVM IR for `cpu` ("native": the host CPU and its
 /// features; else an LLVM CPU name of the host's architecture), optimizes it
 /// at -O3 and writes `output` to `path` ("-" is stdout for textual outputs).

@@ -78,6 +78,9 @@ bool compileArtifact(const DecodeGeometry &model, const std::string &path,
     error = "compiling the decode module failed:\n" + diagnostics;
     return false;
   }
+  described.hostFeatures = hostCodeFeatures("native", error);
+  if (described.hostFeatures.empty())
+    return false;
   return emitForHost(*module, CPUOutput::Artifact,
                      abi::writeManifest(described), path, error);
 }

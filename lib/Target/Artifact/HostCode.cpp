@@ -20,6 +20,7 @@
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
@@ -103,6 +104,19 @@ bool linkSharedObject(const std::string &object, const std::string &path,
   return true;
 }
 } // namespace
+
+std::string hostCodeFeatures(const std::string &cpu, std::string &error) {
+  std::unique_ptr<llvm::TargetMachine> machine = hostTargetMachine(cpu, error);
+  if (!machine)
+    return "";
+  const llvm::MCSubtargetInfo *subtarget = machine->getMCSubtargetInfo();
+  std::string features;
+  for (const llvm::SubtargetFeatureKV &feature :
+       subtarget->getAllProcessorFeatures())
+    if (subtarget->getFeatureBits().test(feature.Value))
+      features += (features.empty() ? "" : ",") + std::string(feature.Key);
+  return features;
+}
 
 bool emitForHost(mlir::ModuleOp module, CPUOutput output,
                  const std::string &manifest, const std::string &path,

@@ -56,6 +56,8 @@ std::string describeGeometry(const DecodeGeometry &g) {
      << "page_size = " << g.pageSize << "\n";
   if (g.scale)
     os << "scale = " << *g.scale << "\n";
+  if (!g.hostFeatures.empty())
+    os << "host_features = " << g.hostFeatures << "\n";
   return os.str();
 }
 
@@ -123,6 +125,7 @@ bool parseGeometry(const std::string &text, DecodeGeometry &g,
     return failWith("manifest mode must be group or head");
   g.headMode = fields["mode"] == "head";
   g.target = fields["target"];
+  g.hostFeatures = fields.count("host_features") ? fields["host_features"] : "";
   g.scale.reset();
   if (fields.count("scale")) {
     double scale = 0;

@@ -55,6 +55,10 @@ struct DecodeGeometry {
   /// "sm_90"). Not part of the IR; recorded in the manifest.
   std::string target = "cpu";
   bool isCUDA() const { return target != "cpu"; }
+  /// The CPU features the artifact's host code was compiled to use
+  /// (comma-separated LLVM names; abi::missingHostFeatures checks them).
+  /// Recorded in the manifest; empty before compilation.
+  std::string hostFeatures;
 
   int64_t group() const { return queryHeads / kvHeads; }
   int64_t codeWords() const { return headDim / 32; }
