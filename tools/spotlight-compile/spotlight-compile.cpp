@@ -185,6 +185,11 @@ int main(int argc, char **argv) {
       "Compiles a decode module (a file, or the one generated from the model "
       "geometry flags) into a runtime artifact or an intermediate stage.\n");
   const bool cuda = target == "cuda";
+  // What the host code is compiled for: --cpu, or the baseline for the
+  // launch code of a CUDA artifact (hostCodeCPU).
+  auto hostCPU = [&] {
+    return cuda ? hostCodeCPU(ArtifactTarget::CUDA) : std::string(cpu);
+  };
   if (target != "cpu" && !cuda)
     return fail("unknown --target '" + target + "' (cpu or cuda)");
   const bool gpuStage =
@@ -239,8 +244,7 @@ int main(int argc, char **argv) {
     // The manifest says what the code was compiled for: the target, and the
     // CPU features its host code may use.
     model.target = cuda ? std::string(chip) : "cpu";
-    model.hostFeatures =
-        hostCodeFeatures(cuda ? std::string("native") : std::string(cpu), error);
+    model.hostFeatures = hostCodeFeatures(hostCPU(), error);
     if (model.hostFeatures.empty())
       return fail(error);
     manifest = abi::writeManifest(model);
@@ -279,7 +283,7 @@ int main(int argc, char **argv) {
                      : emit == Emit::Asm  ? CPUOutput::Assembly
                      : emit == Emit::Obj  ? CPUOutput::Object
                                           : CPUOutput::Artifact;
-  if (!emitForHost(*module, output, manifest, outputFile, error, cpu))
+  if (!emitForHost(*module, output, manifest, outputFile, error, hostCPU()))
     return fail(error);
   return 0;
 }

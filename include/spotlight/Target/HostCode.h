@@ -22,6 +22,14 @@ enum class CPUOutput {
   Artifact, ///< shared object + embedded manifest, loadable by the runtime
 };
 
+/// The CPU an artifact's host code is compiled for: the host's own for a
+/// CPU artifact, whose loops are the step; the baseline ("generic") for a
+/// CUDA artifact, whose host code only launches kernels, so that a bundle
+/// compiled on one machine loads on the GPU machine's CPU, whatever it is.
+inline std::string hostCodeCPU(ArtifactTarget target) {
+  return target == ArtifactTarget::CUDA ? "generic" : "native";
+}
+
 /// The features (comma-separated LLVM names) of the host code compiled for
 /// `cpu` ("native" or an LLVM CPU name): what an artifact's manifest
 /// records as `host_features`, for the runtime to check the loading CPU

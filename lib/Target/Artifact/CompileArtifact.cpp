@@ -78,11 +78,12 @@ bool compileArtifact(const DecodeGeometry &model, const std::string &path,
     error = "compiling the decode module failed:\n" + diagnostics;
     return false;
   }
-  described.hostFeatures = hostCodeFeatures("native", error);
+  const std::string hostCPU = hostCodeCPU(options.target);
+  described.hostFeatures = hostCodeFeatures(hostCPU, error);
   if (described.hostFeatures.empty())
     return false;
   return emitForHost(*module, CPUOutput::Artifact,
-                     abi::writeManifest(described), path, error);
+                     abi::writeManifest(described), path, error, hostCPU);
 }
 
 } // namespace spotlight
