@@ -148,10 +148,8 @@ void AttentionKernel::tile(Value firstHead, Value heads, Value first,
     passes = arith::DivUIOp::create(b, full, e.index(T));
     Value slots = e.mul(e.mul(heads, passes), e.index(2));
     perSlot = arith::CeilDivUIOp::create(b, count, e.max(slots, e.index(1)));
-    Value noPass = e.cmp(Pred::eq, passes, e.index(0));
-    e.forRange(e.index(0),
-               arith::SelectOp::create(b, noPass, e.index(1), e.index(0)),
-               [&](Value) { prefetchRange(e.index(0), count); });
+    e.ifThen(e.cmp(Pred::eq, passes, e.index(0)),
+             [&] { prefetchRange(e.index(0), count); });
   }
   auto prefetchSlot = [&](int64_t phase, Value g, Value j) {
     Value pass = arith::DivUIOp::create(b, j, e.index(T));
@@ -164,9 +162,12 @@ void AttentionKernel::tile(Value firstHead, Value heads, Value first,
   // each head first prefetches its share of the rows ahead, so that the
   // requests spread over the tile instead of queueing behind each other at
   // its start.
-  Value share = arith::CeilDivUIOp::create(b, count, heads);
+  const bool headStart = prefetch && !everyPass;
+  Value share =
+      headStart ? arith::CeilDivUIOp::create(b, count, heads).getResult()
+                : Value();
   e.forRange(e.index(0), heads, [&](Value g) {
-    if (prefetch && !everyPass) {
+    if (headStart) {
       Value from = e.mul(g, share);
       prefetchRange(from, e.add(from, share));
     }
