@@ -16,11 +16,11 @@
 #include "spotlight/Support/HalfFloat.h"
 #include "spotlight/Support/IO/ArrayFile.h"
 #include "spotlight/Target/Artifact.h"
+#include "spotlight/Target/HostCode.h"
 #include "spotlight/Tools/GeometryOptions.h"
 #include "spotlight/runtime.h"
 
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -30,7 +30,6 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/xxhash.h"
-#include "llvm/TargetParser/Host.h"
 
 #include <unistd.h>
 
@@ -353,45 +352,39 @@ std::string cachedArtifact(const DecodeGeometry &g) {
     fail("cannot create the artifact cache '" + dir + "': " + ec.message());
   if (!llvm::sys::fs::is_directory(dir))
     fail("the artifact cache '" + dir + "' is not a directory");
-  // Keyed by the manifest format too: an artifact of an older format (a
-  // different set of entry points) is not this build's. A CPU artifact is
-  // also keyed by the host CPU and its features: it is compiled for this
-  // CPU, and a cache shared by machines (a home directory on NFS) would
-  // otherwise hand one machine's instructions to another.
-  std::string key =
-      std::string(abi::kManifestFormat) + "\n" + abi::describeGeometry(g);
-  if (!g.isCUDA()) {
-    key += "\ncpu = " + llvm::sys::getHostCPUName().str();
-    std::vector<std::string> features;
-    for (const auto &feature : llvm::sys::getHostCPUFeatures())
-      features.push_back((feature.second ? "+" : "-") + feature.first().str());
-    llvm::sort(features);
-    key += "\nfeatures = " + llvm::join(features, ",");
-  }
+  ArtifactOptions options;
+  options.target = g.isCUDA() ? ArtifactTarget::CUDA : ArtifactTarget::CPU;
+  options.chip = g.target;
+  // Keyed by the manifest the artifact will carry: its format (an older
+  // format has a different set of entry points), the geometry, and the CPU
+  // features of its host code (a CPU artifact is this machine's code, and a
+  // cache shared by machines, a home directory on NFS, would otherwise hand
+  // one machine's instructions to another).
+  DecodeGeometry described = g;
+  std::string error;
+  described.hostFeatures = hostCodeFeatures(hostCodeCPU(options.target), error);
+  if (described.hostFeatures.empty())
+    fail(error);
+  const std::string key = abi::describeGeometry(described);
   llvm::SmallString<256> path(dir);
   llvm::sys::path::append(path,
                           llvm::utohexstr(llvm::xxh3_64bits(key)) + ".spt");
   // An artifact older than this tool (whose compiler it links) is compiled
   // again: the lowering may have changed since.
   llvm::sys::fs::file_status artifactStatus, toolStatus;
+  const bool cached = !llvm::sys::fs::status(path, artifactStatus);
   const std::string tool = llvm::sys::fs::getMainExecutable(
       nullptr, reinterpret_cast<void *>(&cachedArtifact));
-  const bool fresh =
-      !llvm::sys::fs::status(path, artifactStatus) &&
-      (tool.empty() || llvm::sys::fs::status(tool, toolStatus) ||
-       artifactStatus.getLastModificationTime() >=
-           toolStatus.getLastModificationTime());
-  if (fresh)
+  const bool stale = cached && !tool.empty() &&
+                     !llvm::sys::fs::status(tool, toolStatus) &&
+                     artifactStatus.getLastModificationTime() <
+                         toolStatus.getLastModificationTime();
+  if (cached && !stale)
     return std::string(path);
   llvm::outs() << "compile   " << path
-               << (llvm::sys::fs::exists(path)
-                       ? " (older than this spotlight-run)\n"
-                       : " (first use of this geometry)\n");
+               << (stale ? " (older than this spotlight-run)\n"
+                         : " (first use of this geometry)\n");
   std::string tmp = std::string(path) + ".tmp" + std::to_string(getpid());
-  std::string error;
-  ArtifactOptions options;
-  options.target = g.isCUDA() ? ArtifactTarget::CUDA : ArtifactTarget::CPU;
-  options.chip = g.target;
   if (!compileArtifact(g, tmp, error, options))
     fail(error);
   if (std::error_code ec = llvm::sys::fs::rename(tmp, path))
