@@ -31,8 +31,6 @@ public:
   explicit ReadProbe(unsigned threads)
       : threads(threads), data(kWords, 1), sums(threads) {}
 
-  unsigned threadCount() const { return threads; }
-
   /// Bytes/s: the best of `reps` passes.
   double best(int reps) {
     double t = fastestOnThreads(reps, threads, [&](unsigned i) {
