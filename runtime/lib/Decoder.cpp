@@ -153,6 +153,15 @@ int64_t totalTokens(const Tables &tables) {
   return total;
 }
 
+/// `ranges` ranges of whole pages over `pages` pages, as even as the pages
+/// allow: range r holds pages [starts[r], starts[r + 1]).
+std::vector<int64_t> pageRangeStarts(int64_t pages, int64_t ranges) {
+  std::vector<int64_t> starts;
+  for (int64_t r = 0; r <= ranges; ++r)
+    starts.push_back(pages * r / ranges);
+  return starts;
+}
+
 /// Sorts `items` costliest first: the pool hands items out in order, so a
 /// long item taken last would leave the other cores idle.
 template <typename Item, typename Cost>
@@ -240,9 +249,8 @@ private:
           items.push_back({b, h, -1, n, -1});
           continue;
         }
-        Split split{b, h, {}, nullptr, nullptr, nullptr};
-        for (int64_t r = 0; r <= ranges; ++r)
-          split.firstPage.push_back(pages * r / ranges);
+        Split split{b, h, pageRangeStarts(pages, ranges), nullptr, nullptr,
+                    nullptr};
         for (int64_t r = 0; r < ranges; ++r)
           items.push_back(
               {b, h, r, rangeTokens(split, r), int64_t(splits.size())});
@@ -388,9 +396,10 @@ private:
       const int64_t ranges =
           std::max<int64_t>(1, std::min(perSequence, pages));
       LongSequence seq{b, ranges, nullptr, nullptr, {}};
+      const std::vector<int64_t> starts = pageRangeStarts(pages, ranges);
       for (int64_t r = 0; r < ranges; ++r) {
-        int64_t begin = std::min(n, pages * r / ranges * page);
-        int64_t end = std::min(n, pages * (r + 1) / ranges * page);
+        int64_t begin = std::min(n, starts[r] * page);
+        int64_t end = std::min(n, starts[r + 1] * page);
         seq.bounds.insert(seq.bounds.end(), {int32_t(begin), int32_t(end)});
         firstPhase.push_back({b, r, int64_t(long_.size()), end - begin});
       }
