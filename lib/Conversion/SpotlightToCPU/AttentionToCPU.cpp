@@ -53,6 +53,21 @@ using namespace mlir::spotlight;
 using namespace mlir::spotlight::loops;
 
 namespace {
+/// Stores the vector<D x f32> `acc` / `sum` at `offset` of `out` (zeros
+/// where `sum` is 0: nothing was attended) and returns whether it was.
+Value storeNormalized(LoopEmitter &e, Value acc, Value sum, FlatBuffer out,
+                      Value offset) {
+  ImplicitLocOpBuilder &b = e.builder();
+  const int64_t D = cast<VectorType>(acc.getType()).getNumElements();
+  Value empty =
+      arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, sum, e.f32(0));
+  Value inverse = arith::SelectOp::create(
+      b, empty, e.f32(0), arith::DivFOp::create(b, e.f32(1), sum));
+  e.storeFromF32(arith::MulFOp::create(b, acc, e.splat(inverse, D)), out,
+                 offset);
+  return empty;
+}
+
 class AttentionEmitter : AttentionOperands {
 public:
   /// `lseInit`: where the log-sum-exp of every query head goes
@@ -238,13 +253,8 @@ private:
   void finishHead(Value bi, Value qh) {
     Value sum = e.loadScalar(sums, qh);
     Value empty =
-        arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, sum, e.f32(0));
-    Value inverse = arith::DivFOp::create(b, e.f32(1), sum);
-    inverse = arith::SelectOp::create(b, empty, e.f32(0), inverse);
-    e.storeFromF32(
-        arith::MulFOp::create(b, e.loadF32(acc, e.mul(qh, headDim), headDim),
-                              e.splat(inverse, headDim)),
-        out, queryRow(bi, qh));
+        storeNormalized(e, e.loadF32(acc, e.mul(qh, headDim), headDim), sum,
+                        out, queryRow(bi, qh));
     if (!lseInit)
       return;
     Value logSum = arith::AddFOp::create(b, e.loadScalar(maxes, qh),
@@ -347,13 +357,7 @@ struct MergeAttentionOpLowering : OpLowering<MergeAttentionOp> {
                         b, acc[1],
                         arith::MulFOp::create(b, e.splat(weight, D), row))};
           });
-      Value empty = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
-                                          sums[0], e.f32(0));
-      Value inverse = arith::SelectOp::create(
-          b, empty, e.f32(0), arith::DivFOp::create(b, e.f32(1), sums[0]));
-      e.storeFromF32(
-          arith::MulFOp::create(b, sums[1], e.splat(inverse, D)), out,
-          e.mul(i, D));
+      storeNormalized(e, sums[1], sums[0], out, e.mul(i, D));
     });
     return success();
   }
