@@ -1,8 +1,9 @@
 //===- AttentionKernel.cpp - Token-blocked online softmax -----------------===//
 //
-//   (heads, a stream of K/V rows)  ->  tiles of rows, a loop over heads,
-//     T-token passes: bf16 dots (vdpbf16ps) or f32 FMAs, a shuffle-tree
-//     reduction, polynomial exps, one accumulator rescale a pass and head
+//   (heads, a stream of K/V rows)  ->  tiles of rows, a loop over pairs of
+//     heads, T-token passes: bf16 dots (vdpbf16ps) or f32 FMAs, a
+//     shuffle-tree reduction, polynomial exps, one accumulator rescale a
+//     pass and head
 //
 //===----------------------------------------------------------------------===//
 
@@ -179,35 +180,49 @@ void AttentionKernel::tile(Value firstHead, Value heads, Value first,
         prefetchSlot(0, g, j);
     });
   });
-  // One head after the other over the tile, its state in registers.
-  e.forRange(e.index(0), heads, [&](Value g) {
-    Value qh = e.add(firstHead, g);
-    Value accOffset = e.mul(qh, D);
-    Value queryOffset = queryOffsetOf(g);
-    SmallVector<Value> state = {e.loadScalar(maxes, qh), e.loadScalar(sums, qh),
-                                e.load(acc, accOffset, D)};
+  // The heads over the tile two at a time (then the odd one), their states
+  // in registers: each step of a pass (max, exps, rounding, weighted sums)
+  // is emitted for both heads, so that their chains overlap where one
+  // head's would leave the core waiting on its latency.
+  auto headsFrom = [&](ArrayRef<Value> gs) {
+    SmallVector<Value> state, queryOffsets;
+    for (Value g : gs) {
+      Value qh = e.add(firstHead, g);
+      queryOffsets.push_back(queryOffsetOf(g));
+      state.append({e.loadScalar(maxes, qh), e.loadScalar(sums, qh),
+                    e.load(acc, e.mul(qh, D), D)});
+    }
     auto passes = [&](Value from, Value to, int64_t tokens, bool computed) {
       ValueRange out = e.forStep(
           from, to, e.index(tokens), state,
           [&](Value j, ValueRange running) -> SmallVector<Value> {
-            Value l;
-            if (computed) {
-              l = e.load(scratch.logits, e.add(e.mul(g, shape.tile), j),
-                         tokens);
+            SmallVector<Value> ls;
+            for (Value g : gs) {
+              if (!computed)
+                continue;
+              ls.push_back(e.load(scratch.logits,
+                                  e.add(e.mul(g, shape.tile), j), tokens));
               if (everyPass)
                 prefetchSlot(1, g, j);
             }
-            return pass(queryOffset, j, tokens, running, l);
+            return pass(queryOffsets, j, tokens, running, ls);
           });
       state.assign(out.begin(), out.end());
     };
     passes(e.index(0), full, T, /*computed=*/true);
     if (T > 1)
       passes(full, count, 1, /*computed=*/false);
-    e.store(state[0], maxes, qh);
-    e.store(state[1], sums, qh);
-    e.store(state[2], acc, accOffset);
-  });
+    for (auto [h, g] : llvm::enumerate(gs)) {
+      Value qh = e.add(firstHead, g);
+      e.store(state[3 * h], maxes, qh);
+      e.store(state[3 * h + 1], sums, qh);
+      e.store(state[3 * h + 2], acc, e.mul(qh, D));
+    }
+  };
+  Value pairedHeads = e.mul(arith::DivUIOp::create(b, heads, e.index(2)), 2);
+  e.forStep(e.index(0), pairedHeads, e.index(2),
+            [&](Value g) { headsFrom({g, e.add(g, 1)}); });
+  e.forRange(pairedHeads, heads, [&](Value g) { headsFrom({g}); });
 }
 
 std::pair<SmallVector<Value>, SmallVector<Value>>
@@ -225,10 +240,11 @@ AttentionKernel::rowOffsets(Value first, int64_t tokens) {
   return {keyOffsets, valueOffsets};
 }
 
-SmallVector<Value> AttentionKernel::pass(Value queryOffset, Value first,
-                                         int64_t tokens, ValueRange state,
-                                         Value l) {
-  const int64_t D = headDim;
+SmallVector<Value> AttentionKernel::pass(ArrayRef<Value> queryOffsets,
+                                         Value first, int64_t tokens,
+                                         ValueRange states,
+                                         ArrayRef<Value> ls) {
+  const int64_t D = headDim, heads = queryOffsets.size();
   auto [keyOffsets, valueOffsets] = rowOffsets(first, tokens);
   auto reduce = [&](vector::CombiningKind kind, Value vector) -> Value {
     if (tokens == 1)
@@ -236,67 +252,108 @@ SmallVector<Value> AttentionKernel::pass(Value queryOffset, Value first,
     return vector::ReductionOp::create(b, kind, vector,
                                        arith::FastMathFlags::reassoc);
   };
-  Value maxOld = state[0], sumOld = state[1], accOld = state[2];
-  if (!l)
-    l = logits(queryOffset, keyOffsets);
-  // The max as compare-and-selects (vmaxps, no NaN fix-ups): a NaN logit
-  // (docs/Semantics.md, "Non-finite values") may be skipped here, but its
-  // weight exp(NaN - max) is NaN, and so are the sum and the head's output.
-  Value maxNew = greater(maxOld, maxOfLanes(l));
-  // One exp per token, and one a pass for the rescale of the running sum
-  // and accumulator.
-  Value correction =
-      vectorExp(b, arith::SubFOp::create(b, maxOld, maxNew));
-  Value p =
-      vectorExp(b, arith::SubFOp::create(b, l, e.splat(maxNew, tokens)));
-  Value accNew = arith::MulFOp::create(b, accOld, e.splat(correction, D));
+  SmallVector<Value> maxNew(heads), correction(heads), p(heads),
+      out(3 * heads);
+  for (int64_t h = 0; h < heads; ++h) {
+    Value l = ls.empty() ? logits(queryOffsets[h], keyOffsets) : ls[h];
+    // The max as compare-and-selects (vmaxps, no NaN fix-ups): a NaN logit
+    // (docs/Semantics.md, "Non-finite values") may be skipped here, but
+    // its weight exp(NaN - max) is NaN, and so are the sum and the head's
+    // output.
+    Value maxOld = states[3 * h];
+    maxNew[h] = greater(maxOld, maxOfLanes(l));
+    // One exp per token, and one a pass for the rescale of the running sum
+    // and accumulator.
+    correction[h] = vectorExp(b, arith::SubFOp::create(b, maxOld, maxNew[h]));
+    p[h] = vectorExp(b,
+                     arith::SubFOp::create(b, l, e.splat(maxNew[h], tokens)));
+    out[3 * h] = maxNew[h];
+  }
+  auto rescaled = [&](int64_t h, Value accPart) {
+    int64_t width = cast<VectorType>(accPart.getType()).getNumElements();
+    return arith::MulFOp::create(b, accPart, e.splat(correction[h], width));
+  };
+  auto rescaledSum = [&](int64_t h, Value sum) {
+    return arith::AddFOp::create(
+        b, arith::MulFOp::create(b, states[3 * h + 1], correction[h]), sum);
+  };
   if (shape.bf16Values && tokens > 1) {
-    // The weights rounded to bf16, summed as rounded; weight pair u (tokens
-    // 2u, 2u + 1) broadcast as one 32-bit pair to every lane of a dot.
-    auto bf16Type = VectorType::get({tokens}, b.getBF16Type());
-    Value rounded = arith::TruncFOp::create(b, bf16Type, p);
-    Value sumNew = arith::AddFOp::create(
-        b, arith::MulFOp::create(b, sumOld, correction),
-        reduce(vector::CombiningKind::ADD,
-               arith::ExtFOp::create(b, p.getType(), rounded)));
-    Value weightPairs = vector::BitCastOp::create(
-        b, VectorType::get({tokens / 2}, b.getI32Type()), rounded);
-    SmallVector<Value> pairWeights;
-    for (int64_t u = 0; u < tokens / 2; ++u)
-      pairWeights.push_back(vector::BitCastOp::create(
-          b, VectorType::get({32}, b.getBF16Type()),
-          e.splat(
-              vector::ExtractOp::create(b, weightPairs, ArrayRef<int64_t>{u}),
-              16)));
-    Value firstPair = arith::DivUIOp::create(b, first, e.index(2));
+    // The weights rounded to bf16 (vcvtneps2bf16, 16 at a time), summed as
+    // rounded; weight pair u (tokens 2u, 2u + 1) broadcast as one 32-bit
+    // pair to every lane of a dot.
     auto chunkType = VectorType::get({16}, b.getF32Type());
-    for (int64_t c = 0; c < D; c += 16) {
-      Value chunk = vector::ExtractStridedSliceOp::create(
-          b, accNew, ArrayRef<int64_t>{c}, ArrayRef<int64_t>{16},
-          ArrayRef<int64_t>{1});
-      for (int64_t u = 0; u < tokens / 2; ++u)
-        chunk = x86vector::DotBF16Op::create(
-            b, chunkType, chunk, pairWeights[u],
-            e.load(scratch.pairs,
-                   e.add(e.mul(e.add(firstPair, u), 2 * D), 2 * c), 32));
-      accNew = vector::InsertStridedSliceOp::create(
-          b, chunk, accNew, ArrayRef<int64_t>{c}, ArrayRef<int64_t>{1});
+    SmallVector<SmallVector<Value>> pairWeights(heads);
+    for (int64_t h = 0; h < heads; ++h) {
+      Value roundedSum;
+      for (int64_t from = 0; from < tokens; from += 16) {
+        Value rounded = x86vector::CvtPackedF32ToBF16Op::create(
+            b, VectorType::get({16}, b.getBF16Type()),
+            vector::ExtractStridedSliceOp::create(
+                b, p[h], ArrayRef<int64_t>{from}, ArrayRef<int64_t>{16},
+                ArrayRef<int64_t>{1}));
+        Value widened = arith::ExtFOp::create(b, chunkType, rounded);
+        roundedSum = roundedSum
+                         ? arith::AddFOp::create(b, roundedSum, widened)
+                         : widened;
+        Value weightPairs = vector::BitCastOp::create(
+            b, VectorType::get({8}, b.getI32Type()), rounded);
+        for (int64_t u = 0; u < 8; ++u)
+          pairWeights[h].push_back(vector::BitCastOp::create(
+              b, VectorType::get({32}, b.getBF16Type()),
+              e.splat(vector::ExtractOp::create(b, weightPairs,
+                                                ArrayRef<int64_t>{u}),
+                      16)));
+      }
+      out[3 * h + 1] =
+          rescaledSum(h, reduce(vector::CombiningKind::ADD, roundedSum));
     }
-    return {maxNew, sumNew, accNew};
+    // Per 16 lanes of each head's accumulator, chains of dots over the
+    // pass's pairs: two a chunk for a lone head, so that enough dots are
+    // in flight to hide their latency.
+    const int64_t chains = heads == 1 ? 2 : 1;
+    Value firstPair = arith::DivUIOp::create(b, first, e.index(2));
+    SmallVector<Value> accNew(states.begin(), states.end());
+    for (int64_t c = 0; c < D; c += 16) {
+      for (int64_t h = 0; h < heads; ++h) {
+        SmallVector<Value, 2> chain = {
+            rescaled(h, vector::ExtractStridedSliceOp::create(
+                            b, states[3 * h + 2], ArrayRef<int64_t>{c},
+                            ArrayRef<int64_t>{16}, ArrayRef<int64_t>{1}))};
+        if (chains == 2)
+          chain.push_back(constantOf(b, chunkType, 0));
+        for (int64_t u = 0; u < tokens / 2; ++u)
+          chain[u % chains] = x86vector::DotBF16Op::create(
+              b, chunkType, chain[u % chains], pairWeights[h][u],
+              e.load(scratch.pairs,
+                     e.add(e.mul(e.add(firstPair, u), 2 * D), 2 * c), 32));
+        Value sum = chains == 2
+                        ? arith::AddFOp::create(b, chain[0], chain[1])
+                        : chain[0];
+        accNew[3 * h + 2] = vector::InsertStridedSliceOp::create(
+            b, sum, accNew[3 * h + 2], ArrayRef<int64_t>{c},
+            ArrayRef<int64_t>{1});
+      }
+    }
+    for (int64_t h = 0; h < heads; ++h)
+      out[3 * h + 2] = accNew[3 * h + 2];
+    return out;
   }
-  Value sumNew =
-      arith::AddFOp::create(b, arith::MulFOp::create(b, sumOld, correction),
-                            reduce(vector::CombiningKind::ADD, p));
   FlatBuffer values = shape.stageValues ? scratch.values : v;
-  for (int64_t t = 0; t < tokens; ++t) {
-    Value weight = vector::ExtractOp::create(b, p, ArrayRef<int64_t>{t});
-    accNew = arith::AddFOp::create(
-        b,
-        arith::MulFOp::create(b, e.splat(weight, D),
-                              e.loadF32(values, valueOffsets[t], D), kContract),
-        accNew, kContract);
+  for (int64_t h = 0; h < heads; ++h) {
+    out[3 * h + 1] = rescaledSum(h, reduce(vector::CombiningKind::ADD, p[h]));
+    Value accNew = rescaled(h, states[3 * h + 2]);
+    for (int64_t t = 0; t < tokens; ++t) {
+      Value weight = vector::ExtractOp::create(b, p[h], ArrayRef<int64_t>{t});
+      accNew = arith::AddFOp::create(
+          b,
+          arith::MulFOp::create(b, e.splat(weight, D),
+                                e.loadF32(values, valueOffsets[t], D),
+                                kContract),
+          accNew, kContract);
+    }
+    out[3 * h + 2] = accNew;
   }
-  return {maxNew, sumNew, accNew};
+  return out;
 }
 
 Value AttentionKernel::logits(Value queryOffset, ArrayRef<Value> keyOffsets) {

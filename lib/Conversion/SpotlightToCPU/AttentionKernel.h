@@ -10,18 +10,20 @@
 //       tokens:
 //         l[g] = scale * (q[g] . k[t])_t   vector<T x f32>, the T dot
 //                                          products reduced together
-//     scf.for head g:                      (m, s, acc[g]) in registers
-//       for each pass of T tokens (then one at a time for the tail):
+//     scf.for heads g, g + 1 (then the odd one):  (m, s, acc) of each in
+//       registers; for each pass of T tokens (then one at a time for the
+//       tail), each step for both heads before the next step:
 //         m' = max(m, max_t l[g]);  c = exp(m - m');  p = exp(l[g] - m')
 //         s' = s * c + sum_t p;  acc' = acc * c + sum_t p[t] * v[t]
 //
-// A tile's rows stay in L1 while its heads run over them one after the
-// other, so each row comes from memory once for all heads; a head's query
-// and accumulator stay in registers for the whole tile, and its
-// accumulator is rescaled once a pass, not once a token. The logits of
-// every head come first: they depend on no running state, so the heads'
-// dot products overlap, where the chain of a pass (logits, max, exps,
-// weighted sum) would otherwise run one head at a time.
+// A tile's rows stay in L1 while its heads run over them, so each row
+// comes from memory once for all heads; a head's accumulator stays in
+// registers for the whole tile, rescaled once a pass, not once a token.
+// The logits of every head come first: they depend on no running state,
+// so the heads' dot products overlap. The softmax of a pass is a chain
+// (max, exps, rounding, weighted sum) too long for the core to overlap
+// one head's with the next's on its own; two heads' chains emitted step by
+// step give it independent work at every step.
 //
 //===----------------------------------------------------------------------===//
 
@@ -106,10 +108,13 @@ public:
 private:
   void tile(Value firstHead, Value heads, Value first, Value count, RowOf rowOf,
             Prefetch prefetch, PrefetchSpread spread);
-  /// A pass of `tokens` tokens from `first` through a head's running
-  /// state; `l` are the pass's logits, or null to compute them here.
-  SmallVector<Value> pass(Value queryOffset, Value first, int64_t tokens,
-                          ValueRange state, Value l = {});
+  /// A pass of `tokens` tokens from `first` through the running states
+  /// (max, sum, accumulator) of one or more heads, the query of head h at
+  /// queryOffsets[h]; `ls` holds each head's logits of the pass, or is
+  /// empty to compute them here.
+  SmallVector<Value> pass(ArrayRef<Value> queryOffsets, Value first,
+                          int64_t tokens, ValueRange states,
+                          ArrayRef<Value> ls);
   /// The offsets of tokens [first, first + tokens) in K and V.
   std::pair<SmallVector<Value>, SmallVector<Value>> rowOffsets(Value first,
                                                                int64_t tokens);

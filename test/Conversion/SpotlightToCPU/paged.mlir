@@ -146,8 +146,8 @@ func.func @score_topk(%scores: tensor<2x2x?xi32>, %hists: tensor<3x2x2x257xi32>,
 // Dense: for each page (one block-table load), each KV head in turn runs
 // its query heads over the page's tokens (one tile: rows looked up, V
 // widened once, the rows a page ahead prefetched in slices over the heads'
-// passes), each head's (max,
-// sum, acc) loaded into registers and kept in memory between pages.
+// passes), two heads at a time with their (max, sum, acc) loaded into
+// registers, kept in memory between pages.
 // CHECK-LABEL: func.func @paged_dense
 // CHECK-SAME:    (%[[Q:[^:]+]]: memref<2x8x64xbf16>, %[[KP:[^:]+]]: memref<?x16x2x64xbf16>, %[[VP:[^:]+]]: memref<?x16x2x64xbf16>, %[[BT:[^:]+]]: memref<2x?xi32>, %[[SL:[^:]+]]: memref<2xi32>, %[[INIT:[^:]+]]: memref<2x8x64xbf16>)
 // CHECK-DAG:     %[[C16:.+]] = arith.constant 16 : index
@@ -171,9 +171,10 @@ func.func @score_topk(%scores: tensor<2x2x?xi32>, %hists: tensor<3x2x2x257xi32>,
 // CHECK:                   memref.prefetch %[[K]][%{{.+}}], read, locality<2>, data : memref<?xbf16>
 // CHECK:                   memref.prefetch %[[V]][%{{.+}}], read, locality<2>, data : memref<?xbf16>
 // CHECK-NOT:           memref.load %[[TABLE]]
-// CHECK:               scf.for %[[G:[^ ]+]] =
+// CHECK:               scf.for %[[G:[^ ]+]] = %{{.+}} step %c2 {
 // CHECK:                 memref.load %[[MAXES]]
-// CHECK:                 %{{.+}}:3 = scf.for %{{.+}} step %[[C16]] iter_args({{.+}}) -> (f32, f32, vector<64xf32>) {
+// CHECK:                 memref.load %[[MAXES]]
+// CHECK:                 %{{.+}}:6 = scf.for %{{.+}} step %[[C16]] iter_args({{.+}}) -> (f32, f32, vector<64xf32>, f32, f32, vector<64xf32>) {
 // CHECK-NOT:               memref.load %[[TABLE]]
 // CHECK:                   vector.load %[[K]][%{{.+}}] : memref<?xbf16>, vector<32xbf16>
 // CHECK:                   x86vector.avx512.dot
