@@ -1,4 +1,4 @@
-module attributes {spotlight.manifest = "format = spotlight-artifact-6\0Atarget = cpu\0Aquery_heads = 32\0Akv_heads = 8\0Ahead_dim = 128\0Acode_heads = 32\0Adtype = bf16\0Aweight_dtype = f32\0Amode = group\0Asink = 4\0Awindow = 64\0Abudget_count = 0\0Abudget_fraction = 0.02\0Amin_budget = 20\0Amax_tokens = 262144\0Apage_size = 16\0Asignature.spotlight_paged_write = (tensor<?x8x128xbf16>, tensor<?x8x128xbf16>, tensor<?xi32>, tensor<32x128x128xf32>, tensor<32x128xf32>, tensor<32x128x128xf32>, tensor<32x128xf32>, memref<?x16x8x128xbf16>, memref<?x16x8x128xbf16>, memref<?x16x8x4x4xi32>) -> ()\0Asignature.spotlight_paged_select = (tensor<?x32x128xbf16>, tensor<?x16x8x4x4xi32>, tensor<?x?xi32>, tensor<?xi32>, tensor<32x128x128xf32>, tensor<32x128xf32>, tensor<32x128x128xf32>, tensor<32x128xf32>, memref<?x8x5310xi32>) -> ()\0Asignature.spotlight_paged_decode = (tensor<?x32x128xbf16>, tensor<?x16x8x128xbf16>, tensor<?x16x8x128xbf16>, tensor<?x16x8x4x4xi32>, tensor<?x?xi32>, tensor<?xi32>, tensor<32x128x128xf32>, tensor<32x128xf32>, tensor<32x128x128xf32>, tensor<32x128xf32>, memref<?x32x128xbf16>, memref<?x8x5310xi32>) -> ()\0Asignature.spotlight_paged_decode_dense = (tensor<?x32x128xbf16>, tensor<?x16x8x128xbf16>, tensor<?x16x8x128xbf16>, tensor<?x?xi32>, tensor<?xi32>, memref<?x32x128xbf16>) -> ()\0Asignature.spotlight_kv_head_select = (tensor<1x4x128xbf16>, tensor<?x16x1x4x4xi32>, tensor<1x?xi32>, tensor<1xi32>, tensor<4x128x128xf32>, tensor<4x128xf32>, tensor<4x128x128xf32>, tensor<4x128xf32>, memref<1x1x5310xi32>) -> ()\0Asignature.spotlight_kv_head_decode = (tensor<1x4x128xbf16>, tensor<?x16x1x128xbf16>, tensor<?x16x1x128xbf16>, tensor<?x16x1x4x4xi32>, tensor<1x?xi32>, tensor<1xi32>, tensor<4x128x128xf32>, tensor<4x128xf32>, tensor<4x128x128xf32>, tensor<4x128xf32>, memref<1x4x128xbf16>, memref<1x1x5310xi32>) -> ()\0Asignature.spotlight_kv_head_decode_dense = (tensor<1x4x128xbf16>, tensor<?x16x1x128xbf16>, tensor<?x16x1x128xbf16>, tensor<1x?xi32>, tensor<1xi32>, memref<1x4x128xbf16>) -> ()\0Asignature.spotlight_token_split_scores = (tensor<?x32x128xbf16>, tensor<?x16x8x4x4xi32>, tensor<?x?xi32>, tensor<?xi32>, tensor<32x128x128xf32>, tensor<32x128xf32>, tensor<32x128x128xf32>, tensor<32x128xf32>, tensor<?x2xi32>, memref<?x8x?xi32>, memref<?x8x513xi32>) -> ()\0Asignature.spotlight_kv_head_split_select = (tensor<1x1x?xi32>, tensor<?x1x1x513xi32>, tensor<1xi32>, memref<1x1x5310xi32>) -> ()\0Asignature.spotlight_kv_head_split_decode = (tensor<1x4x128xbf16>, tensor<?x16x1x128xbf16>, tensor<?x16x1x128xbf16>, tensor<1x1x?xi32>, tensor<?x1x1x513xi32>, tensor<1x?xi32>, tensor<1xi32>, memref<1x4x128xbf16>, memref<1x1x5310xi32>) -> ()\0Asignature.spotlight_kv_head_range_decode_dense = (tensor<1x4x128xbf16>, tensor<?x16x1x128xbf16>, tensor<?x16x1x128xbf16>, tensor<1x?xi32>, tensor<1xi32>, memref<1x4x128xf32>, memref<1x4xf32>) -> ()\0Asignature.spotlight_kv_head_merge = (tensor<?x1x4x128xf32>, tensor<?x1x4xf32>, memref<1x4x128xbf16>) -> ()\0Achecksum = 70dad54ce5e5a790\0A"} {
+module attributes {spotlight.manifest = "format = spotlight-artifact-7\0Atarget = cpu\0Aquery_heads = 32\0Akv_heads = 8\0Ahead_dim = 128\0Acode_heads = 32\0Adtype = bf16\0Aweight_dtype = f32\0Amode = group\0Asink = 4\0Awindow = 64\0Abudget_count = 0\0Abudget_fraction = 0.02\0Amin_budget = 20\0Amax_tokens = 262144\0Apage_size = 16\0Asignature.spotlight_paged_write = (tensor<?x8x128xbf16>, tensor<?x8x128xbf16>, tensor<?xi32>, tensor<32x128x128xf32>, tensor<32x128xf32>, tensor<32x128x128xf32>, tensor<32x128xf32>, memref<?x16x8x128xbf16>, memref<?x16x8x128xbf16>, memref<?x16x8x4x4xi32>) -> ()\0Asignature.spotlight_paged_select = (tensor<?x32x128xbf16>, tensor<?x16x8x4x4xi32>, tensor<?x?xi32>, tensor<?xi32>, tensor<32x128x128xf32>, tensor<32x128xf32>, tensor<32x128x128xf32>, tensor<32x128xf32>, memref<?x8x5310xi32>) -> ()\0Asignature.spotlight_paged_decode = (tensor<?x32x128xbf16>, tensor<?x16x8x128xbf16>, tensor<?x16x8x128xbf16>, tensor<?x16x8x4x4xi32>, tensor<?x?xi32>, tensor<?xi32>, tensor<32x128x128xf32>, tensor<32x128xf32>, tensor<32x128x128xf32>, tensor<32x128xf32>, memref<?x32x128xbf16>, memref<?x8x5310xi32>) -> ()\0Asignature.spotlight_paged_decode_dense = (tensor<?x32x128xbf16>, tensor<?x16x8x128xbf16>, tensor<?x16x8x128xbf16>, tensor<?x?xi32>, tensor<?xi32>, memref<?x32x128xbf16>) -> ()\0Asignature.spotlight_kv_head_select = (tensor<1x4x128xbf16>, tensor<?x16x1x4x4xi32>, tensor<1x?xi32>, tensor<1xi32>, tensor<4x128x128xf32>, tensor<4x128xf32>, tensor<4x128x128xf32>, tensor<4x128xf32>, memref<1x1x5310xi32>) -> ()\0Asignature.spotlight_kv_head_decode = (tensor<1x4x128xbf16>, tensor<?x16x1x128xbf16>, tensor<?x16x1x128xbf16>, tensor<?x16x1x4x4xi32>, tensor<1x?xi32>, tensor<1xi32>, tensor<4x128x128xf32>, tensor<4x128xf32>, tensor<4x128x128xf32>, tensor<4x128xf32>, memref<1x4x128xbf16>, memref<1x1x5310xi32>) -> ()\0Asignature.spotlight_token_split_scores = (tensor<?x32x128xbf16>, tensor<?x16x8x4x4xi32>, tensor<?x?xi32>, tensor<?xi32>, tensor<32x128x128xf32>, tensor<32x128xf32>, tensor<32x128x128xf32>, tensor<32x128xf32>, tensor<?x2xi32>, memref<?x8x?xi32>, memref<?x8x513xi32>) -> ()\0Asignature.spotlight_kv_head_split_select = (tensor<1x1x?xi32>, tensor<?x1x1x513xi32>, tensor<1xi32>, memref<1x1x5310xi32>) -> ()\0Asignature.spotlight_kv_head_split_decode = (tensor<1x4x128xbf16>, tensor<?x16x1x128xbf16>, tensor<?x16x1x128xbf16>, tensor<1x1x?xi32>, tensor<?x1x1x513xi32>, tensor<1x?xi32>, tensor<1xi32>, memref<1x4x128xbf16>, memref<1x1x5310xi32>) -> ()\0Asignature.spotlight_token_split_decode_dense = (tensor<?x32x128xbf16>, tensor<?x16x8x128xbf16>, tensor<?x16x8x128xbf16>, tensor<?x?xi32>, tensor<?xi32>, memref<?x32x128xf32>, memref<?x32xf32>) -> ()\0Asignature.spotlight_token_split_merge = (tensor<?x?x32x128xf32>, tensor<?x?x32xf32>, memref<?x32x128xbf16>) -> ()\0Achecksum = 939381ec5bd6e78f\0A"} {
   func.func @spotlight_paged_write(%arg0: tensor<?x8x128xbf16>, %arg1: tensor<?x8x128xbf16>, %arg2: tensor<?xi32>, %arg3: tensor<32x128x128xf32>, %arg4: tensor<32x128xf32>, %arg5: tensor<32x128x128xf32>, %arg6: tensor<32x128xf32>, %arg7: memref<?x16x8x128xbf16>, %arg8: memref<?x16x8x128xbf16>, %arg9: memref<?x16x8x4x4xi32>) attributes {llvm.emit_c_interface} {
     %c0 = arith.constant 0 : index
     %dim = tensor.dim %arg0, %c0 : tensor<?x8x128xbf16>
@@ -67,12 +67,6 @@ module attributes {spotlight.manifest = "format = spotlight-artifact-6\0Atarget 
     bufferization.materialize_in_destination %3 in restrict writable %arg11 : (tensor<1x1x5310xi32>, memref<1x1x5310xi32>) -> ()
     return
   }
-  func.func @spotlight_kv_head_decode_dense(%arg0: tensor<1x4x128xbf16>, %arg1: tensor<?x16x1x128xbf16> {bufferization.buffer_layout = strided<[16384, 1024, 128, 1], offset: ?>}, %arg2: tensor<?x16x1x128xbf16> {bufferization.buffer_layout = strided<[16384, 1024, 128, 1], offset: ?>}, %arg3: tensor<1x?xi32>, %arg4: tensor<1xi32>, %arg5: memref<1x4x128xbf16>) attributes {llvm.emit_c_interface} {
-    %0 = tensor.empty() : tensor<1x4x128xbf16>
-    %1 = spotlight.decode_attention ins(%arg0, %arg1, %arg2 : tensor<1x4x128xbf16>, tensor<?x16x1x128xbf16>, tensor<?x16x1x128xbf16>) pages(%arg3, %arg4 : tensor<1x?xi32>, tensor<1xi32>) outs(%0 : tensor<1x4x128xbf16>)
-    bufferization.materialize_in_destination %1 in restrict writable %arg5 : (tensor<1x4x128xbf16>, memref<1x4x128xbf16>) -> ()
-    return
-  }
   func.func @spotlight_kv_head_split_select(%arg0: tensor<1x1x?xi32> {bufferization.buffer_layout = strided<[?, ?, 1], offset: ?>}, %arg1: tensor<?x1x1x513xi32> {bufferization.buffer_layout = strided<[?, ?, ?, 1], offset: ?>}, %arg2: tensor<1xi32>, %arg3: memref<1x1x5310xi32>) attributes {llvm.emit_c_interface} {
     %0 = tensor.empty() : tensor<1x1x5310xi32>
     %1 = spotlight.score_topk ins(%arg0, %arg1 : tensor<1x1x?xi32>, tensor<?x1x1x513xi32>) lens(%arg2 : tensor<1xi32>) outs(%0 : tensor<1x1x5310xi32>) {budget = 2.000000e-02 : f64}
@@ -88,20 +82,6 @@ module attributes {spotlight.manifest = "format = spotlight-artifact-6\0Atarget 
     bufferization.materialize_in_destination %1 in restrict writable %arg8 : (tensor<1x1x5310xi32>, memref<1x1x5310xi32>) -> ()
     return
   }
-  func.func @spotlight_kv_head_range_decode_dense(%arg0: tensor<1x4x128xbf16>, %arg1: tensor<?x16x1x128xbf16> {bufferization.buffer_layout = strided<[16384, 1024, 128, 1], offset: ?>}, %arg2: tensor<?x16x1x128xbf16> {bufferization.buffer_layout = strided<[16384, 1024, 128, 1], offset: ?>}, %arg3: tensor<1x?xi32>, %arg4: tensor<1xi32>, %arg5: memref<1x4x128xf32>, %arg6: memref<1x4xf32>) attributes {llvm.emit_c_interface} {
-    %0 = tensor.empty() : tensor<1x4xf32>
-    %1 = tensor.empty() : tensor<1x4x128xf32>
-    %2:2 = spotlight.partial_decode_attention ins(%arg0, %arg1, %arg2 : tensor<1x4x128xbf16>, tensor<?x16x1x128xbf16>, tensor<?x16x1x128xbf16>) pages(%arg3, %arg4 : tensor<1x?xi32>, tensor<1xi32>) outs(%1, %0 : tensor<1x4x128xf32>, tensor<1x4xf32>)
-    bufferization.materialize_in_destination %2#0 in restrict writable %arg5 : (tensor<1x4x128xf32>, memref<1x4x128xf32>) -> ()
-    bufferization.materialize_in_destination %2#1 in restrict writable %arg6 : (tensor<1x4xf32>, memref<1x4xf32>) -> ()
-    return
-  }
-  func.func @spotlight_kv_head_merge(%arg0: tensor<?x1x4x128xf32>, %arg1: tensor<?x1x4xf32>, %arg2: memref<1x4x128xbf16>) attributes {llvm.emit_c_interface} {
-    %0 = tensor.empty() : tensor<1x4x128xbf16>
-    %1 = spotlight.merge_attention ins(%arg0, %arg1 : tensor<?x1x4x128xf32>, tensor<?x1x4xf32>) outs(%0 : tensor<1x4x128xbf16>)
-    bufferization.materialize_in_destination %1 in restrict writable %arg2 : (tensor<1x4x128xbf16>, memref<1x4x128xbf16>) -> ()
-    return
-  }
   func.func @spotlight_token_split_scores(%arg0: tensor<?x32x128xbf16>, %arg1: tensor<?x16x8x4x4xi32>, %arg2: tensor<?x?xi32>, %arg3: tensor<?xi32>, %arg4: tensor<32x128x128xf32>, %arg5: tensor<32x128xf32>, %arg6: tensor<32x128x128xf32>, %arg7: tensor<32x128xf32>, %arg8: tensor<?x2xi32>, %arg9: memref<?x8x?xi32>, %arg10: memref<?x8x513xi32>) attributes {llvm.emit_c_interface} {
     %c0 = arith.constant 0 : index
     %dim = tensor.dim %arg0, %c0 : tensor<?x32x128xbf16>
@@ -113,6 +93,26 @@ module attributes {spotlight.manifest = "format = spotlight-artifact-6\0Atarget 
     %5 = bufferization.to_buffer %arg2 read_only : tensor<?x?xi32> to memref<?x?xi32>
     %6 = bufferization.to_buffer %arg1 read_only : tensor<?x16x8x4x4xi32> to memref<?x16x8x4x4xi32>
     spotlight.hamming_scores  group ins(%2, %6 : memref<?x32x1x4xi32>, memref<?x16x8x4x4xi32>) pages(%5, %4 : memref<?x?xi32>, memref<?xi32>) ranges(%3 : memref<?x2xi32>) outs(%arg9, %arg10 : memref<?x8x?xi32>, memref<?x8x513xi32>)
+    return
+  }
+  func.func @spotlight_token_split_decode_dense(%arg0: tensor<?x32x128xbf16>, %arg1: tensor<?x16x8x128xbf16>, %arg2: tensor<?x16x8x128xbf16>, %arg3: tensor<?x?xi32>, %arg4: tensor<?xi32>, %arg5: memref<?x32x128xf32>, %arg6: memref<?x32xf32>) attributes {llvm.emit_c_interface} {
+    %c0 = arith.constant 0 : index
+    %dim = tensor.dim %arg0, %c0 : tensor<?x32x128xbf16>
+    %0 = tensor.empty(%dim) : tensor<?x32xf32>
+    %c0_0 = arith.constant 0 : index
+    %dim_1 = tensor.dim %arg0, %c0_0 : tensor<?x32x128xbf16>
+    %1 = tensor.empty(%dim_1) : tensor<?x32x128xf32>
+    %2:2 = spotlight.partial_decode_attention ins(%arg0, %arg1, %arg2 : tensor<?x32x128xbf16>, tensor<?x16x8x128xbf16>, tensor<?x16x8x128xbf16>) pages(%arg3, %arg4 : tensor<?x?xi32>, tensor<?xi32>) outs(%1, %0 : tensor<?x32x128xf32>, tensor<?x32xf32>)
+    bufferization.materialize_in_destination %2#0 in restrict writable %arg5 : (tensor<?x32x128xf32>, memref<?x32x128xf32>) -> ()
+    bufferization.materialize_in_destination %2#1 in restrict writable %arg6 : (tensor<?x32xf32>, memref<?x32xf32>) -> ()
+    return
+  }
+  func.func @spotlight_token_split_merge(%arg0: tensor<?x?x32x128xf32>, %arg1: tensor<?x?x32xf32>, %arg2: memref<?x32x128xbf16>) attributes {llvm.emit_c_interface} {
+    %c1 = arith.constant 1 : index
+    %dim = tensor.dim %arg0, %c1 : tensor<?x?x32x128xf32>
+    %0 = tensor.empty(%dim) : tensor<?x32x128xbf16>
+    %1 = spotlight.merge_attention ins(%arg0, %arg1 : tensor<?x?x32x128xf32>, tensor<?x?x32xf32>) outs(%0 : tensor<?x32x128xbf16>)
+    bufferization.materialize_in_destination %1 in restrict writable %arg2 : (tensor<?x32x128xbf16>, memref<?x32x128xbf16>) -> ()
     return
   }
 }

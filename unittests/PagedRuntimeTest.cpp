@@ -176,8 +176,8 @@ TEST_P(PagedDecoderTest, WriteThenDecodeMatchesTheReference) {
 
   // Every sequence split, as long ones are: the selection in 3 token
   // ranges (their scores, then the selection from them), the attention
-  // per KV head, and the dense step per KV head in 3 ranges of pages,
-  // merged.
+  // per KV head, and the dense step in 3 ranges of pages over every KV
+  // head, merged.
   setenv("SPOTLIGHT_SPLIT", "3", 1);
   HostTensor split(out), splitIdx(idx), splitDense(dense);
   spt_tensor splitT = tensorOf(split, dt), splitIdxT = tensorOf(splitIdx, SPT_I32),

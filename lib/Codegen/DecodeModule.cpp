@@ -8,8 +8,9 @@
 // N for the batch; tests and spotlight-opt users) and the paged step over
 // caller-owned pools that artifacts hold, for a whole batch and, on the CPU,
 // for one KV head of one sequence (its pool arguments carry the whole
-// pool's strides through `bufferization.buffer_layout`), and the scan of a
-// token range with which the CPU splits one long sequence's selection.
+// pool's strides through `bufferization.buffer_layout`), and the steps
+// over a token range (the selection's scan, the dense attention and its
+// merge) with which the CPU splits one long sequence.
 //
 //===----------------------------------------------------------------------===//
 
@@ -70,9 +71,6 @@ public:
     begin(EntryPoint::KVHeadDecode);
     decodeBody();
     end();
-    begin(EntryPoint::KVHeadDecodeDense);
-    store(attention({}), ArgKind::Out);
-    end();
     // The second step of the token split (buildTokenSplit): the head's
     // selection from its sets' scores and histograms, and its attention.
     begin(EntryPoint::KVHeadSplitSelect);
@@ -83,9 +81,25 @@ public:
     store(attention(indices), ArgKind::Out);
     store(indices, ArgKind::OutIndices);
     end();
-    // The dense step in ranges of pages: each range's attention and
+  }
+
+  /// The steps over token ranges of each sequence
+  /// (abi::EntryScope::TokenSplit): the first step of the selection (a
+  /// range's scores and histograms, written in place: hamming_scores keeps
+  /// the other ranges' scores), and the dense step's two.
+  void buildTokenSplit() {
+    begin(EntryPoint::TokenSplitScores);
+    mlir::Value codes = bufferOf(queryCodes());
+    sp::HammingScoresOp::create(
+        b, mlir::TypeRange{}, codes, bufferOf(args[ArgKind::CodePool]),
+        bufferOf(args[ArgKind::BlockTable]), bufferOf(args[ArgKind::SeqLens]),
+        bufferOf(args[ArgKind::TokenRanges]), args[ArgKind::OutScores],
+        args[ArgKind::OutHistograms], selectionMode(), g.sink, g.window);
+    end();
+    // The dense step in token ranges: each range's attention over every
+    // KV head (the caller's views of the range's pages) and its
     // log-sum-exp, then the ranges merged.
-    begin(EntryPoint::KVHeadRangeDecodeDense);
+    begin(EntryPoint::TokenSplitDecodeDense);
     mlir::RankedTensorType partial = tensorOf(ArgKind::OutPartial),
                            lse = tensorOf(ArgKind::OutLse);
     auto ranged = sp::PartialDecodeAttentionOp::create(
@@ -96,28 +110,13 @@ public:
     store(ranged.getResult(0), ArgKind::OutPartial);
     store(ranged.getResult(1), ArgKind::OutLse);
     end();
-    begin(EntryPoint::KVHeadMerge);
+    begin(EntryPoint::TokenSplitMerge);
     mlir::RankedTensorType out = tensorOf(ArgKind::Out);
     store(sp::MergeAttentionOp::create(b, out, args[ArgKind::Partials],
                                        args[ArgKind::Lses],
                                        empty(out, args[ArgKind::Partials], 1))
               ->getResult(0),
           ArgKind::Out);
-    end();
-  }
-
-  /// The first step of the selection in token ranges
-  /// (abi::EntryScope::TokenSplit): the scores and histograms of a range of
-  /// each sequence, written in place (hamming_scores keeps the other
-  /// ranges' scores).
-  void buildTokenSplit() {
-    begin(EntryPoint::TokenSplitScores);
-    mlir::Value codes = bufferOf(queryCodes());
-    sp::HammingScoresOp::create(
-        b, mlir::TypeRange{}, codes, bufferOf(args[ArgKind::CodePool]),
-        bufferOf(args[ArgKind::BlockTable]), bufferOf(args[ArgKind::SeqLens]),
-        bufferOf(args[ArgKind::TokenRanges]), args[ArgKind::OutScores],
-        args[ArgKind::OutHistograms], selectionMode(), g.sink, g.window);
     end();
   }
 

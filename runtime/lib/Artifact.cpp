@@ -109,20 +109,18 @@ spt_status spt_artifact_load(const char *path, spt_artifact **artifact) {
                      loaded->kvHeadSelect, error) ||
           !bindEntry(loaded->handle, abi::EntryPoint::KVHeadDecode,
                      loaded->kvHeadDecode, error) ||
-          !bindEntry(loaded->handle, abi::EntryPoint::KVHeadDecodeDense,
-                     loaded->kvHeadDecodeDense, error) ||
           !bindEntry(loaded->handle, abi::EntryPoint::KVHeadSplitSelect,
                      loaded->kvHeadSplitSelect, error) ||
           !bindEntry(loaded->handle, abi::EntryPoint::KVHeadSplitDecode,
-                     loaded->kvHeadSplitDecode, error) ||
-          !bindEntry(loaded->handle, abi::EntryPoint::KVHeadRangeDecodeDense,
-                     loaded->kvHeadRangeDecodeDense, error) ||
-          !bindEntry(loaded->handle, abi::EntryPoint::KVHeadMerge,
-                     loaded->kvHeadMerge, error))) ||
+                     loaded->kvHeadSplitDecode, error))) ||
         (abi::entryInArtifact(abi::EntryPoint::TokenSplitScores,
                               loaded->model) &&
-         !bindEntry(loaded->handle, abi::EntryPoint::TokenSplitScores,
-                    loaded->tokenSplitScores, error)))
+         (!bindEntry(loaded->handle, abi::EntryPoint::TokenSplitScores,
+                     loaded->tokenSplitScores, error) ||
+          !bindEntry(loaded->handle, abi::EntryPoint::TokenSplitDecodeDense,
+                     loaded->tokenSplitDecodeDense, error) ||
+          !bindEntry(loaded->handle, abi::EntryPoint::TokenSplitMerge,
+                     loaded->tokenSplitMerge, error))))
       return fail(SPT_ERROR_ARTIFACT, std::string("'") + path + "' " + error);
     *artifact = loaded.release();
     return SPT_OK;

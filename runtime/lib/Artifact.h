@@ -36,17 +36,15 @@ struct spt_artifact {
   /// in CUDA ones).
   spotlight::runtime::KVHeadSelectFn kvHeadSelect = nullptr;
   spotlight::runtime::KVHeadDecodeFn kvHeadDecode = nullptr;
-  spotlight::runtime::KVHeadDecodeDenseFn kvHeadDecodeDense = nullptr;
   /// The selection in token ranges: their scans, then each KV head's
   /// selection (and attention) from them. CPU artifacts only.
   spotlight::runtime::TokenSplitScoresFn tokenSplitScores = nullptr;
   spotlight::runtime::KVHeadSplitSelectFn kvHeadSplitSelect = nullptr;
   spotlight::runtime::KVHeadSplitDecodeFn kvHeadSplitDecode = nullptr;
-  /// The dense step of a KV head in ranges of pages, then merged. CPU
+  /// The dense step of a sequence in token ranges, then merged. CPU
   /// artifacts only.
-  spotlight::runtime::KVHeadRangeDecodeDenseFn kvHeadRangeDecodeDense =
-      nullptr;
-  spotlight::runtime::KVHeadMergeFn kvHeadMerge = nullptr;
+  spotlight::runtime::TokenSplitDecodeDenseFn tokenSplitDecodeDense = nullptr;
+  spotlight::runtime::TokenSplitMergeFn tokenSplitMerge = nullptr;
   ~spt_artifact();
 };
 

@@ -6,8 +6,8 @@
 // query, tables and outputs (the pools are shared): one per sequence, and
 // a sequence too long for one core to finish while the others idle is
 // split, so that a batch, even of one sequence, uses every core: the dense
-// step per KV head, the sparse steps' scan per token range (then their
-// selection and attention per KV head). New tokens are written in runs the same
+// step per token range (then merged), the sparse steps' scan per token
+// range (then their selection and attention per KV head). New tokens are written in runs the same
 // way. On CUDA one call covers the batch: the entry point only enqueues
 // kernels.
 //
@@ -180,13 +180,13 @@ spt_status runOnce(spt_decoder &d, const std::function<void()> &call) {
   return d.device->run(1, [&](int64_t) { call(); });
 }
 
-/// A dense step on the CPU: one item per sequence, a long one
-/// (splitsSequence) one per KV head; and where a long sequence's KV heads
-/// are fewer than the cores (or SPOTLIGHT_SPLIT=k > 1 asks), each of its KV
-/// heads in ranges of whole pages, one item each (KVHeadRangeDecodeDense:
-/// the range's attention and log-sum-exp), which a second pass merges
-/// (KVHeadMerge). So one long sequence uses every core whatever its KV
-/// heads.
+/// A dense step on the CPU: one item per sequence, and a long one
+/// (splitsSequence) in ranges of whole pages, one per core (or as
+/// SPOTLIGHT_SPLIT=k > 1 asks), each an item over every KV head
+/// (TokenSplitDecodeDense: the range's attention and log-sum-exp), which a
+/// second pass merges (TokenSplitMerge). A range reads its pages whole, K
+/// and V of every KV head together: a KV head's rows alone are 1/KH of
+/// each page, and one item per KV head ran 256K tokens 1.17x slower.
 class SplitDenseStep {
 public:
   SplitDenseStep(spt_decoder &d, const StepBuffers &io, const Pools &pools,
@@ -199,10 +199,8 @@ public:
       return s;
     if (spt_status s = d.device->run(int64_t(items.size()), [&](int64_t i) {
           const Item &item = items[i];
-          if (item.head < 0)
-            return whole(item.seq);
           if (item.range < 0)
-            return attendKVHead(item);
+            return whole(item.seq);
           attendRange(item);
         }))
       return s;
@@ -211,16 +209,16 @@ public:
   }
 
 private:
-  /// Sequence `seq` whole (head < 0), its KV head `head` whole (range <
-  /// 0), or range `range` of the KV head's pages (splits[split]).
+  /// Sequence `seq` whole (range < 0), or range `range` of its pages
+  /// (splits[split]).
   struct Item {
-    int64_t seq, head, range, tokens, split;
+    int64_t seq, range, tokens, split;
   };
-  /// The ranges of KV head `head` of sequence `seq`: range r holds pages
-  /// [firstPage[r], firstPage[r + 1]), `tokens[r]` of its tokens; their
-  /// outputs [R, G, D] and log-sum-exps [R, G] (f32) in the scratch.
+  /// The ranges of sequence `seq`: range r holds pages [firstPage[r],
+  /// firstPage[r + 1]), `tokens[r]` of its tokens; their outputs [R, QH, D]
+  /// and log-sum-exps [R, QH] (f32) in the scratch.
   struct Split {
-    int64_t seq, head;
+    int64_t seq;
     std::vector<int64_t> firstPage;
     int32_t *tokens;
     float *outputs, *lses;
@@ -228,35 +226,23 @@ private:
 
   spt_status plan() {
     const DecodeGeometry &g = d.g;
-    const int64_t KH = g.kvHeads, G = g.group(), D = g.headDim;
+    const int64_t QH = g.queryHeads, D = g.headDim;
     const int64_t page = g.pageSize, total = totalTokens(tables);
-    // Ranges per KV head: enough for the KV heads of one sequence to cover
-    // the cores, or as forced.
-    const int64_t forced = forcedSplit();
-    const int64_t wanted =
-        forced > 1 ? forced : (d.device->workers() + KH - 1) / KH;
     int64_t scratch = 0;
     for (int64_t b = 0; b < tables.batch; ++b) {
       const int64_t n = tables.seqLens[b];
       const int64_t pages = (n + page - 1) / page;
-      const int64_t ranges = std::min(wanted, pages);
-      if (!splitsSequence(d, tables, b, total) || (KH == 1 && ranges <= 1)) {
-        items.push_back({b, -1, -1, n * KH, -1});
+      const int64_t ranges = std::min(tokenRanges(d), pages);
+      if (!splitsSequence(d, tables, b, total) || ranges <= 1) {
+        items.push_back({b, -1, n, -1});
         continue;
       }
-      for (int64_t h = 0; h < KH; ++h) {
-        if (ranges <= 1) {
-          items.push_back({b, h, -1, n, -1});
-          continue;
-        }
-        Split split{b, h, pageRangeStarts(pages, ranges), nullptr, nullptr,
-                    nullptr};
-        for (int64_t r = 0; r < ranges; ++r)
-          items.push_back(
-              {b, h, r, rangeTokens(split, r), int64_t(splits.size())});
-        splits.push_back(std::move(split));
-        scratch += ranges * (G * D + G + 1);
-      }
+      Split split{b, pageRangeStarts(pages, ranges), nullptr, nullptr,
+                  nullptr};
+      for (int64_t r = 0; r < ranges; ++r)
+        items.push_back({b, r, rangeTokens(split, r), int64_t(splits.size())});
+      splits.push_back(std::move(split));
+      scratch += ranges * (QH * D + QH + 1);
     }
     if (!d.splitScratch.reserve(*d.device, scratch * 4))
       return fail(SPT_ERROR_OUT_OF_MEMORY,
@@ -267,9 +253,9 @@ private:
     for (Split &split : splits) {
       const int64_t ranges = int64_t(split.firstPage.size()) - 1;
       split.outputs = next;
-      next += ranges * G * D;
+      next += ranges * QH * D;
       split.lses = next;
-      next += ranges * G;
+      next += ranges * QH;
       split.tokens = reinterpret_cast<int32_t *>(next);
       next += ranges;
       for (int64_t r = 0; r < ranges; ++r)
@@ -286,18 +272,12 @@ private:
            split.firstPage[r] * page;
   }
 
-  void attendKVHead(const Item &item) {
-    KVHeadViews s(d, io, pools, tables, item.seq, item.head);
-    d.artifact->kvHeadDecodeDense(&s.query, &s.keys, &s.values, &s.blockTable,
-                                  &s.seqLens, &s.out);
-  }
-
-  /// Range r of a KV head: the block table's row from the range's first
+  /// Range r of a sequence: the block table's row from the range's first
   /// page, the range's length, its output and log-sum-exp in the scratch.
   void attendRange(const Item &item) {
-    const int64_t G = d.g.group(), D = d.g.headDim;
+    const int64_t QH = d.g.queryHeads, D = d.g.headDim;
     const Split &split = splits[item.split];
-    KVHeadViews s(d, io, pools, tables, item.seq, item.head);
+    StepViews s(d, io, pools, tables, item.seq, 1);
     // The entry's block table has the identity layout: the view starts at
     // the range's first page (its offset field is not read).
     s.blockTable.aligned = static_cast<int32_t *>(s.blockTable.aligned) +
@@ -305,19 +285,19 @@ private:
     s.blockTable.sizes[1] =
         split.firstPage[item.range + 1] - split.firstPage[item.range];
     MemRef<1> tokens = view<1>(split.tokens + item.range, {1});
-    MemRef<3> out = view<3>(split.outputs + item.range * G * D, {1, G, D});
-    MemRef<2> lse = view<2>(split.lses + item.range * G, {1, G});
-    d.artifact->kvHeadRangeDecodeDense(&s.query, &s.keys, &s.values,
-                                       &s.blockTable, &tokens, &out, &lse);
+    MemRef<3> out = view<3>(split.outputs + item.range * QH * D, {1, QH, D});
+    MemRef<2> lse = view<2>(split.lses + item.range * QH, {1, QH});
+    d.artifact->tokenSplitDecodeDense(&s.query, &s.keys, &s.values,
+                                      &s.blockTable, &tokens, &out, &lse);
   }
 
   void merge(const Split &split) {
-    const int64_t G = d.g.group(), D = d.g.headDim;
+    const int64_t QH = d.g.queryHeads, D = d.g.headDim;
     const int64_t ranges = int64_t(split.firstPage.size()) - 1;
-    KVHeadViews s(d, io, pools, tables, split.seq, split.head);
-    MemRef<4> outputs = view<4>(split.outputs, {ranges, 1, G, D});
-    MemRef<3> lses = view<3>(split.lses, {ranges, 1, G});
-    d.artifact->kvHeadMerge(&outputs, &lses, &s.out);
+    StepViews s(d, io, pools, tables, split.seq, 1);
+    MemRef<4> outputs = view<4>(split.outputs, {ranges, 1, QH, D});
+    MemRef<3> lses = view<3>(split.lses, {ranges, 1, QH});
+    d.artifact->tokenSplitMerge(&outputs, &lses, &s.out);
   }
 
   spt_decoder &d;
@@ -609,8 +589,8 @@ spt_status spt_decoder::decodeDense(const StepBuffers &io, const Pools &pools,
   };
   if (tables.batch == 0)
     return SPT_OK;
-  // Host memory means a CPU artifact, which always holds the KV-head entry
-  // points (loading checks them).
+  // Host memory means a CPU artifact, which always holds the token-split
+  // entry points (loading checks them).
   if (device->usesHostMemory())
     return SplitDenseStep(*this, io, pools, tables).run([&](int64_t seq) {
       run(seq, 1);

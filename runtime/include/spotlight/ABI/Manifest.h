@@ -21,7 +21,7 @@ namespace spotlight::abi {
 /// The exported symbol holding the manifest.
 constexpr const char *kManifestSymbol = "spotlight_manifest";
 /// The first line of every manifest of this ABI version.
-constexpr const char *kManifestFormat = "spotlight-artifact-6";
+constexpr const char *kManifestFormat = "spotlight-artifact-7";
 /// The module attribute that carries the manifest through the compiler.
 constexpr const char *kManifestAttribute = "spotlight.manifest";
 
