@@ -197,9 +197,7 @@ void AttentionKernel::tile(Value firstHead, Value heads, Value first,
           from, to, e.index(tokens), state,
           [&](Value j, ValueRange running) -> SmallVector<Value> {
             SmallVector<Value> ls;
-            for (Value g : gs) {
-              if (!computed)
-                continue;
+            for (Value g : computed ? gs : ArrayRef<Value>()) {
               ls.push_back(e.load(scratch.logits,
                                   e.add(e.mul(g, shape.tile), j), tokens));
               if (everyPass)
@@ -312,7 +310,8 @@ SmallVector<Value> AttentionKernel::pass(ArrayRef<Value> queryOffsets,
     // in flight to hide their latency.
     const int64_t chains = heads == 1 ? 2 : 1;
     Value firstPair = arith::DivUIOp::create(b, first, e.index(2));
-    SmallVector<Value> accNew(states.begin(), states.end());
+    for (int64_t h = 0; h < heads; ++h)
+      out[3 * h + 2] = states[3 * h + 2];
     for (int64_t c = 0; c < D; c += 16) {
       for (int64_t h = 0; h < heads; ++h) {
         SmallVector<Value, 2> chain = {
@@ -329,13 +328,11 @@ SmallVector<Value> AttentionKernel::pass(ArrayRef<Value> queryOffsets,
         Value sum = chains == 2
                         ? arith::AddFOp::create(b, chain[0], chain[1])
                         : chain[0];
-        accNew[3 * h + 2] = vector::InsertStridedSliceOp::create(
-            b, sum, accNew[3 * h + 2], ArrayRef<int64_t>{c},
+        out[3 * h + 2] = vector::InsertStridedSliceOp::create(
+            b, sum, out[3 * h + 2], ArrayRef<int64_t>{c},
             ArrayRef<int64_t>{1});
       }
     }
-    for (int64_t h = 0; h < heads; ++h)
-      out[3 * h + 2] = accNew[3 * h + 2];
     return out;
   }
   FlatBuffer values = shape.stageValues ? scratch.values : v;
