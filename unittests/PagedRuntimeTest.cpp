@@ -98,8 +98,7 @@ TEST_P(PagedDecoderTest, WriteThenDecodeMatchesTheReference) {
   const uint64_t seed = freshSeed();
   SCOPED_TRACE("seed=" + std::to_string(seed));
   // On 2 cores or more, the CPU splits the longest sequences (the dense step
-  // per KV head, the selection per token range) and runs the short ones
-  // whole.
+  // and the selection's scan per token range) and runs the short ones whole.
   PagedProblem p(g, c.pageSize, {1500, 2100, 0, 40, 700}, seed);
   g = p.geometry;
   Decoder d(g, p);

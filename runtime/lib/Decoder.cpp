@@ -7,9 +7,9 @@
 // a sequence too long for one core to finish while the others idle is
 // split, so that a batch, even of one sequence, uses every core: the dense
 // step per token range (then merged), the sparse steps' scan per token
-// range (then their selection and attention per KV head). New tokens are written in runs the same
-// way. On CUDA one call covers the batch: the entry point only enqueues
-// kernels.
+// range (then their selection and attention per KV head). New tokens are
+// written in runs the same way. On CUDA one call covers the batch: the
+// entry point only enqueues kernels.
 //
 //===----------------------------------------------------------------------===//
 

@@ -10,9 +10,10 @@
 //       tokens:
 //         l[g] = scale * (q[g] . k[t])_t   vector<T x f32>, the T dot
 //                                          products reduced together
-//     scf.for heads g, g + 1 (then the odd one):  (m, s, acc) of each in
-//       registers; for each pass of T tokens (then one at a time for the
-//       tail), each step for both heads before the next step:
+//     scf.for heads g, g + 1 (then the odd one; with bf16 p.v, else one
+//       head at a time):  (m, s, acc) of each in registers; for each pass
+//       of T tokens (then one at a time for the tail), each step for both
+//       heads before the next step:
 //         m' = max(m, max_t l[g]);  c = exp(m - m');  p = exp(l[g] - m')
 //         s' = s * c + sum_t p;  acc' = acc * c + sum_t p[t] * v[t]
 //

@@ -14,9 +14,10 @@
 // of up to 32 rows: each tile's rows are looked up and prefetched a tile
 // ahead and its V rows (and, for f32 dot products, K rows) widened to f32
 // once (bf16 dot products: V of token pairs interleaved), then the two
-// query heads run over the tile together, each with its running max, sum
-// and accumulator in registers, 16 tokens a pass on 16 lanes (8 on AVX2, 4
-// generic), then one at a time for the tile's tail.
+// query heads run over the tile (together with bf16 dots for p.v, else one
+// after the other), each with its running max, sum and accumulator in
+// registers, 16 tokens a pass on 16 lanes (8 on AVX2, 4 generic), then one
+// at a time for the tile's tail.
 // CHECK-LABEL: func.func @sparse_attention_group
 // CHECK-SAME:    (%[[Q:[^:]+]]: memref<1x4x64xbf16>, %[[K:[^:]+]]: memref<1x2x?x64xbf16>, %[[V:[^:]+]]: memref<1x2x?x64xbf16>, %[[IDX:[^:]+]]: memref<1x2x16xi32>, %[[INIT:[^:]+]]: memref<1x4x64xbf16>)
 // CHECK-DAG:     %[[QF:.+]] = memref.collapse_shape %[[Q]] {{\[\[}}0, 1, 2]] : memref<1x4x64xbf16> into memref<256xbf16>
@@ -83,52 +84,63 @@
 // AVX512:                vector.store %{{.+}}, %[[LOGITS:[^\[]+]][%{{.+}}] : memref<64xf32>, vector<16xf32>
 // AVX2:                  vector.store %{{.+}}, %[[LOGITS:[^\[]+]][%{{.+}}] : memref<64xf32>, vector<8xf32>
 // GENERIC:               vector.store %{{.+}}, %[[LOGITS:[^\[]+]][%{{.+}}] : memref<64xf32>, vector<4xf32>
-// Then the heads two at a time (then an odd one; here the pair loop runs
-// once and is folded), both states in registers, each step of a pass
-// emitted for both heads so that their chains overlap: per pass and head
+// Then, with bf16 dots for p.v, the heads two at a time (then an odd one;
+// here the pair loop runs once and is folded), both states in registers,
+// each step of a pass emitted for both heads so that their chains overlap;
+// on the f32 paths one head after the other (an scf.for), whose
+// accumulators leave no registers for a second head's. Per pass and head
 // one max, two polynomial exps (the tokens' weights and the rescale), one
 // rescale of the accumulator.
-// CHECK:             vector.load %[[ACC]][%{{.+}}] : memref<256xf32>, vector<64xf32>
-// CHECK:             vector.load %[[ACC]][%{{.+}}] : memref<256xf32>, vector<64xf32>
-// BF16:              %{{.+}}:6 = scf.for %{{.+}} step %c16 iter_args(%{{.+}}) -> (f32, f32, vector<64xf32>, f32, f32, vector<64xf32>) {
-// AVX512:            %{{.+}}:6 = scf.for %{{.+}} step %c16 iter_args(%{{.+}}) -> (f32, f32, vector<64xf32>, f32, f32, vector<64xf32>) {
-// AVX2:              %{{.+}}:6 = scf.for %{{.+}} step %c8 iter_args(%{{.+}}) -> (f32, f32, vector<64xf32>, f32, f32, vector<64xf32>) {
-// GENERIC:           %{{.+}}:6 = scf.for %{{.+}} step %c4 iter_args(%{{.+}}) -> (f32, f32, vector<64xf32>, f32, f32, vector<64xf32>) {
-// BF16:                %[[PASS_L:.+]] = vector.load %[[LOGITS]][%{{.+}}] : memref<64xf32>, vector<16xf32>
-// BF16:                vector.load %[[LOGITS]][%{{.+}}] : memref<64xf32>, vector<16xf32>
-// BF16-NEXT:           vector.shuffle %[[PASS_L]], %[[PASS_L]] [8, 9, 10, 11, 12, 13, 14, 15] : vector<16xf32>, vector<16xf32>
-// AVX512:              vector.load %[[LOGITS]][%{{.+}}] : memref<64xf32>, vector<16xf32>
-// AVX2:                vector.load %[[LOGITS]][%{{.+}}] : memref<64xf32>, vector<8xf32>
-// GENERIC:             vector.load %[[LOGITS]][%{{.+}}] : memref<64xf32>, vector<4xf32>
+// AVX512:            scf.for %{{.+}} = %c0 to %c2 step %c1 {
+// AVX2:              scf.for %{{.+}} = %c0 to %c2 step %c1 {
+// GENERIC:           scf.for %{{.+}} = %c0 to %c2 step %c1 {
+// CHECK:               vector.load %[[ACC]][%{{.+}}] : memref<256xf32>, vector<64xf32>
+// BF16:                vector.load %[[ACC]][%{{.+}}] : memref<256xf32>, vector<64xf32>
+// BF16:                %{{.+}}:6 = scf.for %{{.+}} step %c16 iter_args(%{{.+}}) -> (f32, f32, vector<64xf32>, f32, f32, vector<64xf32>) {
+// AVX512:              %{{.+}}:3 = scf.for %{{.+}} step %c16 iter_args(%{{.+}}) -> (f32, f32, vector<64xf32>) {
+// AVX2:                %{{.+}}:3 = scf.for %{{.+}} step %c8 iter_args(%{{.+}}) -> (f32, f32, vector<64xf32>) {
+// GENERIC:             %{{.+}}:3 = scf.for %{{.+}} step %c4 iter_args(%{{.+}}) -> (f32, f32, vector<64xf32>) {
+// BF16:                  %[[PASS_L:.+]] = vector.load %[[LOGITS]][%{{.+}}] : memref<64xf32>, vector<16xf32>
+// BF16:                  vector.load %[[LOGITS]][%{{.+}}] : memref<64xf32>, vector<16xf32>
+// BF16-NEXT:             vector.shuffle %[[PASS_L]], %[[PASS_L]] [8, 9, 10, 11, 12, 13, 14, 15] : vector<16xf32>, vector<16xf32>
+// AVX512:                vector.load %[[LOGITS]][%{{.+}}] : memref<64xf32>, vector<16xf32>
+// AVX2:                  vector.load %[[LOGITS]][%{{.+}}] : memref<64xf32>, vector<8xf32>
+// GENERIC:               vector.load %[[LOGITS]][%{{.+}}] : memref<64xf32>, vector<4xf32>
 // The max: compare-and-select halving (one vmaxps each).
-// BF16:                arith.cmpf ogt, %{{.+}}, %{{.+}} : vector<8xf32>
-// AVX512:              arith.cmpf ogt, %{{.+}}, %{{.+}} : vector<8xf32>
-// AVX2:                arith.cmpf ogt, %{{.+}}, %{{.+}} : vector<4xf32>
-// GENERIC:             arith.cmpf ogt, %{{.+}}, %{{.+}} : vector<2xf32>
-// CHECK:               arith.select %{{.+}}, %{{.+}}, %{{.+}} : vector<2xi1>, vector<2xf32>
-// CHECK-NOT:           math.exp
-// CHECK:               arith.fptosi
-// CHECK:               arith.bitcast
+// BF16:                  arith.cmpf ogt, %{{.+}}, %{{.+}} : vector<8xf32>
+// AVX512:                arith.cmpf ogt, %{{.+}}, %{{.+}} : vector<8xf32>
+// AVX2:                  arith.cmpf ogt, %{{.+}}, %{{.+}} : vector<4xf32>
+// GENERIC:               arith.cmpf ogt, %{{.+}}, %{{.+}} : vector<2xf32>
+// CHECK:                 arith.select %{{.+}}, %{{.+}}, %{{.+}} : vector<2xi1>, vector<2xf32>
+// CHECK-NOT:             math.exp
+// CHECK:                 arith.fptosi
+// CHECK:                 arith.bitcast
 // The weights rounded to bf16 by vcvtneps2bf16 (and summed so), a pair of
 // them per dot; each 16 lanes of a head's accumulator a chain of dots.
-// BF16:                x86vector.avx512.cvt.packed.f32_to_bf16 %{{.+}} : vector<16xf32> -> vector<16xbf16>
-// BF16:                vector.bitcast %{{.+}} : vector<16xbf16> to vector<8xi32>
-// CHECK:               vector.reduction <add>
-// AVX512:              arith.mulf %{{[^ ]+}}, %{{[^ ]+}} : vector<64xf32>
-// AVX512:              vector.load %[[TILE_V]][%{{.+}}] : memref<2048xf32>, vector<64xf32>
-// AVX2:                arith.mulf %{{[^ ]+}}, %{{[^ ]+}} : vector<64xf32>
-// AVX2:                vector.load %[[TILE_V]][%{{.+}}] : memref<2048xf32>, vector<64xf32>
-// GENERIC:             arith.mulf %{{[^ ]+}}, %{{[^ ]+}} : vector<64xf32>
-// GENERIC:             vector.load %[[TILE_V]][%{{.+}}] : memref<2048xf32>, vector<64xf32>
-// BF16:                x86vector.avx512.cvt.packed.f32_to_bf16
-// BF16:                arith.mulf %{{[^ ]+}}, %{{[^ ]+}} : vector<16xf32>
-// BF16:                %[[PV:.+]] = vector.load %[[TILE_PAIRS]][%{{.+}}] : memref<2048xbf16>, vector<32xbf16>
-// BF16-NEXT:           x86vector.avx512.dot %{{.+}}, %{{.+}}, %[[PV]] : vector<32xbf16> -> vector<16xf32>
-// CHECK:               scf.yield %{{.+}} : f32, f32, vector<64xf32>, f32, f32, vector<64xf32>
+// BF16:                  x86vector.avx512.cvt.packed.f32_to_bf16 %{{.+}} : vector<16xf32> -> vector<16xbf16>
+// BF16:                  vector.bitcast %{{.+}} : vector<16xbf16> to vector<8xi32>
+// CHECK:                 vector.reduction <add>
+// AVX512:                arith.mulf %{{[^ ]+}}, %{{[^ ]+}} : vector<64xf32>
+// AVX512:                vector.load %[[TILE_V]][%{{.+}}] : memref<2048xf32>, vector<64xf32>
+// AVX2:                  arith.mulf %{{[^ ]+}}, %{{[^ ]+}} : vector<64xf32>
+// AVX2:                  vector.load %[[TILE_V]][%{{.+}}] : memref<2048xf32>, vector<64xf32>
+// GENERIC:               arith.mulf %{{[^ ]+}}, %{{[^ ]+}} : vector<64xf32>
+// GENERIC:               vector.load %[[TILE_V]][%{{.+}}] : memref<2048xf32>, vector<64xf32>
+// BF16:                  x86vector.avx512.cvt.packed.f32_to_bf16
+// BF16:                  arith.mulf %{{[^ ]+}}, %{{[^ ]+}} : vector<16xf32>
+// BF16:                  %[[PV:.+]] = vector.load %[[TILE_PAIRS]][%{{.+}}] : memref<2048xbf16>, vector<32xbf16>
+// BF16-NEXT:             x86vector.avx512.dot %{{.+}}, %{{.+}}, %[[PV]] : vector<32xbf16> -> vector<16xf32>
+// BF16:                  scf.yield %{{.+}} : f32, f32, vector<64xf32>, f32, f32, vector<64xf32>
+// AVX512:                scf.yield %{{.+}} : f32, f32, vector<64xf32>
+// AVX2:                  scf.yield %{{.+}} : f32, f32, vector<64xf32>
+// GENERIC:               scf.yield %{{.+}} : f32, f32, vector<64xf32>
 // The tail, one token a pass.
-// CHECK:             scf.for %{{.+}} step %c1 iter_args(%{{.+}}) -> (f32, f32, vector<64xf32>, f32, f32, vector<64xf32>) {
-// CHECK:             vector.store %{{.+}}, %[[ACC]][%{{.+}}] : memref<256xf32>, vector<64xf32>
-// CHECK:             vector.store %{{.+}}, %[[ACC]][%{{.+}}] : memref<256xf32>, vector<64xf32>
+// BF16:                scf.for %{{.+}} step %c1 iter_args(%{{.+}}) -> (f32, f32, vector<64xf32>, f32, f32, vector<64xf32>) {
+// AVX512:              scf.for %{{.+}} step %c1 iter_args(%{{.+}}) -> (f32, f32, vector<64xf32>) {
+// AVX2:                scf.for %{{.+}} step %c1 iter_args(%{{.+}}) -> (f32, f32, vector<64xf32>) {
+// GENERIC:             scf.for %{{.+}} step %c1 iter_args(%{{.+}}) -> (f32, f32, vector<64xf32>) {
+// CHECK:               vector.store %{{.+}}, %[[ACC]][%{{.+}}] : memref<256xf32>, vector<64xf32>
+// BF16:                vector.store %{{.+}}, %[[ACC]][%{{.+}}] : memref<256xf32>, vector<64xf32>
 // o[g] = acc[g] / sum[g] (0 when no token was selected), narrowed to bf16.
 // CHECK:           arith.cmpf oeq
 // CHECK:           arith.divf
