@@ -283,35 +283,26 @@ SmallVector<Value> AttentionKernel::pass(ArrayRef<Value> queryOffsets,
         b, arith::MulFOp::create(b, states[3 * h + 1], correction[h]), sum);
   };
   if (shape.bf16Values && tokens > 1) {
-    // The weights rounded to bf16 (vcvtneps2bf16, 16 at a time), summed as
-    // rounded; weight pair u (tokens 2u, 2u + 1) broadcast as one 32-bit
-    // pair to every lane of a dot.
-    assert(tokens % 16 == 0 && "bf16 p.v runs on AVX-512's 16-token passes");
+    // The weights rounded to bf16 (vcvtneps2bf16), summed as rounded;
+    // weight pair u (tokens 2u, 2u + 1) broadcast as one 32-bit pair to
+    // every lane of a dot.
+    assert(tokens == 16 && "bf16 p.v runs on AVX-512's 16-token passes");
     auto chunkType = VectorType::get({16}, b.getF32Type());
     SmallVector<SmallVector<Value>> pairWeights(heads);
     for (int64_t h = 0; h < heads; ++h) {
-      Value roundedSum;
-      for (int64_t from = 0; from < tokens; from += 16) {
-        Value rounded = x86vector::CvtPackedF32ToBF16Op::create(
-            b, VectorType::get({16}, b.getBF16Type()),
-            vector::ExtractStridedSliceOp::create(
-                b, p[h], ArrayRef<int64_t>{from}, ArrayRef<int64_t>{16},
-                ArrayRef<int64_t>{1}));
-        Value widened = arith::ExtFOp::create(b, chunkType, rounded);
-        roundedSum = roundedSum
-                         ? arith::AddFOp::create(b, roundedSum, widened)
-                         : widened;
-        Value weightPairs = vector::BitCastOp::create(
-            b, VectorType::get({8}, b.getI32Type()), rounded);
-        for (int64_t u = 0; u < 8; ++u)
-          pairWeights[h].push_back(vector::BitCastOp::create(
-              b, VectorType::get({32}, b.getBF16Type()),
-              e.splat(vector::ExtractOp::create(b, weightPairs,
-                                                ArrayRef<int64_t>{u}),
-                      16)));
-      }
-      out[3 * h + 1] =
-          rescaledSum(h, reduce(vector::CombiningKind::ADD, roundedSum));
+      Value rounded = x86vector::CvtPackedF32ToBF16Op::create(
+          b, VectorType::get({16}, b.getBF16Type()), p[h]);
+      out[3 * h + 1] = rescaledSum(
+          h, reduce(vector::CombiningKind::ADD,
+                    arith::ExtFOp::create(b, chunkType, rounded)));
+      Value weightPairs = vector::BitCastOp::create(
+          b, VectorType::get({8}, b.getI32Type()), rounded);
+      for (int64_t u = 0; u < 8; ++u)
+        pairWeights[h].push_back(vector::BitCastOp::create(
+            b, VectorType::get({32}, b.getBF16Type()),
+            e.splat(
+                vector::ExtractOp::create(b, weightPairs, ArrayRef<int64_t>{u}),
+                16)));
     }
     // Per 16 lanes of each head's accumulator, chains of dots over the
     // pass's pairs: a lone head splits each chunk's dots over two chains,

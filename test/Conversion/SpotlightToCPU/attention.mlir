@@ -118,8 +118,8 @@
 // The weights rounded to bf16 by vcvtneps2bf16 (and summed so), a pair of
 // them per dot; each 16 lanes of a head's accumulator a chain of dots.
 // BF16:                  x86vector.avx512.cvt.packed.f32_to_bf16 %{{.+}} : vector<16xf32> -> vector<16xbf16>
-// BF16:                  vector.bitcast %{{.+}} : vector<16xbf16> to vector<8xi32>
 // CHECK:                 vector.reduction <add>
+// BF16:                  vector.bitcast %{{.+}} : vector<16xbf16> to vector<8xi32>
 // AVX512:                arith.mulf %{{[^ ]+}}, %{{[^ ]+}} : vector<64xf32>
 // AVX512:                vector.load %[[TILE_V]][%{{.+}}] : memref<2048xf32>, vector<64xf32>
 // AVX2:                  arith.mulf %{{[^ ]+}}, %{{[^ ]+}} : vector<64xf32>
