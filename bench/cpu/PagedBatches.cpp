@@ -108,11 +108,12 @@ struct Batch {
 
 /// The fastest of 9 reads of every sequence's key codes in `batch`, in
 /// chunks of `chunkTokens` tokens (a page of the paged layout) taken in
-/// block-table order, the chunks shared out evenly over one thread per
-/// core, each thread prefetching its next chunk as the scan does: what
-/// reading the codes in that order costs the memory system alone.
+/// block-table order (or, `poolOrder`, in the order they lie in the pool),
+/// the chunks shared out evenly over one thread per core, each thread
+/// prefetching its next chunk as the scan does: what reading the codes in
+/// that order costs the memory system alone.
 double pageOrderRead(const Batch &batch, int64_t codeWordsPerToken,
-                     int64_t chunkTokens) {
+                     int64_t chunkTokens, bool poolOrder = false) {
   struct Chunk {
     const int32_t *words;
     int64_t count;
@@ -123,6 +124,9 @@ double pageOrderRead(const Batch &batch, int64_t codeWordsPerToken,
       chunks.push_back(
           {&batch.codes[batch.slot(b, t) * codeWordsPerToken],
            std::min(chunkTokens, batch.lengths[b] - t) * codeWordsPerToken});
+  if (poolOrder)
+    std::sort(chunks.begin(), chunks.end(),
+              [](const Chunk &a, const Chunk &b) { return a.words < b.words; });
   const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   std::vector<int64_t> sums(threads);
   return fastestOnThreads(9, threads, [&](unsigned i) {
@@ -330,18 +334,23 @@ void runPagedBatches(ReadProbe &probe, const reference::HashWeights &w) {
                   c.indices == p.indices ? "yes" : "NO", 1e3 * pl, 1e3 * cl,
                   pl / cl);
       // The memory system's share: the key codes alone, read in the two
-      // orders, alternating.
+      // layouts' page orders, alternating.
       const int64_t codeWords = KH * g.keyCodesPerHead() * g.codeWords();
-      std::vector<double> pagedRead, flatRead;
+      // In pool order, the paged pool (which this batch fills) is one
+      // stream: what the order of the reads costs, apart from the pages.
+      std::vector<double> pagedRead, poolRead, flatRead;
       for (int round = 0; round < 3; ++round) {
         pagedRead.push_back(pageOrderRead(batch, codeWords, g.pageSize));
+        poolRead.push_back(pageOrderRead(batch, codeWords, g.pageSize, true));
         flatRead.push_back(pageOrderRead(flat, codeWords, g.pageSize));
       }
-      double pr = middle(pagedRead), fr = middle(flatRead);
+      double pr = middle(pagedRead), fr = middle(flatRead),
+             po = middle(poolRead);
       std::printf("     reading the key codes alone in page order: %.2fms / "
-                  "%.2fms = %.2fx (%.1f / %.1f GB/s)\n",
+                  "%.2fms = %.2fx (%.1f / %.1f GB/s); the paged pool in "
+                  "pool order: %.2fms = %.2fx\n",
                   1e3 * pr, 1e3 * fr, pr / fr, codeBytes / pr / 1e9,
-                  codeBytes / fr / 1e9);
+                  codeBytes / fr / 1e9, 1e3 * po, po / fr);
     }
   }
   std::printf("t/s: decode tokens per second (B per step). bound: the step's "
