@@ -4,7 +4,7 @@
 //     contiguous:  body(lo, hi, (b * KH + h) * N)                  one run
 //     paged:       scf.for p in [lo / page_size, ceil(hi / page_size)):
 //                    page = block_table[b, p]              one load a page
-//                    next = block_table[b, min(p + 1, last page)]
+//                    next = block_table[b, min(p + ahead, last page)]
 //                    body(max(lo, p * page_size),
 //                         min(hi, (p + 1) * page_size),
 //                         (page - p) * page_size * KH + h,     stride KH
@@ -30,7 +30,8 @@ int64_t TokenAddressing::poolTokenRows(Value cache, int64_t kvHeads) {
 SmallVector<Value> TokenAddressing::forEachRun(LoopEmitter &e, Value b, Value h,
                                                Value lo, Value hi,
                                                ValueRange inits,
-                                               RunBody body) const {
+                                               RunBody body,
+                                               int64_t aheadPages) const {
   if (!paged)
     return body(
         {lo, hi, e.mul(e.add(e.mul(b, kvHeads), h), tokensPerRow), Value()},
@@ -58,11 +59,11 @@ SmallVector<Value> TokenAddressing::forEachRun(LoopEmitter &e, Value b, Value h,
                    Value start = e.mul(p, pageSize);
                    Run run{e.max(start, lo), e.min(e.add(start, pageSize), hi),
                            baseOf(p, p), Value()};
-                   // Token t + page_size of page p + 1 has row (next *
-                   // page_size + t - p * page_size) * KH + h; the last page
-                   // looks at itself.
-                   run.aheadBase =
-                       baseOf(e.min(e.add(p, e.index(1)), lastPage), p);
+                   // Token t + k * page_size of page p + k has row (next *
+                   // page_size + t - p * page_size) * KH + h; past the last
+                   // page, the last page.
+                   run.aheadBase = baseOf(
+                       e.min(e.add(p, e.index(aheadPages)), lastPage), p);
                    return body(run, state);
                  });
   return SmallVector<Value>(final.begin(), final.end());

@@ -86,10 +86,11 @@ struct TokenAddressing {
   /// Tokens [first, end) whose rows are runRow(rowBase, t).
   struct Run {
     Value first, end, rowBase;
-    /// Paged: runRow(aheadBase, t) is the row of token t + page_size, on
-    /// the sequence's next page (t's own row on its last page), to prefetch:
-    /// the hardware prefetcher loses a strided stream at every page jump.
-    /// Null contiguous.
+    /// Paged: runRow(aheadBase, t) is the row of token t + k x page_size,
+    /// on the sequence's k-th next page (k = forEachRun's aheadPages; its
+    /// last page's where there are fewer), to prefetch: the hardware
+    /// prefetcher loses a strided stream at every page jump. Null
+    /// contiguous.
     Value aheadBase;
   };
 
@@ -103,8 +104,8 @@ struct TokenAddressing {
   /// loaded once, outside the loop over its tokens. Reads only the entries
   /// of pages holding tokens [lo, hi). Returns the final state.
   SmallVector<Value> forEachRun(LoopEmitter &e, Value b, Value h, Value lo,
-                                Value hi, ValueRange inits,
-                                RunBody body) const;
+                                Value hi, ValueRange inits, RunBody body,
+                                int64_t aheadPages = 1) const;
 
   /// The row number (in rows of one head) of token t of (sequence b, KV
   /// head h); multiply by the row width for an element offset.

@@ -15,7 +15,8 @@
 // Per sequence: N = seq_lens[b] clamped to [0, max_pages * 16], the budget
 // of that N, keep-all or the scan. The scan visits the middle tokens page by
 // page and scores every set (KV head) at each token, so a page's codes are
-// read in order; the next page's codes are prefetched.
+// read in order; the codes 2 pages ahead are prefetched (the last page's
+// where there are fewer).
 // CHECK-LABEL: func.func @paged_topk
 // CHECK-SAME:    (%[[QC:[^:]+]]: memref<2x8x1x2xi32>, %[[KC:[^:]+]]: memref<?x16x2x4x2xi32>, %[[BT:[^:]+]]: memref<2x?xi32>, %[[SL:[^:]+]]: memref<2xi32>, %[[INIT:[^:]+]]: memref<2x2x?xi32>)
 // CHECK-DAG:     %[[C16:.+]] = arith.constant 16 : index
@@ -40,7 +41,10 @@
 // CHECK:             scf.for %[[P:[^ ]+]] = %{{.+}} to %[[PAGES]] step
 // CHECK:               %[[AT:.+]] = arith.addi %[[TABLE_ROW]], %[[P]] : index
 // CHECK:               %[[PAGE:.+]] = memref.load %[[TABLE]][%[[AT]]] : memref<?xi32>
-// CHECK:               %[[NEXT:.+]] = memref.load %[[TABLE]][%{{.+}}] : memref<?xi32>
+// CHECK:               %[[AHEAD:.+]] = arith.addi %[[P]], %c2 : index
+// CHECK:               %[[AHEAD_P:.+]] = arith.minsi %[[AHEAD]], %{{.+}} : index
+// CHECK:               %[[AHEAD_AT:.+]] = arith.addi %[[TABLE_ROW]], %[[AHEAD_P]] : index
+// CHECK:               %[[NEXT:.+]] = memref.load %[[TABLE]][%[[AHEAD_AT]]] : memref<?xi32>
 // CHECK:               scf.for %[[T:[^ ]+]] =
 // CHECK-NOT:             memref.load %[[TABLE]]
 // CHECK:                 memref.prefetch %[[KEYS]][%{{.+}}], read, locality<3>, data : memref<?xi32>
