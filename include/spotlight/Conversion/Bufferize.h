@@ -23,13 +23,15 @@ void buildSpotlightBufferizePipeline(OpPassManager &pm);
 
 /// What every lowering pass does: the patterns lower bufferized ops, so a
 /// module still on tensors (the pass run alone) is bufferized first with the
-/// pipeline above, through `runPipeline` (the pass's own); then `patterns`
-/// run as a partial conversion in which what `target` marks illegal must go
-/// and every other op is legal.
+/// pipeline above, through `runPipeline` (the pass's own); `checkBuffers`
+/// then vets the buffers the ops got (their layouts), and `patterns` run as
+/// a partial conversion in which what `target` marks illegal must go and
+/// every other op is legal.
 LogicalResult
 lowerBufferizedOps(Operation *root, ConversionTarget &target,
                    RewritePatternSet &&patterns,
-                   function_ref<LogicalResult(OpPassManager &)> runPipeline);
+                   function_ref<LogicalResult(OpPassManager &)> runPipeline,
+                   function_ref<LogicalResult()> checkBuffers);
 
 } // namespace spotlight
 } // namespace mlir

@@ -42,10 +42,10 @@ SmallVector<ReassociationIndices> groupedQueryCodes() {
 }
 
 /// Query codes [B, QH, 1, W] viewed as [B, KH, G, 1, W] for group mode, in
-/// their own layout (the paged form passes one sequence's strided slice);
-/// fails for a layout that is not strided.
-FailureOr<MemRefType> groupedQueryCodesType(MemRefType qType, int64_t kvHeads) {
-  return memref::ExpandShapeOp::computeExpandedType(
+/// their own layout (the paged form passes one sequence's strided slice;
+/// the pass admits strided layouts only, checkOperandLayouts).
+MemRefType groupedQueryCodesType(MemRefType qType, int64_t kvHeads) {
+  return *memref::ExpandShapeOp::computeExpandedType(
       qType,
       {qType.getDimSize(0), kvHeads, qType.getDimSize(1) / kvHeads, 1,
        qType.getDimSize(3)},
@@ -80,7 +80,7 @@ Value buildScores(ImplicitLocOpBuilder &b, HammingTopKOp op, Value qc,
     // (their layout was checked by the pattern).
     dims = 5;
     qc = memref::ExpandShapeOp::create(
-        b, *groupedQueryCodesType(qType, kvHeads), qc, groupedQueryCodes());
+        b, groupedQueryCodesType(qType, kvHeads), qc, groupedQueryCodes());
     AffineExpr code = perQueryKeyCode ? d(3) : zero;
     maps = {AffineMap::get(dims, 0, {d(0), d(1), d(3), zero, d(4)}, ctx),
             AffineMap::get(dims, 0, {d(0), d(1), d(2), code, d(4)}, ctx)};
@@ -275,12 +275,6 @@ struct HammingTopKOpLowering : OpLowering<HammingTopKOp> {
 
   LogicalResult emit(HammingTopKOp op, Adaptor adaptor,
                      ImplicitLocOpBuilder &b) const override {
-    auto qType = cast<MemRefType>(adaptor.getQueryCodes().getType());
-    if (op.getMode() == SelectionMode::group &&
-        failed(groupedQueryCodesType(qType, loops::TopKShape(op).kvHeads)))
-      return op.emitOpError("'query_codes' layout must be strided to be "
-                            "regrouped per KV head, got ")
-             << qType;
     if (op.isPaged()) {
       emitPaged(op, adaptor, b);
       return success();

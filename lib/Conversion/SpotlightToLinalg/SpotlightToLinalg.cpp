@@ -50,5 +50,10 @@ struct ConvertSpotlightToLinalgPass
     populateSpotlightToLinalgPatterns(patterns);
     return success();
   }
+
+  /// linalg and memref ops follow any strides.
+  AddressableLayouts addressableLayouts() const override {
+    return AddressableLayouts::Strided;
+  }
 };
 } // namespace

@@ -38,13 +38,16 @@ static bool hasTensorSpotlightOps(Operation *root) {
 
 LogicalResult mlir::spotlight::lowerBufferizedOps(
     Operation *root, ConversionTarget &target, RewritePatternSet &&patterns,
-    function_ref<LogicalResult(OpPassManager &)> runPipeline) {
+    function_ref<LogicalResult(OpPassManager &)> runPipeline,
+    function_ref<LogicalResult()> checkBuffers) {
   if (hasTensorSpotlightOps(root)) {
     OpPassManager bufferize(root->getName());
     buildSpotlightBufferizePipeline(bufferize);
     if (failed(runPipeline(bufferize)))
       return failure();
   }
+  if (failed(checkBuffers()))
+    return failure();
   target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
   return applyPartialConversion(root, target, std::move(patterns));
 }

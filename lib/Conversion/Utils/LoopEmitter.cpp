@@ -78,8 +78,13 @@ static FlatBuffer flatten(ImplicitLocOpBuilder &b, Value memref) {
   ReassociationIndices all;
   for (int64_t d = 0; d < type.getRank(); ++d)
     all.push_back(d);
+  // Dynamic when any dimension is: collapse_shape's own inference makes a
+  // static 0 of 0 x ?, which its verifier then rejects.
+  int64_t size = type.hasStaticShape() ? type.getNumElements()
+                                       : ShapedType::kDynamic;
   Value flat = memref::CollapseShapeOp::create(
-      b, memref, SmallVector<ReassociationIndices>{all});
+      b, MemRefType::get({size}, type.getElementType()), memref,
+      SmallVector<ReassociationIndices>{all});
   return {flat, type.getElementType()};
 }
 

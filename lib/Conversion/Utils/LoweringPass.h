@@ -9,6 +9,7 @@
 #ifndef SPOTLIGHT_LIB_CONVERSION_UTILS_LOWERINGPASS_H
 #define SPOTLIGHT_LIB_CONVERSION_UTILS_LOWERINGPASS_H
 
+#include "OperandLayouts.h"
 #include "spotlight/Conversion/Bufferize.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
@@ -53,6 +54,12 @@ public:
   virtual LogicalResult configure(ConversionTarget &target,
                                   RewritePatternSet &patterns) = 0;
 
+  /// The buffer layouts the patterns address; an op given another is
+  /// reported before the conversion.
+  virtual AddressableLayouts addressableLayouts() const {
+    return AddressableLayouts::LoopLowering;
+  }
+
   /// Runs after every op is lowered (e.g. maps the GPU kernels' thread
   /// loops). A failure, reported on the offending op, fails the pass.
   virtual LogicalResult finalize() { return success(); }
@@ -65,8 +72,12 @@ public:
     auto run = [&](OpPassManager &pm) {
       return this->runPipeline(pm, this->getOperation());
     };
+    auto checkBuffers = [&] {
+      return checkOperandLayouts(this->getOperation(), this->getArgument(),
+                                 addressableLayouts());
+    };
     if (failed(lowerBufferizedOps(this->getOperation(), target,
-                                  std::move(patterns), run)) ||
+                                  std::move(patterns), run, checkBuffers)) ||
         failed(finalize()))
       this->signalPassFailure();
   }

@@ -23,3 +23,18 @@ func.func @attention_too_wide(%q: tensor<1x64x128xf32>, %k: tensor<1x1x?x128xf32
   %0 = spotlight.decode_attention ins(%q, %k, %v : tensor<1x64x128xf32>, tensor<1x1x?x128xf32>, tensor<1x1x?x128xf32>) outs(%o : tensor<1x64x128xf32>)
   return %0 : tensor<1x64x128xf32>
 }
+
+// -----
+
+// The kernels address flat buffers: a strided view (a slice of the keys) is
+// an error, not a read of the wrong elements.
+func.func @slice_of_keys(%q: tensor<1x2x32xf32>, %kbig: tensor<1x1x8x64xf32>,
+    %v: tensor<1x1x8x32xf32>) -> tensor<1x2x32xf32> {
+  %k = tensor.extract_slice %kbig[0, 0, 0, 32] [1, 1, 8, 32] [1, 1, 1, 1]
+      : tensor<1x1x8x64xf32> to tensor<1x1x8x32xf32>
+  %init = tensor.empty() : tensor<1x2x32xf32>
+  // expected-error @+1 {{operand #1 has the layout strided<[512, 512, 64, 1], offset: 32>, which convert-spotlight-to-gpu cannot address}}
+  %0 = spotlight.decode_attention ins(%q, %k, %v : tensor<1x2x32xf32>,
+      tensor<1x1x8x32xf32>, tensor<1x1x8x32xf32>) outs(%init : tensor<1x2x32xf32>)
+  return %0 : tensor<1x2x32xf32>
+}

@@ -50,7 +50,7 @@ func.func @hash_encode_dynamic_head_dim_2(%x: tensor<1x2x16x?xf32>, %w1: tensor<
 
 // hash_encode: head dim not a multiple of 32.
 func.func @hash_encode_head_dim_not_a_multiple_of_32(%x: tensor<1x8x48xf32>, %w1: tensor<8x48x48xf32>, %b1: tensor<8x48xf32>, %w2: tensor<8x48x48xf32>, %b2: tensor<8x48xf32>, %init: tensor<1x8x1x2xi32>) {
-  // expected-error @+1 {{'input' head dim D must be a multiple of 32, got 48}}
+  // expected-error @+1 {{'input' head dim D must be a positive multiple of 32, got 48}}
   %0 = spotlight.hash_encode ins(%x, %w1, %b1, %w2, %b2 : tensor<1x8x48xf32>, tensor<8x48x48xf32>, tensor<8x48xf32>, tensor<8x48x48xf32>, tensor<8x48xf32>) outs(%init : tensor<1x8x1x2xi32>)
   return
 }
@@ -1538,4 +1538,69 @@ func.func @merge_dynamic_dim(%parts: tensor<3x1x8x?xf32>, %lses: tensor<3x1x8xf3
   // expected-error @+1 {{'init' dimension 2 (D) must be static}}
   %0 = spotlight.merge_attention ins(%parts, %lses : tensor<3x1x8x?xf32>, tensor<3x1x8xf32>) outs(%o : tensor<1x8x?xbf16>)
   return
+}
+
+// -----
+
+// hash_encode: a head dim of 0 is no multiple of 32 a lowering can tile
+// (the CPU lowering divided by it).
+func.func @hash_encode_empty_head_dim(%x: tensor<2x8x0xbf16>, %w1: tensor<8x0x0xf32>,
+    %b1: tensor<8x0xf32>, %w2: tensor<8x0x0xf32>, %b2: tensor<8x0xf32>,
+    %init: tensor<2x8x1x0xi32>) -> tensor<2x8x1x0xi32> {
+  // expected-error @+1 {{'input' head dim D must be a positive multiple of 32, got 0}}
+  %0 = spotlight.hash_encode ins(%x, %w1, %b1, %w2, %b2 : tensor<2x8x0xbf16>,
+      tensor<8x0x0xf32>, tensor<8x0xf32>, tensor<8x0x0xf32>, tensor<8x0xf32>)
+      outs(%init : tensor<2x8x1x0xi32>)
+  return %0 : tensor<2x8x1x0xi32>
+}
+
+// -----
+
+// cache_write: the same for the keys it hashes into codes.
+func.func @cache_write_empty_head_dim(%k: tensor<?x2x0xbf16>, %v: tensor<?x2x0xbf16>,
+    %c: tensor<?x2x4x0xi32>, %s: tensor<?xi32>, %kp: tensor<?x16x2x0xbf16>,
+    %vp: tensor<?x16x2x0xbf16>, %cp: tensor<?x16x2x4x0xi32>) {
+  // expected-error @+1 {{'keys' head dim D must be a positive multiple of 32, got 0}}
+  %0:3 = spotlight.cache_write ins(%k, %v, %c, %s : tensor<?x2x0xbf16>,
+      tensor<?x2x0xbf16>, tensor<?x2x4x0xi32>, tensor<?xi32>)
+      outs(%kp, %vp, %cp : tensor<?x16x2x0xbf16>, tensor<?x16x2x0xbf16>, tensor<?x16x2x4x0xi32>)
+  return
+}
+
+// -----
+
+// cache_write: pages of no token.
+func.func @cache_write_empty_pages(%k: tensor<?x2x32xbf16>, %v: tensor<?x2x32xbf16>,
+    %c: tensor<?x2x4x1xi32>, %s: tensor<?xi32>, %kp: tensor<?x0x2x32xbf16>,
+    %vp: tensor<?x0x2x32xbf16>, %cp: tensor<?x0x2x4x1xi32>) {
+  // expected-error @+1 {{'key_cache' page_size must be positive}}
+  %0:3 = spotlight.cache_write ins(%k, %v, %c, %s : tensor<?x2x32xbf16>,
+      tensor<?x2x32xbf16>, tensor<?x2x4x1xi32>, tensor<?xi32>)
+      outs(%kp, %vp, %cp : tensor<?x0x2x32xbf16>, tensor<?x0x2x32xbf16>, tensor<?x0x2x4x1xi32>)
+  return
+}
+
+// -----
+
+// hamming_topk: a pool of pages of no token.
+func.func @topk_empty_pages(%qc: tensor<2x8x1x2xi32>, %kc: tensor<?x0x2x4x2xi32>,
+    %init: tensor<2x2x40xi32>, %bt: tensor<2x?xi32>, %sl: tensor<2xi32>) -> tensor<2x2x40xi32> {
+  // expected-error @+1 {{'key_codes' page_size must be positive}}
+  %0 = spotlight.hamming_topk group ins(%qc, %kc : tensor<2x8x1x2xi32>, tensor<?x0x2x4x2xi32>)
+      pages(%bt, %sl : tensor<2x?xi32>, tensor<2xi32>) outs(%init : tensor<2x2x40xi32>)
+      {budget = 20 : i64, sink = 4 : i64, window = 16 : i64}
+  return %0 : tensor<2x2x40xi32>
+}
+
+// -----
+
+// decode_attention: the same for K and V pools.
+func.func @attention_empty_pages(%q: tensor<2x8x64xf32>, %k: tensor<?x0x2x64xf32>,
+    %v: tensor<?x0x2x64xf32>, %bt: tensor<2x?xi32>, %sl: tensor<2xi32>,
+    %o: tensor<2x8x64xf32>) -> tensor<2x8x64xf32> {
+  // expected-error @+1 {{'key_cache' page_size must be positive}}
+  %0 = spotlight.decode_attention ins(%q, %k, %v : tensor<2x8x64xf32>,
+      tensor<?x0x2x64xf32>, tensor<?x0x2x64xf32>)
+      pages(%bt, %sl : tensor<2x?xi32>, tensor<2xi32>) outs(%o : tensor<2x8x64xf32>)
+  return %0 : tensor<2x8x64xf32>
 }

@@ -128,6 +128,12 @@ Type elementTypeOf(Value value) {
   return cast<ShapedType>(value.getType()).getElementType();
 }
 
+/// A pool's static page_size (its dimension 1) holds at least one token.
+ShapeChecker &checkPageSize(ShapeChecker &check, StringRef pool, Value value) {
+  return check.require(dimOf(value, 1) != 0,
+                       "'" + pool + "' page_size must be positive");
+}
+
 /// Checks `[B, QH, D]` queries against K and V caches: contiguous
 /// `[B, KH, N, D]`, or paged pools `[P, page_size, KH, D]`.
 ShapeChecker &checkQueryAndCaches(ShapeChecker &check, Value query, Value keys,
@@ -158,6 +164,8 @@ ShapeChecker &checkQueryAndCaches(ShapeChecker &check, Value query, Value keys,
                    ") must be a multiple of KV heads (" + Twine(kvHeads) + ")");
   for (unsigned d = 0; d < 4; ++d)
     check.dim("value_cache", values, d, "same as key_cache", dimOf(keys, d));
+  if (paged)
+    checkPageSize(check, "key_cache", keys);
   return check;
 }
 
@@ -233,9 +241,9 @@ LogicalResult HashEncodeOp::verify() {
   if (failed(check.result()))
     return failure();
   int64_t heads = dimOf(in, 1), headDim = dimOf(in, headDimPos);
-  check.require(headDim % 32 == 0, "'input' head dim D must be a multiple of "
-                                   "32, got " +
-                                       Twine(headDim));
+  check.require(headDim > 0 && headDim % 32 == 0,
+                "'input' head dim D must be a positive multiple of 32, got " +
+                    Twine(headDim));
   check.rank("w1", getW1(), {"CH", "D", "D"})
       .rank("b1", getB1(), {"CH", "D"})
       .rank("w2", getW2(), {"CH", "D", "D"})
@@ -347,6 +355,8 @@ int64_t checkCodes(ShapeChecker &check, Value qc, Value kc, Value blockTable,
       .require(kvHeads > 0 && qHeads % kvHeads == 0,
                "query heads (" + Twine(qHeads) +
                    ") must be a multiple of KV heads (" + Twine(kvHeads) + ")");
+  if (paged)
+    checkPageSize(check, "key_codes", kc);
   if (failed(check.result()))
     return 0;
   int64_t group = qHeads / kvHeads;
@@ -761,8 +771,8 @@ LogicalResult CacheWriteOp::verify() {
   const int64_t tokens = dimOf(keys, 0), kvHeads = dimOf(keys, 1);
   const int64_t headDim = dimOf(keys, 2), codesPerHead = dimOf(codes, 2);
   check.require(kvHeads > 0, "'keys' must have at least one KV head")
-      .require(headDim % 32 == 0,
-               "'keys' head dim D must be a multiple of 32, got " +
+      .require(headDim > 0 && headDim % 32 == 0,
+               "'keys' head dim D must be a positive multiple of 32, got " +
                    Twine(headDim))
       .require(codesPerHead > 0, "'codes' must hold at least one code per "
                                  "head (C)");
@@ -785,6 +795,7 @@ LogicalResult CacheWriteOp::verify() {
                "'key_cache' element type must match 'keys'")
       .require(elementTypeOf(vPool) == elementTypeOf(values),
                "'value_cache' element type must match 'values'");
+  checkPageSize(check, "key_cache", kPool);
   return check.result();
 }
 
