@@ -208,7 +208,7 @@ int main(int argc, char **argv) {
     return fail("--cpu is a CPU option: the CUDA target has --chip");
   if (!mlir::spotlight::cpuVectorISA(cpu))
     return fail("unknown --cpu '" + cpu +
-                "' (native, or an LLVM CPU name such as haswell)");
+                "' (native, or the LLVM name of a 64-bit x86 CPU such as haswell)");
   if (emit == Emit::Artifact && outputFile == "-")
     return fail("an artifact needs an output file: -o decode.spt");
 

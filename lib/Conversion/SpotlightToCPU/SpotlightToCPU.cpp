@@ -39,7 +39,7 @@ std::optional<CPUVectorISA> mlir::spotlight::cpuVectorISA(StringRef cpu) {
   } else {
     // Only x86 CPUs have more than the generic path, so names are x86
     // names ("native" covers any host).
-    if (llvm::X86::parseArchX86(cpu) == llvm::X86::CK_None)
+    if (llvm::X86::parseArchX86(cpu, /*Only64Bit=*/true) == llvm::X86::CK_None)
       return std::nullopt;
     SmallVector<StringRef> names;
     llvm::X86::getFeaturesForCPU(cpu, names);
@@ -91,7 +91,9 @@ struct ConvertSpotlightToCPUPass
     if (!isa)
       return emitError(getOperation()->getLoc(),
                        "convert-spotlight-to-cpu: unknown CPU '")
-             << cpu << "' (native, or an LLVM CPU name such as haswell)";
+             << cpu
+             << "' (native, or the LLVM name of a 64-bit x86 CPU such as "
+                "haswell)";
     populateSpotlightToCPUPatterns(patterns, *isa);
     return success();
   }

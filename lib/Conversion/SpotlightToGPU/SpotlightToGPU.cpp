@@ -10,6 +10,7 @@
 #include "../Utils/LoweringPass.h"
 #include "CacheWriteToGPU.h"
 #include "KernelBuilder.h"
+#include "spotlight/Dialect/Spotlight/IR/SpotlightDialect.h"
 #include "spotlight/Dialect/Spotlight/IR/SpotlightOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -69,6 +70,19 @@ struct ConvertSpotlightToGPUPass
     }
     if (failed(rejectTokenSplitOps(getOperation(), "GPU")))
       return failure();
+    // Each op becomes host code that allocates and launches kernels.
+    WalkResult inKernel = getOperation()->walk([](Operation *op) {
+      const bool inDeviceCode = op->getParentOfType<gpu::LaunchOp>() ||
+                                op->getParentOfType<gpu::GPUModuleOp>();
+      if (!isa<SpotlightDialect>(op->getDialect()) || !inDeviceCode)
+        return WalkResult::advance();
+      op->emitOpError("is inside GPU device code; the GPU lowering turns it "
+                      "into host code that launches kernels, so it must be "
+                      "outside gpu.launch and gpu.module");
+      return WalkResult::interrupt();
+    });
+    if (inKernel.wasInterrupted())
+      return failure();
     target.addIllegalOp<HashEncodeOp, HammingTopKOp, SparseAttentionOp,
                         DecodeAttentionOp, CacheWriteOp>();
     populateSpotlightToGPUPatterns(patterns, emulate);
@@ -78,8 +92,8 @@ struct ConvertSpotlightToGPUPass
   LogicalResult finalize() override {
     if (!mapThreads)
       return success();
-    return gpu_lowering::mapKernelThreads(
-        getOperation(), gpu_lowering::kernelTarget(emulate));
+    return gpu_lowering::mapKernelThreads(getOperation(),
+                                          gpu_lowering::kernelTarget(emulate));
   }
 };
 } // namespace

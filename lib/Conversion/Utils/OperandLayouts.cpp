@@ -70,8 +70,9 @@ static bool loopsAddress(Operation *op, Value operand, MemRefType type) {
   return false;
 }
 
-LogicalResult mlir::spotlight::checkOperandLayouts(
-    Operation *root, StringRef pass, AddressableLayouts addressable) {
+LogicalResult
+mlir::spotlight::checkOperandLayouts(Operation *root, StringRef pass,
+                                     AddressableLayouts addressable) {
   WalkResult walk = root->walk([&](Operation *op) {
     if (!isa<SpotlightDialect>(op->getDialect()))
       return WalkResult::advance();
@@ -85,8 +86,8 @@ LogicalResult mlir::spotlight::checkOperandLayouts(
       if (addressed)
         continue;
       op->emitOpError() << "operand #" << operand.getOperandNumber()
-                        << " has the layout " << type.getLayout()
-                        << ", which " << pass
+                        << " has the layout " << type.getLayout() << ", which "
+                        << pass
                         << " cannot address: copy it into a buffer of "
                            "identity layout first (memref.copy)";
       return WalkResult::interrupt();

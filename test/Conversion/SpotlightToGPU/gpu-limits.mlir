@@ -38,3 +38,20 @@ func.func @slice_of_keys(%q: tensor<1x2x32xf32>, %kbig: tensor<1x1x8x64xf32>,
       tensor<1x1x8x32xf32>, tensor<1x1x8x32xf32>) outs(%init : tensor<1x2x32xf32>)
   return %0 : tensor<1x2x32xf32>
 }
+
+// -----
+
+// An op in device code would become a launch and allocations inside a
+// kernel.
+func.func @inside_a_launch(%q: memref<1x8x64xf32>, %k: memref<1x2x?x64xf32>,
+    %v: memref<1x2x?x64xf32>, %o: memref<1x8x64xf32>) {
+  %c1 = arith.constant 1 : index
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+      threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
+    // expected-error @+1 {{is inside GPU device code; the GPU lowering turns it into host code that launches kernels, so it must be outside gpu.launch and gpu.module}}
+    spotlight.decode_attention ins(%q, %k, %v : memref<1x8x64xf32>,
+        memref<1x2x?x64xf32>, memref<1x2x?x64xf32>) outs(%o : memref<1x8x64xf32>)
+    gpu.terminator
+  }
+  return
+}

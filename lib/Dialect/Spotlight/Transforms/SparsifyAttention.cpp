@@ -23,7 +23,10 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <limits>
 
 namespace mlir::spotlight {
 #define GEN_PASS_DEF_SPOTLIGHTSPARSIFYATTENTION
@@ -68,6 +71,14 @@ struct SparsifyAttentionPass
     if (budget < 1 || sink < 0 || window < 0)
       return module.emitError(
           "budget must be at least 1, sink and window at least 0");
+    // hamming_topk keeps them and its index rows of sink + window + budget
+    // slots in i32.
+    const int64_t limit = std::numeric_limits<int32_t>::max();
+    if (budget > limit || sink > limit || window > limit ||
+        budget + sink + window > limit)
+      return module.emitError("budget + sink + window must be at most ")
+             << limit << ", got " << int64_t(budget) << " + " << int64_t(sink)
+             << " + " << int64_t(window);
     return success();
   }
 
@@ -83,9 +94,13 @@ struct SparsifyAttentionPass
       return "it is not directly in a func.func body";
     if (func.isExternal() || func.isPublic() == false)
       return "its function is not a public definition";
+    // The pass adds arguments to the function, which its callers lack.
+    if (!SymbolTable::symbolKnownUseEmpty(func, getOperation()))
+      return "its function is called in this module (the pass adds the hash "
+             "weights and key codes as arguments)";
     auto keys = cast<ShapedType>(op.getKeyCache().getType());
-    if (keys.getDimSize(3) % 32 != 0)
-      return "the head dimension is not a multiple of 32";
+    if (keys.getDimSize(3) <= 0 || keys.getDimSize(3) % 32 != 0)
+      return "the head dimension is not a positive multiple of 32";
     return "";
   }
 

@@ -2,11 +2,15 @@
 // RUN: spotlight-opt %s --spotlight-sparsify-attention="budget=32 sink=2 window=8 mode=head code-heads=kv" | FileCheck %s --check-prefix=HEAD
 // RUN: spotlight-opt %s --spotlight-sparsify-attention --verify-diagnostics -o /dev/null
 // RUN: not spotlight-opt %s --spotlight-sparsify-attention=mode=rows 2>&1 | FileCheck %s --check-prefix=BAD-MODE
+// RUN: not spotlight-opt %s --spotlight-sparsify-attention=budget=9223372036854775807 2>&1 | FileCheck %s --check-prefix=HUGE-BUDGET
 // RUN: spotlight-opt %s --spotlight-sparsify-attention --spotlight-fuse-gather-attention --spotlight-reference-to-llvm-pipeline | FileCheck %s --check-prefix=LOWERED
 
 // The module records that its functions now take key codes.
 // CHECK:       module attributes {spotlight.wants_key_codes}
 // BAD-MODE:    error: mode must be group or head, got 'rows'
+// The index rows (sink + window + budget slots) and the op's attributes are
+// i32: a budget past that is an option error, not a wrapped shape.
+// HUGE-BUDGET: error: budget + sink + window must be at most 2147483647, got 9223372036854775807 + 4 + 64
 
 // Qwen2.5-7B geometry (QH = 28, KH = 4, D = 128): CH = QH, G = 7 codes per
 // key, one set per KV head of 4 + 64 + 64 slots.
@@ -79,4 +83,18 @@ func.func @paged_step(%q: tensor<2x4x64xf32>, %kp: tensor<?x16x2x64xf32>, %vp: t
   // expected-remark @+1 {{spotlight-sparsify-attention: not sparsified: it reads a paged cache}}
   %o = spotlight.decode_attention ins(%q, %kp, %vp : tensor<2x4x64xf32>, tensor<?x16x2x64xf32>, tensor<?x16x2x64xf32>) pages(%bt, %sl : tensor<2x?xi32>, tensor<2xi32>) outs(%init : tensor<2x4x64xf32>)
   return %o : tensor<2x4x64xf32>
+}
+
+// Not matched: a function with a caller in the module (the new arguments
+// would leave the call short of operands).
+// CHECK-LABEL: func.func @called_step
+// CHECK:         spotlight.decode_attention
+func.func @called_step(%q: tensor<1x4x64xf32>, %k: tensor<1x2x8x64xf32>, %v: tensor<1x2x8x64xf32>, %init: tensor<1x4x64xf32>) -> tensor<1x4x64xf32> {
+  // expected-remark @+1 {{not sparsified: its function is called in this module (the pass adds the hash weights and key codes as arguments)}}
+  %o = spotlight.decode_attention ins(%q, %k, %v : tensor<1x4x64xf32>, tensor<1x2x8x64xf32>, tensor<1x2x8x64xf32>) outs(%init : tensor<1x4x64xf32>)
+  return %o : tensor<1x4x64xf32>
+}
+func.func @caller(%q: tensor<1x4x64xf32>, %k: tensor<1x2x8x64xf32>, %v: tensor<1x2x8x64xf32>, %init: tensor<1x4x64xf32>) -> tensor<1x4x64xf32> {
+  %o = func.call @called_step(%q, %k, %v, %init) : (tensor<1x4x64xf32>, tensor<1x2x8x64xf32>, tensor<1x2x8x64xf32>, tensor<1x4x64xf32>) -> tensor<1x4x64xf32>
+  return %o : tensor<1x4x64xf32>
 }
