@@ -36,8 +36,9 @@ cl::opt<std::string> dumpData("dump-data",
 bool loadDataFromOptions(quality::Dataset &data, std::string &description,
                          std::string &error) {
   if (synthetic.getNumOccurrences()) {
-    if (!queryFile.empty() || !keyFile.empty()) {
-      error = "--synthetic replaces --queries/--keys";
+    if (!queryFile.empty() || !keyFile.empty() ||
+        seqLens.getNumOccurrences()) {
+      error = "--synthetic replaces --queries, --keys and --seq-lens";
       return false;
     }
     quality::SyntheticOptions options;

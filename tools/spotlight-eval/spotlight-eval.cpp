@@ -213,6 +213,8 @@ int main(int argc, char **argv) {
     if (b <= 0 || b % 32 != 0)
       fail("--linear-bits must be positive multiples of 32");
 
+  if (queriesPerHead <= 0)
+    fail("--queries-per-head must be positive");
   const int64_t D = data.headDim, G = data.group();
   auto tokens = sampleQueryTokens(data, queriesPerHead, minContext, seed);
   int64_t sampled = 0;

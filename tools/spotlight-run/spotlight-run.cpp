@@ -243,6 +243,20 @@ void checkInputs(const Inputs &in, const DecodeGeometry &g) {
   expect(in.b2, "b2", {CH, D}, g.weightType);
 }
 
+/// Fails unless every geometry flag given agrees with `fixed`, the geometry
+/// of `source` (a precompiled artifact's manifest, or input files); `instead`
+/// says what to do.
+void checkFlagsAgree(const DecodeGeometry &fixed, const llvm::Twine &source,
+                     const llvm::Twine &instead) {
+  DecodeGeometry fromFlags = fixed;
+  std::string error;
+  if (!applyGivenOptions(fromFlags, error))
+    fail(error);
+  if (abi::describeGeometry(fromFlags) != abi::describeGeometry(fixed))
+    fail("the geometry flags disagree with " + source + ":\n" +
+         abi::describeGeometry(fixed) + instead);
+}
+
 /// The geometry implied by input files; selection settings from the flags.
 DecodeGeometry geometryOfInputs(const Inputs &in) {
   DecodeGeometry g;
@@ -266,6 +280,8 @@ DecodeGeometry geometryOfInputs(const Inputs &in) {
   if (!error.empty())
     fail("inputs: " + error);
   checkInputs(in, g);
+  checkFlagsAgree(g, "the input files, which hold",
+                  "omit the flags (the files fix the geometry)");
   return g;
 }
 
@@ -392,20 +408,6 @@ std::string cachedArtifact(const DecodeGeometry &g) {
   return std::string(path);
 }
 
-/// Flags given with a precompiled artifact must agree with its manifest.
-void checkFlagsAgree(const DecodeGeometry &artifactGeometry) {
-  DecodeGeometry fromFlags = artifactGeometry;
-  std::string error;
-  if (!applyGivenOptions(fromFlags, error))
-    fail(error);
-  if (abi::describeGeometry(fromFlags) !=
-      abi::describeGeometry(artifactGeometry))
-    fail("the geometry flags disagree with the artifact, which was compiled "
-         "for:\n" +
-         abi::describeGeometry(artifactGeometry) +
-         "recompile it, or omit the flags (the manifest fixes the geometry)");
-}
-
 int64_t countSelected(const Array &indices) {
   const auto *p = reinterpret_cast<const int32_t *>(indices.bytes.data());
   return std::count_if(p, p + indices.numElements(),
@@ -484,8 +486,14 @@ int main(int argc, char **argv) {
   DecodeGeometry g;
   std::string path = artifactPath;
   spt_artifact *artifact = nullptr;
-  if (fromFiles)
+  if (fromFiles) {
     in = readInputs();
+    if (tokens.getNumOccurrences() || batch.getNumOccurrences())
+      fail("--tokens and --batch size random inputs; the input files fix "
+           "them (B = " +
+           llvm::Twine(in.q.shape[0]) + ", N = " + llvm::Twine(in.k.shape[2]) +
+           ")");
+  }
   if (path.empty()) {
     std::string error;
     if (fromFiles)
@@ -513,7 +521,9 @@ int main(int argc, char **argv) {
     loaded.budgetFraction = sg.budget_fraction;
     loaded.minBudget = sg.min_budget, loaded.maxTokens = sg.max_tokens;
     if (!artifactPath.empty())
-      checkFlagsAgree(loaded);
+      checkFlagsAgree(loaded, "the artifact, which was compiled for",
+                      "recompile it, or omit the flags (the manifest fixes "
+                      "the geometry)");
     g = loaded;
   }
   if (fromFiles)

@@ -124,6 +124,12 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv,
                               "Compare two .npy arrays and print a verdict\n");
+  if (!(tolerance >= 0) || std::isinf(tolerance)) {
+    llvm::errs() << "spotlight-npy-compare: error: --tolerance must be a "
+                    "finite number of at least 0, got "
+                 << double(tolerance) << "\n";
+    return 2;
+  }
   Array actual = read(actualFile), expected = read(expectedFile);
   if (actual.shape != expected.shape)
     verdictFail("shape " + shapeOf(actual) + " of '" + actualFile +

@@ -274,6 +274,9 @@ int main(int argc, char **argv) {
     fail("--mode must be group or head");
   if (weightsFormat != "safetensors" && weightsFormat != "npz")
     fail("--weights-format must be safetensors or npz");
+  if (!omitWeight.empty() && !llvm::is_contained(
+                                 {"w1", "b1", "w2", "b2"}, omitWeight.getValue()))
+    fail("--omit-weight must be w1, b1, w2 or b2, got '" + omitWeight + "'");
   spotlight::ElementType elementType;
   if (!spotlight::parseElementType(dtype, elementType))
     fail("--dtype must be f32, f16 or bf16");
