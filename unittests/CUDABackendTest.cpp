@@ -19,6 +19,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <dlfcn.h>
 #include <random>
@@ -295,6 +296,44 @@ TEST_F(CUDABackend, DriverFailuresComeBackByNameAndLeaveTheCacheUnchanged) {
             std::string::npos)
       << spt_last_error();
   EXPECT_EQ(decode(cache), SPT_OK) << spt_last_error();
+  spt_cache_free(cache);
+  spt_artifact_free(artifact);
+}
+
+TEST_F(CUDABackend, AFailedDownloadLeavesTheCallersBuffersAndStepTime) {
+  spt_artifact *artifact = loadCUDAArtifact(smallGeometry(16));
+  ASSERT_NE(artifact, nullptr);
+  spt_cache *cache = nullptr;
+  ASSERT_EQ(create(artifact, &cache), SPT_OK) << spt_last_error();
+  ASSERT_EQ(append(cache, 0, 40), SPT_OK) << spt_last_error();
+  ASSERT_EQ(append(cache, 1, 90), SPT_OK) << spt_last_error();
+  ASSERT_EQ(decode(cache), SPT_OK) << spt_last_error();
+  double before = -1;
+  ASSERT_EQ(spt_cache_last_step_time(cache, &before), SPT_OK);
+  EXPECT_GE(before, 0);
+
+  // The output comes back, then the indices fail: neither reaches the
+  // caller, and the step time stays the last successful step's.
+  fake->failCall("cuMemcpyDtoH", 1, kIllegalAddress);
+  EXPECT_EQ(decode(cache), SPT_ERROR_DEVICE);
+  EXPECT_EQ(std::count(out.begin(), out.end(), 0.0f), long(out.size()));
+  EXPECT_EQ(std::count(indices.begin(), indices.end(), 0),
+            long(indices.size()));
+  double after = -1;
+  ASSERT_EQ(spt_cache_last_step_time(cache, &after), SPT_OK);
+  EXPECT_EQ(after, before);
+
+  // Key codes come back page by page: a failed page leaves them all.
+  // [KH, n, C, W]: a code per query head of a KV head's group (CH = QH).
+  const int64_t codeWords = 2 * 90 * 2 * 2;
+  std::vector<int32_t> codes(codeWords, -7);
+  spt_tensor codesTensor{codes.data(), SPT_I32, 4, {2, 90, 2, 2}};
+  fake->failCall("cuMemcpyDtoH", 2, kIllegalAddress);
+  EXPECT_EQ(spt_cache_read_codes(cache, 1, &codesTensor), SPT_ERROR_DEVICE);
+  EXPECT_EQ(std::count(codes.begin(), codes.end(), -7), codeWords);
+  ASSERT_EQ(spt_cache_read_codes(cache, 1, &codesTensor), SPT_OK)
+      << spt_last_error();
+  EXPECT_LT(std::count(codes.begin(), codes.end(), -7), codeWords);
   spt_cache_free(cache);
   spt_artifact_free(artifact);
 }

@@ -314,6 +314,28 @@ TEST(PagedDecoderErrors, BadArgumentsFailCleanly) {
   expectFailure(spt_paged_decode(nullptr, &q, &k, &v, &codes, &bt, &sl, &outT,
                                  nullptr),
                 SPT_ERROR_INVALID_ARGUMENT, "null decoder");
+  // Sizes no buffer can have (its rows are indexed through them: this read
+  // far outside the table).
+  spt_tensor hugeTable = bt;
+  hugeTable.shape[1] = (int64_t(1) << 61) + 1;
+  expectFailure(spt_paged_decode_dense(d.decoder, &q, &k, &v, &hugeTable, &sl,
+                                       &outT),
+                SPT_ERROR_SHAPE, "more bytes than an address space holds");
+
+  // The step time is that of the whole step (every phase of the CPU's
+  // split), and a failed call leaves the last successful step's.
+  ASSERT_EQ(spt_paged_decode_dense(d.decoder, &q, &k, &v, &bt, &sl, &outT),
+            SPT_OK)
+      << spt_last_error();
+  double stepTime = -1;
+  ASSERT_EQ(spt_decoder_last_step_time(d.decoder, &stepTime), SPT_OK);
+  EXPECT_GT(stepTime, 0);
+  expectFailure(spt_paged_decode_dense(d.decoder, &q, &k, &v, nullptr, &sl,
+                                       &outT),
+                SPT_ERROR_INVALID_ARGUMENT, "block_table");
+  double afterFailure = -1;
+  ASSERT_EQ(spt_decoder_last_step_time(d.decoder, &afterFailure), SPT_OK);
+  EXPECT_EQ(afterFailure, stepTime);
   expectFailure(spt_decoder_set_stream(d.decoder, nullptr),
                 SPT_ERROR_INVALID_ARGUMENT, "no stream");
 }

@@ -326,6 +326,10 @@ TEST_F(RuntimeErrors, FailedAppendLeavesTheCacheUnchanged) {
             SPT_ERROR_INVALID_ARGUMENT);
   EXPECT_EQ(spt_cache_append(cache, 2, &kv, &kv), SPT_ERROR_INVALID_ARGUMENT);
   EXPECT_EQ(spt_cache_append(nullptr, 0, &kv, &kv), SPT_ERROR_INVALID_ARGUMENT);
+  // The message names the function called (it named spt_cache_length).
+  EXPECT_EQ(spt_cache_read_codes(nullptr, 0, &kv), SPT_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(std::string(spt_last_error()).rfind("spt_cache_read_codes", 0), 0u)
+      << spt_last_error();
   int64_t length = 0;
   ASSERT_EQ(spt_cache_length(cache, 0, &length), SPT_OK);
   EXPECT_EQ(length, 200);

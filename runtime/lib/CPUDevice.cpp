@@ -19,8 +19,8 @@ class CPUDevice final : public Device {
 public:
   CPUDevice() {
     unsigned threads = std::thread::hardware_concurrency();
-    workerCount = threads ? threads : 1;
-    pool = std::make_unique<ThreadPool>(workerCount);
+    pool = std::make_unique<ThreadPool>(threads ? threads : 1);
+    workerCount = pool->threads();
   }
   int64_t workers() const override { return workerCount; }
   /// Zeroed memory. Buffers of 2 MiB or more (the caches' pools) are
@@ -80,7 +80,7 @@ public:
                  const std::function<void(int64_t)> &item) override {
     auto start = std::chrono::steady_clock::now();
     pool->parallelFor(count, item);
-    lastMilliseconds = std::chrono::duration<double, std::milli>(
+    runMilliseconds += std::chrono::duration<double, std::milli>(
                            std::chrono::steady_clock::now() - start)
                            .count();
     return SPT_OK;

@@ -249,7 +249,9 @@ spt_status spt_paged_write(spt_decoder *decoder, const spt_tensor *keys,
     const auto *slots = static_cast<const int32_t *>(slot_mapping->data);
     if (spt_status s = checkSlots(*decoder, slots, n, pools))
       return s;
-    return decoder->write(keys->data, values->data, slots, n, pools);
+    return decoder->device->timed([&] {
+      return decoder->write(keys->data, values->data, slots, n, pools);
+    });
   });
 }
 
@@ -268,9 +270,11 @@ spt_status spt_paged_select(spt_decoder *decoder, const spt_tensor *query,
       return s;
     if (spt_status s = checkIndices(*decoder, indices, step.batch))
       return s;
-    return decoder->select(
-        {query->data, nullptr, static_cast<int32_t *>(indices->data)},
-        step.pools, step.tables);
+    return decoder->device->timed([&] {
+      return decoder->select(
+          {query->data, nullptr, static_cast<int32_t *>(indices->data)},
+          step.pools, step.tables);
+    });
   });
 }
 
@@ -299,8 +303,10 @@ spt_status spt_paged_decode(spt_decoder *decoder, const spt_tensor *query,
     if (!selected)
       return fail(SPT_ERROR_OUT_OF_MEMORY,
                   "cannot allocate the selected indices of the batch");
-    return decoder->decode({query->data, out->data, selected}, step.pools,
-                           step.tables);
+    return decoder->device->timed([&] {
+      return decoder->decode({query->data, out->data, selected}, step.pools,
+                             step.tables);
+    });
   });
 }
 
@@ -319,8 +325,10 @@ spt_status spt_paged_decode_dense(spt_decoder *decoder,
     if (spt_status s = checkStep(*decoder, query, out, KeyValuePools, k_cache,
                                  v_cache, nullptr, block_table, seq_lens, step))
       return s;
-    return decoder->decodeDense({query->data, out->data, nullptr}, step.pools,
-                                step.tables);
+    return decoder->device->timed([&] {
+      return decoder->decodeDense({query->data, out->data, nullptr},
+                                  step.pools, step.tables);
+    });
   });
 }
 

@@ -32,7 +32,7 @@ public:
   virtual spt_status download(void *host, const void *device,
                               int64_t bytes) = 0;
   /// Runs item(i) for every i in [0, count) and waits for all of them;
-  /// records the time they took (lastMilliseconds).
+  /// adds the time they took to runMilliseconds.
   virtual spt_status run(int64_t count,
                          const std::function<void(int64_t)> &item) = 0;
   /// How many items run() runs at once.
@@ -48,7 +48,20 @@ public:
   /// stream).
   virtual spt_status useStream(void *stream) = 0;
 
+  /// Runs one call of the API, whose runs (any number) add their times to
+  /// runMilliseconds, and publishes their sum as lastMilliseconds if the
+  /// call succeeds: the time of the last successful step (runtime.h).
+  spt_status timed(const std::function<spt_status()> &call) {
+    runMilliseconds = 0;
+    spt_status status = call();
+    if (status == SPT_OK)
+      lastMilliseconds = runMilliseconds;
+    return status;
+  }
+
   double lastMilliseconds = 0;
+  /// The time of the runs of the call in progress.
+  double runMilliseconds = 0;
 };
 
 std::unique_ptr<Device> makeCPUDevice();

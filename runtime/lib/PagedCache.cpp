@@ -111,6 +111,129 @@ enum class Writes { Out, Indices, OutAndMaybeIndices };
 /// Shared by every step: checks the caller's tensors, stages them where the
 /// device needs it, runs `step` on device memory and copies the results
 /// back.
+/// spt_cache_append on a cache that exists: all or nothing.
+spt_status appendTokens(spt_cache *cache, int64_t sequence,
+                        const spt_tensor *keys, const spt_tensor *values) {
+  if (spt_status s = checkSequence(cache, sequence))
+    return s;
+  const DecodeGeometry &g = cache->g();
+  const int64_t KH = g.kvHeads, D = g.headDim;
+  const spt_dtype dt = toDtype(g.dtype);
+  if (spt_status s = checkTensor(keys, "keys", dt, {KH, -1, D}))
+    return s;
+  if (spt_status s = checkTensor(values, "values", dt, {KH, -1, D}))
+    return s;
+  const int64_t n = keys->shape[1];
+  if (values->shape[1] != n)
+    return fail(SPT_ERROR_SHAPE, "keys hold " + std::to_string(n) +
+                                     " tokens but values hold " +
+                                     std::to_string(values->shape[1]));
+  const int64_t start = cache->lengths[sequence];
+  if (n > cache->capacity - start)
+    return fail(SPT_ERROR_CAPACITY,
+                "sequence " + std::to_string(sequence) + " holds " +
+                    std::to_string(start) + " of " +
+                    std::to_string(cache->capacity) + " tokens; appending " +
+                    std::to_string(n) + " exceeds the capacity");
+  if (n == 0)
+    return SPT_OK;
+  std::vector<int32_t> &list = cache->pageLists[sequence];
+  const int64_t needed =
+      (start + n + cache->pageSize() - 1) / cache->pageSize() - list.size();
+  std::vector<int32_t> taken;
+  if (!cache->takePages(needed, taken))
+    return fail(SPT_ERROR_CAPACITY,
+                "the cache's pool has " +
+                    std::to_string(cache->freePages.size()) +
+                    " free pages; appending " + std::to_string(n) +
+                    " tokens needs " + std::to_string(needed));
+  const size_t ownPages = list.size();
+  list.insert(list.end(), taken.begin(), taken.end());
+  // [KH, n, D] -> the write's [n, KH, D], with each token's slot, a chunk
+  // at a time: the staging stays small (and in cache) for a long prefill.
+  const int64_t rowBytes = D * cache->decoder->elementBytes();
+  const int64_t chunk = std::min(n, kAppendChunk);
+  std::unique_ptr<unsigned char[]> k(new unsigned char[chunk * KH * rowBytes]),
+      v(new unsigned char[chunk * KH * rowBytes]);
+  std::unique_ptr<int32_t[]> slots(new int32_t[chunk]);
+  const auto *kIn = static_cast<const unsigned char *>(keys->data);
+  const auto *vIn = static_cast<const unsigned char *>(values->data);
+  Device &dev = cache->device();
+  DeviceBuffer kStage, vStage, slotStage;
+  spt_status status = SPT_OK;
+  if (!dev.usesHostMemory() &&
+      (!kStage.allocate(dev, chunk * KH * rowBytes) ||
+       !vStage.allocate(dev, chunk * KH * rowBytes) ||
+       !slotStage.allocate(dev, chunk * 4)))
+    status = fail(SPT_ERROR_OUT_OF_MEMORY,
+                  "cannot stage " + std::to_string(chunk) + " new tokens");
+  for (int64_t first = 0; first < n && !status; first += chunk) {
+    const int64_t count = std::min(chunk, n - first);
+    for (int64_t i = 0; i < count; ++i) {
+      const int64_t t = first + i;
+      slots[i] = static_cast<int32_t>(cache->slotOf(sequence, start + t));
+      for (int64_t h = 0; h < KH; ++h) {
+        std::memcpy(&k[(i * KH + h) * rowBytes],
+                    kIn + (h * n + t) * rowBytes, rowBytes);
+        std::memcpy(&v[(i * KH + h) * rowBytes],
+                    vIn + (h * n + t) * rowBytes, rowBytes);
+      }
+    }
+    if (dev.usesHostMemory()) {
+      status = cache->decoder->write(k.get(), v.get(), slots.get(), count,
+                                     cache->pools());
+      continue;
+    }
+    const int64_t bytes = count * KH * rowBytes;
+    for (auto [to, from, size] :
+         {std::tuple{kStage.get(), (const void *)k.get(), bytes},
+          std::tuple{vStage.get(), (const void *)v.get(), bytes},
+          std::tuple{slotStage.get(), (const void *)slots.get(), count * 4}})
+      if (!status)
+        status = dev.upload(to, from, size);
+    if (!status)
+      status = cache->decoder->write(
+          kStage.get(), vStage.get(),
+          reinterpret_cast<int32_t *>(slotStage.get()), count,
+          cache->pools());
+  }
+  if (status) {
+    // All or nothing: the new pages go back; the rows written into them
+    // (or into the free slots of the last page) are beyond the length.
+    list.resize(ownPages);
+    for (int32_t page : taken)
+      cache->release(page);
+    return status;
+  }
+  cache->lengths[sequence] = start + n;
+  return SPT_OK;
+}
+
+/// A device buffer to copy into the caller's `to` (none where null).
+struct Download {
+  void *to;
+  const void *from;
+  int64_t bytes;
+};
+
+/// Copies every download to the host, and to the callers' buffers only once
+/// all of them succeeded: a failure leaves the caller's memory unchanged
+/// (runtime.h).
+spt_status downloadAll(Device &dev, std::initializer_list<Download> downloads) {
+  std::vector<std::vector<unsigned char>> staged;
+  for (const Download &d : downloads) {
+    staged.emplace_back(d.to ? d.bytes : 0);
+    if (d.to)
+      if (spt_status s = dev.download(staged.back().data(), d.from, d.bytes))
+        return s;
+  }
+  size_t i = 0;
+  for (const Download &d : downloads)
+    if (const std::vector<unsigned char> &bytes = staged[i++]; d.to)
+      std::memcpy(d.to, bytes.data(), bytes.size());
+  return SPT_OK;
+}
+
 spt_status runStep(const char *function, spt_cache *cache,
                    const spt_tensor *query, spt_tensor *out,
                    spt_tensor *indices, Writes writes,
@@ -168,16 +291,17 @@ spt_status runStep(const char *function, spt_cache *cache,
   }
   if (!io.indices)
     return fail(SPT_ERROR_OUT_OF_MEMORY, "cannot allocate the indices");
-  if (spt_status s = (d.*step)(io, cache->pools(), tables))
-    return s;
-  if (dev.usesHostMemory())
-    return SPT_OK;
-  if (out)
-    if (spt_status s = dev.download(out->data, io.out, queryBytes))
+  return dev.timed([&]() -> spt_status {
+    if (spt_status s = (d.*step)(io, cache->pools(), tables))
       return s;
-  if (indices)
-    return dev.download(indices->data, io.indices, indexBytes);
-  return SPT_OK;
+    if (dev.usesHostMemory())
+      return SPT_OK;
+    // Both results reach the caller only once both came back: a failed
+    // download leaves the caller's buffers as they were.
+    return downloadAll(dev, {{out ? out->data : nullptr, io.out, queryBytes},
+                             {indices ? indices->data : nullptr, io.indices,
+                              indexBytes}});
+  });
 }
 } // namespace
 
@@ -294,19 +418,21 @@ spt_status spt_cache_last_step_time(const spt_cache *cache,
 spt_status spt_cache_read_codes(const spt_cache *cache, int64_t sequence,
                                 spt_tensor *codes) {
   return guarded("spt_cache_read_codes", [&]() -> spt_status {
-    int64_t n = 0;
-    if (spt_status s = spt_cache_length(cache, sequence, &n))
+    if (!cache)
+      return nullCache("spt_cache_read_codes");
+    if (spt_status s = checkSequence(cache, sequence))
       return s;
+    const int64_t n = cache->lengths[sequence];
     const DecodeGeometry &g = cache->g();
     const int64_t KH = g.kvHeads, perHead = g.keyCodesPerHead() * g.codeWords();
     if (spt_status s = checkTensor(codes, "codes", SPT_I32,
                                    {KH, n, g.keyCodesPerHead(), g.codeWords()}))
       return s;
     // Page by page (one copy each from a GPU), then [slot, KH, C, W] ->
-    // [KH, t, C, W].
+    // [KH, t, C, W], into the caller's tensor once every page came back.
     const int64_t page = cache->pageSize();
-    std::vector<int32_t> rows(page * KH * perHead);
-    auto *to = static_cast<int32_t *>(codes->data);
+    std::vector<int32_t> rows(page * KH * perHead), all(n * KH * perHead);
+    int32_t *to = all.data();
     for (int64_t first = 0; first < n; first += page) {
       const int64_t count = std::min(page, n - first);
       if (spt_status s = cache->device().download(
@@ -320,6 +446,7 @@ spt_status spt_cache_read_codes(const spt_cache *cache, int64_t sequence,
           std::copy_n(rows.begin() + (i * KH + h) * perHead, perHead,
                       to + (h * n + first + i) * perHead);
     }
+    std::copy(all.begin(), all.end(), static_cast<int32_t *>(codes->data));
     return SPT_OK;
   });
 }
@@ -329,99 +456,8 @@ spt_status spt_cache_append(spt_cache *cache, int64_t sequence,
   return guarded("spt_cache_append", [&]() -> spt_status {
     if (!cache)
       return nullCache("spt_cache_append");
-    if (spt_status s = checkSequence(cache, sequence))
-      return s;
-    const DecodeGeometry &g = cache->g();
-    const int64_t KH = g.kvHeads, D = g.headDim;
-    const spt_dtype dt = toDtype(g.dtype);
-    if (spt_status s = checkTensor(keys, "keys", dt, {KH, -1, D}))
-      return s;
-    if (spt_status s = checkTensor(values, "values", dt, {KH, -1, D}))
-      return s;
-    const int64_t n = keys->shape[1];
-    if (values->shape[1] != n)
-      return fail(SPT_ERROR_SHAPE, "keys hold " + std::to_string(n) +
-                                       " tokens but values hold " +
-                                       std::to_string(values->shape[1]));
-    const int64_t start = cache->lengths[sequence];
-    if (n > cache->capacity - start)
-      return fail(SPT_ERROR_CAPACITY,
-                  "sequence " + std::to_string(sequence) + " holds " +
-                      std::to_string(start) + " of " +
-                      std::to_string(cache->capacity) + " tokens; appending " +
-                      std::to_string(n) + " exceeds the capacity");
-    if (n == 0)
-      return SPT_OK;
-    std::vector<int32_t> &list = cache->pageLists[sequence];
-    const int64_t needed =
-        (start + n + cache->pageSize() - 1) / cache->pageSize() - list.size();
-    std::vector<int32_t> taken;
-    if (!cache->takePages(needed, taken))
-      return fail(SPT_ERROR_CAPACITY,
-                  "the cache's pool has " +
-                      std::to_string(cache->freePages.size()) +
-                      " free pages; appending " + std::to_string(n) +
-                      " tokens needs " + std::to_string(needed));
-    const size_t ownPages = list.size();
-    list.insert(list.end(), taken.begin(), taken.end());
-    // [KH, n, D] -> the write's [n, KH, D], with each token's slot, a chunk
-    // at a time: the staging stays small (and in cache) for a long prefill.
-    const int64_t rowBytes = D * cache->decoder->elementBytes();
-    const int64_t chunk = std::min(n, kAppendChunk);
-    std::unique_ptr<unsigned char[]> k(new unsigned char[chunk * KH * rowBytes]),
-        v(new unsigned char[chunk * KH * rowBytes]);
-    std::unique_ptr<int32_t[]> slots(new int32_t[chunk]);
-    const auto *kIn = static_cast<const unsigned char *>(keys->data);
-    const auto *vIn = static_cast<const unsigned char *>(values->data);
-    Device &dev = cache->device();
-    DeviceBuffer kStage, vStage, slotStage;
-    spt_status status = SPT_OK;
-    if (!dev.usesHostMemory() &&
-        (!kStage.allocate(dev, chunk * KH * rowBytes) ||
-         !vStage.allocate(dev, chunk * KH * rowBytes) ||
-         !slotStage.allocate(dev, chunk * 4)))
-      status = fail(SPT_ERROR_OUT_OF_MEMORY,
-                    "cannot stage " + std::to_string(chunk) + " new tokens");
-    for (int64_t first = 0; first < n && !status; first += chunk) {
-      const int64_t count = std::min(chunk, n - first);
-      for (int64_t i = 0; i < count; ++i) {
-        const int64_t t = first + i;
-        slots[i] = static_cast<int32_t>(cache->slotOf(sequence, start + t));
-        for (int64_t h = 0; h < KH; ++h) {
-          std::memcpy(&k[(i * KH + h) * rowBytes],
-                      kIn + (h * n + t) * rowBytes, rowBytes);
-          std::memcpy(&v[(i * KH + h) * rowBytes],
-                      vIn + (h * n + t) * rowBytes, rowBytes);
-        }
-      }
-      if (dev.usesHostMemory()) {
-        status = cache->decoder->write(k.get(), v.get(), slots.get(), count,
-                                       cache->pools());
-        continue;
-      }
-      const int64_t bytes = count * KH * rowBytes;
-      for (auto [to, from, size] :
-           {std::tuple{kStage.get(), (const void *)k.get(), bytes},
-            std::tuple{vStage.get(), (const void *)v.get(), bytes},
-            std::tuple{slotStage.get(), (const void *)slots.get(), count * 4}})
-        if (!status)
-          status = dev.upload(to, from, size);
-      if (!status)
-        status = cache->decoder->write(
-            kStage.get(), vStage.get(),
-            reinterpret_cast<int32_t *>(slotStage.get()), count,
-            cache->pools());
-    }
-    if (status) {
-      // All or nothing: the new pages go back; the rows written into them
-      // (or into the free slots of the last page) are beyond the length.
-      list.resize(ownPages);
-      for (int32_t page : taken)
-        cache->release(page);
-      return status;
-    }
-    cache->lengths[sequence] = start + n;
-    return SPT_OK;
+    return cache->device().timed(
+        [&] { return appendTokens(cache, sequence, keys, values); });
   });
 }
 

@@ -83,6 +83,18 @@ spt_status checkTensor(const spt_tensor *t, const char *name, spt_dtype dtype,
       return mustBe(SPT_ERROR_SHAPE,
                     shapeText(t->shape, t->rank, /*freeAsN=*/false) +
                         " (dimension " + std::to_string(i) + " is negative)");
+  // The caller's buffer is indexed through these sizes: they must describe
+  // memory that can exist.
+  int64_t bytes = bytesOf(t->dtype);
+  bool overflow = false;
+  for (int32_t i = 0; i < t->rank && !overflow; ++i)
+    overflow = __builtin_mul_overflow(bytes, t->shape[i], &bytes);
+  uintptr_t end = 0;
+  if (overflow || __builtin_add_overflow(reinterpret_cast<uintptr_t>(t->data),
+                                          uintptr_t(bytes), &end))
+    return mustBe(SPT_ERROR_SHAPE,
+                  shapeText(t->shape, t->rank, /*freeAsN=*/false) +
+                      " (more bytes than an address space holds)");
   bool ok = t->rank == static_cast<int32_t>(expected.size());
   for (size_t i = 0; ok && i < expected.size(); ++i)
     ok = expected[i] < 0 || t->shape[i] == expected[i];

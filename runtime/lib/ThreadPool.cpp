@@ -2,11 +2,18 @@
 
 #include "ThreadPool.h"
 
+#include <system_error>
+
 namespace spotlight::runtime {
 
 ThreadPool::ThreadPool(unsigned threads) {
-  for (unsigned i = 1; i < threads; ++i)
-    workers.emplace_back([this] { workerLoop(); });
+  // A thread the system refuses (EAGAIN: a process or memory limit) leaves
+  // the pool smaller, not failed: the caller's thread works too.
+  try {
+    for (unsigned i = 1; i < threads; ++i)
+      workers.emplace_back([this] { workerLoop(); });
+  } catch (const std::system_error &) {
+  }
 }
 
 ThreadPool::~ThreadPool() {

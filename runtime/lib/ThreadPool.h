@@ -21,6 +21,9 @@ public:
   ThreadPool(const ThreadPool &) = delete;
   ThreadPool &operator=(const ThreadPool &) = delete;
 
+  /// The threads that run a job: the workers and the caller.
+  unsigned threads() const { return unsigned(workers.size()) + 1; }
+
   /// Calls `body(i)` for every i in [0, count) and waits for all of them.
   void parallelFor(int64_t count, const std::function<void(int64_t)> &body);
 

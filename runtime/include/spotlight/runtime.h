@@ -149,8 +149,8 @@ spt_status spt_paged_decode_dense(spt_decoder *decoder,
                                   const spt_tensor *v_cache,
                                   const spt_tensor *block_table,
                                   const spt_tensor *seq_lens, spt_tensor *out);
-/* The device time of the decoder's last call in milliseconds (CPU: wall
- * clock; CUDA: 0, as calls only enqueue). */
+/* The device time of the decoder's last successful call in milliseconds
+ * (CPU: wall clock of the whole step; CUDA: 0, as calls only enqueue). */
 spt_status spt_decoder_last_step_time(const spt_decoder *decoder,
                                       double *milliseconds);
 

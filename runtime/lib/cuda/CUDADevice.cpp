@@ -116,7 +116,6 @@ public:
     std::string message;
     takeFailure(failure, message);
     bindThread(nullptr);
-    lastMilliseconds = 0;
     // Scratch is reused in stream order; memory the arena frees or
     // regrows must be idle first (only until it reached the step's size).
     if (arenas[0]->resetFreesMemory())
@@ -168,11 +167,9 @@ public:
     if (r == CUDA_SUCCESS)
       r = d.cuEventSynchronize(stop);
     float ms = 0;
-    lastMilliseconds = r == CUDA_SUCCESS && failure == CUDA_SUCCESS &&
-                               d.cuEventElapsedTime(&ms, start, stop) ==
-                                   CUDA_SUCCESS
-                           ? ms
-                           : -1;
+    if (r == CUDA_SUCCESS && failure == CUDA_SUCCESS &&
+        d.cuEventElapsedTime(&ms, start, stop) == CUDA_SUCCESS)
+      runMilliseconds += ms;
     // Kernels may still fail asynchronously: the stop event reports it.
     if (failure == CUDA_SUCCESS && r != CUDA_SUCCESS) {
       failure = r;

@@ -293,6 +293,8 @@ CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void *src, size_t bytes) {
 }
 CUresult cuMemcpyDtoH_v2(void *dst, CUdeviceptr src, size_t bytes) {
   std::lock_guard<std::mutex> lock(mutex);
+  if (CUresult r = injected("cuMemcpyDtoH"))
+    return r;
   if (!inside(src, bytes)) {
     violate("cuMemcpyDtoH of " + std::to_string(bytes) +
             " bytes outside an allocation");
