@@ -453,6 +453,38 @@ TEST_F(RuntimeErrors, EditedOrTruncatedArtifactsAreRefused) {
   EXPECT_EQ(a, nullptr);
 }
 
+TEST_F(RuntimeErrors, AnArtifactReplacedAtItsPathLoadsAnew) {
+  // Two geometries (windows 64 and 32), compiled to files of their own.
+  DecodeGeometry other = g;
+  other.window = 32;
+  const std::string first = artifactFor(g), second = artifactFor(other);
+  const std::string path = first + ".replaced" + std::to_string(getpid());
+  auto copy = [](const std::string &from, const std::string &to) {
+    std::ifstream in(from, std::ios::binary);
+    std::string tmp = to + ".tmp";
+    std::ofstream(tmp, std::ios::binary) << in.rdbuf();
+    ASSERT_EQ(std::rename(tmp.c_str(), to.c_str()), 0);
+  };
+  auto windowOf = [](spt_artifact *a) {
+    spt_geometry geometry{};
+    EXPECT_EQ(spt_artifact_geometry(a, &geometry), SPT_OK);
+    return geometry.window;
+  };
+  copy(first, path);
+  spt_artifact *a = nullptr, *b = nullptr;
+  ASSERT_EQ(spt_artifact_load(path.c_str(), &a), SPT_OK) << spt_last_error();
+  EXPECT_EQ(windowOf(a), 64);
+  // Compiled again over the same path while the first is still loaded:
+  // the loader gave back the first one's code and manifest.
+  copy(second, path);
+  ASSERT_EQ(spt_artifact_load(path.c_str(), &b), SPT_OK) << spt_last_error();
+  EXPECT_EQ(windowOf(b), 32);
+  EXPECT_EQ(windowOf(a), 64);
+  spt_artifact_free(b);
+  spt_artifact_free(a);
+  std::remove(path.c_str());
+}
+
 TEST_F(RuntimeErrors, TensorChecksSayWhatIsWrong) {
   ASSERT_EQ(append(0, 10), SPT_OK);
   HostTensor q({2, 4, 64}, 4), o({2, 4, 64}, 4);

@@ -8,10 +8,14 @@
 #include "spotlight/ABI/HostFeatures.h"
 #include "spotlight/ABI/Manifest.h"
 
+#include <atomic>
+#include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
 #include <memory>
 #include <string>
+#include <unistd.h>
 
 using namespace spotlight::runtime;
 using spotlight::DecodeGeometry;
@@ -47,6 +51,41 @@ spt_artifact::~spt_artifact() {
     dlclose(handle);
 }
 
+/// dlopen(file) under a name of its own. The loader knows loaded objects
+/// by the name they were opened under: an artifact replaced at the same
+/// path (a cache entry compiled again) would give back the old code for as
+/// long as an artifact of that path is loaded. So each load opens the file
+/// through a symbolic link named for this load alone, removed once loaded
+/// (the loader then tells files apart by inode: the same file still loads
+/// once). Where no link can be made, the file is opened by its own name.
+/// On failure `error` says why, in terms of `file`.
+static void *openUnderOwnName(const std::string &file, std::string &error) {
+  static std::atomic<uint64_t> loads{0};
+  auto open = [&](const std::string &name) {
+    void *handle = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+      const char *why = dlerror();
+      error = why ? why : "unknown";
+      for (size_t at; (at = error.find(name)) != std::string::npos;)
+        error.replace(at, name.size(), file);
+    }
+    return handle;
+  };
+  char target[PATH_MAX];
+  const char *tmp = std::getenv("TMPDIR");
+  std::string dir = std::string(tmp && *tmp ? tmp : "/tmp") +
+                    "/spotlight-load-XXXXXX";
+  if (!realpath(file.c_str(), target) || !mkdtemp(dir.data()))
+    return open(file);
+  const std::string link = dir + "/" + std::to_string(getpid()) + "-" +
+                           std::to_string(loads++) + ".spt";
+  void *handle =
+      symlink(target, link.c_str()) == 0 ? open(link) : open(file);
+  unlink(link.c_str());
+  rmdir(dir.c_str());
+  return handle;
+}
+
 extern "C" {
 
 spt_status spt_artifact_load(const char *path, spt_artifact **artifact) {
@@ -61,13 +100,11 @@ spt_status spt_artifact_load(const char *path, spt_artifact **artifact) {
     auto loaded = std::make_unique<spt_artifact>();
     // A bare file name means the file here, not a library search.
     std::string file = std::strchr(path, '/') ? path : std::string("./") + path;
-    loaded->handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (!loaded->handle) {
-      const char *why = dlerror();
-      return fail(SPT_ERROR_ARTIFACT, std::string("cannot load artifact '") +
-                                          path +
-                                          "': " + (why ? why : "unknown"));
-    }
+    std::string why;
+    loaded->handle = openUnderOwnName(file, why);
+    if (!loaded->handle)
+      return fail(SPT_ERROR_ARTIFACT,
+                  std::string("cannot load artifact '") + path + "': " + why);
     auto *manifest =
         static_cast<const char *>(dlsym(loaded->handle, abi::kManifestSymbol));
     if (!manifest)
