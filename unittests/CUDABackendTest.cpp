@@ -20,6 +20,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <dlfcn.h>
 #include <random>
@@ -336,6 +337,27 @@ TEST_F(CUDABackend, AFailedDownloadLeavesTheCallersBuffersAndStepTime) {
   EXPECT_LT(std::count(codes.begin(), codes.end(), -7), codeWords);
   spt_cache_free(cache);
   spt_artifact_free(artifact);
+}
+
+TEST_F(CUDABackend, ADeviceOrdinalThatIsNoneIsRefused) {
+  // The driver and its device are chosen once a process: each ordinal is
+  // tried in a process of its own ("abc" read as 0 picked the first GPU).
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  for (const char *ordinal : {"abc", "99"}) {
+    EXPECT_EXIT(
+        {
+          setenv("SPOTLIGHT_CUDA_DEVICE", ordinal, 1);
+          spt_artifact *artifact = loadCUDAArtifact(smallGeometry(16));
+          spt_cache *cache = nullptr;
+          const bool refused = create(artifact, &cache) == SPT_ERROR_NO_DEVICE &&
+                               !cache;
+          std::fprintf(stderr, "%s\n", spt_last_error());
+          std::_Exit(refused ? 0 : 1);
+        },
+        ::testing::ExitedWithCode(0),
+        std::string("SPOTLIGHT_CUDA_DEVICE=") + ordinal +
+            " is not a device ordinal");
+  }
 }
 
 TEST_F(CUDABackend, KernelsThatDoNotLoadAreReportedWhenTheCacheIsCreated) {

@@ -6,6 +6,7 @@
 
 #include <sys/mman.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -48,8 +49,12 @@ public:
 #endif
 #ifdef MADV_POPULATE_WRITE
     // Best effort: a kernel before 5.14 leaves the pages to their first
-    // touch.
-    madvise(aligned, size, MADV_POPULATE_WRITE);
+    // touch (EINVAL). Memory the kernel cannot give is an out-of-memory
+    // status here, not a kill at the first step.
+    if (madvise(aligned, size, MADV_POPULATE_WRITE) != 0 && errno == ENOMEM) {
+      munmap(base, mapped);
+      return nullptr;
+    }
 #endif
     std::lock_guard<std::mutex> lock(mappingsMutex);
     mappings[aligned] = {base, mapped};

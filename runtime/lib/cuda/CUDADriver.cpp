@@ -59,17 +59,20 @@ const Driver *open(std::string &error) {
                                     : std::string());
     return nullptr;
   }
-  int ordinal = 0;
-  if (const char *chosen = std::getenv("SPOTLIGHT_CUDA_DEVICE"))
-    ordinal = std::atoi(chosen);
-  if (ordinal < 0 || ordinal >= count) {
-    error = "no CUDA device: SPOTLIGHT_CUDA_DEVICE=" + std::to_string(ordinal) +
-            " but the driver reports " + std::to_string(count) + " GPU(s)";
-    return nullptr;
+  long ordinal = 0;
+  if (const char *chosen = std::getenv("SPOTLIGHT_CUDA_DEVICE")) {
+    char *end = nullptr;
+    ordinal = std::strtol(chosen, &end, 10);
+    if (end == chosen || *end || ordinal < 0 || ordinal >= count) {
+      error = std::string("no CUDA device: SPOTLIGHT_CUDA_DEVICE=") + chosen +
+              " is not a device ordinal below the driver's " +
+              std::to_string(count) + " GPU(s)";
+      return nullptr;
+    }
   }
   char name[256] = {};
   int major = 0, minor = 0;
-  if ((result = driver.cuDeviceGet(&driver.device, ordinal)) ||
+  if ((result = driver.cuDeviceGet(&driver.device, int(ordinal))) ||
       (result =
            driver.cuDevicePrimaryCtxRetain(&driver.context, driver.device)) ||
       (result =

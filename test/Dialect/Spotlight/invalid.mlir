@@ -1604,3 +1604,27 @@ func.func @attention_empty_pages(%q: tensor<2x8x64xf32>, %k: tensor<?x0x2x64xf32
       pages(%bt, %sl : tensor<2x?xi32>, tensor<2xi32>) outs(%o : tensor<2x8x64xf32>)
   return %0 : tensor<2x8x64xf32>
 }
+
+// -----
+
+// sparse_attention: a scale that is not finite makes every output NaN.
+func.func @sparse_attention_nan_scale(%q: tensor<1x8x64xf32>, %k: tensor<1x2x?x64xf32>,
+    %v: tensor<1x2x?x64xf32>, %idx: tensor<1x2x30xi32>, %init: tensor<1x8x64xf32>) {
+  // expected-error @+1 {{'scale' must be finite}}
+  %0 = spotlight.sparse_attention ins(%q, %k, %v, %idx : tensor<1x8x64xf32>,
+      tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x30xi32>)
+      outs(%init : tensor<1x8x64xf32>) {scale = 0x7FC00000 : f32}
+  return
+}
+
+// -----
+
+// decode_attention: the same for an infinite scale.
+func.func @decode_attention_infinite_scale(%q: tensor<1x8x64xf32>, %k: tensor<1x2x?x64xf32>,
+    %v: tensor<1x2x?x64xf32>, %init: tensor<1x8x64xf32>) {
+  // expected-error @+1 {{'scale' must be finite}}
+  %0 = spotlight.decode_attention ins(%q, %k, %v : tensor<1x8x64xf32>,
+      tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>)
+      outs(%init : tensor<1x8x64xf32>) {scale = 0x7F800000 : f32}
+  return
+}

@@ -604,6 +604,14 @@ static ShapeChecker &checkAttentionOutputShape(ShapeChecker &check,
   return check;
 }
 
+/// A given `scale` multiplies every logit: NaN or an infinity would make
+/// every output NaN.
+static ShapeChecker &checkScale(ShapeChecker &check,
+                                std::optional<APFloat> scale) {
+  return check.require(!scale || scale->isFinite(),
+                       "'scale' must be finite");
+}
+
 /// The output is `[B, QH, D]` with the query's element type.
 static LogicalResult verifyAttentionOutput(ShapeChecker &check, Value query,
                                            Value init) {
@@ -616,6 +624,7 @@ static LogicalResult verifyAttentionOutput(ShapeChecker &check, Value query,
 LogicalResult SparseAttentionOp::verify() {
   ShapeChecker check(*this);
   check.oneKind().addressable();
+  checkScale(check, getScale());
   checkQueryAndCaches(check, getQuery(), getKeyCache(), getValueCache(),
                       isPaged());
   if (failed(check.result()))
@@ -640,6 +649,7 @@ LogicalResult SparseAttentionOp::verify() {
 template <typename OpTy>
 static LogicalResult checkDenseAttentionInputs(OpTy op, ShapeChecker &check) {
   check.oneKind().addressable();
+  checkScale(check, op.getScale());
   checkQueryAndCaches(check, op.getQuery(), op.getKeyCache(),
                       op.getValueCache(), op.isPaged());
   if (failed(check.result()))
@@ -707,6 +717,7 @@ LogicalResult MergeAttentionOp::verify() {
 LogicalResult MaskedAttentionOp::verify() {
   ShapeChecker check(*this);
   check.oneKind().addressable();
+  checkScale(check, getScale());
   // Gathered rows have the cache layout with S rows of M slots per sequence.
   checkQueryAndCaches(check, getQuery(), getKeys(), getValues(),
                       /*paged=*/false);
