@@ -12,10 +12,12 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 
 from ._runtime import SpotlightError
 
 _COMPILE = "spotlight-compile"
+_umask_lock = threading.Lock()
 
 
 def compiler_path():
@@ -97,6 +99,22 @@ def artifact_name(spec):
     return "-".join(parts) + ".spt"
 
 
+def _umask():
+    """The process umask, read without changing it where Linux shows it
+    (os.umask alone can only read it by setting it, for every thread)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    with _umask_lock:
+        mask = os.umask(0o077)
+        os.umask(mask)
+    return mask
+
+
 def compile_artifact(spec, path, compiler=None):
     """Compiles `spec` into `path` (atomically: a temporary file, renamed)."""
     compiler = compiler or compiler_path()
@@ -121,6 +139,9 @@ def compile_artifact(spec, path, compiler=None):
             raise SpotlightError(
                 "SPT_ERROR_ARTIFACT",
                 f"spotlight-compile failed ({' '.join(cmd[1:-2])}): {message}")
+        # mkstemp made the file 0600: give it the mode the compiler gives a
+        # new file, so other users can load a shared cache.
+        os.chmod(tmp, 0o755 & ~_umask())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

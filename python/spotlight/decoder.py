@@ -60,6 +60,7 @@ def default_hash_weights(code_heads, head_dim, dtype=torch.float32, seed=0):
     """The untrained default: w1, w2 ~ N(0, 1/D), b1, b2 ~ N(0, 0.01), the
     random weights spotlight-run uses when it is given none. Trained weights
     (spotlight-train) retrieve better; see load_hash_weights."""
+    dtype = _torch_dtype(dtype, "dtype")
     g = torch.Generator().manual_seed(seed)
     sd = 1.0 / math.sqrt(head_dim)
     shape_w, shape_b = (code_heads, head_dim, head_dim), (code_heads, head_dim)
@@ -115,6 +116,10 @@ class SparseDecoder:
     weight_dtype (default: that of w1), artifact (a .spt path), cache_dir,
     recompile (compile even when a cached artifact exists), chip (CUDA:
     sm_80 or sm_90; default from the GPU).
+
+    Threads may share a decoder: its calls take turns (the runtime runs one
+    step of a decoder at a time), and close() waits for a running one. A
+    decoder owns native resources, so it cannot be copied or pickled.
     """
 
     def __init__(self, query_heads, kv_heads, head_dim, page_size=16,
@@ -124,6 +129,10 @@ class SparseDecoder:
                  cache_dir=None, recompile=False, chip=None):
         self._decoder = None
         self._artifact = None
+        # Held around every C call on the decoder: ctypes drops the GIL, and
+        # the runtime's per-decoder thread pool deadlocks on a second
+        # concurrent step; close() must not free under a running step.
+        self._lock = threading.Lock()
         lib = _runtime.library()
         self._lib = lib
         for name, value in (("query_heads", query_heads),
@@ -367,11 +376,12 @@ class SparseDecoder:
             self.handle, query, k_cache, v_cache, block_table, seq_lens)
 
     def last_step_ms(self):
-        """The runtime's time of the last call (CPU: wall clock; CUDA: 0)."""
+        """The runtime's time of the last successful call, in ms (CPU: wall
+        clock of the whole step; CUDA: 0, as calls only enqueue)."""
         ms = ctypes.c_double()
-        _runtime.check(self._lib.spt_decoder_last_step_time(self._decoder,
-                                                            ctypes.byref(ms)),
-                       "spt_decoder_last_step_time")
+        with self._lock:
+            _runtime.check(self._lib.spt_decoder_last_step_time(
+                self._decoder, ctypes.byref(ms)), "spt_decoder_last_step_time")
         return ms.value
 
     # -- the calls behind the ops -------------------------------------------
@@ -418,7 +428,8 @@ class SparseDecoder:
         return s
 
     def _on_stream(self):
-        """CUDA: enqueue on torch's current stream of the tensor's device."""
+        """CUDA: enqueue on torch's current stream of the tensor's device
+        (called with the lock held)."""
         if self.device.type != "cuda":
             return
         stream = torch.cuda.current_stream(self.device).cuda_stream
@@ -429,10 +440,11 @@ class SparseDecoder:
             self._stream = stream
 
     def _call(self, fn, name, *tensors):
-        self._on_stream()
-        _runtime.check(fn(self._decoder, *[None if t is None else
-                                           ctypes.byref(t) for t in tensors]),
-                       name)
+        with self._lock:
+            self._on_stream()
+            _runtime.check(fn(self._decoder, *[None if t is None else
+                                               ctypes.byref(t)
+                                               for t in tensors]), name)
 
     def _write(self, keys, values, slot_mapping, k_cache, v_cache, code_cache):
         ts = [self._tensor(t, n) for t, n in (
@@ -480,16 +492,28 @@ class SparseDecoder:
 
     # -- lifetime ------------------------------------------------------------
     def close(self):
-        """Frees the decoder and its artifact now (else when collected)."""
-        if getattr(self, "_decoder", None):
-            self._lib.spt_decoder_free(self._decoder)
-            self._decoder = None
-        if getattr(self, "_artifact", None):
-            self._lib.spt_artifact_free(self._artifact)
-            self._artifact = None
+        """Frees the decoder and its artifact now (else when collected),
+        after a step running in another thread returns."""
+        lock = getattr(self, "_lock", None)
+        if lock is None:  # __init__ did not start
+            return
+        with lock:
+            if self._decoder:
+                self._lib.spt_decoder_free(self._decoder)
+                self._decoder = None
+            if self._artifact:
+                self._lib.spt_artifact_free(self._artifact)
+                self._artifact = None
         handle = getattr(self, "handle", None)
         if handle is not None:
             _decoders.pop(handle, None)
+
+    def _not_copyable(self, *_):
+        """A copy would share (and free twice) the native decoder."""
+        raise TypeError("a SparseDecoder owns native resources and cannot be "
+                        "copied or pickled; make a new one")
+
+    __copy__ = __deepcopy__ = __reduce__ = _not_copyable
 
     def __del__(self):
         try:

@@ -88,19 +88,17 @@ KERNELS = {
     "paged_decode_dense": paged_decode_dense,
 }
 
-_library = None
+# Kept across importlib.reload: collecting the Library would deregister the
+# ops, and torch.ops would still answer for the stale ones.
+_library = globals().get("_library")
 
 
 def register():
-    """Defines the ops once per process (a second import is a no-op)."""
+    """Defines the ops once per process (a second import, or a reload of
+    this module, is a no-op)."""
     global _library
     if _library is not None:
         return
-    try:  # already defined in this process (the module was reloaded)
-        torch.ops.spotlight.paged_decode
-        return
-    except (AttributeError, RuntimeError):
-        pass
     library = torch.library.Library("spotlight", "DEF")
     for name, schema in SCHEMAS.items():
         library.define(schema)

@@ -2,6 +2,7 @@
 compiler's) message, never a crash, and nothing changed by a failed call."""
 
 import os
+import stat
 import subprocess
 import sys
 
@@ -293,6 +294,19 @@ def test_artifact_cache_reuses_and_recovers(dec, cache_dir):
                                     max_tokens=256, cache_dir=cache_dir)
     assert again.artifact_path == path
     again.close()
+
+
+def test_cached_artifact_mode_follows_umask(tmp_path):
+    """Another user may load a shared cache: a compiled artifact has a new
+    file's mode (0755 less the umask), not mkstemp's 0600."""
+    spec = spotlight.artifact_spec(QH, KH, D, PAGE, dtype=torch.float32,
+                                   budget=8, sink=2, window=4, max_tokens=256)
+    umask = os.umask(0o027)
+    try:
+        path = spotlight.compile_artifact(spec, tmp_path)
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o750
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU is present")

@@ -274,6 +274,33 @@ def test_fraction_budget_and_bf16_weights(make_decoder):
             assert rel_err(out[b].double().numpy(), sparse[b]) < TOL[dtype]
 
 
+def test_weight_dtype_by_name(cache_dir):
+    """weight_dtype='bf16' with the default weights: those weights in bf16,
+    as when they are passed."""
+    import spotlight
+    w = spotlight.default_hash_weights(QH, D, "bf16")
+    assert all(t.dtype == torch.bfloat16 for t in w.values())
+    args = dict(query_heads=QH, kv_heads=KH, head_dim=D, page_size=PAGE,
+                dtype=torch.float32, budget=0.1, sink=SINK, window=WINDOW,
+                min_budget=6, max_tokens=1024, cache_dir=cache_dir)
+    named = spotlight.SparseDecoder(weight_dtype="bf16", **args)
+    given = spotlight.SparseDecoder(weights=w, **args)
+    assert named.weight_dtype == torch.bfloat16
+    n = 40
+    k, v, c = named.new_cache(n // PAGE)
+    tokens = (torch.randn(n, KH, D), torch.randn(n, KH, D),
+              torch.randperm(n).int())
+    query = torch.randn(1, QH, D)
+    table = torch.arange(n // PAGE, dtype=torch.int32)[None]
+    lens = torch.tensor([n], dtype=torch.int32)
+    got = []
+    for dec in (named, given):
+        dec.write(*tokens, k, v, c)
+        got.append(dec.decode(query, k, v, c, table, lens))
+        dec.close()
+    assert all(torch.equal(a, b) for a, b in zip(*got))
+
+
 def test_schema_declares_mutated_caches():
     import spotlight  # noqa: F401  (registers the ops)
     schema = torch.ops.spotlight.paged_write.default._schema
