@@ -169,4 +169,7 @@ def check(status, call):
     message = lib.spt_last_error().decode("utf-8", "replace")
     name = lib.spt_status_name(status)
     name = name.decode() if name else STATUS_NAMES.get(status, str(status))
+    # The runtime's messages often name the call already.
+    if message.startswith(f"{call}:"):
+        raise SpotlightError(name, message)
     raise SpotlightError(name, f"{call}: {message}" if message else call)
