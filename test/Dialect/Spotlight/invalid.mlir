@@ -1628,3 +1628,14 @@ func.func @decode_attention_infinite_scale(%q: tensor<1x8x64xf32>, %k: tensor<1x
       outs(%init : tensor<1x8x64xf32>) {scale = 0x7F800000 : f32}
   return
 }
+
+// -----
+
+// An encoded tensor (a sparse layout, say) would be lowered as a dense one.
+func.func @encoded_query(%q: tensor<1x8x64xf32, "csr">, %k: tensor<1x2x?x64xf32>,
+    %v: tensor<1x2x?x64xf32>, %init: tensor<1x8x64xf32>) {
+  // expected-error @+1 {{operand #0 ('tensor<1x8x64xf32, "csr">') has an encoding: the ops take dense tensors}}
+  %0 = spotlight.decode_attention ins(%q, %k, %v : tensor<1x8x64xf32, "csr">,
+      tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>) outs(%init : tensor<1x8x64xf32>)
+  return
+}

@@ -85,14 +85,21 @@ public:
   }
 
   /// Requires the operands to be all tensors (the op then has a result) or
-  /// all memrefs (bufferized: the op writes its init buffer, no result).
+  /// all memrefs (bufferized: the op writes its init buffer, no result), and
+  /// tensors to be plain: an encoding (a sparse one, say) would be lowered
+  /// as if the tensor were dense.
   ShapeChecker &oneKind() {
     bool tensors = isa<RankedTensorType>(op->getOperand(0).getType());
-    for (auto [i, type] : llvm::enumerate(op->getOperandTypes()))
+    for (auto [i, type] : llvm::enumerate(op->getOperandTypes())) {
       if (ok && isa<RankedTensorType>(type) != tensors)
         fail() << "operand #" << i << " (" << type << ") must be a "
                << (tensors ? "tensor" : "memref")
                << " like operand #0: operands are all tensors or all memrefs";
+      auto tensor = dyn_cast<RankedTensorType>(type);
+      if (ok && tensor && tensor.getEncoding())
+        fail() << "operand #" << i << " (" << type
+               << ") has an encoding: the ops take dense tensors";
+    }
     return *this;
   }
 
