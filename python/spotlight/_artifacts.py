@@ -4,11 +4,20 @@ An artifact (`spotlight-compile -o x.spt`) is compiled once per geometry and
 target and kept in a cache folder ($SPOTLIGHT_CACHE_DIR, else
 ~/.cache/spotlight, or the `cache_dir=` keyword). Its file name spells the
 geometry, so a folder filled elsewhere (bench/gpu/prepare.sh) serves a
-machine that has no compiler. When the compiler is found and is newer than a
-cached artifact, or the runtime refuses the cached file, it is compiled again.
+machine that has no compiler. A CPU artifact is compiled for the host CPU
+(--cpu=native), so its name also carries a fingerprint of that CPU: machines
+with different CPUs sharing a cache (an NFS home) keep one file each instead
+of refusing and recompiling each other's. When the compiler is found and is
+newer than a cached artifact, or the runtime refuses the cached file, it is
+compiled again.
 """
 
+import functools
+import glob
+import hashlib
 import os
+import platform
+import re
 import shutil
 import subprocess
 import tempfile
@@ -86,17 +95,103 @@ def compile_flags(spec):
     return flags
 
 
-def artifact_name(spec):
-    """A file name that spells the geometry (stable across runs)."""
-    parts = [
+# The lines of /proc/cpuinfo that say which code a CPU runs and how LLVM's
+# --cpu=native tunes for it: x86's vendor, family, model and flags; arm64's
+# implementer, architecture, variant, part and features. Not the clock,
+# stepping, microcode, or the core's ids, which vary within one machine.
+_CPUINFO_KEYS = ("vendor_id", "cpu family", "model", "flags",
+                 "CPU implementer", "CPU architecture", "CPU variant",
+                 "CPU part", "Features")
+_FLAG_KEYS = ("flags", "Features")
+
+
+def cpu_identity(cpuinfo="/proc/cpuinfo"):
+    """The text that identifies the host CPU: the first processor's
+    _CPUINFO_KEYS lines of `cpuinfo` (flags sorted), after the machine's
+    architecture; off Linux, or where none of those lines is there, what
+    `platform` says of the processor."""
+    fields = {}
+    try:
+        with open(cpuinfo, errors="replace") as f:
+            for line in f:
+                if not line.strip():
+                    if fields:  # the end of the first processor's block
+                        break
+                    continue
+                key, sep, value = line.partition(":")
+                key = key.strip()
+                if sep and key in _CPUINFO_KEYS and key not in fields:
+                    value = value.strip()
+                    if key in _FLAG_KEYS:
+                        value = " ".join(sorted(set(value.split())))
+                    fields[key] = value
+    except OSError:
+        pass
+    lines = [f"machine: {platform.machine()}"]
+    if fields:
+        lines += [f"{key}: {fields[key]}" for key in _CPUINFO_KEYS
+                  if key in fields]
+    else:
+        lines += [f"system: {platform.system()}",
+                  f"processor: {platform.processor()}"]
+    return "\n".join(lines)
+
+
+@functools.lru_cache(maxsize=None)
+def cpu_fingerprint():
+    """8 hex digits naming the host CPU (a hash of cpu_identity()): the same
+    on every run on one machine and on machines with the same CPU, different
+    for CPUs with other features."""
+    return hashlib.sha256(cpu_identity().encode()).hexdigest()[:8]
+
+
+def _geometry_parts(spec):
+    return [
         f"qh{spec['query_heads']}", f"kh{spec['kv_heads']}",
         f"d{spec['head_dim']}", f"ch{spec['code_heads']}", spec["dtype"],
         f"w{spec['weight_dtype']}", spec["mode"], f"s{spec['sink']}",
         f"win{spec['window']}", f"b{spec['budget']}",
         f"min{spec['min_budget']}", f"max{spec['max_tokens']}",
-        f"p{spec['page_size']}", spec["target"],
+        f"p{spec['page_size']}",
     ]
-    return "-".join(parts) + ".spt"
+
+
+def artifact_name(spec):
+    """A file name that spells the geometry and the target (stable across
+    runs): `...-p16-sm_90.spt`, and for the CPU `...-p16-cpu-<fingerprint>.spt`
+    with this host's cpu_fingerprint(), since the code is this CPU's."""
+    target = spec["target"]
+    if target == "cpu":
+        target = f"cpu-{cpu_fingerprint()}"
+    return "-".join(_geometry_parts(spec) + [target]) + ".spt"
+
+
+def other_cpu_artifacts(spec, directory=None):
+    """The cached CPU artifacts of `spec`'s geometry compiled on other CPUs
+    (or named before names had the CPU), newest first: what a machine
+    without a compiler may try, as the runtime refuses one whose
+    instructions this CPU lacks. Empty for CUDA targets."""
+    if spec["target"] != "cpu":
+        return []
+    folder = cache_dir(directory)
+    stem = "-".join(_geometry_parts(spec) + ["cpu"])
+    pattern = re.compile(re.escape(stem) + r"(-[0-9a-f]+)?\.spt")
+    own = artifact_name(spec)
+    found = []
+    for path in glob.glob(os.path.join(glob.escape(folder),
+                                       glob.escape(stem) + "*.spt")):
+        name = os.path.basename(path)
+        if name != own and pattern.fullmatch(name):
+            try:
+                found.append((os.path.getmtime(path), path))
+            except OSError:  # removed meanwhile
+                pass
+    return [path for _, path in sorted(found, reverse=True)]
+
+
+def artifact_path(spec, directory=None):
+    """Where the cached artifact of `spec` is (or will be compiled)."""
+    return os.path.join(cache_dir(directory), artifact_name(spec))
 
 
 def _umask():
@@ -152,7 +247,7 @@ def compile_artifact(spec, path, compiler=None):
 def cached_artifact(spec, directory=None, recompile=False):
     """The path of the cached artifact of `spec`, compiled when missing or
     older than the compiler."""
-    path = os.path.join(cache_dir(directory), artifact_name(spec))
+    path = artifact_path(spec, directory)
     compiler = compiler_path()
     stale = recompile or not os.path.exists(path)
     if not stale and compiler:

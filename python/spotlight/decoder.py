@@ -19,6 +19,9 @@ __all__ = ["SparseDecoder", "default_hash_weights", "artifact_spec",
 _TO_SPT = {torch.float32: _runtime.F32, torch.float16: _runtime.F16,
            torch.bfloat16: _runtime.BF16, torch.int32: _runtime.I32}
 _FROM_SPT = {code: dtype for dtype, code in _TO_SPT.items()}
+# The runtime's names of element types, for messages.
+_DTYPE_TEXT = {dtype: _runtime.DTYPE_NAMES[code]
+               for dtype, code in _TO_SPT.items()}
 _DTYPE_NAMES = {torch.float32: "f32", torch.float16: "f16",
                 torch.bfloat16: "bf16"}
 _NAMED_DTYPES = {"f32": torch.float32, "float32": torch.float32,
@@ -184,17 +187,7 @@ class SparseDecoder:
             self.artifact_path = os.fspath(artifact)
             self._load(self.artifact_path)
         else:
-            self.artifact_path = _artifacts.cached_artifact(
-                self.spec, cache_dir, recompile)
-            try:
-                self._load(self.artifact_path)
-            except SpotlightError as e:
-                # A cached file from another compiler version: make it again.
-                if e.status != "SPT_ERROR_ARTIFACT" or \
-                        not _artifacts.compiler_path():
-                    raise
-                _artifacts.compile_artifact(self.spec, self.artifact_path)
-                self._load(self.artifact_path)
+            self.artifact_path = self._load_cached(cache_dir, recompile)
         self._check_geometry()
 
         tensors = [self._host_tensor(host[n], n) for n in ("w1", "b1", "w2",
@@ -246,6 +239,33 @@ class SparseDecoder:
                 f"{info.name.decode()} (compute capability {cc // 10}.{cc % 10})"
                 ": Spotlight's CUDA code needs sm_80 or newer")
         return "sm_80" if cc < 90 else "sm_90"
+
+    def _load_cached(self, cache_dir, recompile):
+        """Loads the cached artifact of self.spec, compiled when missing or
+        stale; its path. Without a compiler, a CPU geometry not yet compiled
+        for this CPU loads another CPU's artifact of it that the runtime
+        accepts (one whose instructions this CPU has)."""
+        path = _artifacts.artifact_path(self.spec, cache_dir)
+        if not recompile and not os.path.exists(path) and \
+                not _artifacts.compiler_path():
+            for other in _artifacts.other_cpu_artifacts(self.spec, cache_dir):
+                try:
+                    self._load(other)
+                    return other
+                except SpotlightError as e:
+                    if e.status != "SPT_ERROR_ARTIFACT":
+                        raise
+        path = _artifacts.cached_artifact(self.spec, cache_dir, recompile)
+        try:
+            self._load(path)
+        except SpotlightError as e:
+            # A cached file from another compiler version: make it again.
+            if e.status != "SPT_ERROR_ARTIFACT" or \
+                    not _artifacts.compiler_path():
+                raise
+            _artifacts.compile_artifact(self.spec, path)
+            self._load(path)
+        return path
 
     def _load(self, path):
         if self._artifact is not None:
@@ -476,19 +496,54 @@ class SparseDecoder:
         self._call(self._lib.spt_paged_decode_dense, "spt_paged_decode_dense",
                    *ts)
 
-    def _outputs(self, query, with_out=True, with_indices=True):
-        """Fresh outputs for a query (its batch from dim 0)."""
+    def _output_shapes(self, query):
+        """((shape, dtype) of out, (shape, dtype) of indices) for a query: the
+        batch from its dim 0, the rest from the geometry (what the runtime
+        checks outputs against). The real kernels and the fake (Meta) ones
+        of spotlight.ops both size their outputs here."""
         batch = query.shape[0] if isinstance(query, torch.Tensor) and \
             query.dim() > 0 else 0
+        g = self.geometry
+        return (((batch, g["query_heads"], g["head_dim"]), self.dtype),
+                ((batch, g["selection_sets"], g["selection_slots"]),
+                 torch.int32))
+
+    def _outputs(self, query, with_out=True, with_indices=True):
+        """Fresh outputs for a query (its batch from dim 0), on its device
+        (a meta or fake query gets meta or fake outputs)."""
         device = query.device if isinstance(query, torch.Tensor) else \
             self.device
-        g = self.geometry
-        out = torch.empty((batch, g["query_heads"], g["head_dim"]),
-                          dtype=self.dtype, device=device) if with_out else None
-        indices = torch.empty((batch, g["selection_sets"],
-                               g["selection_slots"]), dtype=torch.int32,
+        (out_shape, out_dtype), (indices_shape, indices_dtype) = \
+            self._output_shapes(query)
+        out = torch.empty(out_shape, dtype=out_dtype, device=device) \
+            if with_out else None
+        indices = torch.empty(indices_shape, dtype=indices_dtype,
                               device=device) if with_indices else None
         return out, indices
+
+    def _check_outputs(self, call, query, out, indices):
+        """Preallocated outputs (decode's out=, indices=) checked without
+        reading them, as the runtime checks them: the fake kernel of
+        paged_decode.out, which never reaches the runtime."""
+        (out_shape, out_dtype), (indices_shape, indices_dtype) = \
+            self._output_shapes(query)
+        for t, name, shape, dtype in ((out, "out", out_shape, out_dtype),
+                                      (indices, "indices", indices_shape,
+                                       indices_dtype)):
+            if not isinstance(t, torch.Tensor):
+                raise SpotlightError("SPT_ERROR_INVALID_ARGUMENT",
+                                     f"{call}: {name} must be a torch.Tensor,"
+                                     f" got {type(t).__name__}")
+            want = f"[{', '.join(str(n) for n in shape)}] " \
+                f"{_DTYPE_TEXT[dtype]}"
+            if t.dtype != dtype:
+                raise SpotlightError(
+                    "SPT_ERROR_TYPE", f"{call}: {name} must be {want}, got "
+                    f"element type {_DTYPE_TEXT.get(t.dtype, t.dtype)}")
+            if tuple(t.shape) != tuple(shape):
+                raise SpotlightError(
+                    "SPT_ERROR_SHAPE", f"{call}: {name} must be {want}, got "
+                    f"[{', '.join(str(n) for n in t.shape)}]")
 
     # -- lifetime ------------------------------------------------------------
     def close(self):

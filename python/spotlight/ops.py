@@ -14,6 +14,10 @@ argument is a SparseDecoder's `handle`:
         dec.handle, query, code_cache, block_table, seq_lens)
     out = torch.ops.spotlight.paged_decode_dense(
         dec.handle, query, k_cache, v_cache, block_table, seq_lens)
+
+Each op also has a fake kernel (shapes and element types only), so meta
+tensors, FakeTensor, make_fx and torch.compile can trace a model that calls
+them; the decoder must be alive while tracing, as it gives the geometry.
 """
 
 import torch
@@ -43,6 +47,44 @@ SCHEMAS = {
 }
 
 
+# -- fake kernels -------------------------------------------------------------
+# The outputs' shapes and element types, no data read or written: what torch
+# runs on meta tensors (device="meta"), under FakeTensor, make_fx and
+# torch.compile (vLLM traces its model so). Registered for the Meta key, or as
+# the op's fake implementation where torch has torch.library.register_fake
+# (impl_abstract before 2.4). The real kernels allocate their outputs through
+# them, so both give the same shapes (SparseDecoder._output_shapes).
+
+def paged_write_fake(decoder, keys, values, slot_mapping, k_cache, v_cache,
+                     code_cache):
+    lookup(decoder)  # a freed decoder fails while tracing too
+    # No result: the pools are written in place (declared in the schema).
+
+
+def paged_decode_fake(decoder, query, k_cache, v_cache, code_cache,
+                      block_table, seq_lens):
+    return lookup(decoder)._outputs(query)
+
+
+def paged_decode_out_fake(decoder, query, k_cache, v_cache, code_cache,
+                          block_table, seq_lens, *, out, indices):
+    lookup(decoder)._check_outputs("spotlight::paged_decode.out", query, out,
+                                   indices)
+    return out, indices
+
+
+def paged_select_fake(decoder, query, code_cache, block_table, seq_lens):
+    _, indices = lookup(decoder)._outputs(query, with_out=False)
+    return indices
+
+
+def paged_decode_dense_fake(decoder, query, k_cache, v_cache, block_table,
+                            seq_lens):
+    out, _ = lookup(decoder)._outputs(query, with_indices=False)
+    return out
+
+
+# -- the kernels (CPU, CUDA) --------------------------------------------------
 def paged_write(decoder, keys, values, slot_mapping, k_cache, v_cache,
                 code_cache):
     lookup(decoder)._write(keys, values, slot_mapping, k_cache, v_cache,
@@ -51,10 +93,10 @@ def paged_write(decoder, keys, values, slot_mapping, k_cache, v_cache,
 
 def paged_decode(decoder, query, k_cache, v_cache, code_cache, block_table,
                  seq_lens):
-    d = lookup(decoder)
-    out, indices = d._outputs(query)
-    d._decode(query, k_cache, v_cache, code_cache, block_table, seq_lens, out,
-              indices)
+    out, indices = paged_decode_fake(decoder, query, k_cache, v_cache,
+                                     code_cache, block_table, seq_lens)
+    lookup(decoder)._decode(query, k_cache, v_cache, code_cache, block_table,
+                            seq_lens, out, indices)
     return out, indices
 
 
@@ -66,17 +108,17 @@ def paged_decode_out(decoder, query, k_cache, v_cache, code_cache,
 
 
 def paged_select(decoder, query, code_cache, block_table, seq_lens):
-    d = lookup(decoder)
-    _, indices = d._outputs(query, with_out=False)
-    d._select(query, code_cache, block_table, seq_lens, indices)
+    indices = paged_select_fake(decoder, query, code_cache, block_table,
+                                seq_lens)
+    lookup(decoder)._select(query, code_cache, block_table, seq_lens, indices)
     return indices
 
 
 def paged_decode_dense(decoder, query, k_cache, v_cache, block_table,
                        seq_lens):
-    d = lookup(decoder)
-    out, _ = d._outputs(query, with_indices=False)
-    d._dense(query, k_cache, v_cache, block_table, seq_lens, out)
+    out = paged_decode_dense_fake(decoder, query, k_cache, v_cache,
+                                  block_table, seq_lens)
+    lookup(decoder)._dense(query, k_cache, v_cache, block_table, seq_lens, out)
     return out
 
 
@@ -87,6 +129,45 @@ KERNELS = {
     "paged_select": paged_select,
     "paged_decode_dense": paged_decode_dense,
 }
+
+FAKE_KERNELS = {
+    "paged_write": paged_write_fake,
+    "paged_decode": paged_decode_fake,
+    "paged_decode.out": paged_decode_out_fake,
+    "paged_select": paged_select_fake,
+    "paged_decode_dense": paged_decode_dense_fake,
+}
+
+
+def _has_autograd_meta_fallback():
+    """Whether torch passes ops without autograd kernels through the
+    AutogradMeta key (2.x does; 1.13 does not, and refuses such an op on
+    meta tensors before it reaches the Meta kernel)."""
+    try:
+        return torch._C._dispatch_has_backend_fallback(
+            torch._C.DispatchKey.AutogradMeta)
+    except (AttributeError, TypeError, RuntimeError):
+        return True
+
+
+def _register_fake(library, name, kernel):
+    """The fake kernel of spotlight::name: torch.library.register_fake
+    (torch >= 2.4) or impl_abstract (2.1-2.3), which also serve the Meta key;
+    else (1.13, 2.0) a Meta kernel. Where torch has no AutogradMeta fallback
+    the same kernel serves that key too (these ops have no gradient)."""
+    register = getattr(torch.library, "register_fake", None) or \
+        getattr(torch.library, "impl_abstract", None)
+    if register is not None:
+        qualname = f"{library.ns}::{name}"
+        try:  # tied to the library's lifetime where torch takes lib=
+            register(qualname, kernel, lib=library)
+        except TypeError:
+            register(qualname, kernel)
+    else:
+        library.impl(name, kernel, "Meta")
+    if not _has_autograd_meta_fallback():
+        library.impl(name, kernel, "AutogradMeta")
+
 
 # Kept across importlib.reload: collecting the Library would deregister the
 # ops, and torch.ops would still answer for the stale ones.
@@ -107,4 +188,6 @@ def register():
     for name, kernel in KERNELS.items():
         for key in ("CPU", "CUDA"):
             library.impl(name, kernel, key)
+    for name, kernel in FAKE_KERNELS.items():
+        _register_fake(library, name, kernel)
     _library = library
