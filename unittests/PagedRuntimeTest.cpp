@@ -321,6 +321,14 @@ TEST(PagedDecoderErrors, BadArgumentsFailCleanly) {
   expectFailure(spt_paged_decode_dense(d.decoder, &q, &k, &v, &hugeTable, &sl,
                                        &outT),
                 SPT_ERROR_SHAPE, "more bytes than an address space holds");
+  // A table of more slots than i32 positions name (found by fuzz-paged:
+  // the selection's scratch, sized by the table, could not be allocated and
+  // the step crashed; its size could also wrap).
+  spt_tensor wideTable = bt;
+  wideTable.shape[1] = int64_t(1) << 28;
+  expectFailure(spt_paged_decode(d.decoder, &q, &k, &v, &codes, &wideTable, &sl,
+                                 &outT, nullptr),
+                SPT_ERROR_SHAPE, "more than i32 positions can name");
 
   // The step time is that of the whole step (every phase of the CPU's
   // split), and a failed call leaves the last successful step's.

@@ -72,9 +72,18 @@ spt_status checkTables(const spt_decoder &d, const spt_tensor *blockTable,
   tables = {static_cast<const int32_t *>(blockTable->data),
             static_cast<const int32_t *>(seqLens->data), batch,
             blockTable->shape[1]};
+  // Token positions are i32, and a GPU step sizes its grids and scratch by
+  // the table's width (it reads no length on the host).
+  const int64_t page = d.g.pageSize;
+  int64_t capacity = 0;
+  if (!checkedProduct({tables.maxPages, page}, capacity) ||
+      capacity > DecodeGeometry::kMaxTokens)
+    return fail(SPT_ERROR_SHAPE,
+                "block_table has " + std::to_string(tables.maxPages) +
+                    " pages of " + std::to_string(page) +
+                    " slots a sequence: more than i32 positions can name");
   if (!d.device->usesHostMemory())
     return SPT_OK;
-  const int64_t page = d.g.pageSize;
   for (int64_t b = 0; b < batch; ++b) {
     const int64_t n = tables.seqLens[b];
     const std::string which = "sequence " + std::to_string(b);

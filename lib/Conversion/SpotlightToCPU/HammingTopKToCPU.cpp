@@ -419,7 +419,8 @@ struct HammingTopKOpLowering : OpLowering<HammingTopKOp> {
     LoopEmitter e(b);
     ScoreScan scan(b, op, adaptor);
     // Scratch: the middle scores of every set, their histograms.
-    Value tokensPerSet = scan.addressing().maxTokens(e);
+    Value tokensPerSet = scan.addressing().longestSequence(
+        e, e.dim(adaptor.getQueryCodes(), 0));
     ScoreLayout layout{
         e.allocFlat(e.mul(tokensPerSet, e.index(scan.sets)), b.getI32Type()),
         e.allocFlat(e.index(scan.sets * scan.bins()), b.getI32Type()),

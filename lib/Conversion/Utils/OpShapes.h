@@ -62,10 +62,24 @@ struct TokenAddressing {
     return e.min(e.max(length, e.index(0)), maxTokens(e));
   }
 
-  /// An upper bound of tokens(e, b) over every b (scratch sizes): N, or the
-  /// block table's capacity max_pages * page_size.
+  /// An upper bound of tokens(e, b) over every b, from the shapes alone
+  /// (what the GPU sizes its grids by): N, or the block table's capacity
+  /// max_pages * page_size.
   Value maxTokens(LoopEmitter &e) const {
     return paged ? capacity : tokensPerRow;
+  }
+
+  /// The largest tokens(e, b) of the `batch` sequences: what host code
+  /// sizes scratch by. A block table may be far wider than its sequences
+  /// (an engine sizes it for its longest context), and a scratch of
+  /// max_pages * page_size tokens could not be allocated.
+  Value longestSequence(LoopEmitter &e, Value batch) const {
+    if (!paged)
+      return tokensPerRow;
+    return e.forRange(e.index(0), batch, ValueRange{e.index(0)},
+                      [&](Value b, ValueRange longest) -> SmallVector<Value> {
+                        return {e.max(longest[0], tokens(e, b))};
+                      })[0];
   }
 
   /// Rows between consecutive tokens of one head: 1 contiguous, the pool's

@@ -24,7 +24,13 @@
 // CHECK-DAG:     %[[TABLE:.+]] = memref.collapse_shape %[[BT]] {{\[\[}}0, 1]] : memref<2x?xi32> into memref<?xi32>
 // CHECK-DAG:     %[[MAX_PAGES:.+]] = memref.dim %[[BT]], %{{.+}} : memref<2x?xi32>
 // CHECK:         %[[CAPACITY:.+]] = arith.muli %[[MAX_PAGES]], %[[C16]] : index
-// CHECK:         %[[SCORES:.+]] = memref.alloc(%{{.+}}) : memref<?xi32>
+// The scores' scratch holds the longest sequence of the batch, not the
+// table's capacity (an engine's table may be far wider than its sequences).
+// CHECK:         %[[LONGEST:.+]] = scf.for %[[S:[^ ]+]] = {{.+}} iter_args(%[[SOFAR:.+]] = %{{.+}}) -> (index) {
+// CHECK:           memref.load %[[SL]][%[[S]]] : memref<2xi32>
+// CHECK:           scf.yield
+// CHECK:         %[[SCRATCH:.+]] = arith.muli %[[LONGEST]], %{{.+}} : index
+// CHECK:         %[[SCORES:.+]] = memref.alloc(%[[SCRATCH]]) : memref<?xi32>
 // CHECK:         %[[HISTS:.+]] = memref.alloc() : memref<514xi32>
 // CHECK:         scf.for %[[B:[^ ]+]] =
 // CHECK:           %[[LEN:.+]] = memref.load %[[SL]][%[[B]]] : memref<2xi32>
