@@ -8,10 +8,11 @@
 #   scripts/fuzz.sh fuzz-npz           one target
 #   FUZZ_RUNS=-1 FUZZ_SECONDS=3600 FUZZ_SEED=0 scripts/fuzz.sh fuzz-safetensors
 #
-# fuzz-c-api and fuzz-artifact run against a small CPU artifact compiled
-# into build-fuzz/fuzz/ by the main build's spotlight-compile
+# fuzz-c-api, fuzz-paged and fuzz-artifact run against a small CPU artifact
+# compiled into build-fuzz/fuzz/ by the main build's spotlight-compile
 # ($SPOTLIGHT_COMPILE, default build/bin/spotlight-compile, built there when
-# build/ is configured), not by the instrumented tree.
+# build/ is configured), not by the instrumented tree; fuzz-paged also
+# against a second one of another geometry.
 #
 # New inputs that reach new code go to build-fuzz/fuzz/work/<target>/ (never
 # into the committed seeds); a crashing input is saved as
@@ -23,6 +24,10 @@ cd "$(dirname "$0")/.."
   mlir-22-tools llvm-22-tools clang-22 libclang-rt-22-dev
 
 BUILD_DIR=${FUZZ_BUILD_DIR:-build-fuzz}
+case "$BUILD_DIR" in # for the harnesses' paths: FUZZ_BUILD_DIR may be absolute
+/*) ABS_BUILD_DIR=$BUILD_DIR ;;
+*) ABS_BUILD_DIR=$PWD/$BUILD_DIR ;;
+esac
 RUNS=${FUZZ_RUNS:-100000}
 SECONDS_EACH=${FUZZ_SECONDS:-15}
 # A fixed seed by default: the tests explore the same inputs on every run,
@@ -54,9 +59,13 @@ export ASAN_SYMBOLIZER_PATH=${ASAN_SYMBOLIZER_PATH:-/usr/lib/llvm-22/bin/llvm-sy
 # main build's spotlight-compile.
 COMPILE=${SPOTLIGHT_COMPILE:-build/bin/spotlight-compile}
 ARTIFACT="$BUILD_DIR/fuzz/artifact-cpu.spt"
-needs_artifact=0
+# fuzz-paged's second artifact: another element type, selection mode and
+# page size (bf16 pools, a token set per query head, pages of 3 slots).
+PAGED_ARTIFACT="$BUILD_DIR/fuzz/artifact-cpu-paged.spt"
+needs_artifact=0 needs_paged_artifact=0
 for name in "${targets[@]}"; do
-  case "$name" in fuzz-c-api|fuzz-artifact) needs_artifact=1 ;; esac
+  case "$name" in fuzz-c-api|fuzz-paged|fuzz-artifact) needs_artifact=1 ;; esac
+  case "$name" in fuzz-paged) needs_paged_artifact=1 ;; esac
 done
 if ((needs_artifact)) && [ ! -x "$COMPILE" ]; then
   if [ -z "${SPOTLIGHT_COMPILE:-}" ] && [ -f build/build.ninja ]; then
@@ -73,7 +82,17 @@ if ((needs_artifact)) && { [ ! -f "$ARTIFACT" ] || [ "$COMPILE" -nt "$ARTIFACT" 
   "$COMPILE" --target=cpu --qh 4 --kh 2 -d 64 --dtype f32 --budget 16 \
     --max-tokens 512 -o "$ARTIFACT"
 fi
-export SPOTLIGHT_FUZZ_ARTIFACT=$PWD/$ARTIFACT
+if ((needs_paged_artifact)) &&
+   { [ ! -f "$PAGED_ARTIFACT" ] || [ "$COMPILE" -nt "$PAGED_ARTIFACT" ]; }; then
+  mkdir -p "$BUILD_DIR/fuzz"
+  "$COMPILE" --target=cpu --qh 4 --kh 2 -d 64 --dtype bf16 --weight-dtype f16 \
+    --mode head --code-heads kh --page-size 3 --sink 2 --window 3 \
+    --budget 0.25 --min-budget 4 --max-tokens 200 -o "$PAGED_ARTIFACT"
+fi
+export SPOTLIGHT_FUZZ_ARTIFACT=$ABS_BUILD_DIR/fuzz/artifact-cpu.spt
+if ((needs_paged_artifact)); then
+  export SPOTLIGHT_FUZZ_PAGED_ARTIFACT=$ABS_BUILD_DIR/fuzz/artifact-cpu-paged.spt
+fi
 
 failed=()
 for name in "${targets[@]}"; do
