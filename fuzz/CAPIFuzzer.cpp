@@ -29,6 +29,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "SelectedIndices.h"
 #include "spotlight/runtime.h"
 
 #include <fuzzer/FuzzedDataProvider.h>
@@ -193,22 +194,11 @@ int64_t pickSequence(FuzzedDataProvider &in, int64_t batch) {
 
 /// Selected positions: ascending positions of the sequence, then -1.
 void checkIndices(const Tensor &indices, const std::vector<int64_t> &lengths) {
-  const int64_t S = geometry.selection_sets, M = geometry.selection_slots;
-  const auto *slots = reinterpret_cast<const int32_t *>(indices.owned.get());
-  for (size_t b = 0; b < lengths.size(); ++b)
-    for (int64_t s = 0; s < S; ++s) {
-      const int32_t *row = slots + (b * S + s) * M;
-      bool padding = false;
-      for (int64_t m = 0; m < M; ++m) {
-        if (row[m] == -1) {
-          padding = true;
-          continue;
-        }
-        if (padding || row[m] < 0 || row[m] >= lengths[b] ||
-            (m && row[m] <= row[m - 1]))
-          bug("selected indices are not ascending positions, -1 padded");
-      }
-    }
+  if (!spotlight::fuzz::ascendingPositions(
+          reinterpret_cast<const int32_t *>(indices.owned.get()),
+          int64_t(lengths.size()), geometry.selection_sets,
+          geometry.selection_slots, [&](int64_t b) { return lengths[b]; }))
+    bug("selected indices are not ascending positions, -1 padded");
 }
 
 /// A cache size the runtime would allocate, or -1 when its arithmetic must

@@ -62,6 +62,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "SelectedIndices.h"
 #include "spotlight/runtime.h"
 
 #include <fuzzer/FuzzedDataProvider.h>
@@ -778,20 +779,9 @@ bool Program::tablesValid(Arg &table, Arg &lengths, int64_t batch,
 void Program::checkIndices(const int32_t *indices, Arg &lengths,
                            int64_t batch) {
   const auto *n = reinterpret_cast<const int32_t *>(lengths.data);
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t s = 0; s < S; ++s) {
-      const int32_t *row = indices + (b * S + s) * M;
-      bool padding = false;
-      for (int64_t i = 0; i < M; ++i) {
-        if (row[i] == -1) {
-          padding = true;
-          continue;
-        }
-        if (padding || row[i] < 0 || row[i] >= n[b] ||
-            (i && row[i] <= row[i - 1]))
-          bug("selected indices are not ascending positions, -1 padded");
-      }
-    }
+  if (!spotlight::fuzz::ascendingPositions(indices, batch, S, M,
+                                           [&](int64_t b) { return n[b]; }))
+    bug("selected indices are not ascending positions, -1 padded");
 }
 
 /// After a sparse decode with indices: select selects the same tokens
