@@ -73,6 +73,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <string>
@@ -448,9 +449,11 @@ private:
   void nullDecoderCalls();
   void declarePool(Arg &x, int which, bool spoil);
   void setSplit();
-  void checkUnchangedAfterFailure(
-      const std::vector<std::pair<Arg *, std::vector<unsigned char>>> &before,
-      const char *call);
+  /// Buffers' bytes before a call.
+  using Snapshots = std::vector<std::pair<Arg *, std::vector<unsigned char>>>;
+  using Report = std::function<void(const std::string &what)>;
+  bool judge(spt_status status, bool valid, const Snapshots &before,
+             const Report &report);
   void checkLastStepTime(bool stepSucceeded);
   void write();
   void step(int op);
@@ -573,12 +576,22 @@ void Program::declarePool(Arg &x, int which, bool spoil) {
   }
 }
 
-void Program::checkUnchangedAfterFailure(
-    const std::vector<std::pair<Arg *, std::vector<unsigned char>>> &before,
-    const char *call) {
-  for (const auto &[arg, bytes] : before)
-    if (arg->snapshot() != bytes)
-      bug(std::string("a failed ") + call + " changed " + arg->name);
+/// The verdict on a call's status (`report` says what is wrong, naming the
+/// call and its arguments): it succeeds exactly when its arguments are
+/// valid (or memory runs out), only a success sets the step time, and a
+/// failure changes no buffer. Whether the call succeeded.
+bool Program::judge(spt_status status, bool valid, const Snapshots &before,
+                    const Report &report) {
+  if (status == SPT_OK && !valid)
+    report("accepted arguments it must refuse");
+  if (status != SPT_OK && valid && status != SPT_ERROR_OUT_OF_MEMORY)
+    report("refused valid arguments");
+  checkLastStepTime(status == SPT_OK);
+  if (status != SPT_OK)
+    for (const auto &[arg, bytes] : before)
+      if (arg->snapshot() != bytes)
+        report(std::string("failed, yet changed ") + arg->name);
+  return status == SPT_OK;
 }
 
 /// A step that succeeded sets a time >= 0; any other call leaves it.
@@ -660,7 +673,7 @@ void Program::write() {
     valid = valid && std::adjacent_find(used.begin(), used.end()) == used.end();
   }
 
-  std::vector<std::pair<Arg *, std::vector<unsigned char>>> before;
+  Snapshots before;
   for (Arg *x : {&k, &v, &codes, &keys, &values, &slots})
     if (x->small())
       before.emplace_back(x, x->snapshot());
@@ -675,19 +688,12 @@ void Program::write() {
       checked(spt_paged_write(decoder, keys.get(), values.get(), slots.get(),
                               k.get(), v.get(), codes.get()));
   auto report = [&](const std::string &what) {
-    bug(what + " (" + describe(k) + "; " + describe(v) + "; " +
-        describe(codes) + "; " + describe(keys) + "; " + describe(values) +
-        "; " + describe(slots) + ")");
+    bug("spt_paged_write " + what + " (" + describe(k) + "; " + describe(v) +
+        "; " + describe(codes) + "; " + describe(keys) + "; " +
+        describe(values) + "; " + describe(slots) + ")");
   };
-  if (status == SPT_OK && !valid)
-    report("spt_paged_write accepted arguments it must refuse");
-  if (status != SPT_OK && valid && status != SPT_ERROR_OUT_OF_MEMORY)
-    report("spt_paged_write refused valid arguments");
-  checkLastStepTime(status == SPT_OK);
-  if (status != SPT_OK) {
-    checkUnchangedAfterFailure(before, "spt_paged_write");
+  if (!judge(status, valid, before, report))
     return;
-  }
   // Inputs as they were; the pools changed at the named slots only, K and
   // V there to the keys and values.
   const auto *entries = reinterpret_cast<const int32_t *>(slots.data);
@@ -919,7 +925,7 @@ void Program::step(int op) {
   }
   const bool valid = ok && indicesOk && tablesValid(table, lengths, B, P);
 
-  std::vector<std::pair<Arg *, std::vector<unsigned char>>> before;
+  Snapshots before;
   for (Arg *x : {&query, &out, &indices, &k, &v, &codes, &table, &lengths})
     if (x->small())
       before.emplace_back(x, x->snapshot());
@@ -954,15 +960,8 @@ void Program::step(int op) {
       text += "; " + describe(*x);
     bug(text + ")");
   };
-  if (status == SPT_OK && !valid)
-    report("accepted arguments it must refuse");
-  if (status != SPT_OK && valid && status != SPT_ERROR_OUT_OF_MEMORY)
-    report("refused valid arguments");
-  checkLastStepTime(status == SPT_OK);
-  if (status != SPT_OK) {
-    checkUnchangedAfterFailure(before, names[op]);
+  if (!judge(status, valid, before, report))
     return;
-  }
   for (auto &[x, bytes] : before)
     if (x != &out && x != &indices && x->snapshot() != bytes)
       report(std::string("changed its input ") + x->name);

@@ -92,8 +92,8 @@ struct ConvertSpotlightToGPUPass
   LogicalResult finalize() override {
     if (!mapThreads)
       return success();
-    return gpu_lowering::mapKernelThreads(getOperation(),
-                                          gpu_lowering::kernelTarget(emulate));
+    return gpu_lowering::mapKernelThreads(
+        getOperation(), gpu_lowering::kernelTarget(emulate));
   }
 };
 } // namespace

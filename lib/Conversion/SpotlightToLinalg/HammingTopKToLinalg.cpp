@@ -77,7 +77,7 @@ Value buildScores(ImplicitLocOpBuilder &b, HammingTopKOp op, Value qc,
                                      d(3)}, ctx)};
   } else {
     // (b, s = kv head, t, g, w); the query codes viewed as [B, KH, G, 1, W]
-    // (their layout was checked by the pattern).
+    // (strided: the pass checked their layout, checkOperandLayouts).
     dims = 5;
     qc = memref::ExpandShapeOp::create(
         b, groupedQueryCodesType(qType, kvHeads), qc, groupedQueryCodes());

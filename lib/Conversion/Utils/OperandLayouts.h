@@ -1,5 +1,4 @@
-//===- OperandLayouts.h - The buffer layouts a lowering can address -*- C++
-//-*-//
+//===- OperandLayouts.h - Buffer layouts a lowering can address -*- C++ -*-===//
 //
 // Bufferization may hand a spotlight op a view: a slice of a tensor becomes
 // a strided memref.subview, and an affine layout may come with the input.
